@@ -1,0 +1,86 @@
+"""Base classes for event-sourced aggregates with pydantic events, and the domain's error type.
+
+Pure: no I/O, no web or messaging framework. Every event records who caused it (actor) and the
+trace it belongs to, taken from `shared.context` when the event is created.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+from uuid import UUID
+
+from eventsourcing.domain import (
+    Aggregate as _BaseAggregate,
+)
+from eventsourcing.domain import (
+    CanInitAggregate,
+    CanMutateAggregate,
+    event,
+)
+from pydantic import BaseModel, ConfigDict, Field
+
+from shared.context import current_actor, trace_id_var
+
+__all__ = ["Aggregate", "DomainError", "DomainEvent", "event"]
+
+
+class DomainEvent(BaseModel):
+    """A fact that happened to an aggregate. Immutable; serialised as JSON by the event store."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    originator_id: UUID
+    originator_version: int
+    timestamp: datetime
+    actor: str = Field(default_factory=current_actor)
+    trace_id: str = Field(default_factory=trace_id_var.get)
+
+
+class Aggregate(_BaseAggregate):
+    """Aggregate root whose events are pydantic models (eventsourcing's `aggregate6` pattern)."""
+
+    class Event(DomainEvent, CanMutateAggregate):
+        pass
+
+    class Created(Event, CanInitAggregate):
+        originator_topic: str
+
+
+class DomainError(Exception):
+    """A business rule said no. Carries a stable code and a Thai and English title for the caller.
+
+    `status` is the HTTP status the API layer answers with: 422 for input that breaks a rule,
+    409 for a command that does not fit the current state, 404 for something that does not exist.
+    """
+
+    status: int = 422
+
+    def __init__(
+        self,
+        code: str,
+        title_th: str,
+        title_en: str,
+        detail: str | None = None,
+        *,
+        status: int | None = None,
+        **extra: Any,
+    ) -> None:
+        super().__init__(f"{code}: {title_en}" + (f" ({detail})" if detail else ""))
+        self.code = code
+        self.title_th = title_th
+        self.title_en = title_en
+        self.detail = detail
+        self.extra = extra
+        if status is not None:
+            self.status = status
+
+
+class NotFound(DomainError):
+    status = 404
+
+
+class Conflict(DomainError):
+    """The command is valid in itself but not in the aggregate's current state."""
+
+    status = 409

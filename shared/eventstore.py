@@ -1,0 +1,267 @@
+"""Event-store wiring every service shares: pydantic events stored as JSON through orjson, SQLite or
+PostgreSQL chosen by settings, one process recorder per service (its notification log is the outbox,
+its tracking table holds the relay's and the consumers' positions), commands retried when they lose a
+race, and idempotent commands.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import threading
+from collections.abc import Callable, Sequence
+from typing import Any, ClassVar, TypeVar
+from uuid import NAMESPACE_URL, UUID, uuid5
+
+import orjson
+from eventsourcing.application import AggregateNotFoundError, Application, ProcessingEvent
+from eventsourcing.persistence import (
+    IntegrityError,
+    Mapper,
+    Notification,
+    ProcessRecorder,
+    StoredEvent,
+    Tracking,
+    Transcoder,
+)
+from eventsourcing.utils import get_topic, resolve_topic
+from pydantic import BaseModel
+
+from shared.domain import Aggregate, Conflict, DomainError, DomainEvent, event
+from shared.settings import ServiceSettings
+
+R = TypeVar("R")
+A = TypeVar("A", bound=Aggregate)
+
+# A command decides by loading aggregates and calling their methods; it returns what the caller
+# should see and the aggregates whose new events must be saved together.
+Decision = tuple[R, Sequence[Aggregate | None]]
+
+
+class OrjsonTranscoder(Transcoder):
+    def encode(self, obj: Any) -> bytes:
+        return orjson.dumps(obj)
+
+    def decode(self, data: bytes) -> Any:
+        return orjson.loads(data)
+
+
+class PydanticMapper(Mapper):
+    """Stores a pydantic event as its JSON dump and rebuilds it by validation."""
+
+    def to_stored_event(self, domain_event: Any) -> StoredEvent:
+        state = self.transcoder.encode(domain_event.model_dump(mode="json"))
+        if self.compressor:
+            state = self.compressor.compress(state)
+        if self.cipher:
+            state = self.cipher.encrypt(state)
+        return StoredEvent(
+            originator_id=domain_event.originator_id,
+            originator_version=domain_event.originator_version,
+            topic=get_topic(type(domain_event)),
+            state=state,
+        )
+
+    def to_domain_event(self, stored_event: StoredEvent) -> Any:
+        state = stored_event.state
+        if self.cipher:
+            state = self.cipher.decrypt(state)
+        if self.compressor:
+            state = self.compressor.decompress(state)
+        return resolve_topic(stored_event.topic).model_validate(self.transcoder.decode(state))
+
+
+class IdempotencyRecord(Aggregate):
+    """The answer given to one `Idempotency-Key`, saved in the same transaction as the command's
+    events: a repeated request finds it and gets the same answer, and no second event is recorded."""
+
+    @staticmethod
+    def create_id(scope: str, key: str) -> UUID:
+        return uuid5(NAMESPACE_URL, f"esa:idempotency:{scope}:{key}")
+
+    @event("Recorded")
+    def __init__(self, scope: str, key: str, fingerprint: str, result: Any) -> None:
+        self.scope = scope
+        self.key = key
+        self.fingerprint = fingerprint
+        self.result = result
+
+
+class IdempotencyKeyReused(DomainError):
+    status = 422
+
+    def __init__(self) -> None:
+        super().__init__(
+            "idempotency-key-reused",
+            "ใช้ Idempotency-Key ซ้ำกับคำขอที่ต่างกัน",
+            "Idempotency-Key was already used for a different request",
+        )
+
+
+class StaleVersion(DomainError):
+    """`If-Match` named a version that is no longer current."""
+
+    status = 412
+
+    def __init__(self, expected: int, actual: int) -> None:
+        super().__init__(
+            "stale-version",
+            "ข้อมูลถูกแก้ไขไปแล้ว โปรดโหลดใหม่",
+            "The resource has changed since it was read",
+            f"If-Match expected version {expected}, current version is {actual}",
+        )
+
+
+class ConcurrentWriteConflict(Conflict):
+    def __init__(self) -> None:
+        super().__init__(
+            "concurrent-write",
+            "มีผู้อื่นแก้ไขรายการนี้พร้อมกัน โปรดลองใหม่",
+            "Concurrent writes kept conflicting; try again",
+        )
+
+
+def fingerprint_of(payload: Any) -> str:
+    """A stable hash of a request body, to tell a true retry from a reused key."""
+    if isinstance(payload, BaseModel):
+        payload = payload.model_dump(mode="json")
+    return hashlib.sha256(orjson.dumps(payload, option=orjson.OPT_SORT_KEYS)).hexdigest()
+
+
+class ServiceApplication(Application):
+    """Base of every service's application.
+
+    Subclasses must set `name` explicitly: it names the tables and the tracking positions, so a
+    class rename must never move the data.
+    """
+
+    env: ClassVar[dict[str, str]] = {
+        "TRANSCODER_TOPIC": get_topic(OrjsonTranscoder),
+        "MAPPER_TOPIC": get_topic(PydanticMapper),
+    }
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        if "name" not in cls.__dict__:
+            raise TypeError(f"{cls.__qualname__} must pin `name` (it names the stored data)")
+        super().__init_subclass__(**kwargs)
+
+    def __init__(self, settings: ServiceSettings, env: dict[str, str] | None = None) -> None:
+        self.settings = settings
+        self._commit_listeners: list[Callable[[], None]] = []
+        self._listeners_lock = threading.Lock()
+        super().__init__(env={**settings.eventsourcing_env(), **(env or {})})
+
+    # --- infrastructure -------------------------------------------------------------------------
+    def construct_recorder(self) -> ProcessRecorder:
+        return self.factory.process_recorder()
+
+    @property
+    def process_recorder(self) -> ProcessRecorder:
+        recorder = self.recorder
+        assert isinstance(recorder, ProcessRecorder)
+        return recorder
+
+    def add_commit_listener(self, listener: Callable[[], None]) -> None:
+        """Called (from the committing thread) after every local commit: wakes the relay and feeds."""
+        with self._listeners_lock:
+            self._commit_listeners.append(listener)
+
+    def remove_commit_listener(self, listener: Callable[[], None]) -> None:
+        with self._listeners_lock:
+            if listener in self._commit_listeners:
+                self._commit_listeners.remove(listener)
+
+    def _notify(self, recordings: list[Any]) -> None:
+        super()._notify(recordings)
+        if recordings:
+            with self._listeners_lock:
+                listeners = list(self._commit_listeners)
+            for listener in listeners:
+                listener()
+
+    def read_notifications(self, after: int, limit: int = 500) -> Sequence[Notification]:
+        """The notification log after position `after`, in order (the recorder's own page size,
+        not the application log's cap of 10)."""
+        return self.process_recorder.select_notifications(
+            start=after, limit=limit, inclusive_of_start=False
+        )
+
+    def max_notification_id(self) -> int:
+        return self.process_recorder.max_notification_id() or 0
+
+    def to_domain_event(self, notification: Notification) -> DomainEvent:
+        return self.mapper.to_domain_event(notification)
+
+    # --- commands -------------------------------------------------------------------------------
+    def get(self, aggregate_class: type[A], aggregate_id: UUID) -> A | None:
+        try:
+            aggregate = self.repository.get(aggregate_id)
+        except AggregateNotFoundError:
+            return None
+        if not isinstance(aggregate, aggregate_class):
+            return None
+        return aggregate
+
+    def execute(
+        self,
+        decide: Callable[[], Decision[R]],
+        *,
+        idempotency: tuple[str, str, str] | None = None,
+        tracking: Tracking | None = None,
+    ) -> R:
+        """Run a command: decide, then save every changed aggregate in one transaction.
+
+        A command that loses a race on an aggregate (integrity error) is decided again from fresh
+        state, a bounded number of times, then answered with 409. With `idempotency` =
+        (scope, key, fingerprint) the answer is saved with the events and a repeat returns it.
+        With `tracking` the events commit together with the consumer's position.
+        """
+        attempts = max(1, self.settings.command_retries)
+        for _ in range(attempts):
+            if idempotency is not None:
+                scope, key, fingerprint = idempotency
+                previous = self.get(IdempotencyRecord, IdempotencyRecord.create_id(scope, key))
+                if previous is not None:
+                    if previous.fingerprint != fingerprint:
+                        raise IdempotencyKeyReused
+                    return previous.result
+            result, changed = decide()
+            if idempotency is not None:
+                result = _jsonable(result)
+            to_save: list[Aggregate] = [a for a in changed if a is not None]
+            if idempotency is not None:
+                scope, key, fingerprint = idempotency
+                to_save.append(IdempotencyRecord(scope, key, fingerprint, _jsonable(result)))
+            try:
+                self._save_with_tracking(to_save, tracking)
+            except IntegrityError:
+                if tracking is not None and self.process_recorder.has_tracking_id(
+                    tracking.application_name, tracking.notification_id
+                ):
+                    return result  # another delivery of the same message got there first
+                continue
+            return result
+        raise ConcurrentWriteConflict
+
+    def _save_with_tracking(self, aggregates: Sequence[Aggregate], tracking: Tracking | None) -> None:
+        if tracking is None:
+            self.save(*aggregates)
+            return
+        processing = ProcessingEvent(tracking)
+        processing.collect_events(*aggregates)
+        if not processing.events:
+            self.process_recorder.insert_tracking(tracking)  # nothing changed, but it was handled
+            return
+        recordings = self._record(processing)
+        self._notify(recordings)
+
+
+def _jsonable(result: Any) -> Any:
+    if isinstance(result, BaseModel):
+        return result.model_dump(mode="json")
+    return orjson.loads(orjson.dumps(result, default=str))
+
+
+def check_version(aggregate: Aggregate, expected: int | None) -> None:
+    """Enforce `If-Match`: the caller changes only the version it read."""
+    if expected is not None and aggregate.version != expected:
+        raise StaleVersion(expected, aggregate.version)

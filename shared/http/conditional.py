@@ -1,0 +1,51 @@
+"""Idempotent and conditional writes: `Idempotency-Key`, `ETag`, `If-Match`."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import Depends, Header, HTTPException, Request, Response
+
+from shared.eventstore import fingerprint_of
+
+
+def etag(version: int) -> str:
+    return f'"{version}"'
+
+
+def set_etag(response: Response, version: int) -> None:
+    response.headers["ETag"] = etag(version)
+
+
+def parse_if_match(
+    if_match: Annotated[str | None, Header(description='The ETag read, e.g. "3"')] = None,
+) -> int | None:
+    if if_match is None:
+        return None
+    value = if_match.strip()
+    if value.startswith("W/"):
+        value = value[2:]
+    value = value.strip('"')
+    if not value.isdigit():
+        raise HTTPException(412, "If-Match must be an ETag of this resource, e.g. \"3\"")
+    return int(value)
+
+
+IfMatch = Annotated[int | None, Depends(parse_if_match)]
+
+
+class IdempotencyKey:
+    """`Idempotency-Key` for a write: (scope, key) where scope is the method and path."""
+
+    def __init__(self, request: Request,
+                 idempotency_key: Annotated[str | None, Header(max_length=200)] = None) -> None:
+        self.key = idempotency_key.strip() if idempotency_key else None
+        self.scope = f"{request.method} {request.url.path}"
+
+    def for_body(self, body: Any) -> tuple[str, str, str] | None:
+        if not self.key:
+            return None
+        return (self.scope, self.key, fingerprint_of(body))
+
+
+Idempotency = Annotated[IdempotencyKey, Depends()]

@@ -1,0 +1,114 @@
+"""The outbox relay: the service's notification log, in order, onto its JetStream stream.
+
+Each stored domain event is translated into its integration event (or skipped when it is private),
+published with message id `<service>:<aggregate id>:<version>`, and the relay's position is saved only
+after JetStream acknowledged it. A publish that times out is retried with the same id: if the first
+attempt did arrive, the stream's duplicate window drops the second. Publishes are strictly one at a
+time so that the stream keeps the notification log's order even across retries.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
+from typing import Any
+
+import orjson
+from eventsourcing.persistence import Tracking
+from nats.aio.client import Client as NatsClient
+from nats.errors import ConnectionClosedError, NoRespondersError, TimeoutError as NatsTimeout
+from nats.js.errors import APIError
+
+from contracts.envelope import Envelope
+from shared.eventstore import ServiceApplication
+from shared.logging import get_logger
+
+RELAY_TRACKING_NAME = "outbox-relay"
+TRACE_HEADER = "Esa-Trace-Id"
+
+Translator = Callable[[Any], Envelope[Any] | None]
+
+log = get_logger(__name__)
+
+
+def encode_envelope(envelope: Envelope[Any]) -> bytes:
+    return orjson.dumps(envelope.model_dump(mode="json"))
+
+
+class OutboxRelay:
+    def __init__(
+        self,
+        app: ServiceApplication,
+        translate: Translator,
+        client: NatsClient,
+        *,
+        publish_timeout: float = 2.0,
+        poll_seconds: float = 0.5,
+        batch_size: int = 500,
+    ) -> None:
+        self.app = app
+        self.translate = translate
+        self.js = client.jetstream(timeout=publish_timeout)
+        self.publish_timeout = publish_timeout
+        self.poll_seconds = poll_seconds
+        self.batch_size = batch_size
+        self.published = 0
+        self._wake = asyncio.Event()
+        self._loop: asyncio.AbstractEventLoop | None = None
+
+    @property
+    def position(self) -> int:
+        return self.app.process_recorder.max_tracking_id(RELAY_TRACKING_NAME) or 0
+
+    def _on_commit(self) -> None:
+        if self._loop is not None:
+            self._loop.call_soon_threadsafe(self._wake.set)
+
+    async def run(self) -> None:
+        """Publish until cancelled."""
+        self._loop = asyncio.get_running_loop()
+        self.app.add_commit_listener(self._on_commit)
+        try:
+            while True:
+                self._wake.clear()
+                moved = await self.publish_pending()
+                if not moved:
+                    try:
+                        await asyncio.wait_for(self._wake.wait(), timeout=self.poll_seconds)
+                    except TimeoutError:
+                        pass
+        finally:
+            self.app.remove_commit_listener(self._on_commit)
+
+    async def publish_pending(self) -> int:
+        """Publish one batch after the saved position; returns how many notifications it moved."""
+        position = await asyncio.to_thread(lambda: self.position)
+        notifications = await asyncio.to_thread(self.app.read_notifications, position, self.batch_size)
+        last = position
+        for notification in notifications:
+            envelope = self.translate(self.app.to_domain_event(notification))
+            if envelope is not None:
+                await self._publish_until_acked(envelope)
+                self.published += 1
+            last = notification.id
+        if notifications:
+            await asyncio.to_thread(
+                self.app.process_recorder.insert_tracking, Tracking(RELAY_TRACKING_NAME, last)
+            )
+        return len(notifications)
+
+    async def _publish_until_acked(self, envelope: Envelope[Any]) -> None:
+        payload = encode_envelope(envelope)
+        headers = {"Nats-Msg-Id": envelope.id, TRACE_HEADER: envelope.trace_id}
+        delay = 0.05
+        while True:
+            try:
+                await self.js.publish(
+                    envelope.nats_subject, payload, timeout=self.publish_timeout, headers=headers
+                )
+                return
+            except (NatsTimeout, NoRespondersError, ConnectionClosedError, APIError) as error:
+                # Not a loss: the same id is published again and deduplicated if it had arrived.
+                log.warning("publish not acknowledged, retrying", message_id=envelope.id, error=repr(error))
+                await asyncio.sleep(delay)
+                delay = min(delay * 2, 2.0)

@@ -1,0 +1,136 @@
+"""One service process: its application, the outbox relay, the idempotent consumer and the HTTP API,
+started and stopped together (the FastAPI lifespan)."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import AsyncIterator, Sequence
+from typing import Any
+
+from fastapi import APIRouter, FastAPI
+from faststream.nats import NatsBroker
+from nats.aio.client import Client as NatsClient
+
+from shared.consumer import IdempotentConsumer, Subscription
+from shared.eventstore import ServiceApplication
+from shared.http.context import RequestContextMiddleware
+from shared.http.problems import install_problem_handlers
+from shared.logging import configure_logging, get_logger
+from shared.messaging import connect
+from shared.relay import OutboxRelay, Translator
+from shared.settings import ServiceSettings
+
+log = get_logger(__name__)
+
+
+class ServiceRuntime:
+    def __init__(
+        self,
+        settings: ServiceSettings,
+        app: ServiceApplication,
+        *,
+        translate: Translator | None = None,
+        subscriptions: Sequence[Subscription] = (),
+    ) -> None:
+        self.settings = settings
+        self.app = app
+        self.translate = translate
+        self.subscriptions = subscriptions
+        self.client: NatsClient | None = None
+        self.broker: NatsBroker | None = None
+        self.relay: OutboxRelay | None = None
+        self.consumer: IdempotentConsumer | None = None
+        self._relay_task: asyncio.Task[None] | None = None
+
+    async def start(self) -> None:
+        self.client = await connect(self.settings.nats_url, name=self.settings.service_name)
+        if self.translate is not None:
+            self.relay = OutboxRelay(
+                self.app,
+                self.translate,
+                self.client,
+                publish_timeout=self.settings.publish_timeout_seconds,
+                poll_seconds=self.settings.relay_poll_seconds,
+            )
+            self._relay_task = asyncio.create_task(self.relay.run(), name="outbox-relay")
+        if self.subscriptions:
+            self.broker = NatsBroker(self.settings.nats_url, logger=None, graceful_timeout=5)
+            self.consumer = IdempotentConsumer(
+                self.app,
+                self.broker,
+                self.settings.service_name,
+                self.subscriptions,
+                max_deliver=self.settings.consumer_max_deliver,
+            )
+            await self.broker.start()
+        log.info("service started", relay=self.relay is not None, sources=len(self.subscriptions))
+
+    async def stop(self) -> None:
+        if self.broker is not None:
+            await self.broker.stop()
+        if self._relay_task is not None:
+            self._relay_task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._relay_task
+        if self.client is not None:
+            await self.client.drain()
+        self.app.close()
+
+    @contextlib.asynccontextmanager
+    async def lifespan(self, _: FastAPI) -> AsyncIterator[None]:
+        await self.start()
+        try:
+            yield
+        finally:
+            await self.stop()
+
+
+def create_http_app(
+    runtime: ServiceRuntime,
+    *,
+    title: str,
+    description: str,
+    routers: Sequence[APIRouter],
+    **fastapi_kwargs: Any,
+) -> FastAPI:
+    """The FastAPI app of a service: problem+json errors, request context, health, its routers."""
+    settings = runtime.settings
+    configure_logging(settings.service_name, settings.log_level)
+    api = FastAPI(
+        title=title,
+        description=description,
+        version="1.0.0",
+        lifespan=runtime.lifespan,
+        **fastapi_kwargs,
+    )
+    api.state.runtime = runtime
+    install_problem_handlers(api)
+    api.add_middleware(RequestContextMiddleware)
+
+    @api.get("/health", tags=["operations"], summary="Liveness and positions")
+    def health() -> dict[str, Any]:
+        return {
+            "service": settings.service_name,
+            "status": "ok",
+            "store": settings.store,
+            "notification_position": runtime.app.max_notification_id(),
+            "relay_position": runtime.relay.position if runtime.relay else None,
+            "nats_connected": bool(runtime.client and runtime.client.is_connected),
+        }
+
+    if runtime.subscriptions:
+        @api.get("/admin/dead-letters", tags=["operations"], summary="Messages parked after failing")
+        async def dead_letters() -> list[dict[str, Any]]:
+            assert runtime.consumer is not None and runtime.client is not None
+            return await runtime.consumer.list_dead_letters(runtime.client)
+
+        @api.post("/admin/dead-letters/replay", tags=["operations"],
+                  summary="Apply parked messages again, in order, each at most once")
+        async def replay_dead_letters() -> dict[str, int]:
+            assert runtime.consumer is not None and runtime.client is not None
+            return await runtime.consumer.replay_dead_letters(runtime.client)
+
+    for router in routers:
+        api.include_router(router)
+    return api

