@@ -1,0 +1,215 @@
+"""Correspondence (saraban, procedure 1) integration events, version 1.
+
+Published on `esa.correspondence.<aggregate>.<event>`. Classified documents never leave the service
+with their subject or content: `subject` is None and only register facts travel. Urgency and secrecy
+are given both by name and by the national e-saraban exchange code (001-004).
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from enum import StrEnum
+from uuid import UUID
+
+from pydantic import Field
+
+from contracts.envelope import ContractModel, IntegrationEvent, Secrecy
+
+
+class DocumentType(StrEnum):
+    external_letter = "external_letter"  # หนังสือภายนอก
+    internal_memo = "internal_memo"  # หนังสือภายใน / บันทึกข้อความ
+    stamped_letter = "stamped_letter"  # หนังสือประทับตรา
+    directive = "directive"  # หนังสือสั่งการ
+    announcement = "announcement"  # หนังสือประชาสัมพันธ์
+    record = "record"  # หนังสือที่เจ้าหน้าที่ทำขึ้นหรือรับไว้เป็นหลักฐาน
+
+
+class Urgency(StrEnum):
+    normal = "normal"
+    urgent = "urgent"  # ด่วน
+    very_urgent = "very_urgent"  # ด่วนมาก
+    most_urgent = "most_urgent"  # ด่วนที่สุด
+
+
+URGENCY_CODES: dict[Urgency, str] = {
+    Urgency.normal: "001",
+    Urgency.urgent: "002",
+    Urgency.very_urgent: "003",
+    Urgency.most_urgent: "004",
+}
+
+
+class NumberSeriesKind(StrEnum):
+    receiving = "receiving"  # ทะเบียนหนังสือรับ
+    dispatch = "dispatch"  # ที่ ศธ 04xxx/n
+    circular = "circular"  # ที่ ศธ 04xxx/ว n
+    order = "order"  # คำสั่ง n/พ.ศ.
+
+
+class AttachmentRef(ContractModel):
+    name: str
+    media_type: str
+    sha256: str = Field(pattern=r"^[0-9a-f]{64}$")
+    size: int = Field(ge=0)
+
+
+class DocumentRegistered(IntegrationEvent):
+    """An incoming document was entered in the receiving register."""
+
+    EVENT_TYPE = "correspondence.document.registered"
+    document_id: UUID
+    receipt_no: int = Field(ge=1)
+    register_year_be: int
+    received_at: datetime
+    sender: str
+    sender_ref_no: str
+    sender_doc_date: date
+    subject: str | None = Field(description="None when the document is classified")
+    addressee: str
+    doc_type: DocumentType
+    urgency: Urgency
+    urgency_code: str
+    secrecy: Secrecy
+    secrecy_code: str
+    attachments: list[AttachmentRef] = Field(default_factory=list)
+
+
+class OutgoingDocumentStarted(IntegrationEvent):
+    """The office began a document of its own (no incoming letter), drafted by an officer."""
+
+    EVENT_TYPE = "correspondence.document.outgoing_started"
+    document_id: UUID
+    doc_type: DocumentType
+    subject: str | None
+    addressee: str
+    officer_id: str
+    secrecy: Secrecy
+    urgency: Urgency
+
+
+class DocumentAssigned(IntegrationEvent):
+    """The group director assigned the document to a responsible officer."""
+
+    EVENT_TYPE = "correspondence.document.assigned"
+    document_id: UUID
+    officer_id: str
+    assigned_by: str
+    due_date: date | None
+
+
+class DraftSubmitted(IntegrationEvent):
+    """The officer submitted a draft (round n) to the group director for checking."""
+
+    EVENT_TYPE = "correspondence.document.draft_submitted"
+    document_id: UUID
+    round: int = Field(ge=1)
+    officer_id: str
+    checker_id: str
+
+
+class ReturnedForRevision(IntegrationEvent):
+    """The checker or the signer returned the draft to the officer."""
+
+    EVENT_TYPE = "correspondence.document.returned_for_revision"
+    document_id: UUID
+    round: int = Field(ge=1)
+    returned_by: str
+    stage: str = Field(description="check or signature")
+
+
+class DraftApproved(IntegrationEvent):
+    """The group director approved the draft and put it to the authorised signer."""
+
+    EVENT_TYPE = "correspondence.document.draft_approved"
+    document_id: UUID
+    round: int = Field(ge=1)
+    approved_by: str
+    signer_id: str
+
+
+class DocumentSigned(IntegrationEvent):
+    EVENT_TYPE = "correspondence.document.signed"
+    document_id: UUID
+    signer_id: str
+
+
+class DocumentDispatched(IntegrationEvent):
+    """The signed document left with its number from the dispatch register."""
+
+    EVENT_TYPE = "correspondence.document.dispatched"
+    document_id: UUID
+    series: NumberSeriesKind
+    number: int = Field(ge=1)
+    register_year_be: int
+    outgoing_no: str = Field(description="e.g. ที่ ศธ 04123/15, ที่ ศธ 04123/ว 3, 15/2569")
+    dispatched_at: datetime
+
+
+class DocumentFiled(IntegrationEvent):
+    EVENT_TYPE = "correspondence.document.filed"
+    document_id: UUID
+    retention_class: str
+    location: str
+    retention_expires_on: date | None
+
+
+class DocumentCancelled(IntegrationEvent):
+    """Cancelled; a number it had stays in the register, marked cancelled."""
+
+    EVENT_TYPE = "correspondence.document.cancelled"
+    document_id: UUID
+    reason: str
+    outgoing_no: str | None = None
+
+
+class DocumentBorrowed(IntegrationEvent):
+    EVENT_TYPE = "correspondence.document.borrowed"
+    document_id: UUID
+    borrower: str
+    due_date: date
+
+
+class DocumentReturned(IntegrationEvent):
+    EVENT_TYPE = "correspondence.document.loan_returned"
+    document_id: UUID
+    borrower: str
+
+
+class DocumentDestroyed(IntegrationEvent):
+    """Content purged; the register entry and this record of destruction remain."""
+
+    EVENT_TYPE = "correspondence.document.destroyed"
+    document_id: UUID
+    destruction_list_id: UUID
+
+
+class DestructionListChanged(IntegrationEvent):
+    """A step of the yearly destruction list: opened, committee appointed, sent to the National
+    Archives, items destroyed."""
+
+    EVENT_TYPE = "correspondence.destruction_list.changed"
+    destruction_list_id: UUID
+    year_be: int
+    step: str
+    item_count: int = Field(ge=0)
+
+
+
+
+EVENTS: tuple[type[IntegrationEvent], ...] = (
+    DocumentRegistered,
+    OutgoingDocumentStarted,
+    DocumentAssigned,
+    DraftSubmitted,
+    ReturnedForRevision,
+    DraftApproved,
+    DocumentSigned,
+    DocumentDispatched,
+    DocumentFiled,
+    DocumentCancelled,
+    DocumentBorrowed,
+    DocumentReturned,
+    DocumentDestroyed,
+    DestructionListChanged,
+)
