@@ -20,8 +20,6 @@ SERVICES = ("correspondence", "planning", "budgeting", "restructuring", "monitor
 DUPLICATE_WINDOW_SECONDS = 2 * 60 * 60
 DEAD_LETTER_STREAM = "deadletter"
 DEAD_LETTER_PREFIX = f"{SUBJECT_PREFIX}.deadletter"
-# The central office's durable export of status events (issue: central-office feed).
-STATUS_EXPORT_STREAM = "status"
 
 
 @dataclass(frozen=True)

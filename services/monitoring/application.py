@@ -1,0 +1,41 @@
+"""The monitoring application: records what it observes of other services' cases."""
+
+from __future__ import annotations
+
+from uuid import UUID
+
+from eventsourcing.persistence import Tracking
+
+from contracts.envelope import AnyEnvelope
+from services.monitoring.domain import Case, case_id_for
+from services.monitoring.integration import observation_from
+from shared.eventstore import ServiceApplication
+
+
+class MonitoringApplication(ServiceApplication):
+    name = "monitoring"  # pinned: it names the stored data
+
+    def observe(self, envelope: AnyEnvelope) -> Case | None:
+        """Decide what one contract event changes: the case it opened or extended, or None when
+        this very event was already recorded. Saving is the caller's (the consumer saves the case
+        with its tracking position in one transaction)."""
+        observation = observation_from(envelope)
+        case = self.get(Case, case_id_for(envelope.source, envelope.subject))
+        if case is None:
+            return Case.open(envelope.source, envelope.subject, observation)
+        return case if case.observe(observation) else None
+
+    def record(self, envelope: AnyEnvelope, tracking: Tracking | None = None) -> Case | None:
+        """Observe and save at once (replays, tools and tests; the consumer goes through `observe`)."""
+        def decide() -> tuple[Case | None, list[Case | None]]:
+            case = self.observe(envelope)
+            return case, [case]
+
+        return self.execute(decide, tracking=tracking)
+
+    # --- queries (authoritative, from the store; the board answers the lists) ------------------------
+    def case(self, case_id: UUID) -> Case | None:
+        return self.get(Case, case_id)
+
+    def case_by_subject(self, source: str, subject: str) -> Case | None:
+        return self.get(Case, case_id_for(source, subject))

@@ -1,0 +1,48 @@
+"""Monitoring's composition root: `python -m services.monitoring.main`."""
+
+from __future__ import annotations
+
+import uvicorn
+from fastapi import FastAPI
+
+from services.monitoring.api import create_router
+from services.monitoring.application import MonitoringApplication
+from services.monitoring.handlers import subscriptions
+from services.monitoring.integration import translate
+from services.monitoring.projections import CaseBoard
+from services.monitoring.settings import MonitoringSettings
+from shared.runtime import ServiceRuntime, create_http_app
+
+
+def create_app(settings: MonitoringSettings | None = None) -> FastAPI:
+    settings = settings or MonitoringSettings()
+    application = MonitoringApplication(settings)
+    board = CaseBoard(application)
+    board.catch_up()  # rebuild the board from the event store before serving
+    runtime = ServiceRuntime(
+        settings, application, translate=translate, subscriptions=subscriptions(application)
+    )
+    api = create_http_app(
+        runtime,
+        title="Monitoring (งานติดตามประเมินผลและรายงาน)",
+        description=(
+            "The live status of every case of the office's services: who holds it, since when, "
+            "its due date; each case's history; a resumable Server-Sent Events feed; "
+            "a Thai status page at `/`."
+        ),
+        routers=[create_router(application, board, settings)],
+    )
+    api.state.board = board
+    return api
+
+
+def main() -> None:
+    settings = MonitoringSettings()
+    # Live feeds never end by themselves: without a graceful-shutdown limit a stop would wait for
+    # every connected browser to leave.
+    uvicorn.run(create_app(settings), host=settings.http_host, port=settings.http_port,
+                timeout_graceful_shutdown=5)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,136 @@
+"""The case board: an in-memory read model of every case, built by following monitoring's own
+notification log.
+
+Nothing here is stored: at start the board reads the whole log (the service rebuilds its state from
+the append-only event store), and every query first catches up, under a lock, with what was committed
+since, so a query right after a command sees its effect.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import NamedTuple
+from uuid import UUID
+
+from eventsourcing.persistence import Notification
+from eventsourcing.utils import get_topic
+
+from services.monitoring.application import MonitoringApplication
+from services.monitoring.domain import Case, CaseState, Observation, case_id_for
+from shared.thaitime import bangkok_date, utc_now
+
+
+@dataclass(frozen=True)
+class HistoryEntry:
+    version: int  # the case's version after this event
+    notification_id: int
+    recorded_at: datetime  # when monitoring recorded it
+    observation: Observation
+
+
+@dataclass(frozen=True)
+class CaseView:
+    case_id: UUID
+    version: int
+    notification_id: int  # of the case's last change: orders the board, newest first
+    state: CaseState
+
+
+class CaseListing(NamedTuple):
+    position: int  # the notification id the listing reflects: a live feed resumes after it
+    cases: list[CaseView]
+
+
+_CASE_TOPICS = {get_topic(Case.Opened), get_topic(Case.Observed)}
+
+
+class CaseBoard:
+    def __init__(
+        self,
+        app: MonitoringApplication,
+        *,
+        clock: Callable[[], datetime] = utc_now,
+        batch_size: int = 500,
+    ) -> None:
+        self.app = app
+        self.clock = clock
+        self.batch_size = batch_size
+        self._lock = threading.Lock()
+        self._position = 0
+        self._cases: dict[UUID, CaseView] = {}
+        self._history: dict[UUID, list[HistoryEntry]] = {}
+
+    # --- following the log ----------------------------------------------------------------------
+    @property
+    def position(self) -> int:
+        return self._position
+
+    def catch_up(self) -> int:
+        """Apply everything committed since the last call; returns the new position."""
+        with self._lock:
+            self._catch_up()
+            return self._position
+
+    def _catch_up(self) -> None:
+        while True:
+            notifications = self.app.read_notifications(self._position, self.batch_size)
+            for notification in notifications:
+                if notification.topic in _CASE_TOPICS:
+                    self._apply(notification)
+                self._position = notification.id
+            if len(notifications) < self.batch_size:
+                return
+
+    def _apply(self, notification: Notification) -> None:
+        domain_event = self.app.to_domain_event(notification)
+        case_id = domain_event.originator_id
+        version = domain_event.originator_version
+        self._cases[case_id] = CaseView(case_id, version, notification.id, domain_event.state)
+        self._history.setdefault(case_id, []).append(
+            HistoryEntry(version, notification.id, domain_event.timestamp, domain_event.observation)
+        )
+
+    # --- queries --------------------------------------------------------------------------------
+    def list_cases(
+        self,
+        *,
+        service: str | None = None,
+        procedure: int | None = None,
+        step: str | None = None,
+        overdue: bool | None = None,
+        closed: bool | None = None,
+    ) -> CaseListing:
+        """Cases matching every filter given, most recently changed first."""
+        today = bangkok_date(self.clock())
+        with self._lock:
+            self._catch_up()
+            cases = [
+                view
+                for view in self._cases.values()
+                if (service is None or view.state.source == service)
+                and (procedure is None or view.state.procedure == procedure)
+                and (step is None or view.state.step == step)
+                and (closed is None or view.state.closed == closed)
+                and (overdue is None or view.state.is_overdue(today) == overdue)
+            ]
+            position = self._position
+        cases.sort(key=lambda view: view.notification_id, reverse=True)
+        return CaseListing(position, cases)
+
+    def case(self, case_id: UUID) -> CaseView | None:
+        with self._lock:
+            self._catch_up()
+            return self._cases.get(case_id)
+
+    def case_by_subject(self, source: str, subject: str) -> CaseView | None:
+        return self.case(case_id_for(source, subject))
+
+    def history(self, case_id: UUID) -> list[HistoryEntry] | None:
+        """The case's events, oldest first; None for an unknown case."""
+        with self._lock:
+            self._catch_up()
+            entries = self._history.get(case_id)
+            return list(entries) if entries is not None else None

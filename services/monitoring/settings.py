@@ -1,0 +1,12 @@
+"""Monitoring's settings: the common ones (prefix `ESA_`) with its name and port pinned."""
+
+from __future__ import annotations
+
+from shared.settings import ServiceSettings
+
+
+class MonitoringSettings(ServiceSettings):
+    service_name: str = "monitoring"
+    http_port: int = 8105
+    # The feed is woken by every local commit; the poll only covers commits by other processes.
+    feed_poll_seconds: float = 1.0
