@@ -98,6 +98,15 @@ class DocumentAssigned(IntegrationEvent):
     due_date: date | None
 
 
+class DocumentDrafted(IntegrationEvent):
+    """The responsible officer recorded a (new version of the) draft."""
+
+    EVENT_TYPE = "correspondence.document.drafted"
+    document_id: UUID
+    officer_id: str
+    draft_version: int = Field(ge=1)
+
+
 class DraftSubmitted(IntegrationEvent):
     """The officer submitted a draft (round n) to the group director for checking."""
 
@@ -201,6 +210,7 @@ EVENTS: tuple[type[IntegrationEvent], ...] = (
     DocumentRegistered,
     OutgoingDocumentStarted,
     DocumentAssigned,
+    DocumentDrafted,
     DraftSubmitted,
     ReturnedForRevision,
     DraftApproved,

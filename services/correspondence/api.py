@@ -1,0 +1,272 @@
+"""HTTP API of the correspondence service (saraban, procedure 1).
+
+Plain `def` endpoints: the event store is synchronous, so FastAPI runs them in its thread pool.
+Every write takes `Idempotency-Key`; writes to an existing record take `If-Match` with its `ETag`.
+The acting officer is named in `X-Actor-Id` (see `shared.http.context`).
+"""
+
+from __future__ import annotations
+
+import base64
+from typing import Any, Literal
+from uuid import UUID
+
+from fastapi import APIRouter, Response
+from fastapi.responses import PlainTextResponse
+
+from services.correspondence.application import CorrespondenceApplication, NewFile
+from services.correspondence.domain import SeriesKind
+from services.correspondence.projections import DISPATCH_COLUMNS, RECEIVING_COLUMNS, register_csv
+from services.correspondence.schemas import (
+    ApproveIn,
+    AssignIn,
+    BorrowIn,
+    CancelIn,
+    CommentsIn,
+    CommitteeIn,
+    ContentOut,
+    DestructionListIn,
+    DestructionListOut,
+    DocumentOut,
+    DraftIn,
+    Empty,
+    FileDocumentIn,
+    HistoryEntryOut,
+    IncomingDocumentIn,
+    KeepIn,
+    ObjectionIn,
+    OfficerChange,
+    OfficerIn,
+    OfficerOut,
+    OutgoingDocumentIn,
+    SubmitIn,
+)
+from shared.http.conditional import Idempotency, IfMatch, set_etag
+from shared.http.context import Actor
+
+Format = Literal["json", "csv"]
+
+
+def _text(value: str | None) -> bytes | None:
+    return value.encode("utf-8") if value else None
+
+
+def _files(files: list[Any]) -> list[NewFile]:
+    return [NewFile(f.name, f.media_type, f.content()) for f in files]
+
+
+def _answer(response: Response, result: dict[str, Any]) -> dict[str, Any]:
+    set_etag(response, result["version"])
+    return result
+
+
+def create_router(app: CorrespondenceApplication) -> APIRouter:
+    router = APIRouter()
+    officers = APIRouter(prefix="/officers", tags=["staff directory (ทะเบียนเจ้าหน้าที่)"])
+    documents = APIRouter(prefix="/documents", tags=["documents (หนังสือราชการ)"])
+    registers = APIRouter(tags=["registers and queues (ทะเบียนและงานค้าง)"])
+    destruction = APIRouter(prefix="/destruction-lists", tags=["destruction (การทำลายหนังสือ)"])
+
+    # --- staff directory ----------------------------------------------------------------------------
+    @officers.post("", status_code=201, response_model=OfficerOut,
+                   summary="Register an officer (the first entry bootstraps the directory)")
+    def register_officer(body: OfficerIn, actor: Actor, idem: Idempotency,
+                         response: Response) -> dict[str, Any]:
+        return _answer(response, app.register_officer(
+            officer_id=body.officer_id, name_th=body.name_th, position_th=body.position_th,
+            roles=body.roles, clearance=body.clearance, idempotency=idem.for_body(body)))
+
+    @officers.get("", response_model=list[OfficerOut], summary="The staff directory")
+    def list_officers() -> list[dict[str, Any]]:
+        return app.officers_view()
+
+    @officers.get("/{officer_id}", response_model=OfficerOut)
+    def get_officer(officer_id: str, response: Response) -> dict[str, Any]:
+        return _answer(response, app.officer_summary(officer_id))
+
+    @officers.patch("/{officer_id}", response_model=OfficerOut,
+                    summary="Change roles, clearance or active status")
+    def change_officer(officer_id: str, body: OfficerChange, actor: Actor, if_match: IfMatch,
+                       idem: Idempotency, response: Response) -> dict[str, Any]:
+        return _answer(response, app.change_officer(
+            officer_id, roles=body.roles, clearance=body.clearance, active=body.active,
+            expected_version=if_match, idempotency=idem.for_body(body)))
+
+    # --- documents ----------------------------------------------------------------------------------
+    @documents.post("/incoming", status_code=201, response_model=DocumentOut,
+                    summary="ลงทะเบียนรับ: register an incoming document (receipt number per BE year)")
+    def register_incoming(body: IncomingDocumentIn, actor: Actor, idem: Idempotency,
+                          response: Response) -> dict[str, Any]:
+        result = app.register_incoming(
+            received_at=body.received_at, sender=body.sender, sender_ref_no=body.sender_ref_no,
+            sender_doc_date=body.sender_doc_date, subject=body.subject, addressee=body.addressee,
+            doc_type=body.doc_type, urgency=body.urgency, secrecy=body.secrecy,
+            body=_text(body.body_text), files=_files(body.attachments),
+            idempotency=idem.for_body(body))
+        response.headers["Location"] = f"/documents/{result['document_id']}"
+        return _answer(response, result)
+
+    @documents.post("/outgoing", status_code=201, response_model=DocumentOut,
+                    summary="Start a document the office writes (begins as the actor's draft)")
+    def start_outgoing(body: OutgoingDocumentIn, actor: Actor, idem: Idempotency,
+                       response: Response) -> dict[str, Any]:
+        result = app.start_outgoing(
+            subject=body.subject, addressee=body.addressee, doc_type=body.doc_type,
+            urgency=body.urgency, secrecy=body.secrecy, outgoing_kind=body.outgoing_kind,
+            draft=_text(body.draft_text), summary=body.summary, files=_files(body.attachments),
+            idempotency=idem.for_body(body))
+        response.headers["Location"] = f"/documents/{result['document_id']}"
+        return _answer(response, result)
+
+    @documents.get("/{document_id}", response_model=DocumentOut,
+                   summary="A document's register line, current step, holder and since when")
+    def get_document(document_id: UUID, response: Response) -> dict[str, Any]:
+        return _answer(response, app.document_summary(document_id))
+
+    @documents.get("/{document_id}/history", response_model=list[HistoryEntryOut],
+                   summary="Every event of the document: who, when, what")
+    def document_history(document_id: UUID) -> list[dict[str, Any]]:
+        return app.history(document_id)
+
+    @documents.get("/{document_id}/content", response_model=ContentOut,
+                   summary="Body, draft and attachments (need to know; classified reads recorded)")
+    def document_content(document_id: UUID, actor: Actor) -> dict[str, Any]:
+        content = app.read_content(document_id)
+        return {
+            "document_id": content.document_id,
+            "body_text": content.body.decode("utf-8", "replace") if content.body else None,
+            "draft_text": content.draft.decode("utf-8", "replace") if content.draft else None,
+            "attachments": [
+                {"name": a.name, "media_type": a.media_type, "sha256": a.sha256, "size": a.size,
+                 "content_base64": base64.b64encode(data).decode() if data is not None else None}
+                for a, data in content.attachments
+            ],
+        }
+
+    def step(path: str, summary: str, body_model: type, command: Any) -> None:
+        """One saraban step: POST /documents/{id}/<path> with If-Match and Idempotency-Key."""
+
+        def endpoint(document_id: UUID, body: body_model, actor: Actor,  # type: ignore[valid-type]
+                     if_match: IfMatch, idem: Idempotency, response: Response) -> dict[str, Any]:
+            return _answer(response, command(document_id, body, if_match, idem.for_body(body)))
+
+        endpoint.__annotations__["body"] = body_model  # a closure variable: resolve it here
+        documents.add_api_route(f"/{{document_id}}/{path}", endpoint, methods=["POST"],
+                                response_model=DocumentOut, summary=summary,
+                                name=path.replace("-", "_"))
+
+    step("assign", "มอบหมาย: the group director assigns a responsible officer", AssignIn,
+         lambda i, b, v, k: app.assign(i, officer_id=b.officer_id, instructions=b.instructions,
+                                       due=b.due_date, expected_version=v, idempotency=k))
+    step("draft", "ร่างหนังสือ: the assigned officer records a draft", DraftIn,
+         lambda i, b, v, k: app.draft(i, text=_text(b.text), summary=b.summary, doc_type=b.doc_type,
+                                      outgoing_kind=b.outgoing_kind, expected_version=v,
+                                      idempotency=k))
+    step("submit", "เสนอตรวจทาน: submit the draft to a group director", SubmitIn,
+         lambda i, b, v, k: app.submit_for_check(i, checker_id=b.checker_id, expected_version=v,
+                                                 idempotency=k))
+    step("approve", "ตรวจทานแล้ว เสนอลงนาม: approve and forward to a signer", ApproveIn,
+         lambda i, b, v, k: app.approve_check(i, signer_id=b.signer_id, comments=b.comments,
+                                              expected_version=v, idempotency=k))
+    step("return", "ส่งกลับแก้ไข: return the draft for revision", CommentsIn,
+         lambda i, b, v, k: app.return_for_revision(i, comments=b.comments, expected_version=v,
+                                                    idempotency=k))
+    step("sign", "ลงนาม: the authorised signer signs", Empty,
+         lambda i, b, v, k: app.sign(i, expected_version=v, idempotency=k))
+    step("dispatch", "ส่งหนังสือ: number from the dispatch register and send", Empty,
+         lambda i, b, v, k: app.dispatch(i, expected_version=v, idempotency=k))
+    step("file", "เก็บรักษา: file with a retention class and location", FileDocumentIn,
+         lambda i, b, v, k: app.file(i, location=b.location, retention_class=b.retention_class,
+                                     expected_version=v, idempotency=k))
+    step("cancel", "ยกเลิก: cancel (a number given stays in the register)", CancelIn,
+         lambda i, b, v, k: app.cancel(i, reason=b.reason, expected_version=v, idempotency=k))
+    step("borrow", "ยืม: lend the filed document", BorrowIn,
+         lambda i, b, v, k: app.borrow(i, borrower=b.borrower, purpose=b.purpose, due=b.due_date,
+                                       outsider=b.outsider, approved_by=b.approved_by,
+                                       expected_version=v, idempotency=k))
+    step("return-loan", "คืน: the borrowed document came back", Empty,
+         lambda i, b, v, k: app.return_loan(i, expected_version=v, idempotency=k))
+
+    # --- registers and queues -----------------------------------------------------------------------
+    @registers.get("/registers/receiving/{year_be}", response_model=list[DocumentOut],
+                   summary="ทะเบียนหนังสือรับ of a BE calendar year (JSON, or CSV in Thai)",
+                   responses={200: {"content": {"text/csv": {}}}})
+    def receiving_register(year_be: int, format: Format = "json") -> Any:  # noqa: A002
+        rows = app.receiving_register(year_be)
+        if format == "csv":
+            return _csv(register_csv(rows, RECEIVING_COLUMNS), f"receiving-{year_be}.csv")
+        return rows
+
+    @registers.get("/registers/dispatch/{year_be}",
+                   summary="ทะเบียนหนังสือส่ง of a BE year: every number, cancelled ones marked",
+                   responses={200: {"content": {"text/csv": {}}}})
+    def dispatch_register(year_be: int, series: SeriesKind = SeriesKind.dispatch,
+                          format: Format = "json") -> Any:  # noqa: A002
+        rows = app.dispatch_register(year_be, series)
+        if format == "csv":
+            return _csv(register_csv(rows, DISPATCH_COLUMNS, app.settings.office_name_th),
+                        f"dispatch-{series.value}-{year_be}.csv")
+        return rows
+
+    @registers.get("/work-queue", response_model=list[DocumentOut],
+                   summary="งานของฉัน: documents waiting for the acting officer (or their role)")
+    def work_queue(actor: Actor) -> list[dict[str, Any]]:
+        return app.work_queue()
+
+    @registers.get("/work-in-progress", response_model=list[DocumentOut],
+                   summary="งานระหว่างดำเนินการ: every open document, its step, holder, since when")
+    def work_in_progress() -> list[dict[str, Any]]:
+        return app.work_in_progress()
+
+    @registers.get("/loans", summary="ทะเบียนการยืม: documents on loan, overdue flagged")
+    def loans() -> list[dict[str, Any]]:
+        return app.loans()
+
+    # --- destruction --------------------------------------------------------------------------------
+    @destruction.post("", status_code=201, response_model=DestructionListOut,
+                      summary="บัญชีหนังสือขอทำลาย: list the expired documents of a year")
+    def open_list(body: DestructionListIn, actor: Actor, idem: Idempotency,
+                  response: Response) -> dict[str, Any]:
+        return _answer(response, app.open_destruction_list(body.year_be,
+                                                           idempotency=idem.for_body(body)))
+
+    @destruction.get("/{year_be}", response_model=DestructionListOut)
+    def get_list(year_be: int, response: Response) -> dict[str, Any]:
+        return _answer(response, app.destruction_list_view(year_be))
+
+    def list_step(path: str, summary: str, body_model: type, command: Any) -> None:
+        def endpoint(year_be: int, body: body_model, actor: Actor,  # type: ignore[valid-type]
+                     if_match: IfMatch, idem: Idempotency, response: Response) -> dict[str, Any]:
+            return _answer(response, command(year_be, body, if_match, idem.for_body(body)))
+
+        endpoint.__annotations__["body"] = body_model
+        destruction.add_api_route(f"/{{year_be}}/{path}", endpoint, methods=["POST"],
+                                  response_model=DestructionListOut, summary=summary,
+                                  name=f"destruction_{path}")
+
+    list_step("committee", "แต่งตั้งคณะกรรมการ: a chair and at least two members", CommitteeIn,
+              lambda y, b, v, k: app.appoint_destruction_committee(
+                  y, chair=b.chair, members=b.members, expected_version=v, idempotency=k))
+    list_step("keep", "the committee keeps an item longer", KeepIn,
+              lambda y, b, v, k: app.keep_longer(
+                  y, document_id=b.document_id, member=b.member, reason=b.reason,
+                  retention_class=b.retention_class, expected_version=v, idempotency=k))
+    list_step("send", "ส่งบัญชีให้กรมศิลปากร: starts the 60-day objection window", Empty,
+              lambda y, b, v, k: app.send_to_national_archives(y, expected_version=v,
+                                                               idempotency=k))
+    list_step("objection", "the National Archives object to items", ObjectionIn,
+              lambda y, b, v, k: app.record_archives_objection(
+                  y, document_ids=b.document_ids, reason=b.reason, expected_version=v,
+                  idempotency=k))
+    list_step("destroy", "ทำลาย: after the window, purge content; register entries stay", Empty,
+              lambda y, b, v, k: app.carry_out_destruction(y, expected_version=v, idempotency=k))
+
+    for part in (officers, documents, registers, destruction):
+        router.include_router(part)
+    return router
+
+
+def _csv(text: str, filename: str) -> PlainTextResponse:
+    return PlainTextResponse(text, media_type="text/csv; charset=utf-8",
+                             headers={"Content-Disposition": f'attachment; filename="{filename}"'})
+

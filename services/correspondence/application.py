@@ -1,0 +1,607 @@
+"""The correspondence application: saraban commands and queries over the event store.
+
+Each command loads the aggregates it needs, lets the domain decide, and saves every changed
+aggregate in one transaction (`ServiceApplication.execute`): a receipt number and the document it
+numbers are recorded together or not at all, so the registers stay gap-free. Commands return the
+document's summary as the caller should see it. Content (bodies, drafts, attachments) goes to the
+content-addressed blob store before the command; events carry only hashes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+from uuid import UUID, uuid4
+
+from eventsourcing.persistence import Notification
+
+from services.correspondence.domain import (
+    OUTGOING_SERIES,
+    AlreadyDispatched,
+    Attachment,
+    ContentNotAvailable,
+    DestructionList,
+    DestructionListNotFound,
+    Document,
+    DocumentNotFound,
+    DocumentType,
+    NotAnAdministrator,
+    NotCleared,
+    NumberSeries,
+    Officer,
+    OfficerAlreadyRegistered,
+    Role,
+    Secrecy,
+    SeriesKind,
+    Step,
+    TopSecretPaperOnly,
+    UnknownOfficer,
+    Urgency,
+    format_outgoing_no,
+    receiving_year_be,
+)
+from services.correspondence.settings import CorrespondenceSettings
+from shared.blobs import BlobStore
+from shared.context import current_actor
+from shared.domain import Aggregate, DomainEvent
+from shared.eventstore import ServiceApplication, check_version
+from shared.projection import AggregateIndex
+from shared.thaitime import bangkok_date, calendar_year_be, ce_year, utc_now
+
+Idempotency = tuple[str, str, str] | None
+
+
+@dataclass(frozen=True)
+class NewFile:
+    """A file received through the API, before it is stored."""
+
+    name: str
+    media_type: str
+    content: bytes
+
+
+@dataclass(frozen=True)
+class Content:
+    """What a cleared reader gets: the text of the body or draft and the attachments' bytes."""
+
+    document_id: UUID
+    body: bytes | None
+    draft: bytes | None
+    attachments: list[tuple[Attachment, bytes | None]]
+
+
+class CorrespondenceApplication(ServiceApplication):
+    name = "correspondence"
+
+    def __init__(
+        self,
+        settings: CorrespondenceSettings,
+        *,
+        clock: Callable[[], datetime] = utc_now,
+        env: dict[str, str] | None = None,
+    ) -> None:
+        super().__init__(settings, env)
+        self.settings: CorrespondenceSettings = settings
+        self.clock = clock
+        self.blobs = BlobStore(settings.blob_dir)
+        self.documents: AggregateIndex[Document] = AggregateIndex(
+            self, lambda d: d, aggregate_types=(Document,)
+        )
+        self.officers: AggregateIndex[Officer] = AggregateIndex(
+            self, lambda o: o, aggregate_types=(Officer,)
+        )
+        self.series: AggregateIndex[NumberSeries] = AggregateIndex(
+            self, lambda s: s, aggregate_types=(NumberSeries,)
+        )
+
+    # --- loading ------------------------------------------------------------------------------------
+    def officer(self, officer_id: str) -> Officer:
+        officer = self.get(Officer, Officer.create_id(officer_id))
+        if officer is None:
+            raise UnknownOfficer(f"no officer {officer_id!r} in the staff directory",
+                                 officer_id=officer_id)
+        return officer
+
+    def acting_officer(self) -> Officer:
+        return self.officer(current_actor())
+
+    def document(self, document_id: UUID) -> Document:
+        document = self.get(Document, document_id)
+        if document is None:
+            raise DocumentNotFound(str(document_id))
+        return document
+
+    def destruction_list(self, year_be: int) -> DestructionList:
+        found = self.get(DestructionList, DestructionList.create_id(year_be))
+        if found is None:
+            raise DestructionListNotFound(f"no destruction list for {year_be}")
+        return found
+
+    def _series(self, kind: SeriesKind, year_be: int) -> NumberSeries:
+        return self.get(NumberSeries, NumberSeries.create_id(kind, year_be)) or NumberSeries.open(
+            kind=kind, year_be=year_be
+        )
+
+    # --- the staff directory ------------------------------------------------------------------------
+    def register_officer(
+        self,
+        *,
+        officer_id: str,
+        name_th: str,
+        position_th: str,
+        roles: Sequence[Role],
+        clearance: Any,
+        idempotency: Idempotency = None,
+    ) -> dict[str, Any]:
+        def decide() -> tuple[dict[str, Any], list[Aggregate]]:
+            self._require_administrator()
+            if self.get(Officer, Officer.create_id(officer_id)) is not None:
+                raise OfficerAlreadyRegistered(officer_id)
+            officer = Officer.register(officer_id=officer_id, name_th=name_th,
+                                       position_th=position_th, roles=roles, clearance=clearance)
+            return officer_view(officer), [officer]
+
+        return self.execute(decide, idempotency=idempotency)
+
+    def change_officer(
+        self,
+        officer_id: str,
+        *,
+        roles: Sequence[Role] | None,
+        clearance: Any | None,
+        active: bool | None,
+        expected_version: int | None,
+        idempotency: Idempotency = None,
+    ) -> dict[str, Any]:
+        def decide() -> tuple[dict[str, Any], list[Aggregate]]:
+            self._require_administrator()
+            officer = self.officer(officer_id)
+            check_version(officer, expected_version)
+            if roles is not None:
+                officer.change_roles(roles)
+            if clearance is not None:
+                officer.change_clearance(clearance)
+            if active is False and officer.active:
+                officer.deactivate("ปิดการใช้งานโดยผู้ดูแลทะเบียนเจ้าหน้าที่")
+            elif active is True and not officer.active:
+                officer.reactivate()
+            return officer_view(officer), [officer]
+
+        return self.execute(decide, idempotency=idempotency)
+
+    def _require_administrator(self) -> None:
+        # The very first entry bootstraps the directory; after that only directors manage it.
+        if not self.officers.all():
+            return
+        actor = self.acting_officer()
+        if not (actor.active and (actor.has_role(Role.esa_director)
+                                  or actor.has_role(Role.group_director))):
+            raise NotAnAdministrator(actor.officer_id)
+
+    # --- documents: registration --------------------------------------------------------------------
+    def register_incoming(
+        self,
+        *,
+        received_at: datetime,
+        sender: str,
+        sender_ref_no: str,
+        sender_doc_date: date | None,
+        subject: str,
+        addressee: str,
+        doc_type: DocumentType,
+        urgency: Urgency,
+        secrecy: Any,
+        body: bytes | None,
+        files: Sequence[NewFile],
+        idempotency: Idempotency = None,
+    ) -> dict[str, Any]:
+        """Enter an incoming document in the receiving register of its Bangkok calendar year."""
+
+        def decide() -> tuple[dict[str, Any], list[Aggregate]]:
+            clerk = self.acting_officer()
+            at = self.clock()
+            document_id = uuid4()
+            series = self._series(SeriesKind.receiving, receiving_year_be(received_at))
+            receipt_no = series.issue(document_id)
+            document = Document.register_incoming(
+                document_id=document_id, receipt_no=receipt_no, received_at=received_at,
+                sender=sender, sender_ref_no=sender_ref_no, sender_doc_date=sender_doc_date,
+                subject=subject, addressee=addressee, doc_type=doc_type, urgency=urgency,
+                secrecy=secrecy, attachments=attachments, body_sha256=body_sha256,
+                by=clerk, at=at,
+            )
+            return self.summary(document, clerk), [series, document]
+
+        attachments, body_sha256 = self._store_content(files, body, secrecy)
+        return self.execute(decide, idempotency=idempotency)
+
+    def start_outgoing(
+        self,
+        *,
+        subject: str,
+        addressee: str,
+        doc_type: DocumentType,
+        urgency: Urgency,
+        secrecy: Any,
+        outgoing_kind: SeriesKind | None,
+        draft: bytes | None,
+        summary: str,
+        files: Sequence[NewFile],
+        idempotency: Idempotency = None,
+    ) -> dict[str, Any]:
+        """Begin a document the office writes itself; it starts as the acting officer's draft."""
+
+        def decide() -> tuple[dict[str, Any], list[Aggregate]]:
+            officer = self.acting_officer()
+            document = Document.start_outgoing(
+                by=officer, subject=subject, addressee=addressee, doc_type=doc_type,
+                urgency=urgency, secrecy=secrecy, outgoing_kind=outgoing_kind,
+                draft_sha256=draft_sha256, summary=summary, attachments=attachments,
+                at=self.clock(),
+            )
+            return self.summary(document, officer), [document]
+
+        attachments, draft_sha256 = self._store_content(files, draft, secrecy)
+        return self.execute(decide, idempotency=idempotency)
+
+    def _store_content(
+        self, files: Sequence[NewFile], text: bytes | None, secrecy: Any
+    ) -> tuple[list[Attachment], str | None]:
+        # Checked before storing: top-secret content must never reach the disk.
+        if Secrecy(secrecy) == Secrecy.top_secret and (files or text):
+            raise TopSecretPaperOnly("top-secret documents are registered without content")
+        attachments = [
+            Attachment(name=f.name, media_type=f.media_type, sha256=self.blobs.put(f.content),
+                       size=len(f.content))
+            for f in files
+        ]
+        return attachments, (self.blobs.put(text) if text else None)
+
+    # --- documents: the saraban path ----------------------------------------------------------------
+    def _on_document(
+        self,
+        document_id: UUID,
+        expected_version: int | None,
+        idempotency: Idempotency,
+        act: Callable[[Document, Officer, datetime], Sequence[Aggregate] | None],
+    ) -> dict[str, Any]:
+        """Load the document and the acting officer, check If-Match, act, save together."""
+
+        def decide() -> tuple[dict[str, Any], list[Aggregate]]:
+            actor = self.acting_officer()
+            document = self.document(document_id)
+            check_version(document, expected_version)
+            others = act(document, actor, self.clock()) or ()
+            return self.summary(document, actor), [document, *others]
+
+        return self.execute(decide, idempotency=idempotency)
+
+    def assign(self, document_id: UUID, *, officer_id: str, instructions: str, due: date | None,
+               expected_version: int | None = None, idempotency: Idempotency = None) -> dict[str, Any]:
+        return self._on_document(document_id, expected_version, idempotency, lambda d, by, at: d.assign(
+            by=by, officer=self.officer(officer_id), instructions=instructions, due=due, at=at))
+
+    def draft(self, document_id: UUID, *, text: bytes | None, summary: str,
+              doc_type: DocumentType | None, outgoing_kind: SeriesKind | None,
+              expected_version: int | None = None, idempotency: Idempotency = None) -> dict[str, Any]:
+        def act(d: Document, by: Officer, at: datetime) -> None:
+            _, sha = self._store_content((), text, d.secrecy)
+            d.draft(by=by, draft_sha256=sha, summary=summary, doc_type=doc_type,
+                    outgoing_kind=outgoing_kind, at=at)
+
+        return self._on_document(document_id, expected_version, idempotency, act)
+
+    def submit_for_check(self, document_id: UUID, *, checker_id: str,
+                         expected_version: int | None = None,
+                         idempotency: Idempotency = None) -> dict[str, Any]:
+        return self._on_document(document_id, expected_version, idempotency, lambda d, by, at: d.submit_for_check(
+            by=by, checker=self.officer(checker_id), at=at))
+
+    def approve_check(self, document_id: UUID, *, signer_id: str, comments: str,
+                      expected_version: int | None = None,
+                      idempotency: Idempotency = None) -> dict[str, Any]:
+        return self._on_document(document_id, expected_version, idempotency, lambda d, by, at: d.approve_check(
+            by=by, signer=self.officer(signer_id), comments=comments, at=at))
+
+    def return_for_revision(self, document_id: UUID, *, comments: str,
+                            expected_version: int | None = None,
+                            idempotency: Idempotency = None) -> dict[str, Any]:
+        return self._on_document(document_id, expected_version, idempotency, lambda d, by, at: d.return_for_revision(
+            by=by, comments=comments, at=at))
+
+    def sign(self, document_id: UUID, *, expected_version: int | None = None,
+             idempotency: Idempotency = None) -> dict[str, Any]:
+        return self._on_document(document_id, expected_version, idempotency,
+                                 lambda d, by, at: d.sign(by=by, at=at))
+
+    def dispatch(self, document_id: UUID, *, expected_version: int | None = None,
+                 idempotency: Idempotency = None) -> dict[str, Any]:
+        """Number the signed document from its register (dispatch, ว circular or order) and send."""
+
+        def act(d: Document, by: Officer, at: datetime) -> list[Aggregate]:
+            if d.outgoing_no is not None:  # before a number is taken: a retry must not burn one
+                raise AlreadyDispatched(f"already dispatched as {d.outgoing_no}",
+                                        outgoing_no=d.outgoing_no)
+            kind = d.expected_series
+            year_be = calendar_year_be(at)
+            series = self._series(kind, year_be)
+            number = series.issue(d.id)
+            d.dispatch(by=by, series=kind, number=number, year_be=year_be, at=at,
+                       outgoing_no=format_outgoing_no(kind, self.settings.office_code, number, year_be))
+            return [series]
+
+        return self._on_document(document_id, expected_version, idempotency, act)
+
+    def file(self, document_id: UUID, *, location: str, retention_class: str,
+             expected_version: int | None = None, idempotency: Idempotency = None) -> dict[str, Any]:
+        return self._on_document(document_id, expected_version, idempotency, lambda d, by, at: d.file(
+            by=by, location=location, retention_class=retention_class, at=at))
+
+    def cancel(self, document_id: UUID, *, reason: str, expected_version: int | None = None,
+               idempotency: Idempotency = None) -> dict[str, Any]:
+        """Cancel the case; a number it was given stays in its register, marked cancelled."""
+
+        def act(d: Document, by: Officer, at: datetime) -> list[Aggregate]:
+            d.cancel(by=by, reason=reason, at=at)
+            if d.outgoing_number is None or d.outgoing_series is None:
+                return []
+            series = self._series(d.outgoing_series, d.outgoing_year_be or calendar_year_be(at))
+            series.cancel(d.outgoing_number, reason)
+            return [series]
+
+        return self._on_document(document_id, expected_version, idempotency, act)
+
+    def borrow(self, document_id: UUID, *, borrower: str, purpose: str, due: date, outsider: bool,
+               approved_by: str | None, expected_version: int | None = None,
+               idempotency: Idempotency = None) -> dict[str, Any]:
+        return self._on_document(document_id, expected_version, idempotency, lambda d, by, at: d.borrow(
+            by=by, borrower=borrower, purpose=purpose, due=due, at=at, outsider=outsider,
+            approved_by=self.officer(approved_by) if approved_by else None))
+
+    def return_loan(self, document_id: UUID, *, expected_version: int | None = None,
+                    idempotency: Idempotency = None) -> dict[str, Any]:
+        return self._on_document(document_id, expected_version, idempotency,
+                                 lambda d, by, at: d.return_loan(by=by, at=at))
+
+    # --- secrecy: reading content -------------------------------------------------------------------
+    def read_content(self, document_id: UUID) -> Content:
+        """The content for a reader who may see it; every read of classified content is recorded."""
+        def decide() -> tuple[Content, list[Aggregate]]:
+            reader = self.acting_officer()
+            document = self.document(document_id)
+            if not document.content_available:
+                raise ContentNotAvailable(f"step {document.step.value}, secrecy {document.secrecy.value}")
+            if not document.can_read_content(reader):
+                raise NotCleared(reader.officer_id, officer_id=reader.officer_id)
+            document.record_content_read(reader=reader, at=self.clock())
+            content = Content(
+                document_id=document.id,
+                body=self.blobs.get(document.body_sha256) if document.body_sha256 else None,
+                draft=self.blobs.get(document.draft_sha256) if document.draft_sha256 else None,
+                attachments=[(a, self.blobs.get(a.sha256)) for a in document.attachments],
+            )
+            return content, [document]
+
+        return self.execute(decide)
+
+    # --- destruction --------------------------------------------------------------------------------
+    def open_destruction_list(self, year_be: int, *, idempotency: Idempotency = None) -> dict[str, Any]:
+        """List the filed documents whose retention ended by 31 December of `year_be`."""
+
+        def decide() -> tuple[dict[str, Any], list[Aggregate]]:
+            clerk = self.acting_officer()
+            year_end = date(ce_year(year_be), 12, 31)
+            expired = [d for d in self.documents.all()
+                       if d.step == Step.filed and d.retention_expired(year_end)]
+            listing = DestructionList.open(year_be=year_be, at=self.clock(), by=clerk, documents=expired)
+            return destruction_view(listing), [listing]
+
+        return self.execute(decide, idempotency=idempotency)
+
+    def _on_destruction_list(
+        self,
+        year_be: int,
+        expected_version: int | None,
+        idempotency: Idempotency,
+        act: Callable[[DestructionList, Officer, datetime], Sequence[Aggregate] | None],
+    ) -> dict[str, Any]:
+        def decide() -> tuple[dict[str, Any], list[Aggregate]]:
+            actor = self.acting_officer()
+            listing = self.destruction_list(year_be)
+            check_version(listing, expected_version)
+            others = act(listing, actor, self.clock()) or ()
+            return destruction_view(listing), [listing, *others]
+
+        return self.execute(decide, idempotency=idempotency)
+
+    def appoint_destruction_committee(self, year_be: int, *, chair: str, members: Sequence[str],
+                                      expected_version: int | None = None,
+                                      idempotency: Idempotency = None) -> dict[str, Any]:
+        return self._on_destruction_list(year_be, expected_version, idempotency, lambda dl, by, at: dl.appoint_committee(
+            by=by, chair=chair, members=members, at=at))
+
+    def keep_longer(self, year_be: int, *, document_id: UUID, member: str, reason: str,
+                    retention_class: str, expected_version: int | None = None,
+                    idempotency: Idempotency = None) -> dict[str, Any]:
+        """The committee keeps an item longer: off the list, and its retention class changed."""
+
+        def act(dl: DestructionList, clerk: Officer, at: datetime) -> list[Aggregate]:
+            dl.mark_keep(by=member, document_id=document_id, reason=reason,
+                         new_retention_class=retention_class, at=at)
+            document = self.document(document_id)
+            document.change_retention(by=clerk, retention_class=retention_class, reason=reason, at=at)
+            return [document]
+
+        return self._on_destruction_list(year_be, expected_version, idempotency, act)
+
+    def send_to_national_archives(self, year_be: int, *, expected_version: int | None = None,
+                                  idempotency: Idempotency = None) -> dict[str, Any]:
+        return self._on_destruction_list(year_be, expected_version, idempotency,
+                                         lambda dl, by, at: dl.send_to_national_archives(by=by, at=at))
+
+    def record_archives_objection(self, year_be: int, *, document_ids: Sequence[UUID], reason: str,
+                                  expected_version: int | None = None,
+                                  idempotency: Idempotency = None) -> dict[str, Any]:
+        return self._on_destruction_list(year_be, expected_version, idempotency, lambda dl, by, at: dl.record_archives_objection(
+            by=by, document_ids=document_ids, reason=reason, at=at))
+
+    def carry_out_destruction(self, year_be: int, *, expected_version: int | None = None,
+                              idempotency: Idempotency = None) -> dict[str, Any]:
+        """Destroy every item left on the list after the objection window; then purge content."""
+        purged: list[str] = []
+
+        def act(dl: DestructionList, clerk: Officer, at: datetime) -> list[Aggregate]:
+            purged.clear()
+            documents = [self.document(i) for i in dl.destroy(by=clerk, at=at)]
+            for document in documents:
+                document.destroy(by=clerk, destruction_list_id=dl.id, at=at)
+                purged.extend(content_hashes(document))
+            return documents
+
+        result = self._on_destruction_list(year_be, expected_version, idempotency, act)
+        # After the commit: a crash here leaves blobs behind, never a destroyed record with content.
+        for sha256 in purged:
+            self.blobs.delete(sha256)
+        return result
+
+    # --- queries ------------------------------------------------------------------------------------
+    def viewer(self) -> Officer | None:
+        return self.get(Officer, Officer.create_id(current_actor()))
+
+    def summary(self, document: Document, viewer: Officer | None) -> dict[str, Any]:
+        view = document.register_view(viewer)
+        view["version"] = document.version
+        view["content_available"] = document.content_available and document.can_read_content(viewer)
+        view["review_rounds"] = len(document.review_rounds)
+        return view
+
+    def document_summary(self, document_id: UUID) -> dict[str, Any]:
+        return self.summary(self.document(document_id), self.viewer())
+
+    def history(self, document_id: UUID) -> list[dict[str, Any]]:
+        """Every event of the document: who, when, what (details withheld if not cleared)."""
+        document = self.document(document_id)
+        cleared = document.can_see_subject(self.viewer())
+        return [history_entry(e, cleared) for e in self.events.get(document_id)]
+
+    def receiving_register(self, year_be: int) -> list[dict[str, Any]]:
+        viewer = self.viewer()
+        entries = [self.summary(d, viewer) for d in self.documents.all()
+                   if d.receipt_no is not None and d.receipt_year_be == year_be]
+        return sorted(entries, key=lambda e: e["receipt_no"])
+
+    def dispatch_register(self, year_be: int, kind: SeriesKind) -> list[dict[str, Any]]:
+        """Every number of the series in order, cancelled ones included and marked."""
+        if kind not in OUTGOING_SERIES:
+            kind = SeriesKind.dispatch
+        series = self.get(NumberSeries, NumberSeries.create_id(kind, year_be))
+        if series is None:
+            return []
+        viewer = self.viewer()
+        rows = []
+        for entry in sorted(series.entries.values(), key=lambda e: e.number):
+            document = self.get(Document, entry.document_id)
+            row = self.summary(document, viewer) if document else {"document_id": str(entry.document_id)}
+            row.update(number=entry.number, number_cancelled=entry.cancelled,
+                       number_cancel_reason=entry.cancel_reason, series=kind.value)
+            rows.append(row)
+        return rows
+
+    def work_queue(self) -> list[dict[str, Any]]:
+        """What the acting officer must act on: held by them, or by a role they have."""
+        me = self.acting_officer()
+        mine = [d for d in self.documents.all() if d.holder and (
+            d.holder == me.officer_id or (d.holder in {r.value for r in Role} and me.has_role(d.holder)))]
+        return [self.summary(d, me) for d in sorted(mine, key=lambda d: d.step_since or self.clock())]
+
+    def work_in_progress(self) -> list[dict[str, Any]]:
+        """Every open document: its step, who holds it, since when, and whether it is overdue."""
+        viewer = self.viewer()
+        today = bangkok_date(self.clock())
+        rows = []
+        for d in self.documents.all():
+            if d.step in (Step.filed, Step.cancelled, Step.destroyed):
+                continue
+            row = self.summary(d, viewer)
+            row["overdue"] = d.is_action_overdue(today)
+            rows.append(row)
+        return sorted(rows, key=lambda r: r["step_since"] or "")
+
+    def loans(self) -> list[dict[str, Any]]:
+        viewer = self.viewer()
+        today = bangkok_date(self.clock())
+        rows = []
+        for d in self.documents.all():
+            loan = d.current_loan
+            if loan is None:
+                continue
+            row = self.summary(d, viewer)
+            row.update(borrower=loan.borrower, purpose=loan.purpose, loan_due=loan.due,
+                       borrowed_at=loan.borrowed_at, loan_overdue=d.is_overdue(today))
+            rows.append(row)
+        return rows
+
+    def destruction_list_view(self, year_be: int) -> dict[str, Any]:
+        return destruction_view(self.destruction_list(year_be))
+
+    def officers_view(self) -> list[dict[str, Any]]:
+        return sorted((officer_view(o) for o in self.officers.all()), key=lambda o: o["officer_id"])
+
+    def officer_summary(self, officer_id: str) -> dict[str, Any]:
+        return officer_view(self.officer(officer_id))
+
+    def notifications(self, after: int, limit: int) -> Sequence[Notification]:
+        return self.read_notifications(after, limit)
+
+
+def officer_view(officer: Officer) -> dict[str, Any]:
+    return {
+        "officer_id": officer.officer_id,
+        "name_th": officer.name_th,
+        "position_th": officer.position_th,
+        "roles": sorted(r.value for r in officer.roles),
+        "clearance": officer.clearance.value,
+        "active": officer.active,
+        "version": officer.version,
+    }
+
+
+def destruction_view(listing: DestructionList) -> dict[str, Any]:
+    return {
+        "destruction_list_id": str(listing.id),
+        "year_be": listing.year_be,
+        "step": listing.step.value,
+        "step_th": listing.step_th,
+        "items": [str(i) for i in listing.items],
+        "items_to_destroy": [str(i) for i in listing.items_to_destroy],
+        "committee": listing.committee,
+        "destroy_allowed_from": listing.destroy_allowed_from,
+        "version": listing.version,
+    }
+
+
+def content_hashes(document: Document) -> list[str]:
+    hashes = [a.sha256 for a in document.attachments]
+    hashes += [h for h in (document.body_sha256, document.draft_sha256) if h]
+    return hashes
+
+
+# Fields of events that describe the content of a classified document.
+_CLASSIFIED_FIELDS = {"subject", "summary", "instructions", "comments", "attachments", "sender",
+                      "sender_ref_no", "addressee", "reason", "purpose"}
+
+
+def history_entry(event: DomainEvent, cleared: bool) -> dict[str, Any]:
+    data = event.model_dump(mode="json", exclude={"originator_id", "originator_topic"})
+    if not cleared:
+        data = {k: ("(ลับ)" if k in _CLASSIFIED_FIELDS else v) for k, v in data.items()}
+    return {
+        "version": data.pop("originator_version"),
+        "event": type(event).__name__,
+        "at": data.pop("timestamp"),
+        "actor": data.pop("actor"),
+        "trace_id": data.pop("trace_id"),
+        "data": data,
+    }

@@ -1,0 +1,164 @@
+"""Correspondence's anti-corruption layer: private domain events → public contract events (v1).
+
+Only what other services and the central office may know leaves the service: a classified document
+travels without subject or content, the staff directory, the number series, classified reads and
+idempotency records stay inside. Each contract event carries the case's status after the event
+(step, holder, since, due), read from the document as it was at that version.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from contracts.correspondence import v1
+from contracts.envelope import SECRECY_CODES, CaseStatus, Envelope, IntegrationEvent, Secrecy
+from services.correspondence.application import CorrespondenceApplication
+from services.correspondence.domain import (
+    DESTRUCTION_STEP_TH,
+    DestructionList,
+    Document,
+    Step,
+)
+from shared.domain import DomainEvent
+
+SERVICE = "correspondence"
+PROCEDURE_SARABAN = 1
+_CLOSED = {Step.filed, Step.cancelled, Step.destroyed}
+
+
+def _attachments(document: Document) -> list[v1.AttachmentRef]:
+    return [v1.AttachmentRef(name=a.name, media_type=a.media_type, sha256=a.sha256, size=a.size)
+            for a in document.attachments]
+
+
+def _subject(document: Document) -> str | None:
+    return document.subject if document.secrecy == Secrecy.none else None
+
+
+def document_payload(event: DomainEvent, d: Document) -> IntegrationEvent | None:
+    """The contract payload for a document event, or None for events that stay private."""
+    match event:
+        case Document.Registered():
+            return v1.DocumentRegistered(
+                document_id=d.id, receipt_no=event.receipt_no, register_year_be=event.receipt_year_be,
+                received_at=event.received_at, sender=d.sender, sender_ref_no=d.sender_ref_no,
+                sender_doc_date=d.sender_doc_date or event.received_at.date(),
+                subject=_subject(d), addressee=d.addressee, doc_type=v1.DocumentType(d.doc_type.value),
+                urgency=v1.Urgency(d.urgency.value),
+                urgency_code=v1.URGENCY_CODES[v1.Urgency(d.urgency.value)],
+                secrecy=d.secrecy, secrecy_code=SECRECY_CODES[d.secrecy],
+                attachments=_attachments(d) if d.secrecy == Secrecy.none else [],
+            )
+        case Document.Started():
+            return v1.OutgoingDocumentStarted(
+                document_id=d.id, doc_type=v1.DocumentType(d.doc_type.value), subject=_subject(d),
+                addressee=d.addressee if d.secrecy == Secrecy.none else "",
+                officer_id=event.drafter_id, secrecy=d.secrecy, urgency=v1.Urgency(d.urgency.value),
+            )
+        case Document.Assigned():
+            return v1.DocumentAssigned(document_id=d.id, officer_id=event.officer_id,
+                                       assigned_by=event.assigned_by, due_date=event.due)
+        case Document.Drafted():
+            return v1.DocumentDrafted(document_id=d.id, officer_id=event.officer_id,
+                                      draft_version=event.version)
+        case Document.SubmittedForCheck():
+            return v1.DraftSubmitted(document_id=d.id, round=event.round_no,
+                                     officer_id=event.officer_id, checker_id=event.checker_id)
+        case Document.CheckApproved():
+            return v1.DraftApproved(document_id=d.id, round=event.round_no,
+                                    approved_by=event.checker_id, signer_id=event.signer_id)
+        case Document.ReturnedForRevision():
+            return v1.ReturnedForRevision(document_id=d.id, round=event.round_no,
+                                          returned_by=event.by_id, stage=event.stage.value)
+        case Document.Signed():
+            return v1.DocumentSigned(document_id=d.id, signer_id=event.signer_id)
+        case Document.Dispatched():
+            return v1.DocumentDispatched(
+                document_id=d.id, series=v1.NumberSeriesKind(event.series.value), number=event.number,
+                register_year_be=event.year_be, outgoing_no=event.outgoing_no, dispatched_at=event.at,
+            )
+        case Document.Filed():
+            return v1.DocumentFiled(document_id=d.id, retention_class=event.retention_class,
+                                    location=event.location,
+                                    retention_expires_on=d.retention_expires_on)
+        case Document.Cancelled():
+            return v1.DocumentCancelled(
+                document_id=d.id, reason=event.reason if d.secrecy == Secrecy.none else "",
+                outgoing_no=d.outgoing_no)
+        case Document.Borrowed():
+            return v1.DocumentBorrowed(document_id=d.id, borrower=event.borrower, due_date=event.due)
+        case Document.LoanReturned():
+            loan = next(x for x in d.loans if x.loan_no == event.loan_no)
+            return v1.DocumentReturned(document_id=d.id, borrower=loan.borrower)
+        case Document.Destroyed():
+            return v1.DocumentDestroyed(document_id=d.id,
+                                        destruction_list_id=event.destruction_list_id)
+    return None  # RetentionChanged, ClassifiedContentRead: kept inside the service
+
+
+def document_status(d: Document) -> CaseStatus:
+    return CaseStatus(
+        procedure=PROCEDURE_SARABAN,
+        case_type="document",
+        title=_subject(d),
+        step=d.step.value,
+        step_th=d.step_th,
+        holder=d.holder,
+        since=d.step_since or d.modified_on,
+        due=d.due if d.step not in _CLOSED else None,
+        closed=d.step in _CLOSED,
+    )
+
+
+def destruction_status(dl: DestructionList) -> CaseStatus:
+    return CaseStatus(
+        procedure=PROCEDURE_SARABAN,
+        case_type="destruction_list",
+        title=f"บัญชีหนังสือขอทำลาย พ.ศ. {dl.year_be}",
+        step=dl.step.value,
+        step_th=DESTRUCTION_STEP_TH[dl.step],
+        holder="clerk",
+        since=dl.modified_on,
+        due=dl.destroy_allowed_from,
+        closed=dl.carried_out_at is not None,
+    )
+
+
+def make_translator(app: CorrespondenceApplication) -> Callable[[Any], Envelope[Any] | None]:
+    """The relay's translate function; reads the aggregate at the event's version for its status."""
+
+    def translate(event: DomainEvent) -> Envelope[Any] | None:
+        if isinstance(event, Document.Event):
+            document = app.repository.get(event.originator_id, version=event.originator_version)
+            payload = document_payload(event, document)
+            if payload is None:
+                return None
+            return envelope(event, payload, document.secrecy, document_status(document))
+        if isinstance(event, DestructionList.Event):
+            listing = app.repository.get(event.originator_id, version=event.originator_version)
+            payload = v1.DestructionListChanged(
+                destruction_list_id=listing.id, year_be=listing.year_be, step=listing.step.value,
+                item_count=len(listing.items))
+            return envelope(event, payload, Secrecy.none, destruction_status(listing))
+        return None
+
+    return translate
+
+
+def envelope(event: DomainEvent, payload: IntegrationEvent, secrecy: Secrecy,
+             status: CaseStatus) -> Envelope[Any]:
+    return Envelope[type(payload)](  # type: ignore[misc]
+        id=Envelope.message_id(SERVICE, event.originator_id, event.originator_version),
+        type=payload.EVENT_TYPE,
+        type_version=payload.EVENT_VERSION,
+        source=SERVICE,
+        subject=str(event.originator_id),
+        time=event.timestamp,
+        sequence=event.originator_version,
+        actor=event.actor,
+        trace_id=event.trace_id,
+        secrecy=secrecy,
+        status=status,
+        data=payload,
+    )

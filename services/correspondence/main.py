@@ -1,0 +1,40 @@
+"""Correspondence's composition root: `python -m services.correspondence.main`."""
+
+from __future__ import annotations
+
+import uvicorn
+from fastapi import FastAPI
+
+from services.correspondence.api import create_router
+from services.correspondence.application import CorrespondenceApplication
+from services.correspondence.integration import make_translator
+from services.correspondence.settings import CorrespondenceSettings
+from shared.runtime import ServiceRuntime, create_http_app
+
+
+def create_app(settings: CorrespondenceSettings | None = None,
+               application: CorrespondenceApplication | None = None) -> FastAPI:
+    settings = settings or CorrespondenceSettings()
+    application = application or CorrespondenceApplication(settings)
+    runtime = ServiceRuntime(settings, application, translate=make_translator(application))
+    return create_http_app(
+        runtime,
+        title="Correspondence (งานธุรการ / งานสารบรรณ)",
+        description=(
+            "Official correspondence of the Policy and Planning Group under the Saraban Regulation "
+            "BE 2526: receiving and dispatch registers numbered per Buddhist-era calendar year "
+            "(Asia/Bangkok), routing, drafting, checking, signing, dispatch, filing, borrowing, "
+            "destruction, need-to-know secrecy. Every step is an event."
+        ),
+        routers=[create_router(application)],
+    )
+
+
+def main() -> None:
+    settings = CorrespondenceSettings()
+    uvicorn.run(create_app(settings), host=settings.http_host, port=settings.http_port,
+                timeout_graceful_shutdown=5)
+
+
+if __name__ == "__main__":
+    main()

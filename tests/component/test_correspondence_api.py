@@ -1,0 +1,320 @@
+"""The saraban path over HTTP with a real store: what a clerk, officer, director and signer see."""
+
+from __future__ import annotations
+
+import base64
+import csv
+import io
+from datetime import UTC, datetime, timedelta
+from uuid import UUID
+
+import pytest
+from fastapi.testclient import TestClient
+
+STAFF = [
+    ("clerk-1", "นางสาวสมศรี ใจดี", ["clerk"], "secret"),
+    ("off-1", "นายสมชาย รักงาน", ["officer"], "confidential"),
+    ("off-2", "นางสาววิไล ขยัน", ["officer"], "none"),
+    ("dir-1", "นายประเสริฐ นำทาง", ["group_director"], "secret"),
+    ("esa-1", "นายใหญ่ ผู้อำนวยการ", ["esa_director", "signer"], "top_secret"),
+]
+
+
+def h(actor: str, **extra: str) -> dict[str, str]:
+    return {"X-Actor-Id": actor, **extra}
+
+
+@pytest.fixture
+def directory(client: TestClient) -> TestClient:
+    client.post("/officers", headers=h("bootstrap"), json={
+        "officer_id": "esa-1", "name_th": STAFF[4][1], "roles": STAFF[4][2], "clearance": STAFF[4][3]})
+    for officer_id, name, roles, clearance in STAFF[:4]:
+        response = client.post("/officers", headers=h("esa-1"), json={
+            "officer_id": officer_id, "name_th": name, "roles": roles, "clearance": clearance})
+        assert response.status_code == 201, response.text
+    return client
+
+
+def incoming(**overrides: object) -> dict[str, object]:
+    body: dict[str, object] = {
+        "received_at": "2026-11-27T09:30:00+07:00",
+        "sender": "สำนักงานคณะกรรมการการศึกษาขั้นพื้นฐาน",
+        "sender_ref_no": "ศธ 04002/ว 1234",
+        "sender_doc_date": "2026-11-20",
+        "subject": "ขอให้รายงานข้อมูลนักเรียน ปีการศึกษา 2569",
+        "addressee": "ผู้อำนวยการสำนักงานเขตพื้นที่การศึกษา",
+        "doc_type": "external_letter",
+        "urgency": "003",
+        "secrecy": "none",
+        "body_text": "ด้วย สพฐ. ขอให้รายงานข้อมูล...",
+        "attachments": [{"name": "แบบรายงาน.pdf", "media_type": "application/pdf",
+                         "content_base64": base64.b64encode(b"%PDF-1.4 demo").decode()}],
+    }
+    body.update(overrides)
+    return body
+
+
+def register(client: TestClient, **overrides: object) -> dict:
+    response = client.post("/documents/incoming", headers=h("clerk-1"), json=incoming(**overrides))
+    assert response.status_code == 201, response.text
+    return response.json()
+
+
+def act(client: TestClient, doc: dict, path: str, actor: str, body: dict | None = None) -> dict:
+    response = client.post(f"/documents/{doc['document_id']}/{path}", headers=h(actor),
+                           json=body or {})
+    assert response.status_code == 200, response.text
+    return response.json()
+
+
+def test_the_whole_saraban_path(directory: TestClient) -> None:
+    client = directory
+    doc = register(client)
+    assert doc["receipt_no"] == 1 and doc["receipt_year_be"] == 2569
+    assert doc["urgency"] == "very_urgent" and doc["urgency_code"] == "003"
+    assert doc["step"] == "registered" and doc["holder"] == "group_director"
+
+    doc = act(client, doc, "assign", "dir-1", {"officer_id": "off-1", "instructions": "ดำเนินการ",
+                                              "due_date": "2026-12-05"})
+    assert (doc["step"], doc["holder"], doc["due"]) == ("assigned", "off-1", "2026-12-05")
+    assert [d["document_id"] for d in client.get("/work-queue", headers=h("off-1")).json()] == [
+        doc["document_id"]]
+
+    doc = act(client, doc, "draft", "off-1", {"text": "ร่างหนังสือตอบ", "summary": "ตอบ สพฐ."})
+    doc = act(client, doc, "submit", "off-1", {"checker_id": "dir-1"})
+    doc = act(client, doc, "return", "dir-1", {"comments": "แก้ไขย่อหน้าที่ 2"})
+    assert doc["step"] == "revising" and doc["holder"] == "off-1"
+    doc = act(client, doc, "draft", "off-1", {"text": "ร่างหนังสือตอบ (แก้ไข)"})
+    doc = act(client, doc, "submit", "off-1", {"checker_id": "dir-1"})
+    doc = act(client, doc, "approve", "dir-1", {"signer_id": "esa-1"})
+    assert doc["step"] == "awaiting_signature" and doc["review_rounds"] == 2
+    doc = act(client, doc, "sign", "esa-1")
+    doc = act(client, doc, "dispatch", "clerk-1")
+    assert doc["outgoing_no"] == "ที่ ศธ 04123/1"
+    doc = act(client, doc, "file", "clerk-1", {"location": "ตู้ 2 ชั้น 3", "retention_class": "years_10"})
+    assert doc["step"] == "filed" and doc["retention_expires_on"] == "2036-11-27"
+
+    history = client.get(f"/documents/{doc['document_id']}/history").json()
+    assert [e["event"] for e in history] == [
+        "Registered", "Assigned", "Drafted", "SubmittedForCheck", "ReturnedForRevision",
+        "Drafted", "SubmittedForCheck", "CheckApproved", "Signed", "Dispatched", "Filed"]
+    assert [e["actor"] for e in history][:2] == ["clerk-1", "dir-1"]
+
+    register_rows = client.get("/registers/receiving/2569").json()
+    assert [r["receipt_no"] for r in register_rows] == [1]
+    dispatch_rows = client.get("/registers/dispatch/2569").json()
+    assert [(r["number"], r["outgoing_no"]) for r in dispatch_rows] == [(1, "ที่ ศธ 04123/1")]
+
+
+def test_receipt_numbers_run_per_bangkok_calendar_year(directory: TestClient, clock) -> None:
+    clock.now = datetime(2027, 1, 1, 1, 0, tzinfo=UTC)
+    first = register(directory, received_at="2026-12-31T16:59:00Z", sender_doc_date="2026-12-30")
+    second = register(directory, received_at="2026-12-31T17:00:00Z", sender_doc_date="2026-12-30")
+    third = register(directory, received_at="2026-12-31T17:30:00Z", sender_doc_date="2026-12-30")
+    # 17:00 UTC on 31 Dec is midnight in Bangkok: a new register year, numbered from 1 again.
+    assert (first["receipt_year_be"], first["receipt_no"]) == (2569, 1)
+    assert (second["receipt_year_be"], second["receipt_no"]) == (2570, 1)
+    assert (third["receipt_year_be"], third["receipt_no"]) == (2570, 2)
+
+
+def test_bad_input_names_the_rule_and_records_nothing(directory: TestClient, correspondence) -> None:
+    client = directory
+    doc = register(client)
+    position = correspondence.max_notification_id()
+
+    def refused(path: str, actor: str, body: dict, status: int, code: str) -> None:
+        response = client.post(f"/documents/{doc['document_id']}/{path}", headers=h(actor), json=body)
+        assert response.status_code == status, response.text
+        assert response.headers["content-type"].startswith("application/problem+json")
+        problem = response.json()
+        assert problem["code"] == code
+        assert problem["title_th"] and problem["title_en"]
+
+    refused("assign", "dir-1", {"officer_id": "nobody"}, 404, "unknown-officer")
+    refused("assign", "off-1", {"officer_id": "off-1"}, 403, "not-a-group-director")
+    refused("assign", "dir-1", {"officer_id": "off-1", "due_date": "2026-01-01"}, 422,
+            "due-before-received")
+    refused("sign", "esa-1", {}, 409, "wrong-step")
+    refused("dispatch", "clerk-1", {}, 409, "wrong-step")
+    refused("borrow", "clerk-1", {"borrower": "x", "purpose": "y", "due_date": "2026-12-01"}, 409,
+            "wrong-step")
+    refused("assign", "dir-1", {"officer_id": 5}, 422, "validation-error")
+    response = client.post("/documents/incoming", headers=h("clerk-1"),
+                           json=incoming(received_at="2026-11-27T09:30:00"))
+    assert response.status_code == 422 and response.json()["errors"][0]["field"] == "received_at"
+    response = client.post("/documents/incoming", headers=h("clerk-1"),
+                           json=incoming(sender_doc_date="2026-11-28"))
+    assert response.json()["code"] == "sender-date-after-receipt"
+    response = client.post("/documents/incoming", headers=h("clerk-1"),
+                           json=incoming(received_at="2026-11-28T09:30:00+07:00"))
+    assert response.json()["code"] == "received-in-future"
+    response = client.post("/documents/incoming", json=incoming())
+    assert response.status_code == 401
+    assert correspondence.max_notification_id() == position, "a refused command records nothing"
+    assert client.get("/documents/00000000-0000-0000-0000-000000000000").status_code == 404
+    assert client.get("/documents/not-a-uuid").json()["code"] == "validation-error"
+
+
+def test_signing_an_unchecked_draft_and_dispatching_twice_are_refused(directory: TestClient) -> None:
+    client = directory
+    doc = register(client)
+    act(client, doc, "assign", "dir-1", {"officer_id": "off-1"})
+    act(client, doc, "draft", "off-1", {"text": "ร่าง"})
+    response = client.post(f"/documents/{doc['document_id']}/sign", headers=h("esa-1"), json={})
+    assert response.status_code == 409 and response.json()["code"] == "draft-not-checked"
+    act(client, doc, "submit", "off-1", {"checker_id": "dir-1"})
+    act(client, doc, "approve", "dir-1", {"signer_id": "esa-1"})
+    act(client, doc, "sign", "esa-1")
+    act(client, doc, "dispatch", "clerk-1")
+    response = client.post(f"/documents/{doc['document_id']}/dispatch", headers=h("clerk-1"), json={})
+    assert response.status_code == 409 and response.json()["code"] == "already-dispatched"
+    assert len(client.get("/registers/dispatch/2569").json()) == 1, "no number burnt by the retry"
+
+
+def test_idempotency_key_gives_the_same_answer_and_one_event(directory: TestClient, correspondence) -> None:
+    headers = h("clerk-1", **{"Idempotency-Key": "letter-42"})
+    first = directory.post("/documents/incoming", headers=headers, json=incoming())
+    position = correspondence.max_notification_id()
+    again = directory.post("/documents/incoming", headers=headers, json=incoming())
+    assert again.status_code == 201 and again.json() == first.json()
+    assert correspondence.max_notification_id() == position
+    other = directory.post("/documents/incoming", headers=headers, json=incoming(subject="อื่น"))
+    assert other.status_code == 422 and other.json()["code"] == "idempotency-key-reused"
+
+
+def test_if_match_refuses_a_stale_write(directory: TestClient) -> None:
+    doc = register(directory)
+    url = f"/documents/{doc['document_id']}"
+    etag = directory.get(url).headers["ETag"]
+    assert etag == '"2"' or etag.strip('"').isdigit()
+    ok = directory.post(f"{url}/assign", headers=h("dir-1", **{"If-Match": etag}),
+                        json={"officer_id": "off-1"})
+    assert ok.status_code == 200
+    stale = directory.post(f"{url}/assign", headers=h("dir-1", **{"If-Match": etag}),
+                           json={"officer_id": "off-2"})
+    assert stale.status_code == 412 and stale.json()["code"] == "stale-version"
+
+
+def test_classified_documents_are_need_to_know_and_reads_are_recorded(directory: TestClient) -> None:
+    client = directory
+    doc = register(client, secrecy="002", subject="รายชื่อผู้ถูกสอบสวนทางวินัย")
+    assert doc["secrecy"] == "confidential"
+    # A cleared officer not working on it sees only that it exists.
+    seen_by_other = client.get(f"/documents/{doc['document_id']}", headers=h("off-1")).json()
+    assert seen_by_other["subject"] == "(ลับ)"
+    assert client.get(f"/documents/{doc['document_id']}/content",
+                      headers=h("off-1")).json()["code"] == "not-cleared"
+    act(client, doc, "assign", "dir-1", {"officer_id": "off-1"})
+    assert client.get(f"/documents/{doc['document_id']}", headers=h("off-1")).json()["subject"] == (
+        "รายชื่อผู้ถูกสอบสวนทางวินัย")
+    content = client.get(f"/documents/{doc['document_id']}/content", headers=h("off-1")).json()
+    assert content["body_text"].startswith("ด้วย")
+    history = client.get(f"/documents/{doc['document_id']}/history", headers=h("off-1")).json()
+    assert history[-1]["event"] == "ClassifiedContentRead" and history[-1]["actor"] == "off-1"
+    # An officer without clearance sees neither subject nor history details.
+    hidden = client.get(f"/documents/{doc['document_id']}/history", headers=h("off-2")).json()
+    assert hidden[0]["data"]["subject"] == "(ลับ)"
+    rows = client.get("/registers/receiving/2569", headers=h("off-2")).json()
+    assert rows[0]["subject"] == "(ลับ)"
+
+
+def test_top_secret_documents_are_register_entries_only(directory: TestClient) -> None:
+    response = directory.post("/documents/incoming", headers=h("clerk-1"),
+                              json=incoming(secrecy="top_secret"))
+    assert response.status_code == 422 and response.json()["code"] == "top-secret-paper-only"
+    doc = register(directory, secrecy="004", body_text=None, attachments=[])
+    assert doc["secrecy"] == "top_secret" and doc["content_available"] is False
+
+
+def test_circulars_and_orders_have_their_own_series_and_cancelled_numbers_stay(
+        directory: TestClient) -> None:
+    client = directory
+
+    def outgoing(**extra: object) -> dict:
+        response = client.post("/documents/outgoing", headers=h("off-1"), json={
+            "subject": "แจ้งปฏิทินการรายงาน", "addressee": "ผู้อำนวยการโรงเรียนในสังกัด",
+            "draft_text": "ร่าง", **extra})
+        assert response.status_code == 201, response.text
+        return response.json()
+
+    def through_signature(doc: dict) -> dict:
+        act(client, doc, "submit", "off-1", {"checker_id": "dir-1"})
+        act(client, doc, "approve", "dir-1", {"signer_id": "esa-1"})
+        act(client, doc, "sign", "esa-1")
+        return act(client, doc, "dispatch", "clerk-1")
+
+    circular = through_signature(outgoing(outgoing_kind="circular"))
+    order = through_signature(outgoing(doc_type="directive"))
+    letter = through_signature(outgoing())
+    assert circular["outgoing_no"] == "ที่ ศธ 04123/ว 1"
+    assert order["outgoing_no"] == "1/2569"
+    assert letter["outgoing_no"] == "ที่ ศธ 04123/1"
+    cancelled = act(client, letter, "cancel", "clerk-1", {"reason": "ส่งผิดหน่วยงาน"})
+    assert cancelled["step"] == "cancelled"
+    rows = client.get("/registers/dispatch/2569").json()
+    assert rows[0]["number_cancelled"] is True and rows[0]["outgoing_no"] == "ที่ ศธ 04123/1"
+    text = client.get("/registers/dispatch/2569?format=csv").text
+    table = list(csv.reader(io.StringIO(text.lstrip("\ufeff"))))
+    assert table[0][:3] == ["เลขทะเบียนส่ง", "ที่", "ลงวันที่"]
+    assert table[1][1] == "ที่ ศธ 04123/1" and "ยกเลิก" in table[1][7]
+    assert "2569" in table[1][2], "dates in the Buddhist era"
+
+
+def test_borrowing_and_destruction(directory: TestClient, clock, correspondence) -> None:
+    client = directory
+    doc = register(client, received_at="2026-01-05T09:00:00+07:00", sender_doc_date="2026-01-02")
+    act(client, doc, "assign", "dir-1", {"officer_id": "off-1"})
+    clock.now = datetime(2026, 1, 10, 3, 0, tzinfo=UTC)
+    act(client, doc, "file", "clerk-1", {"location": "ตู้ 1", "retention_class": "years_1"})
+    response = client.post(f"/documents/{doc['document_id']}/borrow", headers=h("clerk-1"), json={
+        "borrower": "นายภายนอก", "purpose": "ตรวจสอบ", "due_date": "2026-01-20", "outsider": True})
+    assert response.json()["code"] == "outsider-needs-approval"
+    act(client, doc, "borrow", "clerk-1", {"borrower": "นายภายนอก", "purpose": "ตรวจสอบ",
+                                           "due_date": "2026-01-20", "outsider": True,
+                                           "approved_by": "dir-1"})
+    clock.now = datetime(2026, 1, 25, 3, 0, tzinfo=UTC)
+    assert client.get("/loans").json()[0]["loan_overdue"] is True
+    act(client, doc, "return-loan", "clerk-1")
+
+    # The year 2570 (2027) ends; within 60 days the clerk lists what expired by 31 Dec.
+    clock.now = datetime(2028, 1, 15, 3, 0, tzinfo=UTC)
+    listing = client.post("/destruction-lists", headers=h("clerk-1"), json={"year_be": 2570})
+    assert listing.status_code == 201, listing.text
+    assert listing.json()["items"] == [doc["document_id"]]
+    too_small = client.post("/destruction-lists/2570/committee", headers=h("esa-1"),
+                            json={"chair": "ประธาน", "members": ["กรรมการ 1"]})
+    assert too_small.json()["code"] == "committee-too-small"
+    client.post("/destruction-lists/2570/committee", headers=h("esa-1"),
+                json={"chair": "ประธาน", "members": ["กรรมการ 1", "กรรมการ 2"]})
+    client.post("/destruction-lists/2570/send", headers=h("clerk-1"), json={})
+    clock.now += timedelta(days=30)
+    early = client.post("/destruction-lists/2570/destroy", headers=h("clerk-1"), json={})
+    assert early.status_code == 409 and early.json()["code"] == "objection-window-open"
+    clock.now += timedelta(days=31)
+    done = client.post("/destruction-lists/2570/destroy", headers=h("clerk-1"), json={})
+    assert done.status_code == 200, done.text
+    after = client.get(f"/documents/{doc['document_id']}", headers=h("clerk-1")).json()
+    assert after["step"] == "destroyed" and after["receipt_no"] == 1, "register entry kept"
+    assert not correspondence.blobs.exists(
+        correspondence.document(UUID(after["document_id"])).attachments[0].sha256), "content purged"
+    borrow = client.post(f"/documents/{doc['document_id']}/borrow", headers=h("clerk-1"), json={
+        "borrower": "x", "purpose": "y", "due_date": "2028-12-01"})
+    assert borrow.status_code == 409 and borrow.json()["code"] == "document-destroyed"
+
+
+def test_registers_export_thai_csv(directory: TestClient) -> None:
+    register(directory)
+    response = directory.get("/registers/receiving/2569?format=csv")
+    assert response.headers["content-type"].startswith("text/csv")
+    rows = list(csv.reader(io.StringIO(response.text.lstrip("\ufeff"))))
+    assert rows[0][:6] == ["เลขทะเบียนรับ", "ที่", "ลงวันที่", "จาก", "ถึง", "เรื่อง"]
+    assert rows[1][0] == "1" and rows[1][2] == "20 พ.ย. 2569" and rows[1][10] == "ด่วนมาก"
+
+
+def test_work_in_progress_shows_step_holder_and_since(directory: TestClient, clock) -> None:
+    doc = register(directory)
+    act(directory, doc, "assign", "dir-1", {"officer_id": "off-1", "due_date": "2026-11-28"})
+    clock.now = datetime(2026, 12, 1, 3, 0, tzinfo=UTC)
+    rows = directory.get("/work-in-progress").json()
+    assert rows[0]["step"] == "assigned" and rows[0]["holder"] == "off-1"
+    assert rows[0]["step_since"].startswith("2026-11-27") and rows[0]["overdue"] is True
