@@ -123,3 +123,39 @@ class ServiceProcess:
 
     def __exit__(self, *_: object) -> None:
         self.stop()
+
+
+@dataclass(frozen=True)
+class FeedEvent:
+    id: int
+    event: str
+    data: dict[str, Any]
+
+
+def read_feed(url: str, *, after: int = 0, count: int | None = None, timeout: float = 20.0,
+              until: Any = None) -> list[FeedEvent]:
+    """Read a Server-Sent Events feed from `after` until `count` events arrived or `until(events)`
+    is true; raises TimeoutError with what arrived if neither happens in time."""
+    import orjson
+
+    events: list[FeedEvent] = []
+    deadline = time.monotonic() + timeout
+    fields: dict[str, str] = {}
+    with httpx.stream("GET", url, params={"after": after}, timeout=httpx.Timeout(timeout)) as response:
+        response.raise_for_status()
+        for line in response.iter_lines():
+            if time.monotonic() > deadline:
+                break
+            if line.startswith(":"):
+                continue
+            if line:
+                key, _, value = line.partition(":")
+                fields[key] = value[1:] if value.startswith(" ") else value
+                continue
+            if "data" in fields:
+                events.append(FeedEvent(int(fields.get("id", "0")), fields.get("event", "message"),
+                                        orjson.loads(fields["data"])))
+            fields = {}
+            if (count is not None and len(events) >= count) or (until is not None and until(events)):
+                return events
+    raise TimeoutError(f"feed gave {len(events)} events in {timeout}s")

@@ -41,3 +41,98 @@ def store_env(request: pytest.FixtureRequest, tmp_path: Path) -> dict[str, str]:
         params: PostgresParams = request.getfixturevalue("postgres_server").fresh_database()
         env.update(params.env())
     return env
+
+
+STAFF = (
+    # officer id, Thai name, roles, clearance
+    ("esa-1", "นายใหญ่ ผู้อำนวยการ", ["esa_director", "signer"], "top_secret"),
+    ("clerk-1", "นางสาวสมศรี ใจดี", ["clerk"], "secret"),
+    ("off-1", "นายสมชาย รักงาน", ["officer"], "confidential"),
+    ("dir-1", "นายประเสริฐ นำทาง", ["group_director"], "secret"),
+)
+
+
+class Saraban:
+    """An HTTP client of a running correspondence service, speaking as the office's staff."""
+
+    def __init__(self, base_url: str) -> None:
+        import httpx
+
+        self.http = httpx.Client(base_url=base_url, timeout=10.0)
+
+    def post(self, path: str, actor: str, body: dict, key: str | None = None) -> dict:
+        headers = {"X-Actor-Id": actor}
+        if key:
+            headers["Idempotency-Key"] = key
+        response = self.http.post(path, headers=headers, json=body)
+        assert response.status_code in (200, 201), response.text
+        return response.json()
+
+    def hire_staff(self) -> None:
+        for officer_id, name, roles, clearance in STAFF:
+            self.post("/officers", "esa-1", {"officer_id": officer_id, "name_th": name,
+                                             "roles": roles, "clearance": clearance},
+                      key=f"staff-{officer_id}")
+
+    def register(self, subject: str = "ขอให้รายงานข้อมูลนักเรียน", key: str | None = None) -> dict:
+        return self.post("/documents/incoming", "clerk-1", {
+            "received_at": "2026-11-27T09:30:00+07:00",
+            "sender": "สำนักงานคณะกรรมการการศึกษาขั้นพื้นฐาน", "sender_ref_no": "ศธ 04002/ว 12",
+            "sender_doc_date": "2026-11-20", "subject": subject,
+            "addressee": "ผู้อำนวยการสำนักงานเขตพื้นที่การศึกษา", "urgency": "most_urgent",
+            "body_text": "เนื้อหา"}, key=key)
+
+    def whole_path(self, document_id: str) -> dict:
+        """Assign, draft, check (returned once), sign, dispatch and file."""
+        steps = [
+            ("assign", "dir-1", {"officer_id": "off-1", "due_date": "2026-12-10"}),
+            ("draft", "off-1", {"text": "ร่างหนังสือตอบ"}),
+            ("submit", "off-1", {"checker_id": "dir-1"}),
+            ("return", "dir-1", {"comments": "แก้ไขย่อหน้าที่ 2"}),
+            ("draft", "off-1", {"text": "ร่างหนังสือตอบ (แก้ไข)"}),
+            ("submit", "off-1", {"checker_id": "dir-1"}),
+            ("approve", "dir-1", {"signer_id": "esa-1"}),
+            ("sign", "esa-1", {}),
+            ("dispatch", "clerk-1", {}),
+            ("file", "clerk-1", {"location": "ตู้ 2 ชั้น 3", "retention_class": "years_10"}),
+        ]
+        result: dict = {}
+        for path, actor, body in steps:
+            result = self.post(f"/documents/{document_id}/{path}", actor, body)
+        return result
+
+    def close(self) -> None:
+        self.http.close()
+
+
+class RunningSystem:
+    """nats-server plus correspondence and monitoring as real processes on one store."""
+
+    def __init__(self, nats_url: str, env: dict[str, str]) -> None:
+        from shared.testing import ServiceProcess
+
+        self.env = {**env, "ESA_NATS_URL": nats_url, "ESA_RELAY_POLL_SECONDS": "0.2"}
+        self.correspondence = ServiceProcess("correspondence", self.env)
+        self.monitoring = ServiceProcess("monitoring", self.env)
+        self.saraban: Saraban | None = None
+
+    def start(self) -> RunningSystem:
+        self.correspondence.start()
+        self.monitoring.start()
+        self.saraban = Saraban(self.correspondence.url)
+        return self
+
+    def stop(self) -> None:
+        if self.saraban:
+            self.saraban.close()
+        self.correspondence.stop()
+        self.monitoring.stop()
+
+
+@pytest.fixture
+def system(nats_server: NatsServer, store_env: dict[str, str]) -> Iterator[RunningSystem]:
+    running = RunningSystem(nats_server.url, store_env).start()
+    try:
+        yield running
+    finally:
+        running.stop()
