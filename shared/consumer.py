@@ -67,7 +67,7 @@ class IdempotentConsumer:
         subscriptions: Sequence[Subscription],
         *,
         max_deliver: int = 5,
-        ack_wait_seconds: float = 30.0,
+        ack_wait_seconds: float = 5.0,
     ) -> None:
         self.app = app
         self.broker = broker

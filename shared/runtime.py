@@ -62,6 +62,7 @@ class ServiceRuntime:
                 self.settings.service_name,
                 self.subscriptions,
                 max_deliver=self.settings.consumer_max_deliver,
+                ack_wait_seconds=self.settings.consumer_ack_wait_seconds,
             )
             await self.broker.start()
         log.info("service started", relay=self.relay is not None, sources=len(self.subscriptions))

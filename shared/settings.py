@@ -38,6 +38,9 @@ class ServiceSettings(BaseSettings):
     relay_poll_seconds: float = 0.5
     # Deliveries of one message before the consumer parks it on the dead-letter subject.
     consumer_max_deliver: int = 5
+    # A message handed to a consumer that died is redelivered after this long; the stream waits
+    # behind it (one message in flight keeps the order), so it is short.
+    consumer_ack_wait_seconds: float = 5.0
     # Retries of a command that lost a race on the same aggregate before answering 409.
     command_retries: int = 5
 
