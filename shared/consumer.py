@@ -24,6 +24,7 @@ from nats.aio.client import Client as NatsClient
 from faststream.nats import ConsumerConfig, DeliverPolicy, JStream, NatsBroker, NatsMessage, PullSub
 from nats.js.api import AckPolicy as JsAckPolicy
 from pydantic import ValidationError
+from structlog.contextvars import bound_contextvars
 
 from contracts.envelope import AnyEnvelope
 from shared.context import acting_as
@@ -133,8 +134,12 @@ class IdempotentConsumer:
         self.handled += 1
 
     def _apply_tracked(self, handler: Handler, envelope: AnyEnvelope, tracking: Tracking) -> None:
-        with acting_as(envelope.actor, envelope.trace_id or None):
+        with acting_as(envelope.actor, envelope.trace_id or None), bound_contextvars(
+            aggregate_id=envelope.subject, event_type=envelope.type
+        ):
             self.app.execute(lambda: (None, handler(envelope)), tracking=tracking)
+            log.info("event applied", source=tracking.application_name,
+                     position=tracking.notification_id)
 
     async def _park(self, source: str, subject: str, data: bytes, sequence: int, error: str) -> None:
         self.parked += 1

@@ -18,6 +18,7 @@ from eventsourcing.persistence import Tracking
 from nats.aio.client import Client as NatsClient
 from nats.errors import ConnectionClosedError, NoRespondersError, TimeoutError as NatsTimeout
 from nats.js.errors import APIError
+from structlog.contextvars import bound_contextvars
 
 from contracts.envelope import Envelope
 from shared.eventstore import ServiceApplication
@@ -88,7 +89,10 @@ class OutboxRelay:
         for notification in notifications:
             envelope = self.translate(self.app.to_domain_event(notification))
             if envelope is not None:
-                await self._publish_until_acked(envelope)
+                with bound_contextvars(aggregate_id=envelope.subject, event_type=envelope.type,
+                                       trace_id=envelope.trace_id):
+                    await self._publish_until_acked(envelope)
+                    log.debug("event published", message_id=envelope.id)
                 self.published += 1
             last = notification.id
         if notifications:

@@ -1,0 +1,98 @@
+"""The command runner every service uses: atomic saves, bounded retries, idempotency."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from uuid import NAMESPACE_URL, UUID, uuid5
+
+import pytest
+
+from shared.domain import Aggregate, event
+from shared.eventstore import ConcurrentWriteConflict, IdempotencyKeyReused, ServiceApplication
+from shared.settings import ServiceSettings
+
+
+class Ledger(Aggregate):
+    @staticmethod
+    def create_id() -> UUID:
+        return uuid5(NAMESPACE_URL, "ledger")
+
+    @event("Opened")
+    def __init__(self) -> None:
+        self.entries: list[int] = []
+
+    @event("Entered")
+    def enter(self, amount: int) -> None:
+        self.entries.append(amount)
+
+
+class Books(ServiceApplication):
+    name = "books"
+
+
+@pytest.fixture
+def books(tmp_path: Path) -> Books:
+    app = Books(ServiceSettings(service_name="books", var_dir=tmp_path, command_retries=3))
+    app.save(Ledger())
+    return app
+
+
+def rival(books: Books) -> Books:
+    """Another process writing to the same store."""
+    return Books(books.settings)
+
+
+def test_a_command_that_loses_a_race_is_decided_again_from_fresh_state(books: Books) -> None:
+    other = rival(books)
+    attempts = []
+
+    def decide():
+        ledger = books.get(Ledger, Ledger.create_id())
+        attempts.append(list(ledger.entries))
+        if len(attempts) == 1:  # someone else writes between our read and our save
+            theirs = other.get(Ledger, Ledger.create_id())
+            theirs.enter(5)
+            other.save(theirs)
+        ledger.enter(7)
+        return "ok", [ledger]
+
+    assert books.execute(decide) == "ok"
+    assert attempts == [[], [5]], "the second attempt saw the rival's entry"
+    assert books.get(Ledger, Ledger.create_id()).entries == [5, 7]
+
+
+def test_a_command_that_keeps_losing_answers_conflict(books: Books) -> None:
+    other = rival(books)
+
+    def decide():
+        ledger = books.get(Ledger, Ledger.create_id())
+        theirs = other.get(Ledger, Ledger.create_id())
+        theirs.enter(1)
+        other.save(theirs)
+        ledger.enter(7)
+        return "ok", [ledger]
+
+    with pytest.raises(ConcurrentWriteConflict) as refused:
+        books.execute(decide)
+    assert refused.value.status == 409
+    assert 7 not in books.get(Ledger, Ledger.create_id()).entries
+
+
+def test_the_same_idempotency_key_gives_the_same_answer_and_records_once(books: Books) -> None:
+    def decide():
+        ledger = books.get(Ledger, Ledger.create_id())
+        ledger.enter(len(ledger.entries) + 1)
+        return {"entries": list(ledger.entries)}, [ledger]
+
+    first = books.execute(decide, idempotency=("POST /ledger", "k-1", "fp"))
+    again = books.execute(decide, idempotency=("POST /ledger", "k-1", "fp"))
+    assert first == again == {"entries": [1]}
+    assert books.get(Ledger, Ledger.create_id()).entries == [1]
+    with pytest.raises(IdempotencyKeyReused):
+        books.execute(decide, idempotency=("POST /ledger", "k-1", "another body"))
+
+
+def test_an_application_must_pin_its_name() -> None:
+    with pytest.raises(TypeError):
+        class Unnamed(ServiceApplication):  # noqa: F841
+            pass
