@@ -8,7 +8,7 @@ import contextlib
 from collections.abc import AsyncIterator, Sequence
 from typing import Any
 
-from fastapi import APIRouter, FastAPI
+from fastapi import APIRouter, FastAPI, HTTPException
 from faststream.nats import NatsBroker
 from nats.aio.client import Client as NatsClient
 
@@ -67,6 +67,11 @@ class ServiceRuntime:
             await self.broker.start()
         log.info("service started", relay=self.relay is not None, sources=len(self.subscriptions))
 
+    def connected_consumer(self) -> tuple[IdempotentConsumer, NatsClient]:
+        if self.consumer is None or self.client is None or not self.client.is_connected:
+            raise HTTPException(503, "not connected to NATS")
+        return self.consumer, self.client
+
     async def stop(self) -> None:
         if self.broker is not None:
             await self.broker.stop()
@@ -123,14 +128,14 @@ def create_http_app(
     if runtime.subscriptions:
         @api.get("/admin/dead-letters", tags=["operations"], summary="Messages parked after failing")
         async def dead_letters() -> list[dict[str, Any]]:
-            assert runtime.consumer is not None and runtime.client is not None
-            return await runtime.consumer.list_dead_letters(runtime.client)
+            consumer, client = runtime.connected_consumer()
+            return await consumer.list_dead_letters(client)
 
         @api.post("/admin/dead-letters/replay", tags=["operations"],
                   summary="Apply parked messages again, in order, each at most once")
         async def replay_dead_letters() -> dict[str, int]:
-            assert runtime.consumer is not None and runtime.client is not None
-            return await runtime.consumer.replay_dead_letters(runtime.client)
+            consumer, client = runtime.connected_consumer()
+            return await consumer.replay_dead_letters(client)
 
     for router in routers:
         api.include_router(router)

@@ -34,6 +34,7 @@ _HTTP_TITLES: dict[int, tuple[str, str]] = {
     428: ("ต้องระบุเวอร์ชันที่อ่าน (If-Match)", "Precondition required"),
     429: ("คำขอมากเกินไป", "Too many requests"),
     500: ("ระบบขัดข้อง", "Internal error"),
+    503: ("ระบบยังไม่พร้อมให้บริการ", "Service unavailable"),
 }
 
 log = get_logger(__name__)
