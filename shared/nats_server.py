@@ -3,15 +3,14 @@
 
 from __future__ import annotations
 
-import os
 import shutil
-import signal
 import socket
 import subprocess
 import sys
 import time
 from pathlib import Path
 
+from shared.process import ManagedProcess
 from shared.settings import PROJECT_ROOT
 
 CONFIG = PROJECT_ROOT / "infra" / "nats" / "nats-server.conf"
@@ -44,7 +43,7 @@ def wait_for_port(port: int, timeout: float = 15.0, host: str = "127.0.0.1") -> 
     raise TimeoutError(f"nothing listening on {host}:{port} after {timeout}s")
 
 
-class NatsServer:
+class NatsServer(ManagedProcess):
     """A nats-server process with JetStream storing under `store_dir`."""
 
     def __init__(self, store_dir: Path, port: int | None = None, monitor_port: int | None = None,
@@ -53,7 +52,6 @@ class NatsServer:
         self.port = port or free_port()
         self.monitor_port = monitor_port
         self.log_file = log_file
-        self.process: subprocess.Popen[bytes] | None = None
 
     @property
     def url(self) -> str:
@@ -74,24 +72,3 @@ class NatsServer:
         self.process = subprocess.Popen(self.command(), stdout=out, stderr=subprocess.STDOUT)
         wait_for_port(self.port)
         return self
-
-    def stop(self) -> None:
-        if self.process and self.process.poll() is None:
-            self.process.send_signal(signal.SIGTERM)
-            try:
-                self.process.wait(10)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait()
-
-    def kill(self) -> None:
-        """SIGKILL: a crash, not a shutdown."""
-        if self.process and self.process.poll() is None:
-            os.kill(self.process.pid, signal.SIGKILL)
-            self.process.wait()
-
-    def __enter__(self) -> NatsServer:
-        return self.start()
-
-    def __exit__(self, *_: object) -> None:
-        self.stop()

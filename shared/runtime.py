@@ -140,3 +140,12 @@ def create_http_app(
     for router in routers:
         api.include_router(router)
     return api
+
+
+def serve(api: FastAPI, settings: ServiceSettings) -> None:
+    """Run a service's HTTP app until SIGTERM/Ctrl-C."""
+    import uvicorn
+
+    # Live feeds never end by themselves: without a graceful-shutdown limit a stop would wait for
+    # every connected browser to leave.
+    uvicorn.run(api, host=settings.http_host, port=settings.http_port, timeout_graceful_shutdown=5)

@@ -9,7 +9,6 @@
 from __future__ import annotations
 
 import os
-import signal
 import subprocess
 import sys
 import time
@@ -21,6 +20,7 @@ from typing import Any
 import httpx
 
 from shared.nats_server import free_port
+from shared.process import ManagedProcess
 from shared.settings import PROJECT_ROOT
 
 
@@ -62,12 +62,11 @@ class EmbeddedPostgres:
         self.server.cleanup()
 
 
-class ServiceProcess:
+class ServiceProcess(ManagedProcess):
     def __init__(self, name: str, env: dict[str, str], port: int | None = None) -> None:
         self.name = name
         self.port = port or free_port()
         self.env = {**os.environ, **env, "ESA_SERVICE_NAME": name, "ESA_HTTP_PORT": str(self.port)}
-        self.process: subprocess.Popen[bytes] | None = None
         self.log_path = Path(env.get("ESA_VAR_DIR", "/tmp")) / f"{name}-{self.port}.log"
 
     @property
@@ -102,27 +101,6 @@ class ServiceProcess:
         if not self.log_path.exists():
             return ""
         return "\n".join(self.log_path.read_text(errors="replace").splitlines()[-lines:])
-
-    def stop(self) -> None:
-        if self.process and self.process.poll() is None:
-            self.process.send_signal(signal.SIGTERM)
-            try:
-                self.process.wait(15)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait()
-
-    def kill(self) -> None:
-        """SIGKILL: the process gets no chance to flush or acknowledge anything."""
-        if self.process and self.process.poll() is None:
-            os.kill(self.process.pid, signal.SIGKILL)
-            self.process.wait()
-
-    def __enter__(self) -> ServiceProcess:
-        return self.start()
-
-    def __exit__(self, *_: object) -> None:
-        self.stop()
 
 
 @dataclass(frozen=True)

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import uvicorn
 from fastapi import FastAPI
 
 from services.correspondence.api import create_router
 from services.correspondence.application import CorrespondenceApplication
 from services.correspondence.integration import make_translator
 from services.correspondence.settings import CorrespondenceSettings
-from shared.runtime import ServiceRuntime, create_http_app
+from shared.runtime import ServiceRuntime, create_http_app, serve
 
 
 def create_app(settings: CorrespondenceSettings | None = None,
@@ -32,8 +31,7 @@ def create_app(settings: CorrespondenceSettings | None = None,
 
 def main() -> None:
     settings = CorrespondenceSettings()
-    uvicorn.run(create_app(settings), host=settings.http_host, port=settings.http_port,
-                timeout_graceful_shutdown=5)
+    serve(create_app(settings), settings)
 
 
 if __name__ == "__main__":

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import uvicorn
 from fastapi import FastAPI
 
 from services.monitoring.api import create_router
@@ -11,7 +10,7 @@ from services.monitoring.handlers import subscriptions
 from services.monitoring.integration import translate
 from services.monitoring.projections import CaseBoard
 from services.monitoring.settings import MonitoringSettings
-from shared.runtime import ServiceRuntime, create_http_app
+from shared.runtime import ServiceRuntime, create_http_app, serve
 
 
 def create_app(settings: MonitoringSettings | None = None) -> FastAPI:
@@ -38,10 +37,7 @@ def create_app(settings: MonitoringSettings | None = None) -> FastAPI:
 
 def main() -> None:
     settings = MonitoringSettings()
-    # Live feeds never end by themselves: without a graceful-shutdown limit a stop would wait for
-    # every connected browser to leave.
-    uvicorn.run(create_app(settings), host=settings.http_host, port=settings.http_port,
-                timeout_graceful_shutdown=5)
+    serve(create_app(settings), settings)
 
 
 if __name__ == "__main__":
