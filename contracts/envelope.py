@@ -63,7 +63,8 @@ class CaseStatus(ContractModel):
     title: str | None = Field(default=None, description="Thai title; None when classified")
     step: str = Field(description="Machine name of the current step")
     step_th: str = Field(description="The current step in Thai")
-    holder: str | None = Field(default=None, description="Who must act next")
+    holder: str | None = Field(default=None, description="Who must act next (officer id or role)")
+    holder_th: str | None = Field(default=None, description="Who must act next, in Thai")
     since: datetime = Field(description="When the case entered this step")
     due: date | None = None
     closed: bool = False

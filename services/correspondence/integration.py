@@ -16,8 +16,11 @@ from contracts.envelope import SECRECY_CODES, CaseStatus, Envelope, IntegrationE
 from services.correspondence.application import CorrespondenceApplication
 from services.correspondence.domain import (
     DESTRUCTION_STEP_TH,
+    ROLE_TH,
     DestructionList,
     Document,
+    Officer,
+    Role,
     Step,
 )
 from shared.domain import DomainEvent
@@ -97,7 +100,7 @@ def document_payload(event: DomainEvent, d: Document) -> IntegrationEvent | None
     return None  # RetentionChanged, ClassifiedContentRead: kept inside the service
 
 
-def document_status(d: Document) -> CaseStatus:
+def document_status(d: Document, holder_th: str | None) -> CaseStatus:
     return CaseStatus(
         procedure=PROCEDURE_SARABAN,
         case_type="document",
@@ -105,6 +108,7 @@ def document_status(d: Document) -> CaseStatus:
         step=d.step.value,
         step_th=d.step_th,
         holder=d.holder,
+        holder_th=holder_th,
         since=d.step_since or d.modified_on,
         due=d.due if d.step not in _CLOSED else None,
         closed=d.step in _CLOSED,
@@ -118,7 +122,8 @@ def destruction_status(dl: DestructionList) -> CaseStatus:
         title=f"บัญชีหนังสือขอทำลาย พ.ศ. {dl.year_be}",
         step=dl.step.value,
         step_th=DESTRUCTION_STEP_TH[dl.step],
-        holder="clerk",
+        holder=Role.clerk.value,
+        holder_th=ROLE_TH[Role.clerk],
         since=dl.modified_on,
         due=dl.destroy_allowed_from,
         closed=dl.carried_out_at is not None,
@@ -128,13 +133,23 @@ def destruction_status(dl: DestructionList) -> CaseStatus:
 def make_translator(app: CorrespondenceApplication) -> Callable[[Any], Envelope[Any] | None]:
     """The relay's translate function; reads the aggregate at the event's version for its status."""
 
+    def holder_th(holder: str | None) -> str | None:
+        """The holder as people read it: a role in Thai, or the officer's name."""
+        if holder is None:
+            return None
+        if holder in Role.__members__:
+            return ROLE_TH[Role(holder)]
+        officer = app.get(Officer, Officer.create_id(holder))
+        return officer.name_th if officer else holder
+
     def translate(event: DomainEvent) -> Envelope[Any] | None:
         if isinstance(event, Document.Event):
             document = app.repository.get(event.originator_id, version=event.originator_version)
             payload = document_payload(event, document)
             if payload is None:
                 return None
-            return envelope(event, payload, document.secrecy, document_status(document))
+            return envelope(event, payload, document.secrecy,
+                            document_status(document, holder_th(document.holder)))
         if isinstance(event, DestructionList.Event):
             listing = app.repository.get(event.originator_id, version=event.originator_version)
             payload = v1.DestructionListChanged(

@@ -43,6 +43,7 @@ class ReportedStatus(_Value):
     step: str
     step_th: str
     holder: str | None = None
+    holder_th: str | None = None
     since: datetime
     due: date | None = None
     closed: bool = False
@@ -72,6 +73,7 @@ class CaseState(_Value):
     step: str | None = None
     step_th: str | None = None
     holder: str | None = None
+    holder_th: str | None = None
     since: datetime | None = None
     due: date | None = None
     closed: bool = False

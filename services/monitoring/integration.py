@@ -40,6 +40,7 @@ def case_status(state: CaseState) -> CaseStatus | None:
         step=state.step,
         step_th=state.step_th,
         holder=state.holder,
+        holder_th=state.holder_th,
         since=state.since,
         due=state.due,
         closed=state.closed,

@@ -26,6 +26,7 @@ class CaseOut(BaseModel):
     step: str | None
     step_th: str | None
     holder: str | None = Field(description="Who must act next")
+    holder_th: str | None = Field(default=None, description="Who must act next, in Thai")
     since: datetime | None = Field(description="Waiting in this step since")
     due: date | None = Field(description="Due date (Bangkok calendar)")
     closed: bool
@@ -47,7 +48,7 @@ class CaseOut(BaseModel):
             version=view.version,
             **state.model_dump(
                 include={"source", "subject", "procedure", "case_type", "title", "step", "step_th",
-                         "holder", "since", "due", "closed", "secrecy", "last_event_type",
+                         "holder", "holder_th", "since", "due", "closed", "secrecy", "last_event_type",
                          "last_event_time", "events"}
             ),
             overdue=state.is_overdue(bangkok_date(now)),
@@ -62,6 +63,7 @@ class StatusOut(BaseModel):
     step: str
     step_th: str
     holder: str | None
+    holder_th: str | None = None
     since: datetime
     due: date | None
     closed: bool
@@ -110,6 +112,7 @@ class FeedData(BaseModel):
     step: str | None
     step_th: str | None
     holder: str | None
+    holder_th: str | None = None
     since: datetime | None
     due: date | None
     closed: bool
@@ -135,6 +138,6 @@ def feed_data(domain_event: DomainEvent, now: datetime) -> FeedData | None:
         overdue=state.is_overdue(bangkok_date(now)),
         **state.model_dump(
             include={"source", "subject", "procedure", "case_type", "title", "step", "step_th",
-                     "holder", "since", "due", "closed", "secrecy"}
+                     "holder", "holder_th", "since", "due", "closed", "secrecy"}
         ),
     )

@@ -23,6 +23,7 @@ def test_a_registered_document_appears_on_the_monitoring_feed(system) -> None:
     assert shown.data["title"] == "ขอเชิญประชุมผู้บริหารสถานศึกษา"
     assert shown.data["step"] == "registered" and shown.data["step_th"] == "ลงทะเบียนรับแล้ว"
     assert shown.data["holder"] == "group_director"
+    assert shown.data["holder_th"] == "ผู้อำนวยการกลุ่ม"
     assert shown.data["actor"] == "clerk-1"
 
 
@@ -36,6 +37,9 @@ def test_the_whole_saraban_path_is_visible_in_monitoring(system) -> None:
     events = read_feed(f"{system.monitoring.url}/feed", until=lambda evs: any(
         e.data["subject"] == doc["document_id"] and e.data["step"] == "filed" for e in evs))
     steps = [e.data["step"] for e in events if e.data["subject"] == doc["document_id"]]
+    assigned = next(e for e in events if e.data["subject"] == doc["document_id"]
+                    and e.data["step"] == "assigned")
+    assert (assigned.data["holder"], assigned.data["holder_th"]) == ("off-1", "นายสมชาย รักงาน")
     assert steps == ["registered", "assigned", "drafted", "in_check", "revising", "drafted",
                      "in_check", "awaiting_signature", "signed", "dispatched", "filed"]
 
