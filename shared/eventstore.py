@@ -137,6 +137,12 @@ class ServiceApplication(Application):
     env: ClassVar[dict[str, str]] = {
         "TRANSCODER_TOPIC": get_topic(OrjsonTranscoder),
         "MAPPER_TOPIC": get_topic(PydanticMapper),
+        # Keep recently used aggregates in memory; each get still reads any newer events from the
+        # store first (fast-forward), so other processes' writes are seen, and hands out a copy,
+        # so a command that fails leaves the cached aggregate untouched.
+        "AGGREGATE_CACHE_MAXSIZE": "10000",
+        "AGGREGATE_CACHE_FASTFORWARD": "y",
+        "DEEPCOPY_FROM_AGGREGATE_CACHE": "y",
     }
 
     def __init_subclass__(cls, **kwargs: Any) -> None:

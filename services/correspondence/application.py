@@ -500,12 +500,14 @@ class CorrespondenceApplication(ServiceApplication):
         if series is None:
             return []
         viewer = self.viewer()
+        numbered = {d.outgoing_number: d for d in self.documents.all()
+                    if d.outgoing_series == kind and d.outgoing_year_be == year_be}
         rows = []
-        for entry in sorted(series.entries.values(), key=lambda e: e.number):
-            document = self.get(Document, entry.document_id)
-            row = self.summary(document, viewer) if document else {"document_id": str(entry.document_id)}
-            row.update(number=entry.number, number_cancelled=entry.cancelled,
-                       number_cancel_reason=entry.cancel_reason, series=kind.value)
+        for number in range(1, series.last_number + 1):
+            document = numbered.get(number)
+            row = self.summary(document, viewer) if document else {}
+            row.update(number=number, number_cancelled=number in series.cancelled,
+                       number_cancel_reason=series.cancelled.get(number, ""), series=kind.value)
             rows.append(row)
         return rows
 

@@ -257,14 +257,6 @@ class Loan:
 
 
 @dataclass
-class SeriesEntry:
-    number: int
-    document_id: UUID
-    cancelled: bool = False
-    cancel_reason: str = ""
-
-
-@dataclass
 class KeptItem:
     reason: str
     retention_class: str
@@ -596,12 +588,6 @@ class NotExpired(CorrespondenceError, Conflict):
     title_en = "Retention has not expired"
 
 
-class AlreadyNumbered(CorrespondenceError, Conflict):
-    code = "already-numbered"
-    title_th = "หนังสือได้รับเลขที่ในทะเบียนนี้แล้ว"
-    title_en = "The document already holds a number in this series"
-
-
 class NumberAlreadyCancelled(CorrespondenceError, Conflict):
     code = "number-already-cancelled"
     title_th = "เลขที่นี้ถูกยกเลิกแล้ว"
@@ -767,33 +753,28 @@ class NumberSeries(Aggregate):
 
     @event("Opened")
     def __init__(self, *, kind: SeriesKind, year_be: int) -> None:
+        # Only what the next decision needs: the state stays the same size however many numbers
+        # a year issues, so a registration costs the same in December as in January. Which
+        # document holds which number is on the document (and in the NumberIssued events).
         self.kind = kind
         self.year_be = year_be
         self.last_number = 0
-        self.entries: dict[int, SeriesEntry] = {}
-        self._live_by_document: dict[UUID, int] = {}
+        self.cancelled: dict[int, str] = {}
 
     def issue(self, document_id: UUID) -> int:
-        """The next number, recorded against the document."""
-        existing = self.number_for(document_id)
-        if existing is not None:
-            raise AlreadyNumbered(f"document already holds number {existing}", number=existing)
+        """The next number, recorded against the document (which must not hold one already:
+        the document's own rules see to that, in the same transaction)."""
         number = self.last_number + 1
         self._number_issued(number=number, document_id=document_id)
         return number
 
     def cancel(self, number: int, reason: str) -> None:
         """Mark a number cancelled; it stays in the register and is never issued again."""
-        entry = self.entries.get(number)
-        if entry is None:
+        if not 1 <= number <= self.last_number:
             raise NumberNotIssued(f"{self.kind.value} {number}/{self.year_be}", number=number)
-        if entry.cancelled:
+        if number in self.cancelled:
             raise NumberAlreadyCancelled(f"{number}/{self.year_be}", number=number)
         self._number_cancelled(number=number, reason=_required(reason, "reason"))
-
-    def number_for(self, document_id: UUID) -> int | None:
-        """The live (not cancelled) number this document holds, if any."""
-        return self._live_by_document.get(document_id)
 
     @property
     def next_number(self) -> int:
@@ -802,15 +783,10 @@ class NumberSeries(Aggregate):
     @event("NumberIssued")
     def _number_issued(self, number: int, document_id: UUID) -> None:
         self.last_number = number
-        self.entries[number] = SeriesEntry(number=number, document_id=document_id)
-        self._live_by_document[document_id] = number
 
     @event("NumberCancelled")
     def _number_cancelled(self, number: int, reason: str) -> None:
-        entry = self.entries[number]
-        entry.cancelled = True
-        entry.cancel_reason = reason
-        self._live_by_document.pop(entry.document_id, None)
+        self.cancelled[number] = reason
 
 
 # --------------------------------------------------------------------------------------------------
