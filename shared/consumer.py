@@ -138,7 +138,7 @@ class IdempotentConsumer:
             aggregate_id=envelope.subject, event_type=envelope.type
         ):
             self.app.execute(lambda: (None, handler(envelope)), tracking=tracking)
-            log.info("event applied", source=tracking.application_name,
+            log.debug("event applied", source=tracking.application_name,
                      position=tracking.notification_id)
 
     async def _park(self, source: str, subject: str, data: bytes, sequence: int, error: str) -> None:

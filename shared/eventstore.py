@@ -154,6 +154,9 @@ class ServiceApplication(Application):
         self.settings = settings
         self._commit_listeners: list[Callable[[], None]] = []
         self._listeners_lock = threading.Lock()
+        # eventsourcing copies a cached aggregate after releasing the lock that guards updating
+        # it, so a concurrent fast-forward can change a dict mid-copy: loads go one at a time.
+        self._cache_lock = threading.Lock()
         super().__init__(env={**settings.eventsourcing_env(), **(env or {})})
 
     # --- infrastructure -------------------------------------------------------------------------
@@ -198,9 +201,16 @@ class ServiceApplication(Application):
         return self.mapper.to_domain_event(notification)
 
     # --- commands -------------------------------------------------------------------------------
+    def load(self, aggregate_id: UUID, version: int | None = None) -> Any:
+        """The aggregate now (from the cache, fast-forwarded) or as it was at `version`."""
+        if version is not None:
+            return self.repository.get(aggregate_id, version=version)
+        with self._cache_lock:
+            return self.repository.get(aggregate_id)
+
     def get(self, aggregate_class: type[A], aggregate_id: UUID) -> A | None:
         try:
-            aggregate = self.repository.get(aggregate_id)
+            aggregate = self.load(aggregate_id)
         except AggregateNotFoundError:
             return None
         if not isinstance(aggregate, aggregate_class):

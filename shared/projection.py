@@ -47,7 +47,7 @@ class AggregateIndex(Generic[Row]):
                     n.originator_id for n in notifications if n.topic.startswith(self.topic_prefixes)
                 }
                 for aggregate_id in changed:
-                    aggregate = self.app.repository.get(aggregate_id)
+                    aggregate = self.app.load(aggregate_id)
                     row = self.summarise(aggregate)
                     if row is None:
                         self.rows.pop(aggregate_id, None)

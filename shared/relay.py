@@ -81,25 +81,30 @@ class OutboxRelay:
         finally:
             self.app.remove_commit_listener(self._on_commit)
 
+    def _next_batch(self) -> tuple[int, list[Envelope[Any] | None]]:
+        """Read and translate the next batch (store reads: run in a worker thread, never on the
+        event loop that serves HTTP). Returns the last position read and one entry each."""
+        notifications = self.app.read_notifications(self.position, self.batch_size)
+        if not notifications:
+            return 0, []
+        envelopes = [self.translate(self.app.to_domain_event(n)) for n in notifications]
+        return notifications[-1].id, envelopes
+
     async def publish_pending(self) -> int:
         """Publish one batch after the saved position; returns how many notifications it moved."""
-        position = await asyncio.to_thread(lambda: self.position)
-        notifications = await asyncio.to_thread(self.app.read_notifications, position, self.batch_size)
-        last = position
-        for notification in notifications:
-            envelope = self.translate(self.app.to_domain_event(notification))
+        last, envelopes = await asyncio.to_thread(self._next_batch)
+        for envelope in envelopes:
             if envelope is not None:
                 with bound_contextvars(aggregate_id=envelope.subject, event_type=envelope.type,
                                        trace_id=envelope.trace_id):
                     await self._publish_until_acked(envelope)
                     log.debug("event published", message_id=envelope.id)
                 self.published += 1
-            last = notification.id
-        if notifications:
+        if envelopes:
             await asyncio.to_thread(
                 self.app.process_recorder.insert_tracking, Tracking(RELAY_TRACKING_NAME, last)
             )
-        return len(notifications)
+        return len(envelopes)
 
     async def _publish_until_acked(self, envelope: Envelope[Any]) -> None:
         payload = encode_envelope(envelope)

@@ -144,14 +144,14 @@ def make_translator(app: CorrespondenceApplication) -> Callable[[Any], Envelope[
 
     def translate(event: DomainEvent) -> Envelope[Any] | None:
         if isinstance(event, Document.Event):
-            document = app.repository.get(event.originator_id, version=event.originator_version)
+            document = app.load(event.originator_id, event.originator_version)
             payload = document_payload(event, document)
             if payload is None:
                 return None
             return envelope(event, payload, document.secrecy,
                             document_status(document, holder_th(document.holder)))
         if isinstance(event, DestructionList.Event):
-            listing = app.repository.get(event.originator_id, version=event.originator_version)
+            listing = app.load(event.originator_id, event.originator_version)
             payload = v1.DestructionListChanged(
                 destruction_list_id=listing.id, year_be=listing.year_be, step=listing.step.value,
                 item_count=len(listing.items))

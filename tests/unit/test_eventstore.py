@@ -96,3 +96,53 @@ def test_an_application_must_pin_its_name() -> None:
     with pytest.raises(TypeError):
         class Unnamed(ServiceApplication):  # noqa: F841
             pass
+
+
+class Bag(Aggregate):
+    @event("Opened")
+    def __init__(self) -> None:
+        self.items: dict[int, str] = {}
+
+    @event("Added")
+    def add(self, n: int) -> None:
+        self.items[n] = "x"
+
+
+def test_concurrent_commands_on_one_cached_aggregate_never_crash(books: Books) -> None:
+    """Commands from the thread pool load the same cached aggregate while others fast-forward it;
+    a load must never see a dict change size under it (that would be a 500)."""
+    import sys
+    import threading
+
+    bag = Bag()
+    for i in range(2000):
+        bag.add(i)
+    books.save(bag)
+    unexpected: list[BaseException] = []
+    switch = sys.getswitchinterval()
+    sys.setswitchinterval(1e-5)  # switch threads often, to make a race likely if there is one
+
+    def writer(start: int) -> None:
+        for n in range(start, start + 40):
+            try:
+                books.execute(lambda n=n: (None, [_added(books, bag.id, n)]))
+            except ConcurrentWriteConflict:
+                pass  # losing a race is an answer (409), not a crash
+            except BaseException as error:  # noqa: BLE001 - the assertion reports it
+                unexpected.append(error)
+
+    try:
+        threads = [threading.Thread(target=writer, args=(10_000 * (k + 1),)) for k in range(6)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+    finally:
+        sys.setswitchinterval(switch)
+    assert unexpected == []
+
+
+def _added(books: Books, bag_id: UUID, n: int) -> Bag:
+    bag = books.get(Bag, bag_id)
+    bag.add(n)
+    return bag
