@@ -157,6 +157,10 @@ class ServiceApplication(Application):
         # eventsourcing copies a cached aggregate after releasing the lock that guards updating
         # it, so a concurrent fast-forward can change a dict mid-copy: loads go one at a time.
         self._cache_lock = threading.Lock()
+        # Commands of one process run one at a time: the store takes one writer at a time anyway
+        # (SQLite), and commands racing for the same register would only fail and be retried.
+        # Races with other processes are still caught by the store and retried.
+        self._command_lock = threading.Lock()
         super().__init__(env={**settings.eventsourcing_env(), **(env or {})})
 
     # --- infrastructure -------------------------------------------------------------------------
@@ -231,6 +235,15 @@ class ServiceApplication(Application):
         (scope, key, fingerprint) the answer is saved with the events and a repeat returns it.
         With `tracking` the events commit together with the consumer's position.
         """
+        with self._command_lock:
+            return self._execute(decide, idempotency, tracking)
+
+    def _execute(
+        self,
+        decide: Callable[[], Decision[R]],
+        idempotency: tuple[str, str, str] | None,
+        tracking: Tracking | None,
+    ) -> R:
         attempts = max(1, self.settings.command_retries)
         for _ in range(attempts):
             if idempotency is not None:

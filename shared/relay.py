@@ -3,13 +3,16 @@
 Each stored domain event is translated into its integration event (or skipped when it is private),
 published with message id `<service>:<aggregate id>:<version>`, and the relay's position is saved only
 after JetStream acknowledged it. A publish that times out is retried with the same id: if the first
-attempt did arrive, the stream's duplicate window drops the second. Publishes are strictly one at a
+attempt did arrive, the stream's duplicate window drops the second. The position is written at most
+every `save_seconds` while busy and at once when idle: after a crash the relay republishes at most
+that much, and the duplicate window drops it, so the store is not written twice per event. Publishes are strictly one at a
 time so that the stream keeps the notification log's order even across retries.
 """
 
 from __future__ import annotations
 
 import asyncio
+import time
 from collections.abc import Callable
 from typing import Any
 
@@ -46,6 +49,7 @@ class OutboxRelay:
         publish_timeout: float = 2.0,
         poll_seconds: float = 0.5,
         batch_size: int = 500,
+        save_seconds: float = 0.25,
     ) -> None:
         self.app = app
         self.translate = translate
@@ -54,12 +58,22 @@ class OutboxRelay:
         self.poll_seconds = poll_seconds
         self.batch_size = batch_size
         self.published = 0
+        self.save_seconds = save_seconds
+        self._published_up_to: int | None = None  # in memory; the store lags by < save_seconds
+        self._saved_up_to = 0
+        self._saved_at = time.monotonic()
         self._wake = asyncio.Event()
         self._loop: asyncio.AbstractEventLoop | None = None
 
     @property
     def position(self) -> int:
+        """The position saved in the store: where a restarted relay resumes."""
         return self.app.process_recorder.max_tracking_id(RELAY_TRACKING_NAME) or 0
+
+    @property
+    def published_position(self) -> int:
+        """The last notification published (or skipped as private) by this relay."""
+        return self._published_up_to if self._published_up_to is not None else self.position
 
     def _on_commit(self) -> None:
         if self._loop is not None:
@@ -80,11 +94,12 @@ class OutboxRelay:
                         pass
         finally:
             self.app.remove_commit_listener(self._on_commit)
+            self._save_position(force=True)
 
-    def _next_batch(self) -> tuple[int, list[Envelope[Any] | None]]:
+    def _next_batch(self, after: int) -> tuple[int, list[Envelope[Any] | None]]:
         """Read and translate the next batch (store reads: run in a worker thread, never on the
         event loop that serves HTTP). Returns the last position read and one entry each."""
-        notifications = self.app.read_notifications(self.position, self.batch_size)
+        notifications = self.app.read_notifications(after, self.batch_size)
         if not notifications:
             return 0, []
         envelopes = [self.translate(self.app.to_domain_event(n)) for n in notifications]
@@ -92,7 +107,10 @@ class OutboxRelay:
 
     async def publish_pending(self) -> int:
         """Publish one batch after the saved position; returns how many notifications it moved."""
-        last, envelopes = await asyncio.to_thread(self._next_batch)
+        if self._published_up_to is None:
+            self._published_up_to = await asyncio.to_thread(lambda: self.position)
+            self._saved_up_to = self._published_up_to
+        last, envelopes = await asyncio.to_thread(self._next_batch, self._published_up_to)
         for envelope in envelopes:
             if envelope is not None:
                 with bound_contextvars(aggregate_id=envelope.subject, event_type=envelope.type,
@@ -101,10 +119,20 @@ class OutboxRelay:
                     log.debug("event published", message_id=envelope.id)
                 self.published += 1
         if envelopes:
-            await asyncio.to_thread(
-                self.app.process_recorder.insert_tracking, Tracking(RELAY_TRACKING_NAME, last)
-            )
+            self._published_up_to = last
+        await asyncio.to_thread(self._save_position, not envelopes)
         return len(envelopes)
+
+    def _save_position(self, force: bool = False) -> None:
+        """Only after the acknowledgements: never ahead of what JetStream holds."""
+        position = self._published_up_to
+        if position is None or position <= self._saved_up_to:
+            return
+        if not force and time.monotonic() - self._saved_at < self.save_seconds:
+            return
+        self.app.process_recorder.insert_tracking(Tracking(RELAY_TRACKING_NAME, position))
+        self._saved_up_to = position
+        self._saved_at = time.monotonic()
 
     async def _publish_until_acked(self, envelope: Envelope[Any]) -> None:
         payload = encode_envelope(envelope)

@@ -121,7 +121,7 @@ def create_http_app(
             "status": "ok",
             "store": settings.store,
             "notification_position": runtime.app.max_notification_id(),
-            "relay_position": runtime.relay.position if runtime.relay else None,
+            "relay_position": runtime.relay.published_position if runtime.relay else None,
             "nats_connected": bool(runtime.client and runtime.client.is_connected),
         }
 
