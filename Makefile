@@ -19,6 +19,7 @@ run: $(STAMP)
 	$(BIN)/python -m shared.launcher
 
 test: $(STAMP)
+	$(BIN)/ruff check contracts shared services benchmarks tests
 	$(BIN)/python -m pytest
 
 # Regenerate the committed JSON Schemas and AsyncAPI document from the contract models.

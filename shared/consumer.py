@@ -20,8 +20,8 @@ from typing import Any
 import orjson
 from eventsourcing.persistence import Tracking
 from faststream import AckPolicy
-from nats.aio.client import Client as NatsClient
 from faststream.nats import ConsumerConfig, DeliverPolicy, JStream, NatsBroker, NatsMessage, PullSub
+from nats.aio.client import Client as NatsClient
 from nats.js.api import AckPolicy as JsAckPolicy
 from pydantic import ValidationError
 from structlog.contextvars import bound_contextvars

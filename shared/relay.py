@@ -19,7 +19,8 @@ from typing import Any
 import orjson
 from eventsourcing.persistence import Tracking
 from nats.aio.client import Client as NatsClient
-from nats.errors import ConnectionClosedError, NoRespondersError, TimeoutError as NatsTimeout
+from nats.errors import ConnectionClosedError, NoRespondersError
+from nats.errors import TimeoutError as NatsTimeout
 from nats.js.errors import APIError
 from structlog.contextvars import bound_contextvars
 

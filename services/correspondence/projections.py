@@ -12,7 +12,14 @@ import io
 from datetime import date, datetime
 from typing import Any
 
-from services.correspondence.domain import DOCUMENT_TYPE_TH, SECRECY_TH, URGENCY_TH, DocumentType, Secrecy, Urgency
+from services.correspondence.domain import (
+    DOCUMENT_TYPE_TH,
+    SECRECY_TH,
+    URGENCY_TH,
+    DocumentType,
+    Secrecy,
+    Urgency,
+)
 from shared.thaitime import format_thai_date, format_thai_datetime
 
 # แบบทะเบียนหนังสือรับ: the columns of the regulation's form, then the system's own.

@@ -14,6 +14,7 @@ from uuid import UUID
 
 from pydantic import AwareDatetime, BaseModel, BeforeValidator, ConfigDict, Field, field_validator
 
+from contracts.envelope import SECRECY_CODES
 from services.correspondence.domain import (
     URGENCY_CODES,
     DocumentType,
@@ -22,7 +23,6 @@ from services.correspondence.domain import (
     SeriesKind,
     Urgency,
 )
-from contracts.envelope import SECRECY_CODES
 
 _URGENCY_BY_CODE = {code: name.value for name, code in URGENCY_CODES.items()}
 _SECRECY_BY_CODE = {code: name.value for name, code in SECRECY_CODES.items()}
