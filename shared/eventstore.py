@@ -27,7 +27,10 @@ from eventsourcing.utils import get_topic, resolve_topic
 from pydantic import BaseModel
 
 from shared.domain import Aggregate, Conflict, DomainError, DomainEvent, event
+from shared.logging import get_logger
 from shared.settings import ServiceSettings
+
+log = get_logger(__name__)
 
 R = TypeVar("R")
 A = TypeVar("A", bound=Aggregate)
@@ -273,15 +276,25 @@ class ServiceApplication(Application):
 
     def _save_with_tracking(self, aggregates: Sequence[Aggregate], tracking: Tracking | None) -> None:
         if tracking is None:
-            self.save(*aggregates)
+            recordings = self.save(*aggregates)
+            _log_recorded(recordings)
             return
-        processing = ProcessingEvent(tracking)
+        processing: ProcessingEvent[UUID] = ProcessingEvent(tracking)
         processing.collect_events(*aggregates)
         if not processing.events:
             self.process_recorder.insert_tracking(tracking)  # nothing changed, but it was handled
             return
         recordings = self._record(processing)
         self._notify(recordings)
+        _log_recorded(recordings)
+
+
+def _log_recorded(recordings: Sequence[Any]) -> None:
+    for recording in recordings:
+        event = recording.domain_event
+        log.info("event recorded", aggregate_id=str(event.originator_id),
+                 event_type=type(event).__qualname__, version=event.originator_version,
+                 position=recording.notification.id)
 
 
 def _jsonable(result: Any) -> Any:

@@ -66,6 +66,8 @@ def main() -> int:
             stdout=log_file,
             stderr=subprocess.STDOUT,
             cwd=PROJECT_ROOT,
+            # Ctrl-C reaches only the launcher, which stops the services before NATS.
+            start_new_session=True,
         )
     for name in children:
         wait_for_port(SERVICE_PORTS[name], timeout=30)

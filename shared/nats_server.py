@@ -69,6 +69,8 @@ class NatsServer(ManagedProcess):
     def start(self) -> NatsServer:
         self.store_dir.mkdir(parents=True, exist_ok=True)
         out = open(self.log_file, "ab") if self.log_file else subprocess.DEVNULL  # noqa: SIM115
-        self.process = subprocess.Popen(self.command(), stdout=out, stderr=subprocess.STDOUT)
+        # Its own session: a Ctrl-C in the terminal must not stop NATS before the services.
+        self.process = subprocess.Popen(self.command(), stdout=out, stderr=subprocess.STDOUT,
+                                        start_new_session=True)
         wait_for_port(self.port)
         return self

@@ -73,15 +73,18 @@ class ServiceRuntime:
         return self.consumer, self.client
 
     async def stop(self) -> None:
+        """Stop consuming, stop publishing, close the store; whatever NATS is doing meanwhile
+        (it may be stopping too), nothing is lost: positions are in the store."""
         if self.broker is not None:
-            await self.broker.stop()
+            await _quietly(self.broker.stop(), "stopping the consumer")
         if self._relay_task is not None:
             self._relay_task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await self._relay_task
         if self.client is not None:
-            await self.client.drain()
+            await _quietly(self.client.close(), "closing the NATS connection")
         self.app.close()
+        log.info("service stopped")
 
     @contextlib.asynccontextmanager
     async def lifespan(self, _: FastAPI) -> AsyncIterator[None]:
@@ -90,6 +93,13 @@ class ServiceRuntime:
             yield
         finally:
             await self.stop()
+
+
+async def _quietly(step: Any, what: str) -> None:
+    try:
+        await asyncio.wait_for(step, timeout=5)
+    except Exception as error:  # noqa: BLE001 - shutdown goes on; the cause is logged
+        log.warning("shutdown step failed", step=what, error=repr(error))
 
 
 def create_http_app(
@@ -102,7 +112,6 @@ def create_http_app(
 ) -> FastAPI:
     """The FastAPI app of a service: problem+json errors, request context, health, its routers."""
     settings = runtime.settings
-    configure_logging(settings.service_name, settings.log_level)
     api = FastAPI(
         title=title,
         description=description,
@@ -143,9 +152,11 @@ def create_http_app(
 
 
 def serve(api: FastAPI, settings: ServiceSettings) -> None:
-    """Run a service's HTTP app until SIGTERM/Ctrl-C."""
+    """Run a service's HTTP app until SIGTERM/Ctrl-C (the process's own entry point)."""
     import uvicorn
 
+    configure_logging(settings.service_name, settings.log_level)
     # Live feeds never end by themselves: without a graceful-shutdown limit a stop would wait for
     # every connected browser to leave.
-    uvicorn.run(api, host=settings.http_host, port=settings.http_port, timeout_graceful_shutdown=5)
+    uvicorn.run(api, host=settings.http_host, port=settings.http_port, timeout_graceful_shutdown=5,
+                log_config=None)  # our JSON logging, configured by create_http_app

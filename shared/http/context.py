@@ -11,6 +11,7 @@ from typing import Annotated
 
 from fastapi import Depends, Header, HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from structlog.contextvars import bound_contextvars
 
 from shared.context import SYSTEM_ACTOR, actor_var, new_trace_id, trace_id_var
 
@@ -50,7 +51,8 @@ class RequestContextMiddleware:
             await send(message)
 
         try:
-            await self.app(scope, receive, send_with_trace)
+            with bound_contextvars(trace_id=trace_id, actor=actor or SYSTEM_ACTOR):
+                await self.app(scope, receive, send_with_trace)
         finally:
             trace_id_var.reset(trace_token)
             actor_var.reset(actor_token)
