@@ -218,6 +218,11 @@ def create_router(app: CorrespondenceApplication) -> APIRouter:
     def work_in_progress() -> list[dict[str, Any]]:
         return app.work_in_progress()
 
+    @registers.get("/reports/routing/{year_be}",
+                   summary="ประเมินผลการเดินหนังสือ: time per routing stage, overdue, revisions")
+    def routing_report(year_be: int) -> dict[str, Any]:
+        return app.routing_report(year_be)
+
     @registers.get("/loans", summary="ทะเบียนการยืม: documents on loan, overdue flagged")
     def loans() -> list[dict[str, Any]]:
         return app.loans()

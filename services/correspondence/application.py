@@ -42,6 +42,7 @@ from services.correspondence.domain import (
     format_outgoing_no,
     receiving_year_be,
 )
+from services.correspondence.projections import routing_report
 from services.correspondence.settings import CorrespondenceSettings
 from shared.blobs import BlobStore
 from shared.context import current_actor
@@ -544,6 +545,16 @@ class CorrespondenceApplication(ServiceApplication):
                        borrowed_at=loan.borrowed_at, loan_overdue=d.is_overdue(today))
             rows.append(row)
         return rows
+
+    def routing_report(self, year_be: int) -> dict[str, Any]:
+        """How long each stage of routing took for the year's incoming documents (the manual asks
+        the group to evaluate its routing for continuous improvement)."""
+        received = [d for d in self.documents.all() if d.receipt_year_be == year_be]
+        return routing_report(
+            year_be,
+            [(d, list(self.events.get(d.id))) for d in received],
+            bangkok_date(self.clock()),
+        )
 
     def destruction_list_view(self, year_be: int) -> dict[str, Any]:
         return destruction_view(self.destruction_list(year_be))

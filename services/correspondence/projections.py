@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import csv
 import io
+import statistics
 from datetime import date, datetime
 from typing import Any
 
@@ -99,3 +100,53 @@ def register_csv(rows: list[dict[str, Any]], columns: tuple[tuple[str, str], ...
         thai = thai_register_row(row, office_name)
         writer.writerow([thai.get(key, "") for key, _ in columns])
     return out.getvalue()
+
+
+# The routing evaluation the manual asks for: how long each stage of the saraban path takes.
+ROUTING_STAGES = (
+    ("receipt_to_assignment", "รับหนังสือ → มอบหมาย", "received", "Assigned"),
+    ("assignment_to_draft", "มอบหมาย → ร่างหนังสือ", "Assigned", "Drafted"),
+    ("draft_to_signature", "ร่างหนังสือ → ลงนาม", "Drafted", "Signed"),
+    ("signature_to_dispatch", "ลงนาม → ส่งหนังสือ", "Signed", "Dispatched"),
+    ("receipt_to_dispatch", "รับหนังสือ → ส่งหนังสือ", "received", "Dispatched"),
+)
+
+
+def milestones(received_at: datetime | None, events: list[Any]) -> dict[str, datetime]:
+    """When each step first happened, from the document's events."""
+    times: dict[str, datetime] = {}
+    if received_at is not None:
+        times["received"] = received_at
+    for event in events:
+        name = type(event).__name__
+        at = getattr(event, "at", None)
+        if at is not None and name not in times:
+            times[name] = at
+    return times
+
+
+def routing_report(year_be: int, documents: list[tuple[Any, list[Any]]], today: date) -> dict[str, Any]:
+    """Counts and stage durations (hours) for the documents received in `year_be`."""
+    durations: dict[str, list[float]] = {key: [] for key, *_ in ROUTING_STAGES}
+    overdue = returned = 0
+    for document, events in documents:
+        times = milestones(document.received_at, events)
+        for key, _, start, end in ROUTING_STAGES:
+            if start in times and end in times:
+                durations[key].append((times[end] - times[start]).total_seconds() / 3600)
+        overdue += document.is_action_overdue(today)
+        returned += any(type(e).__name__ == "ReturnedForRevision" for e in events)
+    return {
+        "year_be": year_be,
+        "documents": len(documents),
+        "overdue_now": overdue,
+        "returned_for_revision": returned,
+        "stages": [
+            {"stage": key, "stage_th": label, "count": len(values),
+             "mean_hours": round(sum(values) / len(values), 2) if values else None,
+             "median_hours": round(statistics.median(values), 2) if values else None,
+             "max_hours": round(max(values), 2) if values else None}
+            for key, label, *_ in ROUTING_STAGES
+            for values in [durations[key]]
+        ],
+    }

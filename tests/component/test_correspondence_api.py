@@ -100,6 +100,12 @@ def test_the_whole_saraban_path(directory: TestClient) -> None:
         "Drafted", "SubmittedForCheck", "CheckApproved", "Signed", "Dispatched", "Filed"]
     assert [e["actor"] for e in history][:2] == ["clerk-1", "dir-1"]
 
+    report = client.get("/reports/routing/2569").json()
+    assert report["documents"] == 1 and report["returned_for_revision"] == 1
+    stages = {s["stage"]: s for s in report["stages"]}
+    assert stages["receipt_to_dispatch"]["count"] == 1
+    assert stages["receipt_to_assignment"]["stage_th"] == "รับหนังสือ → มอบหมาย"
+
     register_rows = client.get("/registers/receiving/2569").json()
     assert [r["receipt_no"] for r in register_rows] == [1]
     dispatch_rows = client.get("/registers/dispatch/2569").json()
@@ -318,3 +324,18 @@ def test_work_in_progress_shows_step_holder_and_since(directory: TestClient, clo
     rows = directory.get("/work-in-progress").json()
     assert rows[0]["step"] == "assigned" and rows[0]["holder"] == "off-1"
     assert rows[0]["step_since"].startswith("2026-11-27") and rows[0]["overdue"] is True
+
+
+def test_routing_report_measures_each_stage(directory: TestClient, clock) -> None:
+    doc = register(directory, received_at="2026-11-27T08:00:00+07:00")  # 01:00 UTC
+    clock.now = datetime(2026, 11, 27, 5, 0, tzinfo=UTC)  # assigned 4 hours after receipt
+    act(directory, doc, "assign", "dir-1", {"officer_id": "off-1", "due_date": "2026-11-30"})
+    clock.now = datetime(2026, 11, 28, 5, 0, tzinfo=UTC)  # drafted a day later
+    act(directory, doc, "draft", "off-1", {"text": "ร่าง"})
+    clock.now = datetime(2026, 12, 2, 5, 0, tzinfo=UTC)
+    report = directory.get("/reports/routing/2569").json()
+    stages = {s["stage"]: s for s in report["stages"]}
+    assert stages["receipt_to_assignment"]["mean_hours"] == 4.0
+    assert stages["assignment_to_draft"]["median_hours"] == 24.0
+    assert stages["receipt_to_dispatch"]["count"] == 0
+    assert report["overdue_now"] == 1, "still open after its due date"
