@@ -27,6 +27,7 @@ from services.correspondence.domain import (
     Document,
     DocumentNotFound,
     DocumentType,
+    FirstOfficerNotADirector,
     NotAnAdministrator,
     NotCleared,
     NumberSeries,
@@ -137,7 +138,7 @@ class CorrespondenceApplication(ServiceApplication):
         idempotency: Idempotency = None,
     ) -> dict[str, Any]:
         def decide() -> tuple[dict[str, Any], list[Aggregate]]:
-            self._require_administrator()
+            self._require_administrator(new_roles=roles)
             if self.get(Officer, Officer.create_id(officer_id)) is not None:
                 raise OfficerAlreadyRegistered(officer_id)
             officer = Officer.register(officer_id=officer_id, name_th=name_th,
@@ -172,9 +173,12 @@ class CorrespondenceApplication(ServiceApplication):
 
         return self.execute(decide, idempotency=idempotency)
 
-    def _require_administrator(self) -> None:
-        # The very first entry bootstraps the directory; after that only directors manage it.
+    def _require_administrator(self, new_roles: Sequence[Role] = ()) -> None:
+        # The very first entry bootstraps the directory, and must be someone who can manage it;
+        # after that only directors manage it.
         if not self.officers.all():
+            if not {Role.esa_director, Role.group_director} & {Role(r) for r in new_roles}:
+                raise FirstOfficerNotADirector()
             return
         actor = self.acting_officer()
         if not (actor.active and (actor.has_role(Role.esa_director)

@@ -514,6 +514,12 @@ class OfficerAlreadyRegistered(CorrespondenceError, Conflict):
     title_en = "An officer with this id is already registered"
 
 
+class FirstOfficerNotADirector(CorrespondenceError):
+    code = "first-officer-not-a-director"
+    title_th = "เจ้าหน้าที่คนแรกในทะเบียนต้องเป็นผู้อำนวยการ เพื่อให้เพิ่มเจ้าหน้าที่อื่นได้"
+    title_en = "The first officer in the directory must be a director, who can then add the others"
+
+
 class NotAnAdministrator(CorrespondenceError, Forbidden):
     code = "not-an-administrator"
     title_th = "เฉพาะผู้อำนวยการสำนักงานเขตพื้นที่ฯ หรือผู้อำนวยการกลุ่มจัดการทะเบียนเจ้าหน้าที่ได้"

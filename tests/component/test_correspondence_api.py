@@ -339,3 +339,19 @@ def test_routing_report_measures_each_stage(directory: TestClient, clock) -> Non
     assert stages["assignment_to_draft"]["median_hours"] == 24.0
     assert stages["receipt_to_dispatch"]["count"] == 0
     assert report["overdue_now"] == 1, "still open after its due date"
+
+
+def test_the_directory_starts_with_a_director_who_adds_the_others(client: TestClient) -> None:
+    first = client.post("/officers", headers=h("setup"), json={
+        "officer_id": "clerk-1", "name_th": "สมศรี", "roles": ["clerk"]})
+    assert first.status_code == 422 and first.json()["code"] == "first-officer-not-a-director"
+    assert client.post("/officers", headers=h("setup"), json={
+        "officer_id": "esa-1", "name_th": "ผอ.", "roles": ["esa_director"]}).status_code == 201
+    refused = client.post("/officers", headers=h("nobody"), json={
+        "officer_id": "x", "name_th": "x", "roles": ["clerk"]})
+    assert refused.status_code == 404 and refused.json()["code"] == "unknown-officer"
+    assert client.post("/officers", headers=h("esa-1"), json={
+        "officer_id": "clerk-1", "name_th": "สมศรี", "roles": ["clerk"]}).status_code == 201
+    clerk = client.post("/officers", headers=h("clerk-1"), json={
+        "officer_id": "y", "name_th": "y", "roles": ["clerk"]})
+    assert clerk.status_code == 403 and clerk.json()["code"] == "not-an-administrator"
