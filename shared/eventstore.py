@@ -292,7 +292,7 @@ class ServiceApplication(Application):
 def _log_recorded(recordings: Sequence[Any]) -> None:
     for recording in recordings:
         event = recording.domain_event
-        log.info("event recorded", aggregate_id=str(event.originator_id),
+        log.debug("event recorded", aggregate_id=str(event.originator_id),
                  event_type=type(event).__qualname__, version=event.originator_version,
                  position=recording.notification.id)
 

@@ -13,8 +13,10 @@ from __future__ import annotations
 
 import asyncio
 import time
+from collections import OrderedDict
 from collections.abc import Callable
 from typing import Any
+from uuid import UUID
 
 import orjson
 from eventsourcing.persistence import Tracking
@@ -31,7 +33,10 @@ from shared.logging import get_logger
 RELAY_TRACKING_NAME = "outbox-relay"
 TRACE_HEADER = "Esa-Trace-Id"
 
-Translator = Callable[[Any], Envelope[Any] | None]
+# (domain event, its aggregate as it stood right after the event) → the contract event, or None
+# for an event that stays private. The aggregate is the relay's own copy: read it, never change it.
+Translator = Callable[[Any, Any], Envelope[Any] | None]
+STATES_KEPT = 10_000
 
 log = get_logger(__name__)
 
@@ -59,6 +64,9 @@ class OutboxRelay:
         self.poll_seconds = poll_seconds
         self.batch_size = batch_size
         self.published = 0
+        # Aggregates as of the last event the relay read, folded forward event by event, so that
+        # translating needs no store read (only on a miss, e.g. after a restart).
+        self._states: OrderedDict[UUID, Any] = OrderedDict()
         self.save_seconds = save_seconds
         self._published_up_to: int | None = None  # in memory; the store lags by < save_seconds
         self._saved_up_to = 0
@@ -88,11 +96,12 @@ class OutboxRelay:
             while True:
                 self._wake.clear()
                 moved = await self.publish_pending()
-                if not moved:
+                if moved < self.batch_size:
+                    # Caught up as of that read; a commit since has set the wake already.
                     try:
                         await asyncio.wait_for(self._wake.wait(), timeout=self.poll_seconds)
                     except TimeoutError:
-                        pass
+                        await self.flush_position()  # quiet: make the position durable
         finally:
             self.app.remove_commit_listener(self._on_commit)
             self._save_position(force=True)
@@ -103,8 +112,25 @@ class OutboxRelay:
         notifications = self.app.read_notifications(after, self.batch_size)
         if not notifications:
             return 0, []
-        envelopes = [self.translate(self.app.to_domain_event(n)) for n in notifications]
+        envelopes = []
+        for notification in notifications:
+            event = self.app.to_domain_event(notification)
+            envelopes.append(self.translate(event, self._state_after(event)))
         return notifications[-1].id, envelopes
+
+    def _state_after(self, event: Any) -> Any:
+        aggregate_id, version = event.originator_id, event.originator_version
+        state = self._states.pop(aggregate_id, None)
+        if version == 1:
+            state = event.mutate(None)
+        elif state is not None and state.version == version - 1:
+            state = event.mutate(state)
+        else:
+            state = self.app.load(aggregate_id, version)
+        self._states[aggregate_id] = state
+        if len(self._states) > STATES_KEPT:
+            self._states.popitem(last=False)
+        return state
 
     async def publish_pending(self) -> int:
         """Publish one batch after the saved position; returns how many notifications it moved."""
@@ -121,8 +147,14 @@ class OutboxRelay:
                 self.published += 1
         if envelopes:
             self._published_up_to = last
-        await asyncio.to_thread(self._save_position, not envelopes)
+            if time.monotonic() - self._saved_at >= self.save_seconds:
+                await self.flush_position()
         return len(envelopes)
+
+    async def flush_position(self) -> None:
+        """Save the published position now (the relay also does so every `save_seconds` while
+        busy, and whenever it is idle for a poll)."""
+        await asyncio.to_thread(self._save_position, True)
 
     def _save_position(self, force: bool = False) -> None:
         """Only after the acknowledgements: never ahead of what JetStream holds."""

@@ -130,8 +130,9 @@ def destruction_status(dl: DestructionList) -> CaseStatus:
     )
 
 
-def make_translator(app: CorrespondenceApplication) -> Callable[[Any], Envelope[Any] | None]:
-    """The relay's translate function; reads the aggregate at the event's version for its status."""
+def make_translator(app: CorrespondenceApplication) -> Callable[[Any, Any], Envelope[Any] | None]:
+    """The relay's translate function: the contract event and the case status after the event.
+    (`app` names the officers who hold a case.)"""
 
     def holder_th(holder: str | None) -> str | None:
         """The holder as people read it: a role in Thai, or the officer's name."""
@@ -142,16 +143,16 @@ def make_translator(app: CorrespondenceApplication) -> Callable[[Any], Envelope[
         officer = app.get(Officer, Officer.create_id(holder))
         return officer.name_th if officer else holder
 
-    def translate(event: DomainEvent) -> Envelope[Any] | None:
+    def translate(event: DomainEvent, aggregate: Any) -> Envelope[Any] | None:
         if isinstance(event, Document.Event):
-            document = app.load(event.originator_id, event.originator_version)
+            document: Document = aggregate
             payload = document_payload(event, document)
             if payload is None:
                 return None
             return envelope(event, payload, document.secrecy,
                             document_status(document, holder_th(document.holder)))
         if isinstance(event, DestructionList.Event):
-            listing = app.load(event.originator_id, event.originator_version)
+            listing: DestructionList = aggregate
             payload = v1.DestructionListChanged(
                 destruction_list_id=listing.id, year_be=listing.year_be, step=listing.step.value,
                 item_count=len(listing.items))

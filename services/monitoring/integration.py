@@ -47,7 +47,7 @@ def case_status(state: CaseState) -> CaseStatus | None:
     )
 
 
-def translate(domain_event: Any) -> Envelope[CaseStatusChanged] | None:
+def translate(domain_event: Any, _case: Any = None) -> Envelope[CaseStatusChanged] | None:
     """The relay's translator: every `Case` event is published; anything else stays private."""
     if not isinstance(domain_event, (Case.Opened, Case.Observed)):
         return None
