@@ -41,7 +41,7 @@ class Aggregate(_BaseAggregate):
     """Aggregate root whose events are pydantic models (eventsourcing's `aggregate6` pattern)."""
 
     class Event(DomainEvent, CanMutateAggregate):
-        pass
+        """Any event of this aggregate."""
 
     class Created(Event, CanInitAggregate):
         originator_topic: str

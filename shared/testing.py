@@ -93,7 +93,7 @@ class ServiceProcess(ManagedProcess):
                 if response.status_code == 200 and response.json().get("nats_connected"):
                     return response.json()
             except httpx.HTTPError:
-                pass
+                pass  # not listening yet
             time.sleep(0.1)
         raise TimeoutError(f"{self.name} not healthy after {timeout}s:\n{self.log_tail()}")
 

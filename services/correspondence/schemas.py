@@ -144,7 +144,7 @@ class CommentsIn(Model):
 
 
 class Empty(Model):
-    pass
+    """A step that takes no fields (sign, dispatch, return a loan)."""
 
 
 class FileDocumentIn(Model):

@@ -107,6 +107,6 @@ async def follow_notifications(
             try:
                 await asyncio.wait_for(wake.wait(), timeout=poll_seconds)
             except TimeoutError:
-                pass
+                pass  # the poll: commits by other processes do not wake us
     finally:
         app.remove_commit_listener(on_commit)

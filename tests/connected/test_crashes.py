@@ -42,7 +42,7 @@ def wait_for(predicate, timeout: float = 60.0, interval: float = 0.1):
             if value:
                 return value
         except httpx.HTTPError:
-            pass
+            pass  # the service is restarting: ask again
         time.sleep(interval)
     raise AssertionError("condition not met in time")
 

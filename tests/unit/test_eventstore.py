@@ -95,7 +95,7 @@ def test_the_same_idempotency_key_gives_the_same_answer_and_records_once(books: 
 def test_an_application_must_pin_its_name() -> None:
     with pytest.raises(TypeError):
         class Unnamed(ServiceApplication):  # noqa: F841
-            pass
+            """Forgot `name`."""
 
 
 class Bag(Aggregate):
