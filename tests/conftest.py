@@ -4,10 +4,15 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Iterator
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
+from fastapi.testclient import TestClient
 
+from services.correspondence.application import CorrespondenceApplication
+from services.correspondence.main import create_app as create_correspondence
+from services.correspondence.settings import CorrespondenceSettings
 from shared.messaging import bootstrap_streams
 from shared.nats_server import NatsServer
 from shared.testing import EmbeddedPostgres, PostgresParams
@@ -136,3 +141,32 @@ def system(nats_server: NatsServer, store_env: dict[str, str]) -> Iterator[Runni
         yield running
     finally:
         running.stop()
+
+
+# --- one service in process (component and contract tests): a real store, no NATS --------------
+class Clock:
+    """A settable clock, so that calendar rules can be tested at chosen instants."""
+
+    def __init__(self, now: datetime) -> None:
+        self.now = now
+
+    def __call__(self) -> datetime:
+        return self.now
+
+
+@pytest.fixture
+def clock() -> Clock:
+    return Clock(datetime(2026, 11, 27, 3, 0, tzinfo=UTC))
+
+
+@pytest.fixture
+def correspondence(tmp_path: Path, clock: Clock) -> Iterator[CorrespondenceApplication]:
+    app = CorrespondenceApplication(
+        CorrespondenceSettings(var_dir=tmp_path / "var", office_code="ศธ 04123"), clock=clock)
+    yield app
+    app.close()
+
+
+@pytest.fixture
+def client(correspondence: CorrespondenceApplication) -> TestClient:
+    return TestClient(create_correspondence(correspondence.settings, correspondence))

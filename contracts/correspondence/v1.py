@@ -62,11 +62,11 @@ class DocumentRegistered(IntegrationEvent):
     receipt_no: int = Field(ge=1)
     register_year_be: int
     received_at: datetime
-    sender: str
-    sender_ref_no: str
-    sender_doc_date: date
+    sender: str | None = Field(description="None when the document is classified")
+    sender_ref_no: str | None = Field(description="None when the document is classified")
+    sender_doc_date: date | None
     subject: str | None = Field(description="None when the document is classified")
-    addressee: str
+    addressee: str | None = Field(description="None when the document is classified")
     doc_type: DocumentType
     urgency: Urgency
     urgency_code: str
@@ -82,7 +82,7 @@ class OutgoingDocumentStarted(IntegrationEvent):
     document_id: UUID
     doc_type: DocumentType
     subject: str | None
-    addressee: str
+    addressee: str | None
     officer_id: str
     secrecy: Secrecy
     urgency: Urgency
@@ -159,7 +159,7 @@ class DocumentFiled(IntegrationEvent):
     EVENT_TYPE = "correspondence.document.filed"
     document_id: UUID
     retention_class: str
-    location: str
+    location: str | None = Field(description="None when the document is classified")
     retention_expires_on: date | None
 
 
@@ -168,21 +168,21 @@ class DocumentCancelled(IntegrationEvent):
 
     EVENT_TYPE = "correspondence.document.cancelled"
     document_id: UUID
-    reason: str
+    reason: str | None = Field(description="None when the document is classified")
     outgoing_no: str | None = None
 
 
 class DocumentBorrowed(IntegrationEvent):
     EVENT_TYPE = "correspondence.document.borrowed"
     document_id: UUID
-    borrower: str
+    borrower: str | None = Field(description="None when the document is classified")
     due_date: date
 
 
 class DocumentReturned(IntegrationEvent):
     EVENT_TYPE = "correspondence.document.loan_returned"
     document_id: UUID
-    borrower: str
+    borrower: str | None = Field(description="None when the document is classified")
 
 
 class DocumentDestroyed(IntegrationEvent):

@@ -18,6 +18,8 @@ from uuid import UUID, uuid4
 from eventsourcing.persistence import Notification
 
 from services.correspondence.domain import (
+    CLASSIFIED_REGISTER_FIELDS,
+    CLOSED_STEPS,
     OUTGOING_SERIES,
     AlreadyDispatched,
     Attachment,
@@ -33,6 +35,7 @@ from services.correspondence.domain import (
     NumberSeries,
     Officer,
     OfficerAlreadyRegistered,
+    OwnRecord,
     Role,
     Secrecy,
     SeriesKind,
@@ -158,8 +161,10 @@ class CorrespondenceApplication(ServiceApplication):
         idempotency: Idempotency = None,
     ) -> dict[str, Any]:
         def decide() -> tuple[dict[str, Any], list[Aggregate]]:
-            self._require_administrator()
+            actor = self._require_administrator(granting=True)
             officer = self.officer(officer_id)
+            if actor is not None and actor.officer_id == officer.officer_id:
+                raise OwnRecord(officer_id)
             check_version(officer, expected_version)
             if roles is not None:
                 officer.change_roles(roles)
@@ -173,17 +178,20 @@ class CorrespondenceApplication(ServiceApplication):
 
         return self.execute(decide, idempotency=idempotency)
 
-    def _require_administrator(self, new_roles: Sequence[Role] = ()) -> None:
-        # The very first entry bootstraps the directory, and must be someone who can manage it;
-        # after that only directors manage it.
+    def _require_administrator(self, new_roles: Sequence[Role] = (),
+                               granting: bool = False) -> Officer | None:
+        """The very first entry bootstraps the directory, and must be someone who can manage it;
+        after that directors add officers, and only the ESA director changes roles, clearance or
+        status (`granting`). Returns the acting officer (None while bootstrapping)."""
         if not self.officers.all():
             if not {Role.esa_director, Role.group_director} & {Role(r) for r in new_roles}:
                 raise FirstOfficerNotADirector()
-            return
+            return None
         actor = self.acting_officer()
-        if not (actor.active and (actor.has_role(Role.esa_director)
-                                  or actor.has_role(Role.group_director))):
+        allowed = (Role.esa_director,) if granting else (Role.esa_director, Role.group_director)
+        if not (actor.active and any(actor.has_role(r) for r in allowed)):
             raise NotAnAdministrator(actor.officer_id)
+        return actor
 
     # --- documents: registration --------------------------------------------------------------------
     def register_incoming(
@@ -488,8 +496,8 @@ class CorrespondenceApplication(ServiceApplication):
     def history(self, document_id: UUID) -> list[dict[str, Any]]:
         """Every event of the document: who, when, what (details withheld if not cleared)."""
         document = self.document(document_id)
-        cleared = document.can_see_subject(self.viewer())
-        return [history_entry(e, cleared) for e in self.events.get(document_id)]
+        mask = None if document.can_see_subject(self.viewer()) else document.mask
+        return [history_entry(e, mask) for e in self.events.get(document_id)]
 
     def receiving_register(self, year_be: int) -> list[dict[str, Any]]:
         viewer = self.viewer()
@@ -511,8 +519,11 @@ class CorrespondenceApplication(ServiceApplication):
         for number in range(1, series.last_number + 1):
             document = numbered.get(number)
             row = self.summary(document, viewer) if document else {}
+            reason = series.cancelled.get(number, "")
+            if reason and document and not document.can_see_subject(viewer):
+                reason = document.mask
             row.update(number=number, number_cancelled=number in series.cancelled,
-                       number_cancel_reason=series.cancelled.get(number, ""), series=kind.value)
+                       number_cancel_reason=reason, series=kind.value)
             rows.append(row)
         return rows
 
@@ -529,7 +540,7 @@ class CorrespondenceApplication(ServiceApplication):
         today = bangkok_date(self.clock())
         rows = []
         for d in self.documents.all():
-            if d.step in (Step.filed, Step.cancelled, Step.destroyed):
+            if d.step in CLOSED_STEPS:
                 continue
             row = self.summary(d, viewer)
             row["overdue"] = d.is_action_overdue(today)
@@ -545,7 +556,9 @@ class CorrespondenceApplication(ServiceApplication):
             if loan is None:
                 continue
             row = self.summary(d, viewer)
-            row.update(borrower=loan.borrower, purpose=loan.purpose, loan_due=loan.due,
+            cleared = d.can_see_subject(viewer)
+            row.update(borrower=loan.borrower if cleared else d.mask,
+                       purpose=loan.purpose if cleared else d.mask, loan_due=loan.due,
                        borrowed_at=loan.borrowed_at, loan_overdue=d.is_overdue(today))
             rows.append(row)
         return rows
@@ -605,15 +618,12 @@ def content_hashes(document: Document) -> list[str]:
     return hashes
 
 
-# Fields of events that describe the content of a classified document.
-_CLASSIFIED_FIELDS = {"subject", "summary", "instructions", "comments", "attachments", "sender",
-                      "sender_ref_no", "addressee", "reason", "purpose"}
-
-
-def history_entry(event: DomainEvent, cleared: bool) -> dict[str, Any]:
+def history_entry(event: DomainEvent, mask: str | None) -> dict[str, Any]:
+    """One event as the reader may see it; `mask` replaces what describes a classified document
+    for a reader who is not cleared (None: cleared)."""
     data = event.model_dump(mode="json", exclude={"originator_id", "originator_topic"})
-    if not cleared:
-        data = {k: ("(ลับ)" if k in _CLASSIFIED_FIELDS else v) for k, v in data.items()}
+    if mask is not None:
+        data = {k: (mask if k in CLASSIFIED_REGISTER_FIELDS else v) for k, v in data.items()}
     return {
         "version": data.pop("originator_version"),
         "event": type(event).__name__,

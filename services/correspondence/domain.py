@@ -175,7 +175,13 @@ _OPEN_WORK_STEPS = frozenset(
     {Step.registered, Step.assigned, Step.drafted, Step.in_check, Step.revising,
      Step.awaiting_signature, Step.signed}
 )
-_CLOSED_STEPS = frozenset({Step.filed, Step.cancelled, Step.destroyed})
+CLOSED_STEPS = frozenset({Step.filed, Step.cancelled, Step.destroyed})
+# What describes a classified document (in registers, events, loans): shown only to those cleared.
+CLASSIFIED_REGISTER_FIELDS = frozenset({
+    "subject", "sender", "sender_ref_no", "addressee", "cancel_reason", "location", "summary",
+    "instructions", "comments", "attachments", "reason", "purpose", "borrower", "draft_sha256",
+    "body_sha256", "number_cancel_reason",
+})
 CLERK_HOLDER = Role.clerk.value  # the holder when "any clerk" must act next
 # A registered letter is proposed to the group director, who must assign it.
 DIRECTOR_HOLDER = Role.group_director.value
@@ -518,6 +524,18 @@ class FirstOfficerNotADirector(CorrespondenceError):
     code = "first-officer-not-a-director"
     title_th = "เจ้าหน้าที่คนแรกในทะเบียนต้องเป็นผู้อำนวยการ เพื่อให้เพิ่มเจ้าหน้าที่อื่นได้"
     title_en = "The first officer in the directory must be a director, who can then add the others"
+
+
+class NotTheNamedOfficer(CorrespondenceError, Forbidden):
+    code = "not-the-named-officer"
+    title_th = "หนังสือนี้เสนอผู้อื่น ไม่ใช่ผู้ดำเนินการ"
+    title_en = "The draft was put to someone else"
+
+
+class OwnRecord(CorrespondenceError, Forbidden):
+    code = "own-record"
+    title_th = "แก้ไขสิทธิ์หรือชั้นความลับของตนเองไม่ได้"
+    title_en = "Nobody changes their own roles, clearance or status"
 
 
 class NotAnAdministrator(CorrespondenceError, Forbidden):
@@ -1072,6 +1090,7 @@ class Document(Aggregate):
         """The group director approves the draft and forwards it to an authorised signer."""
         self._require_step(Step.in_check)
         _require_role(by, Role.group_director, NotAGroupDirector)
+        self._require_named(by, self._round.checker_id)
         self._require_cleared(by)
         _require_role(signer, Role.signer, NotASigner)
         self._require_cleared(signer)
@@ -1083,9 +1102,11 @@ class Document(Aggregate):
         self._require_step(Step.in_check, Step.awaiting_signature)
         if self.step == Step.in_check:
             _require_role(by, Role.group_director, NotAGroupDirector)
+            self._require_named(by, self._round.checker_id)
             stage = ReviewStage.check
         else:
             _require_role(by, Role.signer, NotASigner)
+            self._require_named(by, self._round.signer_id)
             stage = ReviewStage.signature
         self._returned(round_no=self._round.number, by_id=by.officer_id, stage=stage,
                        comments=_required(comments, "comments"), at=_aware(at))
@@ -1097,6 +1118,7 @@ class Document(Aggregate):
                                   step_th=STEP_TH[self.step])
         self._require_step(Step.awaiting_signature)
         _require_role(by, Role.signer, NotASigner)
+        self._require_named(by, self._round.signer_id)
         self._require_cleared(by)
         self._signed(round_no=self._round.number, signer_id=by.officer_id, at=_aware(at))
 
@@ -1309,11 +1331,16 @@ class Document(Aggregate):
         }
 
     def register_view(self, viewer: Officer | None) -> dict[str, Any]:
-        """The register line as `viewer` may see it: a classified subject becomes `(ลับ)` etc."""
+        """The register line as `viewer` may see it: of a classified document someone not cleared
+        sees only that it exists (every descriptive field becomes `(ลับ)` etc.)."""
         entry = self.register_entry()
         if not self.can_see_subject(viewer):
-            entry["subject"] = f"({SECRECY_TH[self.secrecy]})"
+            entry.update(dict.fromkeys(CLASSIFIED_REGISTER_FIELDS & entry.keys(), self.mask))
         return entry
+
+    @property
+    def mask(self) -> str:
+        return f"({SECRECY_TH[self.secrecy]})"
 
     # ---- guards ----------------------------------------------------------------------------------
 
@@ -1329,6 +1356,11 @@ class Document(Aggregate):
             step=self.step.value, step_th=STEP_TH[self.step],
             expected=sorted(s.value for s in allowed),
         )
+
+    def _require_named(self, by: Officer, named: str | None) -> None:
+        """The checker and the signer are named when the draft is put to them; only they act."""
+        if by.officer_id != named:
+            raise NotTheNamedOfficer(f"put to {named}", officer_id=by.officer_id, named=named)
 
     def _require_assignee(self, by: Officer) -> None:
         if by.officer_id != self.assignee_id or not by.active:

@@ -15,19 +15,18 @@ from contracts.correspondence import v1
 from contracts.envelope import SECRECY_CODES, CaseStatus, Envelope, IntegrationEvent, Secrecy
 from services.correspondence.application import CorrespondenceApplication
 from services.correspondence.domain import (
+    CLOSED_STEPS,
     DESTRUCTION_STEP_TH,
     ROLE_TH,
     DestructionList,
     Document,
     Officer,
     Role,
-    Step,
 )
 from shared.domain import DomainEvent
 
 SERVICE = "correspondence"
 PROCEDURE_SARABAN = 1
-_CLOSED = {Step.filed, Step.cancelled, Step.destroyed}
 
 
 def _attachments(document: Document) -> list[v1.AttachmentRef]:
@@ -36,7 +35,12 @@ def _attachments(document: Document) -> list[v1.AttachmentRef]:
 
 
 def _subject(document: Document) -> str | None:
-    return document.subject if document.secrecy == Secrecy.none else None
+    return _public(document, document.subject)
+
+
+def _public(document: Document, value: str) -> str | None:
+    """What describes a classified document never leaves the service."""
+    return value if document.secrecy == Secrecy.none else None
 
 
 def document_payload(event: DomainEvent, d: Document) -> IntegrationEvent | None:
@@ -45,9 +49,9 @@ def document_payload(event: DomainEvent, d: Document) -> IntegrationEvent | None
         case Document.Registered():
             return v1.DocumentRegistered(
                 document_id=d.id, receipt_no=event.receipt_no, register_year_be=event.receipt_year_be,
-                received_at=event.received_at, sender=d.sender, sender_ref_no=d.sender_ref_no,
-                sender_doc_date=d.sender_doc_date or event.received_at.date(),
-                subject=_subject(d), addressee=d.addressee, doc_type=v1.DocumentType(d.doc_type.value),
+                received_at=event.received_at, sender=_public(d, d.sender),
+                sender_ref_no=_public(d, d.sender_ref_no), sender_doc_date=d.sender_doc_date,
+                subject=_subject(d), addressee=_public(d, d.addressee), doc_type=v1.DocumentType(d.doc_type.value),
                 urgency=v1.Urgency(d.urgency.value),
                 urgency_code=v1.URGENCY_CODES[v1.Urgency(d.urgency.value)],
                 secrecy=d.secrecy, secrecy_code=SECRECY_CODES[d.secrecy],
@@ -56,7 +60,7 @@ def document_payload(event: DomainEvent, d: Document) -> IntegrationEvent | None
         case Document.Started():
             return v1.OutgoingDocumentStarted(
                 document_id=d.id, doc_type=v1.DocumentType(d.doc_type.value), subject=_subject(d),
-                addressee=d.addressee if d.secrecy == Secrecy.none else "",
+                addressee=_public(d, d.addressee),
                 officer_id=event.drafter_id, secrecy=d.secrecy, urgency=v1.Urgency(d.urgency.value),
             )
         case Document.Assigned():
@@ -83,17 +87,18 @@ def document_payload(event: DomainEvent, d: Document) -> IntegrationEvent | None
             )
         case Document.Filed():
             return v1.DocumentFiled(document_id=d.id, retention_class=event.retention_class,
-                                    location=event.location,
+                                    location=_public(d, event.location),
                                     retention_expires_on=d.retention_expires_on)
         case Document.Cancelled():
             return v1.DocumentCancelled(
-                document_id=d.id, reason=event.reason if d.secrecy == Secrecy.none else "",
+                document_id=d.id, reason=_public(d, event.reason),
                 outgoing_no=d.outgoing_no)
         case Document.Borrowed():
-            return v1.DocumentBorrowed(document_id=d.id, borrower=event.borrower, due_date=event.due)
+            return v1.DocumentBorrowed(document_id=d.id, borrower=_public(d, event.borrower),
+                                       due_date=event.due)
         case Document.LoanReturned():
             loan = next(x for x in d.loans if x.loan_no == event.loan_no)
-            return v1.DocumentReturned(document_id=d.id, borrower=loan.borrower)
+            return v1.DocumentReturned(document_id=d.id, borrower=_public(d, loan.borrower))
         case Document.Destroyed():
             return v1.DocumentDestroyed(document_id=d.id,
                                         destruction_list_id=event.destruction_list_id)
@@ -110,8 +115,8 @@ def document_status(d: Document, holder_th: str | None) -> CaseStatus:
         holder=d.holder,
         holder_th=holder_th,
         since=d.step_since or d.modified_on,
-        due=d.due if d.step not in _CLOSED else None,
-        closed=d.step in _CLOSED,
+        due=d.due if d.step not in CLOSED_STEPS else None,
+        closed=d.step in CLOSED_STEPS,
     )
 
 

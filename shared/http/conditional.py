@@ -6,6 +6,7 @@ from typing import Annotated, Any
 
 from fastapi import Depends, Header, HTTPException, Request, Response
 
+from shared.context import current_actor
 from shared.eventstore import fingerprint_of
 
 
@@ -35,12 +36,15 @@ IfMatch = Annotated[int | None, Depends(parse_if_match)]
 
 
 class IdempotencyKey:
-    """`Idempotency-Key` for a write: (scope, key) where scope is the method and path."""
+    """`Idempotency-Key` for a write: (scope, key) where scope is the caller, method and path.
+
+    The caller is part of the scope: a key is a caller's own, so nobody can replay another's
+    answer (which was shaped by that caller's permissions and clearance)."""
 
     def __init__(self, request: Request,
                  idempotency_key: Annotated[str | None, Header(max_length=200)] = None) -> None:
         self.key = idempotency_key.strip() if idempotency_key else None
-        self.scope = f"{request.method} {request.url.path}"
+        self.scope = f"{current_actor()} {request.method} {request.url.path}"
 
     def for_body(self, body: Any) -> tuple[str, str, str] | None:
         if not self.key:

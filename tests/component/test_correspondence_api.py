@@ -355,3 +355,42 @@ def test_the_directory_starts_with_a_director_who_adds_the_others(client: TestCl
     clerk = client.post("/officers", headers=h("clerk-1"), json={
         "officer_id": "y", "name_th": "y", "roles": ["clerk"]})
     assert clerk.status_code == 403 and clerk.json()["code"] == "not-an-administrator"
+
+
+def test_an_idempotency_key_is_the_callers_own(directory: TestClient) -> None:
+    doc = register(directory, secrecy="confidential", subject="เรื่องลับมาก")
+    first = directory.post(f"/documents/{doc['document_id']}/assign",
+                           headers=h("dir-1", **{"Idempotency-Key": "1"}), json={"officer_id": "off-1"})
+    assert first.json()["subject"] == "เรื่องลับมาก"
+    # Someone else sending the same key gets their own answer, not the director's.
+    other = directory.post(f"/documents/{doc['document_id']}/assign",
+                           headers=h("off-2", **{"Idempotency-Key": "1"}), json={"officer_id": "off-1"})
+    assert other.status_code == 403 and "เรื่องลับมาก" not in other.text
+
+
+def test_nobody_grants_themselves_powers(directory: TestClient) -> None:
+    own = directory.patch("/officers/dir-1", headers=h("dir-1"), json={"clearance": "top_secret"})
+    assert own.status_code == 403 and own.json()["code"] == "not-an-administrator"
+    esa_own = directory.patch("/officers/esa-1", headers=h("esa-1"), json={"roles": ["clerk"]})
+    assert esa_own.status_code == 403 and esa_own.json()["code"] == "own-record"
+    granted = directory.patch("/officers/off-1", headers=h("esa-1"), json={"clearance": "secret"})
+    assert granted.status_code == 200 and granted.json()["clearance"] == "secret"
+
+
+def test_classified_details_stay_hidden_in_every_register(directory: TestClient, clock) -> None:
+    doc = register(directory, secrecy="confidential", subject="ลับเฉพาะ", sender="หน่วยสืบสวน")
+    act(directory, doc, "assign", "dir-1", {"officer_id": "off-1"})
+    act(directory, doc, "file", "clerk-1", {"location": "ตู้นิรภัย"})
+    act(directory, doc, "borrow", "clerk-1", {"borrower": "นายตรวจ", "purpose": "สอบสวน",
+                                              "due_date": "2026-12-01"})
+    seen_by_uncleared = " ".join([
+        directory.get("/registers/receiving/2569", headers=h("off-2")).text,
+        directory.get("/registers/receiving/2569?format=csv", headers=h("off-2")).text,
+        directory.get("/loans", headers=h("off-2")).text,
+        directory.get("/work-in-progress", headers=h("off-2")).text,
+        directory.get(f"/documents/{doc['document_id']}/history", headers=h("off-2")).text,
+        directory.get(f"/documents/{doc['document_id']}", headers=h("off-2")).text,
+    ])
+    for secret in ("ลับเฉพาะ", "หน่วยสืบสวน", "ตู้นิรภัย", "นายตรวจ", "สอบสวน"):
+        assert secret not in seen_by_uncleared
+    assert "(ลับ)" in seen_by_uncleared

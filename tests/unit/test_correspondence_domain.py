@@ -584,12 +584,14 @@ class TestSign:
         with refused("not-a-signer", 403):
             doc_at(Step.awaiting_signature).sign(by=DIRECTOR, at=hours(5))
 
-    def test_any_authorised_signer_signs(self) -> None:
+    def test_only_the_signer_it_was_put_to_signs(self) -> None:
         d = doc_at(Step.awaiting_signature)
-        d.sign(by=ESA_DIRECTOR, at=hours(5))
+        with refused("not-the-named-officer", 403):
+            d.sign(by=ESA_DIRECTOR, at=hours(5))
+        d.sign(by=SIGNER, at=hours(5))
         [e] = then_events(d)
-        assert names([e]) == ["Signed"] and e.signer_id == "esa-001"
-        assert (d.step, d.holder, d.signed_by) == (Step.signed, "clerk", "esa-001")
+        assert names([e]) == ["Signed"] and e.signer_id == SIGNER.officer_id
+        assert (d.step, d.holder, d.signed_by) == (Step.signed, "clerk", SIGNER.officer_id)
         assert d.review_rounds[-1].outcome == "signed"
 
     def test_signing_twice_is_the_wrong_step(self) -> None:
