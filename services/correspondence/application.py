@@ -9,7 +9,8 @@ content-addressed blob store before the command; events carry only hashes.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+import hashlib
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
@@ -23,6 +24,7 @@ from services.correspondence.domain import (
     OUTGOING_SERIES,
     AlreadyDispatched,
     Attachment,
+    AttachmentTooLarge,
     ContentNotAvailable,
     DestructionList,
     DestructionListNotFound,
@@ -225,9 +227,10 @@ class CorrespondenceApplication(ServiceApplication):
                 secrecy=secrecy, attachments=attachments, body_sha256=body_sha256,
                 by=clerk, at=at,
             )
+            self._store(files, body)  # only once the rules have said yes
             return self.summary(document, clerk), [series, document]
 
-        attachments, body_sha256 = self._store_content(files, body, secrecy)
+        attachments, body_sha256 = self._describe(files, body, secrecy)
         return self.execute(decide, idempotency=idempotency)
 
     def start_outgoing(
@@ -254,23 +257,32 @@ class CorrespondenceApplication(ServiceApplication):
                 draft_sha256=draft_sha256, summary=summary, attachments=attachments,
                 at=self.clock(),
             )
+            self._store(files, draft)
             return self.summary(document, officer), [document]
 
-        attachments, draft_sha256 = self._store_content(files, draft, secrecy)
+        attachments, draft_sha256 = self._describe(files, draft, secrecy)
         return self.execute(decide, idempotency=idempotency)
 
-    def _store_content(
+    def _describe(
         self, files: Sequence[NewFile], text: bytes | None, secrecy: Any
     ) -> tuple[list[Attachment], str | None]:
-        # Checked before storing: top-secret content must never reach the disk.
+        """What the events will say of the content (hashes, sizes), before anything is stored:
+        content is written only for a command the rules accept."""
         if Secrecy(secrecy) == Secrecy.top_secret and (files or text):
             raise TopSecretPaperOnly("top-secret documents are registered without content")
-        attachments = [
-            Attachment(name=f.name, media_type=f.media_type, sha256=self.blobs.put(f.content),
-                       size=len(f.content))
-            for f in files
-        ]
-        return attachments, (self.blobs.put(text) if text else None)
+        for f in files:
+            if len(f.content) > self.settings.max_attachment_bytes:
+                raise AttachmentTooLarge(
+                    f"{f.name}: {len(f.content)} bytes, at most {self.settings.max_attachment_bytes}")
+        attachments = [Attachment(name=f.name, media_type=f.media_type, size=len(f.content),
+                                  sha256=hashlib.sha256(f.content).hexdigest()) for f in files]
+        return attachments, (hashlib.sha256(text).hexdigest() if text else None)
+
+    def _store(self, files: Sequence[NewFile], text: bytes | None) -> None:
+        for f in files:
+            self.blobs.put(f.content)
+        if text:
+            self.blobs.put(text)
 
     # --- documents: the saraban path ----------------------------------------------------------------
     def _on_document(
@@ -300,9 +312,10 @@ class CorrespondenceApplication(ServiceApplication):
               doc_type: DocumentType | None, outgoing_kind: SeriesKind | None,
               expected_version: int | None = None, idempotency: Idempotency = None) -> dict[str, Any]:
         def act(d: Document, by: Officer, at: datetime) -> None:
-            _, sha = self._store_content((), text, d.secrecy)
+            _, sha = self._describe((), text, d.secrecy)
             d.draft(by=by, draft_sha256=sha, summary=summary, doc_type=doc_type,
                     outgoing_kind=outgoing_kind, at=at)
+            self._store((), text)
 
         return self._on_document(document_id, expected_version, idempotency, act)
 
@@ -463,21 +476,32 @@ class CorrespondenceApplication(ServiceApplication):
     def carry_out_destruction(self, year_be: int, *, expected_version: int | None = None,
                               idempotency: Idempotency = None) -> dict[str, Any]:
         """Destroy every item left on the list after the objection window; then purge content."""
-        purged: list[str] = []
+        destroyed: list[UUID] = []
 
         def act(dl: DestructionList, clerk: Officer, at: datetime) -> list[Aggregate]:
-            purged.clear()
             documents = [self.document(i) for i in dl.destroy(by=clerk, at=at)]
             for document in documents:
                 document.destroy(by=clerk, destruction_list_id=dl.id, at=at)
-                purged.extend(content_hashes(document))
+            destroyed[:] = [d.id for d in documents]
             return documents
 
         result = self._on_destruction_list(year_be, expected_version, idempotency, act)
-        # After the commit: a crash here leaves blobs behind, never a destroyed record with content.
-        for sha256 in purged:
-            self.blobs.delete(sha256)
+        # After the commit: a crash here leaves files behind, never a destroyed record with content.
+        self.purge_content(destroyed)
         return result
+
+    def purge_content(self, destroyed: Sequence[UUID]) -> int:
+        """Delete every file the destroyed documents ever named (every draft version too), except
+        files another document still holds: files are stored once per content, so two letters
+        with the same attachment share it. Returns how many files were deleted."""
+        doomed: set[str] = set()
+        for document_id in destroyed:
+            doomed |= content_hashes(self.events.get(document_id))
+        kept: set[str] = set()
+        for document in self.documents.all():
+            if document.step != Step.destroyed and document.id not in destroyed:
+                kept |= content_hashes(self.events.get(document.id))
+        return sum(self.blobs.delete(sha256) for sha256 in doomed - kept)
 
     # --- queries ------------------------------------------------------------------------------------
     def viewer(self) -> Officer | None:
@@ -612,9 +636,14 @@ def destruction_view(listing: DestructionList) -> dict[str, Any]:
     }
 
 
-def content_hashes(document: Document) -> list[str]:
-    hashes = [a.sha256 for a in document.attachments]
-    hashes += [h for h in (document.body_sha256, document.draft_sha256) if h]
+def content_hashes(events: Iterable[DomainEvent]) -> set[str]:
+    """Every file a document's events name: bodies, each draft version, attachments."""
+    hashes: set[str] = set()
+    for event in events:
+        for name in ("body_sha256", "draft_sha256"):
+            if value := getattr(event, name, None):
+                hashes.add(value)
+        hashes.update(a.sha256 for a in getattr(event, "attachments", ()))
     return hashes
 
 

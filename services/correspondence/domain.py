@@ -526,6 +526,12 @@ class FirstOfficerNotADirector(CorrespondenceError):
     title_en = "The first officer in the directory must be a director, who can then add the others"
 
 
+class AttachmentTooLarge(CorrespondenceError):
+    code = "attachment-too-large"
+    title_th = "ไฟล์แนบมีขนาดใหญ่เกินกำหนด"
+    title_en = "Attachment too large"
+
+
 class NotTheNamedOfficer(CorrespondenceError, Forbidden):
     code = "not-the-named-officer"
     title_th = "หนังสือนี้เสนอผู้อื่น ไม่ใช่ผู้ดำเนินการ"

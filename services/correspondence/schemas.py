@@ -102,6 +102,14 @@ class IncomingDocumentIn(Model):
     body_text: str | None = Field(default=None, max_length=200_000)
     attachments: list[FileIn] = Field(default_factory=list, max_length=20)
 
+    @field_validator("received_at")
+    @classmethod
+    def _plausible(cls, value: datetime) -> datetime:
+        # Also keeps calendar arithmetic away from the ends of the datetime range.
+        if not 2000 <= value.year <= 2200:
+            raise ValueError("received_at must be a date between 2000 and 2200 (CE)")
+        return value
+
 
 class OutgoingDocumentIn(Model):
     """เริ่มร่างหนังสือออกของสำนักงาน"""

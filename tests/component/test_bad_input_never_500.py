@@ -17,6 +17,8 @@ JUNK_BODIES = [
     b'{"officer_id": null, "received_at": "yesterday", "due_date": "2026-02-30", "roles": ["king"]}',
     ("{\"subject\": \"" + "ก" * 5000 + "\", \"attachments\": [{\"name\": \"x\", \"content_base64\": \"%%%\"}]}").encode(),
     b'{"year_be": -1, "members": "one", "document_ids": ["nope"], "urgency": "999"}',
+    b'{"received_at": "0001-01-01T00:00:00+07:00", "sender": "x", "subject": "y"}',
+    b'{"received_at": "9999-12-31T23:59:59-12:00", "sender": "x", "subject": "y"}',
 ]
 JUNK_SEGMENTS = ["00000000-0000-0000-0000-000000000000", "not-a-uuid", "9999999999999999999999", "%00"]
 

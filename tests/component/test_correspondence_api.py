@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import csv
+import hashlib
 import io
 from datetime import UTC, datetime, timedelta
 from uuid import UUID
@@ -154,6 +155,10 @@ def test_bad_input_names_the_rule_and_records_nothing(directory: TestClient, cor
     response = client.post("/documents/incoming", headers=h("clerk-1"),
                            json=incoming(received_at="2026-11-28T09:30:00+07:00"))
     assert response.json()["code"] == "received-in-future"
+    for extreme in ("0001-01-01T00:00:00+07:00", "9999-12-31T23:59:59-12:00"):
+        response = client.post("/documents/incoming", headers=h("clerk-1"),
+                               json=incoming(received_at=extreme))
+        assert response.status_code == 422, response.text
     response = client.post("/documents/incoming", json=incoming())
     assert response.status_code == 401
     assert correspondence.max_notification_id() == position, "a refused command records nothing"
@@ -394,3 +399,37 @@ def test_classified_details_stay_hidden_in_every_register(directory: TestClient,
     for secret in ("ลับเฉพาะ", "หน่วยสืบสวน", "ตู้นิรภัย", "นายตรวจ", "สอบสวน"):
         assert secret not in seen_by_uncleared
     assert "(ลับ)" in seen_by_uncleared
+
+
+def test_destruction_purges_every_version_but_not_what_others_hold(
+        directory: TestClient, clock, correspondence) -> None:
+    shared_pdf = base64.b64encode(b"%PDF shared form").decode()
+    attachment = [{"name": "แบบฟอร์ม.pdf", "media_type": "application/pdf", "content_base64": shared_pdf}]
+    old = register(directory, received_at="2026-01-05T09:00:00+07:00", sender_doc_date="2026-01-02",
+                   attachments=attachment, body_text="ฉบับเก่า")
+    act(directory, old, "assign", "dir-1", {"officer_id": "off-1"})
+    act(directory, old, "draft", "off-1", {"text": "ร่างแรก"})
+    act(directory, old, "draft", "off-1", {"text": "ร่างที่สอง"})
+    clock.now = datetime(2026, 1, 10, 3, 0, tzinfo=UTC)
+    act(directory, old, "cancel", "clerk-1", {"reason": "ไม่ต้องตอบ"})
+    kept = register(directory, received_at="2026-01-09T09:00:00+07:00", sender_doc_date="2026-01-02",
+                    attachments=attachment, body_text="ฉบับใหม่")
+    old_doc = correspondence.document(UUID(old["document_id"]))
+    hashes = {h for h in (old_doc.body_sha256, old_doc.draft_sha256) if h}
+    first_draft = hashlib.sha256("ร่างแรก".encode()).hexdigest()
+    assert correspondence.blobs.exists(first_draft)
+
+    deleted = correspondence.purge_content([UUID(old["document_id"])])
+    assert deleted == 3, "body and both draft versions"
+    assert not any(correspondence.blobs.exists(h) for h in hashes | {first_draft})
+    shared = correspondence.document(UUID(kept["document_id"])).attachments[0].sha256
+    assert correspondence.blobs.exists(shared), "the other letter keeps its attachment"
+
+
+def test_a_refused_command_stores_no_content(directory: TestClient, correspondence) -> None:
+    files_before = sorted(p.name for p in correspondence.blobs.root.rglob("*") if p.is_file())
+    response = directory.post("/documents/incoming", headers=h("off-1"),
+                              json=incoming(body_text="ไม่ควรถูกเก็บ"))
+    assert response.status_code == 403
+    files_after = sorted(p.name for p in correspondence.blobs.root.rglob("*") if p.is_file())
+    assert files_after == files_before
