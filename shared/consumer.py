@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import orjson
-from eventsourcing.persistence import Tracking
+from eventsourcing.persistence import InterfaceError, OperationalError, Tracking
 from faststream import AckPolicy
 from faststream.nats import ConsumerConfig, DeliverPolicy, JStream, NatsBroker, NatsMessage, PullSub
 from nats.aio.client import Client as NatsClient
@@ -91,7 +91,10 @@ class IdempotentConsumer:
             config=ConsumerConfig(
                 ack_policy=JsAckPolicy.EXPLICIT,
                 max_ack_pending=1,
-                max_deliver=self.max_deliver + 1,  # the last delivery is the one we park
+                # Unlimited on the server: a message is never dropped there. The consumer parks
+                # a message whose handler keeps failing itself, once it has been delivered
+                # `max_deliver` times; during a store outage it only waits and retries.
+                max_deliver=-1,
                 ack_wait=ack_wait,
             ),
             deliver_policy=DeliverPolicy.ALL,
@@ -115,7 +118,13 @@ class IdempotentConsumer:
             return
         try:
             await asyncio.to_thread(self._apply, source, handler, envelope, sequence)
-        except Exception as error:  # noqa: BLE001 - any failure is retried, then parked
+        except (OperationalError, InterfaceError) as error:
+            # The store is unavailable, not the message at fault: wait and retry, never park.
+            log.warning("store unavailable, will retry", source=source, sequence=sequence,
+                        error=repr(error))
+            await msg.nack(delay=5.0)
+            return
+        except Exception as error:  # noqa: BLE001 - any other failure is retried, then parked
             if attempt >= self.max_deliver:
                 log.error("parking message", source=source, sequence=sequence, error=repr(error))
                 await self._park(source, raw.subject, raw.data, sequence, repr(error))

@@ -52,47 +52,37 @@ def main() -> int:
     logs = var_dir / "logs"
     logs.mkdir(parents=True, exist_ok=True)
 
-    nats = NatsServer(var_dir / "nats", port=NATS_PORT, monitor_port=NATS_MONITOR_PORT,
-                      log_file=logs / "nats-server.log")
-    nats.start()
-    asyncio.run(bootstrap_streams(nats.url))
-
-    children: dict[str, subprocess.Popen[bytes]] = {}
-    for name in existing_services():
-        log_file = open(logs / f"{name}.log", "ab")  # noqa: SIM115 - closed with the process
-        children[name] = subprocess.Popen(
-            [sys.executable, "-m", f"services.{name}.main"],
-            env=service_environment(name, nats.url, var_dir),
-            stdout=log_file,
-            stderr=subprocess.STDOUT,
-            cwd=PROJECT_ROOT,
-            # Ctrl-C reaches only the launcher, which stops the services before NATS.
-            start_new_session=True,
-        )
-    for name in children:
-        wait_for_port(SERVICE_PORTS[name], timeout=30)
-
-    print("\nระบบพร้อมใช้งาน / The system is running\n")
-    print(f"  NATS JetStream        {nats.url}   (monitoring http://127.0.0.1:{NATS_MONITOR_PORT})")
-    for name in children:
-        port = SERVICE_PORTS[name]
-        print(f"  {name:<22}http://127.0.0.1:{port}/docs")
-    if "monitoring" in children:
-        port = SERVICE_PORTS["monitoring"]
-        print(f"\n  หน้าสถานะงาน (status page)      http://127.0.0.1:{port}/")
-        print(f"  ฟีดสถานะสด (live feed, SSE)      http://127.0.0.1:{port}/feed")
-    print(f"\n  data: {var_dir}   logs: {logs}")
-    print("  Ctrl-C หยุดระบบ / stops everything; data stays for the next `make run`.\n")
-
     stopping = False
 
     def request_stop(*_: object) -> None:
         nonlocal stopping
         stopping = True
 
+    # Installed first: a Ctrl-C while starting up also ends in the clean stop below.
     signal.signal(signal.SIGINT, request_stop)
     signal.signal(signal.SIGTERM, request_stop)
+
+    nats = NatsServer(var_dir / "nats", port=NATS_PORT, monitor_port=NATS_MONITOR_PORT,
+                      log_file=logs / "nats-server.log")
+    children: dict[str, subprocess.Popen[bytes]] = {}
     try:
+        nats.start()
+        asyncio.run(bootstrap_streams(nats.url))
+        for name in existing_services():
+            log_file = open(logs / f"{name}.log", "ab")  # noqa: SIM115 - closed with the process
+            children[name] = subprocess.Popen(
+                [sys.executable, "-m", f"services.{name}.main"],
+                env=service_environment(name, nats.url, var_dir),
+                stdout=log_file,
+                stderr=subprocess.STDOUT,
+                cwd=PROJECT_ROOT,
+                # Ctrl-C reaches only the launcher, which stops the services before NATS.
+                start_new_session=True,
+            )
+        for name in children:
+            wait_for_port(SERVICE_PORTS[name], timeout=30)
+        if not stopping:
+            print_where_to_look(nats.url, list(children), var_dir, logs)
         while not stopping:
             for name, child in children.items():
                 if child.poll() is not None:
@@ -111,6 +101,19 @@ def main() -> int:
         nats.stop()
         print("หยุดระบบแล้ว / stopped.")
     return 0
+
+
+def print_where_to_look(nats_url: str, services: list[str], var_dir: Path, logs: Path) -> None:
+    print("\nระบบพร้อมใช้งาน / The system is running\n")
+    print(f"  NATS JetStream        {nats_url}   (monitoring http://127.0.0.1:{NATS_MONITOR_PORT})")
+    for name in services:
+        print(f"  {name:<22}http://127.0.0.1:{SERVICE_PORTS[name]}/docs")
+    if "monitoring" in services:
+        port = SERVICE_PORTS["monitoring"]
+        print(f"\n  หน้าสถานะงาน (status page)      http://127.0.0.1:{port}/")
+        print(f"  ฟีดสถานะสด (live feed, SSE)      http://127.0.0.1:{port}/feed")
+    print(f"\n  data: {var_dir}   logs: {logs}")
+    print("  Ctrl-C หยุดระบบ / stops everything; data stays for the next `make run`.\n")
 
 
 if __name__ == "__main__":

@@ -64,6 +64,7 @@ class OutboxRelay:
         self.poll_seconds = poll_seconds
         self.batch_size = batch_size
         self.published = 0
+        self.last_error: str | None = None
         # Aggregates as of the last event the relay read, folded forward event by event, so that
         # translating needs no store read (only on a miss, e.g. after a restart).
         self._states: OrderedDict[UUID, Any] = OrderedDict()
@@ -92,10 +93,22 @@ class OutboxRelay:
         """Publish until cancelled."""
         self._loop = asyncio.get_running_loop()
         self.app.add_commit_listener(self._on_commit)
+        failures = 0
         try:
             while True:
                 self._wake.clear()
-                moved = await self.publish_pending()
+                try:
+                    moved = await self.publish_pending()
+                except Exception as error:  # noqa: BLE001 - a store or translation fault
+                    # Nothing is lost: the position was not advanced. Try again, more slowly,
+                    # and say so in /health until it works again.
+                    failures += 1
+                    self.last_error = repr(error)
+                    log.error("relay failed, retrying", error=self.last_error, failures=failures)
+                    await asyncio.sleep(min(0.1 * 2**failures, 5.0))
+                    continue
+                failures = 0
+                self.last_error = None
                 if moved < self.batch_size:
                     # Caught up as of that read; a commit since has set the wake already.
                     try:

@@ -125,12 +125,14 @@ def create_http_app(
 
     @api.get("/health", tags=["operations"], summary="Liveness and positions")
     def health() -> dict[str, Any]:
+        degraded = bool(runtime.relay and runtime.relay.last_error)
         return {
             "service": settings.service_name,
-            "status": "ok",
+            "status": "degraded" if degraded else "ok",
             "store": settings.store,
             "notification_position": runtime.app.max_notification_id(),
             "relay_position": runtime.relay.published_position if runtime.relay else None,
+            "relay_error": runtime.relay.last_error if runtime.relay else None,
             "nats_connected": bool(runtime.client and runtime.client.is_connected),
         }
 

@@ -6,7 +6,7 @@ Bangkok date, never the UTC one.
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo
 
 BANGKOK = ZoneInfo("Asia/Bangkok")
@@ -73,11 +73,3 @@ def format_thai_datetime(moment: datetime) -> str:
     """`24 พ.ย. 2569 14:05 น.` in Bangkok time."""
     local = ensure_aware(moment).astimezone(BANGKOK)
     return f"{format_thai_date(local.date())} {local:%H:%M} น."
-
-
-def days_between(start: date, end: date) -> int:
-    return (end - start).days
-
-
-def add_days(day: date, days: int) -> date:
-    return day + timedelta(days=days)

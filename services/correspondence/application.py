@@ -16,8 +16,6 @@ from datetime import date, datetime
 from typing import Any
 from uuid import UUID, uuid4
 
-from eventsourcing.persistence import Notification
-
 from services.correspondence.domain import (
     CLASSIFIED_REGISTER_FIELDS,
     CLOSED_STEPS,
@@ -606,8 +604,6 @@ class CorrespondenceApplication(ServiceApplication):
     def officer_summary(self, officer_id: str) -> dict[str, Any]:
         return officer_view(self.officer(officer_id))
 
-    def notifications(self, after: int, limit: int) -> Sequence[Notification]:
-        return self.read_notifications(after, limit)
 
 
 def officer_view(officer: Officer) -> dict[str, Any]:

@@ -1291,10 +1291,6 @@ class Document(Aggregate):
     def step_th(self) -> str:
         return STEP_TH[self.step]
 
-    @property
-    def current_round(self) -> ReviewRound | None:
-        return self.review_rounds[-1] if self.review_rounds else None
-
     def register_entry(self) -> dict[str, Any]:
         """The line of the receiving / dispatch register (full, unmasked)."""
         return {

@@ -89,6 +89,11 @@ def thai_register_row(row: dict[str, Any], office_name: str = "") -> dict[str, s
     }
 
 
+def _cell(value: str) -> str:
+    # A cell starting like a formula would run as one when an officer opens the file in Excel.
+    return "'" + value if value[:1] in ("=", "+", "-", "@", "\t", "\r") else value
+
+
 def register_csv(rows: list[dict[str, Any]], columns: tuple[tuple[str, str], ...],
                  office_name: str = "") -> str:
     """CSV with Thai headings, UTF-8 with a byte-order mark so that Excel shows Thai correctly."""
@@ -98,7 +103,7 @@ def register_csv(rows: list[dict[str, Any]], columns: tuple[tuple[str, str], ...
     writer.writerow([heading for _, heading in columns])
     for row in rows:
         thai = thai_register_row(row, office_name)
-        writer.writerow([thai.get(key, "") for key, _ in columns])
+        writer.writerow([_cell(thai.get(key, "")) for key, _ in columns])
     return out.getvalue()
 
 

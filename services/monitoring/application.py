@@ -4,8 +4,6 @@ from __future__ import annotations
 
 from uuid import UUID
 
-from eventsourcing.persistence import Tracking
-
 from contracts.envelope import AnyEnvelope
 from services.monitoring.domain import Case, case_id_for
 from services.monitoring.integration import observation_from
@@ -24,14 +22,6 @@ class MonitoringApplication(ServiceApplication):
         if case is None:
             return Case.open(envelope.source, envelope.subject, observation)
         return case if case.observe(observation) else None
-
-    def record(self, envelope: AnyEnvelope, tracking: Tracking | None = None) -> Case | None:
-        """Observe and save at once (replays, tools and tests; the consumer goes through `observe`)."""
-        def decide() -> tuple[Case | None, list[Case | None]]:
-            case = self.observe(envelope)
-            return case, [case]
-
-        return self.execute(decide, tracking=tracking)
 
     # --- queries (authoritative, from the store; the board answers the lists) ------------------------
     def case(self, case_id: UUID) -> Case | None:

@@ -315,11 +315,13 @@ def test_borrowing_and_destruction(directory: TestClient, clock, correspondence)
 
 def test_registers_export_thai_csv(directory: TestClient) -> None:
     register(directory)
+    register(directory, subject="=HYPERLINK(\"http://x\")")
     response = directory.get("/registers/receiving/2569?format=csv")
     assert response.headers["content-type"].startswith("text/csv")
     rows = list(csv.reader(io.StringIO(response.text.lstrip("\ufeff"))))
     assert rows[0][:6] == ["เลขทะเบียนรับ", "ที่", "ลงวันที่", "จาก", "ถึง", "เรื่อง"]
     assert rows[1][0] == "1" and rows[1][2] == "20 พ.ย. 2569" and rows[1][10] == "ด่วนมาก"
+    assert rows[2][5].startswith("'="), "a formula is shown as text, never run"
 
 
 def test_work_in_progress_shows_step_holder_and_since(directory: TestClient, clock) -> None:
