@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator, Callable, Sequence
 from typing import Any
 
 from fastapi import APIRouter, FastAPI, HTTPException
@@ -32,11 +32,14 @@ class ServiceRuntime:
         *,
         translate: Translator | None = None,
         subscriptions: Sequence[Subscription] = (),
+        periodic: Sequence[tuple[float, Callable[[], Any]]] = (),
     ) -> None:
         self.settings = settings
         self.app = app
         self.translate = translate
         self.subscriptions = subscriptions
+        self.periodic = periodic
+        self._periodic_tasks: list[asyncio.Task[None]] = []
         self.client: NatsClient | None = None
         self.broker: NatsBroker | None = None
         self.relay: OutboxRelay | None = None
@@ -65,6 +68,8 @@ class ServiceRuntime:
                 ack_wait_seconds=self.settings.consumer_ack_wait_seconds,
             )
             await self.broker.start()
+        for seconds, job in self.periodic:
+            self._periodic_tasks.append(asyncio.create_task(_every(seconds, job)))
         log.info("service started", relay=self.relay is not None, sources=len(self.subscriptions))
 
     def connected_consumer(self) -> tuple[IdempotentConsumer, NatsClient]:
@@ -75,6 +80,8 @@ class ServiceRuntime:
     async def stop(self) -> None:
         """Stop consuming, stop publishing, close the store; whatever NATS is doing meanwhile
         (it may be stopping too), nothing is lost: positions are in the store."""
+        for task in self._periodic_tasks:
+            task.cancel()
         if self.broker is not None:
             await _quietly(self.broker.stop(), "stopping the consumer")
         if self._relay_task is not None:
@@ -93,6 +100,17 @@ class ServiceRuntime:
             yield
         finally:
             await self.stop()
+
+
+async def _every(seconds: float, job: Callable[[], Any]) -> None:
+    """Run a (blocking) job in a worker thread every `seconds`; a failure is logged, not fatal."""
+    while True:
+        await asyncio.sleep(seconds)
+        try:
+            await asyncio.to_thread(job)
+        except Exception as error:  # noqa: BLE001 - the next round tries again
+            log.error("periodic job failed", job=getattr(job, "__name__", repr(job)),
+                      error=repr(error))
 
 
 async def _quietly(step: Any, what: str) -> None:

@@ -116,7 +116,8 @@ class RunningSystem:
     def __init__(self, nats_url: str, env: dict[str, str]) -> None:
         from shared.testing import ServiceProcess
 
-        self.env = {**env, "ESA_NATS_URL": nats_url, "ESA_RELAY_POLL_SECONDS": "0.2"}
+        self.env = {**env, "ESA_NATS_URL": nats_url, "ESA_RELAY_POLL_SECONDS": "0.2",
+                    "ESA_OVERDUE_SWEEP_SECONDS": "0.5"}
         self.correspondence = ServiceProcess("correspondence", self.env)
         self.monitoring = ServiceProcess("monitoring", self.env)
         self.saraban: Saraban | None = None

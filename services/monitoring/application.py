@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from datetime import datetime
 from uuid import UUID
 
 from contracts.envelope import AnyEnvelope
 from services.monitoring.domain import Case, case_id_for
 from services.monitoring.integration import observation_from
 from shared.eventstore import ServiceApplication
+from shared.thaitime import bangkok_date
 
 
 class MonitoringApplication(ServiceApplication):
@@ -22,6 +25,20 @@ class MonitoringApplication(ServiceApplication):
         if case is None:
             return Case.open(envelope.source, envelope.subject, observation)
         return case if case.observe(observation) else None
+
+    def raise_overdue(self, candidates: Iterable[UUID], at: datetime) -> int:
+        """Announce every candidate case that has passed its due date (Bangkok) since the last
+        sweep; each case at most once per due date. Returns how many were announced."""
+        today = bangkok_date(at)
+        announced = 0
+        for case_id in candidates:
+            def decide(case_id: UUID = case_id) -> tuple[bool, list[Case]]:
+                case = self.get(Case, case_id)
+                raised = case is not None and case.raise_overdue(today, at)
+                return raised, [case] if raised and case is not None else []
+
+            announced += self.execute(decide)
+        return announced
 
     # --- queries (authoritative, from the store; the board answers the lists) ------------------------
     def case(self, case_id: UUID) -> Case | None:

@@ -21,6 +21,7 @@ from pydantic import BaseModel, ConfigDict
 from shared.domain import Aggregate, event
 
 UNCLASSIFIED = "none"
+OVERDUE_EVENT_TYPE = "monitoring.case.overdue"
 
 
 def case_id_for(source: str, subject: str) -> UUID:
@@ -83,6 +84,7 @@ class CaseState(_Value):
     last_event_time: datetime
     last_sequence: int
     events: int  # how many distinct contract events were observed
+    overdue_raised_for: date | None = None  # the due date whose passing was announced
 
     @classmethod
     def opened(cls, source: str, subject: str, observation: Observation) -> CaseState:
@@ -161,6 +163,26 @@ class Case(Aggregate):
         if observation.event_id in self.seen:
             return False
         self._observed(observation, self.state.after(observation))
+        return True
+
+    def raise_overdue(self, today: date, at: datetime) -> bool:
+        """Announce, once per due date, that an open case has passed it; True if announced.
+
+        Recorded like any observation (by monitoring itself), so the board, the feed, the history
+        and the central office's export all show it without a special case."""
+        state = self.state
+        if not state.is_overdue(today) or state.overdue_raised_for == state.due:
+            return False
+        observation = Observation(
+            event_id=f"monitoring:overdue:{self.id}:{state.due}",
+            event_type=OVERDUE_EVENT_TYPE,
+            sequence=state.last_sequence,
+            time=at,
+            actor="monitoring",
+            secrecy=state.secrecy,
+        )
+        self._observed(observation, state.model_copy(
+            update={"overdue_raised_for": state.due, "events": state.events + 1}))
         return True
 
     @event("Observed")

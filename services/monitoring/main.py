@@ -11,6 +11,7 @@ from services.monitoring.integration import translate
 from services.monitoring.projections import CaseBoard
 from services.monitoring.settings import MonitoringSettings
 from shared.runtime import ServiceRuntime, create_http_app, serve
+from shared.thaitime import utc_now
 
 
 def create_app(settings: MonitoringSettings | None = None) -> FastAPI:
@@ -18,8 +19,12 @@ def create_app(settings: MonitoringSettings | None = None) -> FastAPI:
     application = MonitoringApplication(settings)
     board = CaseBoard(application)
     board.catch_up()  # rebuild the board from the event store before serving
+    def announce_overdue() -> int:
+        return application.raise_overdue(board.overdue_unannounced(), utc_now())
+
     runtime = ServiceRuntime(
-        settings, application, translate=translate, subscriptions=subscriptions(application)
+        settings, application, translate=translate, subscriptions=subscriptions(application),
+        periodic=[(settings.overdue_sweep_seconds, announce_overdue)],
     )
     api = create_http_app(
         runtime,

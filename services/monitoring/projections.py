@@ -120,6 +120,15 @@ class CaseBoard:
         cases.sort(key=lambda view: view.notification_id, reverse=True)
         return CaseListing(position, cases)
 
+    def overdue_unannounced(self) -> list[UUID]:
+        """Open cases past their due date whose passing was not announced yet."""
+        today = bangkok_date(self.clock())
+        with self._lock:
+            self._catch_up()
+            return [view.case_id for view in self._cases.values()
+                    if view.state.is_overdue(today)
+                    and view.state.overdue_raised_for != view.state.due]
+
     def case(self, case_id: UUID) -> CaseView | None:
         with self._lock:
             self._catch_up()

@@ -8,5 +8,7 @@ from shared.settings import ServiceSettings
 class MonitoringSettings(ServiceSettings):
     service_name: str = "monitoring"
     http_port: int = 8105
+    # How often open cases are checked for a due date that has passed (announced once each).
+    overdue_sweep_seconds: float = 60.0
     # The feed is woken by every local commit; the poll only covers commits by other processes.
     feed_poll_seconds: float = 1.0

@@ -347,3 +347,17 @@ def test_case_events_are_exported_as_contract_events(api: FastAPI) -> None:
     assert last.data.event_id == "correspondence:doc-x:2" and last.data.subject == "doc-x"
     assert last.status is not None and last.status.step == "registered" and last.status.due == TODAY
     assert last.data.status == last.status
+
+
+def test_a_passed_due_date_is_announced_on_the_feed_once(api: FastAPI, client: TestClient) -> None:
+    deliver(api, envelope("correspondence", "doc-late", 1, due=date(2026, 11, 25)))
+    deliver(api, envelope("correspondence", "doc-on-time", 1, due=date(2099, 1, 1)))
+    board = api.state.board
+    app = application(api)
+    now = datetime(2026, 11, 27, 3, 0, tzinfo=UTC)
+    assert app.raise_overdue(board.overdue_unannounced(), now) == 1
+    assert app.raise_overdue(board.overdue_unannounced(), now) == 0, "announced once"
+    events = read_feed(client, "/feed?limit=3")
+    last = events[-1]["data"]
+    assert (last["subject"], last["type"], last["overdue"]) == (
+        "doc-late", "monitoring.case.overdue", True)

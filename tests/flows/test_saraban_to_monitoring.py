@@ -52,3 +52,19 @@ def test_the_whole_saraban_path_is_visible_in_monitoring(system) -> None:
     assert [h["actor"] for h in history][:3] == ["clerk-1", "dir-1", "off-1"]
     # The trace started by each HTTP request travels with its event.
     assert all(h["trace_id"] for h in history)
+
+
+def test_a_passed_due_date_is_raised_on_the_feed(system) -> None:
+    saraban = system.saraban
+    saraban.hire_staff()
+    doc = saraban.post("/documents/incoming", "clerk-1", {
+        "received_at": "2026-11-20T09:30:00+07:00", "sender": "จังหวัดขอนแก่น",
+        "subject": "ขอรายงานด่วน", "sender_doc_date": "2026-11-19"})
+    saraban.post(f"/documents/{doc['document_id']}/assign", "dir-1",
+                 {"officer_id": "off-1", "due_date": "2026-11-21"})
+
+    events = read_feed(f"{system.monitoring.url}/feed", until=lambda evs: any(
+        e.data["type"] == "monitoring.case.overdue" for e in evs))
+    raised = [e for e in events if e.data["type"] == "monitoring.case.overdue"]
+    assert [e.data["subject"] for e in raised] == [doc["document_id"]]
+    assert raised[0].data["overdue"] is True and raised[0].data["holder"] == "off-1"

@@ -135,3 +135,19 @@ def test_the_case_is_rebuilt_from_its_events() -> None:
     assert rebuilt.state == case.state
     assert rebuilt.seen == {"correspondence:doc-1:1", "correspondence:doc-1:2"}
     assert isinstance(rebuilt.state, CaseState)
+
+
+def test_passing_a_due_date_is_announced_once_per_due_date() -> None:
+    case = given(observed(1, status(due=date(2026, 11, 30))))
+    case.collect_events()
+    assert not case.raise_overdue(date(2026, 11, 30), T0), "due today is not yet overdue"
+    assert case.raise_overdue(date(2026, 12, 1), T0)
+    [announced] = case.collect_events()
+    assert announced.observation.event_type == "monitoring.case.overdue"
+    assert announced.state.overdue_raised_for == date(2026, 11, 30)
+    assert not case.raise_overdue(date(2026, 12, 5), T0), "announced already"
+    # A new due date that passes is announced again; a closed case never is.
+    case.observe(observed(2, status("assigned", due=date(2026, 12, 10))))
+    assert case.raise_overdue(date(2026, 12, 11), T0)
+    closed = given(observed(1, status("done", due=date(2026, 11, 30), closed=True)))
+    assert not closed.raise_overdue(date(2026, 12, 1), T0)
