@@ -27,6 +27,9 @@ from uuid import NAMESPACE_URL, UUID, uuid4, uuid5
 
 from pydantic import BaseModel, ConfigDict, Field
 
+# The public vocabulary (document types, urgency and its exchange codes, secrecy) is the contract's,
+# so the domain and what other agencies read can never drift apart.
+from contracts.correspondence.v1 import URGENCY_CODES, DocumentType, Urgency
 from contracts.envelope import SECRECY_CODES, Secrecy
 from shared.domain import Aggregate, Conflict, DomainError, NotFound, event
 from shared.thaitime import bangkok_date, calendar_year_be, ce_year
@@ -65,15 +68,6 @@ ROLE_TH: dict[Role, str] = {
 }
 
 
-class DocumentType(StrEnum):
-    external_letter = "external_letter"
-    internal_memo = "internal_memo"
-    stamped_letter = "stamped_letter"
-    directive = "directive"
-    announcement = "announcement"
-    record = "record"
-
-
 DOCUMENT_TYPE_TH: dict[DocumentType, str] = {
     DocumentType.external_letter: "หนังสือภายนอก",
     DocumentType.internal_memo: "หนังสือภายใน",
@@ -84,20 +78,6 @@ DOCUMENT_TYPE_TH: dict[DocumentType, str] = {
 }
 
 
-class Urgency(StrEnum):
-    most_urgent = "most_urgent"
-    very_urgent = "very_urgent"
-    urgent = "urgent"
-    normal = "normal"
-
-
-# Codes of the national e-saraban data-exchange standard.
-URGENCY_CODES: dict[Urgency, str] = {
-    Urgency.normal: "001",
-    Urgency.urgent: "002",
-    Urgency.very_urgent: "003",
-    Urgency.most_urgent: "004",
-}
 URGENCY_TH: dict[Urgency, str] = {
     Urgency.most_urgent: "ด่วนที่สุด",
     Urgency.very_urgent: "ด่วนมาก",

@@ -51,17 +51,17 @@ def document_payload(event: DomainEvent, d: Document) -> IntegrationEvent | None
                 document_id=d.id, receipt_no=event.receipt_no, register_year_be=event.receipt_year_be,
                 received_at=event.received_at, sender=_public(d, d.sender),
                 sender_ref_no=_public(d, d.sender_ref_no), sender_doc_date=d.sender_doc_date,
-                subject=_subject(d), addressee=_public(d, d.addressee), doc_type=v1.DocumentType(d.doc_type.value),
-                urgency=v1.Urgency(d.urgency.value),
-                urgency_code=v1.URGENCY_CODES[v1.Urgency(d.urgency.value)],
+                subject=_subject(d), addressee=_public(d, d.addressee), doc_type=d.doc_type,
+                urgency=d.urgency,
+                urgency_code=v1.URGENCY_CODES[d.urgency],
                 secrecy=d.secrecy, secrecy_code=SECRECY_CODES[d.secrecy],
                 attachments=_attachments(d) if d.secrecy == Secrecy.none else [],
             )
         case Document.Started():
             return v1.OutgoingDocumentStarted(
-                document_id=d.id, doc_type=v1.DocumentType(d.doc_type.value), subject=_subject(d),
+                document_id=d.id, doc_type=d.doc_type, subject=_subject(d),
                 addressee=_public(d, d.addressee),
-                officer_id=event.drafter_id, secrecy=d.secrecy, urgency=v1.Urgency(d.urgency.value),
+                officer_id=event.drafter_id, secrecy=d.secrecy, urgency=d.urgency,
             )
         case Document.Assigned():
             return v1.DocumentAssigned(document_id=d.id, officer_id=event.officer_id,
