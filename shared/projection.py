@@ -1,17 +1,21 @@
-"""In-memory read models that follow a service's own notification log.
+"""In-memory read models that follow a service's own notification log: the one home for that.
 
-A read model here is a table of rows, one per aggregate, each row computed from the aggregate's
-current state by a `summarise` function: the aggregate's own logic is the only place its events are
-folded, so a read model can never disagree with the domain. On start it is rebuilt from the store;
-every query first catches up with the log under a lock, so a read right after a write sees it.
+A read model is rebuilt from the store when the service starts (it reads the whole log) and every
+query first catches up, under a lock, with what was committed since, so a read right after a write
+sees it. `LogFollower` is the mechanism; a read model says which notifications it wants (`topics`)
+and what each changes (`apply`).
 """
 
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable, Iterable
+from abc import ABC, abstractmethod
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from typing import Any, Generic, TypeVar
 from uuid import UUID
+
+from eventsourcing.persistence import Notification
 
 from shared.domain import Aggregate
 from shared.eventstore import ServiceApplication
@@ -19,7 +23,49 @@ from shared.eventstore import ServiceApplication
 Row = TypeVar("Row")
 
 
-class AggregateIndex(Generic[Row]):
+class LogFollower(ABC):
+    """Follows `app`'s notification log; subclasses apply the notifications they care about."""
+
+    def __init__(self, app: ServiceApplication, *, batch_size: int = 1000) -> None:
+        self.app = app
+        self.batch_size = batch_size
+        self.position = 0
+        self._lock = threading.Lock()
+
+    @abstractmethod
+    def wants(self, notification: Notification) -> bool:
+        """Does this read model read that notification?"""
+
+    @abstractmethod
+    def apply(self, notifications: list[Notification]) -> None:
+        """Fold a batch of wanted notifications, in log order, into the read model."""
+
+    def catch_up(self) -> int:
+        """Apply everything committed since the last call; returns the new position."""
+        with self.caught_up():
+            return self.position
+
+    @contextmanager
+    def caught_up(self) -> Iterator[None]:
+        """Hold the read model still, caught up with the log, while a query reads it."""
+        with self._lock:
+            while True:
+                notifications = self.app.read_notifications(self.position, self.batch_size)
+                wanted = [n for n in notifications if self.wants(n)]
+                if wanted:
+                    self.apply(wanted)
+                if notifications:
+                    self.position = notifications[-1].id
+                if len(notifications) < self.batch_size:
+                    break
+            yield
+
+
+class AggregateIndex(LogFollower, Generic[Row]):
+    """A table of rows, one per aggregate, each computed from the aggregate's current state by
+    `summarise`: the aggregate's own logic is the only place its events are folded, so the index
+    can never disagree with the domain."""
+
     def __init__(
         self,
         app: ServiceApplication,
@@ -27,38 +73,26 @@ class AggregateIndex(Generic[Row]):
         *,
         aggregate_types: tuple[type[Aggregate], ...],
     ) -> None:
-        self.app = app
+        super().__init__(app)
         self.summarise = summarise
-        self.topic_prefixes = tuple(
-            f"{t.__module__}:{t.__qualname__}." for t in aggregate_types
-        )
+        self.topic_prefixes = tuple(f"{t.__module__}:{t.__qualname__}." for t in aggregate_types)
         self.rows: dict[UUID, Row] = {}
-        self.position = 0
-        self._lock = threading.Lock()
 
-    def catch_up(self) -> int:
-        """Read the log after the last position; returns the new position."""
-        with self._lock:
-            while True:
-                notifications = self.app.read_notifications(self.position, 1000)
-                if not notifications:
-                    return self.position
-                changed = {
-                    n.originator_id for n in notifications if n.topic.startswith(self.topic_prefixes)
-                }
-                for aggregate_id in changed:
-                    aggregate = self.app.load(aggregate_id)
-                    row = self.summarise(aggregate)
-                    if row is None:
-                        self.rows.pop(aggregate_id, None)
-                    else:
-                        self.rows[aggregate_id] = row
-                self.position = notifications[-1].id
+    def wants(self, notification: Notification) -> bool:
+        return notification.topic.startswith(self.topic_prefixes)
+
+    def apply(self, notifications: list[Notification]) -> None:
+        for aggregate_id in {n.originator_id for n in notifications}:
+            row = self.summarise(self.app.load(aggregate_id))
+            if row is None:
+                self.rows.pop(aggregate_id, None)
+            else:
+                self.rows[aggregate_id] = row
 
     def get(self, aggregate_id: UUID) -> Row | None:
-        self.catch_up()
-        return self.rows.get(aggregate_id)
+        with self.caught_up():
+            return self.rows.get(aggregate_id)
 
     def all(self) -> Iterable[Row]:
-        self.catch_up()
-        return list(self.rows.values())
+        with self.caught_up():
+            return list(self.rows.values())

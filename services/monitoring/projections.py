@@ -8,7 +8,6 @@ since, so a query right after a command sees its effect.
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
@@ -20,6 +19,7 @@ from eventsourcing.utils import get_topic
 
 from services.monitoring.application import MonitoringApplication
 from services.monitoring.domain import Case, CaseState, Observation, case_id_for
+from shared.projection import LogFollower
 from shared.thaitime import bangkok_date, utc_now
 
 
@@ -47,7 +47,7 @@ class CaseListing(NamedTuple):
 _CASE_TOPICS = {get_topic(Case.Opened), get_topic(Case.Observed)}
 
 
-class CaseBoard:
+class CaseBoard(LogFollower):
     def __init__(
         self,
         app: MonitoringApplication,
@@ -55,43 +55,23 @@ class CaseBoard:
         clock: Callable[[], datetime] = utc_now,
         batch_size: int = 500,
     ) -> None:
-        self.app = app
+        super().__init__(app, batch_size=batch_size)
         self.clock = clock
-        self.batch_size = batch_size
-        self._lock = threading.Lock()
-        self._position = 0
         self._cases: dict[UUID, CaseView] = {}
         self._history: dict[UUID, list[HistoryEntry]] = {}
 
-    # --- following the log ----------------------------------------------------------------------
-    @property
-    def position(self) -> int:
-        return self._position
+    # --- following the log (shared.projection.LogFollower) -------------------------------------
+    def wants(self, notification: Notification) -> bool:
+        return notification.topic in _CASE_TOPICS
 
-    def catch_up(self) -> int:
-        """Apply everything committed since the last call; returns the new position."""
-        with self._lock:
-            self._catch_up()
-            return self._position
-
-    def _catch_up(self) -> None:
-        while True:
-            notifications = self.app.read_notifications(self._position, self.batch_size)
-            for notification in notifications:
-                if notification.topic in _CASE_TOPICS:
-                    self._apply(notification)
-                self._position = notification.id
-            if len(notifications) < self.batch_size:
-                return
-
-    def _apply(self, notification: Notification) -> None:
-        domain_event = self.app.to_domain_event(notification)
-        case_id = domain_event.originator_id
-        version = domain_event.originator_version
-        self._cases[case_id] = CaseView(case_id, version, notification.id, domain_event.state)
-        self._history.setdefault(case_id, []).append(
-            HistoryEntry(version, notification.id, domain_event.timestamp, domain_event.observation)
-        )
+    def apply(self, notifications: list[Notification]) -> None:
+        for notification in notifications:
+            domain_event = self.app.to_domain_event(notification)
+            case_id = domain_event.originator_id
+            version = domain_event.originator_version
+            self._cases[case_id] = CaseView(case_id, version, notification.id, domain_event.state)
+            self._history.setdefault(case_id, []).append(HistoryEntry(
+                version, notification.id, domain_event.timestamp, domain_event.observation))
 
     # --- queries --------------------------------------------------------------------------------
     def list_cases(
@@ -105,8 +85,7 @@ class CaseBoard:
     ) -> CaseListing:
         """Cases matching every filter given, most recently changed first."""
         today = bangkok_date(self.clock())
-        with self._lock:
-            self._catch_up()
+        with self.caught_up():
             cases = [
                 view
                 for view in self._cases.values()
@@ -116,22 +95,20 @@ class CaseBoard:
                 and (closed is None or view.state.closed == closed)
                 and (overdue is None or view.state.is_overdue(today) == overdue)
             ]
-            position = self._position
+            position = self.position
         cases.sort(key=lambda view: view.notification_id, reverse=True)
         return CaseListing(position, cases)
 
     def overdue_unannounced(self) -> list[UUID]:
         """Open cases past their due date whose passing was not announced yet."""
         today = bangkok_date(self.clock())
-        with self._lock:
-            self._catch_up()
+        with self.caught_up():
             return [view.case_id for view in self._cases.values()
                     if view.state.is_overdue(today)
                     and view.state.overdue_raised_for != view.state.due]
 
     def case(self, case_id: UUID) -> CaseView | None:
-        with self._lock:
-            self._catch_up()
+        with self.caught_up():
             return self._cases.get(case_id)
 
     def case_by_subject(self, source: str, subject: str) -> CaseView | None:
@@ -139,7 +116,6 @@ class CaseBoard:
 
     def history(self, case_id: UUID) -> list[HistoryEntry] | None:
         """The case's events, oldest first; None for an unknown case."""
-        with self._lock:
-            self._catch_up()
+        with self.caught_up():
             entries = self._history.get(case_id)
             return list(entries) if entries is not None else None
