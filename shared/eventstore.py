@@ -262,7 +262,7 @@ class ServiceApplication(Application):
             to_save: list[Aggregate] = [a for a in changed if a is not None]
             if idempotency is not None:
                 scope, key, fingerprint = idempotency
-                to_save.append(IdempotencyRecord(scope, key, fingerprint, _jsonable(result)))
+                to_save.append(IdempotencyRecord(scope, key, fingerprint, result))
             try:
                 self._save_with_tracking(to_save, tracking)
             except IntegrityError:

@@ -97,9 +97,6 @@ class CorrespondenceApplication(ServiceApplication):
         self.officers: AggregateIndex[Officer] = AggregateIndex(
             self, lambda o: o, aggregate_types=(Officer,)
         )
-        self.series: AggregateIndex[NumberSeries] = AggregateIndex(
-            self, lambda s: s, aggregate_types=(NumberSeries,)
-        )
 
     # --- loading ------------------------------------------------------------------------------------
     def officer(self, officer_id: str) -> Officer:
