@@ -11,6 +11,8 @@ from contracts.envelope import IntegrationEvent
 CONTRACT_MODULES = (
     "contracts.correspondence.v1",
     "contracts.monitoring.v1",
+    "contracts.planning.v1",
+    "contracts.restructuring.v1",
 )
 
 
