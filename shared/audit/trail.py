@@ -128,6 +128,9 @@ class AuditTrail(LogFollower):
             checkpoint = self.app.execute(self._decide_checkpoint)
             if checkpoint is None:
                 return made
+            with self.caught_up():  # as stored: with its own position in the log
+                checkpoint = next((c for c in self.checkpoints if c.sequence == checkpoint.sequence),
+                                  checkpoint)
             made.append(checkpoint)
             log.info("audit checkpoint signed", sequence=checkpoint.sequence,
                      tree_size=checkpoint.tree_size, root_hash=checkpoint.root_hash)
