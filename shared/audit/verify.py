@@ -59,7 +59,7 @@ class Finding:
         if self.version is not None:
             where.append(f"version {self.version}")
         place = ", ".join(where)
-        return f"{self.kind:<22} {place + ': ' if place else ''}{self.message}"
+        return f"{self.kind:<9} {place + ': ' if place else ''}{self.message}"
 
 
 @dataclass
