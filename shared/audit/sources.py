@@ -39,7 +39,7 @@ class Evidence:
 def read_sqlite(path: Path) -> Evidence:
     if not path.exists():
         raise SourceError(f"no SQLite file at {path}")
-    connection = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+    connection = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
     try:
         rows = connection.execute(
             f"SELECT rowid, originator_id, originator_version, topic, state FROM {SQLITE_TABLE} "

@@ -35,6 +35,8 @@ from shared.audit.records import StoredRecord
 from shared.audit.signing import signature_valid
 
 # Kinds of finding about a stored event, which name it (position, aggregate id, version).
+# Kinds that say nothing could be checked (rather than that something was changed).
+UNVERIFIED_FINDINGS = ("no-checkpoint", "checkpoint-unknown-key")
 EVENT_FINDINGS = ("altered", "removed", "inserted", "moved", "version-gap")
 
 
@@ -94,7 +96,9 @@ class Report:
             lines.append(f"OK: every checkpoint signature and root verifies and every stored event "
                          f"matches them; newer events not yet covered by a checkpoint: {tail}")
         else:
-            lines.append(f"TAMPERED: {len(self.findings)} findings")
+            unverified = all(f.kind in UNVERIFIED_FINDINGS for f in self.findings)
+            verdict = "NOT VERIFIED" if unverified else "TAMPERED"
+            lines.append(f"{verdict}: {len(self.findings)} findings")
             lines.extend("  " + finding.text() for finding in self.findings)
         return "\n".join(lines)
 
@@ -117,6 +121,10 @@ def verify(records: Iterable[StoredRecord], public_keys: Mapping[str, Ed25519Pub
         _check_root(s.checkpoint, tree, findings, quiet=event_level)
     _check_witnesses(witnesses, stored, public_keys, tree, findings)
 
+    if rows and not stored and not witnesses:
+        findings.append(Finding("no-checkpoint", "events are stored but no signed checkpoint "
+                                "covers them: nothing can be verified (none made yet, or all "
+                                "removed)"))
     checkpoints = [s.checkpoint for s in signed]
     covered = max((c.tree_size for c in checkpoints), default=0)
     return Report(service, len(rows), checkpoints, covered, findings)
@@ -248,6 +256,8 @@ def _check_versions(rows: Sequence[StoredRecord], findings: list[Finding]) -> No
 def _check_root(checkpoint: Checkpoint, tree: MerkleTree, findings: list[Finding], *,
                 quiet: bool, kind: str = "root-mismatch", whose: str = "") -> None:
     if checkpoint.tree_size > len(tree):
+        if quiet:
+            return
         findings.append(Finding("truncated", f"{whose}checkpoint #{checkpoint.sequence} covers "
                                 f"{checkpoint.tree_size} events, the store holds {len(tree)}",
                                 checkpoint=checkpoint.sequence))
