@@ -82,7 +82,8 @@ class Meetings:
             meeting = self.meeting(meeting_id)
             check_version(meeting, expected_version)
             others = act(meeting, actor, self.app.clock()) or ()
-            return self.view(meeting), [meeting, *others]
+            # What the meeting refers to (its new minutes) is recorded, and published, first.
+            return self.view(meeting, unsaved=others), [*others, meeting]
 
         return self.app.execute(decide, idempotency=idempotency)
 
@@ -183,8 +184,11 @@ class Meetings:
     def _people(self, officer_ids: Sequence[str]) -> list[dict[str, Any]]:
         return [{"officer_id": i, "name_th": self._name(i)} for i in officer_ids]
 
-    def view(self, m: Meeting) -> dict[str, Any]:
-        minutes = self.app.get(Document, m.minutes_document_id) if m.minutes_document_id else None
+    def view(self, m: Meeting, unsaved: Sequence[Aggregate] = ()) -> dict[str, Any]:
+        """The meeting as people read it; `unsaved` are aggregates of the same command, not yet
+        in the store (the minutes document just started)."""
+        minutes = next((a for a in unsaved if a.id == m.minutes_document_id), None) \
+            or (self.app.get(Document, m.minutes_document_id) if m.minutes_document_id else None)
         items = sorted((a for a in self.action_items.all() if a.meeting_id == m.id),
                        key=lambda a: (a.due, a.title))
         return {

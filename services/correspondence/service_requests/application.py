@@ -132,7 +132,7 @@ class ServiceRequests:
         """The requests received on Bangkok dates `start`..`end`, oldest first."""
         return sorted((r for r in self.index.all()
                        if start <= bangkok_date(r.received_at) <= end),
-                      key=lambda r: r.received_at)
+                      key=lambda r: (r.received_at, r.subject, str(r.id)))
 
     def register(self, start: date, end: date) -> list[dict[str, Any]]:
         return [self.view(r) for r in self.in_period(start, end)]
