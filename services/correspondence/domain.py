@@ -1694,6 +1694,9 @@ def reporting_period(from_date: date | None, to_date: date | None, fiscal_year_b
         return fiscal_year_bounds(fiscal_year_be)
     if from_date is None and to_date is None:
         return fiscal_year_bounds(fiscal_year_be_of(today))
+    for given in (from_date, to_date):
+        if given is not None and not 2000 <= given.year <= 2200:
+            raise InvalidPeriod(f"{given} is not a date between 2000 and 2200 (CE)")
     end = to_date or today
     start = from_date or fiscal_year_bounds(fiscal_year_be_of(end))[0]
     if start > end:

@@ -240,3 +240,5 @@ class TestReportingPeriod:
             reporting_period(date(2026, 1, 1), None, 2569, self.TODAY)
         with refused("invalid-period", 422):
             reporting_period(None, None, 2026, self.TODAY)
+        with refused("invalid-period", 422):
+            reporting_period(None, date(9999, 12, 31), None, self.TODAY)
