@@ -46,7 +46,10 @@ from services.correspondence.domain import (
     format_outgoing_no,
     receiving_year_be,
 )
+from services.correspondence.knowledge.application import KnowledgeBase
+from services.correspondence.meetings.application import Meetings
 from services.correspondence.projections import routing_report
+from services.correspondence.service_requests.application import ServiceRequests
 from services.correspondence.settings import CorrespondenceSettings
 from shared.blobs import BlobStore
 from shared.context import current_actor
@@ -97,6 +100,10 @@ class CorrespondenceApplication(ServiceApplication):
         self.officers: AggregateIndex[Officer] = AggregateIndex(
             self, lambda o: o, aggregate_types=(Officer,)
         )
+        # Procedures 2-4, each in its own sub-package, on this store and this staff directory.
+        self.service_requests = ServiceRequests(self)
+        self.meetings = Meetings(self)
+        self.knowledge = KnowledgeBase(self)
 
     # --- loading ------------------------------------------------------------------------------------
     def officer(self, officer_id: str) -> Officer:
