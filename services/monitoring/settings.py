@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from shared.settings import ServiceSettings
+from pathlib import Path
+
+from shared.settings import PROJECT_ROOT, ServiceSettings
 
 
 class MonitoringSettings(ServiceSettings):
@@ -15,3 +17,5 @@ class MonitoringSettings(ServiceSettings):
     # A quarter's (or year's) progress report is due this many days after the period ends.
     report_grace_days: int = 15
     max_evidence_bytes: int = 10 * 1024 * 1024
+    # The Thai font of reports, charts and the dashboard (bundled, SIL Open Font License).
+    font_dir: Path = PROJECT_ROOT / "shared" / "fonts"
