@@ -6,8 +6,9 @@ one small reaction named in `REACTIONS`, keyed on the event type:
 - planning's approvals open (or revise) a monitoring plan: every project, focus point or strategy
   with its indicators and targets becomes tracked, with a case owing each period's progress report;
 - budgeting's spending facts become each project's budget use. Budgeting's contract is written in
-  parallel: `BUDGET_USE_EVENTS` names the event types read as "money used by a project" (their
-  payload must carry `project_id`, `category`, `amount` and a quarter or a date, see
+  parallel: `BUDGET_USE_EVENTS` names the event types read as "money used by a project" (today its
+  draft `budgeting.budget_line.balance_changed`, of which only `movement` = disbursed counts; a
+  payload must carry `project_id`, `category`, `amount`, and may carry a quarter or a date, see
   `integration.BudgetUseFacts`); point it at budgeting's final names when they are merged.
 """
 
@@ -31,7 +32,7 @@ from shared.domain import Aggregate
 SOURCES = ("correspondence", "planning", "budgeting", "restructuring")
 
 # budgeting event types that report money a project used (disbursed), read by `budget_use_from`.
-BUDGET_USE_EVENTS = ("budgeting.disbursement.recorded",)
+BUDGET_USE_EVENTS = ("budgeting.budget_line.balance_changed",)
 
 Reaction = Callable[[MonitoringApplication, AnyEnvelope], Sequence[Aggregate | None]]
 
@@ -45,8 +46,8 @@ def track_plan_from(read: Callable[[AnyEnvelope], PlanContent]) -> Reaction:
 
 def record_budget_use(app: MonitoringApplication,
                       envelope: AnyEnvelope) -> Sequence[Aggregate | None]:
-    project_id, entry = budget_use_from(envelope)
-    return app.record_budget_use(project_id, entry)
+    spending = budget_use_from(envelope)
+    return app.record_budget_use(*spending) if spending is not None else []
 
 
 REACTIONS: dict[str, Reaction] = {

@@ -219,8 +219,14 @@ def development_plan_content(envelope: AnyEnvelope) -> PlanContent:
 
 
 # --- budgeting's spending → budget use --------------------------------------------------------------
+# The movements on a budget line that are money used (เบิกจ่าย); allocations, transfers and
+# commitments move the line's balance but are not spending.
+USED_MOVEMENTS = frozenset({"disbursed"})
+
+
 class BudgetUseFacts(BaseModel):
-    """The fields monitoring reads from a budgeting event that reports money used by a project.
+    """The fields monitoring reads from a budgeting event that reports money used by a project
+    (budgeting's draft v1: `budgeting.budget_line.balance_changed` with `movement` = disbursed).
 
     Budgeting's own payload models are not imported: any event carrying these fields can be pointed
     at this reader (`handlers.BUDGET_USE_EVENTS`); other fields are ignored."""
@@ -228,6 +234,7 @@ class BudgetUseFacts(BaseModel):
     model_config = ConfigDict(extra="ignore")
 
     project_id: UUID
+    movement: str | None = Field(default=None, description="Absent: the event is all spending")
     category: str
     amount: Decimal = Field(max_digits=15, decimal_places=2)
     fiscal_year_be: int | None = None
@@ -235,10 +242,13 @@ class BudgetUseFacts(BaseModel):
     spent_on: date | None = None
 
 
-def budget_use_from(envelope: AnyEnvelope) -> tuple[UUID, BudgetUseEntry]:
-    """The project and the spending an event reports; the quarter and fiscal year come from the
-    date spent when the event does not name them (else from when the event happened)."""
+def budget_use_from(envelope: AnyEnvelope) -> tuple[UUID, BudgetUseEntry] | None:
+    """The project and the spending an event reports (None for a movement that is not spending);
+    the quarter and fiscal year come from the date spent when the event does not name them (else
+    from when the event happened, in Bangkok)."""
     facts = BudgetUseFacts.model_validate(envelope.data)
+    if facts.movement is not None and facts.movement not in USED_MOVEMENTS:
+        return None
     day = facts.spent_on or bangkok_date(envelope.time)
     return facts.project_id, BudgetUseEntry(
         source_event_id=envelope.id,
