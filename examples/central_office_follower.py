@@ -84,7 +84,9 @@ async def follow(nats_url: str, durable: str, out: Path, stop: asyncio.Event) ->
                     position = sequence
                     written += 1
                 await message.ack_sync()  # only now may the server forget it
-    await client.drain()
+    # close, not drain: draining a pull subscription can wait forever; everything written is
+    # acknowledged already, and the durable consumer stays on the server.
+    await client.close()
     return written
 
 
