@@ -558,7 +558,7 @@ class MonitoringPlan(Aggregate):
                               due=self.due_on(pending))
 
     def group_subject(self, group_code: str) -> str:
-        return f"{self.id}/{group_code}"
+        return f"{self.id}:{group_code}"
 
 
 # --- budget use -----------------------------------------------------------------------------------
