@@ -265,6 +265,23 @@ class CorrespondenceApplication(ServiceApplication):
         attachments, draft_sha256 = self._describe(files, draft, secrecy)
         return self.execute(decide, idempotency=idempotency)
 
+    def draft_from_event(self, *, document_id: UUID, drafter_id: str, subject: str,
+                         addressee: str, doc_type: DocumentType, text: str,
+                         ) -> list[Aggregate]:
+        """An outgoing document drafted from another service's event, held by its drafter for
+        checking like any draft. The id is the caller's, derived from the event, so a replayed
+        event finds its document and drafts nothing more. Returns what to save."""
+        if self.get(Document, document_id) is not None:
+            return []
+        draft = text.encode("utf-8")
+        _, draft_sha256 = self._describe((), draft, Secrecy.none)
+        document = Document.start_outgoing(
+            document_id=document_id, by=self.officer(drafter_id), subject=subject,
+            addressee=addressee, doc_type=doc_type, draft_sha256=draft_sha256,
+            summary=subject, at=self.clock())
+        self._store((), draft)
+        return [document]
+
     def _describe(
         self, files: Sequence[NewFile], text: bytes | None, secrecy: Any
     ) -> tuple[list[Attachment], str | None]:
