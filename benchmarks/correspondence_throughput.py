@@ -557,12 +557,18 @@ def run(root: Path, report: Report) -> None:
         system.monitoring.stop()
         step(f"3/4 relay: backlog of {RELAY_BACKLOG} events, published in process")
         app = backlog_app(root / "relay", system.nats.url, RELAY_BACKLOG)
+        nats_pid = system.nats.process.pid if system.nats.process else None
+        relay_cpu = CpuMeter({"relay": None, "nats": nats_pid})
+        relay_cpu.start = {name: cpu_seconds(pid) for name, pid in relay_cpu.pids.items()}
         try:
             published, seconds = asyncio.run(relay_rate(app, system.nats.url))
         finally:
             app.close()
         report.add(3, "3. relay → JetStream", f"{published / seconds:,.0f} msgs/s")
         report.add(3, "   messages published", f"{published} in {seconds:.2f} s")
+        each = "  ".join(f"{name} {ms:.2f}" for name, ms
+                         in relay_cpu.per_item_ms(published).items())
+        report.note(3, f"CPU ms per message: {each}")
 
 
 @contextlib.contextmanager
