@@ -103,7 +103,10 @@ class IdempotentConsumer:
             ack_policy=AckPolicy.MANUAL,
             title=f"{self.name} ← {source}",
         )
-        async def on_message(msg: NatsMessage) -> None:
+        async def on_message(_: Any) -> None:
+            # The message comes from the context, not as an annotated parameter: FastStream would
+            # resolve that in the threadpool, a thread handoff per message.
+            msg: NatsMessage = self.broker.context.get_local("message")
             await self._on_message(source, subscription.handler, msg)
 
     async def _on_message(self, source: str, handler: Handler, msg: NatsMessage) -> None:
