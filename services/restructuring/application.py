@@ -62,6 +62,12 @@ class DuplicateRow(RestructuringError):
     title_en = "The same school and date appear twice in the file"
 
 
+class DetailsDifferInFile(RestructuringError):
+    code = "details-differ-in-file"
+    title_th = "ชื่อหรือที่ตั้งของโรงเรียนเดียวกันไม่ตรงกันในไฟล์"
+    title_en = "The same school has different names or location within the file"
+
+
 class RestructuringApplication(ServiceApplication):
     name = "restructuring"  # pinned: it names the stored data
 
@@ -311,6 +317,7 @@ class _Import:
         self.touched: dict[str, School] = {}
         self.registered: set[str] = set()
         self.seen: dict[tuple[str, date], int] = {}
+        self.details_seen: dict[str, tuple[int, SchoolDetails]] = {}
         # A school new to the registry teaches the levels its pupils are in, in any row of the file.
         self.levels_in_file: dict[str, set[SchoolLevel]] = {}
         for row in rows:
@@ -357,6 +364,12 @@ class _Import:
                                        district=row.district, subdistrict=row.subdistrict)
         except RestructuringError as error:
             errors.append(error)
+        if details is not None:
+            first_row, first = self.details_seen.setdefault(code, (row.row_number, details))
+            if first != details:
+                errors.append(DetailsDifferInFile(
+                    f"{code}: row {row.row_number} differs from row {first_row}",
+                    message_th=f"ชื่อหรือที่ตั้งของโรงเรียน {code} ไม่ตรงกับแถวที่ {first_row}"))
         snapshot: EnrolmentSnapshot | None = None
         if row.snapshot_date is None:
             if not any(e.extra.get("field") == "snapshot_date" for e in errors):
