@@ -78,16 +78,12 @@ async def uploaded_file(request: Request, limit: int) -> bytes:
             raise HTTPException(422, "a form upload needs the file in its `file` field")
         content = await upload.read(limit + 1)
     else:
-        chunks: list[bytes] = []
-        size = 0
+        received = bytearray()
         async for chunk in request.stream():
-            size += len(chunk)
-            if size > limit:
-                break
-            chunks.append(chunk)
-        content = b"".join(chunks)
-        if size > limit:
-            content += b"\0"  # only to be seen as too large below
+            received += chunk
+            if len(received) > limit:
+                break  # no need to read the rest of a file that is refused anyway
+        content = bytes(received)
     if len(content) > limit:
         raise HTTPException(413, f"the file is larger than {limit} bytes")
     if not content:

@@ -78,6 +78,9 @@ _SIZE_BANDS = ((SMALL_SCHOOL_MAX_PUPILS, SizeBand.small), (600, SizeBand.medium)
 # DMC data-collection dates (month, day) → term. Both fall in the academic year that starts in
 # May of the same calendar year, so its BE year is the date's.
 DMC_DATES: dict[tuple[int, int], int] = {(6, 10): 1, (11, 10): 2}
+# More pupils in one grade of one school than this is a typing slip (the largest Thai schools have
+# about a thousand per grade), and would not fit the stored integers either.
+MAX_PUPILS_PER_GRADE = 10_000
 
 
 class CaseStep(StrEnum):
@@ -188,6 +191,12 @@ class NegativePupils(RestructuringError):
     code = "negative-pupils"
     title_th = "จำนวนนักเรียนต้องเป็นจำนวนเต็มที่ไม่ติดลบ"
     title_en = "Pupil counts are whole numbers, never negative"
+
+
+class ImplausiblePupils(RestructuringError):
+    code = "implausible-pupils"
+    title_th = "จำนวนนักเรียนในชั้นเดียวมากเกินกว่าที่เป็นไปได้"
+    title_en = "More pupils in one grade than any school has"
 
 
 class TotalMismatch(RestructuringError):
@@ -468,6 +477,10 @@ def check_snapshot(
             problems.append(NegativePupils(
                 f"{grade}: {pupils!r}", field=grade,
                 message_th=f"ชั้น {GRADE_TH[grade]} มีจำนวนนักเรียน {pupils} ซึ่งไม่ใช่จำนวนเต็มที่ไม่ติดลบ"))
+        elif pupils > MAX_PUPILS_PER_GRADE:
+            problems.append(ImplausiblePupils(
+                f"{grade}: {pupils} > {MAX_PUPILS_PER_GRADE}", field=grade,
+                message_th=f"ชั้น {GRADE_TH[grade]} มีจำนวนนักเรียน {pupils:,} คน เกินกว่าที่เป็นไปได้"))
         else:
             counts[grade] = pupils
     if not pupils_by_grade:

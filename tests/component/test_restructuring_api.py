@@ -255,6 +255,19 @@ def test_a_file_that_is_not_a_table_is_refused(client: TestClient) -> None:
     assert_problem(upload(client, b"school_code,name_th\n"), 422, "import-file-rejected")
 
 
+def test_a_file_larger_than_the_limit_is_refused_unread(tmp_path: Path) -> None:
+    settings = RestructuringSettings(var_dir=tmp_path, nats_url="nats://127.0.0.1:9",
+                                     max_import_bytes=1000)
+    app = RestructuringApplication(settings, clock=lambda: NOW)
+    small_limit = TestClient(create_app(settings, app))
+    assert_problem(upload(small_limit, SAMPLE.read_bytes()), 413, "http-413")
+    response = small_limit.post("/schools/import", headers=h(),
+                                files={"file": ("dmc.csv", SAMPLE.read_bytes(), "text/csv")})
+    assert_problem(response, 413, "http-413")
+    assert app.max_notification_id() == 0
+    app.close()
+
+
 # --- one snapshot and one school by hand ----------------------------------------------------------
 
 
@@ -281,6 +294,9 @@ def test_snapshot_by_hand_with_if_match_and_an_unknown_school(client: TestClient
     assert_problem(client.get("/schools/abc"), 422, "invalid-school-code")
     assert_problem(client.post("/schools/40050001/enrolment", headers=h(), json={
         "snapshot_date": "2024-11-10", "pupils_by_grade": {"p9": 9}}), 422, "unknown-grade")
+    assert_problem(client.post("/schools/40050001/enrolment", headers=h(), json={
+        "snapshot_date": "2024-11-10", "pupils_by_grade": {"p1": 10**30}}), 422,
+        "implausible-pupils")
 
 
 def test_a_school_entered_by_hand(client: TestClient) -> None:

@@ -154,6 +154,11 @@ def test_negative_pupils_are_refused_and_named_in_thai() -> None:
     assert info.value.message_th.startswith("ชั้น ป.3 มีจำนวนนักเรียน -4")
 
 
+def test_more_pupils_in_a_grade_than_any_school_has_is_refused() -> None:
+    with refused("implausible-pupils", 422):
+        enrolment_snapshot(JUNE, {**grades(), "p1": 10**30})
+
+
 def test_an_unknown_grade_is_refused() -> None:
     with refused("unknown-grade", 422):
         enrolment_snapshot(JUNE, {**grades(), "p7": 3})
