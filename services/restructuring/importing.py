@@ -12,7 +12,6 @@ from __future__ import annotations
 import csv
 import io
 import re
-import zipfile
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
@@ -126,14 +125,15 @@ def _xlsx_table(content: bytes) -> list[list[Any]]:
 
     try:
         workbook = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
-    except (zipfile.BadZipFile, KeyError, ValueError, OSError) as error:
-        raise FileRejected(f"not a readable .xlsx workbook: {error}",
+        try:
+            return [list(row) for row in workbook.worksheets[0].iter_rows(values_only=True)]
+        finally:
+            workbook.close()
+    # A damaged or forged workbook fails deep inside the zip and XML readers in many ways; every
+    # one of them means the same to the officer: this file cannot be read.
+    except Exception as error:  # noqa: BLE001
+        raise FileRejected(f"not a readable .xlsx workbook: {error!r}",
                            message_th="เปิดไฟล์ Excel (.xlsx) ไม่ได้") from error
-    try:
-        sheet = workbook.worksheets[0]
-        return [list(row) for row in sheet.iter_rows(values_only=True)]
-    finally:
-        workbook.close()
 
 
 def _columns(header: list[Any]) -> list[str | None]:

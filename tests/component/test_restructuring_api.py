@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import csv
 import io
+import zipfile
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -249,6 +250,11 @@ def test_an_unknown_grade_column_rejects_the_file(
 
 def test_a_file_that_is_not_a_table_is_refused(client: TestClient) -> None:
     assert_problem(upload(client, b"PK\x03\x04 not really a workbook"), 422, "import-file-rejected")
+    forged = io.BytesIO()
+    with zipfile.ZipFile(forged, "w") as archive:
+        archive.writestr("[Content_Types].xml", "<broken")
+        archive.writestr("xl/workbook.xml", "<<")
+    assert_problem(upload(client, forged.getvalue()), 422, "import-file-rejected")
     assert_problem(upload(client, b"\xff\xfe\x00\x00"), 422, "import-file-rejected")
     assert_problem(upload(client, b"{}"), 422, "unknown-column")
     assert_problem(upload(client, b""), 422, "http-422")
