@@ -18,6 +18,8 @@ from shared.domain import DomainEvent
 from shared.thaitime import bangkok_date
 
 FEED_EVENT = "status"
+# Money a project used, as budgeting reported it (for the dashboard's budget figures).
+BUDGET_USE_EVENT = "budget_use"
 
 
 class CaseOut(BaseModel):
