@@ -105,7 +105,7 @@ class ThaiPdf(FPDF):
         """A bordered table with a bold heading row; columns in `numeric` align right."""
         self.set_font(FONT_FAMILY, size=size)
         rows = list(rows)
-        with self.table(col_widths=tuple(widths), line_height=size * 0.5,
+        with self.table(col_widths=tuple(widths), line_height=size * 0.6, padding=(0.4, 1),
                         text_align=tuple("RIGHT" if i in numeric else "LEFT"
                                          for i in range(len(widths))),
                         headings_style=_heading_style(), first_row_as_headings=True) as table:

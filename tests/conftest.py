@@ -13,6 +13,9 @@ from fastapi.testclient import TestClient
 from services.correspondence.application import CorrespondenceApplication
 from services.correspondence.main import create_app as create_correspondence
 from services.correspondence.settings import CorrespondenceSettings
+from services.planning.application import PlanningApplication
+from services.planning.main import create_app as create_planning
+from services.planning.settings import PlanningSettings
 from shared.messaging import bootstrap_streams
 from shared.nats_server import NatsServer
 from shared.testing import EmbeddedPostgres, PostgresParams
@@ -171,3 +174,21 @@ def correspondence(tmp_path: Path, clock: Clock) -> Iterator[CorrespondenceAppli
 @pytest.fixture
 def client(correspondence: CorrespondenceApplication) -> TestClient:
     return TestClient(create_correspondence(correspondence.settings, correspondence))
+
+
+@pytest.fixture
+def planning_clock() -> Clock:
+    """Planning's tests run in fiscal year 2568 (November 2024, BE 2567)."""
+    return Clock(datetime(2024, 11, 20, 3, 0, tzinfo=UTC))
+
+
+@pytest.fixture
+def planning(tmp_path: Path, planning_clock: Clock) -> Iterator[PlanningApplication]:
+    app = PlanningApplication(PlanningSettings(var_dir=tmp_path / "var"), clock=planning_clock)
+    yield app
+    app.close()
+
+
+@pytest.fixture
+def planning_client(planning: PlanningApplication) -> TestClient:
+    return TestClient(create_planning(planning.settings, planning))

@@ -199,7 +199,7 @@ def create_router(app: PlanningApplication) -> APIRouter:
          lambda i, b, v, k: app.start_execution(i, started_on=b.started_on, expected_version=v,
                                                 idempotency=k))
     step("close", "ปิดแผน: the plan's period ended", CloseIn,
-         lambda i, b, v, k: app.close(i, closed_on=b.closed_on, expected_version=v,
+         lambda i, b, v, k: app.close_plan(i, closed_on=b.closed_on, expected_version=v,
                                       idempotency=k))
     step("amend", "ปรับปรุงแผน: start the next version of an approved plan (a new draft)", AmendIn,
          lambda i, b, v, k: app.amend(i, drafter_name_th=b.drafter_name_th, idempotency=k),

@@ -238,7 +238,7 @@ class PlanningApplication(ServiceApplication):
         return self._on_plan(plan_id, expected_version, idempotency, lambda p, by, at: p.start_execution(
             by=by, started_on=started_on or bangkok_date(at), at=at))
 
-    def close(self, plan_id: UUID, *, closed_on: date | None, expected_version: int | None = None,
+    def close_plan(self, plan_id: UUID, *, closed_on: date | None, expected_version: int | None = None,
               idempotency: Idempotency = None) -> dict[str, Any]:
         return self._on_plan(plan_id, expected_version, idempotency, lambda p, by, at: p.close(
             by=by, closed_on=closed_on or bangkok_date(at), at=at))
