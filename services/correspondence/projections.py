@@ -21,6 +21,7 @@ from services.correspondence.domain import (
     Secrecy,
     Urgency,
 )
+from shared.thaireport import spreadsheet_cell as _cell
 from shared.thaitime import format_thai_date, format_thai_datetime
 
 # แบบทะเบียนหนังสือรับ: the columns of the regulation's form, then the system's own.
@@ -87,11 +88,6 @@ def thai_register_row(row: dict[str, Any], office_name: str = "") -> dict[str, s
         "remark": _remark(row),
         "from": office_name,
     }
-
-
-def _cell(value: str) -> str:
-    # A cell starting like a formula would run as one when an officer opens the file in Excel.
-    return "'" + value if value[:1] in ("=", "+", "-", "@", "\t", "\r") else value
 
 
 def register_csv(rows: list[dict[str, Any]], columns: tuple[tuple[str, str], ...],
