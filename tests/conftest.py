@@ -114,7 +114,7 @@ class Saraban:
 
 
 class RunningSystem:
-    """nats-server plus correspondence and monitoring as real processes on one store."""
+    """nats-server plus correspondence, planning and monitoring as real processes on one store."""
 
     def __init__(self, nats_url: str, env: dict[str, str]) -> None:
         from shared.testing import ServiceProcess
@@ -122,11 +122,13 @@ class RunningSystem:
         self.env = {**env, "ESA_NATS_URL": nats_url, "ESA_RELAY_POLL_SECONDS": "0.2",
                     "ESA_OVERDUE_SWEEP_SECONDS": "0.5"}
         self.correspondence = ServiceProcess("correspondence", self.env)
+        self.planning = ServiceProcess("planning", self.env)
         self.monitoring = ServiceProcess("monitoring", self.env)
         self.saraban: Saraban | None = None
 
     def start(self) -> RunningSystem:
         self.correspondence.start()
+        self.planning.start()
         self.monitoring.start()
         self.saraban = Saraban(self.correspondence.url)
         return self
@@ -135,6 +137,7 @@ class RunningSystem:
         if self.saraban:
             self.saraban.close()
         self.correspondence.stop()
+        self.planning.stop()
         self.monitoring.stop()
 
 

@@ -14,6 +14,7 @@ Pure: no I/O, no framework.
 from __future__ import annotations
 
 from datetime import date, datetime
+from typing import Any
 from uuid import NAMESPACE_URL, UUID, uuid5
 
 from pydantic import BaseModel, ConfigDict
@@ -61,6 +62,9 @@ class Observation(_Value):
     trace_id: str = ""
     secrecy: str = UNCLASSIFIED
     status: ReportedStatus | None = None
+    # The producer's contract payload as received (what the case is about: e.g. an approved
+    # action plan's projects), shown on the feed and in the history, never interpreted here.
+    data: dict[str, Any] | None = None
 
 
 class CaseState(_Value):
