@@ -57,6 +57,8 @@ def replay_tracking_name(consumer: str) -> str:
 class Subscription:
     source: str  # the producing service (its stream)
     handler: Handler
+    # Only these subjects of the source's stream (e.g. `esa.monitoring.evaluation.>`); default all.
+    subjects: str | None = None
 
 
 class IdempotentConsumer:
@@ -84,7 +86,7 @@ class IdempotentConsumer:
         source = subscription.source
 
         @self.broker.subscriber(
-            service_subjects(source),
+            subscription.subjects or service_subjects(source),
             stream=JStream(source, declare=False),
             durable=f"{self.name}-from-{source}",
             pull_sub=PullSub(batch_size=1, timeout=1.0),

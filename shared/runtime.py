@@ -12,6 +12,9 @@ from fastapi import APIRouter, FastAPI, HTTPException
 from faststream.nats import NatsBroker
 from nats.aio.client import Client as NatsClient
 
+from shared.audit.api import create_audit_admin_router, create_audit_router
+from shared.audit.signing import AuditSigner
+from shared.audit.trail import AuditTrail
 from shared.consumer import IdempotentConsumer, Subscription
 from shared.eventstore import ServiceApplication
 from shared.http.context import RequestContextMiddleware
@@ -38,7 +41,11 @@ class ServiceRuntime:
         self.app = app
         self.translate = translate
         self.subscriptions = subscriptions
-        self.periodic = periodic
+        # Every service's log is an audit trail with signed checkpoints (shared/audit).
+        self.audit = AuditTrail(app, AuditSigner.from_settings(settings),
+                                max_events_per_checkpoint=settings.audit_checkpoint_max_events)
+        audit_job = [(settings.audit_checkpoint_seconds, self.audit.checkpoint)]
+        self.periodic = [*periodic, *(audit_job if settings.audit_checkpoint_seconds > 0 else [])]
         self._periodic_tasks: list[asyncio.Task[None]] = []
         self.client: NatsClient | None = None
         self.broker: NatsBroker | None = None
@@ -128,7 +135,8 @@ def create_http_app(
     routers: Sequence[APIRouter],
     **fastapi_kwargs: Any,
 ) -> FastAPI:
-    """The FastAPI app of a service: problem+json errors, request context, health, its routers."""
+    """The FastAPI app of a service: problem+json errors, request context, health, the auditor's
+    API (`/audit/*`), its routers."""
     settings = runtime.settings
     api = FastAPI(
         title=title,
@@ -166,6 +174,8 @@ def create_http_app(
             consumer, client = runtime.connected_consumer()
             return await consumer.replay_dead_letters(client)
 
+    api.include_router(create_audit_router(runtime.audit))
+    api.include_router(create_audit_admin_router(runtime.audit))
     for router in routers:
         api.include_router(router)
     return api

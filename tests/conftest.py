@@ -180,6 +180,17 @@ def client(correspondence: CorrespondenceApplication) -> TestClient:
 
 
 @pytest.fixture
+def staffed(client: TestClient) -> TestClient:
+    """The correspondence API with the office's staff (STAFF, and a second officer) hired."""
+    for officer_id, name, roles, clearance in (*STAFF, ("off-2", "นางสาววิไล ขยัน", ["officer"],
+                                                        "none")):
+        response = client.post("/officers", headers={"X-Actor-Id": "esa-1"}, json={
+            "officer_id": officer_id, "name_th": name, "roles": roles, "clearance": clearance})
+        assert response.status_code == 201, response.text
+    return client
+
+
+@pytest.fixture
 def planning_clock() -> Clock:
     """Planning's tests run in fiscal year 2568 (November 2024, BE 2567)."""
     return Clock(datetime(2024, 11, 20, 3, 0, tzinfo=UTC))
