@@ -13,6 +13,9 @@ from fastapi.testclient import TestClient
 from services.correspondence.application import CorrespondenceApplication
 from services.correspondence.main import create_app as create_correspondence
 from services.correspondence.settings import CorrespondenceSettings
+from services.planning.application import PlanningApplication
+from services.planning.main import create_app as create_planning
+from services.planning.settings import PlanningSettings
 from shared.messaging import bootstrap_streams
 from shared.nats_server import NatsServer
 from shared.testing import EmbeddedPostgres, PostgresParams
@@ -111,7 +114,7 @@ class Saraban:
 
 
 class RunningSystem:
-    """nats-server plus correspondence and monitoring as real processes on one store."""
+    """nats-server plus correspondence, planning and monitoring as real processes on one store."""
 
     def __init__(self, nats_url: str, env: dict[str, str]) -> None:
         from shared.testing import ServiceProcess
@@ -119,11 +122,13 @@ class RunningSystem:
         self.env = {**env, "ESA_NATS_URL": nats_url, "ESA_RELAY_POLL_SECONDS": "0.2",
                     "ESA_OVERDUE_SWEEP_SECONDS": "0.5"}
         self.correspondence = ServiceProcess("correspondence", self.env)
+        self.planning = ServiceProcess("planning", self.env)
         self.monitoring = ServiceProcess("monitoring", self.env)
         self.saraban: Saraban | None = None
 
     def start(self) -> RunningSystem:
         self.correspondence.start()
+        self.planning.start()
         self.monitoring.start()
         self.saraban = Saraban(self.correspondence.url)
         return self
@@ -132,6 +137,7 @@ class RunningSystem:
         if self.saraban:
             self.saraban.close()
         self.correspondence.stop()
+        self.planning.stop()
         self.monitoring.stop()
 
 
@@ -182,3 +188,21 @@ def staffed(client: TestClient) -> TestClient:
             "officer_id": officer_id, "name_th": name, "roles": roles, "clearance": clearance})
         assert response.status_code == 201, response.text
     return client
+
+
+@pytest.fixture
+def planning_clock() -> Clock:
+    """Planning's tests run in fiscal year 2568 (November 2024, BE 2567)."""
+    return Clock(datetime(2024, 11, 20, 3, 0, tzinfo=UTC))
+
+
+@pytest.fixture
+def planning(tmp_path: Path, planning_clock: Clock) -> Iterator[PlanningApplication]:
+    app = PlanningApplication(PlanningSettings(var_dir=tmp_path / "var"), clock=planning_clock)
+    yield app
+    app.close()
+
+
+@pytest.fixture
+def planning_client(planning: PlanningApplication) -> TestClient:
+    return TestClient(create_planning(planning.settings, planning))

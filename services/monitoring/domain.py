@@ -64,6 +64,9 @@ class Observation(_Value):
     trace_id: str = ""
     secrecy: str = UNCLASSIFIED
     status: ReportedStatus | None = None
+    # The producer's contract payload as received (what the case is about: e.g. an approved
+    # action plan's projects), shown on the feed and in the history, never interpreted here.
+    data: dict[str, Any] | None = None
 
 
 class CaseState(_Value):
