@@ -6,6 +6,7 @@ from fastapi import FastAPI
 
 from services.correspondence.api import create_router
 from services.correspondence.application import CorrespondenceApplication
+from services.correspondence.handlers import subscriptions
 from services.correspondence.integration import make_translator
 from services.correspondence.settings import CorrespondenceSettings
 from shared.runtime import ServiceRuntime, create_http_app, serve
@@ -15,7 +16,8 @@ def create_app(settings: CorrespondenceSettings | None = None,
                application: CorrespondenceApplication | None = None) -> FastAPI:
     settings = settings or CorrespondenceSettings()
     application = application or CorrespondenceApplication(settings)
-    runtime = ServiceRuntime(settings, application, translate=make_translator(application))
+    runtime = ServiceRuntime(settings, application, translate=make_translator(application),
+                             subscriptions=subscriptions(application))
     return create_http_app(
         runtime,
         title="Correspondence (งานธุรการ / งานสารบรรณ)",
