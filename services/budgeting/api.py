@@ -8,7 +8,7 @@ Every write takes `Idempotency-Key`; writes to an existing line or case take `If
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, time
 from typing import Annotated, Any, Literal
 from uuid import UUID
 
@@ -78,9 +78,9 @@ from shared.http.context import Actor
 from shared.thaitime import BANGKOK
 
 AsOf = Annotated[
-    datetime | date | None,
-    Query(description="Balances as the events left them at this time (a date: its end, "
-                      "Bangkok time)"),
+    str | None,
+    Query(max_length=40, description="Balances as the events left them at this time: "
+          "2025-01-15T17:00:00+07:00, or a date (its end, Bangkok time)"),
 ]
 
 
@@ -89,19 +89,20 @@ class InvalidTime(DomainError):
         super().__init__("invalid-time", "เวลาไม่ถูกต้อง", "The time is not valid", detail)
 
 
-def as_moment(value: datetime | date | None) -> datetime | None:
+def as_moment(value: str | None) -> datetime | None:
     """A date means the end of that day in Bangkok; a time must carry its zone."""
     if value is None:
         return None
-    if isinstance(value, datetime):
-        if value.tzinfo is None:
-            raise InvalidTime("as_of needs a time zone, e.g. 2025-01-15T17:00:00+07:00")
-        return value
     try:
-        return datetime.combine(value + timedelta(days=1), time(), BANGKOK) - timedelta(
-            microseconds=1)
-    except OverflowError:
-        raise InvalidTime(f"{value} is out of range") from None
+        if len(value) == 10:
+            day = date.fromisoformat(value)
+            return datetime.combine(day, time.max, BANGKOK)
+        moment = datetime.fromisoformat(value)
+    except ValueError:
+        raise InvalidTime(f"{value!r} is not an ISO date or time") from None
+    if moment.tzinfo is None:
+        raise InvalidTime("as_of needs a time zone, e.g. 2025-01-15T17:00:00+07:00")
+    return moment
 
 
 def _answer(response: Response, result: dict[str, Any]) -> dict[str, Any]:

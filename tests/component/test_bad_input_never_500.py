@@ -65,3 +65,7 @@ def monitoring_client(tmp_path: Path) -> TestClient:
 
 def test_monitoring_answers_junk_without_a_500(monitoring_client: TestClient) -> None:
     assert check_all(monitoring_client, monitoring_client.app) > 10
+
+
+def test_budgeting_answers_junk_without_a_500(budgeting_client: TestClient) -> None:
+    assert check_all(budgeting_client, budgeting_client.app) > 500
