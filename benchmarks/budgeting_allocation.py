@@ -42,7 +42,7 @@ from contracts.planning import v1 as planning
 from contracts.restructuring import v1 as restructuring
 from contracts.vocabulary import ApprovalRecord, ApprovingBody, Decision, ExpenseCategory
 from services.budgeting.application import BudgetingApplication
-from services.budgeting.domain import Allocation, BudgetLine, Transfer
+from services.budgeting.domain import Allocation, BudgetLine, BudgetTransfer
 from services.budgeting.handlers import subscriptions
 from services.budgeting.integration import translate
 from services.budgeting.settings import BudgetingSettings
@@ -146,7 +146,7 @@ def timed(action: Callable[[], Any]) -> tuple[Any, float]:
 
 
 def approve(app: BudgetingApplication, case_id: UUID, body: ApprovingBody) -> dict[str, Any]:
-    return app.decide(Allocation if body == ApprovingBody.esa_director else Transfer, case_id,
+    return app.decide(Allocation if body == ApprovingBody.esa_director else BudgetTransfer, case_id,
                       body=body, decision=Decision.approve, decided_on=DECIDED, reason=None,
                       resolution=None)
 

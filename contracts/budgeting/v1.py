@@ -3,14 +3,14 @@
 Published on `esa.budgeting.>`:
 - `budgeting.budget_line.*`: the budget lines (fiscal year × output/project × expense category) and
   every movement of their money, each with the line's balance after it;
-- `budgeting.analysis.*`: expenditure budget analysis (procedure 10);
+- `budgeting.budget_analysis.*`: expenditure budget analysis (procedure 10);
 - `budgeting.budget_request.*` and `budgeting.external_funding.*`: budget requests and requests to
   external sources (procedure 11);
 - `budgeting.allocation.*` and `budgeting.per_head_rates.set`: allocation within a ceiling by
   published criteria (procedure 12); `budgeting.allocation.approved` carries every recipient's
   amount (correspondence drafts one letter per school from it);
-- `budgeting.transfer.*` and `budgeting.leftover_review.*`: leftover funds and transfers between
-  lines (procedure 13); `budgeting.transfer.approved` is the final approval, when the money moved.
+- `budgeting.budget_transfer.*` and `budgeting.leftover_review.*`: leftover funds and transfers between
+  lines (procedure 13); `budgeting.budget_transfer.approved` is the final approval, when the money moved.
 
 Every case event's envelope carries the case's `CaseStatus`. Money is `Baht` (a JSON string).
 
@@ -132,26 +132,26 @@ class AnalysisEvent(IntegrationEvent):
 
 
 class AnalysisOpened(AnalysisEvent):
-    EVENT_TYPE: ClassVar[str] = "budgeting.analysis.opened"
+    EVENT_TYPE: ClassVar[str] = "budgeting.budget_analysis.opened"
 
 
 class AnalysisSurveySent(AnalysisEvent):
     """Schools and internal groups were asked to survey and report their data."""
 
-    EVENT_TYPE: ClassVar[str] = "budgeting.analysis.survey_sent"
+    EVENT_TYPE: ClassVar[str] = "budgeting.budget_analysis.survey_sent"
     respondents: list[str] = Field(min_length=1, description="School codes and group names")
     due_date: date | None
 
 
 class AnalysisResponseRecorded(AnalysisEvent):
-    EVENT_TYPE: ClassVar[str] = "budgeting.analysis.response_recorded"
+    EVENT_TYPE: ClassVar[str] = "budgeting.budget_analysis.response_recorded"
     respondent: str
     responses: int = Field(ge=1, description="Respondents who have answered so far")
     outstanding: int = Field(ge=0, description="Respondents still to answer")
 
 
 class AnalysisCommitteeAppointed(AnalysisEvent):
-    EVENT_TYPE: ClassVar[str] = "budgeting.analysis.committee_appointed"
+    EVENT_TYPE: ClassVar[str] = "budgeting.budget_analysis.committee_appointed"
     committee: Committee
 
 
@@ -166,7 +166,7 @@ class AnalysisFigure(ContractModel):
 class AnalysisReportDrafted(AnalysisEvent):
     """The committee's analysis report (a new version for each round)."""
 
-    EVENT_TYPE: ClassVar[str] = "budgeting.analysis.report_drafted"
+    EVENT_TYPE: ClassVar[str] = "budgeting.budget_analysis.report_drafted"
     round: int = Field(ge=1)
     summary_th: str
     figures: list[AnalysisFigure]
@@ -174,7 +174,7 @@ class AnalysisReportDrafted(AnalysisEvent):
 
 
 class AnalysisSubmitted(AnalysisEvent):
-    EVENT_TYPE: ClassVar[str] = "budgeting.analysis.submitted"
+    EVENT_TYPE: ClassVar[str] = "budgeting.budget_analysis.submitted"
     round: int = Field(ge=1)
     body: ApprovingBody
 
@@ -182,17 +182,17 @@ class AnalysisSubmitted(AnalysisEvent):
 class AnalysisDecided(AnalysisEvent):
     """The ESA director approved, or rejected / returned it (back to the committee to revise)."""
 
-    EVENT_TYPE: ClassVar[str] = "budgeting.analysis.decided"
+    EVENT_TYPE: ClassVar[str] = "budgeting.budget_analysis.decided"
     approval: ApprovalRecord
 
 
 class AnalysisPublished(AnalysisEvent):
-    EVENT_TYPE: ClassVar[str] = "budgeting.analysis.published"
+    EVENT_TYPE: ClassVar[str] = "budgeting.budget_analysis.published"
     published_on: date
 
 
 class AnalysisReported(AnalysisEvent):
-    EVENT_TYPE: ClassVar[str] = "budgeting.analysis.reported"
+    EVENT_TYPE: ClassVar[str] = "budgeting.budget_analysis.reported"
     report: Report
 
 
@@ -463,7 +463,7 @@ class TransferProposed(TransferEvent):
     """A transfer was proposed (a new round after a return); the rule table named who approves,
     in order."""
 
-    EVENT_TYPE: ClassVar[str] = "budgeting.transfer.proposed"
+    EVENT_TYPE: ClassVar[str] = "budgeting.budget_transfer.proposed"
     round: int = Field(ge=1)
     reason_th: str
     rule: str = Field(description="The rule of the table that applied")
@@ -476,7 +476,7 @@ class TransferDecided(TransferEvent):
     """One approving body decided: an approval that still awaits a higher one, a rejection or a
     return (back to the proposer). The final approval is `.approved`."""
 
-    EVENT_TYPE: ClassVar[str] = "budgeting.transfer.decided"
+    EVENT_TYPE: ClassVar[str] = "budgeting.budget_transfer.decided"
     approval: ApprovalRecord
 
 
@@ -484,7 +484,7 @@ class TransferApproved(TransferEvent):
     """The last approving body approved: the money moved (both balances after it are given).
     Correspondence drafts the report letter to OBEC."""
 
-    EVENT_TYPE: ClassVar[str] = "budgeting.transfer.approved"
+    EVENT_TYPE: ClassVar[str] = "budgeting.budget_transfer.approved"
     approval: ApprovalRecord
     approvals: list[ApprovalRecord] = Field(min_length=1, description="Every approval, in order")
     reason_th: str
@@ -492,12 +492,12 @@ class TransferApproved(TransferEvent):
 
 
 class TransferReported(TransferEvent):
-    EVENT_TYPE: ClassVar[str] = "budgeting.transfer.reported"
+    EVENT_TYPE: ClassVar[str] = "budgeting.budget_transfer.reported"
     report: Report
 
 
 class TransferWithdrawn(TransferEvent):
-    EVENT_TYPE: ClassVar[str] = "budgeting.transfer.withdrawn"
+    EVENT_TYPE: ClassVar[str] = "budgeting.budget_transfer.withdrawn"
     reason_th: str
 
 

@@ -21,11 +21,11 @@ from contracts.vocabulary import ExpenseCategory
 from services.budgeting.application import BudgetingApplication
 from services.budgeting.domain import (
     Allocation,
+    BudgetAnalysis,
     BudgetRequest,
-    ExpenditureAnalysis,
+    BudgetTransfer,
     ExternalFunding,
     LeftoverReview,
-    Transfer,
 )
 from services.budgeting.projections import spending_plan_csv
 from services.budgeting.schemas import (
@@ -307,7 +307,7 @@ def create_router(app: BudgetingApplication) -> APIRouter:
              i, announced_on=b.announced_on, expected_version=v, idempotency=k))
 
     # --- transfers and leftover funds (13) ---------------------------------------------------------------
-    transfers = case_routes("/transfers", "transfers (โอนเปลี่ยนแปลงงบประมาณ)", Transfer,
+    transfers = case_routes("/budget-transfers", "transfers (โอนเปลี่ยนแปลงงบประมาณ)", BudgetTransfer,
                             TransferOut)
 
     @transfers.post("", status_code=201, response_model=TransferOut,
@@ -320,9 +320,9 @@ def create_router(app: BudgetingApplication) -> APIRouter:
             amount=body.amount, reason_th=body.reason_th,
             new_investment_item=body.new_investment_item,
             leftover_review_id=body.leftover_review_id, idempotency=idem.for_body(body))
-        return _created(response, result, f"/transfers/{result['case_id']}")
+        return _created(response, result, f"/budget-transfers/{result['case_id']}")
 
-    common_steps(transfers, Transfer, TransferOut, committee=False, submit=False, withdraw=True)
+    common_steps(transfers, BudgetTransfer, TransferOut, committee=False, submit=False, withdraw=True)
     step(transfers, "revise", "After a rejection or return: a new amount or reason, a new round",
          ReviseTransferIn, TransferOut, lambda i, b, v, k: app.revise_transfer(
              i, amount=b.amount, reason_th=b.reason_th, expected_version=v, idempotency=k))
@@ -349,8 +349,8 @@ def create_router(app: BudgetingApplication) -> APIRouter:
              expected_version=v, idempotency=k))
 
     # --- expenditure analysis (10) -------------------------------------------------------------------------
-    analyses = case_routes("/analyses", "expenditure analysis (วิเคราะห์งบประมาณรายจ่าย)",
-                           ExpenditureAnalysis, AnalysisOut)
+    analyses = case_routes("/budget-analyses", "expenditure analysis (วิเคราะห์งบประมาณรายจ่าย)",
+                           BudgetAnalysis, AnalysisOut)
 
     @analyses.post("", status_code=201, response_model=AnalysisOut,
                    summary="Open the expenditure budget analysis of a fiscal year")
@@ -358,25 +358,25 @@ def create_router(app: BudgetingApplication) -> APIRouter:
                       response: Response) -> dict[str, Any]:
         result = app.open_analysis(fiscal_year_be=body.fiscal_year_be, title_th=body.title_th,
                                    idempotency=idem.for_body(body))
-        return _created(response, result, f"/analyses/{result['case_id']}")
+        return _created(response, result, f"/budget-analyses/{result['case_id']}")
 
     step(analyses, "survey", "Ask schools and groups to survey and report data", SurveyIn,
          AnalysisOut, lambda i, b, v, k: app.step(
-             ExpenditureAnalysis, i, lambda a, at: a.send_survey(
+             BudgetAnalysis, i, lambda a, at: a.send_survey(
                  respondents=b.respondents, due=b.due_date, at=at),
              expected_version=v, idempotency=k))
     step(analyses, "responses", "A school's or group's survey response", ResponseIn, AnalysisOut,
-         lambda i, b, v, k: app.step(ExpenditureAnalysis, i, lambda a, at: a.record_response(
+         lambda i, b, v, k: app.step(BudgetAnalysis, i, lambda a, at: a.record_response(
              respondent=b.respondent, summary_th=b.summary_th, at=at),
              expected_version=v, idempotency=k))
     step(analyses, "report-draft", "The committee's analysis report (a new version each round)",
          AnalysisReportIn, AnalysisOut, lambda i, b, v, k: app.draft_analysis_report(
              i, summary_th=b.summary_th,
              figures=[AnalysisFigure(**f.model_dump()) for f in b.figures], expected_version=v, idempotency=k))
-    common_steps(analyses, ExpenditureAnalysis, AnalysisOut)
+    common_steps(analyses, BudgetAnalysis, AnalysisOut)
     step(analyses, "publish", "เผยแพร่: the approved analysis report is published", PublishedIn,
          AnalysisOut, lambda i, b, v, k: app.step(
-             ExpenditureAnalysis, i, lambda a, at: a.publish(published_on=b.published_on, at=at),
+             BudgetAnalysis, i, lambda a, at: a.publish(published_on=b.published_on, at=at),
              expected_version=v, idempotency=k))
 
     # --- budget requests and external funding (11) --------------------------------------------------

@@ -38,10 +38,11 @@ from services.budgeting.domain import (
     Allocation,
     AllocationStep,
     AlreadyExists,
+    BudgetAnalysis,
     BudgetLine,
     BudgetRequest,
+    BudgetTransfer,
     CaseNotFound,
-    ExpenditureAnalysis,
     ExternalFunding,
     LeftoverReview,
     LineNotFound,
@@ -50,7 +51,6 @@ from services.budgeting.domain import (
     SchoolNotFound,
     SchoolRecord,
     Snapshot,
-    Transfer,
     TransferRules,
     committee_of,
     line_as_of,
@@ -371,7 +371,7 @@ class BudgetingApplication(ServiceApplication):
                 line = self.line(case.line_id)
                 case.decide(line=line, **decision_args)
                 return [line]
-            if isinstance(case, Transfer):
+            if isinstance(case, BudgetTransfer):
                 source, target = self.line(case.source_line_id), self.line(case.target_line_id)
                 case.decide(source=source, target=target, **decision_args)
                 return [source, target]
@@ -448,7 +448,7 @@ class BudgetingApplication(ServiceApplication):
         recorded in its review in the same transaction."""
 
         def make(at: datetime) -> tuple[Aggregate, list[Aggregate]]:
-            transfer = Transfer.propose(
+            transfer = BudgetTransfer.propose(
                 source=self.line(source_line_id), target=self.line(target_line_id), amount=amount,
                 reason_th=reason_th, new_investment_item=new_investment_item,
                 rules=self.transfer_rules, leftover_review_id=leftover_review_id, at=at)
@@ -463,7 +463,7 @@ class BudgetingApplication(ServiceApplication):
     def revise_transfer(self, transfer_id: UUID, *, amount: Decimal, reason_th: str,
                         expected_version: int | None = None,
                         idempotency: Idempotency = None) -> dict[str, Any]:
-        return self.step(Transfer, transfer_id, lambda t, at: t.revise(
+        return self.step(BudgetTransfer, transfer_id, lambda t, at: t.revise(
             amount=amount, reason_th=reason_th, source=self.line(t.source_line_id), at=at),
             expected_version=expected_version, idempotency=idempotency)
 
@@ -490,13 +490,13 @@ class BudgetingApplication(ServiceApplication):
     # --- analysis (10), requests (11) ------------------------------------------------------------------
     def open_analysis(self, *, fiscal_year_be: int, title_th: str,
                       idempotency: Idempotency = None) -> dict[str, Any]:
-        return self._create(lambda at: (ExpenditureAnalysis.open(
+        return self._create(lambda at: (BudgetAnalysis.open(
             fiscal_year_be=fiscal_year_be, title_th=title_th, at=at), []), idempotency)
 
     def draft_analysis_report(self, analysis_id: UUID, *, summary_th: str,
                               figures: Sequence[AnalysisFigure], expected_version: int | None = None,
                               idempotency: Idempotency = None) -> dict[str, Any]:
-        return self.step(ExpenditureAnalysis, analysis_id, lambda a, at: a.draft_report(
+        return self.step(BudgetAnalysis, analysis_id, lambda a, at: a.draft_report(
             summary_th=summary_th, figures=figures, at=at), expected_version=expected_version,
             idempotency=idempotency)
 

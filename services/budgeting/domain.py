@@ -10,8 +10,8 @@ Aggregates:
 - `SchoolRecord`: budgeting's copy of restructuring's registry facts (enrolment snapshots, mergers,
   closures), the per-head basis.
 - `PerHeadRates`: OBEC's per-head rate table of a fiscal year.
-- Cases, each a loop of steps with a named holder: `ExpenditureAnalysis` (10), `BudgetRequest` and
-  `ExternalFunding` (11), `Allocation` (12), `Transfer` and `LeftoverReview` (13). A rejection or a
+- Cases, each a loop of steps with a named holder: `BudgetAnalysis` (10), `BudgetRequest` and
+  `ExternalFunding` (11), `Allocation` (12), `BudgetTransfer` and `LeftoverReview` (13). A rejection or a
   return sends a case back to be revised with the reason; every round is kept.
 
 Money is exact `Decimal` baht with at most two decimals (satang); floats are refused.
@@ -1008,7 +1008,7 @@ class TransferStep(StrEnum):
     withdrawn = "withdrawn"
 
 
-class Transfer(CaseMixin, Aggregate):
+class BudgetTransfer(CaseMixin, Aggregate):
     """A transfer between two lines of one fiscal year, approved by the bodies the rule table
     names, in order; the money moves with the last approval."""
 
@@ -1026,7 +1026,7 @@ class Transfer(CaseMixin, Aggregate):
     @classmethod
     def propose(cls, *, source: BudgetLine, target: BudgetLine, amount: Decimal, reason_th: str,
                 new_investment_item: bool, rules: TransferRules,
-                leftover_review_id: UUID | None, at: datetime) -> Transfer:
+                leftover_review_id: UUID | None, at: datetime) -> BudgetTransfer:
         if source.id == target.id:
             raise SameLine(str(source.id))
         if source.fiscal_year_be != target.fiscal_year_be:
@@ -1236,7 +1236,7 @@ class LeftoverReview(CaseMixin, Aggregate):
         self._require_step(LeftoverStep.analysed, LeftoverStep.guidelines_set)
         self._guidelines_set(guidelines_th=_required(guidelines_th, "guidelines_th"), at=_aware(at))
 
-    def propose_reallocation(self, transfer: Transfer, at: datetime) -> None:
+    def propose_reallocation(self, transfer: BudgetTransfer, at: datetime) -> None:
         """Leftover funds of an analysed line go elsewhere by `transfer` (never more than the
         line's analysed leftover, counting earlier reallocations from it)."""
         self._require_step(LeftoverStep.guidelines_set)
@@ -1308,7 +1308,7 @@ class AnalysisStep(StrEnum):
 ANALYSIS_APPROVER = ApprovingBody.esa_director
 
 
-class ExpenditureAnalysis(CaseMixin, Aggregate):
+class BudgetAnalysis(CaseMixin, Aggregate):
     STEP_TH = {
         AnalysisStep.opened: "เปิดเรื่องวิเคราะห์งบประมาณรายจ่าย",
         AnalysisStep.surveying: "สถานศึกษาและกลุ่มสำรวจและรายงานข้อมูล",
@@ -1330,7 +1330,7 @@ class ExpenditureAnalysis(CaseMixin, Aggregate):
     CLOSED = frozenset({AnalysisStep.reported})
 
     @classmethod
-    def open(cls, *, fiscal_year_be: int, title_th: str, at: datetime) -> ExpenditureAnalysis:
+    def open(cls, *, fiscal_year_be: int, title_th: str, at: datetime) -> BudgetAnalysis:
         return cls(fiscal_year_be=fiscal_year(fiscal_year_be),
                    title_th=_required(title_th, "title_th"), at=_aware(at))
 
@@ -1850,4 +1850,4 @@ class ExternalFunding(CaseMixin, Aggregate):
 
 
 CASE_TYPES: tuple[type[Aggregate], ...] = (
-    ExpenditureAnalysis, BudgetRequest, ExternalFunding, Allocation, Transfer, LeftoverReview)
+    BudgetAnalysis, BudgetRequest, ExternalFunding, Allocation, BudgetTransfer, LeftoverReview)

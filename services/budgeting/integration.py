@@ -13,13 +13,13 @@ from contracts.budgeting import v1
 from contracts.envelope import CaseStatus, Envelope, IntegrationEvent
 from services.budgeting.domain import (
     Allocation,
+    BudgetAnalysis,
     BudgetLine,
     BudgetRequest,
-    ExpenditureAnalysis,
+    BudgetTransfer,
     ExternalFunding,
     LeftoverReview,
     PerHeadRates,
-    Transfer,
 )
 from services.budgeting.projections import case_title
 from shared.domain import DomainEvent
@@ -27,11 +27,11 @@ from shared.thaimoney import format_baht
 
 SERVICE = "budgeting"
 PROCEDURES: dict[type, tuple[int, str]] = {
-    ExpenditureAnalysis: (10, "budget_analysis"),
+    BudgetAnalysis: (10, "budget_analysis"),
     BudgetRequest: (11, "budget_request"),
     ExternalFunding: (11, "external_funding"),
     Allocation: (12, "allocation"),
-    Transfer: (13, "budget_transfer"),
+    BudgetTransfer: (13, "budget_transfer"),
     LeftoverReview: (13, "leftover_review"),
 }
 MOVEMENTS: dict[str, v1.LineMovement] = {
@@ -112,9 +112,9 @@ def allocation_payload(event: DomainEvent, a: Allocation) -> IntegrationEvent:
     raise TypeError(f"no contract event for {type(event).__qualname__}")
 
 
-def transfer_payload(event: DomainEvent, t: Transfer) -> IntegrationEvent:
+def transfer_payload(event: DomainEvent, t: BudgetTransfer) -> IntegrationEvent:
     """The final approval gives both lines' balances right after the money moved."""
-    approved = isinstance(event, Transfer.Approved)
+    approved = isinstance(event, BudgetTransfer.Approved)
     common = dict(
         transfer_id=t.id, fiscal_year_be=t.fiscal_year_be, amount=t.amount,
         source=v1.TransferEnd(line_id=t.source_line_id, project_code=t.source_code,
@@ -124,20 +124,20 @@ def transfer_payload(event: DomainEvent, t: Transfer) -> IntegrationEvent:
                               category=t.target_category,
                               balance=event.target_balance if approved else None))
     match event:
-        case Transfer.Proposed() | Transfer.Revised():
+        case BudgetTransfer.Proposed() | BudgetTransfer.Revised():
             return v1.TransferProposed(
                 **common, round=t.round, reason_th=t.reason_th, rule=t.rule_code,
                 approvals_required=t.approvals_required,
                 new_investment_item=t.new_investment_item,
                 leftover_review_id=t.leftover_review_id)
-        case Transfer.Decided():
+        case BudgetTransfer.Decided():
             return v1.TransferDecided(**common, approval=event.approval)
-        case Transfer.Approved():
+        case BudgetTransfer.Approved():
             return v1.TransferApproved(**common, approval=event.approval, approvals=t.approvals,
                                        reason_th=t.reason_th, proposed_by=t.proposed_by)
-        case Transfer.Reported():
+        case BudgetTransfer.Reported():
             return v1.TransferReported(**common, report=event.report)
-        case Transfer.Withdrawn():
+        case BudgetTransfer.Withdrawn():
             return v1.TransferWithdrawn(**common, reason_th=event.reason)
     raise TypeError(f"no contract event for {type(event).__qualname__}")
 
@@ -164,30 +164,30 @@ def leftover_payload(event: DomainEvent, r: LeftoverReview) -> IntegrationEvent:
     raise TypeError(f"no contract event for {type(event).__qualname__}")
 
 
-def analysis_payload(event: DomainEvent, a: ExpenditureAnalysis) -> IntegrationEvent:
+def analysis_payload(event: DomainEvent, a: BudgetAnalysis) -> IntegrationEvent:
     common = dict(analysis_id=a.id, fiscal_year_be=a.fiscal_year_be, title_th=a.title_th)
     match event:
-        case ExpenditureAnalysis.Opened():
+        case BudgetAnalysis.Opened():
             return v1.AnalysisOpened(**common)
-        case ExpenditureAnalysis.SurveySent():
+        case BudgetAnalysis.SurveySent():
             return v1.AnalysisSurveySent(**common, respondents=a.respondents,
                                          due_date=a.survey_due)
-        case ExpenditureAnalysis.ResponseRecorded():
+        case BudgetAnalysis.ResponseRecorded():
             return v1.AnalysisResponseRecorded(
                 **common, respondent=event.respondent, responses=len(a.responses),
                 outstanding=len(set(a.respondents) - set(a.responses)))
-        case ExpenditureAnalysis.CommitteeAppointed():
+        case BudgetAnalysis.CommitteeAppointed():
             return v1.AnalysisCommitteeAppointed(**common, committee=a.committee)
-        case ExpenditureAnalysis.ReportDrafted():
+        case BudgetAnalysis.ReportDrafted():
             return v1.AnalysisReportDrafted(**common, round=a.round + 1, summary_th=a.summary_th,
                                             figures=a.figures, total=a.total)
-        case ExpenditureAnalysis.Submitted():
+        case BudgetAnalysis.Submitted():
             return v1.AnalysisSubmitted(**common, round=a.round, body=a.HOLDERS[a.step])
-        case ExpenditureAnalysis.Decided():
+        case BudgetAnalysis.Decided():
             return v1.AnalysisDecided(**common, approval=event.approval)
-        case ExpenditureAnalysis.Published():
+        case BudgetAnalysis.Published():
             return v1.AnalysisPublished(**common, published_on=event.published_on)
-        case ExpenditureAnalysis.Reported():
+        case BudgetAnalysis.Reported():
             return v1.AnalysisReported(**common, report=event.report)
     raise TypeError(f"no contract event for {type(event).__qualname__}")
 
@@ -280,7 +280,7 @@ def translate(event: DomainEvent, aggregate: Any) -> Envelope[Any] | None:
 
 
 PAYLOADS: dict[type, Any] = {
-    Allocation: allocation_payload, Transfer: transfer_payload, LeftoverReview: leftover_payload,
-    ExpenditureAnalysis: analysis_payload, BudgetRequest: request_payload,
+    Allocation: allocation_payload, BudgetTransfer: transfer_payload, LeftoverReview: leftover_payload,
+    BudgetAnalysis: analysis_payload, BudgetRequest: request_payload,
     ExternalFunding: funding_payload,
 }

@@ -18,14 +18,14 @@ from services.budgeting.domain import (
     QUARTERS,
     ZERO,
     Allocation,
+    BudgetAnalysis,
     BudgetLine,
     BudgetRequest,
+    BudgetTransfer,
     CaseMixin,
-    ExpenditureAnalysis,
     ExternalFunding,
     LeftoverReview,
     SchoolRecord,
-    Transfer,
     total_of,
 )
 from shared.domain import DomainEvent
@@ -214,13 +214,13 @@ def _committee(case: Any) -> dict[str, Any] | None:
     return case.committee.model_dump() if case.committee is not None else None
 
 
-def transfer_title(transfer: Transfer) -> str:
+def transfer_title(transfer: BudgetTransfer) -> str:
     return (f"โอนเปลี่ยนแปลงงบประมาณ {transfer.source_code} ({CATEGORY_TH[transfer.source_category]})"
             f" → {transfer.target_code} ({CATEGORY_TH[transfer.target_category]})")
 
 
 def case_title(case: Any) -> str:
-    if isinstance(case, Transfer):
+    if isinstance(case, BudgetTransfer):
         return transfer_title(case)
     return case.title_th
 
@@ -237,7 +237,7 @@ def allocation_view(a: Allocation) -> dict[str, Any]:
     }
 
 
-def transfer_view(t: Transfer) -> dict[str, Any]:
+def transfer_view(t: BudgetTransfer) -> dict[str, Any]:
     return {
         **case_header(t, "budget_transfer", transfer_title(t)),
         "source_line_id": t.source_line_id, "target_line_id": t.target_line_id,
@@ -262,7 +262,7 @@ def leftover_view(r: LeftoverReview) -> dict[str, Any]:
     }
 
 
-def analysis_view(a: ExpenditureAnalysis) -> dict[str, Any]:
+def analysis_view(a: BudgetAnalysis) -> dict[str, Any]:
     return {
         **case_header(a, "budget_analysis", a.title_th),
         "respondents": a.respondents, "survey_due": a.survey_due,
@@ -304,8 +304,8 @@ def funding_view(f: ExternalFunding) -> dict[str, Any]:
 
 
 VIEWS: dict[type, Any] = {
-    Allocation: allocation_view, Transfer: transfer_view, LeftoverReview: leftover_view,
-    ExpenditureAnalysis: analysis_view, BudgetRequest: request_view, ExternalFunding: funding_view,
+    Allocation: allocation_view, BudgetTransfer: transfer_view, LeftoverReview: leftover_view,
+    BudgetAnalysis: analysis_view, BudgetRequest: request_view, ExternalFunding: funding_view,
 }
 
 

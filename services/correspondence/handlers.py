@@ -3,7 +3,7 @@
 - an approved allocation (`budgeting.allocation.approved`) → one outgoing letter per school,
   addressed to its director, stating the amount in figures and in Thai words, dated in the
   Buddhist era;
-- a transfer's final approval (`budgeting.transfer.approved`) → the report letter to OBEC.
+- a transfer's final approval (`budgeting.budget_transfer.approved`) → the report letter to OBEC.
 
 Each letter starts on the ordinary outgoing path as a draft of the officer responsible for the case
 in budgeting, who submits it for check and signature like any draft. Its document id is derived

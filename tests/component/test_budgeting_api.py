@@ -117,13 +117,13 @@ def test_a_transfer_of_more_than_is_available_is_refused_and_records_nothing(
                                "title_th": "โครงการ Y", "category": "subsidies"})["line_id"]
     b.post(f"/lines/{source}/commitments", {"amount": "300.00", "reference": "PO 1"})
     position = budgeting.max_notification_id()
-    response = b.client.post("/transfers", headers={"X-Actor-Id": "off-1"}, json={
+    response = b.client.post("/budget-transfers", headers={"X-Actor-Id": "off-1"}, json={
         "source_line_id": source, "target_line_id": target, "amount": "700.01",
         "reason_th": "ปรับแผน"})
     problem = assert_refused(response, 422, "insufficient-balance")
     assert problem["available"] == "700.00" and problem["requested"] == "700.01"
     assert budgeting.max_notification_id() == position
-    assert b.get("/transfers") == []
+    assert b.get("/budget-transfers") == []
 
 
 def test_a_transfer_across_fiscal_years_is_refused_and_records_nothing(
@@ -131,7 +131,7 @@ def test_a_transfer_across_fiscal_years_is_refused_and_records_nothing(
     source = allocated_line(b, "1000.00")
     next_year = allocated_line(b, "10.00", code="Z-01", fiscal_year_be=2569)
     position = budgeting.max_notification_id()
-    response = b.client.post("/transfers", headers={"X-Actor-Id": "off-1"}, json={
+    response = b.client.post("/budget-transfers", headers={"X-Actor-Id": "off-1"}, json={
         "source_line_id": source, "target_line_id": next_year, "amount": "1.00",
         "reason_th": "ข้ามปี"})
     problem = assert_refused(response, 422, "fiscal-year-mismatch")
@@ -321,14 +321,14 @@ def test_a_transfer_out_of_personnel_waits_for_the_central_office_after_the_gove
         b: BudgetClient) -> None:
     source = allocated_line(b, "1000.00", category="personnel")
     target = allocated_line(b, "1.00", code="X-02")
-    transfer = b.post("/transfers", {"source_line_id": source, "target_line_id": target,
+    transfer = b.post("/budget-transfers", {"source_line_id": source, "target_line_id": target,
                                      "amount": "400.00", "reason_th": "ตำแหน่งว่าง"})
     assert transfer["approvals_required"] == ["governor", "central_office"]
     assert (transfer["holder"], transfer["holder_th"]) == ("governor", "ผู้ว่าราชการจังหวัด")
-    first = b.post(f"/transfers/{transfer['case_id']}/decision", decision("governor"))
+    first = b.post(f"/budget-transfers/{transfer['case_id']}/decision", decision("governor"))
     assert first["awaiting"] == "central_office"
     assert b.get(f"/lines/{source}")["transfers_out"] == "0.00"
-    done = b.post(f"/transfers/{transfer['case_id']}/decision", decision("central_office"))
+    done = b.post(f"/budget-transfers/{transfer['case_id']}/decision", decision("central_office"))
     assert done["step"] == "approved"
     assert b.get(f"/lines/{source}")["available"] == "600.00"
     assert b.get(f"/lines/{target}")["available"] == "401.00"
@@ -340,13 +340,13 @@ def test_a_transfer_out_of_personnel_waits_for_the_central_office_after_the_gove
 def test_every_procedure_runs_and_every_case_says_who_holds_it(
         b: BudgetClient, deliver: Deliverer) -> None:
     walk_everything(b, deliver)
-    for path in ("/allocations", "/transfers", "/leftover-reviews", "/analyses",
+    for path in ("/allocations", "/budget-transfers", "/leftover-reviews", "/budget-analyses",
                  "/budget-requests", "/external-funding"):
         cases = b.get(path)
         assert cases, path
         for case in cases:
             assert case["step_th"] and (case["closed"] or case["holder_th"]), case
-    analysis = b.get("/analyses")[0]
+    analysis = b.get("/budget-analyses")[0]
     assert analysis["closed"] and [a["decision"] for a in analysis["approvals"]] == [
         "reject", "approve"]
     assert analysis["approvals"][0]["reason"] == "ขาดข้อมูลโรงเรียนขนาดเล็ก"

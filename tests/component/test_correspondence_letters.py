@@ -102,7 +102,7 @@ def test_an_approved_transfer_drafts_its_report_to_obec(
         budgeting: BudgetingApplication, budgeting_client: TestClient,
         correspondence: CorrespondenceApplication, client: TestClient) -> None:
     walk_everything(BudgetClient(budgeting_client), Deliverer(budgeting))
-    transfers = budgeting_envelopes(budgeting, "budgeting.transfer.approved")
+    transfers = budgeting_envelopes(budgeting, "budgeting.budget_transfer.approved")
     hire(client)
     deliver(correspondence, transfers)
     deliver(correspondence, transfers, start=50)

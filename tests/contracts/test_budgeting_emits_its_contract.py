@@ -45,8 +45,8 @@ def test_every_budgeting_event_type_is_emitted_and_validates(
     cases = [e for e in emitted if not e["type"].startswith(("budgeting.per_head_rates",))]
     assert all(e["status"] is not None for e in cases), "every case and line event has a status"
     procedures = {e["type"].split(".")[1]: e["status"]["procedure"] for e in cases}
-    assert procedures == {"budget_line": 13, "analysis": 10, "budget_request": 11,
-                          "external_funding": 11, "allocation": 12, "transfer": 13,
+    assert procedures == {"budget_line": 13, "budget_analysis": 10, "budget_request": 11,
+                          "external_funding": 11, "allocation": 12, "budget_transfer": 13,
                           "leftover_review": 13}
     # Restructuring's facts copied into budgeting are not republished as budgeting's.
     assert not any("school_record" in e["type"] for e in emitted)

@@ -171,10 +171,10 @@ def test_plan_and_registry_events_drive_budgeting_and_its_letters(services: Serv
     # transfer: approved by the governor → the report to OBEC is drafted.
     operations = next(x for x in lines if (x["project_code"], x["category"]) ==
                       ("P68-01", "operations"))
-    transfer = post(budgeting, "/transfers", {
+    transfer = post(budgeting, "/budget-transfers", {
         "source_line_id": subsidies["line_id"], "target_line_id": operations["line_id"],
         "amount": "1500.50", "reason_th": "ค่าวัสดุการเรียนการสอน"})
-    post(budgeting, f"/transfers/{transfer['case_id']}/decision", decision("governor"),
+    post(budgeting, f"/budget-transfers/{transfer['case_id']}/decision", decision("governor"),
          "gov-office")
     (report,) = eventually(lambda: letters("รายงานการโอน"), what="the report to OBEC")
     assert report["addressee"] == "เลขาธิการคณะกรรมการการศึกษาขั้นพื้นฐาน"

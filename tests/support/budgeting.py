@@ -301,23 +301,23 @@ def walk_everything(b: BudgetClient, deliver: Callable[..., None]) -> dict[str, 
     b.post(f"/lines/{operations}/disbursements", {"amount": "1000.00", "reference": "ฎีกา 2"})
 
     # Transfers (13): ordinary (governor), personnel (governor then OBEC, returned once).
-    ordinary = b.post("/transfers", {"source_line_id": operations, "target_line_id": subsidies,
+    ordinary = b.post("/budget-transfers", {"source_line_id": operations, "target_line_id": subsidies,
                                      "amount": "5000.00", "reason_th": "เพิ่มเงินอุดหนุน"})
-    t = f"/transfers/{ordinary['case_id']}"
+    t = f"/budget-transfers/{ordinary['case_id']}"
     out["transfer"] = b.post(f"{t}/decision", decision("governor", resolution=RESOLUTION),
                              actor="gov-office")
     b.post(f"{t}/report", {"reported_on": "2024-11-27"})
-    higher = b.post("/transfers", {"source_line_id": personnel, "target_line_id": operations,
+    higher = b.post("/budget-transfers", {"source_line_id": personnel, "target_line_id": operations,
                                    "amount": "30000.00", "reason_th": "ตำแหน่งว่าง"})
-    h = f"/transfers/{higher['case_id']}"
+    h = f"/budget-transfers/{higher['case_id']}"
     b.post(f"{h}/decision", decision("governor"))
     b.post(f"{h}/decision", decision("central_office", "reject", "เกินอำนาจ"))
     b.post(f"{h}/revise", {"amount": "20000.00", "reason_th": "ตำแหน่งว่าง (ปรับลด)"})
     b.post(f"{h}/decision", decision("governor"))
     b.post(f"{h}/decision", decision("central_office"))
-    withdrawn = b.post("/transfers", {"source_line_id": investment, "target_line_id": operations,
+    withdrawn = b.post("/budget-transfers", {"source_line_id": investment, "target_line_id": operations,
                                       "amount": "100.00", "reason_th": "ทดลอง"})
-    b.post(f"/transfers/{withdrawn['case_id']}/withdraw", {"reason": "ไม่จำเป็น"})
+    b.post(f"/budget-transfers/{withdrawn['case_id']}/withdraw", {"reason": "ไม่จำเป็น"})
 
     # Leftover funds (13).
     review = b.post("/leftover-reviews", {"fiscal_year_be": 2568})
@@ -325,14 +325,14 @@ def walk_everything(b: BudgetClient, deliver: Callable[..., None]) -> dict[str, 
     b.post(f"{r}/committee", COMMITTEE)
     b.post(f"{r}/analysis", {"success": [{"line_id": investment, "success_met": True}]})
     b.post(f"{r}/guidelines", {"guidelines_th": "ใช้เงินเหลือจ่ายเพื่อซ่อมแซมอาคารเรียน"})
-    b.post("/transfers", {"source_line_id": investment, "target_line_id": operations,
+    b.post("/budget-transfers", {"source_line_id": investment, "target_line_id": operations,
                           "amount": "1000.00", "reason_th": "เงินเหลือจ่าย",
                           "leftover_review_id": review["case_id"]})
     b.post(f"{r}/report", {"reported_on": "2024-11-27"})
 
     # Expenditure analysis (10): rejected once, revised, approved, published, reported.
-    analysis = b.post("/analyses", {"fiscal_year_be": 2568, "title_th": "วิเคราะห์งบประมาณรายจ่าย 2568"})
-    n = f"/analyses/{analysis['case_id']}"
+    analysis = b.post("/budget-analyses", {"fiscal_year_be": 2568, "title_th": "วิเคราะห์งบประมาณรายจ่าย 2568"})
+    n = f"/budget-analyses/{analysis['case_id']}"
     b.post(f"{n}/survey", {"respondents": ["40050001", "กลุ่มบริหารงานการเงิน"],
                            "due_date": "2026-12-31"})
     b.post(f"{n}/responses", {"respondent": "40050001", "summary_th": "ใช้จ่ายตามแผน"})

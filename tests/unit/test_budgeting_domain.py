@@ -23,9 +23,10 @@ from services.budgeting.domain import (
     Allocation,
     AllocationStep,
     AnalysisStep,
+    BudgetAnalysis,
     BudgetLine,
     BudgetRequest,
-    ExpenditureAnalysis,
+    BudgetTransfer,
     ExternalFunding,
     FundingStep,
     LeftoverReview,
@@ -34,7 +35,6 @@ from services.budgeting.domain import (
     RequestStep,
     SchoolRecord,
     Snapshot,
-    Transfer,
     TransferRules,
     TransferStep,
     committee_of,
@@ -407,9 +407,9 @@ def test_a_school_record_notes_a_snapshot_once_and_a_correction_again() -> None:
 
 
 def transfer(source: BudgetLine, target: BudgetLine, amount: str = "100.00", *,
-             rules: TransferRules | None = None, new_item: bool = False) -> Transfer:
+             rules: TransferRules | None = None, new_item: bool = False) -> BudgetTransfer:
     with acting_as("off-1"):
-        return given(Transfer.propose(source=source, target=target, amount=D(amount),
+        return given(BudgetTransfer.propose(source=source, target=target, amount=D(amount),
                                       reason_th="ปรับแผน", new_investment_item=new_item,
                                       rules=rules or TransferRules.default(),
                                       leftover_review_id=None, at=hours(1)))
@@ -554,7 +554,7 @@ def test_leftover_funds_are_reallocated_never_beyond_what_the_analysis_found() -
 
 
 def test_the_analysis_loops_until_the_director_approves_and_keeps_every_round() -> None:
-    case = ExpenditureAnalysis.open(fiscal_year_be=FY, title_th="วิเคราะห์งบประมาณรายจ่าย", at=T0)
+    case = BudgetAnalysis.open(fiscal_year_be=FY, title_th="วิเคราะห์งบประมาณรายจ่าย", at=T0)
     case.send_survey(respondents=["40050001", "กลุ่มบริหารการเงิน", "40050001"],
                      due=TODAY + timedelta(days=7), at=hours(1))
     case = given(case)

@@ -23,7 +23,7 @@ from hypothesis import strategies as st
 from contracts.budgeting.v1 import AllocationItem, RecipientKind
 from contracts.vocabulary import ApprovingBody, Decision, ExpenseCategory
 from services.budgeting.application import BudgetingApplication
-from services.budgeting.domain import Allocation, Transfer, line_as_of
+from services.budgeting.domain import Allocation, BudgetTransfer, line_as_of
 from services.budgeting.settings import BudgetingSettings
 from shared.context import acting_as
 from shared.domain import DomainError
@@ -136,7 +136,7 @@ def transfer(world: World, source: int, target: int, amount: Decimal, new_item: 
         return
     chain = proposed["approvals_required"]
     for body, approve in zip(chain, decisions, strict=False):
-        view = app.decide(Transfer, proposed["case_id"], **decision(ApprovingBody(body), approve))
+        view = app.decide(BudgetTransfer, proposed["case_id"], **decision(ApprovingBody(body), approve))
         if not approve:
             assert view["step"] == "revising"
             return
