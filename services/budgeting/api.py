@@ -293,15 +293,13 @@ def create_router(app: BudgetingApplication) -> APIRouter:
                                      idempotency=idem.for_body(body))
         return _created(response, result, f"/allocations/{result['case_id']}")
 
-    common_steps(allocations, Allocation, AllocationOut, submit=False, decision=False,
-                 report=False, withdraw=True)
+    common_steps(allocations, Allocation, AllocationOut, report=False, withdraw=True)
     step(allocations, "amounts", "The committee allocates amounts per recipient (within the "
          "ceiling)", AmountsIn, AllocationOut, lambda i, b, v, k: app.propose_amounts(
              i, items=[item.item() for item in b.items], expected_version=v, idempotency=k))
     step(allocations, "per-head", "Per-head subsidy for every open school from the enrolment "
          "snapshots and the rate table (within the ceiling)", Empty, AllocationOut,
          lambda i, b, v, k: app.propose_per_head(i, expected_version=v, idempotency=k))
-    common_steps(allocations, Allocation, AllocationOut, committee=False, report=False)
     step(allocations, "announce", "แจ้งผลการจัดสรร: announced to groups and schools", AnnouncedIn,
          AllocationOut, lambda i, b, v, k: app.announce_allocation(
              i, announced_on=b.announced_on, expected_version=v, idempotency=k))

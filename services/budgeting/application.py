@@ -36,7 +36,6 @@ from services.budgeting.domain import (
     CASE_TYPES,
     DEFAULT_PER_HEAD_RATES,
     Allocation,
-    AllocationStep,
     AlreadyExists,
     BudgetAnalysis,
     BudgetLine,
@@ -433,11 +432,6 @@ class BudgetingApplication(ServiceApplication):
         return self.step(Allocation, allocation_id, lambda a, at: a.announce(
             announced_on=announced_on, at=at), expected_version=expected_version,
             idempotency=idempotency)
-
-    def approved_allocations(self, fiscal_year_be: int) -> list[Allocation]:
-        return [c for c in self.cases.all() if isinstance(c, Allocation)
-                and c.fiscal_year_be == fiscal_year_be
-                and c.step in (AllocationStep.approved, AllocationStep.announced)]
 
     # --- transfers and leftover funds (13) --------------------------------------------------------------
     def propose_transfer(self, *, source_line_id: UUID, target_line_id: UUID, amount: Decimal,

@@ -50,7 +50,6 @@ from contracts.restructuring.v1 import SchoolStatus
 from contracts.vocabulary import (
     APPROVING_BODY_TH,
     EXPENSE_CATEGORY_TH,
-    SCHOOL_LEVEL_TH,
     ApprovalRecord,
     ApprovingBody,
     Decision,
@@ -71,7 +70,6 @@ MAX_BAHT = Decimal("9999999999999.99")  # 15 digits, as the contract's `Baht`
 QUARTERS = (1, 2, 3, 4)
 
 CATEGORY_TH = EXPENSE_CATEGORY_TH
-LEVEL_TH = SCHOOL_LEVEL_TH
 # Who holds a case at a step (a role or a body), and how people read it.
 HOLDER_TH: dict[str, str] = {
     "officer": "ผู้รับผิดชอบงานงบประมาณ",
@@ -185,10 +183,11 @@ def money(value: Any, name: str = "amount", *, allow_zero: bool = False) -> Deci
         amount = Decimal(str(value)) if not isinstance(value, Decimal) else value
     except InvalidOperation:
         raise InvalidAmount(f"{name}: {value!r} is not a number", field=name) from None
-    if not amount.is_finite() or amount.as_tuple().exponent < -2:  # type: ignore[operator]
-        raise InvalidAmount(f"{name}: {value} is not baht and satang", field=name)
-    if amount < 0 or (amount == 0 and not allow_zero) or amount > MAX_BAHT:
+    if not amount.is_finite() or amount < 0 or (amount == 0 and not allow_zero) \
+            or amount > MAX_BAHT:
         raise InvalidAmount(f"{name}: {value} is out of range", field=name)
+    if amount.quantize(SATANG) != amount:
+        raise InvalidAmount(f"{name}: {value} is not baht and satang", field=name)
     return amount.quantize(SATANG)
 
 
