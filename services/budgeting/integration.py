@@ -23,6 +23,7 @@ from services.budgeting.domain import (
 )
 from services.budgeting.projections import case_title
 from shared.domain import DomainEvent
+from shared.relay import envelope_for
 from shared.thaimoney import format_baht
 
 SERVICE = "budgeting"
@@ -249,19 +250,7 @@ def funding_payload(event: DomainEvent, f: ExternalFunding) -> IntegrationEvent:
 
 def envelope(event: DomainEvent, payload: IntegrationEvent,
              status: CaseStatus | None) -> Envelope[Any]:
-    return Envelope[type(payload)](  # type: ignore[misc]
-        id=Envelope.message_id(SERVICE, event.originator_id, event.originator_version),
-        type=payload.EVENT_TYPE,
-        type_version=payload.EVENT_VERSION,
-        source=SERVICE,
-        subject=str(event.originator_id),
-        time=event.timestamp,
-        sequence=event.originator_version,
-        actor=event.actor,
-        trace_id=event.trace_id,
-        status=status,
-        data=payload,
-    )
+    return envelope_for(SERVICE, event, payload, status=status)
 
 
 def translate(event: DomainEvent, aggregate: Any) -> Envelope[Any] | None:
