@@ -37,6 +37,7 @@ contracts: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python -m benchmarks.correspondence_throughput
+	$(BIN)/python -m benchmarks.budgeting_allocation
 
 clean:
 	rm -rf $(VENV) var .pytest_cache

@@ -10,6 +10,9 @@ from pathlib import Path
 import pytest
 from fastapi.testclient import TestClient
 
+from services.budgeting.application import BudgetingApplication
+from services.budgeting.main import create_app as create_budgeting
+from services.budgeting.settings import BudgetingSettings
 from services.correspondence.application import CorrespondenceApplication
 from services.correspondence.main import create_app as create_correspondence
 from services.correspondence.settings import CorrespondenceSettings
@@ -204,5 +207,18 @@ def planning(tmp_path: Path, planning_clock: Clock) -> Iterator[PlanningApplicat
 
 
 @pytest.fixture
+def budgeting(tmp_path: Path, clock: Clock) -> Iterator[BudgetingApplication]:
+    """Budgeting in process on a real (SQLite) store; NATS is never started."""
+    app = BudgetingApplication(BudgetingSettings(var_dir=tmp_path / "var"), clock=clock)
+    yield app
+    app.close()
+
+
+@pytest.fixture
 def planning_client(planning: PlanningApplication) -> TestClient:
     return TestClient(create_planning(planning.settings, planning))
+
+
+@pytest.fixture
+def budgeting_client(budgeting: BudgetingApplication) -> TestClient:
+    return TestClient(create_budgeting(budgeting.settings, budgeting))

@@ -85,3 +85,7 @@ def test_restructuring_answers_junk_without_a_500(restructuring_client: TestClie
 
 def test_planning_answers_junk_without_a_500(planning_client: TestClient) -> None:
     assert check_all(planning_client, planning_client.app) > 500
+
+
+def test_budgeting_answers_junk_without_a_500(budgeting_client: TestClient) -> None:
+    assert check_all(budgeting_client, budgeting_client.app) > 500
