@@ -34,7 +34,7 @@ def budgeting_envelopes(app: BudgetingApplication, event_type: str) -> list[AnyE
 
 
 def deliver(app: CorrespondenceApplication, envelopes: list[AnyEnvelope], start: int = 1) -> None:
-    (subscription,) = subscriptions(app)
+    (subscription,) = [s for s in subscriptions(app) if s.source == "budgeting"]
     for position, envelope in enumerate(envelopes, start=start):
         with acting_as(envelope.actor, envelope.trace_id or None):
             app.execute(lambda e=envelope: (None, subscription.handler(e)),
