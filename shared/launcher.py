@@ -112,6 +112,7 @@ def print_where_to_look(nats_url: str, services: list[str], var_dir: Path, logs:
         port = SERVICE_PORTS["monitoring"]
         print(f"\n  หน้าสถานะงาน (status page)      http://127.0.0.1:{port}/")
         print(f"  ฟีดสถานะสด (live feed, SSE)      http://127.0.0.1:{port}/feed")
+        print(f"  แดชบอร์ด (dashboard)             http://127.0.0.1:{port}/dashboard")
     print(f"\n  data: {var_dir}   logs: {logs}")
     print("  Ctrl-C หยุดระบบ / stops everything; data stays for the next `make run`.\n")
 
