@@ -24,7 +24,7 @@ import io
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal, InvalidOperation
 from enum import StrEnum
 from typing import Any, NamedTuple
@@ -58,7 +58,17 @@ from contracts.vocabulary import (
     SchoolLevel,
 )
 from shared.context import current_actor
-from shared.domain import Aggregate, Conflict, DomainError, NotFound, event
+from shared.domain import (
+    Aggregate,
+    Conflict,
+    DeclaredError,
+    DomainError,
+    FieldRequired,
+    NotFound,
+    aware,
+    event,
+    required_text,
+)
 from shared.thaitime import bangkok_date
 
 # Namespace of the deterministic ids: the same natural key always names the same aggregate, so a
@@ -91,13 +101,10 @@ DEFAULT_PER_HEAD_RATES: dict[SchoolLevel, Decimal] = {
 # --------------------------------------------------------------------------------------------------
 
 
-class BudgetingError(DomainError):
+class BudgetingError(DeclaredError):
     code = "budgeting-error"
     title_th = "คำสั่งไม่เป็นไปตามระเบียบงบประมาณ"
     title_en = "The command breaks a budgeting rule"
-
-    def __init__(self, detail: str | None = None, **extra: Any) -> None:
-        super().__init__(self.code, self.title_th, self.title_en, detail, **extra)
 
 
 def _error(name: str, code: str, title_th: str, title_en: str,
@@ -110,7 +117,6 @@ InvalidAmount = _error("InvalidAmount", "invalid-amount", "จำนวนเง
                        "The amount must be positive baht with at most two decimals (satang)")
 InvalidFiscalYear = _error("InvalidFiscalYear", "invalid-fiscal-year", "ปีงบประมาณไม่ถูกต้อง",
                            "The fiscal year must be a Buddhist-era year")
-FieldRequired = _error("FieldRequired", "field-required", "ต้องระบุข้อมูลนี้", "This field is required")
 DateInFuture = _error("DateInFuture", "date-in-future", "วันที่ต้องไม่เป็นวันในอนาคต",
                       "The date is after today")
 InsufficientBalance = _error(
@@ -204,16 +210,6 @@ def valid_school_code(value: str) -> str:
     return code
 
 
-def _required(value: str | None, name: str) -> str:
-    if value is None or not value.strip():
-        raise FieldRequired(f"{name} is required", field=name)
-    return value.strip()
-
-
-def _aware(moment: datetime) -> datetime:
-    if moment.tzinfo is None or moment.utcoffset() is None:
-        raise FieldRequired("a time with its time zone is required", field="at")
-    return moment.astimezone(UTC)
 
 
 def _not_after_today(day: date, at: datetime, name: str) -> date:
@@ -225,7 +221,7 @@ def _not_after_today(day: date, at: datetime, name: str) -> date:
 def committee_of(*, chair: str, members: Sequence[str], appointed_on: date,
               order: RegisteredDocumentRef | None, at: datetime) -> Committee:
     """A committee: a chair and at least two other, distinct members."""
-    chair = _required(chair, "chair")
+    chair = required_text(chair, "chair")
     others = sorted({m.strip() for m in members if m and m.strip()} - {chair})
     if len(others) < 2:
         raise CommitteeTooSmall(f"chair {chair} and {len(others)} other member(s)")
@@ -329,9 +325,9 @@ class BudgetLine(Aggregate):
              plan_id: UUID | None, at: datetime) -> BudgetLine:
         return cls(
             fiscal_year_be=fiscal_year(fiscal_year_be), project_id=project_id,
-            project_code=_required(project_code, "project_code"),
-            title_th=_required(title_th, "title_th"), category=ExpenseCategory(category),
-            planned_by_quarter=quarters(planned_by_quarter), plan_id=plan_id, at=_aware(at))
+            project_code=required_text(project_code, "project_code"),
+            title_th=required_text(title_th, "title_th"), category=ExpenseCategory(category),
+            planned_by_quarter=quarters(planned_by_quarter), plan_id=plan_id, at=aware(at))
 
     @event("Opened")
     def __init__(self, *, fiscal_year_be: int, project_id: UUID, project_code: str, title_th: str,
@@ -384,39 +380,39 @@ class BudgetLine(Aggregate):
         planned = quarters(planned_by_quarter)
         if planned == self.planned_by_quarter:
             return False
-        self._plan_revised(planned_by_quarter=planned, plan_id=plan_id, at=_aware(at))
+        self._plan_revised(planned_by_quarter=planned, plan_id=plan_id, at=aware(at))
         return True
 
     def allocate(self, amount: Decimal, *, allocation_id: UUID, reference: str,
                  at: datetime) -> None:
         self._allocated(amount=money(amount), allocation_id=allocation_id,
-                        reference=_required(reference, "reference"), at=_aware(at))
+                        reference=required_text(reference, "reference"), at=aware(at))
 
     def transfer_out(self, amount: Decimal, *, transfer_id: UUID, to_line_id: UUID,
                      at: datetime) -> None:
         amount = money(amount)
         self._require_available(amount)
         self._transferred_out(amount=amount, transfer_id=transfer_id, to_line_id=to_line_id,
-                              at=_aware(at))
+                              at=aware(at))
 
     def transfer_in(self, amount: Decimal, *, transfer_id: UUID, from_line_id: UUID,
                     at: datetime) -> None:
         self._transferred_in(amount=money(amount), transfer_id=transfer_id,
-                             from_line_id=from_line_id, at=_aware(at))
+                             from_line_id=from_line_id, at=aware(at))
 
     def commit(self, amount: Decimal, *, reference: str, at: datetime) -> None:
         """ก่อหนี้ผูกพัน: a purchase order or contract holds the money."""
         amount = money(amount)
         self._require_available(amount)
-        self._committed(amount=amount, reference=_required(reference, "reference"), at=_aware(at))
+        self._committed(amount=amount, reference=required_text(reference, "reference"), at=aware(at))
 
     def release_commitment(self, amount: Decimal, *, reference: str, at: datetime) -> None:
         amount = money(amount)
         if amount > self.committed:
             raise InsufficientCommitment(f"committed {self.committed}, release {amount}",
                                          committed=str(self.committed))
-        self._commitment_released(amount=amount, reference=_required(reference, "reference"),
-                                  at=_aware(at))
+        self._commitment_released(amount=amount, reference=required_text(reference, "reference"),
+                                  at=aware(at))
 
     def disburse(self, amount: Decimal, *, reference: str, settles_commitment: bool,
                  at: datetime) -> None:
@@ -427,8 +423,8 @@ class BudgetLine(Aggregate):
                                          committed=str(self.committed))
         if not settles_commitment:
             self._require_available(amount)
-        self._disbursed(amount=amount, reference=_required(reference, "reference"),
-                        settles_commitment=settles_commitment, at=_aware(at))
+        self._disbursed(amount=amount, reference=required_text(reference, "reference"),
+                        settles_commitment=settles_commitment, at=aware(at))
 
     def _require_available(self, amount: Decimal) -> None:
         if amount > self.available:
@@ -597,7 +593,7 @@ class PerHeadRates(Aggregate):
     def set_for(cls, *, fiscal_year_be: int, rates: Mapping[SchoolLevel, Decimal],
                 source_th: str) -> PerHeadRates:
         return cls(fiscal_year_be=fiscal_year(fiscal_year_be), rates=rate_table(rates),
-                   source_th=_required(source_th, "source_th"))
+                   source_th=required_text(source_th, "source_th"))
 
     @event("Set")
     def __init__(self, *, fiscal_year_be: int, rates: dict[SchoolLevel, Decimal],
@@ -610,7 +606,7 @@ class PerHeadRates(Aggregate):
         table = rate_table(rates)
         if table == self.rates:
             return False
-        self._changed(rates=table, source_th=_required(source_th, "source_th"))
+        self._changed(rates=table, source_th=required_text(source_th, "source_th"))
         return True
 
     @event("Changed")
@@ -784,10 +780,10 @@ class Allocation(CaseMixin, Aggregate):
     @classmethod
     def open(cls, *, title_th: str, line: BudgetLine, ceiling: Decimal, criteria_th: str,
              at: datetime) -> Allocation:
-        return cls(fiscal_year_be=line.fiscal_year_be, title_th=_required(title_th, "title_th"),
+        return cls(fiscal_year_be=line.fiscal_year_be, title_th=required_text(title_th, "title_th"),
                    line_id=line.id, ceiling=money(ceiling, "ceiling"),
-                   criteria_th=_required(criteria_th, "criteria_th"), prepared_by=current_actor(),
-                   at=_aware(at))
+                   criteria_th=required_text(criteria_th, "criteria_th"), prepared_by=current_actor(),
+                   at=aware(at))
 
     @event("Opened")
     def __init__(self, *, fiscal_year_be: int, title_th: str, line_id: UUID, ceiling: Decimal,
@@ -815,7 +811,7 @@ class Allocation(CaseMixin, Aggregate):
     def appoint_committee(self, appointed: Committee, at: datetime) -> None:
         self._require_step(AllocationStep.opened, AllocationStep.committee_appointed,
                            AllocationStep.revising)
-        self._committee_appointed(committee=appointed, at=_aware(at))
+        self._committee_appointed(committee=appointed, at=aware(at))
 
     def propose(self, *, method: AllocationMethod, items: Sequence[AllocationItem],
                 rates: Mapping[SchoolLevel, Decimal] | None, at: datetime) -> None:
@@ -836,11 +832,11 @@ class Allocation(CaseMixin, Aggregate):
                               f"by {total - self.ceiling}", total=str(total),
                               ceiling=str(self.ceiling))
         self._proposed(method=AllocationMethod(method), items=checked,
-                       rates=dict(rates) if rates is not None else None, at=_aware(at))
+                       rates=dict(rates) if rates is not None else None, at=aware(at))
 
     def submit(self, at: datetime) -> None:
         self._require_step(AllocationStep.proposed)
-        self._submitted(round_no=self.round + 1, at=_aware(at))
+        self._submitted(round_no=self.round + 1, at=aware(at))
 
     def decide(self, *, body: ApprovingBody, decision: Decision, decided_on: date,
                reason: str | None, resolution: RegisteredDocumentRef | None, line: BudgetLine,
@@ -853,19 +849,19 @@ class Allocation(CaseMixin, Aggregate):
         if record.decision == Decision.approve:
             line.allocate(self.total, allocation_id=self.id,
                           reference=f"จัดสรร: {self.title_th}", at=at)
-            self._approved(approval=record, at=_aware(at))
+            self._approved(approval=record, at=aware(at))
         else:
-            self._decided(approval=record, at=_aware(at))
+            self._decided(approval=record, at=aware(at))
         return record
 
     def announce(self, *, announced_on: date, at: datetime) -> None:
         self._require_step(AllocationStep.approved)
         self._announced(announced_on=_not_after_today(announced_on, at, "announced_on"),
-                        at=_aware(at))
+                        at=aware(at))
 
     def withdraw(self, *, reason: str, at: datetime) -> None:
         self._require_step(*(set(AllocationStep) - self.CLOSED - {AllocationStep.approved}))
-        self._withdrawn(reason=_required(reason, "reason"), at=_aware(at))
+        self._withdrawn(reason=required_text(reason, "reason"), at=aware(at))
 
     @event("CommitteeAppointed")
     def _committee_appointed(self, committee: Committee, at: datetime) -> None:
@@ -969,7 +965,7 @@ class TransferRules:
                     for part in approvals_text.split("+"))
                 new_item = row["new_investment_item"].strip().lower()
                 rules.append(TransferRule(
-                    code=_required(row["code"], "code"), description_th=row["description_th"].strip(),
+                    code=required_text(row["code"], "code"), description_th=row["description_th"].strip(),
                     approvals=bodies,
                     from_category=_category_or_any(row["from_category"]),
                     to_category=_category_or_any(row["to_category"]),
@@ -1042,10 +1038,10 @@ class BudgetTransfer(CaseMixin, Aggregate):
                    source_code=source.project_code, source_category=source.category,
                    target_line_id=target.id, target_code=target.project_code,
                    target_category=target.category, amount=amount,
-                   reason_th=_required(reason_th, "reason_th"),
+                   reason_th=required_text(reason_th, "reason_th"),
                    new_investment_item=new_investment_item, rule_code=rule.code,
                    approvals_required=list(rule.approvals), leftover_review_id=leftover_review_id,
-                   proposed_by=current_actor(), at=_aware(at))
+                   proposed_by=current_actor(), at=aware(at))
 
     @event("Proposed")
     def __init__(self, *, fiscal_year_be: int, source_line_id: UUID, source_code: str,
@@ -1105,9 +1101,9 @@ class BudgetTransfer(CaseMixin, Aggregate):
             source.transfer_out(self.amount, transfer_id=self.id, to_line_id=target.id, at=at)
             target.transfer_in(self.amount, transfer_id=self.id, from_line_id=source.id, at=at)
             self._approved(approval=record, source_balance=source.balance(),
-                           target_balance=target.balance(), at=_aware(at))
+                           target_balance=target.balance(), at=aware(at))
         else:
-            self._decided(approval=record, at=_aware(at))
+            self._decided(approval=record, at=aware(at))
         return record
 
     def revise(self, *, amount: Decimal, reason_th: str, source: BudgetLine, at: datetime) -> None:
@@ -1115,16 +1111,16 @@ class BudgetTransfer(CaseMixin, Aggregate):
         self._require_step(TransferStep.revising)
         amount = money(amount)
         source._require_available(amount)
-        self._revised(amount=amount, reason_th=_required(reason_th, "reason_th"),
-                      round_no=self.round + 1, at=_aware(at))
+        self._revised(amount=amount, reason_th=required_text(reason_th, "reason_th"),
+                      round_no=self.round + 1, at=aware(at))
 
     def report_to_obec(self, *, sent: Report, at: datetime) -> None:
         self._require_step(TransferStep.approved)
-        self._reported(report=sent, at=_aware(at))
+        self._reported(report=sent, at=aware(at))
 
     def withdraw(self, *, reason: str, at: datetime) -> None:
         self._require_step(TransferStep.proposed, TransferStep.revising)
-        self._withdrawn(reason=_required(reason, "reason"), at=_aware(at))
+        self._withdrawn(reason=required_text(reason, "reason"), at=aware(at))
 
     @event("Decided")
     def _decided(self, approval: ApprovalRecord, at: datetime) -> None:
@@ -1190,7 +1186,7 @@ class LeftoverReview(CaseMixin, Aggregate):
 
     @classmethod
     def open(cls, *, fiscal_year_be: int, at: datetime) -> LeftoverReview:
-        return cls(fiscal_year_be=fiscal_year(fiscal_year_be), at=_aware(at))
+        return cls(fiscal_year_be=fiscal_year(fiscal_year_be), at=aware(at))
 
     @event("Opened")
     def __init__(self, *, fiscal_year_be: int, at: datetime) -> None:
@@ -1217,7 +1213,7 @@ class LeftoverReview(CaseMixin, Aggregate):
 
     def appoint_committee(self, appointed: Committee, at: datetime) -> None:
         self._require_step(LeftoverStep.opened, LeftoverStep.committee_appointed)
-        self._committee_appointed(committee=appointed, at=_aware(at))
+        self._committee_appointed(committee=appointed, at=aware(at))
 
     def analyse(self, *, lines: Sequence[BudgetLine], success: Mapping[UUID, bool | None],
                 at: datetime) -> None:
@@ -1229,11 +1225,11 @@ class LeftoverReview(CaseMixin, Aggregate):
                              success_met=success.get(line.id))
                 for line in sorted(lines, key=lambda x: (x.project_code, x.category.value))
                 if line.fiscal_year_be == self.fiscal_year_be]
-        self._analysed(lines=rows, at=_aware(at))
+        self._analysed(lines=rows, at=aware(at))
 
     def set_guidelines(self, *, guidelines_th: str, at: datetime) -> None:
         self._require_step(LeftoverStep.analysed, LeftoverStep.guidelines_set)
-        self._guidelines_set(guidelines_th=_required(guidelines_th, "guidelines_th"), at=_aware(at))
+        self._guidelines_set(guidelines_th=required_text(guidelines_th, "guidelines_th"), at=aware(at))
 
     def propose_reallocation(self, transfer: BudgetTransfer, at: datetime) -> None:
         """Leftover funds of an analysed line go elsewhere by `transfer` (never more than the
@@ -1251,11 +1247,11 @@ class LeftoverReview(CaseMixin, Aggregate):
         self._reallocation_proposed(transfer_id=transfer.id,
                                     source_line_id=transfer.source_line_id,
                                     target_line_id=transfer.target_line_id,
-                                    amount=transfer.amount, at=_aware(at))
+                                    amount=transfer.amount, at=aware(at))
 
     def report_to_obec(self, *, sent: Report, at: datetime) -> None:
         self._require_step(LeftoverStep.guidelines_set)
-        self._reported(report=sent, at=_aware(at))
+        self._reported(report=sent, at=aware(at))
 
     @event("CommitteeAppointed")
     def _committee_appointed(self, committee: Committee, at: datetime) -> None:
@@ -1331,7 +1327,7 @@ class BudgetAnalysis(CaseMixin, Aggregate):
     @classmethod
     def open(cls, *, fiscal_year_be: int, title_th: str, at: datetime) -> BudgetAnalysis:
         return cls(fiscal_year_be=fiscal_year(fiscal_year_be),
-                   title_th=_required(title_th, "title_th"), at=_aware(at))
+                   title_th=required_text(title_th, "title_th"), at=aware(at))
 
     @event("Opened")
     def __init__(self, *, fiscal_year_be: int, title_th: str, at: datetime) -> None:
@@ -1366,7 +1362,7 @@ class BudgetAnalysis(CaseMixin, Aggregate):
             raise FieldRequired("at least one school or group", field="respondents")
         if due is not None and due < bangkok_date(at):
             raise DateInFuture(f"due {due} is already past", field="due_date")
-        self._survey_sent(respondents=names, due=due, at=_aware(at))
+        self._survey_sent(respondents=names, due=due, at=aware(at))
 
     def record_response(self, *, respondent: str, summary_th: str, at: datetime) -> None:
         self._require_step(AnalysisStep.surveying, AnalysisStep.committee_appointed)
@@ -1374,12 +1370,12 @@ class BudgetAnalysis(CaseMixin, Aggregate):
         if respondent not in self.respondents:
             raise NotARespondent(respondent)
         self._response_recorded(respondent=respondent,
-                                summary_th=_required(summary_th, "summary_th"), at=_aware(at))
+                                summary_th=required_text(summary_th, "summary_th"), at=aware(at))
 
     def appoint_committee(self, appointed: Committee, at: datetime) -> None:
         self._require_step(AnalysisStep.opened, AnalysisStep.surveying,
                            AnalysisStep.committee_appointed)
-        self._committee_appointed(committee=appointed, at=_aware(at))
+        self._committee_appointed(committee=appointed, at=aware(at))
 
     def draft_report(self, *, summary_th: str, figures: Sequence[AnalysisFigure],
                      at: datetime) -> None:
@@ -1387,12 +1383,12 @@ class BudgetAnalysis(CaseMixin, Aggregate):
                            AnalysisStep.revising)
         checked = [f.model_copy(update={"amount": money(f.amount, f.item_th, allow_zero=True)})
                    for f in figures]
-        self._report_drafted(summary_th=_required(summary_th, "summary_th"), figures=checked,
-                             at=_aware(at))
+        self._report_drafted(summary_th=required_text(summary_th, "summary_th"), figures=checked,
+                             at=aware(at))
 
     def submit(self, at: datetime) -> None:
         self._require_step(AnalysisStep.drafted)
-        self._submitted(round_no=self.round + 1, at=_aware(at))
+        self._submitted(round_no=self.round + 1, at=aware(at))
 
     def decide(self, *, body: ApprovingBody, decision: Decision, decided_on: date,
                reason: str | None, resolution: RegisteredDocumentRef | None,
@@ -1401,17 +1397,17 @@ class BudgetAnalysis(CaseMixin, Aggregate):
         record = approval_of(body=body, expected=ANALYSIS_APPROVER, decision=decision,
                           decided_on=decided_on, round_no=self.round, reason=reason,
                           resolution=resolution, at=at)
-        self._decided(approval=record, at=_aware(at))
+        self._decided(approval=record, at=aware(at))
         return record
 
     def publish(self, *, published_on: date, at: datetime) -> None:
         self._require_step(AnalysisStep.approved)
         self._published(published_on=_not_after_today(published_on, at, "published_on"),
-                        at=_aware(at))
+                        at=aware(at))
 
     def report_to_obec(self, *, sent: Report, at: datetime) -> None:
         self._require_step(AnalysisStep.published)
-        self._reported(report=sent, at=_aware(at))
+        self._reported(report=sent, at=aware(at))
 
     @event("SurveySent")
     def _survey_sent(self, respondents: list[str], due: date | None, at: datetime) -> None:
@@ -1542,8 +1538,8 @@ class BudgetRequest(CaseMixin, Aggregate):
         if due is not None and due < bangkok_date(at):
             raise DateInFuture(f"due {due} is already past", field="due_date")
         return cls(fiscal_year_be=fiscal_year(fiscal_year_be), kind=RequestKind(kind),
-                   title_th=_required(title_th, "title_th"),
-                   criteria_th=_required(criteria_th, "criteria_th"), due=due, at=_aware(at))
+                   title_th=required_text(title_th, "title_th"),
+                   criteria_th=required_text(criteria_th, "criteria_th"), due=due, at=aware(at))
 
     @event("Announced")
     def __init__(self, *, fiscal_year_be: int, kind: RequestKind, title_th: str, criteria_th: str,
@@ -1583,17 +1579,17 @@ class BudgetRequest(CaseMixin, Aggregate):
         if earlier is not None and earlier.reviewed:
             raise AlreadyReviewed(code)
         checked = [i.model_copy(update={"amount": money(i.amount, i.title_th),
-                                        "title_th": _required(i.title_th, "title_th")})
+                                        "title_th": required_text(i.title_th, "title_th")})
                    for i in items]
         if not checked:
             raise FieldRequired("at least one item", field="items")
         self._school_request_submitted(
             request=SchoolRequest(school_code=code, school_name_th=school_name_th.strip() or code,
-                                  items=checked), at=_aware(at))
+                                  items=checked), at=aware(at))
 
     def appoint_committee(self, appointed: Committee, at: datetime) -> None:
         self._require_step(RequestStep.announced, RequestStep.committee_appointed)
-        self._committee_appointed(committee=appointed, at=_aware(at))
+        self._committee_appointed(committee=appointed, at=aware(at))
 
     def review(self, *, school_code: str, appropriate: bool, agreed: Sequence[Decimal],
                comments_th: str, at: datetime) -> None:
@@ -1615,7 +1611,7 @@ class BudgetRequest(CaseMixin, Aggregate):
         if over:
             raise AgreedMoreThanRequested(f"items {over}", items=over)
         self._school_request_reviewed(school_code=code, appropriate=appropriate, agreed=amounts,
-                                      comments_th=comments_th.strip(), at=_aware(at))
+                                      comments_th=comments_th.strip(), at=aware(at))
 
     def agree_targets(self, *, party: str, outputs: Sequence[TargetOutput], at: datetime) -> None:
         self._require_step(RequestStep.committee_appointed, RequestStep.revising,
@@ -1625,7 +1621,7 @@ class BudgetRequest(CaseMixin, Aggregate):
             party = valid_school_code(party)
         if not outputs:
             raise FieldRequired("at least one output", field="outputs")
-        self._targets_agreed(party=party, outputs=list(outputs), at=_aware(at))
+        self._targets_agreed(party=party, outputs=list(outputs), at=aware(at))
 
     def compile(self, at: datetime) -> None:
         self._require_step(RequestStep.committee_appointed, RequestStep.revising,
@@ -1636,11 +1632,11 @@ class BudgetRequest(CaseMixin, Aggregate):
         if pending:
             raise NotAllReviewed(", ".join(pending), schools=pending)
         self._compiled(total=total_of(r.agreed_total for r in self.schools.values()),
-                       at=_aware(at))
+                       at=aware(at))
 
     def submit(self, at: datetime) -> None:
         self._require_step(RequestStep.compiled)
-        self._submitted(round_no=self.round + 1, at=_aware(at))
+        self._submitted(round_no=self.round + 1, at=aware(at))
 
     def decide(self, *, body: ApprovingBody, decision: Decision, decided_on: date,
                reason: str | None, resolution: RegisteredDocumentRef | None,
@@ -1649,17 +1645,17 @@ class BudgetRequest(CaseMixin, Aggregate):
         record = approval_of(body=body, expected=REQUEST_APPROVER, decision=decision,
                           decided_on=decided_on, round_no=self.round, reason=reason,
                           resolution=resolution, at=at)
-        self._decided(approval=record, at=_aware(at))
+        self._decided(approval=record, at=aware(at))
         return record
 
     def announce_results(self, *, announced_on: date, at: datetime) -> None:
         self._require_step(RequestStep.endorsed)
         self._results_announced(
-            announced_on=_not_after_today(announced_on, at, "announced_on"), at=_aware(at))
+            announced_on=_not_after_today(announced_on, at, "announced_on"), at=aware(at))
 
     def report_to_obec(self, *, sent: Report, at: datetime) -> None:
         self._require_step(RequestStep.results_announced)
-        self._reported(report=sent, at=_aware(at))
+        self._reported(report=sent, at=aware(at))
 
     @event("SchoolRequestSubmitted")
     def _school_request_submitted(self, request: SchoolRequest, at: datetime) -> None:
@@ -1750,10 +1746,10 @@ class ExternalFunding(CaseMixin, Aggregate):
         code = valid_school_code(school_code)
         return cls(fiscal_year_be=fiscal_year(fiscal_year_be), school_code=code,
                    school_name_th=school_name_th.strip() or code,
-                   source_th=_required(source_th, "source_th"),
-                   project_th=_required(project_th, "project_th"), amount=money(amount),
-                   value_analysis_th=_required(value_analysis_th, "value_analysis_th"),
-                   at=_aware(at))
+                   source_th=required_text(source_th, "source_th"),
+                   project_th=required_text(project_th, "project_th"), amount=money(amount),
+                   value_analysis_th=required_text(value_analysis_th, "value_analysis_th"),
+                   at=aware(at))
 
     @event("Requested")
     def __init__(self, *, fiscal_year_be: int, school_code: str, school_name_th: str,
@@ -1788,30 +1784,30 @@ class ExternalFunding(CaseMixin, Aggregate):
         record = approval_of(body=body, expected=FUNDING_APPROVER, decision=decision,
                           decided_on=decided_on, round_no=self.round, reason=reason,
                           resolution=resolution, at=at)
-        self._decided(approval=record, at=_aware(at))
+        self._decided(approval=record, at=aware(at))
         return record
 
     def resubmit(self, *, amount: Decimal, value_analysis_th: str, at: datetime) -> None:
         self._require_step(FundingStep.revising)
         self._resubmitted(amount=money(amount),
-                          value_analysis_th=_required(value_analysis_th, "value_analysis_th"),
-                          round_no=self.round + 1, at=_aware(at))
+                          value_analysis_th=required_text(value_analysis_th, "value_analysis_th"),
+                          round_no=self.round + 1, at=aware(at))
 
     def notify_school(self, *, notified_on: date, at: datetime) -> None:
         self._require_step(FundingStep.approved)
         self._school_notified(notified_on=_not_after_today(notified_on, at, "notified_on"),
-                              at=_aware(at))
+                              at=aware(at))
 
     def record_receipt(self, *, amount: Decimal, received_on: date, reference: str,
                        at: datetime) -> None:
         self._require_step(FundingStep.school_notified, FundingStep.funds_received)
         self._funds_received(amount=money(amount),
                              received_on=_not_after_today(received_on, at, "received_on"),
-                             reference=reference.strip(), at=_aware(at))
+                             reference=reference.strip(), at=aware(at))
 
     def withdraw(self, *, reason: str, at: datetime) -> None:
         self._require_step(FundingStep.requested, FundingStep.revising, FundingStep.approved)
-        self._withdrawn(reason=_required(reason, "reason"), at=_aware(at))
+        self._withdrawn(reason=required_text(reason, "reason"), at=aware(at))
 
     @event("Decided")
     def _decided(self, approval: ApprovalRecord, at: datetime) -> None:

@@ -22,7 +22,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from decimal import Decimal
 from enum import StrEnum
 from typing import Annotated, Any, Literal
@@ -33,7 +33,16 @@ from pydantic import BaseModel, ConfigDict, Field
 # The public vocabulary is the contract's, so the domain and what other services read never drift.
 from contracts.planning.v1 import PlanKind
 from contracts.vocabulary import ApprovingBody, Decision, ExpenseCategory
-from shared.domain import Aggregate, Conflict, DomainError, NotFound, event
+from shared.domain import (
+    Aggregate,
+    Conflict,
+    DeclaredError,
+    FieldRequired,
+    NotFound,
+    aware,
+    event,
+    required_text,
+)
 from shared.thaitime import bangkok_date, fiscal_year_bounds
 
 ID_NAMESPACE = uuid5(NAMESPACE_URL, "https://esa.example/planning")
@@ -313,26 +322,13 @@ def project_id_for(lineage_id: UUID, code: str) -> UUID:
 # --------------------------------------------------------------------------------------------------
 
 
-class PlanningError(DomainError):
+class PlanningError(DeclaredError):
     code = "planning-error"
     title_th = "ไม่สามารถดำเนินการได้"
     title_en = "Not allowed"
 
-    def __init__(self, detail: str | None = None, **extra: Any) -> None:
-        super().__init__(type(self).code, type(self).title_th, type(self).title_en, detail, **extra)
-
 
 # Input that breaks a rule (422)
-class FieldRequired(PlanningError):
-    code = "field-required"
-    title_th = "ต้องระบุข้อมูลนี้"
-    title_en = "This field is required"
-
-
-class NaiveDatetime(PlanningError):
-    code = "naive-datetime"
-    title_th = "วันเวลาต้องระบุเขตเวลา"
-    title_en = "Date-time must carry a time zone"
 
 
 class InvalidYear(PlanningError):
@@ -498,16 +494,6 @@ class NothingInForce(PlanningError, NotFound):
 # --------------------------------------------------------------------------------------------------
 
 
-def _aware(moment: datetime, name: str = "at") -> datetime:
-    if moment.tzinfo is None or moment.utcoffset() is None:
-        raise NaiveDatetime(f"{name} has no time zone", field=name)
-    return moment.astimezone(UTC)
-
-
-def _required(value: str | None, name: str) -> str:
-    if value is None or not value.strip():
-        raise FieldRequired(f"{name} is required", field=name)
-    return value.strip()
 
 
 def _require_be_year(year: int | None, name: str) -> int:
@@ -534,37 +520,37 @@ def check_policy(content: PolicyContent) -> None:
     if not content.focus_points:
         raise FieldRequired("a policy needs at least one focus point", field="focus_points")
     for source in content.sources:
-        _required(source.title_th, "sources.title_th")
+        required_text(source.title_th, "sources.title_th")
     _unique((f.code for f in content.focus_points), "focus point codes")
     _unique((t.code for f in content.focus_points for t in f.targets), "target codes")
     for focus in content.focus_points:
-        _required(focus.code, "focus_points.code")
-        _required(focus.title_th, "focus_points.title_th")
+        required_text(focus.code, "focus_points.code")
+        required_text(focus.title_th, "focus_points.title_th")
         if not focus.targets:
             raise KpiWithoutTarget(f"focus point {focus.code} has no target", code_of=focus.code)
         for target in focus.targets:
-            _required(target.code, "targets.code")
-            _required(target.description_th, "targets.description_th")
+            required_text(target.code, "targets.code")
+            required_text(target.description_th, "targets.description_th")
             if target.target_value is None:
                 raise KpiWithoutTarget(f"target {target.code} has no value", code_of=target.code)
 
 
 def check_development_plan(content: DevelopmentPlanContent, start_year_be: int,
                            end_year_be: int) -> None:
-    _required(content.vision_th, "vision_th")
+    required_text(content.vision_th, "vision_th")
     if not content.strategies:
         raise FieldRequired("a development plan needs at least one strategy", field="strategies")
     years = set(range(start_year_be, end_year_be + 1))
     _unique((s.code for s in content.strategies), "strategy codes")
     _unique((k.code for s in content.strategies for k in s.kpis), "KPI codes")
     for strategy in content.strategies:
-        _required(strategy.code, "strategies.code")
-        _required(strategy.title_th, "strategies.title_th")
+        required_text(strategy.code, "strategies.code")
+        required_text(strategy.title_th, "strategies.title_th")
         if not strategy.kpis:
             raise KpiWithoutTarget(f"strategy {strategy.code} has no KPI", code_of=strategy.code)
         for kpi in strategy.kpis:
-            _required(kpi.code, "kpis.code")
-            _required(kpi.name_th, "kpis.name_th")
+            required_text(kpi.code, "kpis.code")
+            required_text(kpi.name_th, "kpis.name_th")
             given = Counter(t.year_be for t in kpi.targets)
             outside = sorted(set(given) - years)
             if outside:
@@ -595,23 +581,23 @@ def check_action_plan(content: ActionPlanContent, fiscal_year_be: int) -> None:
 
 
 def _check_project(project: Project, fy_start: date, fy_end: date) -> None:
-    code = _required(project.code, "projects.code")
-    _required(project.title_th, "projects.title_th")
-    _required(project.strategy_code, "projects.strategy_code")
-    _required(project.responsible_group, "projects.responsible_group")
-    _required(project.responsible_officer, "projects.responsible_officer")
+    code = required_text(project.code, "projects.code")
+    required_text(project.title_th, "projects.title_th")
+    required_text(project.strategy_code, "projects.strategy_code")
+    required_text(project.responsible_group, "projects.responsible_group")
+    required_text(project.responsible_officer, "projects.responsible_officer")
     if not [o for o in project.objectives if o.strip()]:
         raise FieldRequired(f"project {code} needs an objective", field="projects.objectives")
     _check_period(project.starts_on, project.ends_on, fy_start, fy_end, f"project {code}")
     for activity in project.activities:
-        _required(activity.title_th, "activities.title_th")
+        required_text(activity.title_th, "activities.title_th")
         _check_period(activity.starts_on, activity.ends_on, fy_start, fy_end,
                       f"activity {activity.title_th} of {code}")
     if not project.kpis:
         raise KpiWithoutTarget(f"project {code} has no KPI", code_of=code)
     for kpi in project.kpis:
-        _required(kpi.code, "kpis.code")
-        _required(kpi.name_th, "kpis.name_th")
+        required_text(kpi.code, "kpis.code")
+        required_text(kpi.name_th, "kpis.name_th")
         if kpi.target_value is None:
             raise KpiWithoutTarget(f"KPI {kpi.code} of project {code} has no target",
                                    code_of=kpi.code)
@@ -843,17 +829,17 @@ class Plan(Aggregate):
             cls.Drafted,
             id=plan_id,
             kind=kind,
-            title_th=_required(title_th, "title_th"),
+            title_th=required_text(title_th, "title_th"),
             fiscal_year_be=None if development else fiscal_year_be,
             start_year_be=start_year_be if development else None,
             end_year_be=end_year_be if development else None,
             lineage_id=lineage_id or plan_id,
             plan_version=plan_version,
             amends_plan_id=amends_plan_id,
-            drafted_by=_required(drafted_by, "drafted_by"),
+            drafted_by=required_text(drafted_by, "drafted_by"),
             drafter_name_th=drafter_name_th.strip(),
             content=content,
-            at=_aware(at),
+            at=aware(at),
         )
 
     @classmethod
@@ -882,25 +868,25 @@ class Plan(Aggregate):
         self._require_step(Step.drafting)
         check_content(self.kind, content, fiscal_year_be=self.fiscal_year_be,
                       start_year_be=self.start_year_be, end_year_be=self.end_year_be)
-        self._revised(title_th=_required(title_th, "title_th") if title_th else self.title_th,
-                      content=content, by=_required(by, "by"), at=_aware(at))
+        self._revised(title_th=required_text(title_th, "title_th") if title_th else self.title_th,
+                      content=content, by=required_text(by, "by"), at=aware(at))
 
     def submit(self, *, by: str, body: ApprovingBody = ApprovingBody.provincial_committee,
                at: datetime) -> None:
         """Submit the draft to the approving body: a new round."""
         self._require_step(Step.drafting)
         self._submitted(round_no=len(self.rounds) + 1, body=ApprovingBody(body),
-                        by=_required(by, "by"), at=_aware(at))
+                        by=required_text(by, "by"), at=aware(at))
 
     def return_for_revision(self, *, by: str, reason: str, decided_on: date,
                             resolution: DocumentRef | None = None, at: datetime) -> None:
         approval = self._decision(Decision.return_for_revision, reason, decided_on, resolution, at)
-        self._returned(approval=approval, by=_required(by, "by"), at=_aware(at))
+        self._returned(approval=approval, by=required_text(by, "by"), at=aware(at))
 
     def reject(self, *, by: str, reason: str, decided_on: date,
                resolution: DocumentRef | None = None, at: datetime) -> None:
         approval = self._decision(Decision.reject, reason, decided_on, resolution, at)
-        self._rejected(approval=approval, by=_required(by, "by"), at=_aware(at))
+        self._rejected(approval=approval, by=required_text(by, "by"), at=aware(at))
 
     def approve(self, *, by: str, decided_on: date, resolution: DocumentRef | None,
                 context: LinkContext, fiscal_year_closed: bool = False,
@@ -943,19 +929,19 @@ class Plan(Aggregate):
             titles = {s.code: s.title_th for s in dp.content.strategies}
         self._approved(approval=approval, effective_from=effective,
                        development_plan_id=dp.id if dp is not None and titles else None,
-                       strategy_titles=titles, by=_required(by, "by"), at=_aware(at))
+                       strategy_titles=titles, by=required_text(by, "by"), at=aware(at))
 
     def _decision(self, decision: Decision, reason: str | None, decided_on: date,
                   resolution: DocumentRef | None, at: datetime) -> Approval:
         self._require_step(Step.submitted)
-        at = _aware(at)
+        at = aware(at)
         current = self.rounds[-1]
         if decided_on < bangkok_date(current.submitted_at) or decided_on > bangkok_date(at):
             raise InvalidDecisionDate(
                 f"decided on {decided_on}; submitted {bangkok_date(current.submitted_at)}",
                 field="decided_on")
         if decision != Decision.approve:
-            reason = _required(reason, "reason") if reason and reason.strip() else None
+            reason = required_text(reason, "reason") if reason and reason.strip() else None
             if reason is None:
                 raise ReasonRequired(field="reason")
         return Approval(body=current.body, decision=decision, decided_on=decided_on,
@@ -966,31 +952,31 @@ class Plan(Aggregate):
     def publish(self, *, by: str, published_on: date, at: datetime) -> None:
         self._require_step(Step.approved)
         self._require_after_approval(published_on, "published_on", at)
-        self._published(published_on=published_on, by=_required(by, "by"), at=_aware(at))
+        self._published(published_on=published_on, by=required_text(by, "by"), at=aware(at))
 
     def start_execution(self, *, by: str, started_on: date, at: datetime) -> None:
         self._require_step(Step.published)
         self._require_after_approval(started_on, "started_on", at)
-        self._execution_started(started_on=started_on, by=_required(by, "by"), at=_aware(at))
+        self._execution_started(started_on=started_on, by=required_text(by, "by"), at=aware(at))
 
     def close(self, *, by: str, closed_on: date, at: datetime) -> None:
         """The plan's period ended (or it is withdrawn from execution)."""
         self._require_step(Step.published, Step.in_execution)
         self._require_after_approval(closed_on, "closed_on", at)
-        self._closed(closed_on=closed_on, superseded_by=None, by=_required(by, "by"),
-                     at=_aware(at))
+        self._closed(closed_on=closed_on, superseded_by=None, by=required_text(by, "by"),
+                     at=aware(at))
 
     def close_superseded(self, *, by: str, amendment: Plan, at: datetime) -> None:
         """A later approved version replaces this one from its effective date."""
         if self.step not in APPROVED_STEPS or self.superseded_by is not None:
             raise Superseded(f"{self.id} is not an approved version in force")
-        closed_on = amendment.effective_from or bangkok_date(_aware(at))
-        self._closed(closed_on=closed_on, superseded_by=amendment.id, by=_required(by, "by"),
-                     at=_aware(at))
+        closed_on = amendment.effective_from or bangkok_date(aware(at))
+        self._closed(closed_on=closed_on, superseded_by=amendment.id, by=required_text(by, "by"),
+                     at=aware(at))
 
     def _require_after_approval(self, day: date, name: str, at: datetime) -> None:
         approved_on = self.approval.decided_on if self.approval else None
-        if (approved_on is not None and day < approved_on) or day > bangkok_date(_aware(at)):
+        if (approved_on is not None and day < approved_on) or day > bangkok_date(aware(at)):
             raise InvalidDecisionDate(f"{name} {day} is before the approval ({approved_on}) or "
                                       f"in the future", field=name)
 
@@ -1148,12 +1134,12 @@ class ReferenceStrategies(Aggregate):
         """Add new codes and new titles; returns how many changed (0: nothing recorded)."""
         if not strategies:
             raise InvalidImport("no strategies to import")
-        cleaned = [HigherStrategy(code=_required(s.code, "code"),
-                                  title_th=_required(s.title_th, "title_th")) for s in strategies]
+        cleaned = [HigherStrategy(code=required_text(s.code, "code"),
+                                  title_th=required_text(s.title_th, "title_th")) for s in strategies]
         _unique((s.code for s in cleaned), "strategy codes")
         changed = [s for s in cleaned if self.strategies.get(s.code) != s]
         if changed:
-            self._imported(strategies=changed, source=source.strip()[:200], by=by, at=_aware(at))
+            self._imported(strategies=changed, source=source.strip()[:200], by=by, at=aware(at))
         return len(changed)
 
     @property
@@ -1188,11 +1174,11 @@ class FiscalYear(Aggregate):
 
     def close(self, *, reason: str, by: str, at: datetime) -> None:
         if not self.closed:
-            self._closed(reason=_required(reason, "reason"), by=by, at=_aware(at))
+            self._closed(reason=required_text(reason, "reason"), by=by, at=aware(at))
 
     def reopen(self, *, reason: str, by: str, at: datetime) -> None:
         if self.closed:
-            self._reopened(reason=_required(reason, "reason"), by=by, at=_aware(at))
+            self._reopened(reason=required_text(reason, "reason"), by=by, at=aware(at))
 
     @event("Closed")
     def _closed(self, reason: str, by: str, at: datetime) -> None:
