@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import threading
+import time
 from collections.abc import Callable, Sequence
 from typing import Any, ClassVar, TypeVar
 from uuid import NAMESPACE_URL, UUID, uuid5
@@ -16,6 +17,7 @@ import orjson
 from eventsourcing.application import AggregateNotFoundError, Application, ProcessingEvent
 from eventsourcing.persistence import (
     IntegrityError,
+    InternalError,
     Mapper,
     Notification,
     ProcessRecorder,
@@ -31,6 +33,8 @@ from shared.logging import get_logger
 from shared.settings import ServiceSettings
 
 log = get_logger(__name__)
+# Tries at creating the store's tables when other services sharing the database create theirs.
+STARTUP_ATTEMPTS = 5
 
 R = TypeVar("R")
 A = TypeVar("A", bound=Aggregate)
@@ -168,6 +172,16 @@ class ServiceApplication(Application):
 
     # --- infrastructure -------------------------------------------------------------------------
     def construct_recorder(self) -> ProcessRecorder:
+        # Services sharing one PostgreSQL database all create the library's insert function, under
+        # one name and signature; two doing it at once make one fail (a unique violation on the
+        # catalogue, or "tuple concurrently updated"). The other's is committed by then: try again.
+        for attempt in range(1, STARTUP_ATTEMPTS):
+            try:
+                return self.factory.process_recorder()
+            except (IntegrityError, InternalError) as error:
+                log.warning("store setup raced another service, will retry", attempt=attempt,
+                            error=repr(error))
+                time.sleep(0.1 * attempt)
         return self.factory.process_recorder()
 
     @property
