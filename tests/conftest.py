@@ -15,7 +15,7 @@ from services.correspondence.main import create_app as create_correspondence
 from services.correspondence.settings import CorrespondenceSettings
 from shared.messaging import bootstrap_streams
 from shared.nats_server import NatsServer
-from shared.testing import EmbeddedPostgres, PostgresParams
+from shared.testing import EmbeddedPostgres, PostgresParams, ServiceProcess, office_client
 
 
 @pytest.fixture
@@ -58,12 +58,11 @@ STAFF = (
 
 
 class Saraban:
-    """An HTTP client of a running correspondence service, speaking as the office's staff."""
+    """An HTTP client of a running correspondence service, speaking as the office's staff
+    (through the office portal's credentials, so `X-Actor-Id` names the officer)."""
 
-    def __init__(self, base_url: str) -> None:
-        import httpx
-
-        self.http = httpx.Client(base_url=base_url, timeout=10.0)
+    def __init__(self, service: ServiceProcess) -> None:
+        self.http = service.client(timeout=10.0)
 
     def post(self, path: str, actor: str, body: dict, key: str | None = None) -> dict:
         headers = {"X-Actor-Id": actor}
@@ -114,8 +113,6 @@ class RunningSystem:
     """nats-server plus correspondence and monitoring as real processes on one store."""
 
     def __init__(self, nats_url: str, env: dict[str, str]) -> None:
-        from shared.testing import ServiceProcess
-
         self.env = {**env, "ESA_NATS_URL": nats_url, "ESA_RELAY_POLL_SECONDS": "0.2",
                     "ESA_OVERDUE_SWEEP_SECONDS": "0.5"}
         self.correspondence = ServiceProcess("correspondence", self.env)
@@ -125,7 +122,7 @@ class RunningSystem:
     def start(self) -> RunningSystem:
         self.correspondence.start()
         self.monitoring.start()
-        self.saraban = Saraban(self.correspondence.url)
+        self.saraban = Saraban(self.correspondence)
         return self
 
     def stop(self) -> None:
@@ -170,4 +167,4 @@ def correspondence(tmp_path: Path, clock: Clock) -> Iterator[CorrespondenceAppli
 
 @pytest.fixture
 def client(correspondence: CorrespondenceApplication) -> TestClient:
-    return TestClient(create_correspondence(correspondence.settings, correspondence))
+    return office_client(create_correspondence(correspondence.settings, correspondence))

@@ -2,6 +2,11 @@
 
 Store access is synchronous (eventsourcing), so the JSON endpoints are plain `def` (FastAPI runs them
 in its thread pool); only the feed is `async`, and it reads the store through `asyncio.to_thread`.
+
+The status page (`/`) and its live feed (`/feed`) are public: they are the office's notice board, a
+browser's EventSource cannot send a bearer token, and what they show is what any visitor to the
+office may see (a classified case never shows its title). The case board's JSON routes need
+`monitoring:read`.
 """
 
 from __future__ import annotations
@@ -19,6 +24,7 @@ from services.monitoring.application import MonitoringApplication
 from services.monitoring.projections import CaseBoard, CaseView
 from services.monitoring.schemas import FEED_EVENT, CaseOut, FeedData, HistoryEntryOut, feed_data
 from services.monitoring.settings import MonitoringSettings
+from shared.auth import PUBLIC
 from shared.domain import DomainEvent, NotFound
 from shared.http.conditional import set_etag
 from shared.http.sse import FeedAfter, FeedLimit, LastEventId, follow_notifications, resume_after
@@ -88,6 +94,7 @@ def create_router(app: MonitoringApplication, board: CaseBoard, settings: Monito
             "keep-alive comment every 15 s."
         ),
         responses={200: {"model": FeedData}},
+        openapi_extra=PUBLIC,
     )
     async def feed(
         last_event_id: LastEventId = None,
@@ -103,7 +110,7 @@ def create_router(app: MonitoringApplication, board: CaseBoard, settings: Monito
         ):
             yield item
 
-    @router.get("/", include_in_schema=False)
+    @router.get("/", include_in_schema=False, openapi_extra=PUBLIC)
     def status_page() -> FileResponse:
         return FileResponse(STATUS_PAGE, media_type="text/html; charset=utf-8")
 
