@@ -26,7 +26,8 @@ from typing import TYPE_CHECKING, Any
 
 import httpx
 
-from shared.auth.audit import is_access_log_event
+from shared.auth.audit import AccessLog, is_access_log_event
+from shared.auth.client import ClientCredentials
 from shared.auth.clients import ClientRegistry, hash_secret
 from shared.auth.keys import OfficeKeys
 from shared.auth.scopes import STAFF_SCOPE, scopes_of
@@ -159,6 +160,26 @@ def office_client(app: FastAPI, **kwargs: Any) -> TestClient:
     client = TestClient(app, **kwargs)
     client.auth = office_auth(app)
     return client
+
+
+def agency_client(app: FastAPI, *, agency: str, scopes: list[str] | str,
+                  clearance: str = "none", **limits: Any) -> tuple[TestClient, str]:
+    """A `TestClient` of an in-process service speaking as a newly registered agency client
+    (tokens from the service's own token endpoint); returns it and the client id."""
+    from fastapi.testclient import TestClient
+
+    client_id, secret = register_agency(app.state.runtime.settings, agency=agency, scopes=scopes,
+                                        clearance=clearance, **limits)
+    client = TestClient(app)
+    client.auth = ClientCredentials(client_id, secret)
+    return client, client_id
+
+
+def access_refusals(app: ServiceApplication) -> list[dict[str, Any]]:
+    """Every `AccessRefused` event in the service's store, oldest first."""
+    return [{**event.model_dump(mode="json"), "actor": event.actor}
+            for event in map(app.to_domain_event, app.read_notifications(0, 100_000))
+            if isinstance(event, AccessLog.AccessRefused)]
 
 
 def state_changes_since(app: ServiceApplication, position: int) -> list[str]:

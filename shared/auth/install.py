@@ -13,8 +13,9 @@ from shared.auth.audit import Refusal, refusals_on
 from shared.auth.endpoint import TOKEN_PATH, token_router
 from shared.auth.gate import Gate, OutOfScope, Refused
 from shared.auth.scopes import document_security, requires_scope
+from shared.domain import DomainError
 from shared.eventstore import ServiceApplication
-from shared.http.problems import problem_response
+from shared.http.problems import domain_problem, problem_response
 from shared.settings import ServiceSettings
 
 
@@ -27,15 +28,25 @@ def install_auth(api: FastAPI, settings: ServiceSettings, app: ServiceApplicatio
         return problem_response(exc.status, exc.code, exc.title_th, exc.title_en, exc.detail,
                                 instance=request.url.path, headers=exc.headers, **exc.extra)
 
-    @api.exception_handler(OutOfScope)
-    async def on_out_of_scope(request: Request, exc: OutOfScope) -> JSONResponse:
+    async def record(request: Request, status: int, reason: str) -> None:
         caller = getattr(request.state, "caller", None)
         await gate.record(Refusal(
-            status=404, reason=exc.reason, method=request.method, path=request.url.path,
+            status=status, reason=reason, method=request.method, path=request.url.path,
             client=caller.client_id if caller else None, agency=caller.agency if caller else None,
             remote=request.client.host if request.client else None))
-        return problem_response(404, exc.code, exc.title_th, exc.title_en, exc.detail,
-                                instance=request.url.path, **exc.extra)
+
+    @api.exception_handler(OutOfScope)
+    async def on_out_of_scope(request: Request, exc: OutOfScope) -> JSONResponse:
+        await record(request, 404, exc.reason)
+        return domain_problem(request, exc)
+
+    # A domain rule that refuses the person (role, clearance, need to know: 403) is an access
+    # refusal too, and goes to the same audit trail.
+    @api.exception_handler(DomainError)
+    async def on_domain_error(request: Request, exc: DomainError) -> JSONResponse:
+        if exc.status == 403:
+            await record(request, 403, exc.code)
+        return domain_problem(request, exc)
 
     api.include_router(token_router(gate))
 

@@ -62,7 +62,8 @@ def require_actor(
         str | None,
         Header(description=(
             "The acting officer's id, honoured only for the office's own portal (a token with the "
-            "scope office:staff); others act as agency:<client id>"), max_length=64),
+            "scope office:staff); others act as agency:<client id>"),
+               pattern=r"^[A-Za-z0-9_.\-]{1,64}$"),
     ] = None,
 ) -> str:
     """Who acts, as the gate decided (the header is declared here so the API documents it)."""
