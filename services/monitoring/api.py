@@ -3,9 +3,10 @@
 Store access is synchronous (eventsourcing), so the JSON endpoints are plain `def` (FastAPI runs them
 in its thread pool); only the feed is `async`, and it reads the store through `asyncio.to_thread`.
 
-The status page (`/`) and its live feed (`/feed`) are public: they are the office's notice board, a
-browser's EventSource cannot send a bearer token, and what they show is what any visitor to the
-office may see (a classified case never shows its title). The case board's JSON routes need
+The status page (`/`), the snapshot it starts from (`/board`) and its live feed (`/feed`) are public:
+they are the office's notice board, a browser's EventSource cannot send a bearer token, and what
+they show is what any visitor to the office may see (a classified case never shows its title). The
+API for other systems (`/cases` with filters, one case, a case's history with trace ids) needs
 `monitoring:read`.
 """
 
@@ -63,6 +64,12 @@ def create_router(app: MonitoringApplication, board: CaseBoard, settings: Monito
         response.headers[POSITION_HEADER] = str(listing.position)
         now = board.clock()
         return [CaseOut.of(view, now) for view in listing.cases]
+
+    @router.get("/board", openapi_extra=PUBLIC,
+                summary="The status page's snapshot: every case, most recently changed first "
+                        "(public, like the page and its feed)")
+    def board_snapshot(response: Response) -> list[CaseOut]:
+        return list_cases(response)
 
     @router.get("/cases/by-subject/{source}/{subject}", summary="The case of a service's aggregate")
     def case_by_subject(source: str, subject: str, response: Response) -> CaseOut:

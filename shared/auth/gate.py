@@ -102,6 +102,8 @@ class Gate:
                      titles: tuple[str, str], detail: str, *, client: AgencyClient | None = None,
                      client_id: str | None = None, scope_wanted: str | None = None,
                      headers: dict[str, str] | None = None, **extra: Any) -> Refused:
+        if client is not None:  # authenticated, though refused: the refusal is theirs
+            actor_var.set(AGENCY_ACTOR_PREFIX + client.client_id)
         await self.record(Refusal(
             status=refusal_status, reason=reason, method=request.method, path=request.url.path,
             client=client.client_id if client else client_id,

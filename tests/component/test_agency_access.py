@@ -197,6 +197,7 @@ def test_an_agency_cannot_use_the_offices_routes_beyond_its_scope(
     wanted = {r["scope_wanted"] for r in refused(api, "insufficient-scope")}
     assert wanted == {"correspondence:write", "correspondence:read", "correspondence:audit"}
     assert {r["client"] for r in refused(api, "insufficient-scope")} == {client_id}
+    assert {r["actor"] for r in refused(api, "insufficient-scope")} == {f"agency:{client_id}"}
 
 
 def test_only_the_office_portal_may_name_the_acting_officer(api: FastAPI, office: TestClient) -> None:

@@ -332,6 +332,20 @@ def test_the_status_page_is_served_in_thai(client: TestClient) -> None:
     assert "http://" not in html and "https://" not in html  # nothing from outside: offline
 
 
+def test_the_status_board_is_public_and_the_api_is_not(api: FastAPI) -> None:
+    deliver(api, envelope("correspondence", "doc-p", 1))
+    deliver(api, envelope("correspondence", "secret-p", 1, title=None, secrecy=Secrecy.secret))
+    browser = TestClient(api)  # no token: what a visitor's browser has
+    assert "board" in browser.get("/").text, "the page starts from the public snapshot"
+    board = browser.get("/board")
+    assert board.status_code == 200 and board.headers["X-Feed-Position"]
+    assert [(c["subject"], c["title"]) for c in board.json()] == [
+        ("secret-p", None), ("doc-p", "ขอข้อมูลนักเรียนรายโรงเรียน")]
+    assert len(read_feed(browser, "/feed?limit=2")) == 2
+    for url in ("/cases", "/cases/by-subject/correspondence/doc-p"):
+        assert browser.get(url).status_code == 401, url
+
+
 def test_case_events_are_exported_as_contract_events(api: FastAPI) -> None:
     deliver(api, envelope("correspondence", "doc-x", 1, due=TODAY))
     deliver(api, envelope("correspondence", "doc-x", 2, None, event_type="correspondence.document.noted"))
