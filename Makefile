@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test install contracts openapi bench clean
+.PHONY: run test install browser contracts openapi bench clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -15,11 +15,20 @@ $(STAMP): pyproject.toml
 
 install: $(STAMP)
 
+# Headless Chromium for the dashboard's browser tests, and a Thai system font, from Debian's
+# packages: installed only where missing (apt-get needs root, as on CI and the dev machines).
+CHROMIUM := /usr/bin/chromium
+$(CHROMIUM):
+	apt-get update -qq
+	DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-thai-tlwg
+
+browser: $(CHROMIUM)
+
 run: $(STAMP)
 	$(BIN)/python -m shared.launcher
 
-test: $(STAMP)
-	$(BIN)/ruff check contracts shared services benchmarks tests
+test: $(STAMP) $(CHROMIUM)
+	$(BIN)/ruff check contracts shared services benchmarks tests examples
 	$(BIN)/python -m pytest
 
 # Regenerate the committed JSON Schemas and AsyncAPI document from the contract models, and the

@@ -57,6 +57,8 @@ def replay_tracking_name(consumer: str) -> str:
 class Subscription:
     source: str  # the producing service (its stream)
     handler: Handler
+    # Only these subjects of the source's stream (e.g. `esa.monitoring.evaluation.>`); default all.
+    subjects: str | None = None
 
 
 class IdempotentConsumer:
@@ -84,7 +86,7 @@ class IdempotentConsumer:
         source = subscription.source
 
         @self.broker.subscriber(
-            service_subjects(source),
+            subscription.subjects or service_subjects(source),
             stream=JStream(source, declare=False),
             durable=f"{self.name}-from-{source}",
             pull_sub=PullSub(batch_size=1, timeout=1.0),
@@ -101,7 +103,10 @@ class IdempotentConsumer:
             ack_policy=AckPolicy.MANUAL,
             title=f"{self.name} ← {source}",
         )
-        async def on_message(msg: NatsMessage) -> None:
+        async def on_message(_: Any) -> None:
+            # The message comes from the context, not as an annotated parameter: FastStream would
+            # resolve that in the threadpool, a thread handoff per message.
+            msg: NatsMessage = self.broker.context.get_local("message")
             await self._on_message(source, subscription.handler, msg)
 
     async def _on_message(self, source: str, handler: Handler, msg: NatsMessage) -> None:

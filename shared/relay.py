@@ -5,8 +5,15 @@ published with message id `<service>:<aggregate id>:<version>`, and the relay's 
 after JetStream acknowledged it. A publish that times out is retried with the same id: if the first
 attempt did arrive, the stream's duplicate window drops the second. The position is written at most
 every `save_seconds` while busy and at once when idle: after a crash the relay republishes at most
-that much, and the duplicate window drops it, so the store is not written twice per event. Publishes are strictly one at a
-time so that the stream keeps the notification log's order even across retries.
+that much, and the duplicate window drops it, so the store is not written twice per event.
+
+The stream keeps the notification log's order even across retries. A backlog goes out a window at
+a time without waiting for each acknowledgement: each message names the message it must follow
+(`Nats-Expected-Last-Msg-Id`: the previous one), so JetStream stores a message only right after its
+predecessor and refuses the rest of the window once one is not stored; from there the relay goes
+on one message at a time, waiting for each acknowledgement (the same ids: whatever did arrive is
+deduplicated). The window is used only while the relay's own last acknowledged message is known to
+be the stream's last.
 """
 
 from __future__ import annotations
@@ -23,6 +30,7 @@ from eventsourcing.persistence import Tracking
 from nats.aio.client import Client as NatsClient
 from nats.errors import ConnectionClosedError, NoRespondersError
 from nats.errors import TimeoutError as NatsTimeout
+from nats.js.api import Header, PubAck
 from nats.js.errors import APIError
 from structlog.contextvars import bound_contextvars
 
@@ -56,6 +64,7 @@ class OutboxRelay:
         poll_seconds: float = 0.5,
         batch_size: int = 500,
         save_seconds: float = 0.25,
+        window: int = 64,
     ) -> None:
         self.app = app
         self.translate = translate
@@ -63,6 +72,10 @@ class OutboxRelay:
         self.publish_timeout = publish_timeout
         self.poll_seconds = poll_seconds
         self.batch_size = batch_size
+        self.window = max(1, window)
+        # The id of the message this relay last stored; None when unknown (at start, after a
+        # failure, after a duplicate): then messages go one at a time.
+        self._last_stored: str | None = None
         self.published = 0
         self.last_error: str | None = None
         # Aggregates as of the last event the relay read, folded forward event by event, so that
@@ -151,13 +164,7 @@ class OutboxRelay:
             self._published_up_to = await asyncio.to_thread(lambda: self.position)
             self._saved_up_to = self._published_up_to
         last, envelopes = await asyncio.to_thread(self._next_batch, self._published_up_to)
-        for envelope in envelopes:
-            if envelope is not None:
-                with bound_contextvars(aggregate_id=envelope.subject, event_type=envelope.type,
-                                       trace_id=envelope.trace_id):
-                    await self._publish_until_acked(envelope)
-                    log.debug("event published", message_id=envelope.id)
-                self.published += 1
+        await self._publish_in_order([e for e in envelopes if e is not None])
         if envelopes:
             self._published_up_to = last
             if time.monotonic() - self._saved_at >= self.save_seconds:
@@ -180,18 +187,57 @@ class OutboxRelay:
         self._saved_up_to = position
         self._saved_at = time.monotonic()
 
-    async def _publish_until_acked(self, envelope: Envelope[Any]) -> None:
-        payload = encode_envelope(envelope)
+    async def _publish_in_order(self, envelopes: list[Envelope[Any]]) -> None:
+        """Every envelope acknowledged by JetStream and stored in this order, before returning."""
+        i = 0
+        while i < len(envelopes):
+            window = envelopes[i:i + self.window]
+            if self._last_stored is None or len(window) == 1:
+                ack = await self._publish_until_acked(envelopes[i])
+                # A duplicate was stored earlier: it need not be the stream's last message.
+                self._last_stored = None if ack.duplicate else envelopes[i].id
+                self._published_one(envelopes[i])
+                i += 1
+                continue
+            follows = [self._last_stored, *(e.id for e in window[:-1])]
+            results = await asyncio.gather(
+                *(self._publish_once(e, after=f) for e, f in zip(window, follows, strict=True)),
+                return_exceptions=True)
+            stored = 0
+            for result in results:
+                if not isinstance(result, PubAck) or result.duplicate:
+                    break
+                self._published_one(window[stored])
+                stored += 1
+            self._last_stored = window[-1].id if stored == len(window) else None
+            if stored < len(window):
+                log.info("window not stored in place, publishing one at a time",
+                         message_id=window[stored].id, result=repr(results[stored]))
+            i += stored
+
+    def _published_one(self, envelope: Envelope[Any]) -> None:
+        self.published += 1
+        log.debug("event published", message_id=envelope.id, aggregate_id=envelope.subject,
+                  event_type=envelope.type, trace_id=envelope.trace_id)
+
+    async def _publish_once(self, envelope: Envelope[Any], *, after: str | None = None) -> PubAck:
         headers = {"Nats-Msg-Id": envelope.id, TRACE_HEADER: envelope.trace_id}
+        if after is not None:
+            headers[Header.EXPECTED_LAST_MSG_ID] = after
+        return await self.js.publish(envelope.nats_subject, encode_envelope(envelope),
+                                     timeout=self.publish_timeout, headers=headers)
+
+    async def _publish_until_acked(self, envelope: Envelope[Any]) -> PubAck:
         delay = 0.05
-        while True:
-            try:
-                await self.js.publish(
-                    envelope.nats_subject, payload, timeout=self.publish_timeout, headers=headers
-                )
-                return
-            except (NatsTimeout, NoRespondersError, ConnectionClosedError, APIError) as error:
-                # Not a loss: the same id is published again and deduplicated if it had arrived.
-                log.warning("publish not acknowledged, retrying", message_id=envelope.id, error=repr(error))
-                await asyncio.sleep(delay)
-                delay = min(delay * 2, 2.0)
+        with bound_contextvars(aggregate_id=envelope.subject, event_type=envelope.type,
+                               trace_id=envelope.trace_id):
+            while True:
+                try:
+                    return await self._publish_once(envelope)
+                except (NatsTimeout, NoRespondersError, ConnectionClosedError, APIError) as error:
+                    # Not a loss: the same id is published again and deduplicated if it had
+                    # arrived.
+                    log.warning("publish not acknowledged, retrying", message_id=envelope.id,
+                                error=repr(error))
+                    await asyncio.sleep(delay)
+                    delay = min(delay * 2, 2.0)

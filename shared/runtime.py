@@ -12,7 +12,10 @@ from fastapi import APIRouter, Depends, FastAPI, HTTPException
 from faststream.nats import NatsBroker
 from nats.aio.client import Client as NatsClient
 
-from shared.auth import PUBLIC, authorize, requires_scope
+from shared.audit.api import create_audit_admin_router, create_audit_router
+from shared.audit.signing import AuditSigner
+from shared.audit.trail import AuditTrail
+from shared.auth import PUBLIC, authorize
 from shared.auth.install import install_auth
 from shared.consumer import IdempotentConsumer, Subscription
 from shared.eventstore import ServiceApplication
@@ -40,7 +43,11 @@ class ServiceRuntime:
         self.app = app
         self.translate = translate
         self.subscriptions = subscriptions
-        self.periodic = periodic
+        # Every service's log is an audit trail with signed checkpoints (shared/audit).
+        self.audit = AuditTrail(app, AuditSigner.from_settings(settings),
+                                max_events_per_checkpoint=settings.audit_checkpoint_max_events)
+        audit_job = [(settings.audit_checkpoint_seconds, self.audit.checkpoint)]
+        self.periodic = [*periodic, *(audit_job if settings.audit_checkpoint_seconds > 0 else [])]
         self._periodic_tasks: list[asyncio.Task[None]] = []
         self.client: NatsClient | None = None
         self.broker: NatsBroker | None = None
@@ -131,11 +138,13 @@ def create_http_app(
     **fastapi_kwargs: Any,
 ) -> FastAPI:
     """The FastAPI app of a service: problem+json errors, request context, the OAuth2 gate on
-    every route (its token endpoint, scopes in the OpenAPI document), health, its routers.
+    every route (its token endpoint, scopes in the OpenAPI document), health, the auditor's API
+    (`/audit/*`, scope `<service>:audit`), its routers.
 
     Every route, the service's own and any added later, needs a token with a scope
-    (`shared.auth.scopes`): `<service>:read` for GET, `<service>:write` otherwise, unless the route
-    states another with `openapi_extra=requires_scope(...)` or is `PUBLIC`."""
+    (`shared.auth.scopes`): `<service>:admin` under /admin/, `<service>:audit` under /audit/,
+    `<service>:read` for GET, `<service>:write` otherwise, unless the route states another with
+    `openapi_extra=requires_scope(...)` or is `PUBLIC`."""
     settings = runtime.settings
     service = settings.service_name
     api = FastAPI(
@@ -164,22 +173,20 @@ def create_http_app(
             "nats_connected": bool(runtime.client and runtime.client.is_connected),
         }
 
-    if runtime.subscriptions:
-        admin = requires_scope(f"{service}:admin")
-
-        @api.get("/admin/dead-letters", tags=["operations"], summary="Messages parked after failing",
-                 openapi_extra=admin)
+    if runtime.subscriptions:  # operators' routes: /admin/ needs <service>:admin
+        @api.get("/admin/dead-letters", tags=["operations"], summary="Messages parked after failing")
         async def dead_letters() -> list[dict[str, Any]]:
             consumer, client = runtime.connected_consumer()
             return await consumer.list_dead_letters(client)
 
         @api.post("/admin/dead-letters/replay", tags=["operations"],
-                  summary="Apply parked messages again, in order, each at most once",
-                  openapi_extra=admin)
+                  summary="Apply parked messages again, in order, each at most once")
         async def replay_dead_letters() -> dict[str, int]:
             consumer, client = runtime.connected_consumer()
             return await consumer.replay_dead_letters(client)
 
+    api.include_router(create_audit_router(runtime.audit))
+    api.include_router(create_audit_admin_router(runtime.audit))
     for router in routers:
         api.include_router(router)
     return api

@@ -59,6 +59,14 @@ class ServiceSettings(BaseSettings):
     # Token requests per minute from one address (client secrets are checked with scrypt).
     auth_token_requests_per_minute: int = Field(default=60, ge=1)
 
+    # The Ed25519 key that signs audit checkpoints: a PEM private key or the path of one. Unset, the
+    # service keeps its own under <var>/keys/ (see shared/audit/signing.py).
+    audit_signing_key: SecretStr | None = None
+    # A signed checkpoint of the event log this often (when anything new was recorded), each
+    # covering at most this many new events (a backlog becomes several checkpoints).
+    audit_checkpoint_seconds: float = 60.0
+    audit_checkpoint_max_events: int = 1000
+
     office_code: str = Field(default="ศธ 04123", description="The office's code in outgoing numbers")
     office_name_th: str = "สำนักงานเขตพื้นที่การศึกษาประถมศึกษาตัวอย่าง เขต 1"
     log_level: str = "INFO"
@@ -79,6 +87,10 @@ class ServiceSettings(BaseSettings):
     @property
     def clients_path(self) -> Path:
         return self.auth_clients_file or self.var_dir / "auth" / "clients.json"
+
+    @property
+    def audit_key_path(self) -> Path:
+        return self.var_dir / "keys" / f"{self.service_name}.ed25519"
 
     @property
     def blob_dir(self) -> Path:

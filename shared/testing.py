@@ -281,3 +281,108 @@ def read_feed(url: str, *, after: int = 0, count: int | None = None, timeout: fl
             if (count is not None and len(events) >= count) or (until is not None and until(events)):
                 return events
     raise TimeoutError(f"feed gave {len(events)} events in {timeout}s")
+
+
+# --- a real browser: Debian's headless Chromium (`make test` installs it where missing) ----------
+CHROMIUM = Path("/usr/bin/chromium")
+# Without the background-networking flags Chromium keeps calling out, which a closed network refuses.
+CHROMIUM_FLAGS = ("--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                  "--disable-background-networking", "--disable-component-update",
+                  "--disable-sync", "--hide-scrollbars")
+
+
+def _chromium(args: list[str], profile: Path, timeout: float) -> subprocess.CompletedProcess[bytes]:
+    if not CHROMIUM.exists():
+        raise RuntimeError(f"{CHROMIUM} is missing: `make browser` installs it (apt-get)")
+    return subprocess.run([str(CHROMIUM), *CHROMIUM_FLAGS, f"--user-data-dir={profile}", *args],
+                          capture_output=True, timeout=timeout, check=False)
+
+
+def chromium_screenshot(url: str, path: Path, *, width: int = 1280, height: int = 1100,
+                        timeout: float = 60.0) -> Path:
+    """A PNG of the page as Chromium shows it once loaded (the `--screenshot` flag)."""
+    result = _chromium([f"--screenshot={path}", f"--window-size={width},{height}", url],
+                       path.parent / f"profile-{uuid.uuid4().hex[:8]}", timeout)
+    if not path.exists():
+        raise RuntimeError(f"no screenshot: {result.stderr.decode(errors='replace')[-2000:]}")
+    return path
+
+
+def chromium_dom(url: str, profile: Path, *, timeout: float = 60.0) -> str:
+    """The DOM after the page's scripts ran at load (the `--dump-dom` flag)."""
+    result = _chromium(["--dump-dom", url], profile, timeout)
+    return result.stdout.decode("utf-8", errors="replace")
+
+
+class BrowserPage:
+    """One page kept open in headless Chromium, driven over the DevTools protocol, to watch a
+    page change while it stays open (a live feed)."""
+
+    def __init__(self, url: str, profile: Path, *, width: int = 1280, height: int = 1100) -> None:
+        from websockets.sync.client import connect
+
+        if not CHROMIUM.exists():
+            raise RuntimeError(f"{CHROMIUM} is missing: `make browser` installs it (apt-get)")
+        profile.mkdir(parents=True, exist_ok=True)
+        self.process = subprocess.Popen(
+            [str(CHROMIUM), *CHROMIUM_FLAGS, f"--user-data-dir={profile}",
+             "--remote-debugging-port=0", f"--window-size={width},{height}", "about:blank"],
+            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        port_file = profile / "DevToolsActivePort"
+        deadline = time.monotonic() + 30
+        while not port_file.exists() or not port_file.read_text().strip():
+            if time.monotonic() > deadline or self.process.poll() is not None:
+                self.close()
+                raise RuntimeError("Chromium did not open its DevTools port")
+            time.sleep(0.1)
+        port = int(port_file.read_text().splitlines()[0])
+        pages = httpx.get(f"http://127.0.0.1:{port}/json/list", timeout=5).json()
+        page = next(p for p in pages if p.get("type") == "page")
+        self.socket = connect(page["webSocketDebuggerUrl"], max_size=None)
+        self._next_id = 0
+        self.call("Page.enable")
+        self.call("Page.navigate", url=url)
+
+    def call(self, method: str, **params: Any) -> dict[str, Any]:
+        import orjson
+
+        self._next_id += 1
+        message_id = self._next_id
+        self.socket.send(orjson.dumps({"id": message_id, "method": method, "params": params}).decode())
+        while True:
+            reply = orjson.loads(self.socket.recv(timeout=30))
+            if reply.get("id") == message_id:
+                if "error" in reply:
+                    raise RuntimeError(f"{method}: {reply['error']}")
+                return reply.get("result", {})
+
+    def evaluate(self, expression: str) -> Any:
+        result = self.call("Runtime.evaluate", expression=expression, returnByValue=True)
+        return result.get("result", {}).get("value")
+
+    def wait_for(self, expression: str, timeout: float = 20.0) -> Any:
+        """Poll a JavaScript expression until it is truthy; its value."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            value = self.evaluate(expression)
+            if value:
+                return value
+            time.sleep(0.2)
+        raise TimeoutError(f"page never satisfied {expression!r}")
+
+    def screenshot(self, path: Path) -> Path:
+        import base64
+
+        path.write_bytes(base64.b64decode(self.call("Page.captureScreenshot", format="png")["data"]))
+        return path
+
+    def close(self) -> None:
+        socket = getattr(self, "socket", None)
+        if socket is not None:
+            socket.close()
+        if self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self.process.kill()

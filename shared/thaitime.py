@@ -73,3 +73,14 @@ def format_thai_datetime(moment: datetime) -> str:
     """`24 พ.ย. 2569 14:05 น.` in Bangkok time."""
     local = ensure_aware(moment).astimezone(BANGKOK)
     return f"{format_thai_date(local.date())} {local:%H:%M} น."
+
+
+def format_thai_duration(hours: float) -> str:
+    """`1 วัน 2 ชั่วโมง 30 นาที` for 26.5 hours: how long something took, as officers say it
+    (rounded to the minute; parts that are zero are left out, and nothing at all is `0 นาที`)."""
+    minutes = max(0, round(hours * 60))
+    days, minutes = divmod(minutes, 24 * 60)
+    whole_hours, minutes = divmod(minutes, 60)
+    parts = [f"{n} {unit}" for n, unit in ((days, "วัน"), (whole_hours, "ชั่วโมง"), (minutes, "นาที"))
+             if n]
+    return " ".join(parts) or "0 นาที"

@@ -168,3 +168,14 @@ def correspondence(tmp_path: Path, clock: Clock) -> Iterator[CorrespondenceAppli
 @pytest.fixture
 def client(correspondence: CorrespondenceApplication) -> TestClient:
     return office_client(create_correspondence(correspondence.settings, correspondence))
+
+
+@pytest.fixture
+def staffed(client: TestClient) -> TestClient:
+    """The correspondence API with the office's staff (STAFF, and a second officer) hired."""
+    for officer_id, name, roles, clearance in (*STAFF, ("off-2", "นางสาววิไล ขยัน", ["officer"],
+                                                        "none")):
+        response = client.post("/officers", headers={"X-Actor-Id": "esa-1"}, json={
+            "officer_id": officer_id, "name_th": name, "roles": roles, "clearance": clearance})
+        assert response.status_code == 201, response.text
+    return client

@@ -1,4 +1,5 @@
-"""Correspondence (saraban, procedure 1) integration events, version 1.
+"""Correspondence integration events, version 1: saraban (procedure 1), coordination and service
+(2), internal meetings and their action items (3), knowledge management (4).
 
 Published on `esa.correspondence.<aggregate>.<event>`. Classified documents never leave the service
 with their subject or content: `subject` is None and only register facts travel. Urgency and secrecy
@@ -203,7 +204,209 @@ class DestructionListChanged(IntegrationEvent):
     step: str
     item_count: int = Field(ge=0)
 
+# --------------------------------------------------------------------------------------------------
+# Procedure 2: coordination and service (งานประสานงานและให้บริการ)
+# Who asked (name, contact) is personal data and stays inside the service; only the kind travels.
+# --------------------------------------------------------------------------------------------------
 
+
+class RequesterKind(StrEnum):
+    school = "school"  # สถานศึกษา
+    office_group = "office_group"  # กลุ่มอื่นในสำนักงาน
+    agency = "agency"  # หน่วยงานภายนอก
+    public = "public"  # ประชาชนทั่วไป
+
+
+class ServiceChannel(StrEnum):
+    walk_in = "walk_in"  # ติดต่อด้วยตนเอง
+    phone = "phone"  # โทรศัพท์
+    email = "email"  # อีเมล
+    letter = "letter"  # หนังสือราชการ
+    online = "online"  # ช่องทางออนไลน์
+
+
+class ServiceRequestLogged(IntegrationEvent):
+    """A request for coordination or service was logged; it waits for the group director."""
+
+    EVENT_TYPE = "correspondence.service_request.logged"
+    service_request_id: UUID
+    requester_kind: RequesterKind
+    channel: ServiceChannel
+    subject: str
+    received_at: datetime
+
+
+class ServiceRequestRouted(IntegrationEvent):
+    """The group director routed the request to a responsible officer."""
+
+    EVENT_TYPE = "correspondence.service_request.routed"
+    service_request_id: UUID
+    officer_id: str
+    routed_by: str
+    due_date: date | None
+
+
+class ServiceRequestResponded(IntegrationEvent):
+    """The responsible officer responded to the request."""
+
+    EVENT_TYPE = "correspondence.service_request.responded"
+    service_request_id: UUID
+    officer_id: str
+    responded_at: datetime
+    response_minutes: int = Field(ge=0, description="From receipt to response")
+
+
+class ServiceSatisfactionRecorded(IntegrationEvent):
+    """The requester's satisfaction with the service (1 least - 5 most), recorded once."""
+
+    EVENT_TYPE = "correspondence.service_request.satisfaction_recorded"
+    service_request_id: UUID
+    score: int = Field(ge=1, le=5)
+
+
+# --------------------------------------------------------------------------------------------------
+# Procedure 3: internal meetings (งานจัดการประชุมภายใน)
+# --------------------------------------------------------------------------------------------------
+
+
+class AgendaEntry(ContractModel):
+    item_no: int = Field(ge=1)
+    title: str
+
+
+class MeetingScheduled(IntegrationEvent):
+    """An internal meeting of the group was called: title, date and time, place, chair."""
+
+    EVENT_TYPE = "correspondence.meeting.scheduled"
+    meeting_id: UUID
+    title: str
+    starts_at: datetime
+    place: str
+    chair_id: str
+    organiser_id: str
+
+
+class AgendaItemProposed(IntegrationEvent):
+    """An officer proposed an agenda item; the group director approves or drops it."""
+
+    EVENT_TYPE = "correspondence.meeting.agenda_item_proposed"
+    meeting_id: UUID
+    item_no: int = Field(ge=1)
+    title: str
+    proposed_by: str
+
+
+class AgendaItemApproved(IntegrationEvent):
+    EVENT_TYPE = "correspondence.meeting.agenda_item_approved"
+    meeting_id: UUID
+    item_no: int = Field(ge=1)
+    approved_by: str
+
+
+class AgendaItemDropped(IntegrationEvent):
+    EVENT_TYPE = "correspondence.meeting.agenda_item_dropped"
+    meeting_id: UUID
+    item_no: int = Field(ge=1)
+    dropped_by: str
+    reason: str
+
+
+class MeetingParticipantsNotified(IntegrationEvent):
+    """The participants (the chair among them; at least two people) were told of the meeting and
+    its approved agenda."""
+
+    EVENT_TYPE = "correspondence.meeting.participants_notified"
+    meeting_id: UUID
+    participants: list[str] = Field(min_length=2)
+    agenda: list[AgendaEntry] = Field(min_length=1)
+    starts_at: datetime
+    place: str
+
+
+class MeetingHeld(IntegrationEvent):
+    EVENT_TYPE = "correspondence.meeting.held"
+    meeting_id: UUID
+    held_at: datetime
+    attendees: list[str] = Field(min_length=2)
+
+
+class MinutesRecorded(IntegrationEvent):
+    """The minutes were recorded as a record-type document of the saraban (its own events are
+    `correspondence.document.*` under `document_id`)."""
+
+    EVENT_TYPE = "correspondence.meeting.minutes_recorded"
+    meeting_id: UUID
+    document_id: UUID
+
+
+class MinutesCirculated(IntegrationEvent):
+    """The registered minutes went to those concerned."""
+
+    EVENT_TYPE = "correspondence.meeting.minutes_circulated"
+    meeting_id: UUID
+    document_id: UUID
+    outgoing_no: str
+    recipients: list[str] = Field(min_length=1)
+
+
+class ActionItemAssigned(IntegrationEvent):
+    """A meeting gave an officer something to do by a due date."""
+
+    EVENT_TYPE = "correspondence.action_item.assigned"
+    action_item_id: UUID
+    meeting_id: UUID
+    title: str
+    owner_id: str
+    due_date: date
+    assigned_by: str
+
+
+class ActionItemClosed(IntegrationEvent):
+    EVENT_TYPE = "correspondence.action_item.closed"
+    action_item_id: UUID
+    meeting_id: UUID
+    closed_by: str
+    result: str
+
+
+# --------------------------------------------------------------------------------------------------
+# Procedure 4: knowledge management (งานจัดการความรู้)
+# --------------------------------------------------------------------------------------------------
+
+
+class KnowledgeItemCaptured(IntegrationEvent):
+    """A knowledge item was captured; it waits for the group director's screening."""
+
+    EVENT_TYPE = "correspondence.knowledge_item.captured"
+    knowledge_item_id: UUID
+    title: str
+    author_id: str
+    tags: list[str]
+    source: str
+
+
+class KnowledgeItemAccepted(IntegrationEvent):
+    EVENT_TYPE = "correspondence.knowledge_item.accepted"
+    knowledge_item_id: UUID
+    screened_by: str
+    reason: str
+
+
+class KnowledgeItemRejected(IntegrationEvent):
+    EVENT_TYPE = "correspondence.knowledge_item.rejected"
+    knowledge_item_id: UUID
+    screened_by: str
+    reason: str = Field(min_length=1)
+
+
+class KnowledgeItemPublished(IntegrationEvent):
+    """The item is shared with the group, findable by its tags and text."""
+
+    EVENT_TYPE = "correspondence.knowledge_item.published"
+    knowledge_item_id: UUID
+    title: str
+    tags: list[str] = Field(min_length=1)
+    published_by: str
 
 
 EVENTS: tuple[type[IntegrationEvent], ...] = (
@@ -222,4 +425,22 @@ EVENTS: tuple[type[IntegrationEvent], ...] = (
     DocumentReturned,
     DocumentDestroyed,
     DestructionListChanged,
+    ServiceRequestLogged,
+    ServiceRequestRouted,
+    ServiceRequestResponded,
+    ServiceSatisfactionRecorded,
+    MeetingScheduled,
+    AgendaItemProposed,
+    AgendaItemApproved,
+    AgendaItemDropped,
+    MeetingParticipantsNotified,
+    MeetingHeld,
+    MinutesRecorded,
+    MinutesCirculated,
+    ActionItemAssigned,
+    ActionItemClosed,
+    KnowledgeItemCaptured,
+    KnowledgeItemAccepted,
+    KnowledgeItemRejected,
+    KnowledgeItemPublished,
 )

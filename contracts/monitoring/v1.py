@@ -1,18 +1,23 @@
-"""Monitoring's contract events, version 1: published on `esa.monitoring.>`, the durable export of
-every case's status changes to the central office.
+"""Monitoring's contract events, version 1, published on `esa.monitoring.>`:
+
+- `monitoring.case.status_changed`: the versioned status-event contract, the durable export of every
+  case's status changes to the central office (stream `monitoring`, see README "Central-office feed");
+- `monitoring.evaluation.results_issued`: evaluation results (procedure 15) sent back to those
+  responsible; correspondence drafts one outgoing document per result.
 
 Imports only pydantic and `contracts.envelope` (checked by an architecture test).
 """
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
+from enum import StrEnum
 from typing import ClassVar
 from uuid import UUID
 
 from pydantic import Field
 
-from contracts.envelope import CaseStatus, IntegrationEvent
+from contracts.envelope import CaseStatus, ContractModel, IntegrationEvent
 
 
 class CaseStatusChanged(IntegrationEvent):
@@ -31,4 +36,35 @@ class CaseStatusChanged(IntegrationEvent):
     status: CaseStatus | None = None
 
 
-EVENTS = (CaseStatusChanged,)
+class EvaluationKind(StrEnum):
+    action_plan = "action_plan"  # ประเมินผลแผนปฏิบัติการประจำปี
+    mid_plan = "mid_plan"  # ประเมินผลระยะครึ่งแผนพัฒนาการศึกษาขั้นพื้นฐาน
+    obec_strategy = "obec_strategy"  # ประเมินผลการดำเนินงานตามยุทธศาสตร์ สพฐ.
+
+
+class EvaluationResultLetter(ContractModel):
+    """One result, addressed to whoever must act on it, with the Thai text of the letter."""
+
+    result_no: int = Field(ge=1, description="Unique within the evaluation")
+    addressee: str = Field(description="Officer id, group or body the result goes back to")
+    addressee_th: str = Field(description="The addressee as the letter names it, in Thai")
+    subject_th: str = Field(description="The letter's subject (เรื่อง)")
+    text_th: str = Field(description="The letter's body: the results and what to improve")
+
+
+class EvaluationResultsIssued(IntegrationEvent):
+    """An evaluation's results were issued (procedure 15): each goes back to those responsible as
+    a letter, drafted by `issued_by` in correspondence. The envelope's `subject` is the evaluation id."""
+
+    EVENT_TYPE: ClassVar[str] = "monitoring.evaluation.results_issued"
+
+    evaluation_id: UUID
+    kind: EvaluationKind
+    title_th: str
+    fiscal_year_be: int | None = Field(default=None, description="For annual evaluations")
+    issued_by: str = Field(description="The officer who issued the results (drafts the letters)")
+    issued_on: date = Field(description="Bangkok date of issue")
+    results: list[EvaluationResultLetter] = Field(min_length=1)
+
+
+EVENTS = (CaseStatusChanged, EvaluationResultsIssued)

@@ -10,14 +10,17 @@ portal names the acting officer in `X-Actor-Id`; roles and clearance come from t
 from __future__ import annotations
 
 import base64
+import inspect
+from collections.abc import Callable
+from datetime import date
 from typing import Any, Literal
 from uuid import UUID
 
-from fastapi import APIRouter, Response
+from fastapi import APIRouter, Depends, Query, Response
 from fastapi.responses import PlainTextResponse
 
 from services.correspondence.application import CorrespondenceApplication, NewFile
-from services.correspondence.domain import SeriesKind
+from services.correspondence.domain import SeriesKind, reporting_period
 from services.correspondence.projections import DISPATCH_COLUMNS, RECEIVING_COLUMNS, register_csv
 from services.correspondence.schemas import (
     AgencyDocumentIn,
@@ -48,6 +51,7 @@ from services.correspondence.schemas import (
 from shared.auth import CallerDep, requires_scope
 from shared.http.conditional import Idempotency, IfMatch, set_etag
 from shared.http.context import Actor
+from shared.thaitime import bangkok_date
 
 # Other agencies hand letters over and follow their own; nothing else of the office's.
 SUBMIT = requires_scope("correspondence:submit")
@@ -311,3 +315,44 @@ def _csv(text: str, filename: str) -> PlainTextResponse:
     return PlainTextResponse(text, media_type="text/csv; charset=utf-8",
                              headers={"Content-Disposition": f'attachment; filename="{filename}"'})
 
+
+
+def add_step_route(router: APIRouter, path: str, *, id_name: str, summary: str,
+                   body_model: type, response_model: type,
+                   command: Callable[[UUID, Any, int | None, Any], dict[str, Any]]) -> None:
+    """One step on an existing record, as the saraban steps above: POST `path` (which names the
+    record's id `{id_name}`) with a body, If-Match and Idempotency-Key; answers the record with
+    its ETag. `command(record_id, body, expected_version, idempotency)` does the work."""
+
+    def endpoint(**params: Any) -> dict[str, Any]:
+        body = params["body"]
+        return _answer(params["response"], command(params[id_name], body, params["if_match"],
+                                                   params["idem"].for_body(body)))
+
+    # FastAPI reads the parameters off the signature; the record's id is named per resource.
+    endpoint.__signature__ = inspect.Signature([  # type: ignore[attr-defined]
+        inspect.Parameter(name, inspect.Parameter.KEYWORD_ONLY, annotation=annotation)
+        for name, annotation in ((id_name, UUID), ("body", body_model), ("actor", Actor),
+                                 ("if_match", IfMatch), ("idem", Idempotency),
+                                 ("response", Response))
+    ])
+    router.add_api_route(path, endpoint, methods=["POST"], response_model=response_model,
+                         summary=summary, name=f"{router.prefix.strip('/')}_{path}".replace(
+                             "/", "_").replace("{", "").replace("}", "").replace("-", "_"))
+
+
+def period_query(app: CorrespondenceApplication) -> Any:
+    """The reporting period of a periodic summary, from `?fiscal_year=2569` or `?from=…&to=…`
+    (Bangkok dates); the current fiscal year when neither is given. Use as a parameter's default."""
+
+    def period(
+        from_date: date | None = Query(default=None, alias="from",
+                                       description="First Bangkok date (YYYY-MM-DD)"),
+        to_date: date | None = Query(default=None, alias="to",
+                                     description="Last Bangkok date (YYYY-MM-DD)"),
+        fiscal_year: int | None = Query(default=None,
+                                        description="Fiscal year (BE), 1 Oct - 30 Sep"),
+    ) -> tuple[date, date]:
+        return reporting_period(from_date, to_date, fiscal_year, bangkok_date(app.clock()))
+
+    return Depends(period)

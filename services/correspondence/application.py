@@ -46,7 +46,10 @@ from services.correspondence.domain import (
     format_outgoing_no,
     receiving_year_be,
 )
+from services.correspondence.knowledge.application import KnowledgeBase
+from services.correspondence.meetings.application import Meetings
 from services.correspondence.projections import routing_report
+from services.correspondence.service_requests.application import ServiceRequests
 from services.correspondence.settings import CorrespondenceSettings
 from shared.auth import OutOfScope
 from shared.blobs import BlobStore
@@ -98,6 +101,10 @@ class CorrespondenceApplication(ServiceApplication):
         self.officers: AggregateIndex[Officer] = AggregateIndex(
             self, lambda o: o, aggregate_types=(Officer,)
         )
+        # Procedures 2-4, each in its own sub-package, on this store and this staff directory.
+        self.service_requests = ServiceRequests(self)
+        self.meetings = Meetings(self)
+        self.knowledge = KnowledgeBase(self)
 
     # --- loading ------------------------------------------------------------------------------------
     def officer(self, officer_id: str) -> Officer:
@@ -294,6 +301,23 @@ class CorrespondenceApplication(ServiceApplication):
 
         attachments, draft_sha256 = self._describe(files, draft, secrecy)
         return self.execute(decide, idempotency=idempotency)
+
+    def draft_from_event(self, *, document_id: UUID, drafter_id: str, subject: str,
+                         addressee: str, doc_type: DocumentType, text: str,
+                         ) -> list[Aggregate]:
+        """An outgoing document drafted from another service's event, held by its drafter for
+        checking like any draft. The id is the caller's, derived from the event, so a replayed
+        event finds its document and drafts nothing more. Returns what to save."""
+        if self.get(Document, document_id) is not None:
+            return []
+        draft = text.encode("utf-8")
+        _, draft_sha256 = self._describe((), draft, Secrecy.none)
+        document = Document.start_outgoing(
+            document_id=document_id, by=self.officer(drafter_id), subject=subject,
+            addressee=addressee, doc_type=doc_type, draft_sha256=draft_sha256,
+            summary=subject, at=self.clock())
+        self._store((), draft)
+        return [document]
 
     def _describe(
         self, files: Sequence[NewFile], text: bytes | None, secrecy: Any

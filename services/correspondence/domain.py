@@ -32,7 +32,8 @@ from pydantic import BaseModel, ConfigDict, Field
 from contracts.correspondence.v1 import URGENCY_CODES, DocumentType, Urgency
 from contracts.envelope import SECRECY_CODES, Secrecy
 from shared.domain import Aggregate, Conflict, DomainError, NotFound, event
-from shared.thaitime import bangkok_date, calendar_year_be, ce_year
+from shared.thaitime import bangkok_date, calendar_year_be, ce_year, fiscal_year_bounds
+from shared.thaitime import fiscal_year_be as fiscal_year_be_of
 
 # Namespace of the deterministic ids (officer, series, destruction list): the same natural key
 # always names the same aggregate, so "load or create" needs no lookup table.
@@ -1739,3 +1740,36 @@ class DestructionList(Aggregate):
         self.destroyed_items = list(items)
         self.carried_out_at = at
         self.step = DestructionStep.carried_out
+
+
+# --------------------------------------------------------------------------------------------------
+# Reporting periods (the periodic summaries of procedures 2 and 4)
+# --------------------------------------------------------------------------------------------------
+
+
+class InvalidPeriod(CorrespondenceError):
+    code = "invalid-period"
+    title_th = "ช่วงเวลาของรายงานไม่ถูกต้อง"
+    title_en = "Invalid reporting period"
+
+
+def reporting_period(from_date: date | None, to_date: date | None, fiscal_year_be: int | None,
+                     today: date) -> tuple[date, date]:
+    """The Bangkok dates a periodic report covers: a fiscal year (1 Oct - 30 Sep, named by its
+    BE year), or a date range, or by default the fiscal year of `today`."""
+    if fiscal_year_be is not None:
+        if from_date is not None or to_date is not None:
+            raise InvalidPeriod("give a fiscal year or a date range, not both")
+        if not 2400 <= fiscal_year_be <= 2800:
+            raise InvalidPeriod(f"{fiscal_year_be} is not a Buddhist-era year", field="fiscal_year")
+        return fiscal_year_bounds(fiscal_year_be)
+    if from_date is None and to_date is None:
+        return fiscal_year_bounds(fiscal_year_be_of(today))
+    for given in (from_date, to_date):
+        if given is not None and not 2000 <= given.year <= 2200:
+            raise InvalidPeriod(f"{given} is not a date between 2000 and 2200 (CE)")
+    end = to_date or today
+    start = from_date or fiscal_year_bounds(fiscal_year_be_of(end))[0]
+    if start > end:
+        raise InvalidPeriod(f"{start} is after {end}")
+    return start, end

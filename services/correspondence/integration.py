@@ -23,10 +23,15 @@ from services.correspondence.domain import (
     Officer,
     Role,
 )
+from services.correspondence.knowledge import integration as knowledge
+from services.correspondence.meetings import integration as meetings
+from services.correspondence.service_requests import integration as service_requests
 from shared.domain import DomainEvent
 
 SERVICE = "correspondence"
 PROCEDURE_SARABAN = 1
+# Procedures 2-4 translate their own aggregates' events: (contract payload, case status) or None.
+FEATURES = (service_requests, meetings, knowledge)
 
 
 def _attachments(document: Document) -> list[v1.AttachmentRef]:
@@ -162,6 +167,10 @@ def make_translator(app: CorrespondenceApplication) -> Callable[[Any, Any], Enve
                 destruction_list_id=listing.id, year_be=listing.year_be, step=listing.step.value,
                 item_count=len(listing.items))
             return envelope(event, payload, Secrecy.none, destruction_status(listing))
+        for feature in FEATURES:  # procedures 2-4: unclassified by nature
+            translated = feature.translate(event, aggregate, holder_th)
+            if translated is not None:
+                return envelope(event, translated[0], Secrecy.none, translated[1])
         return None
 
     return translate

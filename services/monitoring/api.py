@@ -1,36 +1,70 @@
-"""Monitoring's HTTP API: the case board, each case's history, the live feed and the status page.
+"""Monitoring's HTTP API: the case board, each case's history, the live feed and the status page;
+monitoring plans and progress reports, inspection rounds and recommendations, evaluations, the
+dashboard and the annual performance report.
 
 Store access is synchronous (eventsourcing), so the JSON endpoints are plain `def` (FastAPI runs them
 in its thread pool); only the feed is `async`, and it reads the store through `asyncio.to_thread`.
 
-The status page (`/`), the snapshot it starts from (`/board`) and its live feed (`/feed`) are public:
-they are the office's notice board, a browser's EventSource cannot send a bearer token, and what
-they show is what any visitor to the office may see (a classified case never shows its title). The
-API for other systems (`/cases` with filters, one case, a case's history with trace ids) needs
-`monitoring:read`.
+The status page (`/`), the snapshot it starts from (`/board`), its live feed (`/feed`) and the
+dashboard (`/dashboard`, its figures `/dashboard/summary` and fonts) are public: they are the
+office's notice boards, a browser's EventSource cannot send a bearer token, and what they show is
+what any visitor to the office may see (a classified case never shows its title). Everything else
+(`/cases` with filters, one case, a case's history with trace ids, plans, inspections, evaluations,
+the annual report) needs `monitoring:read` or `monitoring:write`.
 """
 
 from __future__ import annotations
 
 from collections.abc import AsyncIterable
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 from uuid import UUID
 
+import orjson
 from fastapi import APIRouter, Query, Response
-from fastapi.responses import FileResponse
+from fastapi.responses import FileResponse, HTMLResponse, JSONResponse
 from fastapi.sse import EventSourceResponse, ServerSentEvent
+from pydantic_core import to_jsonable_python
 
+from services.monitoring import annual_report
 from services.monitoring.application import MonitoringApplication
+from services.monitoring.performance import dashboard_data, performance
 from services.monitoring.projections import CaseBoard, CaseView
-from services.monitoring.schemas import FEED_EVENT, CaseOut, FeedData, HistoryEntryOut, feed_data
+from services.monitoring.schemas import (
+    FEED_EVENT,
+    ActionIn,
+    ActionPlanEvaluationIn,
+    AssignIn,
+    CaseOut,
+    CloseIn,
+    EvaluationOut,
+    FeedData,
+    HistoryEntryOut,
+    InspectionIn,
+    InspectionOut,
+    InspectionReportIn,
+    MidPlanEvaluationIn,
+    ObecStrategyEvaluationIn,
+    PlanOut,
+    ProgressIn,
+    RecommendationIn,
+    RecommendationOut,
+    feed_data,
+    new_file,
+)
 from services.monitoring.settings import MonitoringSettings
 from shared.auth import PUBLIC
 from shared.domain import DomainEvent, NotFound
-from shared.http.conditional import set_etag
+from shared.http.conditional import Idempotency, IfMatch, set_etag
+from shared.http.context import Actor
 from shared.http.sse import FeedAfter, FeedLimit, LastEventId, follow_notifications, resume_after
 
-STATUS_PAGE = Path(__file__).parent / "static" / "status.html"
+STATIC = Path(__file__).parent / "static"
+STATUS_PAGE = STATIC / "status.html"
+DASHBOARD_PAGE = STATIC / "dashboard.html"
+# The dashboard's first figures travel inside the page, so it shows them before any script runs
+# a request, and the live feed continues from the position they reflect.
+INITIAL_DATA_MARK = "/*INITIAL_DATA*/null"
 POSITION_HEADER = "X-Feed-Position"
 
 
@@ -122,3 +156,230 @@ def create_router(app: MonitoringApplication, board: CaseBoard, settings: Monito
         return FileResponse(STATUS_PAGE, media_type="text/html; charset=utf-8")
 
     return router
+
+
+def _answer(response: Response, result: dict[str, Any]) -> dict[str, Any]:
+    set_etag(response, result["version"])
+    return result
+
+
+YearQuery = Annotated[int | None, Query(ge=2400, le=2800, description="Fiscal year (BE)")]
+
+
+def create_work_router(app: MonitoringApplication, board: CaseBoard,
+                       settings: MonitoringSettings) -> APIRouter:
+    """The group's own work: monitoring plans (procedure 14), inspection, evaluation (15), the
+    dashboard and the annual report (16)."""
+    router = APIRouter()
+    plans = APIRouter(prefix="/monitoring-plans", tags=["monitoring plans (แผนกำกับติดตาม)"])
+    inspections = APIRouter(tags=["inspection (ตรวจราชการ)"])
+    evaluations = APIRouter(prefix="/evaluations", tags=["evaluation (ประเมินผล)"])
+    reports = APIRouter(tags=["dashboard and reports (รายงาน)"])
+
+    # --- monitoring plans -------------------------------------------------------------------------
+    @plans.get("", response_model=list[PlanOut],
+               summary="Every plan tracked: projects, KPIs, targets, progress, budget use")
+    def list_plans() -> list[dict[str, Any]]:
+        return app.plans_view()
+
+    @plans.get("/{plan_id}", response_model=PlanOut,
+               summary="One monitoring plan (by its id or planning's plan id)")
+    def get_plan(plan_id: UUID, response: Response) -> dict[str, Any]:
+        return _answer(response, app.plan_summary(plan_id))
+
+    @plans.post("/{plan_id}/progress", status_code=201, response_model=PlanOut,
+                summary="รายงานความก้าวหน้า: an indicator's value for a period, a note, evidence")
+    def report_progress(plan_id: UUID, body: ProgressIn, actor: Actor, if_match: IfMatch,
+                        idem: Idempotency, response: Response) -> dict[str, Any]:
+        return _answer(response, app.report_progress(
+            plan_id, group_code=body.group_code, item_code=body.item_code, period=body.period,
+            value=body.value, note=body.note, evidence=new_file(body.evidence),
+            expected_version=if_match, idempotency=idem.for_body(body)))
+
+    @plans.get("/evidence/{sha256}", summary="An evidence file, by the hash its event carries",
+               responses={200: {"content": {"application/octet-stream": {}}}})
+    def evidence(sha256: str) -> Response:
+        content = app.evidence_content(sha256)
+        if content is None:
+            raise EvidenceNotFound(sha256)
+        return Response(content, media_type="application/octet-stream")
+
+    # --- inspection ------------------------------------------------------------------------------
+    @inspections.post("/inspections", status_code=201, response_model=InspectionOut,
+                      summary="A round of government inspection with its issues")
+    def open_inspection(body: InspectionIn, actor: Actor, idem: Idempotency,
+                        response: Response) -> dict[str, Any]:
+        result = app.open_inspection(
+            fiscal_year_be=body.fiscal_year_be, title_th=body.title_th,
+            inspector_th=body.inspector_th, scheduled_on=body.scheduled_on,
+            issues=[(i.code, i.title_th) for i in body.issues], idempotency=idem.for_body(body))
+        response.headers["Location"] = f"/inspections/{result['round_id']}"
+        return _answer(response, result)
+
+    @inspections.get("/inspections", response_model=list[InspectionOut])
+    def list_inspections() -> list[dict[str, Any]]:
+        return app.inspections_view()
+
+    @inspections.get("/inspections/{round_id}", response_model=InspectionOut)
+    def get_inspection(round_id: UUID, response: Response) -> dict[str, Any]:
+        return _answer(response, app.inspection_summary(round_id))
+
+    @inspections.post("/inspections/{round_id}/report", response_model=InspectionOut,
+                      summary="รายงานการตรวจราชการ: the office's inspection report")
+    def inspection_report(round_id: UUID, body: InspectionReportIn, actor: Actor,
+                          if_match: IfMatch, idem: Idempotency,
+                          response: Response) -> dict[str, Any]:
+        return _answer(response, app.record_inspection_report(
+            round_id, summary_th=body.summary_th, evidence=new_file(body.evidence),
+            expected_version=if_match, idempotency=idem.for_body(body)))
+
+    @inspections.post("/inspections/{round_id}/recommendations", status_code=201,
+                      response_model=RecommendationOut,
+                      summary="ข้อเสนอแนะของผู้ตรวจราชการ: a recommendation, opened as a case")
+    def add_recommendation(round_id: UUID, body: RecommendationIn, actor: Actor,
+                           idem: Idempotency, response: Response) -> dict[str, Any]:
+        result = app.add_recommendation(round_id, issue_code=body.issue_code,
+                                        text_th=body.text_th, idempotency=idem.for_body(body))
+        response.headers["Location"] = f"/recommendations/{result['recommendation_id']}"
+        return _answer(response, result)
+
+    @inspections.get("/recommendations/{recommendation_id}", response_model=RecommendationOut)
+    def get_recommendation(recommendation_id: UUID, response: Response) -> dict[str, Any]:
+        return _answer(response, app.recommendation_summary(recommendation_id))
+
+    @inspections.post("/recommendations/{recommendation_id}/assign",
+                      response_model=RecommendationOut,
+                      summary="แจ้งผู้รับผิดชอบ: assign an officer with a due date")
+    def assign(recommendation_id: UUID, body: AssignIn, actor: Actor, if_match: IfMatch,
+               idem: Idempotency, response: Response) -> dict[str, Any]:
+        return _answer(response, app.assign_recommendation(
+            recommendation_id, officer_id=body.officer_id, officer_name_th=body.officer_name_th,
+            due=body.due, expected_version=if_match, idempotency=idem.for_body(body)))
+
+    @inspections.post("/recommendations/{recommendation_id}/action",
+                      response_model=RecommendationOut,
+                      summary="The assigned officer reports what was done, with evidence")
+    def act(recommendation_id: UUID, body: ActionIn, actor: Actor, if_match: IfMatch,
+            idem: Idempotency, response: Response) -> dict[str, Any]:
+        return _answer(response, app.report_recommendation_action(
+            recommendation_id, action_th=body.action_th, evidence=new_file(body.evidence),
+            expected_version=if_match, idempotency=idem.for_body(body)))
+
+    @inspections.post("/recommendations/{recommendation_id}/close",
+                      response_model=RecommendationOut,
+                      summary="Close the recommendation (needs evidence of the action)")
+    def close(recommendation_id: UUID, body: CloseIn, actor: Actor, if_match: IfMatch,
+              idem: Idempotency, response: Response) -> dict[str, Any]:
+        return _answer(response, app.close_recommendation(
+            recommendation_id, note=body.note, evidence=new_file(body.evidence),
+            expected_version=if_match, idempotency=idem.for_body(body)))
+
+    # --- evaluation --------------------------------------------------------------------------------
+    @evaluations.post("/action-plan", status_code=201, response_model=EvaluationOut,
+                      summary="ประเมินผลแผนปฏิบัติการประจำปี: per project KPI, budget, outcome")
+    def evaluate_action_plan(body: ActionPlanEvaluationIn, actor: Actor, idem: Idempotency,
+                             response: Response) -> dict[str, Any]:
+        return _answer(response, app.evaluate_action_plan(
+            body.plan_id, outcomes=body.outcomes, recommendations=body.recommendations,
+            idempotency=idem.for_body(body)))
+
+    @evaluations.post("/mid-plan", status_code=201, response_model=EvaluationOut,
+                      summary="ประเมินผลระยะครึ่งแผน: the development plan's KPIs at mid-plan")
+    def evaluate_mid_plan(body: MidPlanEvaluationIn, actor: Actor, idem: Idempotency,
+                          response: Response) -> dict[str, Any]:
+        return _answer(response, app.evaluate_mid_plan(
+            body.plan_id, as_of_year_be=body.as_of_year_be, addressee=body.addressee,
+            addressee_th=body.addressee_th, recommendations=body.recommendations,
+            idempotency=idem.for_body(body)))
+
+    @evaluations.post("/obec-strategy", status_code=201, response_model=EvaluationOut,
+                      summary="ประเมินผลตามยุทธศาสตร์ สพฐ.: indicators entered by the evaluator")
+    def evaluate_obec_strategy(body: ObecStrategyEvaluationIn, actor: Actor, idem: Idempotency,
+                               response: Response) -> dict[str, Any]:
+        return _answer(response, app.evaluate_obec_strategy(
+            fiscal_year_be=body.fiscal_year_be, title_th=body.title_th, addressee=body.addressee,
+            addressee_th=body.addressee_th, strategies=body.entries(),
+            recommendations=body.recommendations, idempotency=idem.for_body(body)))
+
+    @evaluations.get("", response_model=list[EvaluationOut])
+    def list_evaluations() -> list[dict[str, Any]]:
+        return app.evaluations_view()
+
+    @evaluations.get("/{evaluation_id}", response_model=EvaluationOut)
+    def get_evaluation(evaluation_id: UUID, response: Response) -> dict[str, Any]:
+        return _answer(response, app.evaluation_summary(evaluation_id))
+
+    @evaluations.post("/{evaluation_id}/issue", response_model=EvaluationOut,
+                      summary="แจ้งผลการประเมิน: results go back as letters drafted in correspondence")
+    def issue(evaluation_id: UUID, actor: Actor, if_match: IfMatch, idem: Idempotency,
+              response: Response) -> dict[str, Any]:
+        return _answer(response, app.issue_evaluation(
+            evaluation_id, expected_version=if_match,
+            idempotency=idem.for_body({"evaluation_id": str(evaluation_id)})))
+
+    # --- dashboard and reports ----------------------------------------------------------------------
+    def summary(fiscal_year_be: int | None) -> Any:
+        return to_jsonable_python(dashboard_data(performance(app, board, fiscal_year_be)))
+
+    # The dashboard is public like the status page (the office's performance board, shown on
+    # screens and to visitors): the page, the figures it refreshes from, its fonts.
+    @reports.get("/dashboard/summary", openapi_extra=PUBLIC,
+                 summary="The dashboard's figures: cases by service and step, overdue items, "
+                         "KPI attainment, budget use (money as exact decimal strings)")
+    def dashboard_summary(fiscal_year_be: YearQuery = None) -> JSONResponse:
+        return JSONResponse(summary(fiscal_year_be))
+
+    @reports.get("/dashboard", include_in_schema=False, openapi_extra=PUBLIC)
+    def dashboard(fiscal_year_be: YearQuery = None) -> HTMLResponse:
+        data = orjson.dumps(summary(fiscal_year_be)).decode().replace("</", "<\\/")
+        page = DASHBOARD_PAGE.read_text(encoding="utf-8").replace(INITIAL_DATA_MARK, data)
+        return HTMLResponse(page)
+
+    @reports.get("/static/fonts/{name}", include_in_schema=False, openapi_extra=PUBLIC)
+    def font(name: str) -> FileResponse:
+        path = settings.font_dir / name
+        if name not in {"Sarabun-Regular.ttf", "Sarabun-Bold.ttf"} or not path.exists():
+            raise EvidenceNotFound(name)
+        return FileResponse(path, media_type="font/ttf")
+
+    @reports.get("/reports/annual/{fiscal_year_be}",
+                 summary="รายงานผลการดำเนินงานประจำปี: the annual performance report (PDF or Excel)",
+                 responses={200: {"content": {"application/pdf": {}, XLSX: {}}}})
+    def annual(fiscal_year_be: int, format: ReportFormat = "pdf") -> Response:  # noqa: A002
+        if not 2400 <= fiscal_year_be <= 2800:
+            raise YearOutOfRange(str(fiscal_year_be))
+        perf = performance(app, board, fiscal_year_be)
+        report = annual_report.AnnualReport(
+            office_name_th=settings.office_name_th, performance=perf,
+            recommendations=sorted(
+                (r for r in app.recommendations.all() if r.fiscal_year_be == fiscal_year_be),
+                key=lambda r: (str(r.round_id), r.number)),
+            evaluations=sorted(
+                (e for e in app.evaluations.all() if e.fiscal_year_be == fiscal_year_be),
+                key=lambda e: e.recorded_at))
+        name = f"annual-report-{fiscal_year_be}"
+        if format == "xlsx":
+            return Response(annual_report.render_xlsx(report), media_type=XLSX, headers={
+                "Content-Disposition": f'attachment; filename="{name}.xlsx"'})
+        return Response(annual_report.render_pdf(report, settings.font_dir),
+                        media_type="application/pdf",
+                        headers={"Content-Disposition": f'inline; filename="{name}.pdf"'})
+
+    for part in (plans, inspections, evaluations, reports):
+        router.include_router(part)
+    return router
+
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+ReportFormat = Literal["pdf", "xlsx"]
+
+
+class EvidenceNotFound(NotFound):
+    def __init__(self, detail: str) -> None:
+        super().__init__("file-not-found", "ไม่พบไฟล์", "File not found", detail)
+
+
+class YearOutOfRange(NotFound):
+    def __init__(self, detail: str) -> None:
+        super().__init__("year-out-of-range", "ไม่มีข้อมูลของปีงบประมาณนี้",
+                         "No data for this fiscal year", detail)

@@ -1,30 +1,152 @@
-"""The monitoring application: records what it observes of other services' cases."""
+"""The monitoring application: records what it observes of other services' cases, and runs the
+group's own monitoring and evaluation work (procedures 14-15).
+
+Monitoring's own case-like aggregates (a project's progress reports, an inspection recommendation,
+an evaluation) state where they stand; every command that changes one also records that status on
+its `Case` (source "monitoring") in the same transaction, so the case board, the live feed, the
+overdue sweep and the central office's export follow them like any other service's case.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from datetime import datetime
+import hashlib
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any
 from uuid import UUID
 
 from contracts.envelope import AnyEnvelope
-from services.monitoring.domain import Case, case_id_for
+from services.monitoring.domain import (
+    SERVICE,
+    BudgetUse,
+    BudgetUseEntry,
+    Case,
+    Evaluation,
+    EvaluationKind,
+    EvaluationResult,
+    Evidence,
+    IndicatorResult,
+    InspectionIssue,
+    InspectionRound,
+    MonitoringError,
+    MonitoringPlan,
+    Observation,
+    PlanContent,
+    PlanKind,
+    Recommendation,
+    ReportedStatus,
+    TrackedGroup,
+    case_id_for,
+    percent,
+)
 from services.monitoring.integration import observation_from
-from shared.eventstore import ServiceApplication
-from shared.thaitime import bangkok_date
+from services.monitoring.settings import MonitoringSettings
+from shared.blobs import BlobStore
+from shared.context import current_actor, trace_id_var
+from shared.domain import Aggregate, NotFound
+from shared.eventstore import ServiceApplication, check_version
+from shared.projection import AggregateIndex
+from shared.thaitime import bangkok_date, utc_now
+
+Idempotency = tuple[str, str, str] | None
+
+
+@dataclass(frozen=True)
+class NewFile:
+    """An evidence file received through the API, before it is stored."""
+
+    name: str
+    media_type: str
+    content: bytes
+
+
+class PlanNotFound(NotFound):
+    def __init__(self, detail: str) -> None:
+        super().__init__("monitoring-plan-not-found", "ไม่พบแผนกำกับติดตาม",
+                         "Monitoring plan not found", detail)
+
+
+class InspectionNotFound(NotFound):
+    def __init__(self, detail: str) -> None:
+        super().__init__("inspection-not-found", "ไม่พบรอบการตรวจราชการ",
+                         "Inspection round not found", detail)
+
+
+class RecommendationNotFound(NotFound):
+    def __init__(self, detail: str) -> None:
+        super().__init__("recommendation-not-found", "ไม่พบข้อเสนอแนะ",
+                         "Recommendation not found", detail)
+
+
+class EvaluationNotFound(NotFound):
+    def __init__(self, detail: str) -> None:
+        super().__init__("evaluation-not-found", "ไม่พบผลการประเมิน",
+                         "Evaluation not found", detail)
+
+
+class EvidenceTooLarge(MonitoringError):
+    code = "evidence-too-large"
+    title_th = "ไฟล์หลักฐานมีขนาดใหญ่เกินกำหนด"
+    title_en = "Evidence file is too large"
+    status = 413
+
+
+class WrongPlanKind(MonitoringError):
+    code = "wrong-plan-kind"
+    title_th = "ชนิดแผนไม่ตรงกับการประเมินนี้"
+    title_en = "This evaluation needs another kind of plan"
+
+
+@dataclass(frozen=True)
+class StrategyEntry:
+    """An OBEC strategy to evaluate, as the evaluator enters it (no service publishes these)."""
+
+    code: str
+    title_th: str
+    indicators: list[tuple[str, str, str, Decimal, Decimal | None]]  # code, name, unit, target, actual
 
 
 class MonitoringApplication(ServiceApplication):
     name = "monitoring"  # pinned: it names the stored data
 
+    def __init__(self, settings: MonitoringSettings, *, clock: Callable[[], datetime] = utc_now,
+                 env: dict[str, str] | None = None) -> None:
+        super().__init__(settings, env)
+        self.settings: MonitoringSettings = settings
+        self.clock = clock
+        self.blobs = BlobStore(settings.blob_dir)
+        self.plans: AggregateIndex[MonitoringPlan] = AggregateIndex(
+            self, lambda a: a, aggregate_types=(MonitoringPlan,))
+        self.budget_uses: AggregateIndex[BudgetUse] = AggregateIndex(
+            self, lambda a: a, aggregate_types=(BudgetUse,))
+        self.inspections: AggregateIndex[InspectionRound] = AggregateIndex(
+            self, lambda a: a, aggregate_types=(InspectionRound,))
+        self.recommendations: AggregateIndex[Recommendation] = AggregateIndex(
+            self, lambda a: a, aggregate_types=(Recommendation,))
+        self.evaluations: AggregateIndex[Evaluation] = AggregateIndex(
+            self, lambda a: a, aggregate_types=(Evaluation,))
+
+    # --- observing other services ---------------------------------------------------------------
     def observe(self, envelope: AnyEnvelope) -> Case | None:
         """Decide what one contract event changes: the case it opened or extended, or None when
         this very event was already recorded. Saving is the caller's (the consumer saves the case
         with its tracking position in one transaction)."""
-        observation = observation_from(envelope)
-        case = self.get(Case, case_id_for(envelope.source, envelope.subject))
+        return self._observe(envelope.source, envelope.subject, observation_from(envelope))
+
+    def _observe(self, source: str, subject: str, observation: Observation) -> Case | None:
+        case = self.get(Case, case_id_for(source, subject))
         if case is None:
-            return Case.open(envelope.source, envelope.subject, observation)
+            return Case.open(source, subject, observation)
         return case if case.observe(observation) else None
+
+    def _track(self, subject: str, status: ReportedStatus, event_type: str, version: int,
+               at: datetime) -> Case | None:
+        """Record where one of monitoring's own cases stands, as an observation of its `Case`."""
+        return self._observe(SERVICE, subject, Observation(
+            event_id=f"{SERVICE}:{subject}:{version}", event_type=event_type, sequence=version,
+            time=at, actor=current_actor(), trace_id=trace_id_var.get(), status=status))
 
     def raise_overdue(self, candidates: Iterable[UUID], at: datetime) -> int:
         """Announce every candidate case that has passed its due date (Bangkok) since the last
@@ -40,9 +162,442 @@ class MonitoringApplication(ServiceApplication):
             announced += self.execute(decide)
         return announced
 
-    # --- queries (authoritative, from the store; the board answers the lists) ------------------------
+    # --- monitoring plans (reactions to planning's approvals) ----------------------------------
+    def track_plan(self, content: PlanContent) -> list[Aggregate | None]:
+        """Open (or revise, for an amended version) the monitoring plan of an approved plan, with
+        a case per project owing its progress reports. Returns what to save."""
+        at = self.clock()
+        plan = self.get(MonitoringPlan, MonitoringPlan.create_id(content.source_plan_id))
+        if plan is None:
+            plan = MonitoringPlan.open(content, grace_days=self.settings.report_grace_days, at=at)
+        elif not plan.revise(content, at):
+            return []
+        return [plan, *self._track_groups(plan, plan.content.groups, "monitoring.plan.tracked", at)]
+
+    def _track_groups(self, plan: MonitoringPlan, groups: Iterable[TrackedGroup],
+                      event_type: str, at: datetime) -> list[Case | None]:
+        return [self._track(plan.group_subject(group.code), plan.group_status(group, at),
+                            event_type, plan.version, at) for group in groups]
+
+    def record_budget_use(self, project_id: UUID, entry: BudgetUseEntry) -> list[Aggregate | None]:
+        use = self.get(BudgetUse, BudgetUse.create_id(project_id)) or BudgetUse.start(project_id)
+        return [use] if use.record(entry) else []
+
+    def report_progress(self, plan_id: UUID, *, group_code: str, item_code: str, period: str,
+                        value: Decimal, note: str, evidence: NewFile | None,
+                        expected_version: int | None = None,
+                        idempotency: Idempotency = None) -> dict[str, Any]:
+        described = self._describe(evidence)
+
+        def decide() -> tuple[dict[str, Any], list[Aggregate | None]]:
+            plan = self.plan(plan_id)
+            check_version(plan, expected_version)
+            at = self.clock()
+            plan.report(group_code=group_code, item_code=item_code, period=period, value=value,
+                        note=note, evidence=described, by=current_actor(), at=at)
+            self._store(evidence)
+            group = plan.content.group(group_code)
+            return plan_view(plan, self.budget_used), [
+                plan, *self._track_groups(plan, [group], "monitoring.progress.reported", at)]
+
+        return self.execute(decide, idempotency=idempotency)
+
+    def _describe(self, file: NewFile | None) -> Evidence | None:
+        if file is None:
+            return None
+        if len(file.content) > self.settings.max_evidence_bytes:
+            raise EvidenceTooLarge(f"{file.name}: {len(file.content)} bytes, at most "
+                                   f"{self.settings.max_evidence_bytes}")
+        return Evidence(name=file.name, media_type=file.media_type, size=len(file.content),
+                        sha256=hashlib.sha256(file.content).hexdigest())
+
+    def _store(self, file: NewFile | None) -> None:
+        """Only once the rules have said yes: refused input leaves nothing behind."""
+        if file is not None:
+            self.blobs.put(file.content)
+
+    def evidence_content(self, sha256: str) -> bytes | None:
+        try:
+            return self.blobs.get(sha256)
+        except ValueError:
+            return None
+
+    # --- inspection -----------------------------------------------------------------------------
+    def open_inspection(self, *, fiscal_year_be: int, title_th: str, inspector_th: str,
+                        scheduled_on: date, issues: list[tuple[str, str]],
+                        idempotency: Idempotency = None) -> dict[str, Any]:
+        def decide() -> tuple[dict[str, Any], list[Aggregate]]:
+            inspection = InspectionRound.open(
+                fiscal_year_be=fiscal_year_be, title_th=title_th, inspector_th=inspector_th,
+                scheduled_on=scheduled_on, at=self.clock(),
+                issues=[InspectionIssue(code=c.strip(), title_th=t.strip()) for c, t in issues])
+            return inspection_view(inspection, []), [inspection]
+
+        return self.execute(decide, idempotency=idempotency)
+
+    def record_inspection_report(self, round_id: UUID, *, summary_th: str,
+                                 evidence: NewFile | None, expected_version: int | None = None,
+                                 idempotency: Idempotency = None) -> dict[str, Any]:
+        described = self._describe(evidence)
+
+        def decide() -> tuple[dict[str, Any], list[Aggregate]]:
+            inspection = self.inspection(round_id)
+            check_version(inspection, expected_version)
+            inspection.record_report(summary_th=summary_th, evidence=described,
+                                     by=current_actor(), at=self.clock())
+            self._store(evidence)
+            return inspection_view(inspection, self._recommendations_of(inspection)), [inspection]
+
+        return self.execute(decide, idempotency=idempotency)
+
+    def add_recommendation(self, round_id: UUID, *, issue_code: str, text_th: str,
+                           idempotency: Idempotency = None) -> dict[str, Any]:
+        def decide() -> tuple[dict[str, Any], list[Aggregate | None]]:
+            inspection = self.inspection(round_id)
+            at = self.clock()
+            recommendation = inspection.add_recommendation(issue_code=issue_code, text_th=text_th,
+                                                           at=at)
+            return recommendation_view(recommendation), [
+                inspection, recommendation, self._track_recommendation(recommendation, at)]
+
+        return self.execute(decide, idempotency=idempotency)
+
+    def _track_recommendation(self, recommendation: Recommendation, at: datetime) -> Case | None:
+        return self._track(str(recommendation.id), recommendation.status(),
+                           f"monitoring.recommendation.{recommendation.step.value}",
+                           recommendation.version, at)
+
+    def _on_recommendation(self, recommendation_id: UUID, expected_version: int | None,
+                           idempotency: Idempotency,
+                           act: Callable[[Recommendation, datetime], None]) -> dict[str, Any]:
+        def decide() -> tuple[dict[str, Any], list[Aggregate | None]]:
+            recommendation = self.recommendation(recommendation_id)
+            check_version(recommendation, expected_version)
+            at = self.clock()
+            act(recommendation, at)
+            return recommendation_view(recommendation), [
+                recommendation, self._track_recommendation(recommendation, at)]
+
+        return self.execute(decide, idempotency=idempotency)
+
+    def assign_recommendation(self, recommendation_id: UUID, *, officer_id: str,
+                              officer_name_th: str, due: date,
+                              expected_version: int | None = None,
+                              idempotency: Idempotency = None) -> dict[str, Any]:
+        return self._on_recommendation(
+            recommendation_id, expected_version, idempotency,
+            lambda r, at: r.assign(officer_id=officer_id, officer_name_th=officer_name_th, due=due,
+                                   today=bangkok_date(at), at=at))
+
+    def report_recommendation_action(self, recommendation_id: UUID, *, action_th: str,
+                                     evidence: NewFile | None,
+                                     expected_version: int | None = None,
+                                     idempotency: Idempotency = None) -> dict[str, Any]:
+        described = self._describe(evidence)
+
+        def act(recommendation: Recommendation, at: datetime) -> None:
+            recommendation.report_action(action_th=action_th, evidence=described,
+                                         by=current_actor(), at=at)
+            self._store(evidence)
+
+        return self._on_recommendation(recommendation_id, expected_version, idempotency, act)
+
+    def close_recommendation(self, recommendation_id: UUID, *, note: str,
+                             evidence: NewFile | None, expected_version: int | None = None,
+                             idempotency: Idempotency = None) -> dict[str, Any]:
+        described = self._describe(evidence)
+
+        def act(recommendation: Recommendation, at: datetime) -> None:
+            recommendation.close(note=note, evidence=described, at=at)
+            self._store(evidence)
+
+        return self._on_recommendation(recommendation_id, expected_version, idempotency, act)
+
+    # --- evaluation -----------------------------------------------------------------------------
+    def evaluate_action_plan(self, plan_id: UUID, *, outcomes: dict[str, str],
+                             recommendations: dict[str, str],
+                             idempotency: Idempotency = None) -> dict[str, Any]:
+        """Per project: each KPI's target against its latest reported value, the budget planned
+        against what budgeting reported used, and the evaluator's outcome; addressed to the
+        project's responsible officer."""
+
+        def decide() -> tuple[dict[str, Any], list[Aggregate | None]]:
+            plan = self._plan_of_kind(plan_id, PlanKind.action_plan)
+            fiscal_year = plan.content.fiscal_year_be
+            results = [
+                EvaluationResult(
+                    result_no=number, code=group.code, title_th=group.title_th,
+                    addressee=group.responsible or "group_director",
+                    addressee_th=_addressee_th(group),
+                    indicators=tuple(_indicator(plan, group, item) for item in group.items),
+                    budget_planned=group.planned_budget,
+                    budget_used=self.budget_used(group.project_id, fiscal_year),
+                    outcome_th=outcomes.get(group.code, "").strip(),
+                    recommendations_th=recommendations.get(group.code, "").strip(),
+                )
+                for number, group in enumerate(plan.content.groups, start=1)
+            ]
+            return self._record_evaluation(
+                EvaluationKind.action_plan, f"ประเมินผล{plan.content.title_th}", str(plan.id),
+                fiscal_year, results)
+
+        return self.execute(decide, idempotency=idempotency)
+
+    def evaluate_mid_plan(self, plan_id: UUID, *, as_of_year_be: int | None, addressee: str,
+                          addressee_th: str, recommendations: dict[str, str],
+                          idempotency: Idempotency = None) -> dict[str, Any]:
+        """Per strategy of the development plan: each KPI's target for the mid-plan year against
+        the value reported for it; results to management (`addressee`)."""
+
+        def decide() -> tuple[dict[str, Any], list[Aggregate | None]]:
+            plan = self._plan_of_kind(plan_id, PlanKind.development_plan)
+            content = plan.content
+            assert content.start_year_be is not None and content.end_year_be is not None
+            year = as_of_year_be or (content.start_year_be + content.end_year_be) // 2
+            if not content.start_year_be <= year <= content.end_year_be:
+                raise WrongPlanKind(f"{year} is outside {content.start_year_be}-"
+                                    f"{content.end_year_be}", field="as_of_year_be")
+            results = [
+                EvaluationResult(
+                    result_no=number, code=group.code, title_th=group.title_th,
+                    addressee=addressee, addressee_th=addressee_th,
+                    indicators=tuple(_indicator_for_period(plan, group, item, str(year))
+                                     for item in group.items),
+                    recommendations_th=recommendations.get(group.code, "").strip(),
+                )
+                for number, group in enumerate(content.groups, start=1)
+            ]
+            return self._record_evaluation(
+                EvaluationKind.mid_plan,
+                f"ประเมินผลระยะครึ่งแผน {content.title_th} (ณ ปี พ.ศ. {year})", str(plan.id),
+                None, results)
+
+        return self.execute(decide, idempotency=idempotency)
+
+    def evaluate_obec_strategy(self, *, fiscal_year_be: int, title_th: str, addressee: str,
+                               addressee_th: str, strategies: list[StrategyEntry],
+                               recommendations: dict[str, str],
+                               idempotency: Idempotency = None) -> dict[str, Any]:
+        def decide() -> tuple[dict[str, Any], list[Aggregate | None]]:
+            results = [
+                EvaluationResult(
+                    result_no=number, code=strategy.code, title_th=strategy.title_th,
+                    addressee=addressee, addressee_th=addressee_th,
+                    indicators=tuple(_indicator_result(code, name, unit, target, actual)
+                                     for code, name, unit, target, actual in strategy.indicators),
+                    recommendations_th=recommendations.get(strategy.code, "").strip(),
+                )
+                for number, strategy in enumerate(strategies, start=1)
+            ]
+            return self._record_evaluation(EvaluationKind.obec_strategy, title_th, None,
+                                           fiscal_year_be, results)
+
+        return self.execute(decide, idempotency=idempotency)
+
+    def _record_evaluation(self, kind: EvaluationKind, title_th: str, subject_ref: str | None,
+                           fiscal_year_be: int | None, results: list[EvaluationResult],
+                           ) -> tuple[dict[str, Any], list[Aggregate | None]]:
+        at = self.clock()
+        evaluation = Evaluation.record(kind=kind, title_th=title_th, subject_ref=subject_ref,
+                                       fiscal_year_be=fiscal_year_be, results=results, at=at)
+        return evaluation_view(evaluation), [evaluation, self._track_evaluation(evaluation, at)]
+
+    def _track_evaluation(self, evaluation: Evaluation, at: datetime) -> Case | None:
+        return self._track(str(evaluation.id), evaluation.status(),
+                           f"monitoring.evaluation.{evaluation.status().step}",
+                           evaluation.version, at)
+
+    def issue_evaluation(self, evaluation_id: UUID, *, expected_version: int | None = None,
+                         idempotency: Idempotency = None) -> dict[str, Any]:
+        """Send the results back to those responsible (correspondence drafts the letters)."""
+
+        def decide() -> tuple[dict[str, Any], list[Aggregate | None]]:
+            evaluation = self.evaluation(evaluation_id)
+            check_version(evaluation, expected_version)
+            at = self.clock()
+            evaluation.issue(by=current_actor(), at=at)
+            return evaluation_view(evaluation), [evaluation,
+                                                 self._track_evaluation(evaluation, at)]
+
+        return self.execute(decide, idempotency=idempotency)
+
+    def _plan_of_kind(self, plan_id: UUID, kind: PlanKind) -> MonitoringPlan:
+        plan = self.plan(plan_id)
+        if plan.content.kind != kind:
+            raise WrongPlanKind(f"{plan_id} is a {plan.content.kind.value}", field="plan_id")
+        return plan
+
+    # --- queries ----------------------------------------------------------------------------------
     def case(self, case_id: UUID) -> Case | None:
         return self.get(Case, case_id)
 
     def case_by_subject(self, source: str, subject: str) -> Case | None:
         return self.get(Case, case_id_for(source, subject))
+
+    def plan(self, plan_id: UUID) -> MonitoringPlan:
+        """By monitoring's id or by the planning plan's id."""
+        plan = self.get(MonitoringPlan, plan_id) or self.get(
+            MonitoringPlan, MonitoringPlan.create_id(plan_id))
+        if plan is None:
+            raise PlanNotFound(str(plan_id))
+        return plan
+
+    def inspection(self, round_id: UUID) -> InspectionRound:
+        found = self.get(InspectionRound, round_id)
+        if found is None:
+            raise InspectionNotFound(str(round_id))
+        return found
+
+    def recommendation(self, recommendation_id: UUID) -> Recommendation:
+        found = self.get(Recommendation, recommendation_id)
+        if found is None:
+            raise RecommendationNotFound(str(recommendation_id))
+        return found
+
+    def evaluation(self, evaluation_id: UUID) -> Evaluation:
+        found = self.get(Evaluation, evaluation_id)
+        if found is None:
+            raise EvaluationNotFound(str(evaluation_id))
+        return found
+
+    def budget_used(self, project_id: UUID | None, fiscal_year_be: int | None = None) -> Decimal:
+        if project_id is None:
+            return Decimal("0.00")
+        use = self.budget_uses.get(BudgetUse.create_id(project_id))
+        return use.used(fiscal_year_be) if use is not None else Decimal("0.00")
+
+    def _recommendations_of(self, inspection: InspectionRound) -> list[Recommendation]:
+        found = (self.recommendations.get(i) for i in inspection.recommendation_ids)
+        return [r for r in found if r is not None]
+
+    def plan_summary(self, plan_id: UUID) -> dict[str, Any]:
+        return plan_view(self.plan(plan_id), self.budget_used)
+
+    def plans_view(self) -> list[dict[str, Any]]:
+        plans = sorted(self.plans.all(), key=lambda p: p.opened_at, reverse=True)
+        return [plan_view(p, self.budget_used) for p in plans]
+
+    def inspection_summary(self, round_id: UUID) -> dict[str, Any]:
+        inspection = self.inspection(round_id)
+        return inspection_view(inspection, self._recommendations_of(inspection))
+
+    def inspections_view(self) -> list[dict[str, Any]]:
+        rounds = sorted(self.inspections.all(), key=lambda r: r.created_on, reverse=True)
+        return [inspection_view(r, self._recommendations_of(r)) for r in rounds]
+
+    def recommendation_summary(self, recommendation_id: UUID) -> dict[str, Any]:
+        return recommendation_view(self.recommendation(recommendation_id))
+
+    def evaluation_summary(self, evaluation_id: UUID) -> dict[str, Any]:
+        return evaluation_view(self.evaluation(evaluation_id))
+
+    def evaluations_view(self) -> list[dict[str, Any]]:
+        found = sorted(self.evaluations.all(), key=lambda e: e.recorded_at, reverse=True)
+        return [evaluation_view(e) for e in found]
+
+
+# --- results and views ------------------------------------------------------------------------------
+def _addressee_th(group: TrackedGroup) -> str:
+    who = group.responsible or "ผู้อำนวยการกลุ่ม"
+    return f"{who} ({group.responsible_group})" if group.responsible_group else who
+
+
+def _indicator_result(code: str, name_th: str, unit: str, target: Decimal,
+                      actual: Decimal | None) -> IndicatorResult:
+    return IndicatorResult(
+        code=code, name_th=name_th, unit=unit, target_value=target, actual=actual,
+        attainment_pct=percent(actual, target) if actual is not None else None,
+        achieved=(actual >= target) if actual is not None else None)
+
+
+def _indicator(plan: MonitoringPlan, group: TrackedGroup, item: Any) -> IndicatorResult:
+    progress = plan.progress(group, item)
+    return _indicator_result(item.code, item.name_th, item.unit, item.target_value,
+                             progress.actual)
+
+
+def _indicator_for_period(plan: MonitoringPlan, group: TrackedGroup, item: Any,
+                          period: str) -> IndicatorResult:
+    report = plan.reports.get((group.code, item.code, period))
+    return _indicator_result(item.code, item.name_th, item.unit, item.target_for(period),
+                             report.value if report else None)
+
+
+def _evidence(evidence: Evidence | None) -> dict[str, Any] | None:
+    return evidence.model_dump() if evidence is not None else None
+
+
+def plan_view(plan: MonitoringPlan,
+              budget_used: Callable[[UUID | None, int | None], Decimal]) -> dict[str, Any]:
+    content = plan.content
+    groups = []
+    for group in content.groups:
+        pending = plan.pending_period(group)
+        groups.append({
+            "code": group.code, "title_th": group.title_th, "project_id": group.project_id,
+            "responsible": group.responsible, "responsible_group": group.responsible_group,
+            "pending_period": pending, "report_due": plan.due_on(pending) if pending else None,
+            "budget_planned": group.planned_budget,
+            "budget_used": budget_used(group.project_id, content.fiscal_year_be),
+            "budget_lines": [line.model_dump() for line in group.budget_lines],
+            "items": [
+                {**plan.progress(group, item).model_dump(exclude={"group_code"}),
+                 "period_targets": [t.model_dump() for t in item.period_targets],
+                 "reports": [
+                     {**r.model_dump(exclude={"evidence", "group_code", "item_code"}),
+                      "evidence": _evidence(r.evidence)}
+                     for (g, i, _), r in sorted(plan.reports.items(),
+                                                key=lambda kv: content.periods.index(kv[0][2]))
+                     if g == group.code and i == item.code
+                 ]}
+                for item in group.items
+            ],
+        })
+    return {
+        "plan_id": plan.id, "version": plan.version, "kind": content.kind,
+        "source_plan_id": content.source_plan_id, "source_version": content.source_version,
+        "title_th": content.title_th, "fiscal_year_be": content.fiscal_year_be,
+        "start_year_be": content.start_year_be, "end_year_be": content.end_year_be,
+        "approved_on": content.approved_on, "periods": list(content.periods), "groups": groups,
+    }
+
+
+def recommendation_view(r: Recommendation) -> dict[str, Any]:
+    return {
+        "recommendation_id": r.id, "version": r.version, "round_id": r.round_id,
+        "number": r.number, "issue": r.issue.model_dump(), "text_th": r.text_th,
+        "step": r.step, "step_th": r.status().step_th, "holder": r.holder,
+        "assignee": r.assignee, "assignee_th": r.assignee_th, "due": r.due,
+        "actions": [{"action_th": a, "evidence": _evidence(e)} for a, e in r.actions],
+        "evidence": [e.model_dump() for e in r.evidence], "closing_note": r.closing_note,
+        "case_id": case_id_for(SERVICE, str(r.id)),
+    }
+
+
+def inspection_view(inspection: InspectionRound,
+                    recommendations: Sequence[Recommendation]) -> dict[str, Any]:
+    report = inspection.report
+    return {
+        "round_id": inspection.id, "version": inspection.version,
+        "fiscal_year_be": inspection.fiscal_year_be, "title_th": inspection.title_th,
+        "inspector_th": inspection.inspector_th, "scheduled_on": inspection.scheduled_on,
+        "issues": [i.model_dump() for i in inspection.issues],
+        "report": None if report is None else {
+            "summary_th": report.summary_th, "evidence": _evidence(report.evidence),
+            "recorded_by": report.recorded_by, "recorded_at": report.recorded_at},
+        "recommendations": [recommendation_view(r) for r in recommendations],
+    }
+
+
+def evaluation_view(evaluation: Evaluation) -> dict[str, Any]:
+    return {
+        "evaluation_id": evaluation.id, "version": evaluation.version, "kind": evaluation.kind,
+        "title_th": evaluation.title_th, "subject_ref": evaluation.subject_ref,
+        "fiscal_year_be": evaluation.fiscal_year_be, "recorded_at": evaluation.recorded_at,
+        "issued_by": evaluation.issued_by, "issued_at": evaluation.issued_at,
+        "results": [
+            {**result.model_dump(), "subject_th": evaluation.letter_subject_th(result),
+             "text_th": result.text_th(f"ผลการ{evaluation.title_th}")}
+            for result in evaluation.results
+        ],
+    }

@@ -1,16 +1,44 @@
 """Monitoring's anti-corruption layer, both ways: other services' envelopes become `Observation`s,
-and monitoring's own `Case` events become `monitoring.case.status_changed` contract events on
-`esa.monitoring.>` (the central office's durable export)."""
+planning's approvals become `PlanContent` to track, budgeting's spending becomes `BudgetUseEntry`s;
+monitoring's own `Case` events become `monitoring.case.status_changed` contract events on
+`esa.monitoring.>` (the central office's durable export) and issued evaluations become
+`monitoring.evaluation.results_issued`."""
 
 from __future__ import annotations
 
+from datetime import date
+from decimal import Decimal
 from typing import Any
+from uuid import UUID
+
+from pydantic import BaseModel, ConfigDict, Field
 
 from contracts.envelope import AnyEnvelope, CaseStatus, Envelope, Secrecy
-from contracts.monitoring.v1 import CaseStatusChanged
-from services.monitoring.domain import Case, CaseState, Observation, ReportedStatus
-
-SERVICE = "monitoring"
+from contracts.monitoring.v1 import (
+    CaseStatusChanged,
+    EvaluationResultLetter,
+    EvaluationResultsIssued,
+)
+from contracts.monitoring.v1 import EvaluationKind as ContractEvaluationKind
+from contracts.planning.v1 import ActionPlanApproved, DevelopmentPlanApproved, PolicyApproved
+from services.monitoring.domain import (
+    QUARTERS,
+    SERVICE,
+    BudgetLine,
+    BudgetUseEntry,
+    Case,
+    CaseState,
+    Evaluation,
+    Observation,
+    PeriodTarget,
+    PlanContent,
+    PlanKind,
+    ReportedStatus,
+    TrackedGroup,
+    TrackedItem,
+    fiscal_quarter,
+)
+from shared.thaitime import bangkok_date, fiscal_year_be
 
 
 def observation_from(envelope: AnyEnvelope) -> Observation:
@@ -47,8 +75,11 @@ def case_status(state: CaseState) -> CaseStatus | None:
     )
 
 
-def translate(domain_event: Any, _case: Any = None) -> Envelope[CaseStatusChanged] | None:
-    """The relay's translator: every `Case` event is published; anything else stays private."""
+def translate(domain_event: Any, aggregate: Any = None) -> Envelope[Any] | None:
+    """The relay's translator: every `Case` event is published, and so is an issued evaluation;
+    anything else stays private."""
+    if isinstance(domain_event, Evaluation.Issued):
+        return results_issued(domain_event, aggregate)
     if not isinstance(domain_event, (Case.Opened, Case.Observed)):
         return None
     state: CaseState = domain_event.state
@@ -77,4 +108,153 @@ def translate(domain_event: Any, _case: Any = None) -> Envelope[CaseStatusChange
             event_time=observation.time,
             status=status,
         ),
+    )
+
+
+def results_issued(domain_event: Any, evaluation: Evaluation) -> Envelope[EvaluationResultsIssued]:
+    status = evaluation.status()
+    return Envelope[EvaluationResultsIssued](
+        id=Envelope.message_id(SERVICE, evaluation.id, domain_event.originator_version),
+        type=EvaluationResultsIssued.EVENT_TYPE,
+        type_version=EvaluationResultsIssued.EVENT_VERSION,
+        source=SERVICE,
+        subject=str(evaluation.id),
+        time=domain_event.timestamp,
+        sequence=domain_event.originator_version,
+        actor=domain_event.actor,
+        trace_id=domain_event.trace_id,
+        status=CaseStatus.model_validate(status.model_dump()),
+        data=EvaluationResultsIssued(
+            evaluation_id=evaluation.id,
+            kind=ContractEvaluationKind(evaluation.kind.value),
+            title_th=evaluation.title_th,
+            fiscal_year_be=evaluation.fiscal_year_be,
+            issued_by=domain_event.by,
+            issued_on=bangkok_date(domain_event.at),
+            results=[
+                EvaluationResultLetter(
+                    result_no=result.result_no,
+                    addressee=result.addressee,
+                    addressee_th=result.addressee_th,
+                    subject_th=evaluation.letter_subject_th(result),
+                    text_th=result.text_th(f"ผลการ{evaluation.title_th}"),
+                )
+                for result in evaluation.results
+            ],
+        ),
+    )
+
+
+# --- planning's approvals → what monitoring tracks ------------------------------------------------
+def action_plan_content(envelope: AnyEnvelope) -> PlanContent:
+    plan = ActionPlanApproved.model_validate(envelope.data)
+    return PlanContent(
+        kind=PlanKind.action_plan, source_plan_id=plan.plan_id, source_version=plan.version,
+        title_th=plan.title_th, fiscal_year_be=plan.fiscal_year_be,
+        approved_on=plan.approval.decided_on,
+        groups=tuple(
+            TrackedGroup(
+                code=project.code, title_th=project.title_th, project_id=project.project_id,
+                responsible=project.responsible_officer,
+                responsible_group=project.responsible_group,
+                items=tuple(
+                    TrackedItem(
+                        code=kpi.code, name_th=kpi.name_th, unit=kpi.unit,
+                        target_value=kpi.target_value,
+                        period_targets=tuple(PeriodTarget(period=QUARTERS[t.quarter - 1],
+                                                          target_value=t.target_value)
+                                             for t in kpi.quarter_targets),
+                    )
+                    for kpi in project.kpis
+                ),
+                budget_lines=tuple(BudgetLine(category=line.category.value, quarter=line.quarter,
+                                              amount=line.amount)
+                                   for line in project.budget_lines),
+            )
+            for project in plan.projects
+        ),
+    )
+
+
+def policy_content(envelope: AnyEnvelope) -> PlanContent:
+    policy = PolicyApproved.model_validate(envelope.data)
+    return PlanContent(
+        kind=PlanKind.policy, source_plan_id=policy.plan_id, source_version=policy.version,
+        title_th=policy.title_th, fiscal_year_be=policy.fiscal_year_be,
+        approved_on=policy.approval.decided_on,
+        groups=tuple(
+            TrackedGroup(
+                code=focus.code, title_th=focus.title_th,
+                items=tuple(TrackedItem(code=t.code, name_th=t.description_th, unit=t.unit,
+                                        target_value=t.target_value) for t in focus.targets),
+            )
+            for focus in policy.focus_points
+        ),
+    )
+
+
+def development_plan_content(envelope: AnyEnvelope) -> PlanContent:
+    plan = DevelopmentPlanApproved.model_validate(envelope.data)
+    return PlanContent(
+        kind=PlanKind.development_plan, source_plan_id=plan.plan_id, source_version=plan.version,
+        title_th=plan.title_th, start_year_be=plan.start_year_be, end_year_be=plan.end_year_be,
+        approved_on=plan.approval.decided_on,
+        groups=tuple(
+            TrackedGroup(
+                code=strategy.code, title_th=strategy.title_th,
+                items=tuple(
+                    TrackedItem(
+                        code=kpi.code, name_th=kpi.name_th, unit=kpi.unit,
+                        target_value=max(kpi.targets, key=lambda t: t.year_be).target_value,
+                        period_targets=tuple(PeriodTarget(period=str(t.year_be),
+                                                          target_value=t.target_value)
+                                             for t in kpi.targets),
+                    )
+                    for kpi in strategy.kpis
+                ),
+            )
+            for strategy in plan.strategies
+        ),
+    )
+
+
+# --- budgeting's spending → budget use --------------------------------------------------------------
+# The movements on a budget line that are money used (เบิกจ่าย); allocations, transfers and
+# commitments move the line's balance but are not spending.
+USED_MOVEMENTS = frozenset({"disbursed"})
+
+
+class BudgetUseFacts(BaseModel):
+    """The fields monitoring reads from a budgeting event that reports money used by a project
+    (budgeting's draft v1: `budgeting.budget_line.balance_changed` with `movement` = disbursed).
+
+    Budgeting's own payload models are not imported: any event carrying these fields can be pointed
+    at this reader (`handlers.BUDGET_USE_EVENTS`); other fields are ignored."""
+
+    model_config = ConfigDict(extra="ignore")
+
+    project_id: UUID
+    movement: str | None = Field(default=None, description="Absent: the event is all spending")
+    category: str
+    amount: Decimal = Field(max_digits=15, decimal_places=2)
+    fiscal_year_be: int | None = None
+    quarter: int | None = Field(default=None, ge=1, le=4)
+    spent_on: date | None = None
+
+
+def budget_use_from(envelope: AnyEnvelope) -> tuple[UUID, BudgetUseEntry] | None:
+    """The project and the spending an event reports (None for a movement that is not spending);
+    the quarter and fiscal year come from the date spent when the event does not name them (else
+    from when the event happened, in Bangkok)."""
+    facts = BudgetUseFacts.model_validate(envelope.data)
+    if facts.movement is not None and facts.movement not in USED_MOVEMENTS:
+        return None
+    day = facts.spent_on or bangkok_date(envelope.time)
+    return facts.project_id, BudgetUseEntry(
+        source_event_id=envelope.id,
+        fiscal_year_be=facts.fiscal_year_be or fiscal_year_be(day),
+        category=facts.category,
+        quarter=facts.quarter or fiscal_quarter(day),
+        amount=facts.amount,
+        recorded_at=envelope.time,
     )

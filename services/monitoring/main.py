@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from fastapi import FastAPI
 
-from services.monitoring.api import create_router
+from services.monitoring.api import create_router, create_work_router
 from services.monitoring.application import MonitoringApplication
 from services.monitoring.handlers import subscriptions
 from services.monitoring.integration import translate
@@ -14,9 +14,10 @@ from shared.runtime import ServiceRuntime, create_http_app, serve
 from shared.thaitime import utc_now
 
 
-def create_app(settings: MonitoringSettings | None = None) -> FastAPI:
+def create_app(settings: MonitoringSettings | None = None,
+               application: MonitoringApplication | None = None) -> FastAPI:
     settings = settings or MonitoringSettings()
-    application = MonitoringApplication(settings)
+    application = application or MonitoringApplication(settings)
     board = CaseBoard(application)
     board.catch_up()  # rebuild the board from the event store before serving
     def announce_overdue() -> int:
@@ -32,9 +33,13 @@ def create_app(settings: MonitoringSettings | None = None) -> FastAPI:
         description=(
             "The live status of every case of the office's services: who holds it, since when, "
             "its due date; each case's history; a resumable Server-Sent Events feed; "
-            "a Thai status page at `/`."
+            "a Thai status page at `/`. The group's own work: monitoring plans of every approved "
+            "plan with progress reports (procedure 14), inspection rounds and recommendations, "
+            "evaluations whose results go back as letters (15), the live dashboard at "
+            "`/dashboard` and the annual performance report as PDF or Excel (16)."
         ),
-        routers=[create_router(application, board, settings)],
+        routers=[create_router(application, board, settings),
+                 create_work_router(application, board, settings)],
     )
     api.state.board = board
     return api

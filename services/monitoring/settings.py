@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from shared.settings import ServiceSettings
+from pathlib import Path
+
+from shared.settings import PROJECT_ROOT, ServiceSettings
 
 
 class MonitoringSettings(ServiceSettings):
@@ -12,3 +14,8 @@ class MonitoringSettings(ServiceSettings):
     overdue_sweep_seconds: float = 60.0
     # The feed is woken by every local commit; the poll only covers commits by other processes.
     feed_poll_seconds: float = 1.0
+    # A quarter's (or year's) progress report is due this many days after the period ends.
+    report_grace_days: int = 15
+    max_evidence_bytes: int = 10 * 1024 * 1024
+    # The Thai font of reports, charts and the dashboard (bundled, SIL Open Font License).
+    font_dir: Path = PROJECT_ROOT / "shared" / "fonts"

@@ -113,7 +113,8 @@ class Gate:
 
     async def authorize(self, request: Request) -> Caller | None:
         route = request.scope.get("route")
-        wanted = required_scope(self.service, request.method, getattr(route, "openapi_extra", None))
+        wanted = required_scope(self.service, request.method, request.url.path,
+                                getattr(route, "openapi_extra", None))
         if wanted is None:
             return None
         scheme, _, token = request.headers.get("authorization", "").partition(" ")

@@ -18,7 +18,7 @@ def set_etag(response: Response, version: int) -> None:
     response.headers["ETag"] = etag(version)
 
 
-def parse_if_match(
+async def parse_if_match(  # async: FastAPI would run a plain def in the threadpool
     if_match: Annotated[str | None, Header(description='The ETag read, e.g. "3"')] = None,
 ) -> int | None:
     if if_match is None:
@@ -41,8 +41,7 @@ class IdempotencyKey:
     The caller is part of the scope: a key is a caller's own, so nobody can replay another's
     answer (which was shaped by that caller's permissions and clearance)."""
 
-    def __init__(self, request: Request,
-                 idempotency_key: Annotated[str | None, Header(max_length=200)] = None) -> None:
+    def __init__(self, request: Request, idempotency_key: str | None = None) -> None:
         self.key = idempotency_key.strip() if idempotency_key else None
         self.scope = f"{current_actor()} {request.method} {request.url.path}"
 
@@ -52,4 +51,12 @@ class IdempotencyKey:
         return (self.scope, self.key, fingerprint_of(body))
 
 
-Idempotency = Annotated[IdempotencyKey, Depends()]
+async def idempotency_key(
+    request: Request, idempotency_key: Annotated[str | None, Header(max_length=200)] = None,
+) -> IdempotencyKey:
+    # A dependency that is a class or a plain def is run in the threadpool: a thread handoff per
+    # request for reading a header.
+    return IdempotencyKey(request, idempotency_key)
+
+
+Idempotency = Annotated[IdempotencyKey, Depends(idempotency_key)]

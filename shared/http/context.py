@@ -57,7 +57,7 @@ class RequestContextMiddleware:
             actor_var.reset(actor_token)
 
 
-def require_actor(
+async def require_actor(  # async: FastAPI would run a plain def in the threadpool
     x_actor_id: Annotated[
         str | None,
         Header(description=(

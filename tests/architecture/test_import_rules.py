@@ -47,14 +47,18 @@ def test_domain_imports_no_framework(service: str) -> None:
     domain = ROOT / "services" / service / "domain.py"
     if not domain.exists():
         pytest.fail(f"services/{service} has no domain.py")
-    offenders = [
-        module
-        for module in imported_modules(domain)
-        if module.split(".")[0] not in STDLIB
-        and not module.startswith(f"services.{service}")
-        and not any(module == allowed or module.startswith(allowed + ".") for allowed in DOMAIN_ALLOWED)
-    ]
-    assert offenders == [], f"services/{service}/domain.py imports {offenders}"
+    # A feature's domain (services/<service>/<feature>/domain.py) is held to the same rule, and
+    # of its own service it may import only other domain modules.
+    for path in sorted((ROOT / "services" / service).rglob("domain.py")):
+        offenders = [
+            module
+            for module in imported_modules(path)
+            if module.split(".")[0] not in STDLIB
+            and not (module.startswith(f"services.{service}.") and module.endswith(".domain"))
+            and not any(module == allowed or module.startswith(allowed + ".")
+                        for allowed in DOMAIN_ALLOWED)
+        ]
+        assert offenders == [], f"{path.relative_to(ROOT)} imports {offenders}"
 
 
 def test_contracts_import_only_pydantic() -> None:
@@ -83,3 +87,21 @@ def test_every_service_has_the_same_files(service: str) -> None:
                 "schemas.py", "settings.py", "main.py"}
     present = {p.name for p in (ROOT / "services" / service).glob("*.py")}
     assert expected <= present, f"services/{service} lacks {sorted(expected - present)}"
+
+
+# A service may keep a feature (e.g. one procedure) in a sub-package, with the same file roles;
+# the composition root (settings.py, main.py) stays the service's own.
+FEATURE_FILES = {"__init__.py", "domain.py", "application.py", "integration.py", "handlers.py",
+                 "projections.py", "api.py", "schemas.py"}
+
+
+@pytest.mark.parametrize("service", SERVICES)
+def test_feature_sub_packages_keep_the_same_file_roles(service: str) -> None:
+    folder = ROOT / "services" / service
+    for package in sorted(p for p in folder.iterdir() if (p / "__init__.py").exists()):
+        present = {p.name for p in package.glob("*.py")}
+        where = f"services/{service}/{package.name}"
+        assert present <= FEATURE_FILES, f"{where} has {sorted(present - FEATURE_FILES)}"
+        assert "domain.py" in present, f"{where} has no domain.py"
+        nested = [p.name for p in package.iterdir() if (p / "__init__.py").exists()]
+        assert nested == [], f"{where} nests {nested}"

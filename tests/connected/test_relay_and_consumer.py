@@ -151,6 +151,35 @@ async def test_relay_publishes_in_order_once_and_resumes_from_its_position(nats_
         producer.close()
 
 
+async def test_relay_keeps_the_log_order_when_another_message_lands_between_its_windows(
+        nats_server, store_env) -> None:
+    """A backlog goes out a window at a time, each message naming the one it must follow: a
+    message written by anyone else in between makes the relay fall back to one at a time, and the
+    stream still holds every event once, in notification order."""
+    producer = Producer(settings_for("correspondence", store_env, nats_server.url))
+    client = await connect(nats_server.url, name="test")
+    try:
+        relay = OutboxRelay(producer, translate, client, window=8, batch_size=500)
+        increment_many(producer, 20)
+        await relay.publish_pending()
+        await client.jetstream().publish("esa.correspondence.counter.other", b"{}",
+                                         headers={"Nats-Msg-Id": "someone-else"})
+        increment_many(producer, 20)
+        await relay.publish_pending()
+        increment_many(producer, 20)  # the relay has learnt where the stream ends again
+        await relay.publish_pending()
+
+        messages = await read_stream(client, "correspondence")
+        ids = [m.headers["Nats-Msg-Id"] for m in messages]
+        assert ids[20] == "someone-else"
+        versions = [int(i.rsplit(":", 1)[1]) for i in ids if i != "someone-else"]
+        assert versions == list(range(2, 62)), "each event once, in notification order"
+        assert relay.published == 60
+    finally:
+        await client.drain()
+        producer.close()
+
+
 async def test_consumer_applies_each_event_once_and_parks_failures(nats_server, store_env) -> None:
     producer = Producer(settings_for("correspondence", store_env, nats_server.url))
     consumer_app = Consumer(settings_for("monitoring", store_env, nats_server.url))

@@ -7,11 +7,13 @@ relay does) and each envelope is checked against the committed JSON Schema of it
 from __future__ import annotations
 
 import json
+from datetime import UTC, datetime
 from pathlib import Path
 
 import jsonschema
 from fastapi.testclient import TestClient
 
+from contracts.correspondence import v1
 from services.correspondence.application import CorrespondenceApplication
 from services.correspondence.integration import make_translator
 from shared.testing import agency_client
@@ -87,3 +89,81 @@ def test_a_letter_from_an_agency_travels_as_a_registration_by_that_agency(
     assert envelope["data"]["sender"] == "สำนักงานศึกษาธิการจังหวัดขอนแก่น"
     assert (envelope["data"]["urgency"], envelope["data"]["urgency_code"]) == ("urgent", "002")
     assert envelope["status"]["holder"] == "group_director"
+
+
+def drive_procedures_2_to_4(client: TestClient, clock) -> None:
+    """Every step of procedures 2-4 once, over HTTP (staff hired by the `staffed` fixture)."""
+
+    def post(path: str, actor: str, body: dict) -> dict:
+        response = client.post(path, headers={"X-Actor-Id": actor}, json=body)
+        assert response.status_code in (200, 201), response.text
+        return response.json()
+
+    request = post("/service-requests", "clerk-1", {
+        "requester_kind": "public", "requester_name": "นายมานะ ใจดี", "contact": "081-2345678",
+        "channel": "phone", "subject": "ขอสำเนาประกาศรับนักเรียน", "details": "ใช้ยื่นต่อธนาคาร",
+        "received_at": "2026-11-26T09:00:00+07:00"})
+    sr = f"/service-requests/{request['service_request_id']}"
+    post(f"{sr}/route", "dir-1", {"officer_id": "off-1", "due_date": "2026-11-30"})
+    post(f"{sr}/respond", "off-1", {"response": "ส่งสำเนาทางไปรษณีย์ถึงบ้านเลขที่ 99"})
+    post(f"{sr}/satisfaction", "clerk-1", {"score": 5, "comment": "ประทับใจ"})
+
+    meeting = post("/meetings", "off-1", {
+        "title": "ประชุมกลุ่มนโยบายและแผน ครั้งที่ 12/2569", "starts_at": "2026-12-02T13:30:00+07:00",
+        "place": "ห้องประชุมกลุ่มนโยบายและแผน", "chair_id": "dir-1"})
+    mt = f"/meetings/{meeting['meeting_id']}"
+    post(f"{mt}/agenda-items", "off-1", {"title": "ติดตามผลการเบิกจ่ายงบประมาณ"})
+    post(f"{mt}/agenda-items", "off-2", {"title": "แจ้งกำหนดการอบรม"})
+    post(f"{mt}/agenda-items/approve", "dir-1", {"item_no": 1})
+    post(f"{mt}/agenda-items/drop", "dir-1", {"item_no": 2, "reason": "แจ้งทางหนังสือเวียนแทน"})
+    post(f"{mt}/notify", "off-1", {"participant_ids": ["off-1", "off-2"]})
+    clock.now = datetime(2026, 12, 2, 9, 0, tzinfo=UTC)
+    post(f"{mt}/hold", "dir-1", {"attendee_ids": ["dir-1", "off-1", "off-2"],
+                                 "held_at": "2026-12-02T13:30:00+07:00"})
+    item = post(f"{mt}/action-items", "off-1", {"title": "สรุปผลการเบิกจ่ายไตรมาส 1",
+                                                "owner_id": "off-2", "due_date": "2026-12-15"})
+    minutes = post(f"{mt}/minutes", "off-1", {"text": "รายงานการประชุม ..."})
+    document = f"/documents/{minutes['minutes_document_id']}"
+    for path, actor, body in [("submit", "off-1", {"checker_id": "dir-1"}),
+                              ("approve", "dir-1", {"signer_id": "esa-1"}),
+                              ("sign", "esa-1", {}), ("dispatch", "clerk-1", {})]:
+        post(f"{document}/{path}", actor, body)
+    post(f"{mt}/circulate", "off-1", {})
+    post(f"/action-items/{item['action_item_id']}/close", "off-2", {"result": "เสนอแล้ว"})
+
+    for accept in (True, False):
+        knowledge = post("/knowledge-items", "off-1", {
+            "title": "แนวทางการจัดทำแผนปฏิบัติการ", "body": "ขั้นตอน ...", "tags": ["แผน"],
+            "source": "การอบรม สพฐ."})
+        ki = f"/knowledge-items/{knowledge['knowledge_item_id']}"
+        post(f"{ki}/screen", "dir-1", {"accept": accept, "reason": "" if accept else "ซ้ำ"})
+        if accept:
+            post(f"{ki}/publish", "off-1", {"tags": ["แผนปฏิบัติการ", "KM"]})
+
+
+def test_procedures_2_to_4_emit_their_contract_with_case_status(
+        staffed: TestClient, correspondence: CorrespondenceApplication, clock) -> None:
+    drive_procedures_2_to_4(staffed, clock)
+    emitted = [e for e in envelopes_of(correspondence)
+               if e["type"].split(".")[1] in {"service_request", "meeting", "action_item",
+                                              "knowledge_item"}]
+    for envelope in emitted:
+        schema = json.loads((SCHEMAS / f"{envelope['type']}.v1.json").read_text(encoding="utf-8"))
+        jsonschema.validate(envelope, schema)
+        assert envelope["status"]["procedure"] in (2, 3, 4)
+    new_types = {m.EVENT_TYPE for m in v1.EVENTS} - {
+        m.EVENT_TYPE for m in v1.EVENTS if m.EVENT_TYPE.startswith(
+            ("correspondence.document.", "correspondence.destruction_list."))}
+    assert {e["type"] for e in emitted} == new_types
+
+    items = [e for e in emitted if e["type"].startswith("correspondence.action_item.")]
+    assert items[0]["status"] | {"since": None} == {
+        "procedure": 3, "case_type": "action_item", "title": "สรุปผลการเบิกจ่ายไตรมาส 1",
+        "step": "open", "step_th": "อยู่ระหว่างดำเนินการตามมติที่ประชุม", "holder": "off-2",
+        "holder_th": "นางสาววิไล ขยัน", "since": None, "due": "2026-12-15", "closed": False}
+    assert items[-1]["status"]["closed"] is True
+
+    # The requester's identity and the texts of the request and the answer stay inside.
+    text = json.dumps(emitted, ensure_ascii=False)
+    for private in ("นายมานะ ใจดี", "081-2345678", "ใช้ยื่นต่อธนาคาร", "บ้านเลขที่ 99", "ประทับใจ"):
+        assert private not in text, f"{private!r} left the service"

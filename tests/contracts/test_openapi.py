@@ -21,8 +21,9 @@ from services.openapi import OPENAPI_DIR, service_app, service_names
 # Anyone may call these: liveness, the token endpoint, and monitoring's public status board (its
 # snapshot and live feed: a browser's EventSource cannot send a bearer token; classified titles
 # never reach it).
-PUBLIC = {("GET", "/health"), ("POST", "/oauth/token"), ("GET", "/feed"), ("GET", "/board")}
-UNDOCUMENTED_PUBLIC = {"monitoring": ["/"]}
+PUBLIC = {("GET", "/health"), ("POST", "/oauth/token"), ("GET", "/feed"), ("GET", "/board"),
+          ("GET", "/dashboard/summary")}
+UNDOCUMENTED_PUBLIC = {"monitoring": ["/", "/dashboard", "/static/fonts/Sarabun-Regular.ttf"]}
 DUMMY_SEGMENT = "00000000-0000-0000-0000-000000000000"
 
 

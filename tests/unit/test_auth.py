@@ -182,11 +182,16 @@ def test_the_command_line_registers_lists_and_revokes(tmp_path: Path, monkeypatc
 
 
 def test_scope_rules_default_by_method_and_routes_may_say_otherwise() -> None:
-    assert required_scope("budgeting", "GET", None) == "budgeting:read"
-    assert required_scope("budgeting", "POST", {"summary": "x"}) == "budgeting:write"
-    assert required_scope("budgeting", "PATCH", None) == "budgeting:write"
-    assert required_scope("budgeting", "GET", requires_scope("budgeting:audit")) == "budgeting:audit"
-    assert required_scope("budgeting", "POST", PUBLIC) is None
+    assert required_scope("budgeting", "GET", "/lines", None) == "budgeting:read"
+    assert required_scope("budgeting", "POST", "/lines", {"summary": "x"}) == "budgeting:write"
+    assert required_scope("budgeting", "PATCH", "/lines/1", None) == "budgeting:write"
+    assert required_scope("budgeting", "GET", "/audit/events", None) == "budgeting:audit"
+    assert required_scope("budgeting", "POST", "/admin/dead-letters/replay", None) == (
+        "budgeting:admin")
+    assert required_scope("budgeting", "GET", "/administration", None) == "budgeting:read"
+    assert required_scope("budgeting", "GET", "/admin/x", requires_scope("budgeting:audit")) == (
+        "budgeting:audit")
+    assert required_scope("budgeting", "POST", "/health", PUBLIC) is None
 
 
 def test_the_openapi_document_shows_what_is_enforced() -> None:
@@ -194,15 +199,20 @@ def test_the_openapi_document_shows_what_is_enforced() -> None:
         "/lines": {"get": {"responses": {}}, "post": {"responses": {}}},
         "/agency": {"post": {"responses": {}, **requires_scope("budgeting:submit")}},
         "/health": {"get": {"responses": {}, **PUBLIC}},
+        "/audit/events": {"get": {"responses": {}}},
+        "/admin/dead-letters/replay": {"post": {"responses": {}}},
     }}
     document_security(schema, "budgeting", "/oauth/token")
     assert schema["paths"]["/lines"]["get"]["security"] == [{"OAuth2": ["budgeting:read"]}]
     assert schema["paths"]["/lines"]["post"]["security"] == [{"OAuth2": ["budgeting:write"]}]
     assert schema["paths"]["/health"]["get"]["security"] == []
+    assert schema["paths"]["/audit/events"]["get"]["security"] == [{"OAuth2": ["budgeting:audit"]}]
+    assert schema["paths"]["/admin/dead-letters/replay"]["post"]["security"] == [
+        {"OAuth2": ["budgeting:admin"]}]
     flow = schema["components"]["securitySchemes"]["OAuth2"]["flows"]["clientCredentials"]
     assert flow["tokenUrl"] == "/oauth/token"
     assert scopes_of(schema) == {"office:staff", "budgeting:read", "budgeting:write",
-                                 "budgeting:submit"}
+                                 "budgeting:submit", "budgeting:audit", "budgeting:admin"}
 
 
 # --- rate limits ---------------------------------------------------------------------------------------

@@ -43,3 +43,12 @@ def test_dates_are_shown_in_the_buddhist_era() -> None:
     assert format_thai_date(date(2026, 11, 24)) == "24 พ.ย. 2569"
     assert format_thai_date(date(2026, 11, 24), full=True) == "24 พฤศจิกายน 2569"
     assert format_thai_datetime(datetime(2026, 11, 24, 7, 5, tzinfo=UTC)) == "24 พ.ย. 2569 14:05 น."
+
+
+def test_a_duration_reads_in_days_hours_and_minutes_in_thai() -> None:
+    from shared.thaitime import format_thai_duration
+
+    assert format_thai_duration(26.5) == "1 วัน 2 ชั่วโมง 30 นาที"
+    assert format_thai_duration(0.75) == "45 นาที"
+    assert format_thai_duration(48) == "2 วัน"
+    assert format_thai_duration(0) == "0 นาที"

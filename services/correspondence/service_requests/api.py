@@ -1,0 +1,97 @@
+"""HTTP API of coordination and service (procedure 2): log, route, respond, rate, report."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any, Literal
+from uuid import UUID
+
+from fastapi import APIRouter, Response
+
+from services.correspondence.api import _answer, _csv, add_step_route, period_query
+from services.correspondence.application import CorrespondenceApplication
+from services.correspondence.projections import register_csv
+from services.correspondence.service_requests.projections import (
+    REQUEST_COLUMNS,
+    SUMMARY_COLUMNS,
+    summary_rows,
+)
+from services.correspondence.service_requests.schemas import (
+    RespondIn,
+    RouteIn,
+    SatisfactionIn,
+    ServiceRequestIn,
+    ServiceRequestOut,
+)
+from shared.http.conditional import Idempotency
+from shared.http.context import Actor
+
+Format = Literal["json", "csv"]
+
+
+def create_router(app: CorrespondenceApplication) -> APIRouter:
+    requests = app.service_requests
+    router = APIRouter(prefix="/service-requests",
+                       tags=["coordination and service (งานประสานงานและให้บริการ)"])
+    reports = APIRouter(tags=["coordination and service (งานประสานงานและให้บริการ)"])
+
+    @router.post("", status_code=201, response_model=ServiceRequestOut,
+                 summary="รับเรื่อง: log a request from a school, another group, an agency or the public")
+    def log_request(body: ServiceRequestIn, actor: Actor, idem: Idempotency,
+                    response: Response) -> dict[str, Any]:
+        result = requests.log(
+            requester_kind=body.requester_kind, requester_name=body.requester_name,
+            contact=body.contact, channel=body.channel, subject=body.subject,
+            details=body.details, received_at=body.received_at, idempotency=idem.for_body(body))
+        response.headers["Location"] = f"/service-requests/{result['service_request_id']}"
+        return _answer(response, result)
+
+    @router.get("", response_model=list[ServiceRequestOut],
+                summary="ทะเบียนคำขอรับบริการ of a period (JSON, or CSV in Thai)",
+                responses={200: {"content": {"text/csv": {}}}})
+    def list_requests(period: tuple[date, date] = period_query(app),
+                      format: Format = "json") -> Any:  # noqa: A002
+        start, end = period
+        rows = requests.register(start, end)
+        if format == "csv":
+            return _csv(register_csv(rows, REQUEST_COLUMNS), f"service-requests-{start}-{end}.csv")
+        return rows
+
+    @router.get("/{service_request_id}", response_model=ServiceRequestOut)
+    def get_request(service_request_id: UUID, response: Response) -> dict[str, Any]:
+        return _answer(response, requests.summary(service_request_id))
+
+    add_step_route(router, "/{service_request_id}/route", id_name="service_request_id",
+                   summary="มอบหมาย: the group director routes the request to an officer",
+                   body_model=RouteIn, response_model=ServiceRequestOut,
+                   command=lambda i, b, v, k: requests.route(
+                       i, officer_id=b.officer_id, due=b.due_date, expected_version=v,
+                       idempotency=k))
+    add_step_route(router, "/{service_request_id}/respond", id_name="service_request_id",
+                   summary="ตอบสนอง: the responsible officer responds (once)",
+                   body_model=RespondIn, response_model=ServiceRequestOut,
+                   command=lambda i, b, v, k: requests.respond(
+                       i, response=b.response, responded_at=b.responded_at, expected_version=v,
+                       idempotency=k))
+    add_step_route(router, "/{service_request_id}/satisfaction", id_name="service_request_id",
+                   summary="ความพึงพอใจ: the requester's rating 1-5, once, after the response",
+                   body_model=SatisfactionIn, response_model=ServiceRequestOut,
+                   command=lambda i, b, v, k: requests.record_satisfaction(
+                       i, score=b.score, comment=b.comment, expected_version=v, idempotency=k))
+
+    @reports.get("/reports/service-requests",
+                 summary="สรุปผลการให้บริการ: counts, response times, satisfaction of a period",
+                 responses={200: {"content": {"text/csv": {}}}})
+    def service_report(period: tuple[date, date] = period_query(app),
+                       format: Format = "json") -> Any:  # noqa: A002
+        start, end = period
+        report = requests.report(start, end)
+        if format == "csv":
+            return _csv(register_csv(summary_rows(report), SUMMARY_COLUMNS),
+                        f"service-summary-{start}-{end}.csv")
+        return report
+
+    root = APIRouter()
+    root.include_router(router)
+    root.include_router(reports)
+    return root

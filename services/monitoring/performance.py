@@ -1,0 +1,254 @@
+"""The office's performance at a glance, read off monitoring's read models: KPI attainment, budget
+planned and used by category and quarter, cases by service, step and age, overdue items. One source
+for the dashboard (procedure 16) and the annual performance report, so both always agree.
+"""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+from datetime import datetime
+from decimal import Decimal
+from typing import Any
+
+from services.monitoring.application import MonitoringApplication
+from services.monitoring.domain import PLAN_KIND_TH, PlanKind, percent
+from services.monitoring.projections import CaseBoard, CaseView
+from shared.thaitime import bangkok_date, fiscal_year_be
+
+SERVICE_TH = {
+    "correspondence": "งานธุรการ (สารบรรณ)",
+    "planning": "นโยบายและแผน",
+    "budgeting": "งบประมาณ",
+    "restructuring": "จัดตั้ง ยุบรวม เลิกสถานศึกษา",
+    "monitoring": "ติดตามประเมินผล",
+}
+CATEGORY_TH = {
+    "personnel": "งบบุคลากร",
+    "operations": "งบดำเนินงาน",
+    "investment": "งบลงทุน",
+    "subsidies": "งบเงินอุดหนุน",
+    "other": "งบรายจ่ายอื่น",
+}
+# Upper bounds in days of how long an open case has waited in its step, with their Thai labels.
+AGE_BUCKETS: tuple[tuple[int | None, str], ...] = (
+    (7, "ไม่เกิน 7 วัน"), (30, "8-30 วัน"), (90, "31-90 วัน"), (None, "เกิน 90 วัน"))
+ZERO = Decimal("0.00")
+
+
+@dataclass(frozen=True)
+class KpiRow:
+    plan_kind: str
+    plan_kind_th: str
+    group_code: str
+    group_title_th: str
+    item_code: str
+    name_th: str
+    unit: str
+    target_value: Decimal
+    period: str | None
+    actual: Decimal | None
+    attainment_pct: Decimal | None
+    achieved: bool | None
+
+
+@dataclass(frozen=True)
+class BudgetRow:
+    key: str
+    label_th: str
+    planned: Decimal
+    used: Decimal
+
+    @property
+    def used_pct(self) -> Decimal | None:
+        return percent(self.used, self.planned)
+
+
+@dataclass(frozen=True)
+class StepRow:
+    service: str
+    service_th: str
+    step: str
+    step_th: str
+    open: int
+    overdue: int
+    ages: tuple[int, ...]  # open cases per AGE_BUCKETS
+
+
+@dataclass(frozen=True)
+class Performance:
+    fiscal_year_be: int
+    generated_at: datetime
+    position: int  # the feed position the figures reflect
+    kpis: list[KpiRow]
+    budget_by_category: list[BudgetRow]
+    budget_by_quarter: list[BudgetRow]
+    steps: list[StepRow]
+    overdue: list[CaseView] = field(default_factory=list)
+
+    @property
+    def budget_planned(self) -> Decimal:
+        return sum((row.planned for row in self.budget_by_category), ZERO)
+
+    @property
+    def budget_used(self) -> Decimal:
+        return sum((row.used for row in self.budget_by_category), ZERO)
+
+    @property
+    def kpis_reported(self) -> int:
+        return sum(1 for k in self.kpis if k.actual is not None)
+
+    @property
+    def kpis_achieved(self) -> int:
+        return sum(1 for k in self.kpis if k.achieved)
+
+    @property
+    def open_cases(self) -> int:
+        return sum(row.open for row in self.steps)
+
+    def totals(self) -> dict[str, Any]:
+        return {
+            "kpis": len(self.kpis), "kpis_reported": self.kpis_reported,
+            "kpis_achieved": self.kpis_achieved,
+            "kpis_achieved_pct": percent(Decimal(self.kpis_achieved), Decimal(len(self.kpis))),
+            "budget_planned": self.budget_planned, "budget_used": self.budget_used,
+            "budget_used_pct": percent(self.budget_used, self.budget_planned),
+            "open_cases": self.open_cases, "overdue_cases": len(self.overdue),
+        }
+
+
+def default_fiscal_year(app: MonitoringApplication, now: datetime) -> int:
+    """The latest fiscal year a plan tracks, else the current one."""
+    years = [p.content.fiscal_year_be for p in app.plans.all() if p.content.fiscal_year_be]
+    return max(years) if years else fiscal_year_be(bangkok_date(now))
+
+
+def performance(app: MonitoringApplication, board: CaseBoard,
+                fiscal_year: int | None = None) -> Performance:
+    now = board.clock()
+    year = fiscal_year or default_fiscal_year(app, now)
+    listing = board.list_cases(closed=False)
+    return Performance(
+        fiscal_year_be=year, generated_at=now, position=listing.position,
+        kpis=kpi_rows(app, year), **budget_rows(app, year),
+        steps=step_rows(listing.cases, now),
+        overdue=[c for c in listing.cases if c.state.is_overdue(bangkok_date(now))],
+    )
+
+
+def _plans_of_year(app: MonitoringApplication, year: int) -> list[Any]:
+    def covers(plan: Any) -> bool:
+        content = plan.content
+        if content.kind == PlanKind.development_plan:
+            return content.start_year_be <= year <= content.end_year_be
+        return content.fiscal_year_be == year
+
+    order = {PlanKind.action_plan: 0, PlanKind.policy: 1, PlanKind.development_plan: 2}
+    return sorted((p for p in app.plans.all() if covers(p)), key=lambda p: order[p.content.kind])
+
+
+def kpi_rows(app: MonitoringApplication, year: int) -> list[KpiRow]:
+    rows = []
+    for plan in _plans_of_year(app, year):
+        content = plan.content
+        for group in content.groups:
+            for item in group.items:
+                if content.kind == PlanKind.development_plan:
+                    report = plan.reports.get((group.code, item.code, str(year)))
+                    target = item.target_for(str(year))
+                    actual = report.value if report else None
+                    progress = (str(year) if report else None, actual,
+                                percent(actual, target) if actual is not None else None,
+                                (actual >= target) if actual is not None else None)
+                else:
+                    p = plan.progress(group, item)
+                    target = p.target_value
+                    progress = (p.period, p.actual, p.attainment_pct, p.achieved)
+                rows.append(KpiRow(content.kind.value, PLAN_KIND_TH[content.kind], group.code,
+                                   group.title_th, item.code, item.name_th, item.unit, target,
+                                   *progress))
+    return rows
+
+
+def budget_rows(app: MonitoringApplication, year: int) -> dict[str, list[BudgetRow]]:
+    planned_cat: dict[str, Decimal] = defaultdict(lambda: ZERO)
+    planned_q: dict[int, Decimal] = defaultdict(lambda: ZERO)
+    used_cat: dict[str, Decimal] = defaultdict(lambda: ZERO)
+    used_q: dict[int, Decimal] = defaultdict(lambda: ZERO)
+    projects = set()
+    for plan in _plans_of_year(app, year):
+        if plan.content.kind != PlanKind.action_plan:
+            continue
+        for group in plan.content.groups:
+            projects.add(group.project_id)
+            for line in group.budget_lines:
+                planned_cat[line.category] += line.amount
+                planned_q[line.quarter] += line.amount
+    for use in app.budget_uses.all():
+        if use.project_id not in projects:
+            continue
+        for entry in use.entries:
+            if entry.fiscal_year_be == year:
+                used_cat[entry.category] += entry.amount
+                used_q[entry.quarter] += entry.amount
+    categories = [c for c in CATEGORY_TH if c in planned_cat or c in used_cat]
+    categories += sorted((set(planned_cat) | set(used_cat)) - set(categories))
+    return {
+        "budget_by_category": [BudgetRow(c, CATEGORY_TH.get(c, c), planned_cat[c], used_cat[c])
+                               for c in categories],
+        "budget_by_quarter": [BudgetRow(str(q), f"ไตรมาส {q}", planned_q[q], used_q[q])
+                              for q in range(1, 5)],
+    }
+
+
+def age_bucket(days: float) -> int:
+    for index, (limit, _) in enumerate(AGE_BUCKETS):
+        if limit is None or days <= limit:
+            return index
+    return len(AGE_BUCKETS) - 1
+
+
+def step_rows(cases: list[CaseView], now: datetime) -> list[StepRow]:
+    today = bangkok_date(now)
+    counts: dict[tuple[str, str], Counter[int]] = defaultdict(Counter)
+    names: dict[tuple[str, str], str] = {}
+    overdue: Counter[tuple[str, str]] = Counter()
+    for view in cases:
+        state = view.state
+        key = (state.source, state.step or "unknown")
+        names[key] = state.step_th or "ยังไม่ทราบขั้นตอน"
+        waited = (now - state.since).total_seconds() / 86400 if state.since else 0.0
+        counts[key][age_bucket(max(0.0, waited))] += 1
+        overdue[key] += state.is_overdue(today)
+    return sorted(
+        (StepRow(service, SERVICE_TH.get(service, service), step, names[(service, step)],
+                 sum(counts[(service, step)].values()), overdue[(service, step)],
+                 tuple(counts[(service, step)][i] for i in range(len(AGE_BUCKETS))))
+         for service, step in counts),
+        key=lambda row: (list(SERVICE_TH).index(row.service) if row.service in SERVICE_TH else 99,
+                         -row.open, row.step))
+
+
+def dashboard_data(perf: Performance) -> dict[str, Any]:
+    """What the dashboard shows (and `GET /dashboard/summary` answers); Decimals stay exact."""
+    today = bangkok_date(perf.generated_at)
+    return {
+        "fiscal_year_be": perf.fiscal_year_be,
+        "generated_at": perf.generated_at,
+        "position": perf.position,
+        "totals": perf.totals(),
+        "kpis": [vars(k) for k in perf.kpis],
+        "budget_by_category": [{**vars(r), "used_pct": r.used_pct}
+                               for r in perf.budget_by_category],
+        "budget_by_quarter": [{**vars(r), "used_pct": r.used_pct} for r in perf.budget_by_quarter],
+        "age_buckets": [label for _, label in AGE_BUCKETS],
+        "cases_by_step": [vars(r) for r in perf.steps],
+        "overdue": [
+            {"case_id": c.case_id, "service": c.state.source,
+             "service_th": SERVICE_TH.get(c.state.source, c.state.source),
+             "title": c.state.title, "step_th": c.state.step_th,
+             "holder": c.state.holder, "holder_th": c.state.holder_th, "due": c.state.due,
+             "days_late": (today - c.state.due).days if c.state.due else None}
+            for c in sorted(perf.overdue, key=lambda c: c.state.due or today)
+        ],
+    }

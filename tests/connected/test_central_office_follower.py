@@ -1,0 +1,105 @@
+"""The central office's example follower (`examples/central_office_follower.py`) against a real
+nats-server: stopped politely, killed mid-stream, restarted; every status exactly once, in order."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+from uuid import uuid4
+
+import nats
+
+from contracts.envelope import CaseStatus, Envelope
+from contracts.monitoring.v1 import CaseStatusChanged
+from shared.nats_server import NatsServer
+from shared.settings import PROJECT_ROOT
+
+FOLLOWER = PROJECT_ROOT / "examples" / "central_office_follower.py"
+
+
+def status_changed(number: int) -> Envelope[CaseStatusChanged]:
+    case_id = uuid4()
+    status = CaseStatus(procedure=14, case_type="inspection_recommendation",
+                        title=f"ข้อเสนอแนะที่ {number}", step="assigned",
+                        step_th="แจ้งผู้รับผิดชอบดำเนินการแล้ว", holder="off-1",
+                        since="2026-11-24T02:00:00Z", due="2026-12-31")
+    return Envelope[CaseStatusChanged](
+        id=f"monitoring:{case_id}:1", type=CaseStatusChanged.EVENT_TYPE, source="monitoring",
+        subject=str(case_id), time="2026-11-24T02:00:00Z", sequence=1, actor="dir-1",
+        status=status, data=CaseStatusChanged(
+            case_id=case_id, source="monitoring", subject=f"rec-{number}",
+            event_type="monitoring.recommendation.assigned", event_id=f"e-{number}",
+            event_time="2026-11-24T02:00:00Z", status=status))
+
+
+def publish(url: str, envelopes: list[Envelope[CaseStatusChanged]]) -> None:
+    async def run() -> None:
+        client = await nats.connect(url)
+        js = client.jetstream()
+        for envelope in envelopes:
+            await js.publish(envelope.nats_subject, envelope.model_dump_json().encode(),
+                             headers={"Nats-Msg-Id": envelope.id})
+        await client.drain()
+
+    asyncio.run(run())
+
+
+def start(url: str, out: Path) -> subprocess.Popen[bytes]:
+    return subprocess.Popen(
+        [sys.executable, str(FOLLOWER), "--nats", url, "--durable", "central-office-test",
+         "--out", str(out)],
+        env={**os.environ, "PYTHONPATH": str(PROJECT_ROOT)}, cwd=PROJECT_ROOT,
+        stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+
+
+def lines(out: Path) -> list[dict]:
+    if not out.exists():
+        return []
+    return [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines() if line]
+
+
+def wait_for_lines(out: Path, count: int, process: subprocess.Popen[bytes]) -> None:
+    deadline = time.monotonic() + 30
+    while len(lines(out)) < count:
+        assert process.poll() is None, process.stdout.read().decode() if process.stdout else ""
+        assert time.monotonic() < deadline, f"only {len(lines(out))} of {count} lines"
+        time.sleep(0.05)
+
+
+def test_the_follower_resumes_after_a_stop_and_a_crash_without_gaps_or_duplicates(
+        nats_server: NatsServer, tmp_path: Path) -> None:
+    out = tmp_path / "statuses.jsonl"
+    published = [status_changed(n) for n in range(1, 91)]
+    publish(nats_server.url, published[:30])
+
+    follower = start(nats_server.url, out)
+    wait_for_lines(out, 30, follower)
+    follower.send_signal(signal.SIGTERM)  # a polite stop
+    assert follower.wait(timeout=15) == 0
+    assert b"stopped after writing 30 statuses" in (follower.stdout.read() if follower.stdout
+                                                     else b"")
+
+    publish(nats_server.url, published[30:60])  # arrive while nobody follows
+    follower = start(nats_server.url, out)
+    wait_for_lines(out, 40, follower)
+    publish(nats_server.url, published[60:])  # more arrive meanwhile
+    follower.kill()  # a crash, wherever it was
+    follower.wait(timeout=15)
+
+    follower = start(nats_server.url, out)
+    wait_for_lines(out, 90, follower)
+    time.sleep(1.0)  # anything unacknowledged before the crash has been redelivered by now
+    follower.send_signal(signal.SIGTERM)
+    assert follower.wait(timeout=15) == 0
+
+    written = lines(out)
+    assert [line["id"] for line in written] == [e.id for e in published]
+    sequences = [line["stream_sequence"] for line in written]
+    assert sequences == sorted(set(sequences))
+    assert written[0]["step_th"] == "แจ้งผู้รับผิดชอบดำเนินการแล้ว" and written[0]["due"] == "2026-12-31"
