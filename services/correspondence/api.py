@@ -17,7 +17,6 @@ from typing import Any, Literal
 from uuid import UUID
 
 from fastapi import APIRouter, Depends, Query, Response
-from fastapi.responses import PlainTextResponse
 
 from services.correspondence.application import CorrespondenceApplication, NewFile
 from services.correspondence.domain import SeriesKind, reporting_period
@@ -51,6 +50,7 @@ from services.correspondence.schemas import (
 from shared.auth import CallerDep, requires_scope
 from shared.http.conditional import Idempotency, IfMatch, set_etag
 from shared.http.context import Actor
+from shared.http.downloads import csv_download as _csv
 from shared.thaitime import bangkok_date
 
 # Other agencies hand letters over and follow their own; nothing else of the office's.
@@ -309,12 +309,6 @@ def create_router(app: CorrespondenceApplication) -> APIRouter:
     for part in (officers, documents, registers, destruction, agency):
         router.include_router(part)
     return router
-
-
-def _csv(text: str, filename: str) -> PlainTextResponse:
-    return PlainTextResponse(text, media_type="text/csv; charset=utf-8",
-                             headers={"Content-Disposition": f'attachment; filename="{filename}"'})
-
 
 
 def add_step_route(router: APIRouter, path: str, *, id_name: str, summary: str,

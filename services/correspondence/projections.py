@@ -7,8 +7,6 @@ way the Saraban Regulation's forms do, in Thai, with Buddhist-era dates, for JSO
 
 from __future__ import annotations
 
-import csv
-import io
 import statistics
 from datetime import date, datetime
 from typing import Any
@@ -21,6 +19,7 @@ from services.correspondence.domain import (
     Secrecy,
     Urgency,
 )
+from shared.csvfile import csv_text
 from shared.thaitime import format_thai_date, format_thai_datetime
 
 # แบบทะเบียนหนังสือรับ: the columns of the regulation's form, then the system's own.
@@ -89,22 +88,12 @@ def thai_register_row(row: dict[str, Any], office_name: str = "") -> dict[str, s
     }
 
 
-def _cell(value: str) -> str:
-    # A cell starting like a formula would run as one when an officer opens the file in Excel.
-    return "'" + value if value[:1] in ("=", "+", "-", "@", "\t", "\r") else value
-
-
 def register_csv(rows: list[dict[str, Any]], columns: tuple[tuple[str, str], ...],
                  office_name: str = "") -> str:
-    """CSV with Thai headings, UTF-8 with a byte-order mark so that Excel shows Thai correctly."""
-    out = io.StringIO()
-    out.write("\ufeff")
-    writer = csv.writer(out)
-    writer.writerow([heading for _, heading in columns])
-    for row in rows:
-        thai = thai_register_row(row, office_name)
-        writer.writerow([_cell(thai.get(key, "")) for key, _ in columns])
-    return out.getvalue()
+    """CSV with Thai headings (`shared.csvfile`: Excel shows the Thai, no cell runs as a formula)."""
+    thai_rows = (thai_register_row(row, office_name) for row in rows)
+    return csv_text([heading for _, heading in columns],
+                    ([thai.get(key, "") for key, _ in columns] for thai in thai_rows))
 
 
 # The routing evaluation the manual asks for: how long each stage of the saraban path takes.

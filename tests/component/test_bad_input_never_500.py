@@ -68,3 +68,19 @@ def monitoring_client(tmp_path: Path) -> TestClient:
 
 def test_monitoring_answers_junk_without_a_500(monitoring_client: TestClient) -> None:
     assert check_all(monitoring_client, monitoring_client.app) > 10
+
+
+@pytest.fixture
+def restructuring_client(tmp_path: Path) -> TestClient:
+    from services.restructuring.main import create_app as create_restructuring
+    from services.restructuring.settings import RestructuringSettings
+
+    return TestClient(create_restructuring(RestructuringSettings(var_dir=tmp_path)))
+
+
+def test_restructuring_answers_junk_without_a_500(restructuring_client: TestClient) -> None:
+    sample = Path(__file__).resolve().parents[1] / "data" / "schools-enrolment-2567.csv"
+    response = restructuring_client.post("/schools/import", content=sample.read_bytes(),
+                                         headers={"X-Actor-Id": "off-1"})
+    assert response.status_code == 200
+    assert check_all(restructuring_client, restructuring_client.app) > 300

@@ -1,0 +1,30 @@
+"""CSV files for people who open them in Excel: UTF-8 with a byte-order mark, so that Thai shows
+correctly, and no cell that Excel would run as a formula."""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Iterable, Sequence
+
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def safe_cell(value: str) -> str:
+    # A cell starting like a formula would run as one when an officer opens the file in Excel.
+    return "'" + value if value[:1] in FORMULA_STARTS else value
+
+
+def csv_text(headings: Sequence[str], rows: Iterable[Sequence[str]],
+             preamble: Iterable[Sequence[str]] = ()) -> str:
+    """The file's text: optional preamble lines (a report's title and criteria), the headings,
+    then the rows; every cell made safe."""
+    out = io.StringIO()
+    out.write("\ufeff")
+    writer = csv.writer(out)
+    for line in preamble:
+        writer.writerow([safe_cell(str(cell)) for cell in line])
+    writer.writerow(list(headings))
+    for row in rows:
+        writer.writerow([safe_cell(str(cell)) for cell in row])
+    return out.getvalue()
