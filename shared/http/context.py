@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import Depends, Header
+from fastapi import Depends, Header, HTTPException, Request
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from structlog.contextvars import bound_contextvars
 
@@ -58,15 +58,20 @@ class RequestContextMiddleware:
 
 
 async def require_actor(  # async: FastAPI would run a plain def in the threadpool
+    request: Request,
     x_actor_id: Annotated[
         str | None,
         Header(description=(
             "The acting officer's id, honoured only for the office's own portal (a token with the "
-            "scope office:staff); others act as agency:<client id>"),
+            "scope office:staff), which must name one; others act as agency:<client id>"),
                pattern=r"^[A-Za-z0-9_.\-]{1,64}$"),
     ] = None,
 ) -> str:
-    """Who acts, as the gate decided (the header is declared here so the API documents it)."""
+    """Who acts, as the gate decided (the header is declared here so the API documents it). The
+    office portal acts for people: a command through it names the officer, or is refused."""
+    caller = getattr(request.state, "caller", None)
+    if getattr(caller, "is_staff", False) and not (x_actor_id or "").strip():
+        raise HTTPException(401, "The office portal must name the acting officer in X-Actor-Id")
     return current_actor()
 
 

@@ -75,7 +75,7 @@ def restructuring_client(tmp_path: Path) -> TestClient:
     from services.restructuring.main import create_app as create_restructuring
     from services.restructuring.settings import RestructuringSettings
 
-    return TestClient(create_restructuring(RestructuringSettings(var_dir=tmp_path)))
+    return office_client(create_restructuring(RestructuringSettings(var_dir=tmp_path)))
 
 
 def test_restructuring_answers_junk_without_a_500(restructuring_client: TestClient) -> None:
