@@ -188,7 +188,7 @@ async def authorize(request: Request) -> None:
     await gate.authorize(request)
 
 
-def current_caller(request: Request) -> Caller:
+async def current_caller(request: Request) -> Caller:  # async: no threadpool handoff
     caller = getattr(request.state, "caller", None)
     if caller is None:  # only public routes have no caller, and they do not ask for one
         raise Refused(401, "token-missing", *_UNAUTHENTICATED, "This route needs a caller")
