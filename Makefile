@@ -42,6 +42,7 @@ openapi: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python -m benchmarks.correspondence_throughput
+	$(BIN)/python -m benchmarks.budgeting_allocation
 
 clean:
 	rm -rf $(VENV) var .pytest_cache

@@ -9,6 +9,7 @@ from contracts.envelope import IntegrationEvent
 
 # One module per service and version; add a module here when a service publishes a new version.
 CONTRACT_MODULES = (
+    "contracts.budgeting.v1",
     "contracts.correspondence.v1",
     "contracts.monitoring.v1",
     "contracts.planning.v1",

@@ -72,3 +72,26 @@ class ApprovalRecord(ContractModel):
     round: int = Field(ge=1, description="Submission round; every round is kept")
     reason: str | None = Field(default=None, description="Required when rejecting or returning")
     resolution: RegisteredDocumentRef | None = None
+
+
+# How people read the shared vocabulary (letters, reports, screens), defined once beside it.
+EXPENSE_CATEGORY_TH: dict[ExpenseCategory, str] = {
+    ExpenseCategory.personnel: "งบบุคลากร",
+    ExpenseCategory.operations: "งบดำเนินงาน",
+    ExpenseCategory.investment: "งบลงทุน",
+    ExpenseCategory.subsidies: "งบเงินอุดหนุน",
+    ExpenseCategory.other: "งบรายจ่ายอื่น",
+}
+APPROVING_BODY_TH: dict[ApprovingBody, str] = {
+    ApprovingBody.provincial_committee: "คณะกรรมการศึกษาธิการจังหวัด (กศจ.)",
+    ApprovingBody.area_committee: "คณะกรรมการเขตพื้นที่การศึกษา",
+    ApprovingBody.esa_director: "ผู้อำนวยการสำนักงานเขตพื้นที่การศึกษา",
+    ApprovingBody.governor: "ผู้ว่าราชการจังหวัด",
+    ApprovingBody.central_office: "สำนักงานคณะกรรมการการศึกษาขั้นพื้นฐาน (สพฐ.)",
+}
+SCHOOL_LEVEL_TH: dict[SchoolLevel, str] = {
+    SchoolLevel.kindergarten: "อนุบาล",
+    SchoolLevel.primary: "ประถมศึกษา",
+    SchoolLevel.lower_secondary: "มัธยมศึกษาตอนต้น",
+    SchoolLevel.upper_secondary: "มัธยมศึกษาตอนปลาย",
+}

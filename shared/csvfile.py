@@ -10,21 +10,23 @@ from collections.abc import Iterable, Sequence
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
-def safe_cell(value: str) -> str:
-    # A cell starting like a formula would run as one when an officer opens the file in Excel.
-    return "'" + value if value[:1] in FORMULA_STARTS else value
+def safe_cell(value: object) -> str:
+    """The cell's text (empty for None); a text starting like a formula is quoted, because Excel
+    would run it as one when an officer opens the file."""
+    text = "" if value is None else str(value)
+    return "'" + text if text[:1] in FORMULA_STARTS else text
 
 
-def csv_text(headings: Sequence[str], rows: Iterable[Sequence[str]],
-             preamble: Iterable[Sequence[str]] = ()) -> str:
+def csv_text(headings: Sequence[str], rows: Iterable[Sequence[object]],
+             preamble: Iterable[Sequence[object]] = ()) -> str:
     """The file's text: optional preamble lines (a report's title and criteria), the headings,
     then the rows; every cell made safe."""
     out = io.StringIO()
     out.write("\ufeff")
     writer = csv.writer(out)
     for line in preamble:
-        writer.writerow([safe_cell(str(cell)) for cell in line])
+        writer.writerow([safe_cell(cell) for cell in line])
     writer.writerow(list(headings))
     for row in rows:
-        writer.writerow([safe_cell(str(cell)) for cell in row])
+        writer.writerow([safe_cell(cell) for cell in row])
     return out.getvalue()

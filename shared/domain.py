@@ -6,7 +6,7 @@ trace it belongs to, taken from `shared.context` when the event is created.
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 from uuid import UUID
 
@@ -84,3 +84,44 @@ class Conflict(DomainError):
     """The command is valid in itself but not in the aggregate's current state."""
 
     status = 409
+
+
+class DeclaredError(DomainError):
+    """A domain error whose code and titles are declared on its class, so that raising one takes
+    only what differs each time: `raise UnknownOfficer("off-9")`. Mix in `NotFound` or `Conflict`
+    for their statuses."""
+
+    code: str = "rule-broken"
+    title_th: str = "ไม่สามารถดำเนินการได้"
+    title_en: str = "Not allowed"
+
+    def __init__(self, detail: str | None = None, **extra: Any) -> None:
+        cls = type(self)
+        super().__init__(cls.code, cls.title_th, cls.title_en, detail, **extra)
+
+
+class FieldRequired(DeclaredError):
+    code = "field-required"
+    title_th = "ต้องระบุข้อมูลนี้"
+    title_en = "This field is required"
+
+
+class NaiveDatetime(DeclaredError):
+    code = "naive-datetime"
+    title_th = "วันเวลาต้องระบุเขตเวลา"
+    title_en = "Date-time must carry a time zone"
+
+
+def required_text(value: str | None, name: str) -> str:
+    """The text without surrounding blanks; blank or missing breaks the rule (naming the field)."""
+    if value is None or not value.strip():
+        raise FieldRequired(f"{name} is required", field=name)
+    return value.strip()
+
+
+def aware(moment: datetime, name: str = "at") -> datetime:
+    """The moment in UTC; a moment without a time zone is refused, since a Bangkok officer's
+    "09:00" and a server's are different instants."""
+    if moment.tzinfo is None or moment.utcoffset() is None:
+        raise NaiveDatetime(f"{name} has no time zone", field=name)
+    return moment.astimezone(UTC)

@@ -34,7 +34,7 @@ from nats.js.api import Header, PubAck
 from nats.js.errors import APIError
 from structlog.contextvars import bound_contextvars
 
-from contracts.envelope import Envelope
+from contracts.envelope import CaseStatus, Envelope, IntegrationEvent, Secrecy
 from shared.eventstore import ServiceApplication
 from shared.logging import get_logger
 
@@ -47,6 +47,32 @@ Translator = Callable[[Any, Any], Envelope[Any] | None]
 STATES_KEPT = 10_000
 
 log = get_logger(__name__)
+
+
+def envelope_for(
+    service: str,
+    event: Any,
+    payload: IntegrationEvent,
+    *,
+    status: CaseStatus | None = None,
+    secrecy: Secrecy = Secrecy.none,
+) -> Envelope[Any]:
+    """The envelope of a service's domain event: its id, subject, time, actor and trace come from
+    the event, the rest from the contract payload and the case status a translator gives."""
+    return Envelope[type(payload)](  # type: ignore[misc]
+        id=Envelope.message_id(service, event.originator_id, event.originator_version),
+        type=payload.EVENT_TYPE,
+        type_version=payload.EVENT_VERSION,
+        source=service,
+        subject=str(event.originator_id),
+        time=event.timestamp,
+        sequence=event.originator_version,
+        actor=event.actor,
+        trace_id=event.trace_id,
+        secrecy=secrecy,
+        status=status,
+        data=payload,
+    )
 
 
 def encode_envelope(envelope: Envelope[Any]) -> bytes:

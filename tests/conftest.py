@@ -10,9 +10,15 @@ from pathlib import Path
 import pytest
 from fastapi.testclient import TestClient
 
+from services.budgeting.application import BudgetingApplication
+from services.budgeting.main import create_app as create_budgeting
+from services.budgeting.settings import BudgetingSettings
 from services.correspondence.application import CorrespondenceApplication
 from services.correspondence.main import create_app as create_correspondence
 from services.correspondence.settings import CorrespondenceSettings
+from services.planning.application import PlanningApplication
+from services.planning.main import create_app as create_planning
+from services.planning.settings import PlanningSettings
 from shared.messaging import bootstrap_streams
 from shared.nats_server import NatsServer
 from shared.testing import EmbeddedPostgres, PostgresParams, ServiceProcess, office_client
@@ -110,17 +116,19 @@ class Saraban:
 
 
 class RunningSystem:
-    """nats-server plus correspondence and monitoring as real processes on one store."""
+    """nats-server plus correspondence, planning and monitoring as real processes on one store."""
 
     def __init__(self, nats_url: str, env: dict[str, str]) -> None:
         self.env = {**env, "ESA_NATS_URL": nats_url, "ESA_RELAY_POLL_SECONDS": "0.2",
                     "ESA_OVERDUE_SWEEP_SECONDS": "0.5"}
         self.correspondence = ServiceProcess("correspondence", self.env)
+        self.planning = ServiceProcess("planning", self.env)
         self.monitoring = ServiceProcess("monitoring", self.env)
         self.saraban: Saraban | None = None
 
     def start(self) -> RunningSystem:
         self.correspondence.start()
+        self.planning.start()
         self.monitoring.start()
         self.saraban = Saraban(self.correspondence)
         return self
@@ -129,6 +137,7 @@ class RunningSystem:
         if self.saraban:
             self.saraban.close()
         self.correspondence.stop()
+        self.planning.stop()
         self.monitoring.stop()
 
 
@@ -179,3 +188,34 @@ def staffed(client: TestClient) -> TestClient:
             "officer_id": officer_id, "name_th": name, "roles": roles, "clearance": clearance})
         assert response.status_code == 201, response.text
     return client
+
+
+@pytest.fixture
+def planning_clock() -> Clock:
+    """Planning's tests run in fiscal year 2568 (November 2024, BE 2567)."""
+    return Clock(datetime(2024, 11, 20, 3, 0, tzinfo=UTC))
+
+
+@pytest.fixture
+def planning(tmp_path: Path, planning_clock: Clock) -> Iterator[PlanningApplication]:
+    app = PlanningApplication(PlanningSettings(var_dir=tmp_path / "var"), clock=planning_clock)
+    yield app
+    app.close()
+
+
+@pytest.fixture
+def budgeting(tmp_path: Path, clock: Clock) -> Iterator[BudgetingApplication]:
+    """Budgeting in process on a real (SQLite) store; NATS is never started."""
+    app = BudgetingApplication(BudgetingSettings(var_dir=tmp_path / "var"), clock=clock)
+    yield app
+    app.close()
+
+
+@pytest.fixture
+def planning_client(planning: PlanningApplication) -> TestClient:
+    return TestClient(create_planning(planning.settings, planning))
+
+
+@pytest.fixture
+def budgeting_client(budgeting: BudgetingApplication) -> TestClient:
+    return TestClient(create_budgeting(budgeting.settings, budgeting))

@@ -304,18 +304,24 @@ class CorrespondenceApplication(ServiceApplication):
 
     def draft_from_event(self, *, document_id: UUID, drafter_id: str, subject: str,
                          addressee: str, doc_type: DocumentType, text: str,
-                         ) -> list[Aggregate]:
+                         summary: str | None = None) -> list[Aggregate]:
         """An outgoing document drafted from another service's event, held by its drafter for
         checking like any draft. The id is the caller's, derived from the event, so a replayed
-        event finds its document and drafts nothing more. Returns what to save."""
+        event finds its document and drafts nothing more. Returns what to save.
+
+        A drafter the staff directory does not know yet still gets the draft (they take it up once
+        registered): a letter owed to a school must not wait on the directory. The stand-in only
+        carries their id into the document and is never saved to the directory."""
         if self.get(Document, document_id) is not None:
             return []
+        drafter = self.get(Officer, Officer.create_id(drafter_id)) or Officer.register(
+            officer_id=drafter_id, name_th=drafter_id, position_th="", roles=[Role.officer])
         draft = text.encode("utf-8")
         _, draft_sha256 = self._describe((), draft, Secrecy.none)
         document = Document.start_outgoing(
-            document_id=document_id, by=self.officer(drafter_id), subject=subject,
+            document_id=document_id, by=drafter, subject=subject,
             addressee=addressee, doc_type=doc_type, draft_sha256=draft_sha256,
-            summary=subject, at=self.clock())
+            summary=summary or subject, at=self.clock())
         self._store((), draft)
         return [document]
 

@@ -20,7 +20,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from enum import StrEnum
 from typing import Any
 from uuid import NAMESPACE_URL, UUID, uuid4, uuid5
@@ -31,7 +31,17 @@ from pydantic import BaseModel, ConfigDict, Field
 # so the domain and what other agencies read can never drift apart.
 from contracts.correspondence.v1 import URGENCY_CODES, DocumentType, Urgency
 from contracts.envelope import SECRECY_CODES, Secrecy
-from shared.domain import Aggregate, Conflict, DomainError, NotFound, event
+from shared.domain import (
+    Aggregate,
+    Conflict,
+    DeclaredError,
+    DomainError,
+    FieldRequired,
+    NotFound,
+    aware,
+    event,
+    required_text,
+)
 from shared.thaitime import bangkok_date, calendar_year_be, ce_year, fiscal_year_bounds
 from shared.thaitime import fiscal_year_be as fiscal_year_be_of
 
@@ -264,7 +274,7 @@ class KeptItem:
 
 def receiving_year_be(received_at: datetime) -> int:
     """The receiving register (BE calendar year, Bangkok) a document received then belongs to."""
-    return calendar_year_be(_aware(received_at, "received_at"))
+    return calendar_year_be(aware(received_at, "received_at"))
 
 
 def format_outgoing_no(kind: SeriesKind, office_code: str, n: int, year_be: int) -> str:
@@ -314,26 +324,13 @@ class Forbidden(DomainError):
     status = 403
 
 
-class CorrespondenceError(DomainError):
+class CorrespondenceError(DeclaredError):
     code = "correspondence-error"
     title_th = "ไม่สามารถดำเนินการได้"
     title_en = "Not allowed"
 
-    def __init__(self, detail: str | None = None, **extra: Any) -> None:
-        super().__init__(type(self).code, type(self).title_th, type(self).title_en, detail, **extra)
-
 
 # Input that breaks a rule (422)
-class FieldRequired(CorrespondenceError):
-    code = "field-required"
-    title_th = "ต้องระบุข้อมูลนี้"
-    title_en = "This field is required"
-
-
-class NaiveDatetime(CorrespondenceError):
-    code = "naive-datetime"
-    title_th = "วันเวลาต้องระบุเขตเวลา"
-    title_en = "Date-time must carry a time zone"
 
 
 class InvalidHash(CorrespondenceError):
@@ -638,16 +635,6 @@ class ObjectionWindowClosed(CorrespondenceError, Conflict):
 
 
 
-def _aware(moment: datetime, name: str = "at") -> datetime:
-    if moment.tzinfo is None or moment.utcoffset() is None:
-        raise NaiveDatetime(f"{name} has no time zone", field=name)
-    return moment.astimezone(UTC)
-
-
-def _required(value: str | None, name: str) -> str:
-    if value is None or not value.strip():
-        raise FieldRequired(f"{name} is required", field=name)
-    return value.strip()
 
 
 def _sha256(value: str | None, name: str) -> str | None:
@@ -683,12 +670,12 @@ class Officer(Aggregate):
         roles: Iterable[Role | str],
         clearance: Secrecy = Secrecy.none,
     ) -> Officer:
-        officer_id = _required(officer_id, "officer_id")
+        officer_id = required_text(officer_id, "officer_id")
         if any(ch.isspace() for ch in officer_id):
             raise FieldRequired("officer_id must not contain spaces", field="officer_id")
         return cls(
             officer_id=officer_id,
-            name_th=_required(name_th, "name_th"),
+            name_th=required_text(name_th, "name_th"),
             position_th=position_th.strip(),
             roles=_sorted_roles(roles),
             clearance=Secrecy(clearance),
@@ -717,7 +704,7 @@ class Officer(Aggregate):
 
     def deactivate(self, reason: str) -> None:
         if self.active:
-            self._deactivated(reason=_required(reason, "reason"))
+            self._deactivated(reason=required_text(reason, "reason"))
 
     def reactivate(self) -> None:
         if not self.active:
@@ -792,7 +779,7 @@ class NumberSeries(Aggregate):
             raise NumberNotIssued(f"{self.kind.value} {number}/{self.year_be}", number=number)
         if number in self.cancelled:
             raise NumberAlreadyCancelled(f"{number}/{self.year_be}", number=number)
-        self._number_cancelled(number=number, reason=_required(reason, "reason"))
+        self._number_cancelled(number=number, reason=required_text(reason, "reason"))
 
     @property
     def next_number(self) -> int:
@@ -997,7 +984,7 @@ class Document(Aggregate):
             sender_ref_no=sender_ref_no, sender_doc_date=sender_doc_date, subject=subject,
             addressee=addressee, doc_type=doc_type, urgency=urgency, secrecy=secrecy,
             attachments=attachments, body_sha256=body_sha256,
-            registered_by=f"agency:{_required(client_id, 'client_id')}", submitted_by=client_id,
+            registered_by=f"agency:{required_text(client_id, 'client_id')}", submitted_by=client_id,
             at=at)
 
     @classmethod
@@ -1008,8 +995,8 @@ class Document(Aggregate):
         attachments: Sequence[Attachment], body_sha256: str | None, registered_by: str,
         submitted_by: str | None, at: datetime,
     ) -> Document:
-        at = _aware(at)
-        received_at = _aware(received_at, "received_at")
+        at = aware(at)
+        received_at = aware(received_at, "received_at")
         if receipt_no < 1:
             raise InvalidNumber("receipt_no starts at 1", field="receipt_no")
         if received_at > at:
@@ -1026,10 +1013,10 @@ class Document(Aggregate):
             receipt_no=receipt_no,
             receipt_year_be=receiving_year_be(received_at),
             received_at=received_at,
-            sender=_required(sender, "sender"),
+            sender=required_text(sender, "sender"),
             sender_ref_no=sender_ref_no.strip(),
             sender_doc_date=sender_doc_date,
-            subject=_required(subject, "subject"),
+            subject=required_text(subject, "subject"),
             addressee=addressee.strip(),
             doc_type=DocumentType(doc_type),
             urgency=Urgency(urgency),
@@ -1073,8 +1060,8 @@ class Document(Aggregate):
             cls.Started,
             id=document_id or uuid4(),
             drafter_id=by.officer_id,
-            subject=_required(subject, "subject"),
-            addressee=_required(addressee, "addressee"),
+            subject=required_text(subject, "subject"),
+            addressee=required_text(addressee, "addressee"),
             doc_type=doc_type,
             urgency=Urgency(urgency),
             secrecy=secrecy,
@@ -1082,7 +1069,7 @@ class Document(Aggregate):
             draft_sha256=_sha256(draft_sha256, "draft_sha256"),
             summary=summary.strip(),
             attachments=tuple(attachments),
-            at=_aware(at),
+            at=aware(at),
         )
 
     # ---- routing and drafting --------------------------------------------------------------------
@@ -1100,7 +1087,7 @@ class Document(Aggregate):
             if due < received_on:
                 raise DueBeforeReceived(f"due {due} is before received {received_on}")
         self._assigned(officer_id=officer.officer_id, assigned_by=by.officer_id,
-                       instructions=instructions.strip(), due=due, at=_aware(at))
+                       instructions=instructions.strip(), due=due, at=aware(at))
 
     def draft(self, *, by: Officer, draft_sha256: str | None, summary: str = "",
               doc_type: DocumentType | None = None, outgoing_kind: SeriesKind | None = None,
@@ -1117,7 +1104,7 @@ class Document(Aggregate):
         _check_draft_present(self.secrecy, draft_sha256)
         self._drafted(officer_id=by.officer_id, draft_sha256=_sha256(draft_sha256, "draft_sha256"),
                       summary=summary.strip(), doc_type=doc_type, outgoing_kind=kind,
-                      version=self.draft_version + 1, at=_aware(at))
+                      version=self.draft_version + 1, at=aware(at))
 
     def submit_for_check(self, *, by: Officer, checker: Officer, at: datetime) -> None:
         """Propose the draft to a group director; from `revising` this is the re-submission."""
@@ -1127,7 +1114,7 @@ class Document(Aggregate):
         self._require_cleared(checker)
         self._submitted(round_no=len(self.review_rounds) + 1, officer_id=by.officer_id,
                         checker_id=checker.officer_id, draft_sha256=self.draft_sha256,
-                        at=_aware(at))
+                        at=aware(at))
 
     def approve_check(self, *, by: Officer, signer: Officer, comments: str = "",
                       at: datetime) -> None:
@@ -1139,7 +1126,7 @@ class Document(Aggregate):
         _require_role(signer, Role.signer, NotASigner)
         self._require_cleared(signer)
         self._check_approved(round_no=self._round.number, checker_id=by.officer_id,
-                             signer_id=signer.officer_id, comments=comments.strip(), at=_aware(at))
+                             signer_id=signer.officer_id, comments=comments.strip(), at=aware(at))
 
     def return_for_revision(self, *, by: Officer, comments: str, at: datetime) -> None:
         """The checker (in check) or the signer (awaiting signature) sends the draft back."""
@@ -1153,7 +1140,7 @@ class Document(Aggregate):
             self._require_named(by, self._round.signer_id)
             stage = ReviewStage.signature
         self._returned(round_no=self._round.number, by_id=by.officer_id, stage=stage,
-                       comments=_required(comments, "comments"), at=_aware(at))
+                       comments=required_text(comments, "comments"), at=aware(at))
 
     def sign(self, *, by: Officer, at: datetime) -> None:
         """The authorised signer signs the checked draft."""
@@ -1164,7 +1151,7 @@ class Document(Aggregate):
         _require_role(by, Role.signer, NotASigner)
         self._require_named(by, self._round.signer_id)
         self._require_cleared(by)
-        self._signed(round_no=self._round.number, signer_id=by.officer_id, at=_aware(at))
+        self._signed(round_no=self._round.number, signer_id=by.officer_id, at=aware(at))
 
     def dispatch(self, *, by: Officer, series: SeriesKind, number: int, year_be: int,
                  outgoing_no: str, at: datetime) -> None:
@@ -1174,7 +1161,7 @@ class Document(Aggregate):
                                     outgoing_no=self.outgoing_no)
         self._require_step(Step.signed)
         _require_role(by, Role.clerk, NotAClerk)
-        at = _aware(at)
+        at = aware(at)
         series = SeriesKind(series)
         wanted = self.expected_series
         if series != wanted:
@@ -1186,7 +1173,7 @@ class Document(Aggregate):
         if number < 1:
             raise InvalidNumber("numbers start at 1", field="number")
         self._dispatched(series=series, number=number, year_be=year_be,
-                         outgoing_no=_required(outgoing_no, "outgoing_no"), at=at)
+                         outgoing_no=required_text(outgoing_no, "outgoing_no"), at=at)
 
     def file(self, *, by: Officer, location: str, retention_class: str = DEFAULT_RETENTION_CLASS,
              at: datetime) -> None:
@@ -1194,8 +1181,8 @@ class Document(Aggregate):
         self._require_step(Step.assigned, Step.dispatched)
         _require_role(by, Role.clerk, NotAClerk)
         retention_years(retention_class)
-        at = _aware(at)
-        self._filed(retention_class=retention_class, location=_required(location, "location"),
+        at = aware(at)
+        self._filed(retention_class=retention_class, location=required_text(location, "location"),
                     at=at, filed_on=bangkok_date(at))
 
     def change_retention(self, *, by: Officer, retention_class: str, reason: str,
@@ -1204,8 +1191,8 @@ class Document(Aggregate):
         self._require_step(Step.filed)
         _require_role(by, Role.clerk, NotAClerk)
         retention_years(retention_class)
-        self._retention_changed(retention_class=retention_class, reason=_required(reason, "reason"),
-                                at=_aware(at))
+        self._retention_changed(retention_class=retention_class, reason=required_text(reason, "reason"),
+                                at=aware(at))
 
     def cancel(self, *, by: Officer, reason: str, at: datetime) -> None:
         """Withdraw the case before filing; any number it was issued stays in its register."""
@@ -1213,7 +1200,7 @@ class Document(Aggregate):
         if not by.active or not any(by.has_role(r) for r in
                                     (Role.clerk, Role.group_director, Role.esa_director)):
             raise NotAllowedToCancel(by.officer_id, officer_id=by.officer_id)
-        self._cancelled(reason=_required(reason, "reason"), previous_step=self.step, at=_aware(at))
+        self._cancelled(reason=required_text(reason, "reason"), previous_step=self.step, at=aware(at))
 
     # ---- borrowing -------------------------------------------------------------------------------
 
@@ -1227,11 +1214,11 @@ class Document(Aggregate):
         if outsider and (approved_by is None or not approved_by.active
                          or not approved_by.has_role(Role.group_director)):
             raise OutsiderNeedsApproval()
-        at = _aware(at)
+        at = aware(at)
         if due < bangkok_date(at):
             raise DueBeforeBorrow(f"due {due} is before {bangkok_date(at)}")
-        self._borrowed(loan_no=len(self.loans) + 1, borrower=_required(borrower, "borrower"),
-                       purpose=_required(purpose, "purpose"), due=due, outsider=outsider,
+        self._borrowed(loan_no=len(self.loans) + 1, borrower=required_text(borrower, "borrower"),
+                       purpose=required_text(purpose, "purpose"), due=due, outsider=outsider,
                        approved_by=approved_by.officer_id if approved_by else None, at=at)
 
     def return_loan(self, *, by: Officer, at: datetime) -> None:
@@ -1239,7 +1226,7 @@ class Document(Aggregate):
         if loan is None:
             raise NotOnLoan()
         _require_role(by, Role.clerk, NotAClerk)
-        self._loan_returned(loan_no=loan.loan_no, at=_aware(at))
+        self._loan_returned(loan_no=loan.loan_no, at=aware(at))
 
     @property
     def current_loan(self) -> Loan | None:
@@ -1274,7 +1261,7 @@ class Document(Aggregate):
         """Record the destruction decided by a destruction list; the register entry remains."""
         self._require_step(Step.filed)
         _require_role(by, Role.clerk, NotAClerk)
-        at = _aware(at)
+        at = aware(at)
         if not self.retention_expired(bangkok_date(at)):
             raise NotExpired(f"{self.retention_class} expires {self.retention_expires_on}")
         if self.current_loan is not None:
@@ -1317,7 +1304,7 @@ class Document(Aggregate):
         if not self.can_read_content(reader):
             raise NotCleared(reader.officer_id, officer_id=reader.officer_id)
         if self.secrecy != Secrecy.none:
-            self._content_read(reader_id=reader.officer_id, secrecy=self.secrecy, at=_aware(at))
+            self._content_read(reader_id=reader.officer_id, secrecy=self.secrecy, at=aware(at))
 
     # ---- queries ---------------------------------------------------------------------------------
 
@@ -1576,7 +1563,7 @@ class DestructionList(Aggregate):
              documents: Sequence[Document]) -> DestructionList:
         """List the filed documents whose retention expired by the end of `year_be`."""
         _require_role(by, Role.clerk, NotAClerk)
-        at = _aware(at)
+        at = aware(at)
         year_end = date(ce_year(year_be), 12, 31)
         offset = (bangkok_date(at) - year_end).days
         if not 1 <= offset <= DESTRUCTION_LIST_WINDOW_DAYS:
@@ -1616,7 +1603,7 @@ class DestructionList(Aggregate):
         """The head of office appoints a chair and at least two other members."""
         self._require_step(DestructionStep.opened, DestructionStep.committee_appointed)
         _require_role(by, Role.esa_director, NotHeadOfOffice)
-        chair = _required(chair, "chair")
+        chair = required_text(chair, "chair")
         others: list[str] = []
         for member in (m.strip() for m in members):
             if member and member != chair and member not in others:
@@ -1624,7 +1611,7 @@ class DestructionList(Aggregate):
         if len(others) < 2:
             raise CommitteeTooSmall(f"{len(others)} member(s) besides the chair")
         self._committee_appointed(chair=chair, members=others, appointed_by=by.officer_id,
-                                  at=_aware(at))
+                                  at=aware(at))
 
     def mark_keep(self, *, by: str, document_id: UUID, reason: str, new_retention_class: str,
                   at: datetime) -> None:
@@ -1635,14 +1622,14 @@ class DestructionList(Aggregate):
             raise NotACommitteeMember(by)
         self._require_items([document_id])
         retention_years(new_retention_class)
-        self._item_kept(document_id=document_id, reason=_required(reason, "reason"),
-                        retention_class=new_retention_class, marked_by=by, at=_aware(at))
+        self._item_kept(document_id=document_id, reason=required_text(reason, "reason"),
+                        retention_class=new_retention_class, marked_by=by, at=aware(at))
 
     def send_to_national_archives(self, *, by: Officer, at: datetime) -> None:
         self._require_committee()
         self._require_step(DestructionStep.committee_appointed)
         _require_role(by, Role.clerk, NotAClerk)
-        at = _aware(at)
+        at = aware(at)
         self._sent(at=at, sent_on=bangkok_date(at))
 
     def record_archives_objection(self, *, by: Officer, document_ids: Sequence[UUID], reason: str,
@@ -1650,14 +1637,14 @@ class DestructionList(Aggregate):
         """The National Archives objects to destroying some items (within 60 days of sending)."""
         self._require_step(DestructionStep.sent)
         _require_role(by, Role.clerk, NotAClerk)
-        at = _aware(at)
+        at = aware(at)
         if self.days_since_sent(at) > ARCHIVES_OBJECTION_DAYS:
             raise ObjectionWindowClosed(f"day {self.days_since_sent(at)} after sending")
         if not document_ids:
             raise FieldRequired("document_ids is required", field="document_ids")
         self._require_items(document_ids)
         self._objected(document_ids=list(dict.fromkeys(document_ids)),
-                       reason=_required(reason, "reason"), at=at)
+                       reason=required_text(reason, "reason"), at=at)
 
     def destroy(self, *, by: Officer, at: datetime) -> list[UUID]:
         """Close the list once the objection window has passed; returns the items to destroy.
@@ -1666,7 +1653,7 @@ class DestructionList(Aggregate):
         """
         self._require_step(DestructionStep.sent)
         _require_role(by, Role.clerk, NotAClerk)
-        at = _aware(at)
+        at = aware(at)
         if self.days_since_sent(at) <= ARCHIVES_OBJECTION_DAYS:
             raise ObjectionWindowOpen(f"day {self.days_since_sent(at)} after sending",
                                       opens_on=str(self.destroy_allowed_from))

@@ -28,9 +28,11 @@ from pydantic_core import to_jsonable_python
 
 from services.monitoring import annual_report
 from services.monitoring.application import MonitoringApplication
+from services.monitoring.domain import BudgetUse, BudgetUseEntry
 from services.monitoring.performance import dashboard_data, performance
 from services.monitoring.projections import CaseBoard, CaseView
 from services.monitoring.schemas import (
+    BUDGET_USE_EVENT,
     FEED_EVENT,
     ActionIn,
     ActionPlanEvaluationIn,
@@ -121,6 +123,12 @@ def create_router(app: MonitoringApplication, board: CaseBoard, settings: Monito
         return [HistoryEntryOut.of(entry) for entry in entries]
 
     def render(domain_event: DomainEvent) -> tuple[str, Any] | None:
+        if isinstance(domain_event, BudgetUse.Recorded):
+            # Money used is not a case's status, but the dashboard's budget figures follow it.
+            entry: BudgetUseEntry = domain_event.entry
+            return BUDGET_USE_EVENT, {"fiscal_year_be": entry.fiscal_year_be,
+                                      "category": entry.category, "quarter": entry.quarter,
+                                      "amount": str(entry.amount)}
         data = feed_data(domain_event, board.clock())
         return None if data is None else (FEED_EVENT, data.model_dump(mode="json"))
 
@@ -130,7 +138,7 @@ def create_router(app: MonitoringApplication, board: CaseBoard, settings: Monito
         summary="Live status changes (Server-Sent Events, resumable with Last-Event-ID)",
         description=(
             "Each event: `id` = monitoring's notification id, `event: status`, `data` = FeedData "
-            "JSON. Resume with the `Last-Event-ID` header (or `?after=N` on a first connection; "
+            "JSON; or `event: budget_use` when budgeting reported money a project used. Resume with the `Last-Event-ID` header (or `?after=N` on a first connection; "
             "`GET /cases` answers the matching position in `X-Feed-Position`). Idle streams get a "
             "keep-alive comment every 15 s."
         ),

@@ -138,7 +138,9 @@ class MonitoringApplication(ServiceApplication):
     def _observe(self, source: str, subject: str, observation: Observation) -> Case | None:
         case = self.get(Case, case_id_for(source, subject))
         if case is None:
-            return Case.open(source, subject, observation)
+            # An event that reports no status and belongs to no case is a fact, not a case: a
+            # school's enrolment snapshot, a budget line's balance. It opens nothing.
+            return Case.open(source, subject, observation) if observation.status else None
         return case if case.observe(observation) else None
 
     def _track(self, subject: str, status: ReportedStatus, event_type: str, version: int,

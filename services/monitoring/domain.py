@@ -21,7 +21,14 @@ from uuid import NAMESPACE_URL, UUID, uuid5
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from shared.domain import Aggregate, Conflict, DomainError, event
+from shared.domain import (
+    Aggregate,
+    Conflict,
+    DeclaredError,
+    FieldRequired,
+    event,
+    required_text,
+)
 
 UNCLASSIFIED = "none"
 OVERDUE_EVENT_TYPE = "monitoring.case.overdue"
@@ -64,6 +71,9 @@ class Observation(_Value):
     trace_id: str = ""
     secrecy: str = UNCLASSIFIED
     status: ReportedStatus | None = None
+    # The producer's contract payload as received (what the case is about: e.g. an approved
+    # action plan's projects), shown on the feed and in the history, never interpreted here.
+    data: dict[str, Any] | None = None
 
 
 class CaseState(_Value):
@@ -209,19 +219,11 @@ TWO_PLACES = Decimal("0.01")
 QUARTERS = ("q1", "q2", "q3", "q4")
 
 
-class MonitoringError(DomainError):
+class MonitoringError(DeclaredError):
     code = "monitoring-error"
     title_th = "ไม่สามารถดำเนินการได้"
     title_en = "Not allowed"
 
-    def __init__(self, detail: str | None = None, **extra: Any) -> None:
-        super().__init__(type(self).code, type(self).title_th, type(self).title_en, detail, **extra)
-
-
-class FieldRequired(MonitoringError):
-    code = "field-required"
-    title_th = "ต้องระบุข้อมูลนี้"
-    title_en = "This field is required"
 
 
 class UnknownTrackedItem(MonitoringError):
@@ -284,11 +286,6 @@ class AlreadyIssued(Conflict):
         super().__init__("already-issued", "แจ้งผลการประเมินไปแล้ว",
                          "The evaluation's results were already issued", detail)
 
-
-def _required(value: str | None, name: str) -> str:
-    if value is None or not value.strip():
-        raise FieldRequired(f"{name} is required", field=name)
-    return value.strip()
 
 
 def _unique(codes: list[str], what: str) -> None:
@@ -633,12 +630,12 @@ class InspectionRound(Aggregate):
         if not issues:
             raise FieldRequired("an inspection round has at least one issue", field="issues")
         # An issue whose title is only invisible characters would be stored untitled.
-        issues = [InspectionIssue(code=_required(i.code, "issues.code"),
-                                  title_th=_required(i.title_th, "issues.title_th"))
+        issues = [InspectionIssue(code=required_text(i.code, "issues.code"),
+                                  title_th=required_text(i.title_th, "issues.title_th"))
                   for i in issues]
         _unique([i.code for i in issues], "issue code")
-        return cls(fiscal_year_be=fiscal_year_be, title_th=_required(title_th, "title_th"),
-                   inspector_th=_required(inspector_th, "inspector_th"),
+        return cls(fiscal_year_be=fiscal_year_be, title_th=required_text(title_th, "title_th"),
+                   inspector_th=required_text(inspector_th, "inspector_th"),
                    scheduled_on=scheduled_on, issues=tuple(issues), at=at)
 
     @event("Opened")
@@ -660,7 +657,7 @@ class InspectionRound(Aggregate):
 
     def record_report(self, *, summary_th: str, evidence: Evidence | None, by: str,
                       at: datetime) -> None:
-        self._report_recorded(InspectionReport(summary_th=_required(summary_th, "summary_th"),
+        self._report_recorded(InspectionReport(summary_th=required_text(summary_th, "summary_th"),
                                                evidence=evidence, recorded_by=by, recorded_at=at))
 
     @event("ReportRecorded")
@@ -707,7 +704,7 @@ class Recommendation(Aggregate):
                at: datetime) -> Recommendation:
         return cls(round_id=round_.id, round_title_th=round_.title_th,
                    fiscal_year_be=round_.fiscal_year_be, number=number, issue=issue,
-                   text_th=_required(text_th, "text_th"), at=at)
+                   text_th=required_text(text_th, "text_th"), at=at)
 
     @event("Recorded")
     def __init__(self, round_id: UUID, round_title_th: str, fiscal_year_be: int, number: int,
@@ -737,8 +734,8 @@ class Recommendation(Aggregate):
         self._require(RecommendationStep.proposed, RecommendationStep.assigned)
         if due < today:
             raise DueBeforeToday(f"due {due} is before {today}", field="due")
-        self._assigned(officer_id=_required(officer_id, "officer_id"),
-                       officer_name_th=_required(officer_name_th, "officer_name_th"), due=due, at=at)
+        self._assigned(officer_id=required_text(officer_id, "officer_id"),
+                       officer_name_th=required_text(officer_name_th, "officer_name_th"), due=due, at=at)
 
     @event("Assigned")
     def _assigned(self, officer_id: str, officer_name_th: str, due: date, at: datetime) -> None:
@@ -750,7 +747,7 @@ class Recommendation(Aggregate):
         self._require(RecommendationStep.assigned, RecommendationStep.acted)
         if by != self.assignee:
             raise NotTheAssignee(f"{by} is not {self.assignee}")
-        self._acted(action_th=_required(action_th, "action_th"), evidence=evidence, at=at)
+        self._acted(action_th=required_text(action_th, "action_th"), evidence=evidence, at=at)
 
     @event("Acted")
     def _acted(self, action_th: str, evidence: Evidence | None, at: datetime) -> None:
@@ -876,7 +873,7 @@ class Evaluation(Aggregate):
                at: datetime) -> Evaluation:
         if not results:
             raise FieldRequired("an evaluation has at least one result", field="results")
-        return cls(kind=kind, title_th=_required(title_th, "title_th"), subject_ref=subject_ref,
+        return cls(kind=kind, title_th=required_text(title_th, "title_th"), subject_ref=subject_ref,
                    fiscal_year_be=fiscal_year_be, results=tuple(results), at=at)
 
     @event("Recorded")

@@ -53,6 +53,7 @@ def observation_from(envelope: AnyEnvelope) -> Observation:
         trace_id=envelope.trace_id,
         secrecy=envelope.secrecy.value,
         status=ReportedStatus.model_validate(status.model_dump()) if status is not None else None,
+        data=envelope.data,
     )
 
 

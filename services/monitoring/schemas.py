@@ -6,7 +6,7 @@ import base64
 import binascii
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Annotated
+from typing import Annotated, Any
 from uuid import UUID
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
@@ -18,6 +18,8 @@ from shared.domain import DomainEvent
 from shared.thaitime import bangkok_date
 
 FEED_EVENT = "status"
+# Money a project used, as budgeting reported it (for the dashboard's budget figures).
+BUDGET_USE_EVENT = "budget_use"
 
 
 class CaseOut(BaseModel):
@@ -86,6 +88,7 @@ class HistoryEntryOut(BaseModel):
     trace_id: str
     secrecy: str
     status: StatusOut | None = Field(description="The status the event reported, if any")
+    data: dict[str, Any] | None = Field(default=None, description="The observed event's payload")
 
     @classmethod
     def of(cls, entry: HistoryEntry) -> HistoryEntryOut:
@@ -125,6 +128,9 @@ class FeedData(BaseModel):
     overdue: bool = Field(description="As of when the event was sent")
     time: datetime = Field(description="When the observed event happened")
     actor: str = Field(description="Who caused the observed event")
+    data: dict[str, Any] | None = Field(
+        default=None, description="The observed contract event's payload (e.g. an approved "
+        "action plan's projects), as its producer published it")
 
 
 def feed_data(domain_event: DomainEvent, now: datetime) -> FeedData | None:
@@ -140,6 +146,7 @@ def feed_data(domain_event: DomainEvent, now: datetime) -> FeedData | None:
         event_id=observation.event_id,
         time=observation.time,
         actor=observation.actor,
+        data=observation.data,
         overdue=state.is_overdue(bangkok_date(now)),
         **state.model_dump(
             include={"source", "subject", "procedure", "case_type", "title", "step", "step_th",

@@ -84,3 +84,11 @@ def test_restructuring_answers_junk_without_a_500(restructuring_client: TestClie
                                          headers={"X-Actor-Id": "off-1"})
     assert response.status_code == 200
     assert check_all(restructuring_client, restructuring_client.app) > 300
+
+
+def test_planning_answers_junk_without_a_500(planning_client: TestClient) -> None:
+    assert check_all(planning_client, planning_client.app) > 500
+
+
+def test_budgeting_answers_junk_without_a_500(budgeting_client: TestClient) -> None:
+    assert check_all(budgeting_client, budgeting_client.app) > 500

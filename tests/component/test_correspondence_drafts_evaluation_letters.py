@@ -10,7 +10,6 @@ from contracts.envelope import AnyEnvelope, Envelope
 from contracts.monitoring.v1 import EvaluationResultsIssued
 from services.correspondence.application import CorrespondenceApplication
 from services.correspondence.handlers import evaluation_letter_id, evaluation_results_handler
-from shared.domain import DomainError
 from shared.settings import PROJECT_ROOT
 
 EXAMPLE = PROJECT_ROOT / "contracts" / "examples" / "monitoring.evaluation.results_issued.v1.json"
@@ -67,14 +66,16 @@ def test_other_monitoring_events_draft_nothing(correspondence: CorrespondenceApp
     assert handle(status) == []
 
 
-def test_an_unknown_issuing_officer_is_refused_so_the_event_waits_in_dead_letters(
+def test_an_officer_not_yet_in_the_directory_still_gets_the_draft(
         correspondence: CorrespondenceApplication, client: TestClient) -> None:
+    """A letter owed to those responsible must not wait on the staff directory: it is held under
+    the issuing officer's id until they are registered, and the directory is left as it was."""
     hire(client)
-    before = correspondence.max_notification_id()
-    try:
-        apply(correspondence, issued(issued_by="nobody"), 1)
-    except DomainError as error:
-        assert error.code == "unknown-officer"
-    else:
-        raise AssertionError("an unknown drafter must be refused")
-    assert correspondence.max_notification_id() == before
+    officers = client.get("/officers").json()
+    envelope = issued(issued_by="nobody")
+    apply(correspondence, envelope, 1)
+
+    data = EvaluationResultsIssued.model_validate(envelope.data)
+    document = client.get(f"/documents/{evaluation_letter_id(data.evaluation_id, 1)}").json()
+    assert (document["step"], document["holder"]) == ("drafted", "nobody")
+    assert client.get("/officers").json() == officers

@@ -22,11 +22,9 @@ from services.correspondence.domain import (
     OfficerInactive,
     Role,
     WrongStep,
-    _aware,
     _require_role,
-    _required,
 )
-from shared.domain import Aggregate, NotFound, event
+from shared.domain import Aggregate, NotFound, aware, event, required_text
 
 MAX_TAGS = 20
 
@@ -93,9 +91,9 @@ class KnowledgeItem(Aggregate):
         """Any active member of staff captures an item; the group director screens it."""
         if not by.active:
             raise OfficerInactive(by.officer_id, officer_id=by.officer_id)
-        return cls(title=_required(title, "title"), body=_required(body, "body"),
+        return cls(title=required_text(title, "title"), body=required_text(body, "body"),
                    tags=normalise_tags(tags), source=source.strip(), author_id=by.officer_id,
-                   at=_aware(at))
+                   at=aware(at))
 
     @event("Captured")
     def __init__(self, *, title: str, body: str, tags: list[str], source: str, author_id: str,
@@ -118,10 +116,10 @@ class KnowledgeItem(Aggregate):
         self._require_step(KnowledgeStep.captured)
         _require_role(by, Role.group_director, NotAGroupDirector)
         if accept:
-            self._accepted(screened_by=by.officer_id, reason=reason.strip(), at=_aware(at))
+            self._accepted(screened_by=by.officer_id, reason=reason.strip(), at=aware(at))
         else:
-            self._rejected(screened_by=by.officer_id, reason=_required(reason, "reason"),
-                           at=_aware(at))
+            self._rejected(screened_by=by.officer_id, reason=required_text(reason, "reason"),
+                           at=aware(at))
 
     def publish(self, *, by: Officer, tags: Iterable[str] | None = None, at: datetime) -> None:
         """Share the accepted item with the group, with its final tags (at least one)."""
@@ -132,7 +130,7 @@ class KnowledgeItem(Aggregate):
         final = normalise_tags(tags) if tags is not None else self.tags
         if not final:
             raise TagsRequired(field="tags")
-        self._published(published_by=by.officer_id, tags=final, at=_aware(at))
+        self._published(published_by=by.officer_id, tags=final, at=aware(at))
 
     # ---- queries ---------------------------------------------------------------------------------
 

@@ -23,7 +23,6 @@ from services.correspondence.domain import (
     Direction,
     Document,
     DocumentType,
-    FieldRequired,
     Forbidden,
     NotAGroupDirector,
     NotAnOfficer,
@@ -32,11 +31,9 @@ from services.correspondence.domain import (
     Role,
     Step,
     WrongStep,
-    _aware,
     _require_role,
-    _required,
 )
-from shared.domain import Aggregate, Conflict, NotFound, event
+from shared.domain import Aggregate, Conflict, FieldRequired, NotFound, aware, event, required_text
 from shared.thaitime import bangkok_date
 
 MIN_PEOPLE = 2  # the manual: a meeting is two or more people conferring
@@ -222,9 +219,9 @@ class Meeting(Aggregate):
         _require_drafter(by)
         if not chair.active:
             raise OfficerInactive(chair.officer_id, officer_id=chair.officer_id)
-        return cls(title=_required(title, "title"), starts_at=_aware(starts_at, "starts_at"),
-                   place=_required(place, "place"), chair_id=chair.officer_id,
-                   organiser_id=by.officer_id, at=_aware(at))
+        return cls(title=required_text(title, "title"), starts_at=aware(starts_at, "starts_at"),
+                   place=required_text(place, "place"), chair_id=chair.officer_id,
+                   organiser_id=by.officer_id, at=aware(at))
 
     @event("Scheduled")
     def __init__(self, *, title: str, starts_at: datetime, place: str, chair_id: str,
@@ -253,8 +250,8 @@ class Meeting(Aggregate):
         self._require_step(*BEFORE_MEETING)
         _require_drafter(by)
         item_no = len(self.agenda) + 1
-        self._proposed(item_no=item_no, title=_required(title, "title"), details=details.strip(),
-                       proposed_by=by.officer_id, at=_aware(at))
+        self._proposed(item_no=item_no, title=required_text(title, "title"), details=details.strip(),
+                       proposed_by=by.officer_id, at=aware(at))
         return item_no
 
     def approve_agenda_item(self, *, by: Officer, item_no: int, at: datetime) -> None:
@@ -262,7 +259,7 @@ class Meeting(Aggregate):
         self._require_step(*BEFORE_MEETING)
         _require_role(by, Role.group_director, NotAGroupDirector)
         self._require_undecided(item_no)
-        self._approved(item_no=item_no, approved_by=by.officer_id, at=_aware(at))
+        self._approved(item_no=item_no, approved_by=by.officer_id, at=aware(at))
 
     def drop_agenda_item(self, *, by: Officer, item_no: int, reason: str, at: datetime) -> None:
         """The group director leaves the item off the agenda, saying why."""
@@ -270,7 +267,7 @@ class Meeting(Aggregate):
         _require_role(by, Role.group_director, NotAGroupDirector)
         self._require_undecided(item_no)
         self._dropped(item_no=item_no, dropped_by=by.officer_id,
-                      reason=_required(reason, "reason"), at=_aware(at))
+                      reason=required_text(reason, "reason"), at=aware(at))
 
     # ---- the meeting -----------------------------------------------------------------------------
 
@@ -292,15 +289,15 @@ class Meeting(Aggregate):
         if len(people) < MIN_PEOPLE:
             raise MeetingTooSmall(f"{len(people)} person(s)", field="participant_ids")
         self._notified(participants=people, agenda=[i.item_no for i in self.approved_items],
-                       at=_aware(at))
+                       at=aware(at))
 
     def hold(self, *, by: Officer, attendees: Sequence[Officer], held_at: datetime,
              at: datetime) -> None:
         """Record that the meeting took place, and who attended (two or more people)."""
         self._require_step(MeetingStep.notified)
         self._require_manager(by)
-        at = _aware(at)
-        held_at = _aware(held_at, "held_at")
+        at = aware(at)
+        held_at = aware(held_at, "held_at")
         if held_at > at:
             raise HeldInFuture(f"{held_at.isoformat()} is after {at.isoformat()}",
                                field="held_at")
@@ -322,7 +319,7 @@ class Meeting(Aggregate):
         self._require_minute_taker(by)
         if minutes.doc_type != DocumentType.record or minutes.direction != Direction.outgoing:
             raise NotARecord(f"{minutes.doc_type.value} {minutes.direction.value}")
-        self._minutes_recorded(document_id=minutes.id, at=_aware(at))
+        self._minutes_recorded(document_id=minutes.id, at=aware(at))
 
     def circulate_minutes(self, *, by: Officer, minutes: Document | None,
                           recipients: Sequence[Officer], at: datetime) -> None:
@@ -339,7 +336,7 @@ class Meeting(Aggregate):
         if not people:
             raise FieldRequired("recipient_ids is required", field="recipient_ids")
         self._circulated(document_id=minutes.id, outgoing_no=minutes.outgoing_no,
-                         recipients=people, at=_aware(at))
+                         recipients=people, at=aware(at))
 
     # ---- queries ---------------------------------------------------------------------------------
 
@@ -477,8 +474,8 @@ class ActionItem(Aggregate):
             raise DueBeforeMeeting(f"due {due} is before the meeting on {held_on}",
                                    field="due_date")
         return cls(meeting_id=meeting.id, meeting_title=meeting.title,
-                   title=_required(title, "title"), owner_id=owner.officer_id, due=due,
-                   assigned_by=by.officer_id, at=_aware(at))
+                   title=required_text(title, "title"), owner_id=owner.officer_id, due=due,
+                   assigned_by=by.officer_id, at=aware(at))
 
     @event("Assigned")
     def __init__(self, *, meeting_id: UUID, meeting_title: str, title: str, owner_id: str,
@@ -502,7 +499,7 @@ class ActionItem(Aggregate):
         if not by.active or not (by.officer_id == self.owner_id
                                  or by.has_role(Role.group_director)):
             raise NotTheOwner(by.officer_id, officer_id=by.officer_id)
-        self._closed(closed_by=by.officer_id, result=_required(result, "result"), at=_aware(at))
+        self._closed(closed_by=by.officer_id, result=required_text(result, "result"), at=aware(at))
 
     @property
     def closed(self) -> bool:

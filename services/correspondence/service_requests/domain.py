@@ -25,11 +25,9 @@ from services.correspondence.domain import (
     OfficerInactive,
     Role,
     WrongStep,
-    _aware,
     _require_role,
-    _required,
 )
-from shared.domain import Aggregate, Conflict, NotFound, event
+from shared.domain import Aggregate, Conflict, NotFound, aware, event, required_text
 from shared.thaitime import bangkok_date
 
 SATISFACTION_SCALE = range(1, 6)
@@ -142,17 +140,17 @@ class ServiceRequest(Aggregate):
         """Any active member of staff takes a request down; it waits for the group director."""
         if not by.active:
             raise OfficerInactive(by.officer_id, officer_id=by.officer_id)
-        at = _aware(at)
-        received_at = _aware(received_at, "received_at")
+        at = aware(at)
+        received_at = aware(received_at, "received_at")
         if received_at > at:
             raise RequestReceivedInFuture(f"{received_at.isoformat()} is after {at.isoformat()}",
                                           field="received_at")
         return cls(
             requester_kind=RequesterKind(requester_kind),
-            requester_name=_required(requester_name, "requester_name"),
+            requester_name=required_text(requester_name, "requester_name"),
             contact=contact.strip(),
             channel=ServiceChannel(channel),
-            subject=_required(subject, "subject"),
+            subject=required_text(subject, "subject"),
             details=details.strip(),
             received_at=received_at,
             logged_by=by.officer_id,
@@ -195,7 +193,7 @@ class ServiceRequest(Aggregate):
         received_on = bangkok_date(self.received_at)
         if due is not None and due < received_on:
             raise DueBeforeReceived(f"due {due} is before received {received_on}")
-        self._routed(officer_id=officer.officer_id, routed_by=by.officer_id, due=due, at=_aware(at))
+        self._routed(officer_id=officer.officer_id, routed_by=by.officer_id, due=due, at=aware(at))
 
     def respond(self, *, by: Officer, response: str, responded_at: datetime,
                 at: datetime) -> None:
@@ -205,15 +203,15 @@ class ServiceRequest(Aggregate):
         if by.officer_id != self.officer_id or not by.active:
             raise NotTheResponsibleOfficer(f"routed to {self.officer_id}",
                                            officer_id=by.officer_id)
-        at = _aware(at)
-        responded_at = _aware(responded_at, "responded_at")
+        at = aware(at)
+        responded_at = aware(responded_at, "responded_at")
         if responded_at > at:
             raise RespondedInFuture(f"{responded_at.isoformat()} is after {at.isoformat()}",
                                     field="responded_at")
         if responded_at < self.received_at:
             raise RespondedBeforeReceived(
                 f"{responded_at.isoformat()} is before {self.received_at.isoformat()}")
-        self._responded(officer_id=by.officer_id, response=_required(response, "response"),
+        self._responded(officer_id=by.officer_id, response=required_text(response, "response"),
                         responded_at=responded_at)
 
     def record_satisfaction(self, *, by: Officer, score: int, comment: str = "",
@@ -229,7 +227,7 @@ class ServiceRequest(Aggregate):
         if not by.active:
             raise OfficerInactive(by.officer_id, officer_id=by.officer_id)
         self._rated(score=score, comment=comment.strip(), recorded_by=by.officer_id,
-                    at=_aware(at))
+                    at=aware(at))
 
     # ---- queries ---------------------------------------------------------------------------------
 

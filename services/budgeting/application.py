@@ -1,0 +1,533 @@
+"""The budgeting application: commands and queries over the event store.
+
+Each command loads the aggregates it needs, lets the domain decide, and saves every changed aggregate
+in one transaction (`ServiceApplication.execute`): an approved allocation and the money it puts on a
+line, or a transfer's last approval and both lines it moves money between, are recorded together or
+not at all. A command the rules refuse records nothing.
+
+The reactions to other services' events (`handlers.py`) call the `apply_*` methods, which decide
+and return the changed aggregates for the consumer to save with its tracking position.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any, TypeVar
+from uuid import UUID
+
+from contracts.budgeting.v1 import (
+    AllocationItem,
+    AllocationMethod,
+    AnalysisFigure,
+    RequestKind,
+    TargetOutput,
+)
+from contracts.restructuring.v1 import SchoolStatus
+from contracts.vocabulary import (
+    ApprovingBody,
+    Decision,
+    ExpenseCategory,
+    RegisteredDocumentRef,
+    SchoolLevel,
+)
+from services.budgeting.domain import (
+    CASE_TYPES,
+    DEFAULT_PER_HEAD_RATES,
+    Allocation,
+    AlreadyExists,
+    BudgetAnalysis,
+    BudgetLine,
+    BudgetRequest,
+    BudgetTransfer,
+    CaseNotFound,
+    ExternalFunding,
+    LeftoverReview,
+    LineNotFound,
+    PerHeadRates,
+    RequestItem,
+    SchoolNotFound,
+    SchoolRecord,
+    Snapshot,
+    TransferRules,
+    committee_of,
+    line_as_of,
+    parse_rate_csv,
+    per_head_allocation,
+    report_of,
+    valid_school_code,
+)
+from services.budgeting.projections import (
+    case_view,
+    external_resources_register,
+    line_history,
+    line_view,
+    school_view,
+    spending_plan,
+)
+from services.budgeting.settings import BudgetingSettings
+from shared.domain import Aggregate
+from shared.eventstore import ServiceApplication, check_version
+from shared.projection import AggregateIndex
+from shared.thaitime import utc_now
+
+Idempotency = tuple[str, str, str] | None
+C = TypeVar("C", bound=Aggregate)
+# A step of a case: (the case, the moment) → the other aggregates it changed.
+Act = Callable[[Any, datetime], Sequence[Aggregate] | None]
+
+
+def load_transfer_rules(settings: BudgetingSettings) -> TransferRules:
+    if settings.transfer_rules_file is None:
+        return TransferRules.default(settings.transfer_approver)
+    text = settings.transfer_rules_file.read_text(encoding="utf-8")
+    return TransferRules.from_csv(text, settings.transfer_approver)
+
+
+def load_rate_file(settings: BudgetingSettings) -> dict[int, dict[SchoolLevel, Decimal]]:
+    path = settings.per_head_rates_file
+    return parse_rate_csv(path.read_text(encoding="utf-8-sig")) if path.exists() else {}
+
+
+class BudgetingApplication(ServiceApplication):
+    name = "budgeting"  # pinned: it names the stored data
+
+    def __init__(
+        self,
+        settings: BudgetingSettings,
+        *,
+        clock: Callable[[], datetime] = utc_now,
+        env: dict[str, str] | None = None,
+    ) -> None:
+        super().__init__(settings, env)
+        self.settings: BudgetingSettings = settings
+        self.clock = clock
+        self.transfer_rules = load_transfer_rules(settings)
+        self.rate_file = load_rate_file(settings)
+        self.lines: AggregateIndex[BudgetLine] = AggregateIndex(
+            self, lambda line: line, aggregate_types=(BudgetLine,))
+        self.schools: AggregateIndex[SchoolRecord] = AggregateIndex(
+            self, lambda school: school, aggregate_types=(SchoolRecord,))
+        self.cases: AggregateIndex[Any] = AggregateIndex(
+            self, lambda case: case, aggregate_types=CASE_TYPES)
+
+    def catch_up(self) -> int:
+        """Rebuild every read model from the store (at start); returns the position reached."""
+        for index in (self.lines, self.schools, self.cases):
+            index.catch_up()
+        return self.lines.position
+
+    # --- loading ------------------------------------------------------------------------------------
+    def line(self, line_id: UUID) -> BudgetLine:
+        line = self.get(BudgetLine, line_id)
+        if line is None:
+            raise LineNotFound(str(line_id))
+        return line
+
+    def case(self, case_type: type[C], case_id: UUID) -> C:
+        case = self.get(case_type, case_id)
+        if case is None:
+            raise CaseNotFound(f"no {case_type.__name__} {case_id}")
+        return case
+
+    # --- budget lines -------------------------------------------------------------------------------
+    def open_line(self, *, fiscal_year_be: int, project_code: str, title_th: str,
+                  category: ExpenseCategory, planned_by_quarter: Mapping[int, Decimal],
+                  idempotency: Idempotency = None) -> dict[str, Any]:
+        """A line for a project no action plan named (e.g. money OBEC earmarks)."""
+
+        def decide() -> tuple[dict[str, Any], list[Aggregate]]:
+            project_id = BudgetLine.project_id_for(fiscal_year_be, project_code)
+            taken = [line for line in self.lines.all()
+                     if (line.fiscal_year_be, line.project_code, line.category)
+                     == (fiscal_year_be, project_code.strip(), ExpenseCategory(category))]
+            if taken or self.get(BudgetLine, BudgetLine.create_id(
+                    fiscal_year_be, project_id, category)) is not None:
+                raise AlreadyExists(f"{project_code} {category} {fiscal_year_be}")
+            line = BudgetLine.open(fiscal_year_be=fiscal_year_be, project_id=project_id,
+                                   project_code=project_code, title_th=title_th, category=category,
+                                   planned_by_quarter=planned_by_quarter, plan_id=None,
+                                   at=self.clock())
+            return line_view(line), [line]
+
+        return self.execute(decide, idempotency=idempotency)
+
+    def _on_line(self, line_id: UUID, expected_version: int | None, idempotency: Idempotency,
+                 act: Callable[[BudgetLine, datetime], None]) -> dict[str, Any]:
+        def decide() -> tuple[dict[str, Any], list[Aggregate]]:
+            line = self.line(line_id)
+            check_version(line, expected_version)
+            act(line, self.clock())
+            return line_view(line), [line]
+
+        return self.execute(decide, idempotency=idempotency)
+
+    def commit(self, line_id: UUID, *, amount: Decimal, reference: str,
+               expected_version: int | None = None, idempotency: Idempotency = None) -> dict[str, Any]:
+        return self._on_line(line_id, expected_version, idempotency,
+                             lambda line, at: line.commit(amount, reference=reference, at=at))
+
+    def release_commitment(self, line_id: UUID, *, amount: Decimal, reference: str,
+                           expected_version: int | None = None,
+                           idempotency: Idempotency = None) -> dict[str, Any]:
+        return self._on_line(line_id, expected_version, idempotency, lambda line, at:
+                             line.release_commitment(amount, reference=reference, at=at))
+
+    def disburse(self, line_id: UUID, *, amount: Decimal, reference: str, settles_commitment: bool,
+                 expected_version: int | None = None,
+                 idempotency: Idempotency = None) -> dict[str, Any]:
+        return self._on_line(line_id, expected_version, idempotency, lambda line, at: line.disburse(
+            amount, reference=reference, settles_commitment=settles_commitment, at=at))
+
+    def line_summary(self, line_id: UUID, as_of: datetime | None = None) -> dict[str, Any]:
+        """The line now, or as its events left it at `as_of`."""
+        if as_of is None:
+            return line_view(self.line(line_id))
+        line = line_as_of(self.events.get(line_id), as_of)
+        if line is None:
+            raise LineNotFound(f"{line_id} was not open at {as_of.isoformat()}")
+        return line_view(line)
+
+    def line_movements(self, line_id: UUID) -> list[dict[str, Any]]:
+        self.line(line_id)
+        return line_history(self.events.get(line_id))
+
+    def lines_of(self, *, fiscal_year_be: int | None = None, project_code: str | None = None,
+                 category: ExpenseCategory | None = None,
+                 as_of: datetime | None = None) -> list[dict[str, Any]]:
+        lines = [line for line in self.lines.all()
+                 if (fiscal_year_be is None or line.fiscal_year_be == fiscal_year_be)
+                 and (project_code is None or line.project_code == project_code)
+                 and (category is None or line.category == category)]
+        views = []
+        for line in sorted(lines, key=lambda x: (x.fiscal_year_be, x.project_code, x.category)):
+            if as_of is None:
+                views.append(line_view(line))
+            elif (past := line_as_of(self.events.get(line.id), as_of)) is not None:
+                views.append(line_view(past))
+        return views
+
+    def spending_plan(self, fiscal_year_be: int) -> dict[str, Any]:
+        lines = [line for line in self.lines.all() if line.fiscal_year_be == fiscal_year_be]
+        return spending_plan(fiscal_year_be, [(line, self.events.get(line.id)) for line in lines])
+
+    # --- what other services tell us (decide only: the consumer saves) ----------------------------
+    def apply_action_plan(self, *, plan_id: UUID, fiscal_year_be: int,
+                          projects: Sequence[tuple[UUID, str, str, Mapping[ExpenseCategory,
+                                                   Mapping[int, Decimal]]]]) -> list[BudgetLine]:
+        """Open a line per project and category of an approved action plan, or revise its planned
+        amounts after an amended plan. The line's id comes from the fiscal year, project and
+        category, so a redelivered or repeated approval finds its lines and changes nothing."""
+        at = self.clock()
+        changed = []
+        for project_id, code, title_th, by_category in projects:
+            for category, planned in by_category.items():
+                line = self.get(BudgetLine, BudgetLine.create_id(fiscal_year_be, project_id,
+                                                                 category))
+                if line is None:
+                    changed.append(BudgetLine.open(
+                        fiscal_year_be=fiscal_year_be, project_id=project_id, project_code=code,
+                        title_th=title_th, category=category, planned_by_quarter=planned,
+                        plan_id=plan_id, at=at))
+                elif line.revise_plan(planned_by_quarter=planned, plan_id=plan_id, at=at):
+                    changed.append(line)
+        return changed
+
+    def _school(self, code: str) -> SchoolRecord:
+        return (self.get(SchoolRecord, SchoolRecord.create_id(valid_school_code(code)))
+                or SchoolRecord.note(school_code=code))
+
+    def apply_school_registered(self, *, code: str, name_th: str,
+                                district: str) -> list[SchoolRecord]:
+        school = self._school(code)
+        school.describe(name_th=name_th, district=district)
+        return [school]
+
+    def apply_enrolment(self, *, code: str, snapshot: Snapshot) -> list[SchoolRecord]:
+        school = self._school(code)
+        school.record_enrolment(snapshot)
+        return [school]
+
+    def apply_merger(self, *, code: str, into_code: str, effective_date: date) -> list[SchoolRecord]:
+        """Future allocations go to the receiving school: the absorbed school's pupils count there."""
+        school, receiver = self._school(code), self._school(into_code)
+        school.merge_into(into_code=into_code, effective_date=effective_date)
+        return [school, receiver]
+
+    def apply_closure(self, *, code: str, status: SchoolStatus,
+                      effective_date: date) -> list[SchoolRecord]:
+        school = self._school(code)
+        school.close(status=status, effective_date=effective_date)
+        return [school]
+
+    def school_summary(self, code: str) -> dict[str, Any]:
+        school = self.get(SchoolRecord, SchoolRecord.create_id(valid_school_code(code)))
+        if school is None:
+            raise SchoolNotFound(code)
+        return school_view(school)
+
+    def schools_view(self, status: SchoolStatus | None = None) -> list[dict[str, Any]]:
+        return [school_view(s) for s in sorted(self.schools.all(), key=lambda s: s.school_code)
+                if status is None or s.status == status]
+
+    # --- per-head rates -----------------------------------------------------------------------------
+    def rates_for(self, fiscal_year_be: int) -> tuple[dict[SchoolLevel, Decimal], str]:
+        """The year's rate table: set through the API, else the rate file, else the defaults."""
+        recorded = self.get(PerHeadRates, PerHeadRates.create_id(fiscal_year_be))
+        if recorded is not None:
+            return dict(recorded.rates), recorded.source_th
+        if fiscal_year_be in self.rate_file:
+            return dict(self.rate_file[fiscal_year_be]), "ตารางอัตราเงินอุดหนุนรายหัว (แฟ้มข้อมูล)"
+        return dict(DEFAULT_PER_HEAD_RATES), "อัตรามาตรฐานของ สพฐ."
+
+    def set_rates(self, fiscal_year_be: int, *, rates: Mapping[SchoolLevel, Decimal],
+                  source_th: str, idempotency: Idempotency = None) -> dict[str, Any]:
+        def decide() -> tuple[dict[str, Any], list[Aggregate]]:
+            table = self.get(PerHeadRates, PerHeadRates.create_id(fiscal_year_be))
+            if table is None:
+                table = PerHeadRates.set_for(fiscal_year_be=fiscal_year_be, rates=rates,
+                                             source_th=source_th)
+            else:
+                table.change(rates=rates, source_th=source_th)
+            return self.rates_view(fiscal_year_be, table), [table]
+
+        return self.execute(decide, idempotency=idempotency)
+
+    def rates_view(self, fiscal_year_be: int, table: PerHeadRates | None = None) -> dict[str, Any]:
+        if table is not None:
+            rates, source = dict(table.rates), table.source_th
+        else:
+            rates, source = self.rates_for(fiscal_year_be)
+        return {"fiscal_year_be": fiscal_year_be, "source_th": source,
+                "rates": {level.value: rate for level, rate in rates.items()}}
+
+    # --- cases: one shape for every step --------------------------------------------------------------
+    def _create(self, make: Callable[[datetime], tuple[Aggregate, Sequence[Aggregate]]],
+                idempotency: Idempotency) -> dict[str, Any]:
+        def decide() -> tuple[dict[str, Any], list[Aggregate]]:
+            case, others = make(self.clock())
+            return case_view(case), [case, *others]
+
+        return self.execute(decide, idempotency=idempotency)
+
+    def _on_case(self, case_type: type[Aggregate], case_id: UUID, expected_version: int | None,
+                 idempotency: Idempotency, act: Act,
+                 extra: Callable[[], dict[str, Any]] | None = None) -> dict[str, Any]:
+        """Load the case, check If-Match, act, save the case and what else changed together."""
+
+        def decide() -> tuple[dict[str, Any], list[Aggregate]]:
+            case = self.case(case_type, case_id)
+            check_version(case, expected_version)
+            others = act(case, self.clock()) or ()
+            view = case_view(case)
+            if extra is not None:
+                view.update(extra())
+            return view, [case, *others]
+
+        return self.execute(decide, idempotency=idempotency)
+
+    def case_summary(self, case_type: type[Aggregate], case_id: UUID) -> dict[str, Any]:
+        return case_view(self.case(case_type, case_id))
+
+    def cases_of(self, case_type: type[Aggregate], *, fiscal_year_be: int | None = None,
+                 closed: bool | None = None) -> list[dict[str, Any]]:
+        found = [c for c in self.cases.all() if isinstance(c, case_type)
+                 and (fiscal_year_be is None or c.fiscal_year_be == fiscal_year_be)
+                 and (closed is None or c.closed == closed)]
+        return [case_view(c) for c in sorted(found, key=lambda c: c.since, reverse=True)]
+
+    def appoint_committee(self, case_type: type[Aggregate], case_id: UUID, *, chair: str,
+                          members: Sequence[str], appointed_on: date,
+                          order: RegisteredDocumentRef | None, expected_version: int | None = None,
+                          idempotency: Idempotency = None) -> dict[str, Any]:
+        def act(case: Any, at: datetime) -> None:
+            case.appoint_committee(committee_of(chair=chair, members=members,
+                                                appointed_on=appointed_on, order=order, at=at), at)
+
+        return self._on_case(case_type, case_id, expected_version, idempotency, act)
+
+    def report_to_obec(self, case_type: type[Aggregate], case_id: UUID, *, reported_on: date,
+                       letter: RegisteredDocumentRef | None, expected_version: int | None = None,
+                       idempotency: Idempotency = None) -> dict[str, Any]:
+        def act(case: Any, at: datetime) -> None:
+            case.report_to_obec(sent=report_of(reported_on=reported_on, letter=letter, at=at),
+                                at=at)
+
+        return self._on_case(case_type, case_id, expected_version, idempotency, act)
+
+    def decide(self, case_type: type[Aggregate], case_id: UUID, *, body: ApprovingBody,
+               decision: Decision, decided_on: date, reason: str | None,
+               resolution: RegisteredDocumentRef | None, expected_version: int | None = None,
+               idempotency: Idempotency = None) -> dict[str, Any]:
+        """An approving body's decision on a case; an allocation's approval puts its money on the
+        line, a transfer's last approval moves the money, in the same transaction."""
+
+        def act(case: Any, at: datetime) -> list[Aggregate]:
+            decision_args = dict(body=body, decision=decision, decided_on=decided_on,
+                                 reason=reason, resolution=resolution, at=at)
+            if isinstance(case, Allocation):
+                line = self.line(case.line_id)
+                case.decide(line=line, **decision_args)
+                return [line]
+            if isinstance(case, BudgetTransfer):
+                source, target = self.line(case.source_line_id), self.line(case.target_line_id)
+                case.decide(source=source, target=target, **decision_args)
+                return [source, target]
+            case.decide(**decision_args)
+            return []
+
+        return self._on_case(case_type, case_id, expected_version, idempotency, act)
+
+    def submit(self, case_type: type[Aggregate], case_id: UUID, *,
+               expected_version: int | None = None, idempotency: Idempotency = None) -> dict[str, Any]:
+        return self._on_case(case_type, case_id, expected_version, idempotency,
+                             lambda case, at: case.submit(at))
+
+    def withdraw(self, case_type: type[Aggregate], case_id: UUID, *, reason: str,
+                 expected_version: int | None = None, idempotency: Idempotency = None) -> dict[str, Any]:
+        return self._on_case(case_type, case_id, expected_version, idempotency,
+                             lambda case, at: case.withdraw(reason=reason, at=at))
+
+    def step(self, case_type: type[Aggregate], case_id: UUID, act: Act, *,
+             expected_version: int | None = None, idempotency: Idempotency = None) -> dict[str, Any]:
+        """Any other step of a case, given as `act(case, at)`."""
+        return self._on_case(case_type, case_id, expected_version, idempotency, act)
+
+    # --- allocation (12) ------------------------------------------------------------------------------
+    def open_allocation(self, *, title_th: str, line_id: UUID, ceiling: Decimal, criteria_th: str,
+                        idempotency: Idempotency = None) -> dict[str, Any]:
+        return self._create(lambda at: (Allocation.open(
+            title_th=title_th, line=self.line(line_id), ceiling=ceiling, criteria_th=criteria_th,
+            at=at), []), idempotency)
+
+    def propose_amounts(self, allocation_id: UUID, *, items: Sequence[AllocationItem],
+                        expected_version: int | None = None,
+                        idempotency: Idempotency = None) -> dict[str, Any]:
+        return self.step(Allocation, allocation_id, lambda a, at: a.propose(
+            method=AllocationMethod.amounts, items=items, rates=None, at=at),
+            expected_version=expected_version, idempotency=idempotency)
+
+    def propose_per_head(self, allocation_id: UUID, *, expected_version: int | None = None,
+                         idempotency: Idempotency = None) -> dict[str, Any]:
+        """Per-head subsidy for every open school from the enrolment snapshots and the year's
+        rate table (the basis and rounding are stated in `domain.per_head_allocation`)."""
+        found: dict[str, Any] = {}
+
+        def act(allocation: Allocation, at: datetime) -> None:
+            rates, source = self.rates_for(allocation.fiscal_year_be)
+            computation = per_head_allocation(self.schools.all(), rates,
+                                              allocation.fiscal_year_be)
+            found.update(missing_snapshots=computation.missing_snapshots,
+                         exact_total=computation.exact_total, rates_source_th=source)
+            allocation.propose(method=AllocationMethod.per_head, items=computation.items,
+                               rates=rates, at=at)
+
+        return self._on_case(Allocation, allocation_id, expected_version, idempotency, act,
+                             extra=lambda: found)
+
+    def announce_allocation(self, allocation_id: UUID, *, announced_on: date,
+                            expected_version: int | None = None,
+                            idempotency: Idempotency = None) -> dict[str, Any]:
+        return self.step(Allocation, allocation_id, lambda a, at: a.announce(
+            announced_on=announced_on, at=at), expected_version=expected_version,
+            idempotency=idempotency)
+
+    # --- transfers and leftover funds (13) --------------------------------------------------------------
+    def propose_transfer(self, *, source_line_id: UUID, target_line_id: UUID, amount: Decimal,
+                         reason_th: str, new_investment_item: bool,
+                         leftover_review_id: UUID | None,
+                         idempotency: Idempotency = None) -> dict[str, Any]:
+        """A transfer checked against the rule table; one that reallocates leftover funds is
+        recorded in its review in the same transaction."""
+
+        def make(at: datetime) -> tuple[Aggregate, list[Aggregate]]:
+            transfer = BudgetTransfer.propose(
+                source=self.line(source_line_id), target=self.line(target_line_id), amount=amount,
+                reason_th=reason_th, new_investment_item=new_investment_item,
+                rules=self.transfer_rules, leftover_review_id=leftover_review_id, at=at)
+            if leftover_review_id is None:
+                return transfer, []
+            review = self.case(LeftoverReview, leftover_review_id)
+            review.propose_reallocation(transfer, at)
+            return transfer, [review]
+
+        return self._create(make, idempotency)
+
+    def revise_transfer(self, transfer_id: UUID, *, amount: Decimal, reason_th: str,
+                        expected_version: int | None = None,
+                        idempotency: Idempotency = None) -> dict[str, Any]:
+        return self.step(BudgetTransfer, transfer_id, lambda t, at: t.revise(
+            amount=amount, reason_th=reason_th, source=self.line(t.source_line_id), at=at),
+            expected_version=expected_version, idempotency=idempotency)
+
+    def open_leftover_review(self, fiscal_year_be: int, *,
+                             idempotency: Idempotency = None) -> dict[str, Any]:
+        def make(at: datetime) -> tuple[Aggregate, list[Aggregate]]:
+            if self.get(LeftoverReview, LeftoverReview.create_id(fiscal_year_be)) is not None:
+                raise AlreadyExists(f"the leftover review of {fiscal_year_be} is open already")
+            return LeftoverReview.open(fiscal_year_be=fiscal_year_be, at=at), []
+
+        return self._create(make, idempotency)
+
+    def analyse_spending(self, review_id: UUID, *, success: Mapping[UUID, bool | None],
+                         expected_version: int | None = None,
+                         idempotency: Idempotency = None) -> dict[str, Any]:
+        def act(review: LeftoverReview, at: datetime) -> None:
+            lines = [line for line in self.lines.all()
+                     if line.fiscal_year_be == review.fiscal_year_be]
+            review.analyse(lines=lines, success=success, at=at)
+
+        return self.step(LeftoverReview, review_id, act, expected_version=expected_version,
+                         idempotency=idempotency)
+
+    # --- analysis (10), requests (11) ------------------------------------------------------------------
+    def open_analysis(self, *, fiscal_year_be: int, title_th: str,
+                      idempotency: Idempotency = None) -> dict[str, Any]:
+        return self._create(lambda at: (BudgetAnalysis.open(
+            fiscal_year_be=fiscal_year_be, title_th=title_th, at=at), []), idempotency)
+
+    def draft_analysis_report(self, analysis_id: UUID, *, summary_th: str,
+                              figures: Sequence[AnalysisFigure], expected_version: int | None = None,
+                              idempotency: Idempotency = None) -> dict[str, Any]:
+        return self.step(BudgetAnalysis, analysis_id, lambda a, at: a.draft_report(
+            summary_th=summary_th, figures=figures, at=at), expected_version=expected_version,
+            idempotency=idempotency)
+
+    def announce_request(self, *, fiscal_year_be: int, kind: RequestKind, title_th: str,
+                         criteria_th: str, due: date | None,
+                         idempotency: Idempotency = None) -> dict[str, Any]:
+        return self._create(lambda at: (BudgetRequest.announce(
+            fiscal_year_be=fiscal_year_be, kind=kind, title_th=title_th, criteria_th=criteria_th,
+            due=due, at=at), []), idempotency)
+
+    def school_name(self, code: str) -> str:
+        school = self.get(SchoolRecord, SchoolRecord.create_id(valid_school_code(code)))
+        return school.display_name if school is not None else ""
+
+    def submit_school_request(self, request_id: UUID, *, school_code: str,
+                              items: Sequence[RequestItem], expected_version: int | None = None,
+                              idempotency: Idempotency = None) -> dict[str, Any]:
+        return self.step(BudgetRequest, request_id, lambda r, at: r.submit_school_request(
+            school_code=school_code, school_name_th=self.school_name(school_code), items=items,
+            at=at), expected_version=expected_version, idempotency=idempotency)
+
+    def agree_targets(self, request_id: UUID, *, party: str, outputs: Sequence[TargetOutput],
+                      expected_version: int | None = None,
+                      idempotency: Idempotency = None) -> dict[str, Any]:
+        return self.step(BudgetRequest, request_id, lambda r, at: r.agree_targets(
+            party=party, outputs=outputs, at=at), expected_version=expected_version,
+            idempotency=idempotency)
+
+    def request_external_funding(self, *, fiscal_year_be: int, school_code: str, source_th: str,
+                                 project_th: str, amount: Decimal, value_analysis_th: str,
+                                 idempotency: Idempotency = None) -> dict[str, Any]:
+        return self._create(lambda at: (ExternalFunding.request(
+            fiscal_year_be=fiscal_year_be, school_code=school_code,
+            school_name_th=self.school_name(school_code), source_th=source_th,
+            project_th=project_th, amount=amount, value_analysis_th=value_analysis_th, at=at), []),
+            idempotency)
+
+    def external_resources(self, fiscal_year_be: int) -> dict[str, Any]:
+        return external_resources_register(
+            (c for c in self.cases.all() if isinstance(c, ExternalFunding)), fiscal_year_be)

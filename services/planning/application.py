@@ -1,0 +1,475 @@
+"""The planning application: plan commands and queries over the event store.
+
+Each command loads the aggregates it needs, lets the domain decide, and saves every changed
+aggregate in one transaction (`ServiceApplication.execute`): an approved amendment and the version
+it supersedes change together or not at all. What an approval is checked against (the development
+plan in force, the policy, the reference strategies, the fiscal year, the registered resolution) is
+loaded here and handed to the domain, which decides.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from datetime import date, datetime
+from typing import Any
+from uuid import UUID, uuid4
+
+from contracts.envelope import AnyEnvelope
+from contracts.vocabulary import ApprovingBody
+from services.planning.domain import (
+    APPROVED_STEPS,
+    BODY_TH,
+    DECISION_TH,
+    KIND_TH,
+    STRATEGY_LEVEL_TH,
+    ActionPlanContent,
+    DevelopmentPlanContent,
+    FiscalYear,
+    HigherStrategy,
+    LinkContext,
+    NotApprovedYet,
+    NothingInForce,
+    Plan,
+    PlanKind,
+    PlanNotFound,
+    ReferenceStrategies,
+    RegisteredDocument,
+    Step,
+    StrategyLevel,
+    WrongKind,
+    cite,
+    version_in_force,
+)
+from services.planning.settings import PlanningSettings
+from shared.context import current_actor
+from shared.domain import Aggregate, DomainEvent
+from shared.eventstore import ServiceApplication, check_version
+from shared.projection import AggregateIndex
+from shared.thaitime import bangkok_date, utc_now
+
+Idempotency = tuple[str, str, str] | None
+# Builds a plan's content once its lineage is known (project ids derive from it).
+ContentFor = Callable[[UUID], Any]
+
+
+class PlanningApplication(ServiceApplication):
+    name = "planning"  # pinned: it names the stored data
+
+    def __init__(
+        self,
+        settings: PlanningSettings,
+        *,
+        clock: Callable[[], datetime] = utc_now,
+        env: dict[str, str] | None = None,
+    ) -> None:
+        super().__init__(settings, env)
+        self.settings: PlanningSettings = settings
+        self.clock = clock
+        self.plans: AggregateIndex[Plan] = AggregateIndex(self, lambda p: p, aggregate_types=(Plan,))
+        self.documents: AggregateIndex[RegisteredDocument] = AggregateIndex(
+            self, lambda d: d, aggregate_types=(RegisteredDocument,))
+
+    # --- loading ------------------------------------------------------------------------------------
+    def plan(self, plan_id: UUID, kind: PlanKind | None = None) -> Plan:
+        plan = self.get(Plan, plan_id)
+        if plan is None:
+            raise PlanNotFound(str(plan_id))
+        if kind is not None and plan.kind != kind:
+            raise WrongKind(f"plan {plan_id} is a {plan.kind.value}", kind=plan.kind.value)
+        return plan
+
+    def references(self, level: StrategyLevel) -> ReferenceStrategies | None:
+        return self.get(ReferenceStrategies, ReferenceStrategies.create_id(level))
+
+    def reference_list(self, level: StrategyLevel) -> list[HigherStrategy]:
+        found = self.references(level)
+        return list(found.strategies.values()) if found is not None else []
+
+    def reference_codes(self, level: StrategyLevel) -> frozenset[str]:
+        found = self.references(level)
+        return found.codes if found is not None else frozenset()
+
+    def fiscal_year_closed(self, year_be: int | None) -> bool:
+        if year_be is None:
+            return False
+        if year_be in self.settings.closed_fiscal_years:
+            return True
+        year = self.get(FiscalYear, FiscalYear.create_id(year_be))
+        return year is not None and year.closed
+
+    def lineage(self, lineage_id: UUID | None) -> list[Plan]:
+        return sorted((p for p in self.plans.all() if p.lineage_id == lineage_id),
+                      key=lambda p: p.plan_version)
+
+    def registered_document(self, document_id: UUID) -> RegisteredDocument | None:
+        return self.get(RegisteredDocument, RegisteredDocument.create_id(document_id))
+
+    # --- drafting -----------------------------------------------------------------------------------
+    def draft(self, kind: PlanKind, *, title_th: str, content_for: ContentFor, drafter_name_th: str,
+              fiscal_year_be: int | None = None, start_year_be: int | None = None,
+              end_year_be: int | None = None, idempotency: Idempotency = None) -> dict[str, Any]:
+        def decide() -> tuple[dict[str, Any], list[Aggregate]]:
+            plan_id = uuid4()
+            plan = Plan.draft(plan_id=plan_id, kind=kind, title_th=title_th,
+                              content=content_for(plan_id), drafted_by=current_actor(),
+                              drafter_name_th=drafter_name_th, fiscal_year_be=fiscal_year_be,
+                              start_year_be=start_year_be, end_year_be=end_year_be,
+                              at=self.clock())
+            return plan_view(plan), [plan]
+
+        return self.execute(decide, idempotency=idempotency)
+
+    def _on_plan(self, plan_id: UUID, expected_version: int | None, idempotency: Idempotency,
+                 act: Callable[[Plan, str, datetime], Sequence[Aggregate] | None],
+                 kind: PlanKind | None = None) -> dict[str, Any]:
+        """Load the plan, check If-Match, act, save everything changed together."""
+
+        def decide() -> tuple[dict[str, Any], list[Aggregate]]:
+            plan = self.plan(plan_id, kind)
+            check_version(plan, expected_version)
+            others = act(plan, current_actor(), self.clock()) or ()
+            return plan_view(plan), [plan, *others]
+
+        return self.execute(decide, idempotency=idempotency)
+
+    def revise(self, plan_id: UUID, kind: PlanKind, *, title_th: str | None,
+               content_for: ContentFor, expected_version: int | None = None,
+               idempotency: Idempotency = None) -> dict[str, Any]:
+        return self._on_plan(plan_id, expected_version, idempotency, lambda p, by, at: p.revise(
+            title_th=title_th, content=content_for(p.lineage_id or p.id), by=by, at=at), kind)
+
+    def amend(self, plan_id: UUID, *, drafter_name_th: str,
+              idempotency: Idempotency = None) -> dict[str, Any]:
+        """Start the next version of an approved plan (a draft with the same content)."""
+
+        def decide() -> tuple[dict[str, Any], list[Aggregate]]:
+            original = self.plan(plan_id)
+            amendment = Plan.amend(original, plan_id=uuid4(), drafted_by=current_actor(),
+                                   drafter_name_th=drafter_name_th or original.drafter_name_th,
+                                   at=self.clock())
+            return plan_view(amendment), [amendment]
+
+        return self.execute(decide, idempotency=idempotency)
+
+    # --- approval rounds ----------------------------------------------------------------------------
+    def submit(self, plan_id: UUID, *, body: ApprovingBody, expected_version: int | None = None,
+               idempotency: Idempotency = None) -> dict[str, Any]:
+        return self._on_plan(plan_id, expected_version, idempotency,
+                             lambda p, by, at: p.submit(by=by, body=body, at=at))
+
+    def return_for_revision(self, plan_id: UUID, *, reason: str, decided_on: date | None,
+                            resolution_document_id: UUID | None,
+                            expected_version: int | None = None,
+                            idempotency: Idempotency = None) -> dict[str, Any]:
+        return self._on_plan(plan_id, expected_version, idempotency, lambda p, by, at: p.return_for_revision(
+            by=by, reason=reason, decided_on=decided_on or bangkok_date(at),
+            resolution=self._cite(resolution_document_id), at=at))
+
+    def reject(self, plan_id: UUID, *, reason: str, decided_on: date | None,
+               resolution_document_id: UUID | None, expected_version: int | None = None,
+               idempotency: Idempotency = None) -> dict[str, Any]:
+        return self._on_plan(plan_id, expected_version, idempotency, lambda p, by, at: p.reject(
+            by=by, reason=reason, decided_on=decided_on or bangkok_date(at),
+            resolution=self._cite(resolution_document_id), at=at))
+
+    def approve(self, plan_id: UUID, *, decided_on: date | None, resolution_document_id: UUID | None,
+                effective_from: date | None = None, expected_version: int | None = None,
+                idempotency: Idempotency = None) -> dict[str, Any]:
+        """The approving body's approval, citing its registered resolution; an approved amendment
+        closes the version it amends (superseded) in the same transaction."""
+
+        def act(plan: Plan, by: str, at: datetime) -> list[Aggregate]:
+            day = decided_on or bangkok_date(at)
+            previous = self.get(Plan, plan.amends_plan_id) if plan.amends_plan_id else None
+            plan.approve(
+                by=by, decided_on=day, resolution=self._cite(resolution_document_id),
+                context=self._link_context(plan, day),
+                fiscal_year_closed=self.fiscal_year_closed(plan.fiscal_year_be),
+                competing_plan_id=self._competing_plan(plan), effective_from=effective_from,
+                previous=previous, at=at)
+            if previous is None:
+                return []
+            previous.close_superseded(by=by, amendment=plan, at=at)
+            return [previous]
+
+        return self._on_plan(plan_id, expected_version, idempotency, act)
+
+    def _cite(self, document_id: UUID | None) -> Any:
+        if document_id is None:
+            return None
+        return cite(self.registered_document(document_id), document_id)
+
+    def _link_context(self, plan: Plan, day: date) -> LinkContext:
+        development_plan = policy = None
+        content = plan.content
+        if isinstance(content, ActionPlanContent):
+            named = self.get(Plan, content.development_plan_id)
+            if named is not None and named.kind == PlanKind.development_plan:
+                development_plan = version_in_force(self.lineage(named.lineage_id), day)
+            if content.policy_id is not None:
+                policy = self.get(Plan, content.policy_id)
+        return LinkContext(
+            development_plan=development_plan,
+            policy=policy if policy is None or policy.kind == PlanKind.policy else None,
+            provincial_codes=self.reference_codes(StrategyLevel.provincial),
+            national_codes=self.reference_codes(StrategyLevel.national),
+        )
+
+    def _competing_plan(self, plan: Plan) -> UUID | None:
+        """Another lineage's approved plan of the same kind and fiscal year, still standing."""
+        if plan.fiscal_year_be is None:
+            return None
+        for other in self.plans.all():
+            if (other.kind == plan.kind and other.fiscal_year_be == plan.fiscal_year_be
+                    and other.lineage_id != plan.lineage_id and other.step in APPROVED_STEPS
+                    and other.superseded_by is None):
+                return other.id
+        return None
+
+    # --- after approval -----------------------------------------------------------------------------
+    def publish(self, plan_id: UUID, *, published_on: date | None,
+                expected_version: int | None = None, idempotency: Idempotency = None) -> dict[str, Any]:
+        return self._on_plan(plan_id, expected_version, idempotency, lambda p, by, at: p.publish(
+            by=by, published_on=published_on or bangkok_date(at), at=at))
+
+    def start_execution(self, plan_id: UUID, *, started_on: date | None,
+                        expected_version: int | None = None,
+                        idempotency: Idempotency = None) -> dict[str, Any]:
+        return self._on_plan(plan_id, expected_version, idempotency, lambda p, by, at: p.start_execution(
+            by=by, started_on=started_on or bangkok_date(at), at=at))
+
+    def close_plan(self, plan_id: UUID, *, closed_on: date | None, expected_version: int | None = None,
+              idempotency: Idempotency = None) -> dict[str, Any]:
+        return self._on_plan(plan_id, expected_version, idempotency, lambda p, by, at: p.close(
+            by=by, closed_on=closed_on or bangkok_date(at), at=at))
+
+    # --- fiscal years and reference data ------------------------------------------------------------
+    def _fiscal_year(self, year_be: int) -> FiscalYear:
+        return self.get(FiscalYear, FiscalYear.create_id(year_be)) or FiscalYear.start(year_be)
+
+    def close_fiscal_year(self, year_be: int, *, reason: str,
+                          idempotency: Idempotency = None) -> dict[str, Any]:
+        def decide() -> tuple[dict[str, Any], list[Aggregate]]:
+            year = self._fiscal_year(year_be)
+            year.close(reason=reason, by=current_actor(), at=self.clock())
+            return self.fiscal_year_view(year_be, year), [year]
+
+        return self.execute(decide, idempotency=idempotency)
+
+    def reopen_fiscal_year(self, year_be: int, *, reason: str,
+                           idempotency: Idempotency = None) -> dict[str, Any]:
+        def decide() -> tuple[dict[str, Any], list[Aggregate]]:
+            year = self._fiscal_year(year_be)
+            year.reopen(reason=reason, by=current_actor(), at=self.clock())
+            return self.fiscal_year_view(year_be, year), [year]
+
+        return self.execute(decide, idempotency=idempotency)
+
+    def import_strategies(self, level: StrategyLevel, strategies: Sequence[HigherStrategy], *,
+                          source: str, idempotency: Idempotency = None) -> dict[str, Any]:
+        def decide() -> tuple[dict[str, Any], list[Aggregate]]:
+            register = self.references(level) or ReferenceStrategies.start(level)
+            changed = register.import_strategies(strategies, source=source, by=current_actor(),
+                                                 at=self.clock())
+            return {**strategies_view(level, register), "changed": changed}, [register]
+
+        return self.execute(decide, idempotency=idempotency)
+
+    # --- learning from correspondence (the consumer saves what this returns) -------------------------
+    def learn_document(self, envelope: AnyEnvelope) -> RegisteredDocument | None:
+        """Record what a correspondence event says of a document's register numbers; None when it
+        says nothing new (an event seen before, or one about something else)."""
+        kind = envelope.type.rsplit(".", 1)[-1]
+        data = envelope.data
+        if kind not in {"registered", "dispatched", "signed"} or "document_id" not in data:
+            return None
+        document_id = UUID(str(data["document_id"]))
+        document = self.registered_document(document_id) or RegisteredDocument.learn(document_id)
+        changed = bool(document.pending_events)
+        if kind == "registered":
+            changed |= document.record_receipt(
+                receipt_no=int(data["receipt_no"]), year_be=int(data["register_year_be"]),
+                received_on=bangkok_date(datetime.fromisoformat(str(data["received_at"]))))
+        elif kind == "dispatched":
+            changed |= document.record_dispatch(
+                outgoing_no=str(data["outgoing_no"]),
+                dispatched_on=bangkok_date(datetime.fromisoformat(str(data["dispatched_at"]))))
+        else:
+            changed |= document.record_signature(signed_on=bangkok_date(envelope.time))
+        return document if changed else None
+
+    # --- queries ------------------------------------------------------------------------------------
+    def plan_summary(self, plan_id: UUID) -> dict[str, Any]:
+        return plan_view(self.plan(plan_id))
+
+    def list_plans(self, *, kind: PlanKind | None = None, fiscal_year_be: int | None = None,
+                   step: Step | None = None) -> list[dict[str, Any]]:
+        plans = [p for p in self.plans.all()
+                 if (kind is None or p.kind == kind)
+                 and (fiscal_year_be is None or p.fiscal_year_be == fiscal_year_be)
+                 and (step is None or p.step == step)]
+        plans.sort(key=lambda p: (p.step_since or self.clock()), reverse=True)
+        return [plan_view(p, with_content=False) for p in plans]
+
+    def history(self, plan_id: UUID) -> list[dict[str, Any]]:
+        self.plan(plan_id)
+        return [history_entry(e) for e in self.events.get(plan_id)]
+
+    def versions(self, plan_id: UUID) -> list[dict[str, Any]]:
+        plan = self.plan(plan_id)
+        return [plan_view(p, with_content=False) for p in self.lineage(plan.lineage_id)]
+
+    def in_force(self, plan_id: UUID, on: date | None) -> dict[str, Any]:
+        """The approved version of the plan's lineage in force on `on` (default: today)."""
+        plan = self.plan(plan_id)
+        day = on or bangkok_date(self.clock())
+        found = version_in_force(self.lineage(plan.lineage_id), day)
+        if found is None:
+            raise NothingInForce(f"{plan.title_th} on {day}", on=str(day))
+        return {**plan_view(found), "in_force_on": day}
+
+    def approved_action_plan(self, plan_id: UUID) -> Plan:
+        plan = self.plan(plan_id, PlanKind.action_plan)
+        if plan.step not in APPROVED_STEPS or plan.approval is None:
+            raise NotApprovedYet(f"step is {plan.step.value}", step=plan.step.value)
+        return plan
+
+    def development_plans_in_force(self, day: date) -> list[Plan]:
+        lineages = {p.lineage_id for p in self.plans.all() if p.kind == PlanKind.development_plan}
+        found = (version_in_force(self.lineage(lineage), day) for lineage in lineages)
+        return [p for p in found if p is not None]
+
+    def approved_action_plans(self, fiscal_year_be: int | None) -> list[Plan]:
+        return [p for p in self.plans.all()
+                if p.kind == PlanKind.action_plan and p.step in APPROVED_STEPS
+                and p.superseded_by is None
+                and (fiscal_year_be is None or p.fiscal_year_be == fiscal_year_be)]
+
+    def fiscal_year_view(self, year_be: int, year: FiscalYear | None = None) -> dict[str, Any]:
+        year = year or self.get(FiscalYear, FiscalYear.create_id(year_be))
+        by_config = year_be in self.settings.closed_fiscal_years
+        return {
+            "fiscal_year_be": year_be,
+            "closed": by_config or bool(year and year.closed),
+            "closed_by_configuration": by_config,
+            "reason": year.reason if year else "",
+            "version": year.version if year else 0,
+        }
+
+    def fiscal_years(self) -> list[dict[str, Any]]:
+        years = set(self.settings.closed_fiscal_years)
+        years |= {p.fiscal_year_be for p in self.plans.all() if p.fiscal_year_be is not None}
+        return [self.fiscal_year_view(y) for y in sorted(years)]
+
+    def strategies(self, level: StrategyLevel) -> dict[str, Any]:
+        register = self.references(level)
+        return strategies_view(level, register)
+
+    def known_documents(self) -> list[dict[str, Any]]:
+        return [document_view(d) for d in self.documents.all()]
+
+    def known_document(self, document_id: UUID) -> dict[str, Any] | None:
+        document = self.registered_document(document_id)
+        return document_view(document) if document is not None else None
+
+
+# --- views ------------------------------------------------------------------------------------------
+
+
+def approval_view(approval: Any) -> dict[str, Any] | None:
+    if approval is None:
+        return None
+    return {
+        **approval.model_dump(mode="json"),
+        "body_th": BODY_TH[approval.body],
+        "decision_th": DECISION_TH[approval.decision],
+    }
+
+
+def plan_view(plan: Plan, *, with_content: bool = True) -> dict[str, Any]:
+    content = plan.content
+    view: dict[str, Any] = {
+        "plan_id": str(plan.id),
+        "kind": plan.kind.value,
+        "kind_th": KIND_TH[plan.kind],
+        "procedure": plan.procedure,
+        "title_th": plan.title_th,
+        "fiscal_year_be": plan.fiscal_year_be,
+        "start_year_be": plan.start_year_be,
+        "end_year_be": plan.end_year_be,
+        "lineage_id": str(plan.lineage_id),
+        "plan_version": plan.plan_version,
+        "amends_plan_id": str(plan.amends_plan_id) if plan.amends_plan_id else None,
+        "drafted_by": plan.drafted_by,
+        "drafter_name_th": plan.drafter_name_th,
+        "step": plan.step.value,
+        "step_th": plan.step_th,
+        "holder": plan.holder,
+        "holder_th": plan.holder_th,
+        "step_since": plan.step_since,
+        "revisions": plan.revisions,
+        "rounds": [
+            {
+                "round": r.number,
+                "body": r.body.value,
+                "body_th": BODY_TH[r.body],
+                "submitted_by": r.submitted_by,
+                "submitted_at": r.submitted_at,
+                "decided_by": r.decided_by,
+                "decided_at": r.decided_at,
+                "decision": approval_view(r.approval),
+            }
+            for r in plan.rounds
+        ],
+        "approval": approval_view(plan.approval),
+        "effective_from": plan.effective_from,
+        "published_on": plan.published_on,
+        "started_on": plan.started_on,
+        "closed_on": plan.closed_on,
+        "superseded_by": str(plan.superseded_by) if plan.superseded_by else None,
+        "version": plan.version,
+    }
+    if isinstance(content, ActionPlanContent):
+        view["total_budget"] = str(content.total_budget)
+        view["project_count"] = len(content.projects)
+    if isinstance(content, DevelopmentPlanContent):
+        view["strategy_count"] = len(content.strategies)
+    if with_content:
+        view["content"] = content.model_dump(mode="json")
+    return view
+
+
+def strategies_view(level: StrategyLevel, register: ReferenceStrategies | None) -> dict[str, Any]:
+    rows = sorted(register.strategies.values(), key=lambda s: s.code) if register else []
+    return {
+        "level": level.value,
+        "level_th": STRATEGY_LEVEL_TH[level],
+        "strategies": [s.model_dump() for s in rows],
+        "version": register.version if register else 0,
+    }
+
+
+def document_view(document: RegisteredDocument) -> dict[str, Any]:
+    ref = document.reference
+    facts = document.facts
+    return {
+        "document_id": str(document.document_id),
+        "reference": ref.reference if ref else None,
+        "dated": ref.dated if ref else None,
+        "receipt": (f"{facts.receipt[0]}/{facts.receipt[1]}" if facts.receipt else None),
+        "outgoing_no": facts.outgoing[0] if facts.outgoing else None,
+        "signed_on": facts.signed_on,
+        "citable": ref is not None,
+    }
+
+
+def history_entry(event: DomainEvent) -> dict[str, Any]:
+    data = event.model_dump(mode="json", exclude={"originator_id", "originator_topic"})
+    return {
+        "version": data.pop("originator_version"),
+        "event": type(event).__name__,
+        "at": data.pop("timestamp"),
+        "actor": data.pop("actor"),
+        "trace_id": data.pop("trace_id"),
+        "data": data,
+    }

@@ -1,0 +1,105 @@
+"""Documents people read, in Thai: PDF with the bundled Thai font, Excel and CSV that open cleanly in
+the spreadsheets officers use, and baht written the way Thai reports write it.
+
+- PDF: `ThaiPdf` (fpdf2) embeds Sarabun from `shared/fonts/` (OFL, bundled, so a fresh machine needs
+  no system font) and shapes Thai with HarfBuzz, so vowels and tone marks sit where they belong.
+- Spreadsheets: `spreadsheet_cell` keeps a cell that starts like a formula from running as one;
+  `thai_csv` writes UTF-8 with a byte-order mark so that Excel shows Thai; `xlsx_bytes` saves an
+  openpyxl workbook.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+from collections.abc import Iterable, Sequence
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+from fpdf import FPDF
+from fpdf.fonts import FontFace
+
+FONT_DIR = Path(__file__).resolve().parent / "fonts"
+FONT_FAMILY = "Sarabun"
+XLSX_MEDIA_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+# SARA AM is drawn as two glyphs (NIKHAHIT above, SARA AA after), and the PDF's text layer can map
+# only one of them back to the character: written as those two characters (NIKHAHIT before any tone
+# mark, as HarfBuzz orders them) every glyph maps to a character and copied text stays readable.
+_SARA_AM = re.compile("([\u0e48-\u0e4b]?)\u0e33")
+_DECOMPOSED_AM = re.compile("\u0e4d([\u0e48-\u0e4b]?)\u0e32")
+
+
+def pdf_text(text: str) -> str:
+    return _SARA_AM.sub("\u0e4d\\1\u0e32", text)
+
+
+def from_pdf_text(text: str) -> str:
+    """Text extracted from our PDFs, with SARA AM composed again (for search and tests)."""
+    return _DECOMPOSED_AM.sub("\\1\u0e33", text)
+
+
+def format_baht(amount: Decimal | int) -> str:
+    """`1,234,567.50`: thousands separators, always two places (satang), exact."""
+    return f"{Decimal(amount):,.2f}"
+
+
+def xlsx_bytes(workbook: Any) -> bytes:
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+class ThaiPdf(FPDF):
+    """An A4 PDF in Sarabun with Thai shaping; a running footer with the page number in Thai."""
+
+    def __init__(self, *, landscape: bool = False, footer_th: str = "") -> None:
+        super().__init__(orientation="L" if landscape else "P", unit="mm", format="A4")
+        self.footer_th = footer_th
+        self.add_font(FONT_FAMILY, "", str(FONT_DIR / "Sarabun-Regular.ttf"))
+        self.add_font(FONT_FAMILY, "B", str(FONT_DIR / "Sarabun-Bold.ttf"))
+        self.set_text_shaping(True)
+        self.set_auto_page_break(auto=True, margin=15)
+        self.set_margins(15, 15, 15)
+        self.alias_nb_pages()
+        self.set_font(FONT_FAMILY, size=14)
+
+    def normalize_text(self, text: str) -> str:
+        return super().normalize_text(pdf_text(text))
+
+    def footer(self) -> None:
+        self.set_y(-12)
+        self.set_font(FONT_FAMILY, size=10)
+        self.cell(0, 6, f"{self.footer_th}    หน้า {self.page_no()}/{{nb}}", align="R")
+
+    def heading(self, text: str, size: int = 16) -> None:
+        self.set_font(FONT_FAMILY, "B", size)
+        self.multi_cell(0, size * 0.5, text, new_x="LMARGIN", new_y="NEXT")
+        self.set_font(FONT_FAMILY, size=14)
+
+    def paragraph(self, text: str, size: int = 14) -> None:
+        self.set_font(FONT_FAMILY, size=size)
+        self.multi_cell(0, size * 0.45, text, new_x="LMARGIN", new_y="NEXT")
+
+    def grid(self, headings: Sequence[str], rows: Iterable[Sequence[str]],
+             widths: Sequence[float], *, numeric: Sequence[int] = (), size: int = 12,
+             bold_last: bool = False) -> None:
+        """A bordered table with a bold heading row; columns in `numeric` align right."""
+        self.set_font(FONT_FAMILY, size=size)
+        rows = list(rows)
+        with self.table(col_widths=tuple(widths), line_height=size * 0.6, padding=(0.4, 1),
+                        text_align=tuple("RIGHT" if i in numeric else "LEFT"
+                                         for i in range(len(widths))),
+                        headings_style=_heading_style(), first_row_as_headings=True) as table:
+            table.row(list(headings))
+            for n, row in enumerate(rows):
+                total = bold_last and n == len(rows) - 1
+                table.row([str(cell) for cell in row],
+                          style=FontFace(emphasis="BOLD") if total else None)
+        self.set_font(FONT_FAMILY, size=14)
+        self.ln(2)
+
+
+def _heading_style() -> FontFace:
+    return FontFace(family=FONT_FAMILY, emphasis="BOLD", fill_color=(230, 230, 230))

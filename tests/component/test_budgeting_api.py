@@ -1,0 +1,400 @@
+"""The budgeting service over HTTP with a real (SQLite) store.
+
+The app is built without entering its lifespan, so no NATS server is needed: other services'
+envelopes are delivered the way the consumer does it, through budgeting's handlers and
+`execute(..., tracking=...)`.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from decimal import Decimal
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+from support.budgeting import (
+    COMMITTEE,
+    RESOLUTION,
+    BudgetClient,
+    Deliverer,
+    action_plan_approved,
+    decision,
+    enrolment,
+    merged,
+    plan_envelope,
+    registered,
+    registry_envelopes,
+    registry_rows,
+    walk_everything,
+)
+
+from services.budgeting.application import BudgetingApplication
+
+D = Decimal
+
+
+@pytest.fixture
+def b(budgeting_client: TestClient) -> BudgetClient:
+    return BudgetClient(budgeting_client)
+
+
+@pytest.fixture
+def deliver(budgeting: BudgetingApplication) -> Deliverer:
+    return Deliverer(budgeting)
+
+
+def allocated_line(b: BudgetClient, amount: str, *, code: str = "X-01",
+                   category: str = "operations", fiscal_year_be: int = 2568) -> str:
+    """A line with `amount` on it through an approved allocation."""
+    line = b.post("/lines", {"fiscal_year_be": fiscal_year_be, "project_code": code,
+                             "title_th": f"โครงการ {code}", "category": category})
+    case = b.post("/allocations", {"title_th": f"จัดสรร {code}", "line_id": line["line_id"],
+                                   "ceiling": amount, "criteria_th": "ตามแผนงาน"})
+    path = f"/allocations/{case['case_id']}"
+    b.post(f"{path}/committee", COMMITTEE)
+    b.post(f"{path}/amounts", {"items": [{"recipient_kind": "group", "recipient_code": "PLAN",
+                                          "recipient_name_th": "กลุ่มนโยบายและแผน",
+                                          "amount": amount}]})
+    b.post(f"{path}/submit")
+    b.post(f"{path}/decision", decision("esa_director"), actor="esa-1")
+    return line["line_id"]
+
+
+# ---- lines from planning ---------------------------------------------------------------------------
+
+
+def test_an_approved_action_plan_opens_a_line_per_project_and_category_once(
+        b: BudgetClient, budgeting: BudgetingApplication, deliver: Deliverer) -> None:
+    approved = plan_envelope(action_plan_approved())
+    deliver(approved)
+    position = budgeting.max_notification_id()
+    # The same event again under another stream position (a republish the stream did not
+    # recognise, or a consumer whose tracking was reset): the lines' ids find them.
+    deliver(approved)
+    assert budgeting.max_notification_id() == position
+
+    lines = b.get("/lines", fiscal_year_be=2568)
+    assert [(x["project_code"], x["category"], x["planned_total"]) for x in lines] == [
+        ("P68-01", "operations", "75000.00"), ("P68-01", "subsidies", "75000.50"),
+        ("P68-02", "investment", "50000.00"), ("P68-02", "other", "2500.25"),
+        ("P68-02", "personnel", "100000.00")]
+    operations = lines[0]
+    assert [q["amount"] for q in operations["planned_by_quarter"]] == [
+        "45000.00", "30000.00", "0.00", "0.00"]
+    assert operations["category_th"] == "งบดำเนินงาน" and operations["available"] == "0.00"
+    assert operations["plan_id"] == str(approved.subject)
+
+
+def test_a_later_plan_version_revises_the_planned_amounts(
+        b: BudgetClient, deliver: Deliverer) -> None:
+    deliver(plan_envelope(action_plan_approved()))
+    amended = action_plan_approved([("P68-01", "โครงการพัฒนาคุณภาพการอ่านออกเขียนได้",
+                                     [("operations", 1, "50000.00")])], version=2)
+    deliver(plan_envelope(amended, sequence=12))
+    (line,) = b.get("/lines", project_code="P68-01", category="operations")
+    assert line["planned_total"] == "50000.00"
+    assert [m["movement"] for m in b.get(f"/lines/{line['line_id']}/movements")] == [
+        "opened", "plan_revised"]
+
+
+# ---- bad input: problem+json, nothing recorded ------------------------------------------------------
+
+
+def assert_refused(response: Any, status: int, code: str) -> dict:
+    assert response.status_code == status, response.text
+    assert response.headers["content-type"].startswith("application/problem+json")
+    problem = response.json()
+    assert problem["code"] == code
+    assert problem["title_th"] and problem["title_en"] and " / " in problem["title"]
+    return problem
+
+
+def test_a_transfer_of_more_than_is_available_is_refused_and_records_nothing(
+        b: BudgetClient, budgeting: BudgetingApplication) -> None:
+    source = allocated_line(b, "1000.00")
+    target = b.post("/lines", {"fiscal_year_be": 2568, "project_code": "Y-01",
+                               "title_th": "โครงการ Y", "category": "subsidies"})["line_id"]
+    b.post(f"/lines/{source}/commitments", {"amount": "300.00", "reference": "PO 1"})
+    position = budgeting.max_notification_id()
+    response = b.client.post("/budget-transfers", headers={"X-Actor-Id": "off-1"}, json={
+        "source_line_id": source, "target_line_id": target, "amount": "700.01",
+        "reason_th": "ปรับแผน"})
+    problem = assert_refused(response, 422, "insufficient-balance")
+    assert problem["available"] == "700.00" and problem["requested"] == "700.01"
+    assert budgeting.max_notification_id() == position
+    assert b.get("/budget-transfers") == []
+
+
+def test_a_transfer_across_fiscal_years_is_refused_and_records_nothing(
+        b: BudgetClient, budgeting: BudgetingApplication) -> None:
+    source = allocated_line(b, "1000.00")
+    next_year = allocated_line(b, "10.00", code="Z-01", fiscal_year_be=2569)
+    position = budgeting.max_notification_id()
+    response = b.client.post("/budget-transfers", headers={"X-Actor-Id": "off-1"}, json={
+        "source_line_id": source, "target_line_id": next_year, "amount": "1.00",
+        "reason_th": "ข้ามปี"})
+    problem = assert_refused(response, 422, "fiscal-year-mismatch")
+    assert (problem["source_fiscal_year_be"], problem["target_fiscal_year_be"]) == (2568, 2569)
+    assert budgeting.max_notification_id() == position
+
+
+def test_an_allocation_over_its_ceiling_is_refused_and_records_nothing(
+        b: BudgetClient, budgeting: BudgetingApplication) -> None:
+    line = b.post("/lines", {"fiscal_year_be": 2568, "project_code": "A-01", "title_th": "ก",
+                             "category": "subsidies"})
+    case = b.post("/allocations", {"title_th": "จัดสรร", "line_id": line["line_id"],
+                                   "ceiling": "1000.00", "criteria_th": "เกณฑ์"})
+    b.post(f"/allocations/{case['case_id']}/committee", COMMITTEE)
+    position = budgeting.max_notification_id()
+    response = b.client.post(f"/allocations/{case['case_id']}/amounts",
+                             headers={"X-Actor-Id": "off-1"}, json={"items": [
+                                 {"recipient_code": "40050001", "recipient_name_th": "ก",
+                                  "amount": "600.00"},
+                                 {"recipient_code": "40050002", "recipient_name_th": "ข",
+                                  "amount": "400.01"}]})
+    problem = assert_refused(response, 422, "allocation-over-ceiling")
+    assert (problem["total"], problem["ceiling"]) == ("1000.01", "1000.00")
+    assert budgeting.max_notification_id() == position
+    assert b.get(f"/allocations/{case['case_id']}")["items"] == []
+
+
+@pytest.mark.parametrize(("body", "field"), [
+    ({"amount": "10.005", "reference": "PO"}, "amount"),
+    ({"amount": "-1", "reference": "PO"}, "amount"),
+    ({"amount": "0", "reference": "PO"}, "amount"),
+    ({"amount": "1e400", "reference": "PO"}, "amount"),
+    ({"amount": "10.00"}, "reference"),
+])
+def test_malformed_money_is_refused_with_its_field_and_records_nothing(
+        b: BudgetClient, budgeting: BudgetingApplication, body: dict, field: str) -> None:
+    line = allocated_line(b, "100.00")
+    position = budgeting.max_notification_id()
+    response = b.client.post(f"/lines/{line}/commitments", headers={"X-Actor-Id": "off-1"},
+                             json=body)
+    problem = assert_refused(response, 422, "validation-error")
+    assert field in {e["field"] for e in problem["errors"]}
+    assert budgeting.max_notification_id() == position
+
+
+def test_a_step_out_of_order_is_a_conflict(b: BudgetClient) -> None:
+    line = b.post("/lines", {"fiscal_year_be": 2568, "project_code": "A-01", "title_th": "ก",
+                             "category": "subsidies"})
+    case = b.post("/allocations", {"title_th": "จัดสรร", "line_id": line["line_id"],
+                                   "ceiling": "10.00", "criteria_th": "เกณฑ์"})
+    response = b.client.post(f"/allocations/{case['case_id']}/submit",
+                             headers={"X-Actor-Id": "off-1"}, json={})
+    problem = assert_refused(response, 409, "wrong-step")
+    assert problem["step_th"] == "เปิดเรื่องจัดสรรงบประมาณ รอแต่งตั้งคณะกรรมการ"
+
+
+# ---- balances reproduced from events ------------------------------------------------------------------
+
+
+def test_balances_as_of_any_time_are_reproduced_from_the_events(
+        b: BudgetClient, clock: Any) -> None:
+    start = clock.now
+    line = allocated_line(b, "1000.00")
+    clock.now = start + timedelta(days=1)
+    b.post(f"/lines/{line}/commitments", {"amount": "300.00", "reference": "PO 1"})
+    clock.now = start + timedelta(days=2)
+    b.post(f"/lines/{line}/disbursements", {"amount": "300.00", "reference": "ฎีกา 1",
+                                            "settles_commitment": True})
+
+    def available(as_of: str) -> tuple[str, str, str]:
+        view = b.get(f"/lines/{line}", as_of=as_of)
+        return view["available"], view["committed"], view["disbursed"]
+
+    iso = (start + timedelta(hours=12)).isoformat()
+    assert available(iso) == ("1000.00", "0.00", "0.00")
+    assert available((start + timedelta(days=1, hours=1)).isoformat()) == (
+        "700.00", "300.00", "0.00")
+    # A date means the end of that day in Bangkok.
+    assert available((start + timedelta(days=2)).date().isoformat()) == (
+        "700.00", "0.00", "300.00")
+    assert b.get(f"/lines/{line}")["available"] == "700.00"
+    before = b.client.get(f"/lines/{line}", params={"as_of": "2020-01-01"})
+    assert_refused(before, 404, "line-not-found")
+    naive = b.client.get(f"/lines/{line}", params={"as_of": "2026-11-27T10:00:00"})
+    assert_refused(naive, 422, "invalid-time")
+    listing = b.get("/lines", as_of=iso)
+    assert [x["available"] for x in listing] == ["1000.00"]
+    movements = b.get(f"/lines/{line}/movements")
+    assert [m["movement"] for m in movements] == ["opened", "allocated", "committed", "disbursed"]
+    assert [m["balance"]["available"] for m in movements] == [
+        "0.00", "1000.00", "700.00", "700.00"]
+
+
+def test_if_match_and_idempotency_key_guard_line_movements(
+        b: BudgetClient, budgeting: BudgetingApplication) -> None:
+    line = allocated_line(b, "1000.00")
+    read = b.client.get(f"/lines/{line}")
+    etag = read.headers["ETag"]
+    first = b.post(f"/lines/{line}/commitments", {"amount": "1.00", "reference": "PO 1"},
+                   key="po-1", if_match=etag)
+    position = budgeting.max_notification_id()
+    again = b.post(f"/lines/{line}/commitments", {"amount": "1.00", "reference": "PO 1"},
+                   key="po-1")
+    assert again == first and budgeting.max_notification_id() == position
+    stale = b.client.post(f"/lines/{line}/commitments", json={"amount": "1.00", "reference": "x"},
+                          headers={"X-Actor-Id": "off-1", "If-Match": etag})
+    assert_refused(stale, 412, "stale-version")
+    no_actor = b.client.post(f"/lines/{line}/commitments", json={"amount": "1.00",
+                                                                 "reference": "x"})
+    assert no_actor.status_code == 401
+
+
+# ---- per-head allocation ------------------------------------------------------------------------------
+
+
+def test_per_head_is_computed_from_both_terms_and_a_merger_moves_pupils_to_the_receiver(
+        b: BudgetClient, deliver: Deliverer) -> None:
+    rows = registry_rows(limit=5)
+    deliver(*registry_envelopes(rows))
+    codes = sorted({r["school_code"] for r in rows})
+    absorbed, receiver = codes[4], codes[0]
+    deliver(merged(absorbed, receiver))
+    line = b.post("/lines", {"fiscal_year_be": 2568, "project_code": "PH-68",
+                             "title_th": "เงินอุดหนุนรายหัว", "category": "subsidies"})
+    case = b.post("/allocations", {"title_th": "เงินอุดหนุนรายหัว ปีงบประมาณ 2568",
+                                   "line_id": line["line_id"], "ceiling": "50000000.00",
+                                   "criteria_th": "จำนวนนักเรียน × อัตราต่อหัว"})
+    path = f"/allocations/{case['case_id']}"
+    b.post(f"{path}/committee", COMMITTEE)
+    proposed = b.post(f"{path}/per-head")
+
+    rates = {"k": D(1700), "p": D(1900), "m": D(3500)}
+
+    def half(row: dict) -> Decimal:
+        return sum((rates[g[0]] * int(row[g]) for g in
+                    ("k1", "k2", "k3", "p1", "p2", "p3", "p4", "p5", "p6", "m1", "m2", "m3")),
+                   D(0)) / 2
+
+    expected = {code: sum((half(r) for r in rows if r["school_code"] == code), D(0))
+                for code in codes}
+    expected[receiver] += expected.pop(absorbed)  # both snapshots predate the merger
+    got = {i["recipient_code"]: D(i["amount"]) for i in proposed["items"]}
+    assert got == expected
+    assert D(proposed["total"]) == sum(expected.values())
+    assert proposed["missing_snapshots"] == [] and proposed["method"] == "per_head"
+    receiver_item = next(i for i in proposed["items"] if i["recipient_code"] == receiver)
+    assert receiver_item["basis"]["absorbed_school_codes"] == [absorbed]
+    assert receiver_item["recipient_name_th"].startswith("โรงเรียน")
+
+    b.post(f"{path}/submit")
+    approved = b.post(f"{path}/decision", decision("esa_director", resolution=RESOLUTION),
+                      actor="esa-1")
+    assert approved["step"] == "approved"
+    assert b.get(f"/lines/{line['line_id']}")["allocated"] == proposed["total"]
+
+
+def test_per_head_over_the_ceiling_is_refused(b: BudgetClient, deliver: Deliverer) -> None:
+    deliver(registered("40050001", "โรงเรียนก"), enrolment("40050001", 1, {"p1": 10}),
+            enrolment("40050001", 2, {"p1": 10}))
+    line = b.post("/lines", {"fiscal_year_be": 2568, "project_code": "PH-68",
+                             "title_th": "เงินอุดหนุนรายหัว", "category": "subsidies"})
+    case = b.post("/allocations", {"title_th": "รายหัว", "line_id": line["line_id"],
+                                   "ceiling": "18999.99", "criteria_th": "รายหัว"})
+    b.post(f"/allocations/{case['case_id']}/committee", COMMITTEE)
+    response = b.client.post(f"/allocations/{case['case_id']}/per-head",
+                             headers={"X-Actor-Id": "off-1"}, json={})
+    assert_refused(response, 422, "allocation-over-ceiling")
+
+
+def test_rates_come_from_the_api_the_rate_file_or_the_defaults(b: BudgetClient) -> None:
+    assert b.get("/per-head-rates/2567")["rates"]["primary"] == "1900.00"
+    assert b.get("/per-head-rates/2575")["source_th"] == "อัตรามาตรฐานของ สพฐ."
+    b.post("/per-head-rates/2575", {"rates": {"kindergarten": "1800", "primary": "2000",
+                                              "lower_secondary": "3600",
+                                              "upper_secondary": "3900"},
+                                    "source_th": "ประกาศ สพฐ."}, method="PUT")
+    assert b.get("/per-head-rates/2575")["rates"]["primary"] == "2000.00"
+    incomplete = b.client.put("/per-head-rates/2575", headers={"X-Actor-Id": "off-1"},
+                              json={"rates": {"primary": "1"}, "source_th": "x"})
+    assert_refused(incomplete, 422, "rates-incomplete")
+
+
+# ---- transfers, reports, every case --------------------------------------------------------------------
+
+
+def test_a_transfer_out_of_personnel_waits_for_the_central_office_after_the_governor(
+        b: BudgetClient) -> None:
+    source = allocated_line(b, "1000.00", category="personnel")
+    target = allocated_line(b, "1.00", code="X-02")
+    transfer = b.post("/budget-transfers", {"source_line_id": source, "target_line_id": target,
+                                     "amount": "400.00", "reason_th": "ตำแหน่งว่าง"})
+    assert transfer["approvals_required"] == ["governor", "central_office"]
+    assert (transfer["holder"], transfer["holder_th"]) == ("governor", "ผู้ว่าราชการจังหวัด")
+    first = b.post(f"/budget-transfers/{transfer['case_id']}/decision", decision("governor"))
+    assert first["awaiting"] == "central_office"
+    assert b.get(f"/lines/{source}")["transfers_out"] == "0.00"
+    done = b.post(f"/budget-transfers/{transfer['case_id']}/decision", decision("central_office"))
+    assert done["step"] == "approved"
+    assert b.get(f"/lines/{source}")["available"] == "600.00"
+    assert b.get(f"/lines/{target}")["available"] == "401.00"
+    rules = b.get("/transfer-rules")
+    assert [r["code"] for r in rules] == ["personnel-out", "personnel-in", "new-investment",
+                                          "ordinary"]
+
+
+def test_every_procedure_runs_and_every_case_says_who_holds_it(
+        b: BudgetClient, deliver: Deliverer) -> None:
+    walk_everything(b, deliver)
+    for path in ("/allocations", "/budget-transfers", "/leftover-reviews", "/budget-analyses",
+                 "/budget-requests", "/external-funding"):
+        cases = b.get(path)
+        assert cases, path
+        for case in cases:
+            assert case["step_th"] and (case["closed"] or case["holder_th"]), case
+    analysis = b.get("/budget-analyses")[0]
+    assert analysis["closed"] and [a["decision"] for a in analysis["approvals"]] == [
+        "reject", "approve"]
+    assert analysis["approvals"][0]["reason"] == "ขาดข้อมูลโรงเรียนขนาดเล็ก"
+    request = b.get("/budget-requests")[0]
+    assert request["compiled_total"] == "212000.00" and request["round"] == 2
+    register = b.get("/registers/external-resources/2568")
+    assert register["total"] == "25000.00" and register["entries"][0]["school_code"] == "40050002"
+    review = b.get("/leftover-reviews")[0]
+    assert review["reallocated_total"] == "1000.00" and review["closed"]
+    schools = b.get("/schools")
+    assert [(s["school_code"], s["status"]) for s in schools] == [
+        ("40050001", "open"), ("40050002", "open"), ("40050003", "merged")]
+
+
+def test_the_spending_plan_shows_each_project_category_and_quarter(
+        b: BudgetClient, deliver: Deliverer, budgeting_client: TestClient) -> None:
+    walk_everything(b, deliver)
+    plan = b.get("/spending-plans/2568")
+    operations = next(r for r in plan["lines"]
+                      if (r["project_code"], r["category"]) == ("P68-01", "operations"))
+    assert [q["planned"] for q in operations["quarters"]] == [
+        "45000.00", "30000.00", "0.00", "0.00"]
+    # The clock of these tests stands in November: quarter 1 of the fiscal year.
+    assert operations["quarters"][0]["disbursed"] == "9000.00"
+    totals = plan["totals"]
+    lines = b.get("/lines", fiscal_year_be=2568)
+    assert totals["available"] == str(sum(D(x["available"]) for x in lines))
+    csv = budgeting_client.get("/spending-plans/2568", params={"format": "csv"})
+    assert csv.headers["content-type"].startswith("text/csv")
+    assert csv.text.startswith("\ufeffแผนการใช้จ่ายงบประมาณ ประจำปีงบประมาณ พ.ศ. 2568")
+    assert "งบดำเนินงาน" in csv.text and "แผนไตรมาส 1" in csv.text
+
+
+def test_a_case_read_gives_its_etag_and_a_stale_write_is_refused(b: BudgetClient) -> None:
+    line = b.post("/lines", {"fiscal_year_be": 2568, "project_code": "A-01", "title_th": "ก",
+                             "category": "subsidies"})
+    case = b.post("/allocations", {"title_th": "จัดสรร", "line_id": line["line_id"],
+                                   "ceiling": "10.00", "criteria_th": "เกณฑ์"})
+    read = b.client.get(f"/allocations/{case['case_id']}")
+    assert read.headers["ETag"] == '"1"'
+    b.post(f"/allocations/{case['case_id']}/committee", COMMITTEE, if_match='"1"')
+    stale = b.client.post(f"/allocations/{case['case_id']}/withdraw", json={"reason": "x"},
+                          headers={"X-Actor-Id": "off-1", "If-Match": '"1"'})
+    assert_refused(stale, 412, "stale-version")
+
+
+def test_times_in_views_are_the_commands_moments(b: BudgetClient, clock: Any) -> None:
+    clock.now = datetime(2026, 11, 27, 3, 0, tzinfo=UTC)
+    line = b.post("/lines", {"fiscal_year_be": 2569, "project_code": "A-01", "title_th": "ก",
+                             "category": "subsidies"})
+    assert line["as_of"] == "2026-11-27T03:00:00Z"

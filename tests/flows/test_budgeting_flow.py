@@ -1,0 +1,200 @@
+"""Budgeting among the services: planning's and restructuring's events arrive over a real
+nats-server (published here from their contract models, as their relays would), budgeting opens
+its lines and computes per-head amounts, and its approvals reach correspondence (one letter per
+school, a report to OBEC) and monitoring. Budgeting, correspondence and monitoring run as real
+processes, on SQLite and on PostgreSQL.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Callable, Iterator
+from decimal import Decimal
+from typing import Any
+
+import httpx
+import orjson
+import pytest
+from support.budgeting import (
+    COMMITTEE,
+    RESOLUTION,
+    action_plan_approved,
+    decision,
+    merged,
+    plan_envelope,
+    registry_envelopes,
+    registry_rows,
+)
+
+from contracts.envelope import AnyEnvelope
+from shared.messaging import connect
+from shared.nats_server import NatsServer
+from shared.testing import ServiceProcess
+from shared.thaimoney import baht_text, format_baht
+
+STAFF = [("esa-1", ["esa_director", "signer"]), ("off-1", ["officer"]),
+         ("dir-1", ["group_director"])]
+
+
+class Services:
+    def __init__(self, nats_url: str, env: dict[str, str]) -> None:
+        env = {**env, "ESA_NATS_URL": nats_url, "ESA_RELAY_POLL_SECONDS": "0.2"}
+        self.nats_url = nats_url
+        self.budgeting = ServiceProcess("budgeting", env)
+        self.correspondence = ServiceProcess("correspondence", env)
+        self.monitoring = ServiceProcess("monitoring", env)
+
+    def start(self) -> Services:
+        for process in (self.budgeting, self.correspondence, self.monitoring):
+            process.start()
+        return self
+
+    def stop(self) -> None:
+        for process in (self.budgeting, self.correspondence, self.monitoring):
+            process.stop()
+
+
+@pytest.fixture
+def services(nats_server: NatsServer, store_env: dict[str, str]) -> Iterator[Services]:
+    running = Services(nats_server.url, store_env).start()
+    try:
+        yield running
+    finally:
+        running.stop()
+
+
+def publish(nats_url: str, *envelopes: AnyEnvelope, message_ids: list[str] | None = None) -> None:
+    """Publish as the producers' relays do: subject `esa.<type>`, message id `Nats-Msg-Id`."""
+
+    async def run() -> None:
+        client = await connect(nats_url, name="test-producer")
+        try:
+            js = client.jetstream()
+            for n, envelope in enumerate(envelopes):
+                message_id = message_ids[n] if message_ids else envelope.id
+                await js.publish(envelope.nats_subject,
+                                 orjson.dumps(envelope.model_dump(mode="json")),
+                                 headers={"Nats-Msg-Id": message_id})
+        finally:
+            await client.drain()
+
+    asyncio.run(run())
+
+
+def consumed(nats_url: str, stream: str, durable: str) -> int:
+    """How many messages of `stream` the durable consumer has acknowledged."""
+
+    async def run() -> int:
+        client = await connect(nats_url, name="test-inspect")
+        try:
+            info = await client.jetstream().consumer_info(stream, durable)
+            return info.ack_floor.stream_seq if info.num_pending == 0 else -1
+        finally:
+            await client.drain()
+
+    return asyncio.run(run())
+
+
+def eventually(check: Callable[[], Any], timeout: float = 30.0, what: str = "") -> Any:
+    deadline = time.monotonic() + timeout
+    last: Any = None
+    while time.monotonic() < deadline:
+        last = check()
+        if last:
+            return last
+        time.sleep(0.2)
+    raise AssertionError(f"not in {timeout}s: {what} (last: {last!r})")
+
+
+def post(http: httpx.Client, path: str, body: dict, actor: str = "off-1") -> dict:
+    response = http.post(path, json=body, headers={"X-Actor-Id": actor})
+    assert response.status_code in (200, 201), response.text
+    return response.json()
+
+
+def test_plan_and_registry_events_drive_budgeting_and_its_letters(services: Services) -> None:
+    nats_url = services.nats_url
+    budgeting = httpx.Client(base_url=services.budgeting.url, timeout=10)
+    saraban = httpx.Client(base_url=services.correspondence.url, timeout=10)
+    for officer_id, roles in STAFF:
+        post(saraban, "/officers", {"officer_id": officer_id, "name_th": f"นาย {officer_id}",
+                                    "roles": roles}, actor="esa-1")
+
+    # planning: the approval published, republished with the same id (the stream drops it),
+    # and once more under another id (the consumer sees it twice): the lines open once.
+    approved = plan_envelope(action_plan_approved())
+    publish(nats_url, approved, approved, approved,
+            message_ids=[approved.id, approved.id, f"{approved.id}:again"])
+    eventually(lambda: consumed(nats_url, "planning", "budgeting-from-planning") == 2,
+               what="both planning messages handled")
+    lines = budgeting.get("/lines", params={"fiscal_year_be": 2568}).json()
+    assert len(lines) == 5
+    assert all(m["movement"] == "opened" for line in lines
+               for m in budgeting.get(f"/lines/{line['line_id']}/movements").json())
+
+    # restructuring: six schools, both terms; the last merged into the first.
+    rows = registry_rows(limit=6)
+    codes = sorted({r["school_code"] for r in rows})
+    publish(nats_url, *registry_envelopes(rows), merged(codes[5], codes[0]))
+    eventually(lambda: [s["status"] for s in budgeting.get("/schools").json()].count("merged") == 1,
+               what="the registry and the merger")
+
+    # allocation: per head, approved by the ESA director.
+    subsidies = next(x for x in lines if x["category"] == "subsidies")
+    case = post(budgeting, "/allocations", {
+        "title_th": "เงินอุดหนุนรายหัว ปีงบประมาณ 2568", "line_id": subsidies["line_id"],
+        "ceiling": "90000000.00", "criteria_th": "จำนวนนักเรียน × อัตราต่อหัว"})
+    path = f"/allocations/{case['case_id']}"
+    post(budgeting, f"{path}/committee", COMMITTEE)
+    proposed = post(budgeting, f"{path}/per-head", {})
+    assert len(proposed["items"]) == 5 and proposed["missing_snapshots"] == []
+    post(budgeting, f"{path}/submit", {})
+    post(budgeting, f"{path}/decision", decision("esa_director", resolution=RESOLUTION), "esa-1")
+
+    def letters(prefix: str) -> list[dict]:
+        documents = saraban.get("/work-in-progress").json()
+        return [d for d in documents if d["subject"].startswith(prefix)]
+
+    allocation_letters = eventually(lambda: len(letters("แจ้งการจัดสรร")) == 5 and
+                                    letters("แจ้งการจัดสรร"), what="five allocation letters")
+    by_school = {d["addressee"]: d for d in allocation_letters}
+    first = next(i for i in proposed["items"] if i["recipient_code"] == codes[0])
+    letter = by_school[f"ผู้อำนวยการ{first['recipient_name_th']}"]
+    assert (letter["step"], letter["holder"]) == ("drafted", "off-1")
+    text = saraban.get(f"/documents/{letter['document_id']}/content",
+                       headers={"X-Actor-Id": "off-1"}).json()["draft_text"]
+    amount = Decimal(first["amount"])
+    assert f"{format_baht(amount)} บาท ({baht_text(amount)})" in text
+    assert f"รวมนักเรียนของโรงเรียนที่ยุบรวมมา รหัส {codes[5]}" in text
+
+    # transfer: approved by the governor → the report to OBEC is drafted.
+    operations = next(x for x in lines if (x["project_code"], x["category"]) ==
+                      ("P68-01", "operations"))
+    transfer = post(budgeting, "/budget-transfers", {
+        "source_line_id": subsidies["line_id"], "target_line_id": operations["line_id"],
+        "amount": "1500.50", "reason_th": "ค่าวัสดุการเรียนการสอน"})
+    post(budgeting, f"/budget-transfers/{transfer['case_id']}/decision", decision("governor"),
+         "gov-office")
+    (report,) = eventually(lambda: letters("รายงานการโอน"), what="the report to OBEC")
+    assert report["addressee"] == "เลขาธิการคณะกรรมการการศึกษาขั้นพื้นฐาน"
+
+    # Nothing was drafted twice, whatever was redelivered.
+    time.sleep(1.0)
+    assert len(letters("แจ้งการจัดสรร")) == 5 and len(letters("รายงานการโอน")) == 1
+
+    # monitoring shows each case where it stands, and each line with what is left on it.
+    monitor = httpx.Client(base_url=services.monitoring.url, timeout=10)
+
+    def case_of(subject: str) -> dict | None:
+        response = monitor.get(f"/cases/by-subject/budgeting/{subject}")
+        return response.json() if response.status_code == 200 else None
+
+    seen = eventually(lambda: (c := case_of(transfer["case_id"])) and c["step"] == "approved"
+                      and c, what="the transfer on monitoring's board")
+    assert (seen["procedure"], seen["holder_th"]) == (13, "ผู้รับผิดชอบงานงบประมาณ")
+    allocation = case_of(case["case_id"])
+    assert allocation["procedure"] == 12 and allocation["step"] == "approved"
+    line = eventually(lambda: (c := case_of(operations["line_id"])) and "1,500.50" in c["step_th"]
+                      and c, what="the line's balance on the board")
+    assert line["step_th"] == "คงเหลือ 1,500.50 บาท"
