@@ -213,9 +213,9 @@ def budgeting(tmp_path: Path, clock: Clock) -> Iterator[BudgetingApplication]:
 
 @pytest.fixture
 def planning_client(planning: PlanningApplication) -> TestClient:
-    return TestClient(create_planning(planning.settings, planning))
+    return office_client(create_planning(planning.settings, planning))
 
 
 @pytest.fixture
 def budgeting_client(budgeting: BudgetingApplication) -> TestClient:
-    return TestClient(create_budgeting(budgeting.settings, budgeting))
+    return office_client(create_budgeting(budgeting.settings, budgeting))
