@@ -27,6 +27,7 @@ from services.correspondence.knowledge import integration as knowledge
 from services.correspondence.meetings import integration as meetings
 from services.correspondence.service_requests import integration as service_requests
 from shared.domain import DomainEvent
+from shared.relay import envelope_for
 
 SERVICE = "correspondence"
 PROCEDURE_SARABAN = 1
@@ -178,17 +179,4 @@ def make_translator(app: CorrespondenceApplication) -> Callable[[Any, Any], Enve
 
 def envelope(event: DomainEvent, payload: IntegrationEvent, secrecy: Secrecy,
              status: CaseStatus) -> Envelope[Any]:
-    return Envelope[type(payload)](  # type: ignore[misc]
-        id=Envelope.message_id(SERVICE, event.originator_id, event.originator_version),
-        type=payload.EVENT_TYPE,
-        type_version=payload.EVENT_VERSION,
-        source=SERVICE,
-        subject=str(event.originator_id),
-        time=event.timestamp,
-        sequence=event.originator_version,
-        actor=event.actor,
-        trace_id=event.trace_id,
-        secrecy=secrecy,
-        status=status,
-        data=payload,
-    )
+    return envelope_for(SERVICE, event, payload, status=status, secrecy=secrecy)

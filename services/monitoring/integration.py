@@ -38,6 +38,7 @@ from services.monitoring.domain import (
     TrackedItem,
     fiscal_quarter,
 )
+from shared.relay import envelope_for
 from shared.thaitime import bangkok_date, fiscal_year_be
 
 
@@ -86,21 +87,8 @@ def translate(domain_event: Any, aggregate: Any = None) -> Envelope[Any] | None:
     state: CaseState = domain_event.state
     observation: Observation = domain_event.observation
     case_id = domain_event.originator_id
-    version = domain_event.originator_version
     status = case_status(state)
-    return Envelope[CaseStatusChanged](
-        id=Envelope.message_id(SERVICE, case_id, version),
-        type=CaseStatusChanged.EVENT_TYPE,
-        type_version=CaseStatusChanged.EVENT_VERSION,
-        source=SERVICE,
-        subject=str(case_id),
-        time=domain_event.timestamp,
-        sequence=version,
-        actor=domain_event.actor,
-        trace_id=domain_event.trace_id,
-        secrecy=Secrecy(state.secrecy),
-        status=status,
-        data=CaseStatusChanged(
+    return envelope_for(SERVICE, domain_event, CaseStatusChanged(
             case_id=case_id,
             source=state.source,
             subject=state.subject,
@@ -108,24 +96,12 @@ def translate(domain_event: Any, aggregate: Any = None) -> Envelope[Any] | None:
             event_id=observation.event_id,
             event_time=observation.time,
             status=status,
-        ),
-    )
+        ), status=status, secrecy=Secrecy(state.secrecy))
 
 
 def results_issued(domain_event: Any, evaluation: Evaluation) -> Envelope[EvaluationResultsIssued]:
     status = evaluation.status()
-    return Envelope[EvaluationResultsIssued](
-        id=Envelope.message_id(SERVICE, evaluation.id, domain_event.originator_version),
-        type=EvaluationResultsIssued.EVENT_TYPE,
-        type_version=EvaluationResultsIssued.EVENT_VERSION,
-        source=SERVICE,
-        subject=str(evaluation.id),
-        time=domain_event.timestamp,
-        sequence=domain_event.originator_version,
-        actor=domain_event.actor,
-        trace_id=domain_event.trace_id,
-        status=CaseStatus.model_validate(status.model_dump()),
-        data=EvaluationResultsIssued(
+    return envelope_for(SERVICE, domain_event, EvaluationResultsIssued(
             evaluation_id=evaluation.id,
             kind=ContractEvaluationKind(evaluation.kind.value),
             title_th=evaluation.title_th,
@@ -142,8 +118,7 @@ def results_issued(domain_event: Any, evaluation: Evaluation) -> Envelope[Evalua
                 )
                 for result in evaluation.results
             ],
-        ),
-    )
+        ), status=CaseStatus.model_validate(status.model_dump()))
 
 
 # --- planning's approvals → what monitoring tracks ------------------------------------------------

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from contracts.envelope import CaseStatus, Envelope, IntegrationEvent, Secrecy
+from contracts.envelope import CaseStatus, Envelope, IntegrationEvent
 from contracts.planning import v1
 from contracts.vocabulary import ApprovalRecord, RegisteredDocumentRef
 from services.planning.domain import (
@@ -23,6 +23,7 @@ from services.planning.domain import (
     Step,
 )
 from shared.domain import DomainEvent
+from shared.relay import envelope_for
 
 SERVICE = "planning"
 
@@ -166,17 +167,4 @@ def translate(event: DomainEvent, aggregate: Any) -> Envelope[Any] | None:
     payload = plan_payload(event, plan)
     if payload is None:
         return None
-    return Envelope[type(payload)](  # type: ignore[misc]
-        id=Envelope.message_id(SERVICE, event.originator_id, event.originator_version),
-        type=payload.EVENT_TYPE,
-        type_version=payload.EVENT_VERSION,
-        source=SERVICE,
-        subject=str(event.originator_id),
-        time=event.timestamp,
-        sequence=event.originator_version,
-        actor=event.actor,
-        trace_id=event.trace_id,
-        secrecy=Secrecy.none,
-        status=plan_status(plan),
-        data=payload,
-    )
+    return envelope_for(SERVICE, event, payload, status=plan_status(plan))

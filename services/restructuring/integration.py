@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from contracts.envelope import CaseStatus, Envelope, IntegrationEvent, Secrecy
+from contracts.envelope import CaseStatus, Envelope, IntegrationEvent
 from contracts.restructuring import v1
 from contracts.vocabulary import ApprovalRecord, RegisteredDocumentRef
 from services.restructuring.domain import (
@@ -20,6 +20,7 @@ from services.restructuring.domain import (
     SchoolRef,
 )
 from shared.domain import DomainEvent
+from shared.relay import envelope_for
 
 SERVICE = "restructuring"
 PROCEDURE_RESTRUCTURING = 9
@@ -141,17 +142,4 @@ def translate(event: DomainEvent, aggregate: Any) -> Envelope[Any] | None:
 
 def envelope(event: DomainEvent, payload: IntegrationEvent, status: CaseStatus | None
              ) -> Envelope[Any]:
-    return Envelope[type(payload)](  # type: ignore[misc]
-        id=Envelope.message_id(SERVICE, event.originator_id, event.originator_version),
-        type=payload.EVENT_TYPE,
-        type_version=payload.EVENT_VERSION,
-        source=SERVICE,
-        subject=str(event.originator_id),
-        time=event.timestamp,
-        sequence=event.originator_version,
-        actor=event.actor,
-        trace_id=event.trace_id,
-        secrecy=Secrecy.none,
-        status=status,
-        data=payload,
-    )
+    return envelope_for(SERVICE, event, payload, status=status)
