@@ -22,6 +22,9 @@ ALGORITHM = "EdDSA"
 TOKEN_TYPE = "at+jwt"
 REQUIRED_CLAIMS = ["iss", "sub", "aud", "exp", "iat", "jti", "scope", "agency", "clearance"]
 LEEWAY_SECONDS = 30  # clock drift between the office's machines
+# Tokens already verified, kept until they expire: a client sends the same token for minutes, and
+# checking its signature again each time is most of what the gate costs. Bounded.
+VERIFIED_KEPT = 10_000
 
 
 @dataclass(frozen=True)
@@ -49,6 +52,7 @@ class TokenService:
         self.issuer = issuer
         self.audience = audience
         self.lifetime = lifetime
+        self._verified: dict[str, Claims] = {}
 
     @property
     def can_issue(self) -> bool:
@@ -75,6 +79,18 @@ class TokenService:
                           headers={"typ": TOKEN_TYPE, "kid": self.keys.key_id})
 
     def verify(self, token: str) -> Claims:
+        known = self._verified.get(token)
+        if known is not None:
+            if datetime.now(UTC) < known.expires_at + timedelta(seconds=LEEWAY_SECONDS):
+                return known
+            self._verified.pop(token, None)
+        claims = self._verify(token)
+        if len(self._verified) >= VERIFIED_KEPT:
+            self._verified.clear()
+        self._verified[token] = claims
+        return claims
+
+    def _verify(self, token: str) -> Claims:
         try:
             header = jwt.get_unverified_header(token)
             if header.get("typ") != TOKEN_TYPE:

@@ -274,3 +274,22 @@ def test_refusals_are_recorded_per_day_and_a_flood_is_folded(tmp_path: Path) -> 
         assert refusals_on(app, "authtest", at.date() + timedelta(days=1)) == []
     finally:
         app.close()
+
+
+def test_a_verified_token_is_remembered_only_until_it_expires(tmp_path: Path) -> None:
+    service = tokens_of(settings_in(tmp_path))
+    token = service.issue(client_id="c", agency="ก", scopes=["a:read"], clearance="none",
+                          lifetime=timedelta(seconds=1))
+    assert service.verify(token) is service.verify(token), "the second check is the first's"
+    expired = service.issue(client_id="c", agency="ก", scopes=["a:read"], clearance="none",
+                            now=datetime.now(UTC) - timedelta(minutes=20))
+    for _ in range(2):
+        with pytest.raises(TokenRefused):
+            service.verify(expired)
+    # Once its expiry has passed, what was remembered is not used: the token is checked again.
+    remembered = service._verified[token]
+    stale = type(remembered)(**{**remembered.__dict__,
+                                "expires_at": datetime.now(UTC) - timedelta(minutes=1)})
+    service._verified[token] = stale
+    again = service.verify(token)
+    assert again is not stale and again.expires_at == remembered.expires_at
