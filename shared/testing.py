@@ -217,13 +217,18 @@ class ServiceProcess(ManagedProcess):
         return f"http://127.0.0.1:{self.port}"
 
     def start(self, timeout: float = 30.0) -> ServiceProcess:
+        self.launch()
+        self.wait_healthy(timeout)
+        return self
+
+    def launch(self) -> ServiceProcess:
+        """Start the process without waiting: several services then boot side by side."""
         self.log_path.parent.mkdir(parents=True, exist_ok=True)
         log = open(self.log_path, "ab")  # noqa: SIM115 - owned by the child
         self.process = subprocess.Popen(
             [sys.executable, "-m", f"services.{self.name}.main"],
             env=self.env, cwd=PROJECT_ROOT, stdout=log, stderr=subprocess.STDOUT,
         )
-        self.wait_healthy(timeout)
         return self
 
     def wait_healthy(self, timeout: float = 30.0) -> dict[str, Any]:

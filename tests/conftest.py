@@ -115,35 +115,61 @@ class Saraban:
         self.http.close()
 
 
-class RunningSystem:
-    """nats-server plus correspondence, planning and monitoring as real processes on one store."""
+FEW_SERVICES = ("correspondence", "planning", "monitoring")
+ALL_SERVICES = ("correspondence", "planning", "budgeting", "restructuring", "monitoring")
 
-    def __init__(self, nats_url: str, env: dict[str, str]) -> None:
+
+class RunningSystem:
+    """nats-server plus services as real processes on one store: by default correspondence,
+    planning and monitoring; `services=ALL_SERVICES` adds budgeting and restructuring."""
+
+    correspondence: ServiceProcess
+    planning: ServiceProcess
+    budgeting: ServiceProcess
+    restructuring: ServiceProcess
+    monitoring: ServiceProcess
+
+    def __init__(self, nats_url: str, env: dict[str, str],
+                 services: tuple[str, ...] = FEW_SERVICES) -> None:
         self.env = {**env, "ESA_NATS_URL": nats_url, "ESA_RELAY_POLL_SECONDS": "0.2",
                     "ESA_OVERDUE_SWEEP_SECONDS": "0.5"}
-        self.correspondence = ServiceProcess("correspondence", self.env)
-        self.planning = ServiceProcess("planning", self.env)
-        self.monitoring = ServiceProcess("monitoring", self.env)
+        self.processes = {name: ServiceProcess(name, self.env) for name in services}
+        for name, process in self.processes.items():
+            setattr(self, name, process)
         self.saraban: Saraban | None = None
 
     def start(self) -> RunningSystem:
-        self.correspondence.start()
-        self.planning.start()
-        self.monitoring.start()
+        try:
+            for process in self.processes.values():
+                process.launch()
+            for process in self.processes.values():
+                process.wait_healthy()
+        except BaseException:
+            self.stop()
+            raise
         self.saraban = Saraban(self.correspondence)
         return self
 
     def stop(self) -> None:
         if self.saraban:
             self.saraban.close()
-        self.correspondence.stop()
-        self.planning.stop()
-        self.monitoring.stop()
+        for process in self.processes.values():
+            process.stop()
 
 
 @pytest.fixture
 def system(nats_server: NatsServer, store_env: dict[str, str]) -> Iterator[RunningSystem]:
     running = RunningSystem(nats_server.url, store_env).start()
+    try:
+        yield running
+    finally:
+        running.stop()
+
+
+@pytest.fixture
+def whole_system(nats_server: NatsServer, store_env: dict[str, str]) -> Iterator[RunningSystem]:
+    """All five services as real processes on a real nats-server."""
+    running = RunningSystem(nats_server.url, store_env, ALL_SERVICES).start()
     try:
         yield running
     finally:
