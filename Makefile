@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test install browser contracts bench clean
+.PHONY: run test install browser contracts openapi bench clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -31,9 +31,14 @@ test: $(STAMP) $(CHROMIUM)
 	$(BIN)/ruff check contracts shared services benchmarks tests examples
 	$(BIN)/python -m pytest
 
-# Regenerate the committed JSON Schemas and AsyncAPI document from the contract models.
-contracts: $(STAMP)
+# Regenerate the committed JSON Schemas and AsyncAPI document from the contract models, and the
+# OpenAPI document of every service.
+contracts: $(STAMP) openapi
 	$(BIN)/python -m contracts.generate
+
+# contracts/openapi/<service>.json: what each service serves at /openapi.json.
+openapi: $(STAMP)
+	$(BIN)/python -m services.openapi
 
 bench: $(STAMP)
 	$(BIN)/python -m benchmarks.correspondence_throughput

@@ -142,8 +142,8 @@ def start_system(root: Path, stack: contextlib.ExitStack) -> System:
     return System(nats_server, *services)
 
 
-def hire_staff(url: str) -> None:
-    with httpx.Client(base_url=url, timeout=10) as client:
+def hire_staff(service: ServiceProcess) -> None:
+    with service.client(timeout=10) as client:
         for officer_id, name, roles, clearance in STAFF:
             response = client.post("/officers", headers={"X-Actor-Id": STAFF[0][0]}, json={
                 "officer_id": officer_id, "name_th": name, "roles": roles, "clearance": clearance})
@@ -216,13 +216,16 @@ class RegistrationRun:
         return (b - a + 1) / (self.finished[b] - start)
 
 
-async def registration_rate(url: str, count: int, clients: int, first: int) -> RegistrationRun:
-    """`count` registrations by `clients` concurrent clients, as fast as they are answered."""
+async def registration_rate(service: ServiceProcess, count: int, clients: int,
+                            first: int) -> RegistrationRun:
+    """`count` registrations by `clients` concurrent clients, as fast as they are answered
+    (each request carries the office portal's token, as the staff's requests do)."""
+    url = service.url
     before = health(url)["notification_position"]
     numbers = itertools.count(first)
     last = first + count
     finished: list[float] = []
-    async with httpx.AsyncClient(base_url=url, timeout=30) as client:
+    async with httpx.AsyncClient(base_url=url, timeout=30, auth=service.auth) as client:
         clerk = Clerk(client)
 
         async def worker() -> None:
@@ -289,7 +292,7 @@ def wait_for_pipeline(system: System, cases: int, timeout: float) -> float | Non
     while time.perf_counter() < deadline:
         state = health(system.correspondence.url)
         if state["relay_position"] == state["notification_position"]:
-            listing = httpx.get(f"{system.monitoring.url}/cases",
+            listing = httpx.get(f"{system.monitoring.url}/cases", auth=system.monitoring.auth,
                                 params={"service": "correspondence"}, timeout=30).json()
             if len(listing) >= cases:
                 return time.perf_counter() - start
@@ -330,8 +333,9 @@ async def feed_latency(system: System, rate: int, seconds: int, first: int) -> L
 
     tap = await measuring_client(system.nats.url, "bench-tap")
     await tap.subscribe(service_subjects("correspondence"), cb=on_nats)
-    async with httpx.AsyncClient(timeout=30) as feed_client, \
-            httpx.AsyncClient(base_url=system.correspondence.url, timeout=30) as client:
+    async with httpx.AsyncClient(timeout=30, auth=system.monitoring.auth) as feed_client, \
+            httpx.AsyncClient(base_url=system.correspondence.url, timeout=30,
+                              auth=system.correspondence.auth) as client:
         # No such service: an empty listing, but with the feed position it was read at.
         listing = await feed_client.get(f"{system.monitoring.url}/cases", params={"service": "-"})
         after = listing.headers["X-Feed-Position"]  # the feed continues exactly after this
@@ -519,12 +523,12 @@ def run(root: Path, report: Report) -> None:
     with contextlib.ExitStack() as stack:
         step("starting nats-server and correspondence")
         system = start_system(root, stack)
-        hire_staff(system.correspondence.url)
+        hire_staff(system.correspondence)
 
         step(f"2/4 API path alone: {REGISTRATIONS} registrations by {CLIENTS} concurrent "
              "clients, monitoring not running")
         cpu = CpuMeter.of(system)
-        alone = asyncio.run(registration_rate(system.correspondence.url, REGISTRATIONS, CLIENTS, 0))
+        alone = asyncio.run(registration_rate(system.correspondence, REGISTRATIONS, CLIENTS, 0))
         report_registrations(report, 2, "2a. registrations via HTTP, API alone", alone, raw)
         report.note(2, "2a: correspondence (HTTP, commands, its relay to JetStream) and "
                        "nats-server; no consumer")
@@ -539,7 +543,7 @@ def run(root: Path, report: Report) -> None:
         step(f"2/4 full pipeline: {REGISTRATIONS} registrations by {CLIENTS} concurrent clients, "
              "monitoring consuming")
         cpu = CpuMeter.of(system)
-        burst = asyncio.run(registration_rate(system.correspondence.url, REGISTRATIONS, CLIENTS,
+        burst = asyncio.run(registration_rate(system.correspondence, REGISTRATIONS, CLIENTS,
                                               REGISTRATIONS))
         report_registrations(report, 2, "2b. registrations via HTTP, full pipeline", burst, raw)
         drained = wait_for_pipeline(system, len(alone.finished) + len(burst.finished),

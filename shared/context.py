@@ -14,6 +14,8 @@ from contextvars import ContextVar
 import structlog
 
 SYSTEM_ACTOR = "system"
+# An HTTP request before the gate has identified its caller (public routes stay so).
+ANONYMOUS_ACTOR = "anonymous"
 
 actor_var: ContextVar[str] = ContextVar("actor", default=SYSTEM_ACTOR)
 trace_id_var: ContextVar[str] = ContextVar("trace_id", default="")

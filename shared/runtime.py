@@ -8,13 +8,15 @@ import contextlib
 from collections.abc import AsyncIterator, Callable, Sequence
 from typing import Any
 
-from fastapi import APIRouter, FastAPI, HTTPException
+from fastapi import APIRouter, Depends, FastAPI, HTTPException
 from faststream.nats import NatsBroker
 from nats.aio.client import Client as NatsClient
 
 from shared.audit.api import create_audit_admin_router, create_audit_router
 from shared.audit.signing import AuditSigner
 from shared.audit.trail import AuditTrail
+from shared.auth import PUBLIC, authorize
+from shared.auth.install import install_auth
 from shared.consumer import IdempotentConsumer, Subscription
 from shared.eventstore import ServiceApplication
 from shared.http.context import RequestContextMiddleware
@@ -135,25 +137,34 @@ def create_http_app(
     routers: Sequence[APIRouter],
     **fastapi_kwargs: Any,
 ) -> FastAPI:
-    """The FastAPI app of a service: problem+json errors, request context, health, the auditor's
-    API (`/audit/*`), its routers."""
+    """The FastAPI app of a service: problem+json errors, request context, the OAuth2 gate on
+    every route (its token endpoint, scopes in the OpenAPI document), health, the auditor's API
+    (`/audit/*`, scope `<service>:audit`), its routers.
+
+    Every route, the service's own and any added later, needs a token with a scope
+    (`shared.auth.scopes`): `<service>:admin` under /admin/, `<service>:audit` under /audit/,
+    `<service>:read` for GET, `<service>:write` otherwise, unless the route states another with
+    `openapi_extra=requires_scope(...)` or is `PUBLIC`."""
     settings = runtime.settings
+    service = settings.service_name
     api = FastAPI(
         title=title,
         description=description,
         version="1.0.0",
         lifespan=runtime.lifespan,
-        **fastapi_kwargs,
+        **{**fastapi_kwargs,
+           "dependencies": [Depends(authorize), *fastapi_kwargs.get("dependencies", ())]},
     )
     api.state.runtime = runtime
     install_problem_handlers(api)
     api.add_middleware(RequestContextMiddleware)
+    install_auth(api, settings, runtime.app)
 
-    @api.get("/health", tags=["operations"], summary="Liveness and positions")
+    @api.get("/health", tags=["operations"], summary="Liveness and positions", openapi_extra=PUBLIC)
     def health() -> dict[str, Any]:
         degraded = bool(runtime.relay and runtime.relay.last_error)
         return {
-            "service": settings.service_name,
+            "service": service,
             "status": "degraded" if degraded else "ok",
             "store": settings.store,
             "notification_position": runtime.app.max_notification_id(),
@@ -162,7 +173,7 @@ def create_http_app(
             "nats_connected": bool(runtime.client and runtime.client.is_connected),
         }
 
-    if runtime.subscriptions:
+    if runtime.subscriptions:  # operators' routes: /admin/ needs <service>:admin
         @api.get("/admin/dead-letters", tags=["operations"], summary="Messages parked after failing")
         async def dead_letters() -> list[dict[str, Any]]:
             consumer, client = runtime.connected_consumer()

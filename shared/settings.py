@@ -44,6 +44,21 @@ class ServiceSettings(BaseSettings):
     # Retries of a command that lost a race on the same aggregate before answering 409.
     command_retries: int = 5
 
+    # OAuth2 for other agencies and the office portal (shared.auth). The signing key is generated
+    # once at the default place when neither key file exists; a service given only the public key
+    # verifies tokens but issues none. Deployments point every service at one shared copy.
+    auth_signing_key_file: Path | None = None  # default: <var_dir>/keys/office-auth.ed25519
+    auth_public_key_file: Path | None = None  # default: the signing key's path + ".pub"
+    auth_clients_file: Path | None = None  # default: <var_dir>/auth/clients.json
+    auth_issuer: str = "urn:esa:office"
+    auth_audience: str = "urn:esa:office"
+    auth_token_minutes: int = Field(default=15, ge=1, le=60)
+    # Identical refusals (same caller, same reason) within this window are recorded as one event
+    # with a count, so a flood cannot fill the store; every refusal is still logged.
+    auth_refusal_window_seconds: float = Field(default=1.0, ge=0)
+    # Token requests per minute from one address (client secrets are checked with scrypt).
+    auth_token_requests_per_minute: int = Field(default=60, ge=1)
+
     # The Ed25519 key that signs audit checkpoints: a PEM private key or the path of one. Unset, the
     # service keeps its own under <var>/keys/ (see shared/audit/signing.py).
     audit_signing_key: SecretStr | None = None
@@ -59,6 +74,19 @@ class ServiceSettings(BaseSettings):
     @property
     def sqlite_path(self) -> Path:
         return self.var_dir / f"{self.service_name}.sqlite3"
+
+    @property
+    def signing_key_path(self) -> Path:
+        return self.auth_signing_key_file or self.var_dir / "keys" / "office-auth.ed25519"
+
+    @property
+    def public_key_path(self) -> Path:
+        return self.auth_public_key_file or self.signing_key_path.with_name(
+            self.signing_key_path.name + ".pub")
+
+    @property
+    def clients_path(self) -> Path:
+        return self.auth_clients_file or self.var_dir / "auth" / "clients.json"
 
     @property
     def audit_key_path(self) -> Path:

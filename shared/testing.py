@@ -4,6 +4,11 @@
   `fresh_database()` gives each test its own database on it.
 - `ServiceProcess` runs `python -m services.<name>.main` with a settings environment, waits for its
   health endpoint, and can be stopped politely or killed with SIGKILL (crash tests).
+- Speaking as the office's staff through the OAuth2 gate: `office_client(app)` is a `TestClient`
+  whose requests carry a portal token (scope `office:staff` plus every scope of the service), so
+  `X-Actor-Id` names the acting officer as before; `OfficeAuth` is the same as an `httpx.Auth`
+  (`ServiceProcess.auth` for services run as processes, whose key and client registry are set in
+  their environment by `auth_env`). `register_agency` adds an agency client to a registry.
 """
 
 from __future__ import annotations
@@ -11,17 +16,30 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+import tempfile
 import time
 import uuid
 from dataclasses import dataclass
+from datetime import timedelta
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import httpx
 
+from shared.auth.audit import AccessLog, is_access_log_event
+from shared.auth.client import ClientCredentials
+from shared.auth.clients import ClientRegistry, hash_secret
+from shared.auth.keys import OfficeKeys
+from shared.auth.scopes import STAFF_SCOPE, scopes_of
+from shared.auth.tokens import TokenService
+from shared.eventstore import ServiceApplication
 from shared.nats_server import free_port
 from shared.process import ManagedProcess
-from shared.settings import PROJECT_ROOT
+from shared.settings import PROJECT_ROOT, ServiceSettings
+
+if TYPE_CHECKING:
+    from fastapi import FastAPI
+    from fastapi.testclient import TestClient
 
 
 @dataclass(frozen=True)
@@ -62,12 +80,137 @@ class EmbeddedPostgres:
         self.server.cleanup()
 
 
+# --- speaking through the OAuth2 gate ------------------------------------------------------------
+PORTAL_SECRET = "office-portal-secret-for-tests"
+_portal_secret_hash: str | None = None
+
+
+def auth_env(var_dir: Path) -> dict[str, str]:
+    """The settings naming the office key and the client registry under `var_dir`: one place for
+    the service processes a test starts and for the test that speaks to them."""
+    return {
+        "ESA_AUTH_SIGNING_KEY_FILE": str(var_dir / "keys" / "office-auth.ed25519"),
+        "ESA_AUTH_PUBLIC_KEY_FILE": str(var_dir / "keys" / "office-auth.ed25519.pub"),
+        "ESA_AUTH_CLIENTS_FILE": str(var_dir / "auth" / "clients.json"),
+    }
+
+
+def register_agency(settings: ServiceSettings, *, agency: str, scopes: list[str] | str,
+                    clearance: str = "none", rate_per_minute: int = 600, burst: int = 60,
+                    client_id: str | None = None) -> tuple[str, str]:
+    """Register an agency client in the settings' registry; returns (client id, secret)."""
+    client, secret = ClientRegistry(settings.clients_path).register(
+        agency=agency, scopes=scopes.split() if isinstance(scopes, str) else scopes,
+        clearance=clearance, rate_per_minute=rate_per_minute, burst=burst, client_id=client_id)
+    return client.client_id, secret
+
+
+class OfficeAuth(httpx.Auth):
+    """Speaks as the office's own portal: a token with `office:staff` and the given scopes, signed
+    with the office key of `settings`, for a portal client registered (once) in its registry; the
+    caller's `X-Actor-Id` names the acting officer. `scopes` may be a callable, asked on first use
+    (a service process tells its scopes only once it runs)."""
+
+    def __init__(self, settings: ServiceSettings, scopes: Any) -> None:
+        self.settings = settings
+        self.scopes = scopes
+        self.client_id = f"office-portal-{settings.service_name}"
+        self._token: str | None = None
+        self._renew_at = 0.0
+
+    def token(self) -> str:
+        if self._token is None or time.monotonic() >= self._renew_at:
+            scopes = set(self.scopes() if callable(self.scopes) else self.scopes) | {STAFF_SCOPE}
+            self._register(scopes)
+            tokens = TokenService(OfficeKeys.load(self.settings), issuer=self.settings.auth_issuer,
+                                  audience=self.settings.auth_audience,
+                                  lifetime=timedelta(minutes=self.settings.auth_token_minutes))
+            self._token = tokens.issue(client_id=self.client_id, agency="สำนักงาน (ระบบงานภายใน)",
+                                       scopes=scopes, clearance="none")
+            self._renew_at = time.monotonic() + tokens.lifetime.total_seconds() - 60
+        return self._token
+
+    def _register(self, scopes: set[str]) -> None:
+        global _portal_secret_hash
+        registry = ClientRegistry(self.settings.clients_path)
+        known = registry.get(self.client_id)
+        if known is not None and scopes <= set(known.scopes):
+            return
+        if known is not None:
+            raise RuntimeError(f"{self.client_id} is registered with fewer scopes: {known.scopes}")
+        _portal_secret_hash = _portal_secret_hash or hash_secret(PORTAL_SECRET)
+        registry.register(agency="สำนักงาน (ระบบงานภายใน)", scopes=sorted(scopes),
+                          rate_per_minute=10_000_000, burst=1_000_000, client_id=self.client_id,
+                          secret=PORTAL_SECRET, secret_hash=_portal_secret_hash)
+
+    def auth_flow(self, request: httpx.Request) -> Any:
+        request.headers["Authorization"] = f"Bearer {self.token()}"
+        yield request
+
+
+def office_auth(app: FastAPI) -> OfficeAuth:
+    """The portal's credentials for an in-process service app (every scope it documents)."""
+    return OfficeAuth(app.state.runtime.settings, lambda: scopes_of(app.openapi()))
+
+
+def office_client(app: FastAPI, **kwargs: Any) -> TestClient:
+    """`TestClient(app)` speaking as the office's portal: `X-Actor-Id` names the officer."""
+    from fastapi.testclient import TestClient
+
+    client = TestClient(app, **kwargs)
+    client.auth = office_auth(app)
+    return client
+
+
+def agency_client(app: FastAPI, *, agency: str, scopes: list[str] | str,
+                  clearance: str = "none", **limits: Any) -> tuple[TestClient, str]:
+    """A `TestClient` of an in-process service speaking as a newly registered agency client
+    (tokens from the service's own token endpoint); returns it and the client id."""
+    from fastapi.testclient import TestClient
+
+    client_id, secret = register_agency(app.state.runtime.settings, agency=agency, scopes=scopes,
+                                        clearance=clearance, **limits)
+    client = TestClient(app)
+    client.auth = ClientCredentials(client_id, secret)
+    return client, client_id
+
+
+def access_refusals(app: ServiceApplication) -> list[dict[str, Any]]:
+    """Every `AccessRefused` event in the service's store, oldest first."""
+    return [{**event.model_dump(mode="json"), "actor": event.actor}
+            for event in map(app.to_domain_event, app.read_notifications(0, 100_000))
+            if isinstance(event, AccessLog.AccessRefused)]
+
+
+def state_changes_since(app: ServiceApplication, position: int) -> list[str]:
+    """The events recorded after `position`, except refusals of access: a rejected request may
+    leave its `AccessRefused` in the audit trail and nothing else."""
+    return [type(event).__qualname__
+            for event in map(app.to_domain_event, app.read_notifications(position, 10_000))
+            if not is_access_log_event(event)]
+
+
 class ServiceProcess(ManagedProcess):
     def __init__(self, name: str, env: dict[str, str], port: int | None = None) -> None:
         self.name = name
         self.port = port or free_port()
-        self.env = {**os.environ, **env, "ESA_SERVICE_NAME": name, "ESA_HTTP_PORT": str(self.port)}
-        self.log_path = Path(env.get("ESA_VAR_DIR", "/tmp")) / f"{name}-{self.port}.log"
+        var_dir = Path(env.get("ESA_VAR_DIR") or tempfile.mkdtemp(prefix=f"esa-{name}-"))
+        self.env = {**os.environ, **auth_env(var_dir), **env, "ESA_SERVICE_NAME": name,
+                    "ESA_HTTP_PORT": str(self.port)}
+        self.log_path = var_dir / f"{name}-{self.port}.log"
+        settings = ServiceSettings(
+            service_name=name, var_dir=var_dir,
+            auth_signing_key_file=Path(self.env["ESA_AUTH_SIGNING_KEY_FILE"]),
+            auth_public_key_file=Path(self.env["ESA_AUTH_PUBLIC_KEY_FILE"]),
+            auth_clients_file=Path(self.env["ESA_AUTH_CLIENTS_FILE"]))
+        # The portal's credentials for this service; its scopes are read from the running
+        # service's OpenAPI document on first use.
+        self.auth = OfficeAuth(settings, lambda: scopes_of(
+            httpx.get(f"{self.url}/openapi.json", timeout=10).json()))
+
+    def client(self, **kwargs: Any) -> httpx.Client:
+        """An HTTP client of the running service, speaking as the office's portal."""
+        return httpx.Client(base_url=self.url, auth=self.auth, **kwargs)
 
     @property
     def url(self) -> str:
@@ -116,7 +259,7 @@ class FeedEvent:
 
 
 def read_feed(url: str, *, after: int = 0, count: int | None = None, timeout: float = 20.0,
-              until: Any = None) -> list[FeedEvent]:
+              until: Any = None, auth: httpx.Auth | None = None) -> list[FeedEvent]:
     """Read a Server-Sent Events feed from `after` until `count` events arrived or `until(events)`
     is true; raises TimeoutError with what arrived if neither happens in time."""
     import orjson
@@ -124,7 +267,8 @@ def read_feed(url: str, *, after: int = 0, count: int | None = None, timeout: fl
     events: list[FeedEvent] = []
     deadline = time.monotonic() + timeout
     fields: dict[str, str] = {}
-    with httpx.stream("GET", url, params={"after": after}, timeout=httpx.Timeout(timeout)) as response:
+    with httpx.stream("GET", url, params={"after": after}, timeout=httpx.Timeout(timeout),
+                      auth=auth or httpx.USE_CLIENT_DEFAULT) as response:
         response.raise_for_status()
         for line in response.iter_lines():
             if time.monotonic() > deadline:

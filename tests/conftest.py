@@ -21,7 +21,7 @@ from services.planning.main import create_app as create_planning
 from services.planning.settings import PlanningSettings
 from shared.messaging import bootstrap_streams
 from shared.nats_server import NatsServer
-from shared.testing import EmbeddedPostgres, PostgresParams, ServiceProcess
+from shared.testing import EmbeddedPostgres, PostgresParams, ServiceProcess, office_client
 
 
 @pytest.fixture
@@ -64,12 +64,11 @@ STAFF = (
 
 
 class Saraban:
-    """An HTTP client of a running correspondence service, speaking as the office's staff."""
+    """An HTTP client of a running correspondence service, speaking as the office's staff
+    (through the office portal's credentials, so `X-Actor-Id` names the officer)."""
 
-    def __init__(self, base_url: str) -> None:
-        import httpx
-
-        self.http = httpx.Client(base_url=base_url, timeout=10.0)
+    def __init__(self, service: ServiceProcess) -> None:
+        self.http = service.client(timeout=10.0)
 
     def post(self, path: str, actor: str, body: dict, key: str | None = None) -> dict:
         headers = {"X-Actor-Id": actor}
@@ -148,7 +147,7 @@ class RunningSystem:
         except BaseException:
             self.stop()
             raise
-        self.saraban = Saraban(self.correspondence.url)
+        self.saraban = Saraban(self.correspondence)
         return self
 
     def stop(self) -> None:
@@ -203,7 +202,7 @@ def correspondence(tmp_path: Path, clock: Clock) -> Iterator[CorrespondenceAppli
 
 @pytest.fixture
 def client(correspondence: CorrespondenceApplication) -> TestClient:
-    return TestClient(create_correspondence(correspondence.settings, correspondence))
+    return office_client(create_correspondence(correspondence.settings, correspondence))
 
 
 @pytest.fixture
@@ -240,9 +239,9 @@ def budgeting(tmp_path: Path, clock: Clock) -> Iterator[BudgetingApplication]:
 
 @pytest.fixture
 def planning_client(planning: PlanningApplication) -> TestClient:
-    return TestClient(create_planning(planning.settings, planning))
+    return office_client(create_planning(planning.settings, planning))
 
 
 @pytest.fixture
 def budgeting_client(budgeting: BudgetingApplication) -> TestClient:
-    return TestClient(create_budgeting(budgeting.settings, budgeting))
+    return office_client(create_budgeting(budgeting.settings, budgeting))

@@ -2,7 +2,9 @@
 
 Plain `def` endpoints: the event store is synchronous, so FastAPI runs them in its thread pool.
 Every write takes `Idempotency-Key`; writes to an existing record take `If-Match` with its `ETag`.
-The acting officer is named in `X-Actor-Id` (see `shared.http.context`).
+Every route needs an OAuth2 token (`shared.auth`): `correspondence:read` for GET,
+`correspondence:write` for commands, `correspondence:submit` for the agency routes. The office's
+portal names the acting officer in `X-Actor-Id`; roles and clearance come from the staff directory.
 """
 
 from __future__ import annotations
@@ -20,6 +22,8 @@ from services.correspondence.application import CorrespondenceApplication, NewFi
 from services.correspondence.domain import SeriesKind, reporting_period
 from services.correspondence.projections import DISPATCH_COLUMNS, RECEIVING_COLUMNS, register_csv
 from services.correspondence.schemas import (
+    AgencyDocumentIn,
+    AgencyDocumentOut,
     ApproveIn,
     AssignIn,
     BorrowIn,
@@ -43,10 +47,14 @@ from services.correspondence.schemas import (
     OutgoingDocumentIn,
     SubmitIn,
 )
+from shared.auth import CallerDep, requires_scope
 from shared.http.conditional import Idempotency, IfMatch, set_etag
 from shared.http.context import Actor
 from shared.http.downloads import csv_download as _csv
 from shared.thaitime import bangkok_date
+
+# Other agencies hand letters over and follow their own; nothing else of the office's.
+SUBMIT = requires_scope("correspondence:submit")
 
 Format = Literal["json", "csv"]
 
@@ -70,6 +78,8 @@ def create_router(app: CorrespondenceApplication) -> APIRouter:
     documents = APIRouter(prefix="/documents", tags=["documents (หนังสือราชการ)"])
     registers = APIRouter(tags=["registers and queues (ทะเบียนและงานค้าง)"])
     destruction = APIRouter(prefix="/destruction-lists", tags=["destruction (การทำลายหนังสือ)"])
+    agency = APIRouter(prefix="/agency/documents",
+                       tags=["other agencies (หนังสือจากหน่วยงานอื่น)"])
 
     # --- staff directory ----------------------------------------------------------------------------
     @officers.post("", status_code=201, response_model=OfficerOut,
@@ -270,7 +280,33 @@ def create_router(app: CorrespondenceApplication) -> APIRouter:
     list_step("destroy", "ทำลาย: after the window, purge content; register entries stay", Empty,
               lambda y, b, v, k: app.carry_out_destruction(y, expected_version=v, idempotency=k))
 
-    for part in (officers, documents, registers, destruction):
+    # --- other agencies -------------------------------------------------------------------------------
+    @agency.post("", status_code=201, response_model=AgencyDocumentOut, openapi_extra=SUBMIT,
+                 summary="ส่งหนังสือถึงสำนักงาน: an agency's system submits a letter; answers its "
+                         "receipt number")
+    def submit_from_agency(body: AgencyDocumentIn, caller: CallerDep, idem: Idempotency,
+                           response: Response) -> dict[str, Any]:
+        result = app.receive_from_agency(
+            client_id=caller.client_id, agency=caller.agency, clearance=caller.clearance,
+            sender_ref_no=body.sender_ref_no, sender_doc_date=body.sender_doc_date,
+            subject=body.subject, addressee=body.addressee, doc_type=body.doc_type,
+            urgency=body.urgency, secrecy=body.secrecy, body=_text(body.body_text),
+            files=_files(body.attachments), idempotency=idem.for_body(body))
+        response.headers["Location"] = f"/agency/documents/{result['document_id']}"
+        return _answer(response, result)
+
+    @agency.get("", response_model=list[AgencyDocumentOut], openapi_extra=SUBMIT,
+                summary="The letters this agency submitted, in receipt order")
+    def own_submissions(caller: CallerDep) -> list[dict[str, Any]]:
+        return app.agency_submissions(client_id=caller.client_id, clearance=caller.clearance)
+
+    @agency.get("/{document_id}", response_model=AgencyDocumentOut, openapi_extra=SUBMIT,
+                summary="Where one of this agency's letters stands (another's: 404)")
+    def own_submission(document_id: UUID, caller: CallerDep, response: Response) -> dict[str, Any]:
+        return _answer(response, app.agency_submission(
+            document_id, client_id=caller.client_id, clearance=caller.clearance))
+
+    for part in (officers, documents, registers, destruction, agency):
         router.include_router(part)
     return router
 

@@ -51,6 +51,7 @@ from services.correspondence.meetings.application import Meetings
 from services.correspondence.projections import routing_report
 from services.correspondence.service_requests.application import ServiceRequests
 from services.correspondence.settings import CorrespondenceSettings
+from shared.auth import OutOfScope
 from shared.blobs import BlobStore
 from shared.context import current_actor
 from shared.domain import Aggregate, DomainEvent
@@ -231,6 +232,42 @@ class CorrespondenceApplication(ServiceApplication):
             )
             self._store(files, body)  # only once the rules have said yes
             return self.summary(document, clerk), [series, document]
+
+        attachments, body_sha256 = self._describe(files, body, secrecy)
+        return self.execute(decide, idempotency=idempotency)
+
+    def receive_from_agency(
+        self,
+        *,
+        client_id: str,
+        agency: str,
+        clearance: Secrecy,
+        sender_ref_no: str,
+        sender_doc_date: date | None,
+        subject: str,
+        addressee: str,
+        doc_type: DocumentType,
+        urgency: Urgency,
+        secrecy: Any,
+        body: bytes | None,
+        files: Sequence[NewFile],
+        idempotency: Idempotency = None,
+    ) -> dict[str, Any]:
+        """An agency's system submits a letter: it is received now, numbered in the receiving
+        register of the Bangkok calendar year, and goes to the group director like any other."""
+
+        def decide() -> tuple[dict[str, Any], list[Aggregate]]:
+            at = self.clock()
+            document_id = uuid4()
+            series = self._series(SeriesKind.receiving, receiving_year_be(at))
+            receipt_no = series.issue(document_id)
+            document = Document.receive_from_agency(
+                document_id=document_id, receipt_no=receipt_no, client_id=client_id,
+                agency=agency, sender_ref_no=sender_ref_no, sender_doc_date=sender_doc_date,
+                subject=subject, addressee=addressee, doc_type=doc_type, urgency=urgency,
+                secrecy=secrecy, attachments=attachments, body_sha256=body_sha256, at=at)
+            self._store(files, body)
+            return self.agency_summary(document, clearance), [series, document]
 
         attachments, body_sha256 = self._describe(files, body, secrecy)
         return self.execute(decide, idempotency=idempotency)
@@ -538,6 +575,26 @@ class CorrespondenceApplication(ServiceApplication):
         view["content_available"] = document.content_available and document.can_read_content(viewer)
         view["review_rounds"] = len(document.review_rounds)
         return view
+
+    def agency_summary(self, document: Document, clearance: Secrecy) -> dict[str, Any]:
+        return {**document.agency_view(clearance), "version": document.version}
+
+    def agency_submission(self, document_id: UUID, *, client_id: str,
+                          clearance: Secrecy) -> dict[str, Any]:
+        """A letter the agency submitted; any other document is answered as if it did not exist
+        (and the attempt is recorded)."""
+        document = self.get(Document, document_id)
+        if document is None:
+            raise DocumentNotFound(str(document_id))
+        if not document.submitted_through(client_id):
+            raise OutOfScope(DocumentNotFound(str(document_id)), "another-agency-document")
+        return self.agency_summary(document, clearance)
+
+    def agency_submissions(self, *, client_id: str, clearance: Secrecy) -> list[dict[str, Any]]:
+        """Every letter the agency submitted, in receipt order."""
+        own = [d for d in self.documents.all() if d.submitted_through(client_id)]
+        own.sort(key=lambda d: (d.receipt_year_be or 0, d.receipt_no or 0))
+        return [self.agency_summary(d, clearance) for d in own]
 
     def document_summary(self, document_id: UUID) -> dict[str, Any]:
         return self.summary(self.document(document_id), self.viewer())

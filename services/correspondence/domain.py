@@ -173,6 +173,13 @@ CLASSIFIED_REGISTER_FIELDS = frozenset({
     "instructions", "comments", "attachments", "reason", "purpose", "borrower", "draft_sha256",
     "body_sha256", "number_cancel_reason",
 })
+# What an agency sees of a letter it submitted (not the office's internal routing).
+AGENCY_VIEW_FIELDS = frozenset({
+    "document_id", "receipt_no", "receipt_year_be", "received_at", "sender", "sender_ref_no",
+    "sender_doc_date", "subject", "addressee", "doc_type", "urgency", "urgency_code", "secrecy",
+    "secrecy_code", "attachment_count", "step", "step_th", "step_since", "outgoing_no",
+    "dispatched_at", "cancelled",
+})
 CLERK_HOLDER = Role.clerk.value  # the holder when "any clerk" must act next
 # A registered letter is proposed to the group director, who must assign it.
 DIRECTOR_HOLDER = Role.group_director.value
@@ -842,6 +849,7 @@ class Document(Aggregate):
         self.step_before_cancel: Step | None = None
         self.destroyed_at: datetime | None = None
         self.destruction_list_id: UUID | None = None
+        self.submitted_by: str | None = None  # the agency client that handed it over, if any
 
     # ---- creation --------------------------------------------------------------------------------
 
@@ -862,9 +870,12 @@ class Document(Aggregate):
         attachments: tuple[Attachment, ...]
         body_sha256: str | None
         registered_by: str
+        # The agency client whose system submitted it through the API (None: a clerk entered it).
+        submitted_by: str | None = None
 
         def apply(self, aggregate: Any) -> None:
             doc: Document = aggregate
+            doc.submitted_by = self.submitted_by
             doc.direction = Direction.incoming
             doc.receipt_no = self.receipt_no
             doc.receipt_year_be = self.receipt_year_be
@@ -939,6 +950,51 @@ class Document(Aggregate):
         `document_id` is the id the receipt number was issued to (`NumberSeries.issue`).
         """
         _require_role(by, Role.clerk, NotAClerk)
+        return cls._registered(
+            document_id=document_id, receipt_no=receipt_no, received_at=received_at, sender=sender,
+            sender_ref_no=sender_ref_no, sender_doc_date=sender_doc_date, subject=subject,
+            addressee=addressee, doc_type=doc_type, urgency=urgency, secrecy=secrecy,
+            attachments=attachments, body_sha256=body_sha256, registered_by=by.officer_id,
+            submitted_by=None, at=at)
+
+    @classmethod
+    def receive_from_agency(
+        cls,
+        *,
+        document_id: UUID | None = None,
+        receipt_no: int,
+        client_id: str,
+        agency: str,
+        sender_ref_no: str,
+        sender_doc_date: date | None,
+        subject: str,
+        addressee: str,
+        doc_type: DocumentType,
+        urgency: Urgency = Urgency.normal,
+        secrecy: Secrecy = Secrecy.none,
+        attachments: Sequence[Attachment] = (),
+        body_sha256: str | None = None,
+        at: datetime,
+    ) -> Document:
+        """Another agency's e-saraban system hands a letter over: received now, entered in the
+        receiving register under `receipt_no` with the agency as sender (the name it was
+        registered under, not one it chose), and proposed to the group director like any other."""
+        return cls._registered(
+            document_id=document_id, receipt_no=receipt_no, received_at=at, sender=agency,
+            sender_ref_no=sender_ref_no, sender_doc_date=sender_doc_date, subject=subject,
+            addressee=addressee, doc_type=doc_type, urgency=urgency, secrecy=secrecy,
+            attachments=attachments, body_sha256=body_sha256,
+            registered_by=f"agency:{required_text(client_id, 'client_id')}", submitted_by=client_id,
+            at=at)
+
+    @classmethod
+    def _registered(
+        cls, *, document_id: UUID | None, receipt_no: int, received_at: datetime, sender: str,
+        sender_ref_no: str, sender_doc_date: date | None, subject: str, addressee: str,
+        doc_type: DocumentType, urgency: Urgency, secrecy: Secrecy,
+        attachments: Sequence[Attachment], body_sha256: str | None, registered_by: str,
+        submitted_by: str | None, at: datetime,
+    ) -> Document:
         at = aware(at)
         received_at = aware(received_at, "received_at")
         if receipt_no < 1:
@@ -967,7 +1023,8 @@ class Document(Aggregate):
             secrecy=secrecy,
             attachments=tuple(attachments),
             body_sha256=_sha256(body_sha256, "body_sha256"),
-            registered_by=by.officer_id,
+            registered_by=registered_by,
+            submitted_by=submitted_by,
         )
 
     @classmethod
@@ -1311,6 +1368,20 @@ class Document(Aggregate):
     @property
     def mask(self) -> str:
         return f"({SECRECY_TH[self.secrecy]})"
+
+    def submitted_through(self, client_id: str) -> bool:
+        """Did this agency client's system submit the document?"""
+        return self.submitted_by is not None and self.submitted_by == client_id
+
+    def agency_view(self, clearance: Secrecy) -> dict[str, Any]:
+        """What the submitting agency follows: its letter's register facts and where it stands,
+        never who holds it inside the office; of a classified letter, its description only if
+        the agency's clearance covers the letter's level."""
+        entry = {k: v for k, v in self.register_entry().items() if k in AGENCY_VIEW_FIELDS}
+        entry["closed"] = self.step in CLOSED_STEPS
+        if SECRECY_RANK[Secrecy(clearance)] < SECRECY_RANK[self.secrecy]:
+            entry.update(dict.fromkeys(CLASSIFIED_REGISTER_FIELDS & entry.keys(), self.mask))
+        return entry
 
     # ---- guards ----------------------------------------------------------------------------------
 

@@ -111,6 +111,52 @@ class IncomingDocumentIn(Model):
         return value
 
 
+class AgencyDocumentIn(Model):
+    """หนังสือจากระบบสารบรรณอิเล็กทรอนิกส์ของหน่วยงานอื่น: what an agency's system hands over.
+
+    The sender is the agency the client was registered for (never a field of its own); the
+    document is received at the moment it arrives. Urgency and secrecy by name or by the national
+    exchange code (`001`-`004`)."""
+
+    sender_ref_no: ShortText = Field(default="", description="ที่: the agency's own number")
+    sender_doc_date: date | None = Field(default=None, description="ลงวันที่")
+    subject: Text = Field(min_length=1, description="เรื่อง")
+    addressee: ShortText = Field(default="", description="เรียน / ถึง")
+    doc_type: DocumentType = DocumentType.external_letter
+    urgency: UrgencyIn = Urgency.normal
+    secrecy: SecrecyIn = Secrecy.none
+    body_text: str | None = Field(default=None, max_length=200_000)
+    attachments: list[FileIn] = Field(default_factory=list, max_length=20)
+
+
+class AgencyDocumentOut(BaseModel):
+    """A submitted letter as its agency follows it (classified details only with clearance)."""
+
+    document_id: UUID
+    version: int
+    receipt_no: int = Field(description="เลขทะเบียนรับ of the office")
+    receipt_year_be: int
+    received_at: datetime
+    sender: str
+    sender_ref_no: str
+    sender_doc_date: date | None
+    subject: str
+    addressee: str
+    doc_type: str
+    urgency: str
+    urgency_code: str = Field(description="e-saraban exchange code 001-004")
+    secrecy: str
+    secrecy_code: str = Field(description="e-saraban exchange code 001-004")
+    attachment_count: int
+    step: str
+    step_th: str
+    step_since: datetime | None
+    outgoing_no: str | None = Field(description="The office's reply number, once dispatched")
+    dispatched_at: datetime | None
+    cancelled: bool
+    closed: bool
+
+
 class OutgoingDocumentIn(Model):
     """เริ่มร่างหนังสือออกของสำนักงาน"""
 

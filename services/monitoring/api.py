@@ -4,6 +4,13 @@ dashboard and the annual performance report.
 
 Store access is synchronous (eventsourcing), so the JSON endpoints are plain `def` (FastAPI runs them
 in its thread pool); only the feed is `async`, and it reads the store through `asyncio.to_thread`.
+
+The status page (`/`), the snapshot it starts from (`/board`), its live feed (`/feed`) and the
+dashboard (`/dashboard`, its figures `/dashboard/summary` and fonts) are public: they are the
+office's notice boards, a browser's EventSource cannot send a bearer token, and what they show is
+what any visitor to the office may see (a classified case never shows its title). Everything else
+(`/cases` with filters, one case, a case's history with trace ids, plans, inspections, evaluations,
+the annual report) needs `monitoring:read` or `monitoring:write`.
 """
 
 from __future__ import annotations
@@ -48,6 +55,7 @@ from services.monitoring.schemas import (
     new_file,
 )
 from services.monitoring.settings import MonitoringSettings
+from shared.auth import PUBLIC
 from shared.domain import DomainEvent, NotFound
 from shared.http.conditional import Idempotency, IfMatch, set_etag
 from shared.http.context import Actor
@@ -93,6 +101,12 @@ def create_router(app: MonitoringApplication, board: CaseBoard, settings: Monito
         now = board.clock()
         return [CaseOut.of(view, now) for view in listing.cases]
 
+    @router.get("/board", openapi_extra=PUBLIC,
+                summary="The status page's snapshot: every case, most recently changed first "
+                        "(public, like the page and its feed)")
+    def board_snapshot(response: Response) -> list[CaseOut]:
+        return list_cases(response)
+
     @router.get("/cases/by-subject/{source}/{subject}", summary="The case of a service's aggregate")
     def case_by_subject(source: str, subject: str, response: Response) -> CaseOut:
         return found(board.case_by_subject(source, subject), f"{source}:{subject}", response)
@@ -129,6 +143,7 @@ def create_router(app: MonitoringApplication, board: CaseBoard, settings: Monito
             "keep-alive comment every 15 s."
         ),
         responses={200: {"model": FeedData}},
+        openapi_extra=PUBLIC,
     )
     async def feed(
         last_event_id: LastEventId = None,
@@ -144,7 +159,7 @@ def create_router(app: MonitoringApplication, board: CaseBoard, settings: Monito
         ):
             yield item
 
-    @router.get("/", include_in_schema=False)
+    @router.get("/", include_in_schema=False, openapi_extra=PUBLIC)
     def status_page() -> FileResponse:
         return FileResponse(STATUS_PAGE, media_type="text/html; charset=utf-8")
 
@@ -314,19 +329,21 @@ def create_work_router(app: MonitoringApplication, board: CaseBoard,
     def summary(fiscal_year_be: int | None) -> Any:
         return to_jsonable_python(dashboard_data(performance(app, board, fiscal_year_be)))
 
-    @reports.get("/dashboard/summary",
+    # The dashboard is public like the status page (the office's performance board, shown on
+    # screens and to visitors): the page, the figures it refreshes from, its fonts.
+    @reports.get("/dashboard/summary", openapi_extra=PUBLIC,
                  summary="The dashboard's figures: cases by service and step, overdue items, "
                          "KPI attainment, budget use (money as exact decimal strings)")
     def dashboard_summary(fiscal_year_be: YearQuery = None) -> JSONResponse:
         return JSONResponse(summary(fiscal_year_be))
 
-    @reports.get("/dashboard", include_in_schema=False)
+    @reports.get("/dashboard", include_in_schema=False, openapi_extra=PUBLIC)
     def dashboard(fiscal_year_be: YearQuery = None) -> HTMLResponse:
         data = orjson.dumps(summary(fiscal_year_be)).decode().replace("</", "<\\/")
         page = DASHBOARD_PAGE.read_text(encoding="utf-8").replace(INITIAL_DATA_MARK, data)
         return HTMLResponse(page)
 
-    @reports.get("/static/fonts/{name}", include_in_schema=False)
+    @reports.get("/static/fonts/{name}", include_in_schema=False, openapi_extra=PUBLIC)
     def font(name: str) -> FileResponse:
         path = settings.font_dir / name
         if name not in {"Sarabun-Regular.ttf", "Sarabun-Bold.ttf"} or not path.exists():

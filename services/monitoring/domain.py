@@ -629,6 +629,10 @@ class InspectionRound(Aggregate):
              issues: list[InspectionIssue], at: datetime) -> InspectionRound:
         if not issues:
             raise FieldRequired("an inspection round has at least one issue", field="issues")
+        # An issue whose title is only invisible characters would be stored untitled.
+        issues = [InspectionIssue(code=required_text(i.code, "issues.code"),
+                                  title_th=required_text(i.title_th, "issues.title_th"))
+                  for i in issues]
         _unique([i.code for i in issues], "issue code")
         return cls(fiscal_year_be=fiscal_year_be, title_th=required_text(title_th, "title_th"),
                    inspector_th=required_text(inspector_th, "inspector_th"),

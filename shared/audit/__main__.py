@@ -14,6 +14,7 @@ inserted event); 2: the evidence or the key could not be read.
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -50,6 +51,9 @@ def _parser() -> argparse.ArgumentParser:
     check.add_argument("--checkpoint", action="append", default=[], type=Path, metavar="FILE",
                        help="checkpoints kept from earlier (JSON of one or a list; repeatable)")
     check.add_argument("--json", action="store_true", help="print the report as JSON")
+    check.add_argument("--token", default=os.environ.get("ESA_ACCESS_TOKEN"),
+                       help="with --url: an access token with <service>:audit "
+                            "(default: $ESA_ACCESS_TOKEN)")
     return parser
 
 
@@ -62,7 +66,7 @@ def _read_key(value: str) -> Ed25519PublicKey:
 
 def _evidence(args: argparse.Namespace) -> Evidence:
     if args.url:
-        return read_url(args.url)
+        return read_url(args.url, token=args.token)
     if args.export:
         return read_export(args.export)
     if args.sqlite:

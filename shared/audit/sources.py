@@ -97,12 +97,15 @@ def read_export(path: Path) -> Evidence:
         raise SourceError(f"cannot read {path}: {error}") from error
 
 
-def read_url(url: str, timeout: float = 60.0) -> Evidence:
+def read_url(url: str, timeout: float = 60.0, token: str | None = None) -> Evidence:
+    """The export of a running service; `/audit/*` needs an access token with `<service>:audit`."""
     import httpx
 
     base = url.rstrip("/")
+    headers = {"Authorization": f"Bearer {token}"} if token else {}
     try:
-        with httpx.stream("GET", f"{base}/audit/export", timeout=timeout) as response:
+        with httpx.stream("GET", f"{base}/audit/export", timeout=timeout,
+                          headers=headers) as response:
             response.raise_for_status()
             return parse_export(response.iter_lines())
     except httpx.HTTPError as error:

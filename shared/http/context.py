@@ -1,21 +1,21 @@
-"""Per-request context: the trace id (from `traceparent`/`X-Trace-Id`, or new) and the acting user
-(`X-Actor-Id`), set as context variables for the request so that events and logs carry them.
+"""Per-request context: the trace id (from `traceparent`/`X-Trace-Id`, or new) set as a context
+variable for the request, so that events and logs carry it.
 
-Until agency credentials arrive (OAuth2 client credentials, a later issue), the office's own network
-is trusted to name the acting officer in `X-Actor-Id`.
+Who acts is decided by the gate (`shared.auth.gate`), from the bearer token: an agency acts as
+`agency:<client id>`; the office's own portal (scope `office:staff`) names the acting officer in
+`X-Actor-Id`. Until the gate has decided, the actor is `anonymous`.
 """
 
 from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import Depends, Header, HTTPException
+from fastapi import Depends, Header, HTTPException, Request
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from structlog.contextvars import bound_contextvars
 
-from shared.context import SYSTEM_ACTOR, actor_var, new_trace_id, trace_id_var
+from shared.context import ANONYMOUS_ACTOR, actor_var, current_actor, new_trace_id, trace_id_var
 
-ACTOR_HEADER = "x-actor-id"
 TRACE_HEADER = "x-trace-id"
 
 
@@ -40,9 +40,8 @@ class RequestContextMiddleware:
             return
         headers = {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope["headers"]}
         trace_id = _trace_from(headers)
-        actor = headers.get(ACTOR_HEADER, "").strip()
         trace_token = trace_id_var.set(trace_id)
-        actor_token = actor_var.set(actor or SYSTEM_ACTOR)
+        actor_token = actor_var.set(ANONYMOUS_ACTOR)
 
         async def send_with_trace(message: Message) -> None:
             if message["type"] == "http.response.start":
@@ -51,7 +50,7 @@ class RequestContextMiddleware:
             await send(message)
 
         try:
-            with bound_contextvars(trace_id=trace_id, actor=actor or SYSTEM_ACTOR):
+            with bound_contextvars(trace_id=trace_id, actor=ANONYMOUS_ACTOR):
                 await self.app(scope, receive, send_with_trace)
         finally:
             trace_id_var.reset(trace_token)
@@ -59,14 +58,21 @@ class RequestContextMiddleware:
 
 
 async def require_actor(  # async: FastAPI would run a plain def in the threadpool
+    request: Request,
     x_actor_id: Annotated[
         str | None,
-        Header(description="The acting officer's id (trusted office network)", max_length=64),
+        Header(description=(
+            "The acting officer's id, honoured only for the office's own portal (a token with the "
+            "scope office:staff), which must name one; others act as agency:<client id>"),
+               pattern=r"^[A-Za-z0-9_.\-]{1,64}$"),
     ] = None,
 ) -> str:
-    if not x_actor_id or not x_actor_id.strip():
-        raise HTTPException(401, "X-Actor-Id header is required")
-    return x_actor_id.strip()
+    """Who acts, as the gate decided (the header is declared here so the API documents it). The
+    office portal acts for people: a command through it names the officer, or is refused."""
+    caller = getattr(request.state, "caller", None)
+    if getattr(caller, "is_staff", False) and not (x_actor_id or "").strip():
+        raise HTTPException(401, "The office portal must name the acting officer in X-Actor-Id")
+    return current_actor()
 
 
 Actor = Annotated[str, Depends(require_actor)]

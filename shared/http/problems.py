@@ -85,19 +85,23 @@ def _field_errors(exc: RequestValidationError) -> list[dict[str, Any]]:
     return errors
 
 
+def domain_problem(request: Request, exc: DomainError) -> JSONResponse:
+    log.info("command refused", code=exc.code, status=exc.status, path=request.url.path)
+    return problem_response(
+        exc.status,
+        exc.code,
+        exc.title_th,
+        exc.title_en,
+        exc.detail,
+        instance=request.url.path,
+        **exc.extra,
+    )
+
+
 def install_problem_handlers(app: FastAPI) -> None:
     @app.exception_handler(DomainError)
     async def on_domain_error(request: Request, exc: DomainError) -> JSONResponse:
-        log.info("command refused", code=exc.code, status=exc.status, path=request.url.path)
-        return problem_response(
-            exc.status,
-            exc.code,
-            exc.title_th,
-            exc.title_en,
-            exc.detail,
-            instance=request.url.path,
-            **exc.extra,
-        )
+        return domain_problem(request, exc)
 
     @app.exception_handler(RequestValidationError)
     async def on_validation_error(request: Request, exc: RequestValidationError) -> JSONResponse:

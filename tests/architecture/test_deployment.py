@@ -51,3 +51,18 @@ def test_nats_runs_jetstream_with_the_committed_config() -> None:
 def test_no_secret_is_committed() -> None:
     text = (ROOT / "docker-compose.yml").read_text(encoding="utf-8")
     assert "${ESA_POSTGRES_PASSWORD:?" in text
+
+
+def test_every_service_shares_the_office_key_and_client_registry() -> None:
+    """Tokens issued by one service verify at all of them, and a revoked client is revoked
+    everywhere: one key and one registry on a volume every service mounts."""
+    services = compose()["services"]
+    for name in existing_services():
+        env, volumes = services[name]["environment"], services[name].get("volumes", [])
+        auth_dir = "/var/lib/esa-auth"
+        assert f"office-auth:{auth_dir}" in volumes, name
+        for key in ("ESA_AUTH_SIGNING_KEY_FILE", "ESA_AUTH_PUBLIC_KEY_FILE", "ESA_AUTH_CLIENTS_FILE"):
+            assert env[key].startswith(auth_dir + "/"), (name, key)
+    assert "office-auth" in compose()["volumes"]
+    dockerfile = (ROOT / "infra" / "docker" / "Dockerfile").read_text(encoding="utf-8")
+    assert "/var/lib/esa-auth" in dockerfile, "the image owns the mount point (runs as nobody)"

@@ -21,6 +21,7 @@ from shared.audit.__main__ import main as audit_cli
 from shared.audit.merkle import verify_consistency, verify_inclusion
 from shared.audit.records import StoredRecord
 from shared.audit.signing import AuditSigner, load_public_key, signature_valid
+from shared.testing import office_client
 
 STAFF = [
     ("esa-1", "นายใหญ่ ผู้อำนวยการ", ["esa_director", "signer"], "top_secret"),
@@ -153,7 +154,7 @@ def test_an_export_verifies_offline_and_an_edit_to_it_is_named(
 def test_checkpoints_and_the_key_survive_a_restart(tmp_path: Path) -> None:
     settings = CorrespondenceSettings(var_dir=tmp_path / "var")
     application = CorrespondenceApplication(settings)
-    client = TestClient(create_app(settings, application))
+    client = office_client(create_app(settings, application))
     hire(client)
     first = checkpoint(client)["made"][0]
     key_id = client.get("/audit/public-key").json()["key_id"]
@@ -163,7 +164,7 @@ def test_checkpoints_and_the_key_survive_a_restart(tmp_path: Path) -> None:
     assert stat.S_IMODE(key_file.stat().st_mode) == 0o600
 
     application = CorrespondenceApplication(settings)
-    client = TestClient(create_app(settings, application))
+    client = office_client(create_app(settings, application))
     assert client.get("/audit/public-key").json()["key_id"] == key_id
     assert client.get("/audit/checkpoints").json() == [first]
     assert checkpoint(client)["made"] == []  # nothing new but the checkpoint itself
@@ -188,7 +189,7 @@ def test_a_configured_key_signs_instead_of_the_local_one(tmp_path: Path) -> None
 def test_a_large_backlog_becomes_several_chained_checkpoints(tmp_path: Path) -> None:
     settings = CorrespondenceSettings(var_dir=tmp_path / "var", audit_checkpoint_max_events=3)
     application = CorrespondenceApplication(settings)
-    client = TestClient(create_app(settings, application))
+    client = office_client(create_app(settings, application))
     hire(client)  # four officers, plus the directory's own events
     made = checkpoint(client)["made"]
     assert len(made) >= 2 and all(b["tree_size"] - a["tree_size"] <= 3 + 1

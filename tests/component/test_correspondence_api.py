@@ -12,6 +12,8 @@ from uuid import UUID
 import pytest
 from fastapi.testclient import TestClient
 
+from shared.testing import state_changes_since
+
 STAFF = [
     ("clerk-1", "นางสาวสมศรี ใจดี", ["clerk"], "secret"),
     ("off-1", "นายสมชาย รักงาน", ["officer"], "confidential"),
@@ -160,8 +162,12 @@ def test_bad_input_names_the_rule_and_records_nothing(directory: TestClient, cor
                                json=incoming(received_at=extreme))
         assert response.status_code == 422, response.text
     response = client.post("/documents/incoming", json=incoming())
-    assert response.status_code == 401
-    assert correspondence.max_notification_id() == position, "a refused command records nothing"
+    assert response.status_code == 401, "the office portal must name the acting officer"
+    response = TestClient(client.app).post("/documents/incoming", headers=h("clerk-1"),
+                                           json=incoming())
+    assert response.status_code == 401, "no token at all"
+    assert state_changes_since(correspondence, position) == [], (
+        "a refused command records nothing but its refusal")
     assert client.get("/documents/00000000-0000-0000-0000-000000000000").status_code == 404
     assert client.get("/documents/not-a-uuid").json()["code"] == "validation-error"
 

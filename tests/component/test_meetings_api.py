@@ -10,6 +10,7 @@ from datetime import UTC, datetime
 from fastapi.testclient import TestClient
 
 from services.correspondence.application import CorrespondenceApplication
+from shared.testing import state_changes_since
 
 
 def h(actor: str, **extra: str) -> dict[str, str]:
@@ -142,7 +143,7 @@ def test_bad_input_is_refused_with_problem_details_and_records_nothing(
     refused("/action-items", "off-1", {"title": "งาน", "owner_id": "off-2",
                                        "due_date": "2026-12-20"}, 409, "meeting-not-held")
     refused("/minutes", "off-1", {"text": "รายงาน"}, 409, "wrong-step")
-    assert correspondence.max_notification_id() == before
+    assert state_changes_since(correspondence, before) == []
 
     post(client, f"{path}/agenda-items", "off-1", {"title": "วาระที่ 1"})
     post(client, f"{path}/agenda-items/approve", "dir-1", {"item_no": 1})
@@ -150,7 +151,7 @@ def test_bad_input_is_refused_with_problem_details_and_records_nothing(
     refused("/notify", "off-1", {"participant_ids": ["dir-1"]}, 422, "meeting-too-small")
     refused("/notify", "off-1", {"participant_ids": ["ghost-1"]}, 404, "unknown-officer")
     refused("/agenda-items/approve", "dir-1", {"item_no": 1}, 409, "agenda-item-already-decided")
-    assert correspondence.max_notification_id() == before
+    assert state_changes_since(correspondence, before) == []
 
     held = held_meeting(client, clock)
     path = f"/meetings/{held['meeting_id']}"
@@ -160,4 +161,4 @@ def test_bad_input_is_refused_with_problem_details_and_records_nothing(
     refused("/action-items", "off-1", {"title": "งาน", "owner_id": "ghost-1",
                                        "due_date": "2026-12-20"}, 404, "unknown-officer")
     refused("/circulate", "off-1", {}, 409, "wrong-step")
-    assert correspondence.max_notification_id() == before
+    assert state_changes_since(correspondence, before) == []

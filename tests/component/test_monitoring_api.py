@@ -28,6 +28,7 @@ from services.monitoring.integration import translate
 from services.monitoring.main import create_app
 from services.monitoring.settings import MonitoringSettings
 from shared.context import acting_as
+from shared.testing import office_client
 from shared.thaitime import bangkok_date, utc_now
 
 TODAY = bangkok_date(utc_now())
@@ -48,7 +49,7 @@ def api(tmp_path: Any) -> Iterator[FastAPI]:
 
 @pytest.fixture
 def client(api: FastAPI) -> TestClient:
-    return TestClient(api)
+    return office_client(api)
 
 
 def application(api: FastAPI) -> MonitoringApplication:
@@ -227,12 +228,12 @@ def test_classified_cases_show_no_title(api: FastAPI, client: TestClient) -> Non
 def test_the_board_is_rebuilt_from_the_store_at_start(tmp_path: Any) -> None:
     first = create_app(make_settings(tmp_path))
     deliver(first, envelope("planning", "plan-2", 1, "drafted", step_th="จัดทำร่าง", procedure=6))
-    before = TestClient(first).get("/cases").json()
+    before = office_client(first).get("/cases").json()
     first.state.runtime.app.close()
 
     again = create_app(make_settings(tmp_path))
     try:
-        after = TestClient(again).get("/cases").json()
+        after = office_client(again).get("/cases").json()
         assert [without_clock(c) for c in after] == [without_clock(c) for c in before]
     finally:
         again.state.runtime.app.close()
@@ -306,7 +307,7 @@ def test_the_feed_wakes_on_a_commit(tmp_path: Any) -> None:
     # A poll far longer than the test: only the commit listener can deliver the event in time.
     api = create_app(make_settings(tmp_path, feed_poll_seconds=60))
     try:
-        client = TestClient(api)
+        client = office_client(api)
         timer = threading.Timer(0.5, deliver, (api, envelope("correspondence", "doc-live", 1)))
         started = time.monotonic()
         timer.start()
@@ -329,6 +330,20 @@ def test_the_status_page_is_served_in_thai(client: TestClient) -> None:
     for label in ("บริการ", "ขั้นตอน", "ผู้รับผิดชอบ", "รอตั้งแต่", "กำหนดเสร็จ", "เกินกำหนด"):
         assert f'<th scope="col">{label}</th>' in html
     assert "http://" not in html and "https://" not in html  # nothing from outside: offline
+
+
+def test_the_status_board_is_public_and_the_api_is_not(api: FastAPI) -> None:
+    deliver(api, envelope("correspondence", "doc-p", 1))
+    deliver(api, envelope("correspondence", "secret-p", 1, title=None, secrecy=Secrecy.secret))
+    browser = TestClient(api)  # no token: what a visitor's browser has
+    assert "board" in browser.get("/").text, "the page starts from the public snapshot"
+    board = browser.get("/board")
+    assert board.status_code == 200 and board.headers["X-Feed-Position"]
+    assert [(c["subject"], c["title"]) for c in board.json()] == [
+        ("secret-p", None), ("doc-p", "ขอข้อมูลนักเรียนรายโรงเรียน")]
+    assert len(read_feed(browser, "/feed?limit=2")) == 2
+    for url in ("/cases", "/cases/by-subject/correspondence/doc-p"):
+        assert browser.get(url).status_code == 401, url
 
 
 def test_case_events_are_exported_as_contract_events(api: FastAPI) -> None:

@@ -27,6 +27,7 @@ from services.monitoring.integration import translate
 from services.monitoring.main import create_app
 from services.monitoring.settings import MonitoringSettings
 from shared.settings import PROJECT_ROOT
+from shared.testing import office_client
 
 EXAMPLES = PROJECT_ROOT / "contracts" / "examples"
 OFFICER = {"X-Actor-Id": "off-1"}
@@ -57,7 +58,7 @@ def api(tmp_path: Path, clock: Clock) -> Iterator[FastAPI]:
 
 @pytest.fixture
 def client(api: FastAPI) -> TestClient:
-    return TestClient(api)
+    return office_client(api)
 
 
 def application(api: FastAPI) -> MonitoringApplication:

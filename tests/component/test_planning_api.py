@@ -22,6 +22,7 @@ from planning_samples import (
 from pypdf import PdfReader
 
 from services.planning.application import PlanningApplication
+from shared.testing import office_client
 from shared.thaireport import from_pdf_text
 
 RESOLUTION = "1bc82a1b-b273-4bb5-9228-418d3e3dbe17"
@@ -239,7 +240,7 @@ def test_a_fiscal_year_closed_by_configuration(tmp_path, planning_clock) -> None
     app = PlanningApplication(settings, clock=planning_clock)
     try:
         know_document(app, RESOLUTION, 1)
-        officer = Officer(TestClient(create_app(settings, app)))
+        officer = Officer(office_client(create_app(settings, app)))
         assert officer.client.get("/fiscal-years/2567").json()["closed_by_configuration"] is True
         plan = officer.post("/policies", policy(2567))
         officer.post(f"/plans/{plan['plan_id']}/submit", {})

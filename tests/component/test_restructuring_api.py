@@ -22,6 +22,7 @@ from openpyxl import Workbook
 from services.restructuring.application import RestructuringApplication
 from services.restructuring.main import create_app
 from services.restructuring.settings import RestructuringSettings
+from shared.testing import office_client
 
 SAMPLE = Path(__file__).resolve().parents[1] / "data" / "schools-enrolment-2567.csv"
 NOW = datetime(2025, 3, 3, 2, 0, tzinfo=UTC)
@@ -39,7 +40,7 @@ def restructuring(tmp_path: Path) -> Iterator[RestructuringApplication]:
 
 @pytest.fixture
 def client(restructuring: RestructuringApplication) -> TestClient:
-    return TestClient(create_app(restructuring.settings, restructuring))
+    return office_client(create_app(restructuring.settings, restructuring))
 
 
 def h(actor: str = "off-1", **extra: str) -> dict[str, str]:
@@ -265,7 +266,7 @@ def test_a_file_larger_than_the_limit_is_refused_unread(tmp_path: Path) -> None:
     settings = RestructuringSettings(var_dir=tmp_path, nats_url="nats://127.0.0.1:9",
                                      max_import_bytes=1000)
     app = RestructuringApplication(settings, clock=lambda: NOW)
-    small_limit = TestClient(create_app(settings, app))
+    small_limit = office_client(create_app(settings, app))
     assert_problem(upload(small_limit, SAMPLE.read_bytes()), 413, "http-413")
     response = small_limit.post("/schools/import", headers=h(),
                                 files={"file": ("dmc.csv", SAMPLE.read_bytes(), "text/csv")})

@@ -14,12 +14,12 @@ from dataclasses import dataclass
 from typing import Any
 
 import pytest
-from fastapi.testclient import TestClient
 
 from services.correspondence.application import CorrespondenceApplication
 from services.correspondence.main import create_app
 from services.correspondence.settings import CorrespondenceSettings
 from shared.audit.__main__ import main as audit_cli
+from shared.testing import office_client
 
 SERVICE = "correspondence"
 
@@ -76,7 +76,7 @@ def store(store_env: dict[str, str], monkeypatch: pytest.MonkeyPatch) -> Iterato
         monkeypatch.setenv(key, value)
     settings = CorrespondenceSettings()
     application = CorrespondenceApplication(settings)
-    client = TestClient(create_app(settings, application))
+    client = office_client(create_app(settings, application))
     for officer_id, roles in (("esa-1", ["esa_director"]), ("clerk-1", ["clerk"])):
         response = client.post("/officers", headers={"X-Actor-Id": "esa-1"},
                                json={"officer_id": officer_id, "name_th": "เจ้าหน้าที่",
@@ -107,7 +107,7 @@ def findings(report: dict) -> list[tuple]:
 def export_report(store: Store, tmp_path: Any, capsys: pytest.CaptureFixture[str]) -> dict:
     """What an auditor sees over HTTP: the restarted service exports the store as it now is."""
     application = CorrespondenceApplication(store.settings)
-    client = TestClient(create_app(store.settings, application))
+    client = office_client(create_app(store.settings, application))
     export = tmp_path / "export.jsonl"
     export.write_bytes(client.get("/audit/export").content)
     application.close()

@@ -83,14 +83,15 @@ def test_killing_correspondence_mid_stream_loses_and_doubles_nothing(system, nat
 
     # The restarted service rebuilt its state from the store.
     rows = httpx.get(f"{system.correspondence.url}/registers/receiving/2569",
-                     headers={"X-Actor-Id": "clerk-1"}).json()
+                     headers={"X-Actor-Id": "clerk-1"}, auth=system.correspondence.auth).json()
     assert [r["receipt_no"] for r in rows] == list(range(1, N + 1))
     assert {r["document_id"] for r in rows} == {r["document_id"] for r in registered}
 
     # Monitoring saw every case exactly once.
     feed = read_feed(f"{system.monitoring.url}/feed", count=N, timeout=60)
     assert sorted(e.data["subject"] for e in feed) == sorted(r["document_id"] for r in registered)
-    more = httpx.get(f"{system.monitoring.url}/cases", params={"service": "correspondence"}).json()
+    more = httpx.get(f"{system.monitoring.url}/cases", params={"service": "correspondence"},
+                     auth=system.monitoring.auth).json()
     assert len(more) == N
 
 
@@ -101,7 +102,8 @@ def test_killing_the_monitoring_consumer_mid_stream_loses_and_doubles_nothing(sy
     clerk.start()
 
     def cases_seen() -> int:
-        return len(httpx.get(f"{system.monitoring.url}/cases", timeout=2).json())
+        return len(httpx.get(f"{system.monitoring.url}/cases", timeout=2,
+                             auth=system.monitoring.auth).json())
 
     seen_before_crash = wait_for(lambda: cases_seen() >= N // 3 and cases_seen(), interval=0.01)
     system.monitoring.kill()
@@ -120,6 +122,7 @@ def test_killing_the_monitoring_consumer_mid_stream_loses_and_doubles_nothing(sy
     assert cases_seen() == N
     for doc in registered[:10]:
         case = httpx.get(f"{system.monitoring.url}/cases/by-subject/correspondence/"
-                         f"{doc['document_id']}").json()
-        history = httpx.get(f"{system.monitoring.url}/cases/{case['case_id']}/history").json()
+                         f"{doc['document_id']}", auth=system.monitoring.auth).json()
+        history = httpx.get(f"{system.monitoring.url}/cases/{case['case_id']}/history",
+                            auth=system.monitoring.auth).json()
         assert len(history) == 1

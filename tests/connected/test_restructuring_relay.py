@@ -75,7 +75,7 @@ def test_the_relay_publishes_registry_and_case_events_that_match_the_contract(
     env = {**store_env, "ESA_NATS_URL": nats_server.url, "ESA_RELAY_POLL_SECONDS": "0.2"}
     restructuring = ServiceProcess("restructuring", env)
     monitoring = ServiceProcess("monitoring", env)
-    with restructuring, monitoring, httpx.Client(base_url=restructuring.url, timeout=30) as http:
+    with restructuring, monitoring, restructuring.client(timeout=30) as http:
         imported = http.post("/schools/import", content=SAMPLE.read_bytes(),
                              headers={"X-Actor-Id": "off-1", "Content-Type": "text/csv"})
         assert imported.status_code == 200, imported.text
@@ -114,7 +114,7 @@ def test_the_relay_publishes_registry_and_case_events_that_match_the_contract(
             "40050001", "2024-06-10", 61, "small", True)
 
         shown = wait_for(lambda: [c for c in httpx.get(
-            f"{monitoring.url}/cases", params={"procedure": 9}).json()
+            f"{monitoring.url}/cases", params={"procedure": 9}, auth=monitoring.auth).json()
             if c["subject"] == case["case_id"] and c["step"] == "executed"])
         [board] = shown
         assert board["case_type"] == "merge" and board["closed"] is True

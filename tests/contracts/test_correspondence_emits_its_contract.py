@@ -16,6 +16,7 @@ from fastapi.testclient import TestClient
 from contracts.correspondence import v1
 from services.correspondence.application import CorrespondenceApplication
 from services.correspondence.integration import make_translator
+from shared.testing import agency_client
 
 SCHEMAS = Path(__file__).resolve().parents[2] / "contracts" / "schemas"
 STAFF = [("esa-1", ["esa_director", "signer"]), ("clerk-1", ["clerk"]),
@@ -70,6 +71,24 @@ def test_every_emitted_event_validates_and_classified_facts_stay_inside(
     for secret in (secret_subject, "สพฐ. ฝ่ายสืบสวน", "ศธ 04002/ลับ 7", "ผอ.สพป.", "นายตรวจ",
                    "สรุปลับ", "ตู้นิรภัย"):
         assert secret not in text, f"{secret!r} left the service"
+
+
+def test_a_letter_from_an_agency_travels_as_a_registration_by_that_agency(
+        client: TestClient, correspondence: CorrespondenceApplication) -> None:
+    agency, client_id = agency_client(client.app, agency="สำนักงานศึกษาธิการจังหวัดขอนแก่น",
+                                      scopes="correspondence:submit")
+    response = agency.post("/agency/documents", json={
+        "subject": "ขอความร่วมมือสำรวจข้อมูล", "urgency": "002", "sender_ref_no": "ขก 0020/1"})
+    assert response.status_code == 201, response.text
+    [envelope] = [e for e in envelopes_of(correspondence)
+                  if e["type"] == "correspondence.document.registered"]
+    schema = json.loads((SCHEMAS / "correspondence.document.registered.v1.json").read_text(
+        encoding="utf-8"))
+    jsonschema.validate(envelope, schema)
+    assert envelope["actor"] == f"agency:{client_id}"
+    assert envelope["data"]["sender"] == "สำนักงานศึกษาธิการจังหวัดขอนแก่น"
+    assert (envelope["data"]["urgency"], envelope["data"]["urgency_code"]) == ("urgent", "002")
+    assert envelope["status"]["holder"] == "group_director"
 
 
 def drive_procedures_2_to_4(client: TestClient, clock) -> None:

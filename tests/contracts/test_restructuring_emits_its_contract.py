@@ -20,6 +20,7 @@ from services.restructuring.application import RestructuringApplication
 from services.restructuring.integration import translate
 from services.restructuring.main import create_app
 from services.restructuring.settings import RestructuringSettings
+from shared.testing import office_client
 
 ROOT = Path(__file__).resolve().parents[2]
 SCHEMAS = ROOT / "contracts" / "schemas"
@@ -60,7 +61,7 @@ def run_case(client: TestClient, body: dict, decisions: list[tuple[str, str | No
 def test_every_emitted_event_validates_against_the_committed_schema(tmp_path: Path) -> None:
     settings = RestructuringSettings(var_dir=tmp_path, nats_url="nats://127.0.0.1:9")
     app = RestructuringApplication(settings, clock=lambda: datetime(2025, 3, 3, 2, tzinfo=UTC))
-    client = TestClient(create_app(settings, app))
+    client = office_client(create_app(settings, app))
     assert client.post("/schools/import", headers=HEADERS, content=SAMPLE.read_bytes()).is_success
     header, june, november = SAMPLE.read_text(encoding="utf-8").splitlines()[:3]
     june, november = (line.replace("โรงเรียนบ้านนาหนองแคนพัฒนา", "โรงเรียนบ้านนาหนองแคนวิทยา")

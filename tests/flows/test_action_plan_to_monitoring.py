@@ -9,16 +9,15 @@ from __future__ import annotations
 
 import time
 
-import httpx
 from planning_samples import NATIONAL, PROVINCIAL, action_plan, development_plan, policy
 
-from shared.testing import read_feed
+from shared.testing import ServiceProcess, read_feed
 from shared.thaitime import bangkok_date, fiscal_year_be, utc_now
 
 
 class Planner:
-    def __init__(self, base_url: str) -> None:
-        self.http = httpx.Client(base_url=base_url, timeout=10.0)
+    def __init__(self, service: ServiceProcess) -> None:
+        self.http = service.client(timeout=10.0)
 
     def post(self, path: str, body: dict, actor: str = "off-1") -> dict:
         response = self.http.post(path, headers={"X-Actor-Id": actor}, json=body)
@@ -45,7 +44,7 @@ def test_an_approved_action_plan_reaches_the_monitoring_feed_with_its_projects(s
     saraban = system.saraban
     saraban.hire_staff()
     resolution = saraban.register(subject="แจ้งมติ กศจ. เห็นชอบแผนปฏิบัติการประจำปีงบประมาณ")
-    planner = Planner(system.planning.url)
+    planner = Planner(system.planning)
     known = planner.wait_until_known(resolution["document_id"])
     assert known["reference"] == f"ทะเบียนรับ {resolution['receipt_no']}/" \
                                  f"{resolution['receipt_year_be']}"
@@ -96,7 +95,8 @@ def test_an_approved_action_plan_reaches_the_monitoring_feed_with_its_projects(s
     assert projects[0]["kpis"][0]["code"] == "P68-01-K1"
     assert shown["data"]["approval"]["resolution"]["document_id"] == resolution["document_id"]
 
-    case = httpx.get(f"{system.monitoring.url}/cases/by-subject/planning/{plan_id}").json()
+    monitoring = system.monitoring.client()
+    case = monitoring.get(f"/cases/by-subject/planning/{plan_id}").json()
     assert case["step"] == "approved" and case["procedure"] == 7
-    history = httpx.get(f"{system.monitoring.url}/cases/{case['case_id']}/history").json()
+    history = monitoring.get(f"/cases/{case['case_id']}/history").json()
     assert history[-1]["data"]["total_budget"] == "1250000.50"

@@ -24,13 +24,14 @@ def checkpoint_often(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("ESA_AUDIT_CHECKPOINT_SECONDS", "0.3")
 
 
-def settled(url: str, timeout: float = 20.0) -> dict:
+def settled(process: Any, timeout: float = 20.0) -> dict:
     """Wait until the service's own checkpoints cover everything but the latest checkpoint."""
-    published = httpx.get(f"{url}/audit/public-key").json()
+    url = process.url
+    published = httpx.get(f"{url}/audit/public-key", auth=process.auth).json()
     keys = {published["key_id"]: load_public_key(published["public_key_pem"])}
     deadline = time.monotonic() + timeout
     while True:
-        report = verify(read_url(url).records, keys)
+        report = verify(read_url(url, token=process.auth.token()).records, keys)
         if report.ok and report.covered and report.covered >= report.events - 1:
             return report.as_dict()
         if time.monotonic() > deadline:
@@ -47,15 +48,17 @@ def test_each_running_service_checkpoints_itself_and_verifies_over_http(
     saraban.whole_path(document["document_id"])
 
     for process in (system.correspondence, system.monitoring):
-        report = settled(process.url)
+        report = settled(process)
         assert report["checkpoints"] >= 1 and report["findings"] == []
-        public = httpx.get(f"{process.url}/audit/public-key").json()
+        public = httpx.get(f"{process.url}/audit/public-key", auth=process.auth).json()
         key_file = tmp_path / f"{process.name}.pub.pem"
         key_file.write_text(public["public_key_pem"])
         kept = tmp_path / f"{process.name}-latest.json"
-        kept.write_text(httpx.get(f"{process.url}/audit/checkpoints/latest").text)
+        kept.write_text(httpx.get(f"{process.url}/audit/checkpoints/latest",
+                                  auth=process.auth).text)
 
-        assert audit_cli(["verify", "--url", process.url, "--public-key", str(key_file),
+        assert audit_cli(["verify", "--url", process.url, "--token", process.auth.token(),
+                          "--public-key", str(key_file),
                           "--checkpoint", str(kept), "--json"]) == 0
         result = json.loads(capsys.readouterr().out)
         assert result["ok"] and result["service"] == process.name

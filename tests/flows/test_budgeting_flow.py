@@ -115,8 +115,8 @@ def post(http: httpx.Client, path: str, body: dict, actor: str = "off-1") -> dic
 
 def test_plan_and_registry_events_drive_budgeting_and_its_letters(services: Services) -> None:
     nats_url = services.nats_url
-    budgeting = httpx.Client(base_url=services.budgeting.url, timeout=10)
-    saraban = httpx.Client(base_url=services.correspondence.url, timeout=10)
+    budgeting = services.budgeting.client(timeout=10)
+    saraban = services.correspondence.client(timeout=10)
     for officer_id, roles in STAFF:
         post(saraban, "/officers", {"officer_id": officer_id, "name_th": f"นาย {officer_id}",
                                     "roles": roles}, actor="esa-1")
@@ -184,7 +184,7 @@ def test_plan_and_registry_events_drive_budgeting_and_its_letters(services: Serv
     assert len(letters("แจ้งการจัดสรร")) == 5 and len(letters("รายงานการโอน")) == 1
 
     # monitoring shows each case where it stands, and each line with what is left on it.
-    monitor = httpx.Client(base_url=services.monitoring.url, timeout=10)
+    monitor = services.monitoring.client(timeout=10)
 
     def case_of(subject: str) -> dict | None:
         response = monitor.get(f"/cases/by-subject/budgeting/{subject}")

@@ -33,10 +33,10 @@ def publish_plan(url: str) -> Envelope[ActionPlanApproved]:
     return plan
 
 
-def eventually(url: str, timeout: float = 30.0) -> dict[str, Any]:
+def eventually(url: str, auth: httpx.Auth, timeout: float = 30.0) -> dict[str, Any]:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
-        response = httpx.get(url, timeout=5)
+        response = httpx.get(url, timeout=5, auth=auth)
         if response.status_code == 200:
             return response.json()
         time.sleep(0.2)
@@ -46,10 +46,10 @@ def eventually(url: str, timeout: float = 30.0) -> dict[str, Any]:
 def test_issued_evaluation_results_become_draft_letters_in_correspondence(
         system: Any, nats_server: Any) -> None:
     system.saraban.hire_staff()
-    monitoring = httpx.Client(base_url=system.monitoring.url, timeout=30,
-                              headers={"X-Actor-Id": "off-1"})
+    monitoring = system.monitoring.client(timeout=30, headers={"X-Actor-Id": "off-1"})
     plan = publish_plan(nats_server.url)
-    tracked = eventually(f"{system.monitoring.url}/monitoring-plans/{plan.data.plan_id}")
+    tracked = eventually(f"{system.monitoring.url}/monitoring-plans/{plan.data.plan_id}",
+                         system.monitoring.auth)
     reported = monitoring.post(f"/monitoring-plans/{tracked['plan_id']}/progress", json={
         "group_code": "P68-01", "item_code": "P68-01-K1", "quarter": 4, "value": "96"})
     assert reported.status_code == 201, reported.text
@@ -59,7 +59,8 @@ def test_issued_evaluation_results_become_draft_letters_in_correspondence(
     assert issued.status_code == 200, issued.text
 
     letter_id = evaluation_letter_id(evaluation["evaluation_id"], 1)
-    letter = eventually(f"{system.correspondence.url}/documents/{letter_id}")
+    letter = eventually(f"{system.correspondence.url}/documents/{letter_id}",
+                        system.correspondence.auth)
     assert letter["subject"] == evaluation["results"][0]["subject_th"]
     assert (letter["step"], letter["holder"], letter["doc_type"]) == ("drafted", "off-1",
                                                                       "internal_memo")

@@ -41,20 +41,22 @@ def test_an_action_item_is_a_case_in_monitoring_and_its_passed_due_date_is_raise
     assert shown[1].data["overdue"] is True
 
     monitoring = system.monitoring.url
-    case = httpx.get(f"{monitoring}/cases/by-subject/correspondence/{item_id}").json()
+    auth = system.monitoring.auth
+    case = httpx.get(f"{monitoring}/cases/by-subject/correspondence/{item_id}", auth=auth).json()
     assert (case["procedure"], case["case_type"], case["holder"], case["due"]) == (
         3, "action_item", "off-1", "2026-11-25")
     assert case["overdue"] is True and case["closed"] is False
-    overdue = httpx.get(f"{monitoring}/cases", params={"procedure": 3, "overdue": True}).json()
+    overdue = httpx.get(f"{monitoring}/cases", params={"procedure": 3, "overdue": True},
+                        auth=auth).json()
     assert item_id in [c["subject"] for c in overdue]
     # The meeting is a case of its own, held by its organiser now that it took place.
     meeting_case = httpx.get(
-        f"{monitoring}/cases/by-subject/correspondence/{meeting['meeting_id']}").json()
+        f"{monitoring}/cases/by-subject/correspondence/{meeting['meeting_id']}", auth=auth).json()
     assert (meeting_case["case_type"], meeting_case["step"]) == ("meeting", "held")
 
     saraban.post(f"/action-items/{item_id}/close", "off-1", {"result": "เสนอรายงานแล้ว"})
     after = events[-1].id
     read_feed(feed, after=after, until=lambda evs: any(
         e.data["subject"] == item_id and e.data["closed"] for e in evs))
-    case = httpx.get(f"{monitoring}/cases/by-subject/correspondence/{item_id}").json()
+    case = httpx.get(f"{monitoring}/cases/by-subject/correspondence/{item_id}", auth=auth).json()
     assert case["closed"] is True and case["overdue"] is False and case["step"] == "closed"

@@ -21,10 +21,9 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-import httpx
 from planning_samples import NATIONAL, PROVINCIAL, action_plan, development_plan, policy
 
-from shared.testing import read_feed
+from shared.testing import ServiceProcess, read_feed
 from shared.thaimoney import baht_text, format_baht
 from shared.thaitime import bangkok_date, utc_now
 
@@ -73,8 +72,8 @@ def eventually(check: Callable[[], Any], what: str, timeout: float = 30.0) -> An
 class Client:
     """One service's HTTP API, spoken as the office's staff."""
 
-    def __init__(self, base_url: str) -> None:
-        self.http = httpx.Client(base_url=base_url, timeout=15.0)
+    def __init__(self, service: ServiceProcess) -> None:
+        self.http = service.client(timeout=15.0)
 
     def post(self, path: str, body: dict | None = None, actor: str = "off-1",
              method: str = "POST") -> dict:
@@ -94,11 +93,11 @@ class Client:
 
 def test_plan_to_allocation_letters_then_a_merger_moves_the_next_allocation(whole_system) -> None:
     system = whole_system
-    saraban = Client(system.correspondence.url)
-    planning = Client(system.planning.url)
-    registry = Client(system.restructuring.url)
-    budgeting = Client(system.budgeting.url)
-    monitoring = Client(system.monitoring.url)
+    saraban = Client(system.correspondence)
+    planning = Client(system.planning)
+    registry = Client(system.restructuring)
+    budgeting = Client(system.budgeting)
+    monitoring = Client(system.monitoring)
     today = bangkok_date(utc_now()).isoformat()
 
     # 1. correspondence: the provincial committee's resolution is registered; planning learns it.

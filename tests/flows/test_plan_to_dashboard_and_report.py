@@ -15,7 +15,6 @@ from collections.abc import Iterator
 from pathlib import Path
 from uuid import uuid4
 
-import httpx
 import nats
 import pypdfium2
 import pytest
@@ -98,7 +97,7 @@ def monitoring(nats_server: NatsServer, tmp_path: Path) -> Iterator[ServiceProce
 
 def test_an_approved_plan_becomes_kpis_on_the_dashboard_and_in_the_annual_report(
         nats_server: NatsServer, monitoring: ServiceProcess, tmp_path: Path) -> None:
-    http = httpx.Client(base_url=monitoring.url, timeout=30)
+    http = monitoring.client(timeout=30)
     publish(nats_server.url, PLAN)
     shots = Path(os.environ.get("ESA_SCREENSHOT_DIR", tmp_path))  # to look at them by eye
 

@@ -5,8 +5,6 @@ Real nats-server, the services as real processes, on SQLite and on PostgreSQL.
 
 from __future__ import annotations
 
-import httpx
-
 from shared.testing import read_feed
 
 
@@ -43,9 +41,10 @@ def test_the_whole_saraban_path_is_visible_in_monitoring(system) -> None:
     assert steps == ["registered", "assigned", "drafted", "in_check", "revising", "drafted",
                      "in_check", "awaiting_signature", "signed", "dispatched", "filed"]
 
-    case = httpx.get(f"{system.monitoring.url}/cases/by-subject/correspondence/{doc['document_id']}").json()
+    monitoring = system.monitoring.client()
+    case = monitoring.get(f"/cases/by-subject/correspondence/{doc['document_id']}").json()
     assert case["step"] == "filed" and case["closed"] is True
-    history = httpx.get(f"{system.monitoring.url}/cases/{case['case_id']}/history").json()
+    history = monitoring.get(f"/cases/{case['case_id']}/history").json()
     assert [h["event_type"].rsplit(".", 1)[1] for h in history] == [
         "registered", "assigned", "drafted", "draft_submitted", "returned_for_revision", "drafted",
         "draft_submitted", "draft_approved", "signed", "dispatched", "filed"]

@@ -1275,3 +1275,63 @@ class TestEvents:
         restored = replay([type(e).model_validate_json(e.model_dump_json())
                            for e in dl.collect_events()])
         assert restored.objections == {doc.id: "x"} and restored.items_to_destroy == []
+
+
+# ==================================================================================================
+# Letters handed over by another agency's system (DOMAIN.md, interoperability)
+# ==================================================================================================
+
+
+def from_agency(**overrides: Any) -> Document:
+    fields: dict[str, Any] = dict(
+        receipt_no=8, client_id="agency-khonkaen", agency="สำนักงานศึกษาธิการจังหวัดขอนแก่น",
+        sender_ref_no="ขก 0020/ว 99", sender_doc_date=date(2026, 3, 1),
+        subject="ขอความร่วมมือสำรวจข้อมูล", addressee="ผู้อำนวยการ สพป.ขอนแก่น เขต 5",
+        doc_type=DocumentType.external_letter, urgency=Urgency.most_urgent,
+        secrecy=Secrecy.none, body_sha256=H1, at=T0,
+    )
+    fields.update(overrides)
+    with acting_as("agency:agency-khonkaen"):
+        return Document.receive_from_agency(**fields)
+
+
+class TestAgencySubmission:
+    def test_received_now_from_the_registered_agency_and_proposed_to_the_director(self) -> None:
+        d = from_agency()
+        [registered] = then_events(d)
+        assert isinstance(registered, Document.Registered)
+        assert registered.received_at == T0 and registered.receipt_year_be == 2569
+        assert registered.sender == "สำนักงานศึกษาธิการจังหวัดขอนแก่น"
+        assert registered.registered_by == "agency:agency-khonkaen"
+        assert registered.submitted_by == "agency-khonkaen"
+        assert registered.actor == "agency:agency-khonkaen"
+        d = given(d)
+        assert (d.step, d.holder, d.direction) == (Step.registered, "group_director",
+                                                   Direction.incoming)
+        assert d.submitted_through("agency-khonkaen")
+        assert not d.submitted_through("agency-other")
+
+    def test_a_clerks_registration_belongs_to_no_agency(self) -> None:
+        d = given(incoming())
+        assert d.submitted_by is None and not d.submitted_through("agency-khonkaen")
+
+    def test_the_registers_rules_still_apply(self) -> None:
+        with refused("sender-date-after-receipt"):
+            from_agency(sender_doc_date=date(2026, 3, 3))
+        with refused("top-secret-paper-only"):
+            from_agency(secrecy=Secrecy.top_secret)
+        with refused("field-required"):
+            from_agency(subject="  ")
+        with refused("field-required"):
+            from_agency(client_id="")
+
+    @pytest.mark.parametrize(("clearance", "shown"), [
+        (Secrecy.none, "(ลับ)"), (Secrecy.confidential, "ขอความร่วมมือสำรวจข้อมูล"),
+        (Secrecy.top_secret, "ขอความร่วมมือสำรวจข้อมูล")])
+    def test_the_agency_sees_its_classified_letter_only_as_far_as_it_is_cleared(
+            self, clearance: Secrecy, shown: str) -> None:
+        d = given(from_agency(secrecy=Secrecy.confidential))
+        view = d.agency_view(clearance)
+        assert view["subject"] == shown and view["receipt_no"] == 8
+        assert (view["urgency_code"], view["secrecy_code"]) == ("004", "002")
+        assert "holder" not in view and "assignee_id" not in view and view["closed"] is False

@@ -41,6 +41,7 @@ from services.monitoring.domain import (
     percent,
     period_end,
 )
+from shared.domain import DomainError
 
 AT = datetime(2024, 11, 22, 3, 0, tzinfo=UTC)
 EVIDENCE = Evidence(name="รูปภาพกิจกรรม.jpg", media_type="image/jpeg", sha256="a" * 64, size=10)
@@ -218,6 +219,17 @@ def inspection() -> InspectionRound:
         fiscal_year_be=2568, title_th="การตรวจราชการ รอบที่ 1/2568",
         inspector_th="ผู้ตรวจราชการกระทรวงศึกษาธิการ", scheduled_on=date(2025, 1, 20),
         issues=[InspectionIssue(code="I1", title_th="การอ่านออกเขียนได้")], at=AT)
+
+
+def test_an_issue_needs_a_title_that_is_more_than_invisible_characters() -> None:
+    # Found by the API fuzz: "\x1f" passes the schema's length check, then strips to nothing.
+    for title in ("\x1f", "  "):
+        with pytest.raises(DomainError) as refused:
+            InspectionRound.open(
+                fiscal_year_be=2568, title_th="การตรวจราชการ", inspector_th="ผู้ตรวจราชการ",
+                scheduled_on=date(2025, 1, 20), at=AT,
+                issues=[InspectionIssue(code="I1", title_th=title)])
+        assert refused.value.code == "field-required" and refused.value.status == 422
 
 
 def test_a_recommendation_goes_proposed_assigned_acted_closed_with_its_holder_at_each_step() -> None:

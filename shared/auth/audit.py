@@ -1,0 +1,138 @@
+"""Refused requests are part of the audit trail: each is an `AccessRefused` event in the service's
+own store (one `AccessLog` aggregate per Bangkok day) and a structured log line.
+
+A flood must not fill the store: identical refusals (same caller, same reason) within a short
+window are recorded once, and the next recorded one says how many were folded into it
+(`repeated_before`). Every refusal is still logged.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Any
+from uuid import NAMESPACE_URL, UUID, uuid5
+
+from shared.domain import Aggregate, event
+from shared.eventstore import ServiceApplication
+from shared.logging import get_logger
+from shared.thaitime import bangkok_date, utc_now
+
+log = get_logger(__name__)
+
+
+class AccessLog(Aggregate):
+    """The requests a service refused on one Bangkok calendar day."""
+
+    @staticmethod
+    def create_id(service: str, day: date) -> UUID:
+        return uuid5(NAMESPACE_URL, f"esa:access-log:{service}:{day.isoformat()}")
+
+    @event("Opened")
+    def __init__(self, *, service: str, day: date) -> None:
+        self.service = service
+        self.day = day
+        self.refused = 0  # the count only: the state stays small however busy the day
+
+    def refuse(self, refusal: Refusal, *, repeated_before: int = 0) -> None:
+        self._refused(
+            client=refusal.client, agency=refusal.agency, remote=refusal.remote,
+            scope_wanted=refusal.scope_wanted, method=refusal.method, path=refusal.path,
+            status=refusal.status, reason=refusal.reason, at=refusal.at,
+            repeated_before=repeated_before)
+
+    @event("AccessRefused")
+    def _refused(self, client: str | None, agency: str | None, remote: str | None,
+                 scope_wanted: str | None, method: str, path: str, status: int, reason: str,
+                 at: datetime, repeated_before: int) -> None:
+        self.refused += 1 + repeated_before
+
+
+@dataclass(frozen=True)
+class Refusal:
+    status: int
+    reason: str
+    method: str
+    path: str
+    client: str | None = None
+    agency: str | None = None
+    remote: str | None = None
+    scope_wanted: str | None = None
+    at: datetime = field(default_factory=utc_now)
+
+    @property
+    def caller(self) -> str:
+        return self.client or f"address {self.remote or 'unknown'}"
+
+
+@dataclass
+class _Window:
+    opened: float
+    folded: int = 0
+
+
+class RefusalRecorder:
+    def __init__(self, app: ServiceApplication, service: str, *, window_seconds: float,
+                 clock: Callable[[], float] = time.monotonic) -> None:
+        self.app = app
+        self.service = service
+        self.window_seconds = window_seconds
+        self.clock = clock
+        self._windows: dict[tuple[str, str], _Window] = {}
+        self._lock = threading.Lock()
+
+    def record(self, refusal: Refusal) -> bool:
+        """Log the refusal and record it in the store (blocking: call from a worker thread).
+        Returns False when it was folded into the next recorded one."""
+        log.warning("access refused", status=refusal.status, reason=refusal.reason,
+                    client=refusal.client, agency=refusal.agency, remote=refusal.remote,
+                    scope_wanted=refusal.scope_wanted, method=refusal.method, path=refusal.path)
+        key = (refusal.caller, refusal.reason)
+        now = self.clock()
+        with self._lock:
+            window = self._windows.get(key)
+            if window is not None and now - window.opened < self.window_seconds:
+                window.folded += 1
+                return False
+            folded = window.folded if window is not None else 0
+            self._windows[key] = _Window(now)
+            if len(self._windows) > 10_000:
+                self._forget_closed(now)
+        try:
+            self.app.execute(lambda: self._decide(refusal, folded))
+        except Exception as error:  # noqa: BLE001 - the request is refused all the same
+            log.error("refusal not recorded", error=repr(error), reason=refusal.reason)
+            return False
+        return True
+
+    def _decide(self, refusal: Refusal, folded: int) -> tuple[None, list[AccessLog]]:
+        day = bangkok_date(refusal.at)
+        access_log = self.app.get(AccessLog, AccessLog.create_id(self.service, day))
+        if access_log is None:
+            access_log = AccessLog(service=self.service, day=day)
+        access_log.refuse(refusal, repeated_before=folded)
+        return None, [access_log]
+
+    def _forget_closed(self, now: float) -> None:
+        for key in [k for k, w in self._windows.items()
+                    if now - w.opened >= self.window_seconds and not w.folded]:
+            del self._windows[key]
+
+
+def refusals_on(app: ServiceApplication, service: str, day: date) -> list[dict[str, Any]]:
+    """The day's recorded refusals, in order, as the audit route shows them."""
+    access_log_id = AccessLog.create_id(service, day)
+    if app.get(AccessLog, access_log_id) is None:
+        return []
+    return [
+        {**e.model_dump(mode="json", exclude={"originator_id", "originator_version", "timestamp"}),
+         "recorded_at": e.timestamp}
+        for e in app.events.get(access_log_id) if isinstance(e, AccessLog.AccessRefused)
+    ]
+
+
+def is_access_log_event(domain_event: Any) -> bool:
+    return isinstance(domain_event, AccessLog.Event)

@@ -1,0 +1,94 @@
+"""The office's token-signing key (Ed25519, JWT algorithm EdDSA).
+
+One key pair for the whole office: the token endpoint signs with the private key, every service
+verifies with the public key. Locally the pair is generated once, the first time anything needs it,
+at the settings' default place under `var/keys/` (git-ignored); several processes starting at once
+agree on one pair because the private key file is created atomically (the first link wins).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
+
+from shared.logging import get_logger
+from shared.settings import ServiceSettings
+
+log = get_logger(__name__)
+
+
+@dataclass(frozen=True)
+class OfficeKeys:
+    """The public key (always) and the private key (only where tokens are issued)."""
+
+    public: Ed25519PublicKey
+    private: Ed25519PrivateKey | None
+
+    @property
+    def key_id(self) -> str:
+        """`kid` of the tokens: names the key, so a rotation can run two keys side by side."""
+        raw = self.public.public_bytes(serialization.Encoding.Raw, serialization.PublicFormat.Raw)
+        return hashlib.sha256(raw).hexdigest()[:16]
+
+    @classmethod
+    def load(cls, settings: ServiceSettings) -> OfficeKeys:
+        signing, public = settings.signing_key_path, settings.public_key_path
+        if not signing.exists() and not public.exists():
+            _create_signing_key(signing)
+        private = _read_private(signing) if signing.exists() else None
+        if public.exists():
+            return cls(_read_public(public), private)
+        assert private is not None
+        _write_atomically(public, private.public_key().public_bytes(
+            serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo), 0o644)
+        return cls(private.public_key(), private)
+
+
+def _read_private(path: Path) -> Ed25519PrivateKey:
+    key = serialization.load_pem_private_key(path.read_bytes(), password=None)
+    if not isinstance(key, Ed25519PrivateKey):
+        raise ValueError(f"{path} is not an Ed25519 private key")
+    return key
+
+
+def _read_public(path: Path) -> Ed25519PublicKey:
+    key = serialization.load_pem_public_key(path.read_bytes())
+    if not isinstance(key, Ed25519PublicKey):
+        raise ValueError(f"{path} is not an Ed25519 public key")
+    return key
+
+
+def _create_signing_key(path: Path) -> None:
+    pem = Ed25519PrivateKey.generate().private_bytes(
+        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
+        serialization.NoEncryption())
+    path.parent.mkdir(parents=True, exist_ok=True)
+    temporary = _temporary_file(path, pem, 0o600)
+    try:
+        os.link(temporary, path)  # fails if another process got there first: theirs is kept
+        log.info("office signing key generated", path=str(path))
+    except FileExistsError:
+        log.info("office signing key created meanwhile by another process", path=str(path))
+    finally:
+        temporary.unlink()
+
+
+def _write_atomically(path: Path, content: bytes, mode: int) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    os.replace(_temporary_file(path, content, mode), path)
+
+
+def _temporary_file(beside: Path, content: bytes, mode: int) -> Path:
+    descriptor, name = tempfile.mkstemp(dir=beside.parent, prefix=f".{beside.name}.")
+    with os.fdopen(descriptor, "wb") as out:
+        os.fchmod(out.fileno(), mode)
+        out.write(content)
+        out.flush()
+        os.fsync(out.fileno())
+    return Path(name)

@@ -1,0 +1,113 @@
+"""Access tokens: JWTs (RFC 9068 profile, `typ: at+jwt`) signed by the office with EdDSA.
+
+Claims: iss, sub (the client id), aud (the office), exp (short), iat, jti, scope (space-separated),
+agency (the agency's name) and clearance (the agency's secrecy clearance). Verification accepts only
+EdDSA with the office's public key and requires every claim, so `alg: none`, another key, a changed
+payload, another audience and an expired token are all refused.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import jwt
+
+from contracts.envelope import Secrecy
+from shared.auth.keys import OfficeKeys
+
+ALGORITHM = "EdDSA"
+TOKEN_TYPE = "at+jwt"
+REQUIRED_CLAIMS = ["iss", "sub", "aud", "exp", "iat", "jti", "scope", "agency", "clearance"]
+LEEWAY_SECONDS = 30  # clock drift between the office's machines
+# Tokens already verified, kept until they expire: a client sends the same token for minutes, and
+# checking its signature again each time is most of what the gate costs. Bounded.
+VERIFIED_KEPT = 10_000
+
+
+@dataclass(frozen=True)
+class Claims:
+    client_id: str
+    agency: str
+    scopes: frozenset[str]
+    clearance: Secrecy
+    token_id: str
+    expires_at: datetime
+
+
+class TokenRefused(Exception):
+    """The bearer token cannot be used; `reason` is a stable code for the audit trail."""
+
+    def __init__(self, reason: str, detail: str) -> None:
+        super().__init__(detail)
+        self.reason = reason
+        self.detail = detail
+
+
+class TokenService:
+    def __init__(self, keys: OfficeKeys, *, issuer: str, audience: str, lifetime: timedelta) -> None:
+        self.keys = keys
+        self.issuer = issuer
+        self.audience = audience
+        self.lifetime = lifetime
+        self._verified: dict[str, Claims] = {}
+
+    @property
+    def can_issue(self) -> bool:
+        return self.keys.private is not None
+
+    def issue(self, *, client_id: str, agency: str, scopes: list[str] | frozenset[str],
+              clearance: Secrecy | str, now: datetime | None = None,
+              lifetime: timedelta | None = None) -> str:
+        if self.keys.private is None:
+            raise RuntimeError("this service holds only the office's public key")
+        issued = now or datetime.now(UTC)
+        claims: dict[str, Any] = {
+            "iss": self.issuer,
+            "sub": client_id,
+            "aud": self.audience,
+            "iat": issued,
+            "exp": issued + (lifetime or self.lifetime),
+            "jti": uuid.uuid4().hex,
+            "scope": " ".join(sorted(scopes)),
+            "agency": agency,
+            "clearance": Secrecy(clearance).value,
+        }
+        return jwt.encode(claims, self.keys.private, algorithm=ALGORITHM,
+                          headers={"typ": TOKEN_TYPE, "kid": self.keys.key_id})
+
+    def verify(self, token: str) -> Claims:
+        known = self._verified.get(token)
+        if known is not None:
+            if datetime.now(UTC) < known.expires_at + timedelta(seconds=LEEWAY_SECONDS):
+                return known
+            self._verified.pop(token, None)
+        claims = self._verify(token)
+        if len(self._verified) >= VERIFIED_KEPT:
+            self._verified.clear()
+        self._verified[token] = claims
+        return claims
+
+    def _verify(self, token: str) -> Claims:
+        try:
+            header = jwt.get_unverified_header(token)
+            if header.get("typ") != TOKEN_TYPE:
+                raise TokenRefused("token-invalid", "not an access token (typ must be at+jwt)")
+            claims = jwt.decode(
+                token, self.keys.public, algorithms=[ALGORITHM], audience=self.audience,
+                issuer=self.issuer, leeway=LEEWAY_SECONDS, options={"require": REQUIRED_CLAIMS})
+            return Claims(
+                client_id=str(claims["sub"]), agency=str(claims["agency"]),
+                scopes=frozenset(str(claims["scope"]).split()),
+                clearance=Secrecy(claims["clearance"]), token_id=str(claims["jti"]),
+                expires_at=datetime.fromtimestamp(int(claims["exp"]), UTC))
+        except jwt.ExpiredSignatureError as error:
+            raise TokenRefused("token-expired", "the access token has expired") from error
+        except jwt.InvalidSignatureError as error:
+            raise TokenRefused("token-forged", "the signature is not the office's") from error
+        except jwt.InvalidAlgorithmError as error:
+            raise TokenRefused("token-forged", "only EdDSA tokens signed by the office") from error
+        except (jwt.InvalidTokenError, ValueError, TypeError, KeyError) as error:
+            raise TokenRefused("token-invalid", f"not a valid access token: {error}") from error
