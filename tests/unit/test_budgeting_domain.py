@@ -6,8 +6,6 @@ exercise the state that replay produces, as the application sees it after loadin
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
@@ -46,7 +44,7 @@ from services.budgeting.domain import (
     report_of,
 )
 from shared.context import acting_as
-from shared.domain import Aggregate, DomainError
+from tests.support.given_when_then import given, names, refused, then_events
 
 D = Decimal
 FY = 2568
@@ -59,43 +57,6 @@ OP, SUB, PER, INV = (ExpenseCategory.operations, ExpenseCategory.subsidies,
 
 def hours(n: float) -> datetime:
     return T0 + timedelta(hours=n)
-
-
-# ---- given / when / then helpers -----------------------------------------------------------------
-
-
-def replay(events: Sequence[Any]) -> Any:
-    agg = None
-    for e in events:
-        agg = e.mutate(agg)
-    return agg
-
-
-def given(agg: Aggregate) -> Any:
-    """The aggregate as replayed from all its events so far (no pending events left)."""
-    history = list(getattr(agg, "_test_history", [])) + list(agg.collect_events())
-    replayed = replay(history)
-    replayed._test_history = history
-    return replayed
-
-
-def then_events(agg: Aggregate) -> list[Any]:
-    new = list(agg.collect_events())
-    agg._test_history = list(getattr(agg, "_test_history", [])) + new  # type: ignore[attr-defined]
-    return new
-
-
-def names(events: Sequence[Any]) -> list[str]:
-    return [type(e).__name__ for e in events]
-
-
-@contextmanager
-def refused(code: str, status: int | None = None) -> Iterator[pytest.ExceptionInfo[DomainError]]:
-    with pytest.raises(DomainError) as info:
-        yield info
-    assert info.value.code == code, f"expected {code}, got {info.value.code}: {info.value}"
-    if status is not None:
-        assert info.value.status == status
 
 
 def line(category: ExpenseCategory = OP, *, code: str = "P68-01", fiscal_year_be: int = FY,

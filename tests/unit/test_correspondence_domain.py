@@ -6,8 +6,7 @@ exercise the state that replay produces, as the application sees it after loadin
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Sequence
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 from uuid import uuid4
@@ -40,7 +39,7 @@ from services.correspondence.domain import (
     retention_years,
 )
 from shared.context import acting_as
-from shared.domain import Aggregate, DomainError
+from tests.support.given_when_then import given, names, refused, replay, then_events
 
 H1, H2, H3 = "a" * 64, "b" * 64, "c" * 64
 OFFICE = "ศธ 04123"
@@ -50,49 +49,6 @@ T0 = datetime(2026, 3, 2, 2, 0, tzinfo=UTC)
 
 def hours(n: float) -> datetime:
     return T0 + timedelta(hours=n)
-
-
-# ---- given / when / then helpers -----------------------------------------------------------------
-
-
-def replay(events: Sequence[Any]) -> Any:
-    agg = None
-    for e in events:
-        agg = e.mutate(agg)
-    return agg
-
-
-def _history(agg: Aggregate) -> list[Any]:
-    # The events an aggregate was rebuilt from; a replayed aggregate does not keep them itself.
-    return list(getattr(agg, "_test_history", []))
-
-
-def given(agg: Aggregate) -> Any:
-    """The aggregate as replayed from all its events so far (no pending events left)."""
-    history = _history(agg) + list(agg.collect_events())
-    replayed = replay(history)
-    replayed._test_history = history
-    return replayed
-
-
-def then_events(agg: Aggregate) -> list[Any]:
-    """The events the command just recorded (kept in the history for a later `given`)."""
-    new = list(agg.collect_events())
-    agg._test_history = _history(agg) + new  # type: ignore[attr-defined]
-    return new
-
-
-def names(events: Sequence[Any]) -> list[str]:
-    return [type(e).__name__ for e in events]
-
-
-@contextmanager
-def refused(code: str, status: int | None = None) -> Iterator[pytest.ExceptionInfo[DomainError]]:
-    with pytest.raises(DomainError) as info:
-        yield info
-    assert info.value.code == code, f"expected {code}, got {info.value.code}: {info.value}"
-    if status is not None:
-        assert info.value.status == status
 
 
 # ---- people --------------------------------------------------------------------------------------

@@ -6,8 +6,7 @@ them) before the command runs, so the tests exercise the state that replay produ
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Sequence
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
@@ -45,7 +44,8 @@ from services.planning.domain import (
     project_id_for,
     version_in_force,
 )
-from shared.domain import Aggregate, DomainError
+from shared.domain import Aggregate
+from tests.support.given_when_then import refused
 
 # 10:00 in Bangkok on Wednesday 20 November 2024 (BE 2567, fiscal year 2568).
 T0 = datetime(2024, 11, 20, 3, 0, tzinfo=UTC)
@@ -79,15 +79,6 @@ def then_events(aggregate: Aggregate) -> list[str]:
     new = list(aggregate.collect_events())
     aggregate._test_history = list(getattr(aggregate, "_test_history", [])) + new  # type: ignore[attr-defined]
     return [type(e).__name__ for e in new]
-
-
-@contextmanager
-def refused(code: str, status: int | None = None) -> Iterator[pytest.ExceptionInfo[DomainError]]:
-    with pytest.raises(DomainError) as info:
-        yield info
-    assert info.value.code == code, f"expected {code}, got {info.value.code}: {info.value}"
-    if status is not None:
-        assert info.value.status == status
 
 
 # ---- plans -----------------------------------------------------------------------------------------

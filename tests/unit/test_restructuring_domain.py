@@ -7,11 +7,9 @@ exercise the state that replay produces, as the application sees it after loadin
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Sequence
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
-from typing import Any
 from uuid import NAMESPACE_URL, uuid4, uuid5
 
 import pytest
@@ -30,7 +28,7 @@ from services.restructuring.domain import (
     is_small,
     size_band,
 )
-from shared.domain import Aggregate, DomainError
+from tests.support.given_when_then import given, names, refused, then_events
 
 K, P, M = SchoolLevel.kindergarten, SchoolLevel.primary, SchoolLevel.lower_secondary
 # 09:00 in Bangkok on Monday 3 March 2025 (BE 2568).
@@ -42,43 +40,6 @@ EFFECTIVE = date(2025, 5, 16)  # the first day of academic year 2568
 
 def hours(n: float) -> datetime:
     return T0 + timedelta(hours=n)
-
-
-# ---- given / when / then -------------------------------------------------------------------------
-
-
-def replay(events: Sequence[Any]) -> Any:
-    aggregate = None
-    for e in events:
-        aggregate = e.mutate(aggregate)
-    return aggregate
-
-
-def given(aggregate: Aggregate) -> Any:
-    """The aggregate as replayed from all its events so far (no pending events left)."""
-    history = list(getattr(aggregate, "_test_history", [])) + list(aggregate.collect_events())
-    replayed = replay(history)
-    replayed._test_history = history
-    return replayed
-
-
-def then_events(aggregate: Aggregate) -> list[Any]:
-    new = list(aggregate.collect_events())
-    aggregate._test_history = list(getattr(aggregate, "_test_history", [])) + new  # type: ignore[attr-defined]
-    return new
-
-
-def names(events: Sequence[Any]) -> list[str]:
-    return [type(e).__name__ for e in events]
-
-
-@contextmanager
-def refused(code: str, status: int | None = None) -> Iterator[pytest.ExceptionInfo[DomainError]]:
-    with pytest.raises(DomainError) as info:
-        yield info
-    assert info.value.code == code, f"expected {code}, got {info.value.code}: {info.value}"
-    if status is not None:
-        assert info.value.status == status
 
 
 # ---- schools -------------------------------------------------------------------------------------
