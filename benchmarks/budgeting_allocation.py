@@ -249,7 +249,7 @@ def rebuild(settings: BudgetingSettings, before: dict[UUID, dict[str, Any]],
 def letters(tmp: Path, approved: AnyEnvelope, figures: Figures) -> None:
     app = CorrespondenceApplication(CorrespondenceSettings(var_dir=tmp / "correspondence"))
     try:
-        (subscription,) = correspondence_subscriptions(app)
+        (subscription,) = [s for s in correspondence_subscriptions(app) if s.source == "budgeting"]
         with acting_as("bench"):
             _, seconds = timed(lambda: deliver(app, {"budgeting": subscription.handler},
                                                [approved]))
