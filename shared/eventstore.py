@@ -255,6 +255,26 @@ class ServiceApplication(Application):
         with self._command_lock:
             return self._execute(decide, idempotency, tracking)
 
+    def update(
+        self,
+        load: Callable[[], A],
+        act: Callable[[A], Sequence[Aggregate | None] | None],
+        view: Callable[[A], R],
+        *,
+        expected_version: int | None,
+        idempotency: tuple[str, str, str] | None,
+    ) -> R:
+        """A command on one existing aggregate, the common case of `execute`: load it, enforce
+        `If-Match`, act on it, save it with whatever else `act` returns, answer its view."""
+
+        def decide() -> Decision[R]:
+            aggregate = load()
+            check_version(aggregate, expected_version)
+            others = act(aggregate) or ()
+            return view(aggregate), [aggregate, *others]
+
+        return self.execute(decide, idempotency=idempotency)
+
     def _execute(
         self,
         decide: Callable[[], Decision[R]],

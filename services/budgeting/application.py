@@ -68,7 +68,7 @@ from services.budgeting.projections import (
 )
 from services.budgeting.settings import BudgetingSettings
 from shared.domain import Aggregate
-from shared.eventstore import ServiceApplication, check_version
+from shared.eventstore import ServiceApplication
 from shared.projection import AggregateIndex
 from shared.thaitime import utc_now
 
@@ -155,13 +155,8 @@ class BudgetingApplication(ServiceApplication):
 
     def _on_line(self, line_id: UUID, expected_version: int | None, idempotency: Idempotency,
                  act: Callable[[BudgetLine, datetime], None]) -> dict[str, Any]:
-        def decide() -> tuple[dict[str, Any], list[Aggregate]]:
-            line = self.line(line_id)
-            check_version(line, expected_version)
-            act(line, self.clock())
-            return line_view(line), [line]
-
-        return self.execute(decide, idempotency=idempotency)
+        return self.update(lambda: self.line(line_id), lambda line: act(line, self.clock()),
+                           line_view, expected_version=expected_version, idempotency=idempotency)
 
     def commit(self, line_id: UUID, *, amount: Decimal, reference: str,
                expected_version: int | None = None, idempotency: Idempotency = None) -> dict[str, Any]:
@@ -316,16 +311,14 @@ class BudgetingApplication(ServiceApplication):
                  extra: Callable[[], dict[str, Any]] | None = None) -> dict[str, Any]:
         """Load the case, check If-Match, act, save the case and what else changed together."""
 
-        def decide() -> tuple[dict[str, Any], list[Aggregate]]:
-            case = self.case(case_type, case_id)
-            check_version(case, expected_version)
-            others = act(case, self.clock()) or ()
-            view = case_view(case)
+        def view(case: Aggregate) -> dict[str, Any]:
+            answer = case_view(case)
             if extra is not None:
-                view.update(extra())
-            return view, [case, *others]
+                answer.update(extra())
+            return answer
 
-        return self.execute(decide, idempotency=idempotency)
+        return self.update(lambda: self.case(case_type, case_id), lambda case: act(case, self.clock()),
+                           view, expected_version=expected_version, idempotency=idempotency)
 
     def case_summary(self, case_type: type[Aggregate], case_id: UUID) -> dict[str, Any]:
         return case_view(self.case(case_type, case_id))

@@ -272,15 +272,14 @@ class MonitoringApplication(ServiceApplication):
     def _on_recommendation(self, recommendation_id: UUID, expected_version: int | None,
                            idempotency: Idempotency,
                            act: Callable[[Recommendation, datetime], None]) -> dict[str, Any]:
-        def decide() -> tuple[dict[str, Any], list[Aggregate | None]]:
-            recommendation = self.recommendation(recommendation_id)
-            check_version(recommendation, expected_version)
+        def act_and_track(recommendation: Recommendation) -> list[Aggregate | None]:
             at = self.clock()
             act(recommendation, at)
-            return recommendation_view(recommendation), [
-                recommendation, self._track_recommendation(recommendation, at)]
+            return [self._track_recommendation(recommendation, at)]
 
-        return self.execute(decide, idempotency=idempotency)
+        return self.update(lambda: self.recommendation(recommendation_id), act_and_track,
+                           recommendation_view, expected_version=expected_version,
+                           idempotency=idempotency)
 
     def assign_recommendation(self, recommendation_id: UUID, *, officer_id: str,
                               officer_name_th: str, due: date,

@@ -43,7 +43,7 @@ from services.planning.domain import (
 from services.planning.settings import PlanningSettings
 from shared.context import current_actor
 from shared.domain import Aggregate, DomainEvent
-from shared.eventstore import ServiceApplication, check_version
+from shared.eventstore import ServiceApplication
 from shared.projection import AggregateIndex
 from shared.thaitime import bangkok_date, utc_now
 
@@ -124,13 +124,9 @@ class PlanningApplication(ServiceApplication):
                  kind: PlanKind | None = None) -> dict[str, Any]:
         """Load the plan, check If-Match, act, save everything changed together."""
 
-        def decide() -> tuple[dict[str, Any], list[Aggregate]]:
-            plan = self.plan(plan_id, kind)
-            check_version(plan, expected_version)
-            others = act(plan, current_actor(), self.clock()) or ()
-            return plan_view(plan), [plan, *others]
-
-        return self.execute(decide, idempotency=idempotency)
+        return self.update(lambda: self.plan(plan_id, kind),
+                           lambda plan: act(plan, current_actor(), self.clock()), plan_view,
+                           expected_version=expected_version, idempotency=idempotency)
 
     def revise(self, plan_id: UUID, kind: PlanKind, *, title_th: str | None,
                content_for: ContentFor, expected_version: int | None = None,

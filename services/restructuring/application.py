@@ -223,14 +223,12 @@ class RestructuringApplication(ServiceApplication):
                  act: Callable[[RestructuringCase, str, datetime, date], Sequence[Aggregate] | None],
                  ) -> dict[str, Any]:
         """Load the case, check If-Match, act, save the case and whatever else changed together."""
-        def decide() -> tuple[dict[str, Any], list[Aggregate]]:
-            case = self.case(case_id)
-            check_version(case, expected_version)
+        def act_now(case: RestructuringCase) -> Sequence[Aggregate] | None:
             at = self.clock()
-            others = act(case, current_actor(), at, bangkok_date(at)) or ()
-            return case_view(case), [case, *others]
+            return act(case, current_actor(), at, bangkok_date(at))
 
-        return self.execute(decide, idempotency=idempotency)
+        return self.update(lambda: self.case(case_id), act_now, case_view,
+                           expected_version=expected_version, idempotency=idempotency)
 
     def record_study(self, case_id: UUID, *, school_age_population: int | None,
                      travel_distance_km: Decimal | None, pupils_affected: int | None,
