@@ -78,9 +78,35 @@ class ThaiPdf(FPDF):
         self.multi_cell(0, size * 0.5, text, new_x="LMARGIN", new_y="NEXT")
         self.set_font(FONT_FAMILY, size=14)
 
-    def paragraph(self, text: str, size: int = 14) -> None:
-        self.set_font(FONT_FAMILY, size=size)
-        self.multi_cell(0, size * 0.45, text, new_x="LMARGIN", new_y="NEXT")
+    def paragraph(self, text: str, size: int = 14, *, indent: float = 0.0,
+                  first_line_indent: float = 0.0, align: str = "L", bold: bool = False) -> None:
+        """Text wrapped between Thai words (Thai writes no spaces between them: breaking where the
+        line is full would cut a word in two), `indent` mm in from the left margin, the first
+        line `first_line_indent` mm further; each line aligned L, C or R."""
+        self.set_font(FONT_FAMILY, "B" if bold else "", size)
+        width = self.epw - indent
+        for n, line in enumerate(self.wrap(text, width, first_line_indent)):
+            shift = first_line_indent if n == 0 else 0.0
+            self.set_x(self.l_margin + indent + shift)
+            self.cell(width - shift, size * 0.45, line, align=align, new_x="LMARGIN", new_y="NEXT")
+
+    def wrap(self, text: str, width: float, first_line_indent: float = 0.0) -> list[str]:
+        """The lines `text` takes in `width` mm at the current font, broken between words; a
+        word longer than a line is cut where the line is full."""
+        lines: list[str] = []
+        for source in text.splitlines() or [""]:
+            line, room = "", width - (first_line_indent if not lines else 0.0)
+            for word in _words(source):
+                if line and self.get_string_width(line + word) > room:
+                    lines.append(line.rstrip())
+                    line, room, word = "", width, word.lstrip()
+                while word and self.get_string_width(word) > room:  # a word wider than a line
+                    cut = _fitting(self, word, room)
+                    lines.append(word[:cut])
+                    word, room = word[cut:], width
+                line += word
+            lines.append(line.rstrip())
+        return lines
 
     def grid(self, headings: Sequence[str], rows: Iterable[Sequence[str]],
              widths: Sequence[float], *, numeric: Sequence[int] = (), size: int = 12,
@@ -99,6 +125,20 @@ class ThaiPdf(FPDF):
                           style=FontFace(emphasis="BOLD") if total else None)
         self.set_font(FONT_FAMILY, size=14)
         self.ln(2)
+
+
+def _words(text: str) -> list[str]:
+    from pythainlp.tokenize import word_tokenize  # loaded on first use: it takes a while
+
+    return word_tokenize(text, engine="newmm", keep_whitespace=True)
+
+
+def _fitting(pdf: FPDF, word: str, room: float) -> int:
+    """How many leading characters of `word` fit in `room` mm (at least one)."""
+    cut = len(word)
+    while cut > 1 and pdf.get_string_width(word[:cut]) > room:
+        cut -= 1
+    return cut
 
 
 def _heading_style() -> FontFace:

@@ -51,6 +51,7 @@ from shared.auth import CallerDep, requires_scope
 from shared.http.conditional import Idempotency, IfMatch, set_etag
 from shared.http.context import Actor
 from shared.http.downloads import csv_download as _csv
+from shared.http.downloads import file_download
 from shared.thaitime import bangkok_date
 
 # Other agencies hand letters over and follow their own; nothing else of the office's.
@@ -156,6 +157,14 @@ def create_router(app: CorrespondenceApplication) -> APIRouter:
                 for a, data in content.attachments
             ],
         }
+
+    @documents.get("/{document_id}/letter.pdf", response_class=Response,
+                   summary="The draft laid out as the letter (หนังสือภายนอก, บันทึกข้อความ, คำสั่ง); "
+                           "electronically signed by the office once signed (need to know)",
+                   responses={200: {"content": {"application/pdf": {}}}})
+    def document_letter(document_id: UUID, actor: Actor) -> Response:
+        pdf, filename = app.letter_pdf(document_id)
+        return file_download(pdf, "application/pdf", filename, inline=True)
 
     def step(path: str, summary: str, body_model: type, command: Any) -> None:
         """One saraban step: POST /documents/{id}/<path> with If-Match and Idempotency-Key."""

@@ -13,6 +13,7 @@ import hashlib
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
+from functools import cached_property
 from typing import Any
 from uuid import UUID, uuid4
 
@@ -20,16 +21,20 @@ from services.correspondence.domain import (
     CLASSIFIED_REGISTER_FIELDS,
     CLOSED_STEPS,
     OUTGOING_SERIES,
+    SECRECY_TH,
+    URGENCY_TH,
     AlreadyDispatched,
     Attachment,
     AttachmentTooLarge,
     ContentNotAvailable,
     DestructionList,
     DestructionListNotFound,
+    Direction,
     Document,
     DocumentNotFound,
     DocumentType,
     FirstOfficerNotADirector,
+    NoDraftToPrint,
     NotAnAdministrator,
     NotCleared,
     NumberSeries,
@@ -47,6 +52,7 @@ from services.correspondence.domain import (
     receiving_year_be,
 )
 from services.correspondence.knowledge.application import KnowledgeBase
+from services.correspondence.letter_pdf import PrintedLetter, render_letter
 from services.correspondence.meetings.application import Meetings
 from services.correspondence.projections import routing_report
 from services.correspondence.service_requests.application import ServiceRequests
@@ -56,8 +62,9 @@ from shared.blobs import BlobStore
 from shared.context import current_actor
 from shared.domain import Aggregate, DomainEvent
 from shared.eventstore import ServiceApplication, check_version
+from shared.pdfsign import PdfSigner
 from shared.projection import AggregateIndex
-from shared.thaitime import bangkok_date, calendar_year_be, ce_year, utc_now
+from shared.thaitime import bangkok_date, calendar_year_be, ce_year, format_thai_date, utc_now
 
 Idempotency = tuple[str, str, str] | None
 
@@ -474,6 +481,48 @@ class CorrespondenceApplication(ServiceApplication):
 
         return self.execute(decide)
 
+    # --- the printed letter -------------------------------------------------------------------------
+    @cached_property
+    def letter_signer(self) -> PdfSigner:
+        return PdfSigner.load_or_create(
+            self.settings.letter_signing_path, common_name=self.settings.office_name_th,
+            organization=self.settings.office_name_th)
+
+    def letter_pdf(self, document_id: UUID) -> tuple[bytes, str]:
+        """(PDF, file name) of the document's draft laid out as the letter it becomes; signed
+        electronically by the office once the signer has signed. Reading it is reading the content:
+        need to know, and recorded for a classified document."""
+        content = self.read_content(document_id)
+        if content.draft is None:
+            raise NoDraftToPrint(f"document {document_id} has no draft")
+        document = self.document(document_id)
+        signer = self.get(Officer, Officer.create_id(document.signed_by)) \
+            if document.signed_by else None
+        letter = PrintedLetter(
+            doc_type=document.outgoing_doc_type or document.doc_type,
+            number=_printed_number(document.outgoing_no or ""),
+            office_name_th=self.settings.office_name_th,
+            office_address_th=self.settings.office_address_th,
+            dated=bangkok_date(document.signed_at) if document.signed_at else None,
+            subject=document.subject, addressee=document.addressee,
+            body=content.draft.decode("utf-8", "replace"),
+            signer_name_th=signer.name_th if signer else "",
+            signer_position_th=signer.position_th if signer else "",
+            owner_unit_th=self.settings.group_name_th, owner_contact_th=self.settings.group_phone_th,
+            reference=_reference(document),
+            enclosures=[a.name for a in document.attachments if document.direction == Direction.outgoing],
+            urgency_th=URGENCY_TH[document.urgency] if document.urgency != Urgency.normal else "",
+            secrecy_th=SECRECY_TH[document.secrecy] if document.secrecy != Secrecy.none else "",
+            draft=signer is None,
+        )
+        pdf = render_letter(letter)
+        if signer is not None:
+            pdf = self.letter_signer.sign(
+                pdf, reason=f"ลงนามหนังสือ {letter.number}".strip(),
+                location=self.settings.office_name_th, name=signer.name_th)
+        name = document.outgoing_no or f"ร่าง-{document.id}"
+        return pdf, f"{name.replace('/', '-').replace(' ', '')}.pdf"
+
     # --- destruction --------------------------------------------------------------------------------
     def open_destruction_list(self, year_be: int, *, idempotency: Idempotency = None) -> dict[str, Any]:
         """List the filed documents whose retention ended by 31 December of `year_be`."""
@@ -714,6 +763,20 @@ def destruction_view(listing: DestructionList) -> dict[str, Any]:
         "destroy_allowed_from": listing.destroy_allowed_from,
         "version": listing.version,
     }
+
+
+def _printed_number(outgoing_no: str) -> str:
+    """Orders are numbered `15/2569`; on the page every number follows ที่."""
+    return outgoing_no if not outgoing_no or outgoing_no.startswith("ที่") else f"ที่ {outgoing_no}"
+
+
+def _reference(document: Document) -> str:
+    """อ้างถึง: the letter a reply answers."""
+    if document.direction != Direction.incoming or not document.sender_ref_no:
+        return ""
+    dated = f" ลงวันที่ {format_thai_date(document.sender_doc_date, full=True)}" \
+        if document.sender_doc_date else ""
+    return f"หนังสือ{document.sender} ที่ {document.sender_ref_no}{dated}"
 
 
 def content_hashes(events: Iterable[DomainEvent]) -> set[str]:

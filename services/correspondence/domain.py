@@ -597,6 +597,12 @@ class ContentNotAvailable(CorrespondenceError, Conflict):
     title_en = "No content in the system (top secret or destroyed)"
 
 
+class NoDraftToPrint(CorrespondenceError, Conflict):
+    code = "no-draft-to-print"
+    title_th = "หนังสือนี้ยังไม่มีร่างที่จะจัดพิมพ์"
+    title_en = "The document has no draft to print as a letter"
+
+
 class NotExpired(CorrespondenceError, Conflict):
     code = "not-expired"
     title_th = "หนังสือยังไม่ครบอายุการเก็บ"

@@ -45,7 +45,7 @@ from services.planning.schemas import (
 from shared.csvfile import csv_text
 from shared.http.conditional import Idempotency, IfMatch, set_etag
 from shared.http.context import Actor
-from shared.http.downloads import csv_download
+from shared.http.downloads import csv_download, file_download
 from shared.thaireport import XLSX_MEDIA_TYPE
 from shared.thaitime import bangkok_date
 from shared.thaitime import fiscal_year_be as fiscal_year_of
@@ -62,11 +62,6 @@ def _answer(response: Response, result: dict[str, Any]) -> dict[str, Any]:
 def _created(response: Response, result: dict[str, Any]) -> dict[str, Any]:
     response.headers["Location"] = f"/plans/{result['plan_id']}"
     return _answer(response, result)
-
-
-def _file(content: bytes | str, media_type: str, filename: str) -> Response:
-    return Response(content, media_type=media_type,
-                    headers={"Content-Disposition": f'attachment; filename="{filename}"'})
 
 
 def create_router(app: PlanningApplication) -> APIRouter:
@@ -141,8 +136,8 @@ def create_router(app: PlanningApplication) -> APIRouter:
         document = action_plan_document(plan, app.settings.office_name_th)
         name = f"action-plan-{plan.fiscal_year_be}-v{plan.plan_version}"
         if format == "xlsx":
-            return _file(action_plan_xlsx(document), XLSX_MEDIA_TYPE, f"{name}.xlsx")
-        return _file(action_plan_pdf(document, app.clock()), "application/pdf", f"{name}.pdf")
+            return file_download(action_plan_xlsx(document), XLSX_MEDIA_TYPE, f"{name}.xlsx")
+        return file_download(action_plan_pdf(document, app.clock()), "application/pdf", f"{name}.pdf")
 
     # --- every plan: queries and the life cycle -----------------------------------------------------
     @plans.get("", summary="Plans of every kind, most recently changed first")
@@ -271,7 +266,7 @@ def create_router(app: PlanningApplication) -> APIRouter:
             headings, rows = alignment_table(matrix)
             return csv_download(csv_text(headings, rows), f"alignment-{year}.csv")
         if format == "xlsx":
-            return _file(alignment_xlsx(matrix), XLSX_MEDIA_TYPE, f"alignment-{year}.xlsx")
+            return file_download(alignment_xlsx(matrix), XLSX_MEDIA_TYPE, f"alignment-{year}.xlsx")
         return matrix
 
     # --- what planning knows of correspondence's registers ------------------------------------------

@@ -11,13 +11,13 @@ from __future__ import annotations
 
 import base64
 import hashlib
-import os
 from pathlib import Path
 
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 
+from shared.keyfiles import create_once
 from shared.settings import ServiceSettings
 
 
@@ -76,20 +76,11 @@ def _private_key_from_pem(pem: bytes) -> Ed25519PrivateKey:
 
 
 def _load_or_create(path: Path) -> Ed25519PrivateKey:
-    if path.exists():
-        return _private_key_from_pem(path.read_bytes())
-    path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-    key = Ed25519PrivateKey.generate()
-    pem = key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
-                            serialization.NoEncryption())
-    try:
-        # Exclusive create: two processes starting at once end up with the same, first key.
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    except FileExistsError:
-        return _private_key_from_pem(path.read_bytes())
-    with os.fdopen(fd, "wb") as file:
-        file.write(pem)
-    return key
+    if not path.exists():
+        create_once(path, Ed25519PrivateKey.generate().private_bytes(
+            serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
+            serialization.NoEncryption()))
+    return _private_key_from_pem(path.read_bytes())
 
 
 def load_public_key(text: str | bytes) -> Ed25519PublicKey:

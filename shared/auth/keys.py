@@ -9,14 +9,13 @@ agree on one pair because the private key file is created atomically (the first 
 from __future__ import annotations
 
 import hashlib
-import os
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 
+from shared.keyfiles import create_once, write_atomically
 from shared.logging import get_logger
 from shared.settings import ServiceSettings
 
@@ -45,7 +44,7 @@ class OfficeKeys:
         if public.exists():
             return cls(_read_public(public), private)
         assert private is not None
-        _write_atomically(public, private.public_key().public_bytes(
+        write_atomically(public, private.public_key().public_bytes(
             serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo), 0o644)
         return cls(private.public_key(), private)
 
@@ -68,27 +67,7 @@ def _create_signing_key(path: Path) -> None:
     pem = Ed25519PrivateKey.generate().private_bytes(
         serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
         serialization.NoEncryption())
-    path.parent.mkdir(parents=True, exist_ok=True)
-    temporary = _temporary_file(path, pem, 0o600)
-    try:
-        os.link(temporary, path)  # fails if another process got there first: theirs is kept
+    if create_once(path, pem):
         log.info("office signing key generated", path=str(path))
-    except FileExistsError:
+    else:
         log.info("office signing key created meanwhile by another process", path=str(path))
-    finally:
-        temporary.unlink()
-
-
-def _write_atomically(path: Path, content: bytes, mode: int) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    os.replace(_temporary_file(path, content, mode), path)
-
-
-def _temporary_file(beside: Path, content: bytes, mode: int) -> Path:
-    descriptor, name = tempfile.mkstemp(dir=beside.parent, prefix=f".{beside.name}.")
-    with os.fdopen(descriptor, "wb") as out:
-        os.fchmod(out.fileno(), mode)
-        out.write(content)
-        out.flush()
-        os.fsync(out.fileno())
-    return Path(name)

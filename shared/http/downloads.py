@@ -1,10 +1,22 @@
-"""Files a browser saves rather than shows (CSV registers and reports)."""
+"""Files a browser saves or shows: CSV registers and reports, PDF and Excel documents."""
 
 from __future__ import annotations
 
-from fastapi.responses import PlainTextResponse
+from urllib.parse import quote
+
+from fastapi import Response
 
 
-def csv_download(text: str, filename: str) -> PlainTextResponse:
-    return PlainTextResponse(text, media_type="text/csv; charset=utf-8",
-                             headers={"Content-Disposition": f'attachment; filename="{filename}"'})
+def file_download(content: bytes | str, media_type: str, filename: str, *,
+                  inline: bool = False) -> Response:
+    """The file with its name; a Thai name goes in `filename*` (RFC 6266), as headers are Latin-1,
+    with an ASCII stand-in for clients that know only `filename`."""
+    ascii_name = filename.encode("ascii", "replace").decode().replace("?", "_")
+    disposition = f'{"inline" if inline else "attachment"}; filename="{ascii_name}"'
+    if ascii_name != filename:
+        disposition += f"; filename*=UTF-8''{quote(filename)}"
+    return Response(content, media_type=media_type, headers={"Content-Disposition": disposition})
+
+
+def csv_download(text: str, filename: str) -> Response:
+    return file_download(text, "text/csv; charset=utf-8", filename)
