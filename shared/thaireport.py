@@ -2,10 +2,12 @@
 the spreadsheets officers use, and baht written the way Thai reports write it.
 
 - PDF: `ThaiPdf` (fpdf2) embeds Sarabun from `shared/fonts/` (OFL, bundled, so a fresh machine needs
-  no system font) and shapes Thai with HarfBuzz, so vowels and tone marks sit where they belong.
-- Spreadsheets: `spreadsheet_cell` keeps a cell that starts like a formula from running as one;
-  `thai_csv` writes UTF-8 with a byte-order mark so that Excel shows Thai; `xlsx_bytes` saves an
-  openpyxl workbook.
+  no system font) and shapes Thai with HarfBuzz, so vowels and tone marks sit where they belong;
+  headings, paragraphs, bordered tables (`grid`), images such as charts (`picture`), and a footer
+  with the page number and, optionally, the Buddhist-era date it was printed.
+- Spreadsheets: `xlsx_sheet` adds a sheet of headings and rows (text cells that start like a
+  formula are quoted by `shared.csvfile.safe_cell`, money columns shown in baht); `xlsx_bytes` saves
+  an openpyxl workbook.
 """
 
 from __future__ import annotations
@@ -13,16 +15,25 @@ from __future__ import annotations
 import io
 import re
 from collections.abc import Iterable, Sequence
+from datetime import datetime
 from decimal import Decimal
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from fpdf import FPDF
 from fpdf.fonts import FontFace
+from openpyxl.styles import Font
+
+from shared.csvfile import safe_cell
+from shared.thaitime import format_thai_datetime
 
 FONT_DIR = Path(__file__).resolve().parent / "fonts"
 FONT_FAMILY = "Sarabun"
+REGULAR_FONT = FONT_DIR / "Sarabun-Regular.ttf"
+BOLD_FONT = FONT_DIR / "Sarabun-Bold.ttf"
 XLSX_MEDIA_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+BAHT_FORMAT = "#,##0.00"
+Align = Literal["L", "C", "R", "J"]
 
 # SARA AM is drawn as two glyphs (NIKHAHIT above, SARA AA after), and the PDF's text layer can map
 # only one of them back to the character: written as those two characters (NIKHAHIT before any tone
@@ -51,14 +62,36 @@ def xlsx_bytes(workbook: Any) -> bytes:
     return buffer.getvalue()
 
 
-class ThaiPdf(FPDF):
-    """An A4 PDF in Sarabun with Thai shaping; a running footer with the page number in Thai."""
+def xlsx_sheet(workbook: Any, title: str, headings: Sequence[str], rows: Iterable[Sequence[Any]],
+               *, money_columns: Sequence[int] = (), width: float = 22) -> Any:
+    """A sheet with a bold heading row, then the rows (numbers stay numbers; the 1-based
+    `money_columns` shown as baht with thousands separators)."""
+    sheet = workbook.create_sheet(title)
+    sheet.append(list(headings))
+    for cell in sheet[1]:
+        cell.font = Font(bold=True)
+    for row in rows:
+        sheet.append([safe_cell(v) if isinstance(v, str) else v for v in row])
+    for column in money_columns:
+        for (cell,) in sheet.iter_rows(min_row=2, min_col=column, max_col=column):
+            cell.number_format = BAHT_FORMAT
+    for index in range(1, len(headings) + 1):
+        sheet.column_dimensions[sheet.cell(1, index).column_letter].width = width
+    return sheet
 
-    def __init__(self, *, landscape: bool = False, footer_th: str = "") -> None:
+
+class ThaiPdf(FPDF):
+    """An A4 PDF in Sarabun with Thai shaping; a running footer with the page number in Thai and,
+    given `printed_at`, the Buddhist-era date and time it was printed."""
+
+    def __init__(self, *, landscape: bool = False, footer_th: str = "",
+                 printed_at: datetime | None = None) -> None:
         super().__init__(orientation="L" if landscape else "P", unit="mm", format="A4")
         self.footer_th = footer_th
-        self.add_font(FONT_FAMILY, "", str(FONT_DIR / "Sarabun-Regular.ttf"))
-        self.add_font(FONT_FAMILY, "B", str(FONT_DIR / "Sarabun-Bold.ttf"))
+        if printed_at is not None:
+            self.footer_th += f"  พิมพ์เมื่อ {format_thai_datetime(printed_at)}"
+        self.add_font(FONT_FAMILY, "", str(REGULAR_FONT))
+        self.add_font(FONT_FAMILY, "B", str(BOLD_FONT))
         self.set_text_shaping(True)
         self.set_auto_page_break(auto=True, margin=15)
         self.set_margins(15, 15, 15)
@@ -73,13 +106,16 @@ class ThaiPdf(FPDF):
         self.set_font(FONT_FAMILY, size=10)
         self.cell(0, 6, f"{self.footer_th}    หน้า {self.page_no()}/{{nb}}", align="R")
 
-    def heading(self, text: str, size: int = 16) -> None:
+    def heading(self, text: str, size: int = 16, *, align: Align = "L",
+                space_before: float = 0) -> None:
+        if space_before:
+            self.ln(space_before)
         self.set_font(FONT_FAMILY, "B", size)
-        self.multi_cell(0, size * 0.5, text, new_x="LMARGIN", new_y="NEXT")
+        self.multi_cell(0, size * 0.5, text, align=align, new_x="LMARGIN", new_y="NEXT")
         self.set_font(FONT_FAMILY, size=14)
 
     def paragraph(self, text: str, size: int = 14, *, indent: float = 0.0,
-                  first_line_indent: float = 0.0, align: str = "L", bold: bool = False) -> None:
+                  first_line_indent: float = 0.0, align: Align = "L", bold: bool = False) -> None:
         """Text wrapped between Thai words (Thai writes no spaces between them: breaking where the
         line is full would cut a word in two), `indent` mm in from the left margin, the first
         line `first_line_indent` mm further; each line aligned L, C or R."""
@@ -107,6 +143,11 @@ class ThaiPdf(FPDF):
                 line += word
             lines.append(line.rstrip())
         return lines
+
+    def picture(self, png: bytes, width: float) -> None:
+        """An image (a chart) `width` mm wide, centred on the line."""
+        self.image(io.BytesIO(png), x="C", w=width)
+        self.ln(2)
 
     def grid(self, headings: Sequence[str], rows: Iterable[Sequence[str]],
              widths: Sequence[float], *, numeric: Sequence[int] = (), size: int = 12,

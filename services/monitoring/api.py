@@ -363,13 +363,13 @@ def create_work_router(app: MonitoringApplication, board: CaseBoard,
                 (r for r in app.recommendations.all() if r.fiscal_year_be == fiscal_year_be),
                 key=lambda r: (str(r.round_id), r.number)),
             evaluations=sorted(
-                (e for e in app.evaluations.all() if e.fiscal_year_be == fiscal_year_be),
+                (e for e in app.evaluations.all() if e.report_year_be == fiscal_year_be),
                 key=lambda e: e.recorded_at))
         name = f"annual-report-{fiscal_year_be}"
         if format == "xlsx":
             return Response(annual_report.render_xlsx(report), media_type=XLSX, headers={
                 "Content-Disposition": f'attachment; filename="{name}.xlsx"'})
-        return Response(annual_report.render_pdf(report, settings.font_dir),
+        return Response(annual_report.render_pdf(report),
                         media_type="application/pdf",
                         headers={"Content-Disposition": f'inline; filename="{name}.pdf"'})
 

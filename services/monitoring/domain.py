@@ -29,6 +29,8 @@ from shared.domain import (
     event,
     required_text,
 )
+from shared.thaitime import bangkok_date
+from shared.thaitime import fiscal_year_be as fiscal_year_of
 
 UNCLASSIFIED = "none"
 OVERDUE_EVENT_TYPE = "monitoring.case.overdue"
@@ -897,6 +899,22 @@ class Evaluation(Aggregate):
     @event("Issued")
     def _issued(self, by: str, at: datetime) -> None:
         self.issued_by, self.issued_at = by, at
+
+    @property
+    def report_year_be(self) -> int:
+        """The fiscal year whose annual report carries it: its own, or, for a mid-plan evaluation
+        (which covers the years of a development plan), the fiscal year it was recorded in."""
+        return self.fiscal_year_be or fiscal_year_of(bangkok_date(self.recorded_at))
+
+    def findings_th(self) -> str:
+        """One line of what it found: how many indicators met their target."""
+        indicators = [i for result in self.results for i in result.indicators]
+        reported = [i for i in indicators if i.achieved is not None]
+        achieved = sum(1 for i in reported if i.achieved)
+        line = (f"ตัวชี้วัด {len(indicators)} ตัว บรรลุค่าเป้าหมาย {achieved} ตัว "
+                f"ไม่บรรลุ {len(reported) - achieved} ตัว")
+        missing = len(indicators) - len(reported)
+        return line + (f" ยังไม่มีการรายงานผล {missing} ตัว" if missing else "")
 
     def letter_subject_th(self, result: EvaluationResult) -> str:
         year = f" ปีงบประมาณ พ.ศ. {self.fiscal_year_be}" if self.fiscal_year_be else ""

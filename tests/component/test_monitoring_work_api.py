@@ -18,6 +18,7 @@ from eventsourcing.persistence import Tracking
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from openpyxl import load_workbook
+from pypdf import PdfReader
 
 from contracts.envelope import AnyEnvelope
 from contracts.monitoring.v1 import EvaluationResultsIssued
@@ -28,6 +29,7 @@ from services.monitoring.main import create_app
 from services.monitoring.settings import MonitoringSettings
 from shared.settings import PROJECT_ROOT
 from shared.testing import office_client
+from shared.thaireport import from_pdf_text
 
 EXAMPLES = PROJECT_ROOT / "contracts" / "examples"
 OFFICER = {"X-Actor-Id": "off-1"}
@@ -394,3 +396,41 @@ def test_the_annual_report_as_excel_sums_to_the_satang(client: TestClient,
     assert pdf.headers["content-type"] == "application/pdf" and pdf.content.startswith(b"%PDF")
     assert_problem(client.get("/reports/annual/2568", params={"format": "doc"}), 422)
     assert_problem(client.get("/reports/annual/99999"), 404)
+
+
+def test_the_annual_report_carries_the_years_mid_plan_evaluation(
+        api: FastAPI, client: TestClient) -> None:
+    deliver(api, example("planning.development_plan.approved"), 1)
+    development = client.get("/monitoring-plans").json()[0]
+    progress(client, development["plan_id"], group_code="S1", item_code="S1-K1", quarter=None,
+             year_be=2568, value="68")
+    mid = client.post("/evaluations/mid-plan", headers=OFFICER, json={
+        "plan_id": development["plan_id"],
+        "recommendations": {"S1": "เร่งดำเนินงานส่งเสริมการอ่านในโรงเรียนขนาดเล็ก"}}).json()
+    heading = "ผลการประเมินผลระยะครึ่งแผนพัฒนาการศึกษาขั้นพื้นฐาน"
+
+    response = client.get("/reports/annual/2568")
+    assert response.status_code == 200
+    text = from_pdf_text("\n".join(page.extract_text()
+                                   for page in PdfReader(io.BytesIO(response.content)).pages))
+    flat = " ".join(text.split())
+    for expected in (heading, mid["title_th"], "ประเมินผลเมื่อ 10 ม.ค. 2568 ยังไม่ได้แจ้งผล",
+                     "ตัวชี้วัด 1 ตัว บรรลุค่าเป้าหมาย 0 ตัว ไม่บรรลุ 1 ตัว",
+                     "ผลการดำเนินงาน 68", "ไม่บรรลุ",
+                     "ข้อเสนอแนะ: เร่งดำเนินงานส่งเสริมการอ่านในโรงเรียนขนาดเล็ก"):
+        assert expected in flat, f"{expected!r} not in the PDF text"
+    assert "พิมพ์เมื่อ 10 ม.ค. 2568" in flat and "หน้า 1/" in flat
+
+    book = load_workbook(io.BytesIO(client.get("/reports/annual/2568",
+                                               params={"format": "xlsx"}).content))
+    rows = list(book["ผลการประเมิน"].iter_rows(values_only=True))
+    mid_rows = [r for r in rows[1:] if r[0] == "ประเมินผลระยะครึ่งแผนพัฒนาการศึกษาขั้นพื้นฐาน"]
+    assert len(mid_rows) == 1
+    row = dict(zip(rows[0], mid_rows[0], strict=True))
+    assert (row["การประเมิน"], row["วันที่ประเมิน"], row["ผล"], row["ผลการประเมิน"],
+            row["ข้อเสนอแนะ"]) == (mid["title_th"], "10 ม.ค. 2568", 68, "ไม่บรรลุ",
+                                   "เร่งดำเนินงานส่งเสริมการอ่านในโรงเรียนขนาดเล็ก")
+    # Another year's report leaves it out.
+    other = load_workbook(io.BytesIO(client.get("/reports/annual/2569",
+                                                params={"format": "xlsx"}).content))
+    assert len(list(other["ผลการประเมิน"].iter_rows(values_only=True))) == 1

@@ -300,3 +300,26 @@ def test_an_evaluation_is_issued_once_and_its_letter_says_target_actual_budget_a
         "แจ้งผลการประเมินผลแผนปฏิบัติการประจำปี P68-01 ปีงบประมาณ พ.ศ. 2568")
     status = evaluation.status()
     assert (status.procedure, status.step, status.closed) == (15, "results_issued", True)
+
+
+def test_a_mid_plan_evaluation_belongs_to_the_annual_report_of_the_year_it_was_recorded_in(
+        ) -> None:
+    indicator = IndicatorResult(code="S1-K1", name_th="ร้อยละนักเรียน", unit="ร้อยละ",
+                                target_value=Decimal("70"), actual=Decimal("68"),
+                                attainment_pct=Decimal("97.14"), achieved=False)
+    unreported = indicator.model_copy(update={"code": "S1-K2", "actual": None,
+                                              "attainment_pct": None, "achieved": None})
+    result = EvaluationResult(result_no=1, code="S1", title_th="พัฒนาคุณภาพผู้เรียน",
+                              addressee="esa_director", addressee_th="ผู้อำนวยการ",
+                              indicators=(indicator, unreported))
+    # 2 October 2025 in Bangkok: the first days of fiscal year 2569.
+    mid = Evaluation.record(kind=EvaluationKind.mid_plan, title_th="ประเมินผลระยะครึ่งแผน",
+                            subject_ref=None, fiscal_year_be=None, results=[result],
+                            at=datetime(2025, 10, 1, 18, 0, tzinfo=UTC))
+    assert mid.report_year_be == 2569
+    assert mid.findings_th() == (
+        "ตัวชี้วัด 2 ตัว บรรลุค่าเป้าหมาย 0 ตัว ไม่บรรลุ 1 ตัว ยังไม่มีการรายงานผล 1 ตัว")
+    yearly = Evaluation.record(kind=EvaluationKind.action_plan, title_th="ประเมินผลแผน 2568",
+                               subject_ref=None, fiscal_year_be=2568, results=[result],
+                               at=datetime(2025, 10, 1, 18, 0, tzinfo=UTC))
+    assert yearly.report_year_be == 2568
