@@ -407,8 +407,9 @@ class BudgetingApplication(ServiceApplication):
 
     def propose_per_head(self, allocation_id: UUID, *, expected_version: int | None = None,
                          idempotency: Idempotency = None) -> dict[str, Any]:
-        """Per-head subsidy for every open school from the enrolment snapshots and the year's
-        rate table (the basis and rounding are stated in `domain.per_head_allocation`)."""
+        """Per-head subsidy for every school open in a half of the year, as it stands on the half's
+        first day, from the enrolment snapshots and the year's rate table (the basis and rounding
+        are stated in `domain.per_head_allocation`)."""
         found: dict[str, Any] = {}
 
         def act(allocation: Allocation, at: datetime) -> None:
