@@ -348,12 +348,20 @@ class PerHeadBasis(ContractModel):
     """The pupils a school's per-head amount was computed from: each half of the fiscal year is
     funded from the latest DMC snapshot taken before it begins (first half: term 1, 10 June;
     second half: term 2, 10 November, of the academic year that ends in the fiscal year), at half
-    the yearly rate. Pupils of schools merged into it count here."""
+    the yearly rate. In each half the school counts as it stands on the half's first day (1 October,
+    1 April): pupils of schools merged into it by then count here, and a school merged, dissolved or
+    transferred from a half on is funded for the other half only (that term's pupils are empty)."""
 
     academic_year_be: int
     term1_pupils: dict[SchoolLevel, int]
     term2_pupils: dict[SchoolLevel, int]
-    absorbed_school_codes: list[str] = Field(default_factory=list)
+    absorbed_school_codes: list[str] = Field(
+        default_factory=list, description="Schools merged into this one whose pupils count here "
+                                          "in either half")
+    term1_absorbed_school_codes: list[str] = Field(
+        default_factory=list, description="Of those, the ones counted in the first half")
+    term2_absorbed_school_codes: list[str] = Field(
+        default_factory=list, description="Of those, the ones counted in the second half")
 
 
 class AllocationItem(ContractModel):

@@ -82,6 +82,11 @@ AsOf = Annotated[
     Query(max_length=40, description="Balances as the events left them at this time: "
           "2025-01-15T17:00:00+07:00, or a date (its end, Bangkok time)"),
 ]
+StandingOn = Annotated[
+    date | None,
+    Query(description="Schools as they stand on this day (default today): a merger, dissolution "
+          "or transfer applies from its effective date"),
+]
 
 
 class InvalidTime(DomainError):
@@ -218,12 +223,13 @@ def create_router(app: BudgetingApplication) -> APIRouter:
 
     @schools.get("", response_model=list[SchoolOut],
                  summary="Schools as restructuring reported them: status and enrolment snapshots")
-    def list_schools(status: SchoolStatus | None = None) -> list[dict[str, Any]]:
-        return app.schools_view(status)
+    def list_schools(status: SchoolStatus | None = None,
+                     as_of: StandingOn = None) -> list[dict[str, Any]]:
+        return app.schools_view(status, as_of)
 
     @schools.get("/{school_code}", response_model=SchoolOut)
-    def get_school(school_code: str) -> dict[str, Any]:
-        return app.school_summary(school_code)
+    def get_school(school_code: str, as_of: StandingOn = None) -> dict[str, Any]:
+        return app.school_summary(school_code, as_of)
 
     # --- cases -----------------------------------------------------------------------------------------
     def case_routes(prefix: str, tag: str, case_type: type, out: type) -> APIRouter:

@@ -70,7 +70,7 @@ from services.budgeting.settings import BudgetingSettings
 from shared.domain import Aggregate
 from shared.eventstore import ServiceApplication
 from shared.projection import AggregateIndex
-from shared.thaitime import utc_now
+from shared.thaitime import bangkok_date, utc_now
 
 Idempotency = tuple[str, str, str] | None
 C = TypeVar("C", bound=Aggregate)
@@ -245,7 +245,7 @@ class BudgetingApplication(ServiceApplication):
         return [school]
 
     def apply_merger(self, *, code: str, into_code: str, effective_date: date) -> list[SchoolRecord]:
-        """Future allocations go to the receiving school: the absorbed school's pupils count there."""
+        """From its effective date the absorbed school's pupils count for the receiving school."""
         school, receiver = self._school(code), self._school(into_code)
         school.merge_into(into_code=into_code, effective_date=effective_date)
         return [school, receiver]
@@ -256,15 +256,19 @@ class BudgetingApplication(ServiceApplication):
         school.close(status=status, effective_date=effective_date)
         return [school]
 
-    def school_summary(self, code: str) -> dict[str, Any]:
+    def school_summary(self, code: str, as_of: date | None = None) -> dict[str, Any]:
         school = self.get(SchoolRecord, SchoolRecord.create_id(valid_school_code(code)))
         if school is None:
             raise SchoolNotFound(code)
-        return school_view(school)
+        return school_view(school, as_of or bangkok_date(self.clock()))
 
-    def schools_view(self, status: SchoolStatus | None = None) -> list[dict[str, Any]]:
-        return [school_view(s) for s in sorted(self.schools.all(), key=lambda s: s.school_code)
-                if status is None or s.status == status]
+    def schools_view(self, status: SchoolStatus | None = None,
+                     as_of: date | None = None) -> list[dict[str, Any]]:
+        """The schools as they stand on `as_of` (default today): a restructuring decided but not
+        yet effective leaves the school open until its effective date."""
+        day = as_of or bangkok_date(self.clock())
+        return [school_view(s, day) for s in sorted(self.schools.all(), key=lambda s: s.school_code)
+                if status is None or s.status_on(day) == status]
 
     # --- per-head rates -----------------------------------------------------------------------------
     def rates_for(self, fiscal_year_be: int) -> tuple[dict[SchoolLevel, Decimal], str]:
@@ -403,8 +407,9 @@ class BudgetingApplication(ServiceApplication):
 
     def propose_per_head(self, allocation_id: UUID, *, expected_version: int | None = None,
                          idempotency: Idempotency = None) -> dict[str, Any]:
-        """Per-head subsidy for every open school from the enrolment snapshots and the year's
-        rate table (the basis and rounding are stated in `domain.per_head_allocation`)."""
+        """Per-head subsidy for every school open in a half of the year, as it stands on the half's
+        first day, from the enrolment snapshots and the year's rate table (the basis and rounding
+        are stated in `domain.per_head_allocation`)."""
         found: dict[str, Any] = {}
 
         def act(allocation: Allocation, at: datetime) -> None:

@@ -69,7 +69,7 @@ from shared.domain import (
     event,
     required_text,
 )
-from shared.thaitime import bangkok_date
+from shared.thaitime import bangkok_date, fiscal_year_bounds
 
 # Namespace of the deterministic ids: the same natural key always names the same aggregate, so a
 # redelivered event or a repeated command finds what it made the first time.
@@ -548,6 +548,13 @@ class SchoolRecord(Aggregate):
     def snapshot(self, academic_year_be: int, term: int) -> Snapshot | None:
         return self.snapshots.get((academic_year_be, term))
 
+    def status_on(self, day: date) -> SchoolStatus:
+        """The school as it stands on `day`: a merger, dissolution or transfer is known as soon
+        as it is decided, but applies only from its effective date."""
+        if self.status_from is not None and day < self.status_from:
+            return SchoolStatus.open
+        return self.status
+
     def merge_into(self, *, into_code: str, effective_date: date) -> bool:
         if (self.status, self.merged_into, self.status_from) == (
                 SchoolStatus.merged, into_code, effective_date):
@@ -640,19 +647,28 @@ def parse_rate_csv(text: str) -> dict[int, dict[SchoolLevel, Decimal]]:
 
 class PerHeadComputation(NamedTuple):
     items: list[AllocationItem]
-    missing_snapshots: list[str]  # open schools lacking a term's snapshot (that half counts 0)
+    missing_snapshots: list[str]  # `code:term` of a school open in a half without its snapshot
     exact_total: Decimal  # before rounding to satang
+
+
+def fiscal_halves(fiscal_year_be: int) -> tuple[date, date]:
+    """The first days of the two halves of a fiscal year: 1 October and 1 April."""
+    first, last = fiscal_year_bounds(fiscal_year(fiscal_year_be))
+    return first, date(last.year, 4, 1)
 
 
 def per_head_allocation(schools: Iterable[SchoolRecord], rates: Mapping[SchoolLevel, Decimal],
                         fiscal_year_be: int) -> PerHeadComputation:
-    """Per-head subsidy of fiscal year N for every open school.
+    """Per-head subsidy of fiscal year N for every school open in at least one of its halves.
 
     Basis: each half of the fiscal year is funded from the latest snapshot taken before it begins:
     the first half (1 Oct - 31 Mar) from term 1 (10 June) and the second half (1 Apr - 30 Sep) from
-    term 2 (10 November) of academic year N−1, each at half the yearly rate. A school merged into
-    another counts for the receiving school (following the chain of mergers) with every snapshot
-    taken before the merger's effective date; dissolved and transferred schools get nothing.
+    term 2 (10 November) of academic year N−1, each at half the yearly rate. In each half a school
+    counts as it stands on the half's first day: a merger, dissolution or transfer effective later
+    does not touch that half, so the school is funded itself. From the half its merger applies to,
+    a merged school counts for the receiving school (following the chain of mergers as it stands
+    that day) with every snapshot taken before the merger's effective date; dissolved and
+    transferred schools get nothing from the half their closure applies to.
 
     Rounding: each school's exact amount is cut down to the satang; the satang left between the
     sum of those and the exact total rounded half up to the satang go one each to the schools with
@@ -662,43 +678,47 @@ def per_head_allocation(schools: Iterable[SchoolRecord], rates: Mapping[SchoolLe
     academic_year = fiscal_year(fiscal_year_be) - 1
     table = rate_table(rates)
     records = {s.school_code: s for s in schools}
-    open_codes = sorted(code for code, s in records.items() if s.status == SchoolStatus.open)
-    terms: dict[str, tuple[Counter[SchoolLevel], Counter[SchoolLevel]]] = {
-        code: (Counter(), Counter()) for code in open_codes}
-    absorbed: dict[str, set[str]] = {code: set() for code in open_codes}
+    halves = fiscal_halves(fiscal_year_be)
+    funded = sorted(code for code, s in records.items()
+                    if any(s.status_on(day) == SchoolStatus.open for day in halves))
+    pupils: dict[str, tuple[Counter[SchoolLevel], Counter[SchoolLevel]]] = {
+        code: (Counter(), Counter()) for code in funded}
+    absorbed: dict[str, tuple[set[str], set[str]]] = {code: (set(), set()) for code in funded}
     missing: list[str] = []
 
-    for code, record in sorted(records.items()):
-        receiver = _receiver(records, code)
-        if receiver is None:
-            continue
-        for term in (1, 2):
+    for term, day in enumerate(halves, start=1):
+        for code, record in sorted(records.items()):
+            receiver = _receiver(records, code, day)
+            if receiver is None:
+                continue
             snap = record.snapshot(academic_year, term)
             if snap is None:
-                if record.status == SchoolStatus.open:
+                if receiver == code:
                     missing.append(f"{code}:{term}")
                 continue
-            if record.status == SchoolStatus.merged and (
-                    record.status_from is None or snap.snapshot_date >= record.status_from):
+            if receiver != code and record.status_from is not None \
+                    and snap.snapshot_date >= record.status_from:
                 continue  # taken after the merger: those pupils are in the receiver's own count
-            terms[receiver][term - 1].update(snap.pupils_by_level)
+            pupils[receiver][term - 1].update(snap.pupils_by_level)
             if receiver != code:
-                absorbed[receiver].add(code)
+                absorbed[receiver][term - 1].add(code)
 
     exact = {code: sum((table[level] * (t1[level] + t2[level]) for level in SchoolLevel), ZERO) / 2
-             for code, (t1, t2) in terms.items()}
+             for code, (t1, t2) in pupils.items()}
     amounts = exact_to_satang(exact)
     items = [
         AllocationItem(
             recipient_kind=RecipientKind.school, recipient_code=code,
             recipient_name_th=records[code].display_name, amount=amounts[code],
             basis=PerHeadBasis(academic_year_be=academic_year,
-                               term1_pupils=_positive(terms[code][0]),
-                               term2_pupils=_positive(terms[code][1]),
-                               absorbed_school_codes=sorted(absorbed[code])))
-        for code in open_codes if amounts[code] > 0
+                               term1_pupils=_positive(pupils[code][0]),
+                               term2_pupils=_positive(pupils[code][1]),
+                               absorbed_school_codes=sorted(absorbed[code][0] | absorbed[code][1]),
+                               term1_absorbed_school_codes=sorted(absorbed[code][0]),
+                               term2_absorbed_school_codes=sorted(absorbed[code][1])))
+        for code in funded if amounts[code] > 0
     ]
-    return PerHeadComputation(items, missing, sum(exact.values(), ZERO))
+    return PerHeadComputation(items, sorted(missing), sum(exact.values(), ZERO))
 
 
 def exact_to_satang(exact: Mapping[str, Decimal]) -> dict[str, Decimal]:
@@ -712,17 +732,19 @@ def exact_to_satang(exact: Mapping[str, Decimal]) -> dict[str, Decimal]:
     return floors
 
 
-def _receiver(records: Mapping[str, SchoolRecord], code: str) -> str | None:
-    """The open school a school's pupils count for: itself, or the end of its merger chain."""
+def _receiver(records: Mapping[str, SchoolRecord], code: str, day: date) -> str | None:
+    """The open school a school's pupils count for on `day`: itself, or the end of its merger
+    chain as it stands that day."""
     seen: set[str] = set()
     while code not in seen:
         seen.add(code)
         record = records.get(code)
         if record is None:
             return None
-        if record.status == SchoolStatus.open:
+        status = record.status_on(day)
+        if status == SchoolStatus.open:
             return code
-        if record.status != SchoolStatus.merged or record.merged_into is None:
+        if status != SchoolStatus.merged or record.merged_into is None:
             return None
         code = record.merged_into
     return None  # a cycle of mergers cannot be resolved

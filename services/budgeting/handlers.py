@@ -2,9 +2,9 @@
 
 - planning's approved annual action plan opens a budget line per project and expense category (the
   spending plan's skeleton, with the planned amounts by quarter);
-- restructuring's school registry: enrolment snapshots are the per-head basis; a school merged into
-  another counts for the receiving school from then on; dissolved and transferred schools get no
-  further allocations.
+- restructuring's school registry: enrolment snapshots are the per-head basis; a merger, dissolution
+  or transfer is recorded when decided, with its effective date, and the per-head allocation applies
+  it to each half fiscal year that begins on or after that date (`domain.per_head_allocation`).
 
 Each handler reads the producer's contract (the anti-corruption layer on the way in) and returns
 the aggregates it changed; the consumer saves them with its tracking position.

@@ -9,7 +9,7 @@ from __future__ import annotations
 import csv
 import io
 from collections.abc import Iterable, Sequence
-from datetime import datetime
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
@@ -167,12 +167,14 @@ def _cell(value: Any) -> str:
 # --- schools --------------------------------------------------------------------------------------
 
 
-def school_view(school: SchoolRecord) -> dict[str, Any]:
+def school_view(school: SchoolRecord, as_of: date) -> dict[str, Any]:
+    """`status` as the school stands on `as_of`; `merged_into` and `status_from` are the
+    restructuring decision as recorded, so one effective later shows with the school still open."""
     return {
         "school_code": school.school_code,
         "name_th": school.display_name,
         "district": school.district,
-        "status": school.status.value,
+        "status": school.status_on(as_of).value,
         "merged_into": school.merged_into,
         "status_from": school.status_from,
         "snapshots": [

@@ -7,7 +7,7 @@ envelopes are delivered the way the consumer does it, through budgeting's handle
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -247,13 +247,21 @@ def test_if_match_and_idempotency_key_guard_line_movements(
 # ---- per-head allocation ------------------------------------------------------------------------------
 
 
-def test_per_head_is_computed_from_both_terms_and_a_merger_moves_pupils_to_the_receiver(
+def test_per_head_funds_each_half_as_the_schools_stand_when_it_begins(
         b: BudgetClient, deliver: Deliverer) -> None:
     rows = registry_rows(limit=5)
     deliver(*registry_envelopes(rows))
     codes = sorted({r["school_code"] for r in rows})
-    absorbed, receiver = codes[4], codes[0]
-    deliver(merged(absorbed, receiver))
+    absorbed, receiver, later = codes[4], codes[0], codes[3]
+    # Into the receiver from 16 January 2025, in FY 2568's first half: the first half stays the
+    # absorbed school's own, the second counts for the receiver. Another merger takes effect
+    # on 16 May 2025, after the second half began: it does not touch FY 2568 at all.
+    deliver(merged(absorbed, receiver, date(2025, 1, 16)), merged(later, codes[1]))
+    assert [(s["school_code"], s["status"]) for s in b.get("/schools", status="open",
+                                                           as_of="2025-01-15")] == [
+        (code, "open") for code in codes]
+    assert [s["school_code"] for s in b.get("/schools", status="open", as_of="2025-04-01")] == [
+        code for code in codes if code != absorbed]
     line = b.post("/lines", {"fiscal_year_be": 2568, "project_code": "PH-68",
                              "title_th": "เงินอุดหนุนรายหัว", "category": "subsidies"})
     case = b.post("/allocations", {"title_th": "เงินอุดหนุนรายหัว ปีงบประมาณ 2568",
@@ -265,21 +273,25 @@ def test_per_head_is_computed_from_both_terms_and_a_merger_moves_pupils_to_the_r
 
     rates = {"k": D(1700), "p": D(1900), "m": D(3500)}
 
-    def half(row: dict) -> Decimal:
+    def half(code: str, term: int) -> Decimal:
+        (row,) = [r for r in rows if r["school_code"] == code and r["term"] == str(term)]
         return sum((rates[g[0]] * int(row[g]) for g in
                     ("k1", "k2", "k3", "p1", "p2", "p3", "p4", "p5", "p6", "m1", "m2", "m3")),
                    D(0)) / 2
 
-    expected = {code: sum((half(r) for r in rows if r["school_code"] == code), D(0))
-                for code in codes}
-    expected[receiver] += expected.pop(absorbed)  # both snapshots predate the merger
+    expected = {code: half(code, 1) + half(code, 2) for code in codes}
+    expected[absorbed] = half(absorbed, 1)  # funded itself for the first half only
+    expected[receiver] += half(absorbed, 2)  # 10 November 2024: before the merger
     got = {i["recipient_code"]: D(i["amount"]) for i in proposed["items"]}
     assert got == expected
     assert D(proposed["total"]) == sum(expected.values())
     assert proposed["missing_snapshots"] == [] and proposed["method"] == "per_head"
-    receiver_item = next(i for i in proposed["items"] if i["recipient_code"] == receiver)
-    assert receiver_item["basis"]["absorbed_school_codes"] == [absorbed]
-    assert receiver_item["recipient_name_th"].startswith("โรงเรียน")
+    basis = {i["recipient_code"]: i["basis"] for i in proposed["items"]}
+    assert (basis[receiver]["absorbed_school_codes"], basis[receiver]["term1_absorbed_school_codes"],
+            basis[receiver]["term2_absorbed_school_codes"]) == ([absorbed], [], [absorbed])
+    assert basis[absorbed]["term1_pupils"] and basis[absorbed]["term2_pupils"] == {}
+    assert basis[later]["absorbed_school_codes"] == basis[codes[1]]["absorbed_school_codes"] == []
+    assert proposed["items"][0]["recipient_name_th"].startswith("โรงเรียน")
 
     b.post(f"{path}/submit")
     approved = b.post(f"{path}/decision", decision("esa_director", resolution=RESOLUTION),

@@ -315,15 +315,140 @@ def test_a_merged_school_counts_for_the_receiver_only_before_the_merger() -> Non
 
 
 def test_a_chain_of_mergers_ends_at_the_open_school_and_closed_schools_get_nothing() -> None:
+    # Every decision effective before FY 2568 begins (1 October 2024), after the 10 June snapshot.
     a, b, c = school("40050001", {P: 1}, {P: 1}), school("40050002", {P: 2}), school("40050003",
                                                                                      {P: 4})
-    b.merge_into(into_code="40050003", effective_date=date(2025, 1, 1))
-    c.merge_into(into_code="40050001", effective_date=date(2025, 1, 1))
+    b.merge_into(into_code="40050003", effective_date=date(2024, 7, 1))
+    c.merge_into(into_code="40050001", effective_date=date(2024, 7, 1))
     gone = school("40050004", {P: 100}, {P: 100})
-    gone.close(status=SchoolStatus.dissolved, effective_date=date(2025, 1, 1))
+    gone.close(status=SchoolStatus.dissolved, effective_date=date(2024, 7, 1))
     result = per_head_allocation([a, given(b), given(c), given(gone)], DEFAULT_PER_HEAD_RATES,
                                  2568)
     assert [(i.recipient_code, i.basis.term1_pupils[P]) for i in result.items] == [("40050001", 7)]
+    assert result.missing_snapshots == []  # merged or dissolved: no half of theirs to fund
+
+
+# Each half of FY 2568 counts the schools as they stand on its first day.
+FIRST_HALF, SECOND_HALF = date(2024, 10, 1), date(2025, 4, 1)
+
+
+def merged_school(code: str, into: str, effective: date, *terms: dict[SchoolLevel, int]
+                  ) -> SchoolRecord:
+    record = school(code, *terms)
+    record.merge_into(into_code=into, effective_date=effective)
+    return given(record)
+
+
+def funded(result: Any) -> dict[str, tuple[D, dict, dict, list[str]]]:
+    return {i.recipient_code: (i.amount, i.basis.term1_pupils, i.basis.term2_pupils,
+                               i.basis.absorbed_school_codes) for i in result.items}
+
+
+def test_a_merger_effective_before_the_fiscal_year_funds_the_receiver_for_both_halves() -> None:
+    receiver = school("40050001", {P: 10}, {P: 11})
+    absorbed = merged_school("40050002", "40050001", FIRST_HALF, {P: 5}, {P: 6})
+    result = per_head_allocation([receiver, absorbed], DEFAULT_PER_HEAD_RATES, 2568)
+    # 10 June counts for the receiver; 10 November is after the merger, in the receiver's own count.
+    assert funded(result) == {"40050001": (D(1900) * (15 + 11) / 2, {P: 15}, {P: 11},
+                                           ["40050002"])}
+    (item,) = result.items
+    assert (item.basis.term1_absorbed_school_codes, item.basis.term2_absorbed_school_codes) == (
+        ["40050002"], [])
+
+
+@pytest.mark.parametrize("effective", [date(2024, 11, 11), date(2025, 1, 16), SECOND_HALF])
+def test_a_merger_effective_in_the_first_half_leaves_it_to_the_merged_school(
+        effective: date) -> None:
+    receiver = school("40050001", {P: 10}, {P: 11})
+    absorbed = merged_school("40050002", "40050001", effective, {P: 5}, {P: 6})
+    result = per_head_allocation([receiver, absorbed], DEFAULT_PER_HEAD_RATES, 2568)
+    assert funded(result) == {
+        "40050001": (D(1900) * (10 + 11 + 6) / 2, {P: 10}, {P: 17}, ["40050002"]),
+        "40050002": (D(1900) * 5 / 2, {P: 5}, {}, []),  # the first half only, and it shows
+    }
+    receiver_item = result.items[0]
+    assert (receiver_item.basis.term1_absorbed_school_codes,
+            receiver_item.basis.term2_absorbed_school_codes) == ([], ["40050002"])
+    assert result.missing_snapshots == []
+
+
+def test_a_merger_effective_before_10_november_leaves_that_count_to_the_receiver() -> None:
+    receiver = school("40050001", {P: 10}, {P: 11})
+    absorbed = merged_school("40050002", "40050001", date(2024, 10, 2), {P: 5}, {P: 6})
+    result = per_head_allocation([receiver, absorbed], DEFAULT_PER_HEAD_RATES, 2568)
+    assert funded(result) == {"40050001": (D(1900) * 21 / 2, {P: 10}, {P: 11}, []),
+                              "40050002": (D(1900) * 5 / 2, {P: 5}, {}, [])}
+
+
+@pytest.mark.parametrize("effective", [date(2025, 4, 2), date(2025, 5, 16), date(2025, 10, 1),
+                                       date(2026, 5, 16)])
+def test_a_merger_effective_after_the_second_half_begins_does_not_touch_the_year(
+        effective: date) -> None:
+    receiver = school("40050001", {P: 10}, {P: 11})
+    absorbed = merged_school("40050002", "40050001", effective, {P: 5}, {P: 6})
+    result = per_head_allocation([receiver, absorbed], DEFAULT_PER_HEAD_RATES, 2568)
+    assert funded(result) == {"40050001": (D(1900) * 21 / 2, {P: 10}, {P: 11}, []),
+                              "40050002": (D(1900) * 11 / 2, {P: 5}, {P: 6}, [])}
+
+
+def test_a_merger_effective_in_the_second_half_applies_from_the_next_fiscal_year() -> None:
+    # Approved for 16 May 2025, the start of academic year 2568: FY 2569 is funded from that year's
+    # snapshots, taken after the merger, so they are in the receiver's own count.
+    receiver = school("40050001", {P: 10}, {P: 11}, academic_year_be=2568)
+    absorbed = merged_school("40050002", "40050001", date(2025, 5, 16))
+    result = per_head_allocation([receiver, absorbed], DEFAULT_PER_HEAD_RATES, 2569)
+    assert funded(result) == {"40050001": (D(1900) * 21 / 2, {P: 10}, {P: 11}, [])}
+    assert result.missing_snapshots == []
+
+
+def test_a_school_open_in_a_half_without_its_snapshot_is_reported_missing() -> None:
+    receiver = school("40050001", {P: 10}, {P: 11})
+    leaving_later = merged_school("40050002", "40050001", date(2025, 5, 16), {P: 5})
+    leaving_midyear = merged_school("40050003", "40050001", date(2025, 1, 16), {P: 7})
+    result = per_head_allocation([receiver, leaving_later, leaving_midyear],
+                                 DEFAULT_PER_HEAD_RATES, 2568)
+    # 40050003 is merged when the second half begins: that half is not its own to miss.
+    assert result.missing_snapshots == ["40050002:2"]
+
+
+@pytest.mark.parametrize("status", [SchoolStatus.dissolved, SchoolStatus.transferred])
+def test_a_school_closed_in_the_middle_of_the_year_is_funded_for_the_first_half_only(
+        status: SchoolStatus) -> None:
+    closing = school("40050004", {P: 8, K: 2}, {P: 7})
+    closing.close(status=status, effective_date=date(2025, 3, 1))
+    result = per_head_allocation([school("40050001", {P: 10}, {P: 11}), given(closing)],
+                                 DEFAULT_PER_HEAD_RATES, 2568)
+    assert funded(result)["40050004"] == ((D(1900) * 8 + D(1700) * 2) / 2, {P: 8, K: 2}, {}, [])
+    assert result.missing_snapshots == []
+
+
+def test_a_chain_of_mergers_is_followed_as_it_stands_on_each_half() -> None:
+    # A → B from 1 March 2025, B → C from 1 December 2024: in the first half all three are
+    # still open; from 1 April both count for C, A through B.
+    a = merged_school("40050001", "40050002", date(2025, 3, 1), {P: 1}, {P: 2})
+    b = merged_school("40050002", "40050003", date(2024, 12, 1), {P: 10}, {P: 20})
+    c = school("40050003", {P: 100}, {P: 200})
+    result = per_head_allocation([a, b, c], DEFAULT_PER_HEAD_RATES, 2568)
+    assert funded(result) == {
+        "40050001": (D(1900) * 1 / 2, {P: 1}, {}, []),
+        "40050002": (D(1900) * 10 / 2, {P: 10}, {}, []),
+        "40050003": (D(1900) * (100 + 222) / 2, {P: 100}, {P: 222}, ["40050001", "40050002"]),
+    }
+    later = per_head_allocation([a, b, c], DEFAULT_PER_HEAD_RATES, 2569)
+    assert later.items == [] and later.missing_snapshots == ["40050003:1", "40050003:2"]
+
+
+def test_a_chain_whose_first_link_is_older_skips_the_snapshots_taken_after_it() -> None:
+    # A → B from 1 September 2024 (between the terms), B → C from 16 January 2025.
+    a = merged_school("40050001", "40050002", date(2024, 9, 1), {P: 1}, {P: 2})
+    b = merged_school("40050002", "40050003", date(2025, 1, 16), {P: 10}, {P: 20})
+    c = school("40050003", {P: 100}, {P: 200})
+    result = per_head_allocation([a, b, c], DEFAULT_PER_HEAD_RATES, 2568)
+    assert funded(result) == {
+        "40050002": (D(1900) * 11 / 2, {P: 11}, {}, ["40050001"]),
+        # A's 10 November count is after its merger: those pupils are in B's, which follows B.
+        "40050003": (D(1900) * (100 + 220) / 2, {P: 100}, {P: 220}, ["40050002"]),
+    }
 
 
 def test_per_head_amounts_add_up_exactly_with_each_school_within_a_satang() -> None:

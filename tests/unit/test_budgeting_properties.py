@@ -7,13 +7,18 @@ records, through the application's own commands:
   sum of the approved allocations, none of which exceeds its ceiling;
 - a refused command records nothing;
 - every balance is the fold of the line's events.
+
+And: whatever mergers, dissolutions and transfers take effect on whatever dates, the per-head items
+add up exactly to the exact total rounded to the satang, each within a satang of what its own basis
+says, and no half fiscal year is funded to a school that does not stand open on its first day.
 """
 
 from __future__ import annotations
 
 import tempfile
 from dataclasses import dataclass, field
-from decimal import Decimal
+from datetime import date, timedelta
+from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 from uuid import UUID
 
@@ -21,9 +26,18 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from contracts.budgeting.v1 import AllocationItem, RecipientKind
-from contracts.vocabulary import ApprovingBody, Decision, ExpenseCategory
+from contracts.restructuring.v1 import SchoolStatus
+from contracts.vocabulary import ApprovingBody, Decision, ExpenseCategory, SchoolLevel
 from services.budgeting.application import BudgetingApplication
-from services.budgeting.domain import Allocation, BudgetTransfer, line_as_of
+from services.budgeting.domain import (
+    Allocation,
+    BudgetTransfer,
+    SchoolRecord,
+    Snapshot,
+    fiscal_halves,
+    line_as_of,
+    per_head_allocation,
+)
 from services.budgeting.settings import BudgetingSettings
 from shared.context import acting_as
 from shared.domain import DomainError
@@ -216,3 +230,71 @@ def test_no_sequence_of_commands_breaks_the_balance_invariant_or_a_ceiling(
                     k: current[k] for k in folded.balance().model_dump()}
         finally:
             app.close()
+
+
+# --- per-head subsidy under restructurings ----------------------------------------------------------
+
+SATANG = Decimal("0.01")
+ODD_RATES = {SchoolLevel.kindergarten: Decimal("1700.03"), SchoolLevel.primary: Decimal("1900.01"),
+             SchoolLevel.lower_secondary: Decimal("3500.07"),
+             SchoolLevel.upper_secondary: Decimal("3799.99")}
+pupils = st.dictionaries(st.sampled_from(list(SchoolLevel)), st.integers(0, 400), max_size=4)
+# Effective dates from before FY 2568 (1 Oct 2024 - 30 Sep 2025) to after it ends.
+effective = st.integers(0, 640).map(lambda days: date(2024, 5, 1) + timedelta(days=days))
+fate = st.one_of(
+    st.just(None),
+    st.tuples(st.just(SchoolStatus.merged), st.integers(0, 7), effective),
+    st.tuples(st.sampled_from([SchoolStatus.dissolved, SchoolStatus.transferred]),
+              st.just(0), effective))
+schools = st.lists(st.tuples(st.one_of(st.none(), pupils), st.one_of(st.none(), pupils), fate),
+                   min_size=1, max_size=8)
+
+
+def school_records(drawn: list) -> list[SchoolRecord]:
+    records = []
+    for n, (term1, term2, decided) in enumerate(drawn):
+        record = SchoolRecord.note(school_code=f"400500{n:02d}")
+        for term, counts, day in ((1, term1, date(2024, 6, 10)), (2, term2, date(2024, 11, 10))):
+            if counts is not None:
+                record.record_enrolment(Snapshot(academic_year_be=2567, term=term,
+                                                 snapshot_date=day, pupils_by_level=counts))
+        if decided is not None:
+            status, into, day = decided
+            if status == SchoolStatus.merged:
+                record.merge_into(into_code=f"400500{into % len(drawn):02d}", effective_date=day)
+            else:
+                record.close(status=status, effective_date=day)
+        records.append(record)
+    return records
+
+
+@settings(max_examples=200, deadline=None)
+@given(schools)
+def test_per_head_adds_up_exactly_and_funds_each_half_as_the_schools_stand(drawn: list) -> None:
+    records = school_records(drawn)
+    result = per_head_allocation(records, ODD_RATES, 2568)
+    assert sum((i.amount for i in result.items), ZERO) == result.exact_total.quantize(
+        SATANG, rounding=ROUND_HALF_UP)
+    by_code = {r.school_code: r for r in records}
+    halves = fiscal_halves(2568)
+    for item in result.items:
+        basis = item.basis
+        from_basis = sum((ODD_RATES[level] * n for counts in (basis.term1_pupils, basis.term2_pupils)
+                          for level, n in counts.items()), ZERO) / 2
+        assert abs(item.amount - from_basis) < SATANG
+        for counts, day in zip((basis.term1_pupils, basis.term2_pupils), halves, strict=True):
+            if by_code[item.recipient_code].status_on(day) != SchoolStatus.open:
+                assert counts == {}
+        assert set(basis.absorbed_school_codes) == set(
+            basis.term1_absorbed_school_codes) | set(basis.term2_absorbed_school_codes)
+    # A restructuring moves pupils or drops them, never counts them twice.
+    for term, name in ((1, "term1_pupils"), (2, "term2_pupils")):
+        counted = sum(sum(getattr(i.basis, name).values()) for i in result.items)
+        assert counted <= sum(sum(s.pupils_by_level.values()) for r in records
+                              if (s := r.snapshot(2567, term)) is not None)
+    # Decisions effective after the second half began leave FY 2568 as if nothing was decided.
+    if all(d is None or d[2] > halves[1] for _, _, d in drawn):
+        untouched = per_head_allocation(school_records([(t1, t2, None) for t1, t2, _ in drawn]),
+                                        ODD_RATES, 2568)
+        assert result.items == untouched.items
+        assert result.missing_snapshots == untouched.missing_snapshots
