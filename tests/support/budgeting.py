@@ -245,7 +245,9 @@ def walk_everything(b: BudgetClient, deliver: Callable[..., None]) -> dict[str, 
             registered("40050003", "โรงเรียนบ้านโคก"),
             enrolment("40050001", 1, {"k1": 6, "p1": 7}), enrolment("40050001", 2, {"k1": 5, "p1": 9}),
             enrolment("40050002", 1, {"p1": 40, "m1": 10}), enrolment("40050002", 2, {"p1": 41}),
-            enrolment("40050003", 1, {"p1": 3}), merged("40050003", "40050001"))
+            enrolment("40050003", 1, {"p1": 3}),
+            # From FY 2568's first day: its pupils count for the receiver all year.
+            merged("40050003", "40050001", date(2024, 10, 1)))
     b.post("/per-head-rates/2568", {"rates": {"kindergarten": "1700", "primary": "1900",
                                               "lower_secondary": "3500",
                                               "upper_secondary": "3800"},
