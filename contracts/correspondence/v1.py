@@ -409,6 +409,61 @@ class KnowledgeItemPublished(IntegrationEvent):
     published_by: str
 
 
+class NewsItemDrafted(IntegrationEvent):
+    """A member of staff drafted news of the group's work (procedure 2); not public yet."""
+
+    EVENT_TYPE = "correspondence.news_item.drafted"
+    news_item_id: UUID
+    title: str
+    author_id: str
+
+
+class NewsItemSubmitted(IntegrationEvent):
+    """The author proposed the item to a named group director (round 1, or again after a return)."""
+
+    EVENT_TYPE = "correspondence.news_item.submitted"
+    news_item_id: UUID
+    round: int = Field(ge=1)
+    officer_id: str
+    checker_id: str
+
+
+class NewsItemApproved(IntegrationEvent):
+    EVENT_TYPE = "correspondence.news_item.approved"
+    news_item_id: UUID
+    round: int = Field(ge=1)
+    approved_by: str
+
+
+class NewsItemReturned(IntegrationEvent):
+    EVENT_TYPE = "correspondence.news_item.returned"
+    news_item_id: UUID
+    round: int = Field(ge=1)
+    returned_by: str
+    reason: str = Field(min_length=1)
+
+
+class NewsItemPublished(IntegrationEvent):
+    """The item is on the office's public news page and feed (`GET /news/{news_item_id}`)."""
+
+    EVENT_TYPE = "correspondence.news_item.published"
+    news_item_id: UUID
+    title: str
+    summary: str
+    published_by: str
+    published_at: datetime
+
+
+class NewsItemWithdrawn(IntegrationEvent):
+    """The item is taken off the public page and feed; subscribers should drop it too."""
+
+    EVENT_TYPE = "correspondence.news_item.withdrawn"
+    news_item_id: UUID
+    withdrawn_by: str
+    reason: str = Field(min_length=1)
+    withdrawn_at: datetime
+
+
 EVENTS: tuple[type[IntegrationEvent], ...] = (
     DocumentRegistered,
     OutgoingDocumentStarted,
@@ -429,6 +484,12 @@ EVENTS: tuple[type[IntegrationEvent], ...] = (
     ServiceRequestRouted,
     ServiceRequestResponded,
     ServiceSatisfactionRecorded,
+    NewsItemDrafted,
+    NewsItemSubmitted,
+    NewsItemApproved,
+    NewsItemReturned,
+    NewsItemPublished,
+    NewsItemWithdrawn,
     MeetingScheduled,
     AgendaItemProposed,
     AgendaItemApproved,

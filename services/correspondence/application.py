@@ -54,6 +54,7 @@ from services.correspondence.domain import (
 from services.correspondence.knowledge.application import KnowledgeBase
 from services.correspondence.letter_pdf import PrintedLetter, render_letter
 from services.correspondence.meetings.application import Meetings
+from services.correspondence.news.application import NewsDesk
 from services.correspondence.projections import routing_report
 from services.correspondence.service_requests.application import ServiceRequests
 from services.correspondence.settings import CorrespondenceSettings
@@ -110,6 +111,7 @@ class CorrespondenceApplication(ServiceApplication):
         )
         # Procedures 2-4, each in its own sub-package, on this store and this staff directory.
         self.service_requests = ServiceRequests(self)
+        self.news = NewsDesk(self)
         self.meetings = Meetings(self)
         self.knowledge = KnowledgeBase(self)
 

@@ -25,6 +25,7 @@ from services.correspondence.domain import (
 )
 from services.correspondence.knowledge import integration as knowledge
 from services.correspondence.meetings import integration as meetings
+from services.correspondence.news import integration as news
 from services.correspondence.service_requests import integration as service_requests
 from shared.domain import DomainEvent
 from shared.relay import envelope_for
@@ -32,7 +33,7 @@ from shared.relay import envelope_for
 SERVICE = "correspondence"
 PROCEDURE_SARABAN = 1
 # Procedures 2-4 translate their own aggregates' events: (contract payload, case status) or None.
-FEATURES = (service_requests, meetings, knowledge)
+FEATURES = (service_requests, news, meetings, knowledge)
 
 
 def _attachments(document: Document) -> list[v1.AttachmentRef]:

@@ -10,6 +10,7 @@ from services.correspondence.handlers import subscriptions
 from services.correspondence.integration import make_translator
 from services.correspondence.knowledge.api import create_router as knowledge_router
 from services.correspondence.meetings.api import create_router as meetings_router
+from services.correspondence.news.api import create_router as news_router
 from services.correspondence.service_requests.api import create_router as service_requests_router
 from services.correspondence.settings import CorrespondenceSettings
 from shared.runtime import ServiceRuntime, create_http_app, serve
@@ -29,11 +30,13 @@ def create_app(settings: CorrespondenceSettings | None = None,
             "BE 2526: receiving and dispatch registers numbered per Buddhist-era calendar year "
             "(Asia/Bangkok), routing, drafting, checking, signing, dispatch, filing, borrowing, "
             "destruction, need-to-know secrecy (procedure 1); coordination and service requests "
-            "(2); internal meetings, their minutes and action items (3); knowledge management (4). "
+            "(2), with news of the group's work for the public (web page and Atom feed); internal "
+            "meetings, their minutes and action items (3); knowledge management (4). "
             "Every step is an event."
         ),
         routers=[create_router(application), service_requests_router(application),
-                 meetings_router(application), knowledge_router(application)],
+                 news_router(application), meetings_router(application),
+                 knowledge_router(application)],
     )
 
 

@@ -108,6 +108,16 @@ def drive_procedures_2_to_4(client: TestClient, clock) -> None:
     post(f"{sr}/respond", "off-1", {"response": "ส่งสำเนาทางไปรษณีย์ถึงบ้านเลขที่ 99"})
     post(f"{sr}/satisfaction", "clerk-1", {"score": 5, "comment": "ประทับใจ"})
 
+    news = post("/news-items", "off-1", {"title": "กลุ่มนโยบายและแผนให้บริการข้อมูลสารสนเทศ",
+                                         "body": "ร่างเนื้อหาข่าวที่ยังไม่เผยแพร่"})
+    ni = f"/news-items/{news['news_item_id']}"
+    post(f"{ni}/submit", "off-1", {"checker_id": "dir-1"})
+    post(f"{ni}/return", "dir-1", {"reason": "เพิ่มภาพกิจกรรม"})
+    post(f"{ni}/submit", "off-1", {"checker_id": "dir-1"})
+    post(f"{ni}/approve", "dir-1", {})
+    post(f"{ni}/publish", "off-1", {})
+    post(f"{ni}/withdraw", "dir-1", {"reason": "ข้อมูลคลาดเคลื่อน"})
+
     meeting = post("/meetings", "off-1", {
         "title": "ประชุมกลุ่มนโยบายและแผน ครั้งที่ 12/2569", "starts_at": "2026-12-02T13:30:00+07:00",
         "place": "ห้องประชุมกลุ่มนโยบายและแผน", "chair_id": "dir-1"})
@@ -146,7 +156,7 @@ def test_procedures_2_to_4_emit_their_contract_with_case_status(
     drive_procedures_2_to_4(staffed, clock)
     emitted = [e for e in envelopes_of(correspondence)
                if e["type"].split(".")[1] in {"service_request", "meeting", "action_item",
-                                              "knowledge_item"}]
+                                              "knowledge_item", "news_item"}]
     for envelope in emitted:
         schema = json.loads((SCHEMAS / f"{envelope['type']}.v1.json").read_text(encoding="utf-8"))
         jsonschema.validate(envelope, schema)
@@ -162,8 +172,17 @@ def test_procedures_2_to_4_emit_their_contract_with_case_status(
         "step": "open", "step_th": "อยู่ระหว่างดำเนินการตามมติที่ประชุม", "holder": "off-2",
         "holder_th": "นางสาววิไล ขยัน", "since": None, "due": "2026-12-15", "closed": False}
     assert items[-1]["status"]["closed"] is True
+    news = [e for e in emitted if e["type"].startswith("correspondence.news_item.")]
+    assert [(e["type"].split(".")[-1], e["status"]["step"], e["status"]["holder"])
+            for e in news] == [
+        ("drafted", "draft", "off-1"), ("submitted", "in_review", "dir-1"),
+        ("returned", "returned", "off-1"), ("submitted", "in_review", "dir-1"),
+        ("approved", "approved", "off-1"), ("published", "published", None),
+        ("withdrawn", "withdrawn", None)]
+    assert {e["status"]["procedure"] for e in news} == {2} and news[-1]["status"]["closed"]
 
     # The requester's identity and the texts of the request and the answer stay inside.
     text = json.dumps(emitted, ensure_ascii=False)
-    for private in ("นายมานะ ใจดี", "081-2345678", "ใช้ยื่นต่อธนาคาร", "บ้านเลขที่ 99", "ประทับใจ"):
+    for private in ("นายมานะ ใจดี", "081-2345678", "ใช้ยื่นต่อธนาคาร", "บ้านเลขที่ 99", "ประทับใจ",
+                    "ร่างเนื้อหาข่าวที่ยังไม่เผยแพร่"):
         assert private not in text, f"{private!r} left the service"

@@ -1,0 +1,223 @@
+"""Commands and queries of the group's news (procedure 2, step 5.3).
+
+Runs inside the correspondence application: the same store (the relay publishes these events too),
+the same staff directory, clock and content-addressed file store (a news picture is stored once per
+content, as a letter's attachments are). Staff see every item with its review rounds; the public
+sees only what is published, in Thai with Buddhist-era dates.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from datetime import date
+from typing import TYPE_CHECKING, Any
+from uuid import UUID
+
+from services.correspondence.domain import Attachment, Document, Officer
+from services.correspondence.meetings.domain import Meeting
+from services.correspondence.news.domain import (
+    LINK_KIND_TH,
+    InvalidNewsLink,
+    LinkKind,
+    NewsItem,
+    NewsItemNotFound,
+    NewsLink,
+    NewsStep,
+)
+from services.correspondence.news.projections import news_summary
+from shared.projection import AggregateIndex
+from shared.thaitime import BANGKOK, bangkok_date, format_thai_date, format_thai_datetime
+
+if TYPE_CHECKING:
+    from services.correspondence.application import CorrespondenceApplication, Idempotency, NewFile
+
+# The records a link may name by id, and where they live in this service's store.
+LINKED_RECORDS: dict[LinkKind, type] = {LinkKind.document: Document, LinkKind.meeting: Meeting}
+
+
+class NewsDesk:
+    """Procedure 2's news publishing in the correspondence service."""
+
+    def __init__(self, app: CorrespondenceApplication) -> None:
+        self.app = app
+        self.index: AggregateIndex[NewsItem] = AggregateIndex(
+            app, lambda n: n, aggregate_types=(NewsItem,))
+
+    def item(self, item_id: UUID) -> NewsItem:
+        found = self.app.get(NewsItem, item_id)
+        if found is None:
+            raise NewsItemNotFound(str(item_id))
+        return found
+
+    def public_item(self, item_id: UUID) -> NewsItem:
+        """A published item; drafts and withdrawn items do not exist for the public."""
+        item = self.item(item_id)
+        if not item.is_public:
+            raise NewsItemNotFound(str(item_id))
+        return item
+
+    # --- commands -----------------------------------------------------------------------------------
+    def draft(self, *, title: str, body: str, summary: str, links: Sequence[NewsLink],
+              image: NewFile | None, idempotency: Idempotency = None) -> dict[str, Any]:
+        def decide() -> tuple[dict[str, Any], list[NewsItem]]:
+            item = NewsItem.draft(by=self.app.acting_officer(), title=title, body=body,
+                                  summary=summary, links=self._known(links),
+                                  image=self._describe(image), at=self.app.clock())
+            self._store(image)
+            return self.view(item), [item]
+
+        return self.app.execute(decide, idempotency=idempotency)
+
+    def _on_item(self, item_id: UUID, expected_version: int | None, idempotency: Idempotency,
+                 act: Callable[[NewsItem], None]) -> dict[str, Any]:
+        return self.app.update(lambda: self.item(item_id), act, self.view,
+                               expected_version=expected_version, idempotency=idempotency)
+
+    def revise(self, item_id: UUID, *, title: str, body: str, summary: str,
+               links: Sequence[NewsLink], image: NewFile | None, remove_image: bool,
+               expected_version: int | None = None,
+               idempotency: Idempotency = None) -> dict[str, Any]:
+        def act(item: NewsItem) -> None:
+            kept = None if remove_image else item.image
+            item.revise(by=self.app.acting_officer(), title=title, body=body, summary=summary,
+                        links=self._known(links),
+                        image=self._describe(image) if image is not None else kept,
+                        at=self.app.clock())
+            self._store(image)
+
+        return self._on_item(item_id, expected_version, idempotency, act)
+
+    def submit(self, item_id: UUID, *, checker_id: str, expected_version: int | None = None,
+               idempotency: Idempotency = None) -> dict[str, Any]:
+        return self._on_item(item_id, expected_version, idempotency, lambda i: i.submit(
+            by=self.app.acting_officer(), checker=self.app.officer(checker_id),
+            at=self.app.clock()))
+
+    def approve(self, item_id: UUID, *, comments: str, expected_version: int | None = None,
+                idempotency: Idempotency = None) -> dict[str, Any]:
+        return self._on_item(item_id, expected_version, idempotency, lambda i: i.approve(
+            by=self.app.acting_officer(), comments=comments, at=self.app.clock()))
+
+    def return_for_revision(self, item_id: UUID, *, reason: str,
+                            expected_version: int | None = None,
+                            idempotency: Idempotency = None) -> dict[str, Any]:
+        return self._on_item(item_id, expected_version, idempotency, lambda i: i.return_for_revision(
+            by=self.app.acting_officer(), reason=reason, at=self.app.clock()))
+
+    def publish(self, item_id: UUID, *, expected_version: int | None = None,
+                idempotency: Idempotency = None) -> dict[str, Any]:
+        return self._on_item(item_id, expected_version, idempotency, lambda i: i.publish(
+            by=self.app.acting_officer(), at=self.app.clock()))
+
+    def withdraw(self, item_id: UUID, *, reason: str, expected_version: int | None = None,
+                 idempotency: Idempotency = None) -> dict[str, Any]:
+        return self._on_item(item_id, expected_version, idempotency, lambda i: i.withdraw(
+            by=self.app.acting_officer(), reason=reason, at=self.app.clock()))
+
+    def _known(self, links: Sequence[NewsLink]) -> list[NewsLink]:
+        """A link to a document or meeting names one this service holds."""
+        for link in links:
+            record = LINKED_RECORDS.get(link.kind)
+            if record is None:
+                continue
+            try:
+                found = self.app.get(record, UUID(link.ref.strip()))
+            except ValueError:
+                found = None
+            if found is None:
+                raise InvalidNewsLink(f"no {link.kind.value} {link.ref}", field="links.ref")
+        return list(links)
+
+    def _describe(self, image: NewFile | None) -> Attachment | None:
+        if image is None:
+            return None
+        attachments, _ = self.app._describe([image], None, "none")
+        return attachments[0]
+
+    def _store(self, image: NewFile | None) -> None:
+        # Called only once the aggregate accepted the command: files follow accepted events.
+        if image is not None:
+            self.app._store([image], None)
+
+    # --- queries ------------------------------------------------------------------------------------
+    def _name(self, officer_id: str | None) -> str | None:
+        if officer_id is None:
+            return None
+        officer = self.app.get(Officer, Officer.create_id(officer_id))
+        return officer.name_th if officer else None
+
+    def view(self, item: NewsItem) -> dict[str, Any]:
+        """The item as the group's staff see it: every step, round and reason."""
+        return {
+            **self.public_view(item),
+            "version": item.version,
+            "author_id": item.author_id,
+            "author_name_th": self._name(item.author_id),
+            "drafted_at": item.drafted_at,
+            "revision": item.revision,
+            "step": item.step.value,
+            "step_th": item.step_th,
+            "holder": item.holder,
+            "holder_name_th": self._name(item.holder),
+            "step_since": item.step_since,
+            "reviews": [{
+                "round": r.number, "submitted_by": r.submitted_by, "submitted_at": r.submitted_at,
+                "checker_id": r.checker_id, "checker_name_th": self._name(r.checker_id),
+                "decided_at": r.decided_at, "approved": r.approved, "comments": r.comments,
+            } for r in item.reviews],
+            "published_by": item.published_by,
+            "withdrawn_by": item.withdrawn_by,
+            "withdrawn_at": item.withdrawn_at,
+            "withdrawal_reason": item.withdrawal_reason,
+        }
+
+    def public_view(self, item: NewsItem) -> dict[str, Any]:
+        """The item as the office's web page shows it."""
+        published = item.published_at.astimezone(BANGKOK) if item.published_at else None
+        return {
+            "news_item_id": str(item.id),
+            "title": item.title,
+            "summary": item.summary,
+            "body": item.body,
+            "links": [{"kind": link.kind.value, "kind_th": LINK_KIND_TH[link.kind],
+                       "ref": link.ref, "label": link.label} for link in item.links],
+            "image": ({"name": item.image.name, "media_type": item.image.media_type,
+                       "size": item.image.size, "url": f"/news/{item.id}/image"}
+                      if item.image else None),
+            "published_at": published,
+            "published_date_th": format_thai_date(published, full=True) if published else None,
+            "published_at_th": format_thai_datetime(published) if published else None,
+        }
+
+    def summary(self, item_id: UUID) -> dict[str, Any]:
+        return self.view(self.item(item_id))
+
+    def list_items(self, step: NewsStep | None) -> list[dict[str, Any]]:
+        items = [i for i in self.index.all() if step is None or i.step == step]
+        return [self.view(i) for i in sorted(items, key=lambda i: i.drafted_at, reverse=True)]
+
+    def published(self, limit: int | None = None) -> list[NewsItem]:
+        """What the public sees, newest first."""
+        items = sorted((i for i in self.index.all() if i.is_public),
+                       key=lambda i: (i.published_at, str(i.id)), reverse=True)
+        return items[:limit] if limit is not None else items
+
+    def public_list(self, limit: int) -> list[dict[str, Any]]:
+        return [self.public_view(i) for i in self.published(limit)]
+
+    def public_summary(self, item_id: UUID) -> dict[str, Any]:
+        return self.public_view(self.public_item(item_id))
+
+    def image(self, item_id: UUID) -> tuple[Attachment, bytes]:
+        item = self.public_item(item_id)
+        content = self.app.blobs.get(item.image.sha256) if item.image else None
+        if item.image is None or content is None:
+            raise NewsItemNotFound(f"{item_id} has no image")
+        return item.image, content
+
+    def report(self, start: date, end: date) -> dict[str, Any]:
+        """Items published on Bangkok dates `start`..`end` (withdrawn ones counted too: they were
+        published), month by month."""
+        items = [i for i in self.index.all() if i.published_at is not None
+                 and start <= bangkok_date(i.published_at) <= end]
+        return news_summary(items, start, end)
