@@ -46,6 +46,7 @@ from services.correspondence.schemas import (
     OfficerOut,
     OutgoingDocumentIn,
     SubmitIn,
+    WorkItemOut,
 )
 from shared.auth import CallerDep, requires_scope
 from shared.http.conditional import Idempotency, IfMatch, set_etag
@@ -235,6 +236,12 @@ def create_router(app: CorrespondenceApplication) -> APIRouter:
                    summary="งานของฉัน: documents waiting for the acting officer (or their role)")
     def work_queue(actor: Actor) -> list[dict[str, Any]]:
         return app.work_queue()
+
+    @registers.get("/my-work", response_model=list[WorkItemOut],
+                   summary="งานของฉัน: every record of procedures 1-4 waiting for the acting officer "
+                           "(or their role), overdue first, then oldest")
+    def my_work(actor: Actor) -> list[dict[str, Any]]:
+        return app.my_work()
 
     @registers.get("/work-in-progress", response_model=list[DocumentOut],
                    summary="งานระหว่างดำเนินการ: every open document, its step, holder, since when")

@@ -58,6 +58,16 @@ from services.correspondence.news.application import NewsDesk
 from services.correspondence.projections import routing_report
 from services.correspondence.service_requests.application import ServiceRequests
 from services.correspondence.settings import CorrespondenceSettings
+from services.correspondence.work import (
+    ACTION_ITEM,
+    DOCUMENT,
+    KNOWLEDGE_ITEM,
+    MEETING,
+    NEWS_ITEM,
+    SERVICE_REQUEST,
+    held_by,
+    in_order,
+)
 from shared.auth import OutOfScope
 from shared.blobs import BlobStore
 from shared.context import current_actor
@@ -687,9 +697,26 @@ class CorrespondenceApplication(ServiceApplication):
     def work_queue(self) -> list[dict[str, Any]]:
         """What the acting officer must act on: held by them, or by a role they have."""
         me = self.acting_officer()
-        mine = [d for d in self.documents.all() if d.holder and (
-            d.holder == me.officer_id or (d.holder in {r.value for r in Role} and me.has_role(d.holder)))]
+        mine = held_by(self.documents.all(), me.holds)
         return [self.summary(d, me) for d in sorted(mine, key=lambda d: d.step_since or self.clock())]
+
+    def my_work(self) -> list[dict[str, Any]]:
+        """งานของฉัน: every record of procedures 1-4 waiting for the acting officer."""
+        me = self.acting_officer()
+        today = bangkok_date(self.clock())
+        items = [DOCUMENT.item(d, self.summary(d, me)["subject"], today, d.is_action_overdue(today))
+                 for d in held_by(self.documents.all(), me.holds)]
+        items += [SERVICE_REQUEST.item(r, r.subject, today)
+                  for r in held_by(self.service_requests.index.all(), me.holds)]
+        items += [NEWS_ITEM.item(n, n.title, today)
+                  for n in held_by(self.news.index.all(), me.holds)]
+        items += [MEETING.item(m, m.title, today)
+                  for m in held_by(self.meetings.meetings.all(), me.holds)]
+        items += [ACTION_ITEM.item(a, a.title, today)
+                  for a in held_by(self.meetings.action_items.all(), me.holds)]
+        items += [KNOWLEDGE_ITEM.item(e.item, e.item.title, today)
+                  for e in self.knowledge.index.all() if e.item.holder and me.holds(e.item.holder)]
+        return in_order(items)
 
     def work_in_progress(self) -> list[dict[str, Any]]:
         """Every open document: its step, who holds it, since when, and whether it is overdue."""

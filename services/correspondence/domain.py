@@ -70,6 +70,9 @@ class Role(StrEnum):
     signer = "signer"
 
 
+ROLE_VALUES = frozenset(r.value for r in Role)
+
+
 ROLE_TH: dict[Role, str] = {
     Role.clerk: "เจ้าหน้าที่สารบรรณ",
     Role.officer: "ผู้รับผิดชอบ",
@@ -718,6 +721,11 @@ class Officer(Aggregate):
 
     def has_role(self, role: Role | str) -> bool:
         return Role(role) in self.roles
+
+    def holds(self, holder: str) -> bool:
+        """Is a record held by `holder` (an officer id, or a role anyone holding it may take) up
+        to this officer?"""
+        return holder == self.officer_id or (holder in ROLE_VALUES and self.has_role(holder))
 
     def cleared_for(self, secrecy: Secrecy) -> bool:
         return SECRECY_RANK[self.clearance] >= SECRECY_RANK[Secrecy(secrecy)]

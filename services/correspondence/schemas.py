@@ -239,6 +239,25 @@ class ObjectionIn(Model):
     reason: Text = Field(min_length=1)
 
 
+class WorkItemOut(BaseModel):
+    """One record waiting for the officer (งานของฉัน), whatever the procedure."""
+
+    procedure: int = Field(description="1 saraban, 2 coordination and service, 3 meetings, "
+                                       "4 knowledge")
+    kind: str = Field(description="document, service_request, news_item, meeting, action_item, "
+                                  "knowledge_item")
+    kind_th: str
+    id: UUID
+    title: str = Field(description="subject or title; '(ลับ)' etc. for a classified document the "
+                                   "officer may not read")
+    step: str
+    step_th: str
+    since: datetime | None
+    due: date | None
+    overdue: bool
+    path: str = Field(description="the record in this API")
+
+
 class DocumentOut(BaseModel):
     """A line of the register as the caller may see it (a classified subject is masked)."""
 
