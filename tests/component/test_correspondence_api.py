@@ -13,6 +13,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from shared.testing import state_changes_since
+from tests.support.http import h
 
 STAFF = [
     ("clerk-1", "นางสาวสมศรี ใจดี", ["clerk"], "secret"),
@@ -21,10 +22,6 @@ STAFF = [
     ("dir-1", "นายประเสริฐ นำทาง", ["group_director"], "secret"),
     ("esa-1", "นายใหญ่ ผู้อำนวยการ", ["esa_director", "signer"], "top_secret"),
 ]
-
-
-def h(actor: str, **extra: str) -> dict[str, str]:
-    return {"X-Actor-Id": actor, **extra}
 
 
 @pytest.fixture

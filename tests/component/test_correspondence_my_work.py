@@ -7,9 +7,9 @@ from datetime import UTC, datetime
 
 from fastapi.testclient import TestClient
 
-from tests.component.test_correspondence_api import act, h, register
+from tests.component.test_correspondence_api import act, register
 from tests.component.test_correspondence_api import directory as directory  # noqa: F401 - fixture
-from tests.component.test_meetings_api import post
+from tests.support.http import h, post
 
 
 def my_work(client: TestClient, officer: str) -> list[dict]:

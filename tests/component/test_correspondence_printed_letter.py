@@ -12,8 +12,9 @@ from pypdf import PdfReader
 
 from shared.pdfsign import check_signature
 from shared.thaireport import from_pdf_text
-from tests.component.test_correspondence_api import act, h, register
+from tests.component.test_correspondence_api import act, register
 from tests.component.test_correspondence_api import directory as directory  # noqa: F401 - fixture
+from tests.support.http import h
 
 REPLY = "สำนักงานเขตพื้นที่การศึกษาขอส่งข้อมูลนักเรียน ปีการศึกษา 2569 ตามที่ขอมา\n\nจึงเรียนมาเพื่อโปรดทราบ"
 

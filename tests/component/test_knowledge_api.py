@@ -10,16 +10,7 @@ from fastapi.testclient import TestClient
 
 from services.correspondence.application import CorrespondenceApplication
 from shared.testing import state_changes_since
-
-
-def h(actor: str, **extra: str) -> dict[str, str]:
-    return {"X-Actor-Id": actor, **extra}
-
-
-def post(client: TestClient, path: str, actor: str, body: dict, expect: int = 200) -> dict:
-    response = client.post(path, headers=h(actor), json=body)
-    assert response.status_code == expect, response.text
-    return response.json()
+from tests.support.http import h, post
 
 
 def publish(client: TestClient, author: str, title: str, body: str, tags: list[str]) -> dict:

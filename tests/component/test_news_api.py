@@ -14,19 +14,10 @@ from fastapi.testclient import TestClient
 
 from services.correspondence.application import CorrespondenceApplication
 from shared.testing import state_changes_since
+from tests.support.http import h, post
 
 ATOM = {"a": "http://www.w3.org/2005/Atom"}
 PNG = base64.b64encode(b"\x89PNG\r\n\x1a\n" + b"\x00" * 32).decode()
-
-
-def h(actor: str, **extra: str) -> dict[str, str]:
-    return {"X-Actor-Id": actor, **extra}
-
-
-def post(client: TestClient, path: str, actor: str, body: dict, expect: int = 200) -> dict:
-    response = client.post(path, headers=h(actor), json=body)
-    assert response.status_code == expect, response.text
-    return response.json()
 
 
 def draft(client: TestClient, title: str = "กลุ่มนโยบายและแผนประชุมจัดทำแผนปฏิบัติการ ปี 2570",

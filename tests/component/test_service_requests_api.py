@@ -11,10 +11,7 @@ from fastapi.testclient import TestClient
 
 from services.correspondence.application import CorrespondenceApplication
 from shared.testing import state_changes_since
-
-
-def h(actor: str, **extra: str) -> dict[str, str]:
-    return {"X-Actor-Id": actor, **extra}
+from tests.support.http import h
 
 
 def log_request(client: TestClient, **overrides: object) -> dict:
