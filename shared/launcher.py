@@ -113,6 +113,9 @@ def print_where_to_look(nats_url: str, services: list[str], var_dir: Path, logs:
         print(f"\n  หน้าสถานะงาน (status page)      http://127.0.0.1:{port}/")
         print(f"  ฟีดสถานะสด (live feed, SSE)      http://127.0.0.1:{port}/feed")
         print(f"  แดชบอร์ด (dashboard)             http://127.0.0.1:{port}/dashboard")
+    if "correspondence" in services:  # public: no token
+        port = SERVICE_PORTS["correspondence"]
+        print(f"  ข่าวประชาสัมพันธ์ (news, Atom)    http://127.0.0.1:{port}/news/feed.xml")
     print("\n  API ต้องใช้ access token / APIs need an OAuth2 token: register a client (the office")
     print("  portal or an agency) with")
     print("  .venv/bin/python -m shared.auth register-client --agency \"...\" --scopes \"...\"")
