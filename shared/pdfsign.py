@@ -11,6 +11,7 @@ certificate is installed as trusted there.
 from __future__ import annotations
 
 import io
+import warnings
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -110,11 +111,13 @@ def _self_signed_bundle(common_name: str, organization: str) -> bytes:
     for value in (common_name, organization):
         if not 1 <= len(value) <= 64:
             raise ValueError(f"a certificate name must have 1-64 characters: {value!r}")
-    name = x509.Name([
-        x509.NameAttribute(NameOID.COUNTRY_NAME, "TH"),
-        x509.NameAttribute(NameOID.ORGANIZATION_NAME, organization, _validate=False),
-        x509.NameAttribute(NameOID.COMMON_NAME, common_name, _validate=False),
-    ])
+    with warnings.catch_warnings():  # the byte-count warning, for the names checked above
+        warnings.simplefilter("ignore", UserWarning)
+        name = x509.Name([
+            x509.NameAttribute(NameOID.COUNTRY_NAME, "TH"),
+            x509.NameAttribute(NameOID.ORGANIZATION_NAME, organization, _validate=False),
+            x509.NameAttribute(NameOID.COMMON_NAME, common_name, _validate=False),
+        ])
     now = datetime.now(UTC)
     certificate = (
         x509.CertificateBuilder()
