@@ -175,11 +175,16 @@ def _words(text: str) -> list[str]:
 
 
 def _fitting(pdf: FPDF, word: str, room: float) -> int:
-    """How many leading characters of `word` fit in `room` mm (at least one)."""
-    cut = len(word)
-    while cut > 1 and pdf.get_string_width(word[:cut]) > room:
-        cut -= 1
-    return cut
+    """How many leading characters of `word` fit in `room` mm (at least one): a binary search, as
+    a run without spaces (a long link) may be thousands of characters."""
+    low, high = 1, len(word)
+    while low < high:
+        middle = (low + high + 1) // 2
+        if pdf.get_string_width(word[:middle]) <= room:
+            low = middle
+        else:
+            high = middle - 1
+    return low
 
 
 def _heading_style() -> FontFace:

@@ -437,6 +437,9 @@ class CorrespondenceApplication(ServiceApplication):
             number = series.issue(d.id)
             d.dispatch(by=by, series=kind, number=number, year_be=year_be, at=at,
                        outgoing_no=format_outgoing_no(kind, self.settings.office_code, number, year_be))
+            if d.draft_sha256 is not None and d.content_available:
+                letter = self._issued_letter(d)
+                d.issue_letter(letter_sha256=self.blobs.put(letter), at=at)
             return [series]
 
         return self._on_document(document_id, expected_version, idempotency, act)
@@ -501,39 +504,53 @@ class CorrespondenceApplication(ServiceApplication):
             organization=self.settings.office_name_th)
 
     def letter_pdf(self, document_id: UUID) -> tuple[bytes, str]:
-        """(PDF, file name) of the document's draft laid out as the letter it becomes; signed
-        electronically by the office once the signer has signed. Reading it is reading the content:
-        need to know, and recorded for a classified document."""
-        content = self.read_content(document_id)
-        if content.draft is None:
-            raise NoDraftToPrint(f"document {document_id} has no draft")
+        """(PDF, file name) of the document's letter: once dispatched, the letter as issued (signed
+        by the office then, kept unchanged); before, its draft laid out as a marked draft. Reading
+        it is reading the content: need to know, and recorded for a classified document."""
         document = self.document(document_id)
+        if document.letter_sha256 is None and document.draft_sha256 is None:
+            raise NoDraftToPrint(f"document {document_id} has no draft")  # before any read is recorded
+        content = self.read_content(document_id)
+        document = self.document(document_id)
+        if document.letter_sha256 is not None:
+            issued = self.blobs.get(document.letter_sha256)
+            if issued is not None:
+                return issued, _letter_file_name(document)
+        draft = (content.draft or b"").decode("utf-8", "replace")
+        return render_letter(self._printed_letter(document, draft, issued=False)), \
+            _letter_file_name(document)
+
+    def _issued_letter(self, document: Document) -> bytes:
+        """The letter as the office issues it at dispatch: numbered, dated, signed."""
+        draft = self.blobs.get(document.draft_sha256 or "") or b""
+        letter = self._printed_letter(document, draft.decode("utf-8", "replace"), issued=True)
+        return self.letter_signer.sign(
+            render_letter(letter), reason=f"ลงนามหนังสือ {letter.number}",
+            location=self.settings.office_name_th, name=letter.signer_name_th)
+
+    def _printed_letter(self, document: Document, draft: str, *, issued: bool) -> PrintedLetter:
         signer = self.get(Officer, Officer.create_id(document.signed_by)) \
-            if document.signed_by else None
-        letter = PrintedLetter(
+            if issued and document.signed_by else None
+        replying = document.direction == Direction.incoming
+        return PrintedLetter(
             doc_type=document.outgoing_doc_type or document.doc_type,
-            number=_printed_number(document.outgoing_no or ""),
+            number=_printed_number(document.outgoing_no or "") if issued else "",
             office_name_th=self.settings.office_name_th,
             office_address_th=self.settings.office_address_th,
-            dated=bangkok_date(document.signed_at) if document.signed_at else None,
-            subject=document.subject, addressee=document.addressee,
-            body=content.draft.decode("utf-8", "replace"),
+            dated=bangkok_date(document.dispatched_at) if issued and document.dispatched_at else None,
+            subject=document.subject,
+            # A reply goes back to whoever wrote; a letter the office starts names its addressee.
+            addressee=document.sender if replying else document.addressee,
+            body=draft,
             signer_name_th=signer.name_th if signer else "",
             signer_position_th=signer.position_th if signer else "",
             owner_unit_th=self.settings.group_name_th, owner_contact_th=self.settings.group_phone_th,
             reference=_reference(document),
-            enclosures=[a.name for a in document.attachments if document.direction == Direction.outgoing],
+            enclosures=[] if replying else [a.name for a in document.attachments],
             urgency_th=URGENCY_TH[document.urgency] if document.urgency != Urgency.normal else "",
             secrecy_th=SECRECY_TH[document.secrecy] if document.secrecy != Secrecy.none else "",
-            draft=signer is None,
+            draft=not issued,
         )
-        pdf = render_letter(letter)
-        if signer is not None:
-            pdf = self.letter_signer.sign(
-                pdf, reason=f"ลงนามหนังสือ {letter.number}".strip(),
-                location=self.settings.office_name_th, name=signer.name_th)
-        name = document.outgoing_no or f"ร่าง-{document.id}"
-        return pdf, f"{name.replace('/', '-').replace(' ', '')}.pdf"
 
     # --- destruction --------------------------------------------------------------------------------
     def open_destruction_list(self, year_be: int, *, idempotency: Idempotency = None) -> dict[str, Any]:
@@ -794,6 +811,11 @@ def destruction_view(listing: DestructionList) -> dict[str, Any]:
     }
 
 
+def _letter_file_name(document: Document) -> str:
+    name = document.outgoing_no if document.letter_sha256 else f"ร่าง-{document.id}"
+    return f"{(name or '').replace('/', '-').replace(' ', '')}.pdf"
+
+
 def _printed_number(outgoing_no: str) -> str:
     """Orders are numbered `15/2569`; on the page every number follows ที่."""
     return outgoing_no if not outgoing_no or outgoing_no.startswith("ที่") else f"ที่ {outgoing_no}"
@@ -809,10 +831,11 @@ def _reference(document: Document) -> str:
 
 
 def content_hashes(events: Iterable[DomainEvent]) -> set[str]:
-    """Every file a document's events name: bodies, each draft version, attachments."""
+    """Every file a document's events name: bodies, each draft version, attachments, the issued
+    letter."""
     hashes: set[str] = set()
     for event in events:
-        for name in ("body_sha256", "draft_sha256"):
+        for name in ("body_sha256", "draft_sha256", "letter_sha256"):
             if value := getattr(event, name, None):
                 hashes.add(value)
         hashes.update(a.sha256 for a in getattr(event, "attachments", ()))

@@ -853,6 +853,7 @@ class Document(Aggregate):
         self.outgoing_year_be: int | None = None
         self.outgoing_no: str | None = None
         self.dispatched_at: datetime | None = None
+        self.letter_sha256: str | None = None  # the issued, signed PDF in the file store
         self.retention_class: str | None = None
         self.location = ""
         self.filed_at: datetime | None = None
@@ -1189,6 +1190,14 @@ class Document(Aggregate):
         self._dispatched(series=series, number=number, year_be=year_be,
                          outgoing_no=required_text(outgoing_no, "outgoing_no"), at=at)
 
+    def issue_letter(self, *, letter_sha256: str, at: datetime) -> None:
+        """Keep the letter as issued: the PDF the office signed at dispatch, never made again."""
+        self._require_step(Step.dispatched)
+        if self.letter_sha256 is not None:
+            raise AlreadyDispatched(f"the letter was issued as {self.outgoing_no}",
+                                    outgoing_no=self.outgoing_no)
+        self._letter_issued(letter_sha256=_sha256(letter_sha256, "letter_sha256") or "", at=aware(at))
+
     def file(self, *, by: Officer, location: str, retention_class: str = DEFAULT_RETENTION_CLASS,
              at: datetime) -> None:
         """Keep the finished document: dispatched, or an incoming one that needed no reply."""
@@ -1498,6 +1507,10 @@ class Document(Aggregate):
         self.outgoing_no = outgoing_no
         self.dispatched_at = at
         self._move(Step.dispatched, CLERK_HOLDER, at)
+
+    @event("LetterIssued")
+    def _letter_issued(self, letter_sha256: str, at: datetime) -> None:
+        self.letter_sha256 = letter_sha256
 
     @event("Filed")
     def _filed(self, retention_class: str, location: str, at: datetime, filed_on: date) -> None:

@@ -109,7 +109,7 @@ def document_payload(event: DomainEvent, d: Document) -> IntegrationEvent | None
         case Document.Destroyed():
             return v1.DocumentDestroyed(document_id=d.id,
                                         destruction_list_id=event.destruction_list_id)
-    return None  # RetentionChanged, ClassifiedContentRead: kept inside the service
+    return None  # RetentionChanged, ClassifiedContentRead, LetterIssued: kept inside the service
 
 
 def document_status(d: Document, holder_th: str | None) -> CaseStatus:

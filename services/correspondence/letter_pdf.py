@@ -14,11 +14,10 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from contracts.correspondence.v1 import DocumentType
-from shared.thaireport import FONT_FAMILY, ThaiPdf
+from shared.thaireport import FONT_FAMILY, Align, ThaiPdf
 from shared.thaitime import format_thai_date
 
 RED = (200, 0, 0)
-BLACK = (0, 0, 0)
 PARAGRAPH_INDENT = 25.0  # mm: the first line of each paragraph, 2.5 cm as the regulation's samples
 EMBLEM_HEIGHT = 30.0  # mm kept for the Garuda emblem (3 cm in the regulation's external letter)
 
@@ -44,12 +43,47 @@ class PrintedLetter:
     draft: bool = True
 
 
+class LetterPdf(ThaiPdf):
+    """A4 in the regulation's margins; on every page the secrecy stamped at the top and the foot
+    and, on a draft, "ร่าง" across it (a page printed alone still says what it is)."""
+
+    def __init__(self, letter: PrintedLetter) -> None:
+        super().__init__()
+        self.letter = letter
+        self.set_margins(30, 25, 20)  # the regulation's samples: 3 cm left, 2 cm right
+        self.set_auto_page_break(auto=True, margin=28)
+
+    def header(self) -> None:
+        if self.letter.draft:
+            with self.local_context(text_color=(215, 215, 215)), self.rotation(35, 105, 150):
+                self.set_font(FONT_FAMILY, "B", 110)
+                self.text(55, 175, "ร่าง")
+        if self.letter.secrecy_th:
+            self._stamp_at(8, self.letter.secrecy_th, "C")
+        if self.letter.urgency_th and self.page_no() == 1:
+            self._stamp_at(8, self.letter.urgency_th, "L")
+        self.set_y(self.t_margin + (8 if self.page_no() == 1 and self._stamped else 0))
+
+    def footer(self) -> None:
+        if self.letter.secrecy_th:
+            self._stamp_at(self.h - 24, self.letter.secrecy_th, "C")
+        super().footer()
+
+    @property
+    def _stamped(self) -> bool:
+        return bool(self.letter.secrecy_th or self.letter.urgency_th)
+
+    def _stamp_at(self, y: float, text: str, align: Align) -> None:
+        """Red and large, as stamped."""
+        with self.local_context(text_color=RED):
+            self.set_font(FONT_FAMILY, "B", 22)
+            self.set_xy(self.l_margin, y)
+            self.cell(self.epw, 10, text, align=align)
+
+
 def render_letter(letter: PrintedLetter) -> bytes:
-    pdf = ThaiPdf()
-    pdf.set_margins(30, 20, 20)  # the regulation's samples: 3 cm left, 2 cm right
-    pdf.set_auto_page_break(auto=True, margin=20)
+    pdf = LetterPdf(letter)
     pdf.add_page()
-    _stamps(pdf, letter)
     if letter.doc_type == DocumentType.internal_memo:
         _memo_head(pdf, letter)
     elif letter.doc_type == DocumentType.directive:
@@ -60,37 +94,12 @@ def render_letter(letter: PrintedLetter) -> bytes:
     _signature(pdf, letter)
     if letter.doc_type not in (DocumentType.internal_memo, DocumentType.directive):
         _owner(pdf, letter)
-    if letter.secrecy_th:  # at the foot of the (last) page too, where no page break may follow
-        pdf.set_auto_page_break(auto=False)
-        pdf.set_y(-22)
-        _stamp(pdf, letter.secrecy_th, align="C")
     return bytes(pdf.output())
 
 
-def _line(pdf: ThaiPdf, text: str, *, bold: bool = False, align: str = "L", size: int = 16,
+def _line(pdf: ThaiPdf, text: str, *, bold: bool = False, align: Align = "L", size: int = 16,
           indent: float = 0.0) -> None:
     pdf.paragraph(text, size, indent=indent, align=align, bold=bold)
-
-
-def _stamp(pdf: ThaiPdf, text: str, *, align: str) -> None:
-    pdf.set_text_color(*RED)
-    _line(pdf, text, bold=True, align=align, size=22)
-    pdf.set_text_color(*BLACK)
-
-
-def _stamps(pdf: ThaiPdf, letter: PrintedLetter) -> None:
-    """Secrecy at the top centre (and bottom), urgency at the top left: red, large, as stamped."""
-    if letter.draft:
-        with pdf.local_context(text_color=(215, 215, 215)), pdf.rotation(35, 105, 150):
-            pdf.set_font(FONT_FAMILY, "B", 110)
-            pdf.text(55, 175, "ร่าง")
-    top = pdf.get_y()
-    if letter.secrecy_th:
-        _stamp(pdf, letter.secrecy_th, align="C")
-    if letter.urgency_th:
-        pdf.set_y(top)
-        _stamp(pdf, letter.urgency_th, align="L")
-    pdf.set_y(top + 10 if (letter.secrecy_th or letter.urgency_th) else top)
 
 
 def _date_text(letter: PrintedLetter) -> str:

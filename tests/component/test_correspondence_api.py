@@ -97,7 +97,8 @@ def test_the_whole_saraban_path(directory: TestClient) -> None:
     history = client.get(f"/documents/{doc['document_id']}/history").json()
     assert [e["event"] for e in history] == [
         "Registered", "Assigned", "Drafted", "SubmittedForCheck", "ReturnedForRevision",
-        "Drafted", "SubmittedForCheck", "CheckApproved", "Signed", "Dispatched", "Filed"]
+        "Drafted", "SubmittedForCheck", "CheckApproved", "Signed", "Dispatched", "LetterIssued",
+        "Filed"]
     assert [e["actor"] for e in history][:2] == ["clerk-1", "dir-1"]
 
     report = client.get("/reports/routing/2569").json()

@@ -4,7 +4,9 @@ until signed, then electronically signed by the office so that any change to the
 from __future__ import annotations
 
 import io
+from datetime import timedelta
 from urllib.parse import unquote
+from uuid import UUID
 
 from cryptography import x509
 from fastapi.testclient import TestClient
@@ -47,21 +49,33 @@ def test_a_draft_prints_as_a_marked_draft_without_number_or_signature(directory:
     assert status == 200 and headers["content-type"] == "application/pdf"
     text = text_of(pdf)
     assert "ร่าง" in text and "เรื่อง ขอให้รายงานข้อมูลนักเรียน ปีการศึกษา 2569" in text
-    assert "เรียน ผู้อำนวยการสำนักงานเขตพื้นที่การศึกษา" in text
+    # A reply goes back to the office that wrote, not to the director it was addressed to here.
+    assert "เรียน สำนักงานคณะกรรมการการศึกษาขั้นพื้นฐาน" in text
+    assert "เรียน ผู้อำนวยการสำนักงานเขตพื้นที่การศึกษา" not in text
     # A reply cites the letter it answers, with its Buddhist-era date.
     assert "อ้างถึง หนังสือสำนักงานคณะกรรมการการศึกษาขั้นพื้นฐาน ที่ ศธ 04002/ว 1234 " \
            "ลงวันที่ 20 พฤศจิกายน 2569" in text
     assert "ขอแสดงความนับถือ" in text and "ด่วนมาก" in text
     assert "ที่ ศธ 04123/" not in text  # no number before dispatch
     assert not check_signature(pdf, []).signed
+    # Signed but not yet sent: still not the issued letter.
+    doc = act(directory, doc, "sign", "esa-1")
+    _, pdf, _ = letter(directory, doc)
+    assert "ร่าง" in text_of(pdf) and not check_signature(pdf, []).signed
 
 
-def test_the_signed_letter_is_signed_by_the_office_and_any_change_shows(
-        directory: TestClient, correspondence) -> None:  # noqa: ANN001
+def test_the_dispatched_letter_is_issued_once_signed_by_the_office_and_any_change_shows(
+        directory: TestClient, correspondence, clock) -> None:  # noqa: ANN001
     doc = act(directory, to_signature(directory, register(directory)), "sign", "esa-1")
     doc = act(directory, doc, "dispatch", "clerk-1")
     status, pdf, headers = letter(directory, doc)
     assert status == 200
+    # The letter as issued is kept, not made again: days later, the same bytes (a new rendering
+    # would carry a new creation and signing time).
+    clock.now += timedelta(days=3)
+    assert letter(directory, doc)[1] == pdf
+    history = directory.get(f"/documents/{doc['document_id']}/history", headers=h("off-1")).json()
+    assert [e["event"] for e in history][-2:] == ["Dispatched", "LetterIssued"]
     text = text_of(pdf)
     assert "ที่ ศธ 04123/1" in text and "(นายใหญ่ ผู้อำนวยการ)" in text
     assert "27 พฤศจิกายน 2569" in text  # signed that day, in Bangkok
@@ -77,6 +91,12 @@ def test_the_signed_letter_is_signed_by_the_office_and_any_change_shows(
     assert check.reason == "ลงนามหนังสือ ที่ ศธ 04123/1"
     # A reader that does not trust the office's certificate still sees the file is unchanged.
     assert check_signature(pdf, []).intact and not check_signature(pdf, []).trusted
+
+    # Destroying the document (after its retention) purges the issued letter with the drafts.
+    issued = correspondence.document(UUID(doc["document_id"])).letter_sha256
+    assert correspondence.blobs.exists(issued)
+    correspondence.purge_content([UUID(doc["document_id"])])
+    assert not correspondence.blobs.exists(issued)
 
     changed = bytearray(pdf)
     at = bytes(pdf).index(b"/Contents", 200) - 40  # inside the signed page content's dictionary
@@ -111,6 +131,24 @@ def test_the_letter_is_need_to_know_and_reading_a_classified_one_is_recorded(
     assert history[-1]["event"] == "ClassifiedContentRead" and history[-1]["actor"] == "off-1"
 
 
-def test_a_document_without_a_draft_has_no_letter(directory: TestClient) -> None:
-    status, body, _ = letter(directory, register(directory), actor="clerk-1")
+def test_a_document_without_a_draft_has_no_letter_and_asking_records_nothing(
+        directory: TestClient, correspondence) -> None:  # noqa: ANN001
+    doc = register(directory, secrecy="002", subject="เรื่องลับ")
+    before = correspondence.max_notification_id()
+    status, body, _ = letter(directory, doc, actor="dir-1")
     assert status == 409 and b"no-draft-to-print" in body
+    assert correspondence.max_notification_id() == before  # not even a classified read
+
+
+def test_every_page_of_a_long_classified_draft_says_what_it_is(directory: TestClient) -> None:
+    doc = act(directory, register(directory, secrecy="002", subject="เรื่องลับ"), "assign", "dir-1",
+              {"officer_id": "off-1"})
+    long_reply = "\n\n".join(["สำนักงานเขตพื้นที่การศึกษาขอส่งข้อมูลนักเรียนตามที่ขอมา " * 20] * 4
+                             + ["https://example.go.th/" + "x" * 3000])  # a link without a break
+    doc = act(directory, doc, "draft", "off-1", {"text": long_reply})
+    status, pdf, _ = letter(directory, doc)
+    assert status == 200
+    pages = [from_pdf_text(p.extract_text()) for p in PdfReader(io.BytesIO(pdf)).pages]
+    assert len(pages) >= 2
+    for page in pages:  # top and foot of every page; the watermark too
+        assert page.count("ลับ") >= 2 and "ร่าง" in page
