@@ -132,13 +132,12 @@ def _invisible(ch: str) -> bool:
 def required_text(value: str | None, name: str) -> str:
     """The text without surrounding blanks; missing, blank or invisible text breaks the rule, and
     so does a control character other than tab and line breaks (naming the field)."""
-    if value is not None:
-        bad = next((ch for ch in value
-                    if unicodedata.category(ch) == "Cc" and ch not in _TEXT_CONTROLS), None)
-        if bad is not None:
-            raise ControlCharacter(f"{name} contains U+{ord(bad):04X}", field=name)
     if value is None or all(_invisible(ch) for ch in value):
         raise FieldRequired(f"{name} is required", field=name)
+    bad = next((ch for ch in value
+                if unicodedata.category(ch) == "Cc" and ch not in _TEXT_CONTROLS), None)
+    if bad is not None:
+        raise ControlCharacter(f"{name} contains U+{ord(bad):04X}", field=name)
     return value.strip()
 
 
