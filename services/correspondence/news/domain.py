@@ -268,8 +268,10 @@ class NewsItem(Aggregate):
                         checker_id=checker.officer_id, at=aware(at))
 
     def approve(self, *, by: Officer, comments: str = "", at: datetime) -> None:
-        """The group director it was put to approves it for publication."""
+        """The group director it was put to approves it for publication; never its author (an
+        item put to its author before that was refused can still be returned, so it is not stuck)."""
         self._require_checker(by)
+        self._require_not_author(by)
         self._approved(round_no=self._round.number, checker_id=by.officer_id,
                        comments=comments.strip(), at=aware(at))
 
@@ -349,7 +351,6 @@ class NewsItem(Aggregate):
         if by.officer_id != self._round.checker_id:
             raise NewsPutToAnother(f"put to {self._round.checker_id}", officer_id=by.officer_id,
                                    named=self._round.checker_id)
-        self._require_not_author(by)
 
     def _require_not_author(self, checker: Officer) -> None:
         if checker.officer_id == self.author_id:
