@@ -6,6 +6,7 @@ trace it belongs to, taken from `shared.context` when the event is created.
 
 from __future__ import annotations
 
+import unicodedata
 from datetime import UTC, datetime
 from typing import Any
 from uuid import UUID
@@ -112,10 +113,31 @@ class NaiveDatetime(DeclaredError):
     title_en = "Date-time must carry a time zone"
 
 
+class ControlCharacter(DeclaredError):
+    code = "control-character"
+    title_th = "ข้อความมีอักขระควบคุมที่ใช้ไม่ได้"
+    title_en = "Text contains a control character"
+
+
+# Tab and line breaks are ordinary text; any other control character is invisible on screen and
+# breaks the XML, CSV and PDF that text ends up in.
+_TEXT_CONTROLS = frozenset("\t\n\r")
+
+
+def _invisible(ch: str) -> bool:
+    # Format characters (zero-width space, word joiner, ...) print nothing, like blanks.
+    return ch.isspace() or unicodedata.category(ch) == "Cf"
+
+
 def required_text(value: str | None, name: str) -> str:
-    """The text without surrounding blanks; blank or missing breaks the rule (naming the field)."""
-    if value is None or not value.strip():
+    """The text without surrounding blanks; missing, blank or invisible text breaks the rule, and
+    so does a control character other than tab and line breaks (naming the field)."""
+    if value is None or all(_invisible(ch) for ch in value):
         raise FieldRequired(f"{name} is required", field=name)
+    bad = next((ch for ch in value
+                if unicodedata.category(ch) == "Cc" and ch not in _TEXT_CONTROLS), None)
+    if bad is not None:
+        raise ControlCharacter(f"{name} contains U+{ord(bad):04X}", field=name)
     return value.strip()
 
 

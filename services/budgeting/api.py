@@ -13,7 +13,6 @@ from typing import Annotated, Any, Literal
 from uuid import UUID
 
 from fastapi import APIRouter, Query, Response
-from fastapi.responses import PlainTextResponse
 
 from contracts.budgeting.v1 import AnalysisFigure
 from contracts.restructuring.v1 import SchoolStatus
@@ -75,6 +74,7 @@ from services.budgeting.schemas import (
 from shared.domain import DomainError
 from shared.http.conditional import Idempotency, IfMatch, set_etag
 from shared.http.context import Actor
+from shared.http.downloads import csv_download
 from shared.thaitime import BANGKOK
 
 AsOf = Annotated[
@@ -189,10 +189,7 @@ def create_router(app: BudgetingApplication) -> APIRouter:
     def spending_plan(fiscal_year_be: int, format: Literal["json", "csv"] = "json") -> Any:  # noqa: A002
         plan = app.spending_plan(fiscal_year_be)
         if format == "csv":
-            return PlainTextResponse(
-                spending_plan_csv(plan), media_type="text/csv; charset=utf-8",
-                headers={"Content-Disposition":
-                         f'attachment; filename="spending-plan-{fiscal_year_be}.csv"'})
+            return csv_download(spending_plan_csv(plan), f"spending-plan-{fiscal_year_be}.csv")
         return plan
 
     @reports.get("/registers/external-resources/{fiscal_year_be}",

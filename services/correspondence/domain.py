@@ -508,6 +508,12 @@ class OfficerAlreadyRegistered(CorrespondenceError, Conflict):
     title_en = "An officer with this id is already registered"
 
 
+class OfficerIdIsARole(CorrespondenceError):
+    code = "officer-id-is-a-role"
+    title_th = "รหัสเจ้าหน้าที่ต้องไม่ซ้ำกับชื่อบทบาท (เช่น group_director)"
+    title_en = "An officer id may not be the name of a role"
+
+
 class FirstOfficerNotADirector(CorrespondenceError):
     code = "first-officer-not-a-director"
     title_th = "เจ้าหน้าที่คนแรกในทะเบียนต้องเป็นผู้อำนวยการ เพื่อให้เพิ่มเจ้าหน้าที่อื่นได้"
@@ -682,6 +688,9 @@ class Officer(Aggregate):
         officer_id = required_text(officer_id, "officer_id")
         if any(ch.isspace() for ch in officer_id):
             raise FieldRequired("officer_id must not contain spaces", field="officer_id")
+        if officer_id in ROLE_VALUES:
+            # A record held by a role names the role where an officer id would be.
+            raise OfficerIdIsARole(f"{officer_id} is a role", field="officer_id")
         return cls(
             officer_id=officer_id,
             name_th=required_text(name_th, "name_th"),
@@ -724,8 +733,12 @@ class Officer(Aggregate):
 
     def holds(self, holder: str) -> bool:
         """Is a record held by `holder` (an officer id, or a role anyone holding it may take) up
-        to this officer?"""
-        return holder == self.officer_id or (holder in ROLE_VALUES and self.has_role(holder))
+        to this officer? Nothing waits for an officer who is no longer active."""
+        if not self.active:
+            return False
+        if holder in ROLE_VALUES:
+            return self.has_role(holder)
+        return holder == self.officer_id
 
     def cleared_for(self, secrecy: Secrecy) -> bool:
         return SECRECY_RANK[self.clearance] >= SECRECY_RANK[Secrecy(secrecy)]

@@ -8,6 +8,8 @@ way the Saraban Regulation's forms do, in Thai, with Buddhist-era dates, for JSO
 from __future__ import annotations
 
 import statistics
+from collections import Counter
+from collections.abc import Iterable
 from datetime import date, datetime
 from typing import Any
 
@@ -20,7 +22,14 @@ from services.correspondence.domain import (
     Urgency,
 )
 from shared.csvfile import csv_text
-from shared.thaitime import format_thai_date, format_thai_datetime
+from shared.thaitime import (
+    MONTHS_TH_ABBR,
+    MONTHS_TH_FULL,
+    bangkok_date,
+    be_year,
+    format_thai_date,
+    format_thai_datetime,
+)
 
 # แบบทะเบียนหนังสือรับ: the columns of the regulation's form, then the system's own.
 RECEIVING_COLUMNS = (
@@ -94,6 +103,28 @@ def register_csv(rows: list[dict[str, Any]], columns: tuple[tuple[str, str], ...
     thai_rows = (thai_register_row(row, office_name) for row in rows)
     return csv_text([heading for _, heading in columns],
                     ([thai.get(key, "") for key, _ in columns] for thai in thai_rows))
+
+
+def _months_of(start: date, end: date) -> list[tuple[int, int]]:
+    months, year, month = [], start.year, start.month
+    while (year, month) <= (end.year, end.month):
+        months.append((year, month))
+        year, month = (year + 1, 1) if month == 12 else (year, month + 1)
+    return months
+
+
+def by_month(counted: dict[str, Iterable[datetime]], *, period: tuple[date, date] | None = None,
+             full_names: bool = False) -> list[dict[str, Any]]:
+    """The month-by-month lines of a periodic summary: `month` (YYYY-MM), `month_th` and, for each
+    series of `counted`, how many of its moments fell in that Bangkok month. Every month of
+    `period` when one is given (an empty month shows 0), otherwise the months anything happened in."""
+    counts = {series: Counter((day.year, day.month) for day in map(bangkok_date, moments))
+              for series, moments in counted.items()}
+    months = _months_of(*period) if period else sorted(set().union(*counts.values()))
+    names = MONTHS_TH_FULL if full_names else MONTHS_TH_ABBR
+    return [{"month": f"{year:04d}-{month:02d}", "month_th": f"{names[month - 1]} {be_year(year)}",
+             **{series: found[(year, month)] for series, found in counts.items()}}
+            for year, month in months]
 
 
 # The routing evaluation the manual asks for: how long each stage of the saraban path takes.

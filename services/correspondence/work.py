@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from typing import Any, Protocol
 from uuid import UUID
 
@@ -37,9 +37,13 @@ class WorkKind:
 
     def item(self, record: Any, title: str, today: date,
              overdue: bool | None = None) -> dict[str, Any]:
-        """`overdue` when the record knows better than "past its due date" (a document's due date
-        is for the assigned work, not for filing it afterwards)."""
+        """`overdue` when the caller knows better (a document's due date is for the assigned
+        work, not for filing it afterwards); otherwise the record's own `is_overdue`, and only a
+        record without one is overdue when past its due date."""
         due: date | None = getattr(record, "due", None)
+        if overdue is None:
+            is_overdue = getattr(record, "is_overdue", None)
+            overdue = is_overdue(today) if is_overdue else due is not None and today > due
         return {
             "procedure": self.procedure,
             "kind": self.kind,
@@ -50,7 +54,7 @@ class WorkKind:
             "step_th": record.step_th,
             "since": record.step_since,
             "due": due,
-            "overdue": (due is not None and today > due) if overdue is None else overdue,
+            "overdue": overdue,
             "path": f"{self.path}/{record.id}",
         }
 
@@ -68,7 +72,11 @@ def held_by(records: Iterable[Workable], holds: Any) -> list[Any]:
     return [r for r in records if r.holder is not None and holds(r.holder)]
 
 
+# Steps' moments are aware; a record that does not know since when it waits sorts last.
+_NEVER = datetime.max.replace(tzinfo=UTC)
+
+
 def in_order(items: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """Overdue first, then the longest waiting."""
-    return sorted(items, key=lambda i: (not i["overdue"], i["since"] or datetime.max,
+    return sorted(items, key=lambda i: (not i["overdue"], i["since"] or _NEVER,
                                         i["procedure"], i["id"]))

@@ -59,6 +59,7 @@ from shared.auth import PUBLIC
 from shared.domain import DomainEvent, NotFound
 from shared.http.conditional import Idempotency, IfMatch, set_etag
 from shared.http.context import Actor
+from shared.http.downloads import file_download
 from shared.http.sse import FeedAfter, FeedLimit, LastEventId, follow_notifications, resume_after
 
 STATIC = Path(__file__).parent / "static"
@@ -367,11 +368,9 @@ def create_work_router(app: MonitoringApplication, board: CaseBoard,
                 key=lambda e: e.recorded_at))
         name = f"annual-report-{fiscal_year_be}"
         if format == "xlsx":
-            return Response(annual_report.render_xlsx(report), media_type=XLSX, headers={
-                "Content-Disposition": f'attachment; filename="{name}.xlsx"'})
-        return Response(annual_report.render_pdf(report),
-                        media_type="application/pdf",
-                        headers={"Content-Disposition": f'inline; filename="{name}.pdf"'})
+            return file_download(annual_report.render_xlsx(report), XLSX, f"{name}.xlsx")
+        return file_download(annual_report.render_pdf(report), "application/pdf", f"{name}.pdf",
+                             inline=True)
 
     for part in (plans, inspections, evaluations, reports):
         router.include_router(part)

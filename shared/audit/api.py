@@ -16,6 +16,7 @@ from fastapi import APIRouter, Path, Query
 from fastapi.responses import StreamingResponse
 
 from shared.audit.trail import AuditTrail, NoCheckpointYet
+from shared.http.downloads import content_disposition
 
 INT64_MAX = 2**63 - 1
 
@@ -63,7 +64,7 @@ def create_audit_router(trail: AuditTrail) -> APIRouter:
     def export() -> StreamingResponse:
         return StreamingResponse(
             trail.export_lines(), media_type="application/x-ndjson",
-            headers={"Content-Disposition": f'attachment; filename="{trail.service}-audit.jsonl"'})
+            headers={"Content-Disposition": content_disposition(f"{trail.service}-audit.jsonl")})
 
     return router
 

@@ -7,15 +7,21 @@ from urllib.parse import quote
 from fastapi import Response
 
 
-def file_download(content: bytes | str, media_type: str, filename: str, *,
-                  inline: bool = False) -> Response:
-    """The file with its name; a Thai name goes in `filename*` (RFC 6266), as headers are Latin-1,
-    with an ASCII stand-in for clients that know only `filename`."""
+def content_disposition(filename: str, *, inline: bool = False) -> str:
+    """The header naming the file; a Thai name goes in `filename*` (RFC 6266), as headers are
+    Latin-1, with an ASCII stand-in for clients that know only `filename`."""
     ascii_name = filename.encode("ascii", "replace").decode().replace("?", "_")
     disposition = f'{"inline" if inline else "attachment"}; filename="{ascii_name}"'
     if ascii_name != filename:
         disposition += f"; filename*=UTF-8''{quote(filename)}"
-    return Response(content, media_type=media_type, headers={"Content-Disposition": disposition})
+    return disposition
+
+
+def file_download(content: bytes | str, media_type: str, filename: str, *,
+                  inline: bool = False) -> Response:
+    """The file with its name (see `content_disposition`)."""
+    return Response(content, media_type=media_type,
+                    headers={"Content-Disposition": content_disposition(filename, inline=inline)})
 
 
 def csv_download(text: str, filename: str) -> Response:

@@ -7,6 +7,8 @@ from datetime import UTC, datetime
 
 from fastapi.testclient import TestClient
 
+from services.correspondence.application import CorrespondenceApplication
+from shared.testing import state_changes_since
 from tests.component.test_correspondence_api import act, register
 from tests.component.test_correspondence_api import directory as directory  # noqa: F401 - fixture
 from tests.support.http import h, post
@@ -79,3 +81,34 @@ def test_a_classified_document_shows_only_as_classified_to_a_holder_who_may_not_
 def test_someone_not_in_the_directory_has_no_work_list(directory: TestClient) -> None:
     response = directory.get("/my-work", headers=h("stranger"))
     assert response.status_code == 404 and response.json()["code"] == "unknown-officer"
+
+
+def test_an_officer_who_left_holds_nothing_any_more(directory: TestClient) -> None:
+    client = directory
+    register(client)  # waits for the group director (the role)
+    act(client, register(client, subject="ขอเชิญประชุม"), "assign", "dir-1",
+        {"officer_id": "off-1", "due_date": "2026-11-30"})
+    assert my_work(client, "off-1") and my_work(client, "dir-1")
+
+    for officer in ("off-1", "dir-1"):
+        response = client.patch(f"/officers/{officer}", headers=h("esa-1"), json={"active": False})
+        assert response.status_code == 200, response.text
+
+    for officer in ("off-1", "dir-1"):
+        assert my_work(client, officer) == []
+        queue = client.get("/work-queue", headers=h(officer))
+        assert queue.status_code == 200 and queue.json() == []
+
+
+def test_an_officer_id_that_is_a_role_name_is_refused(
+        directory: TestClient, correspondence: CorrespondenceApplication) -> None:
+    before = correspondence.max_notification_id()
+    response = directory.post("/officers", headers=h("esa-1"), json={
+        "officer_id": "group_director", "name_th": "นายแอบอ้าง บทบาท", "roles": ["officer"]})
+    assert response.status_code == 422, response.text
+    assert response.headers["content-type"].startswith("application/problem+json")
+    problem = response.json()
+    assert (problem["code"], problem["field"]) == ("officer-id-is-a-role", "officer_id")
+    assert problem["title_th"] and problem["title_en"]
+    assert state_changes_since(correspondence, before) == []
+    assert directory.get("/officers/group_director", headers=h("esa-1")).status_code == 404

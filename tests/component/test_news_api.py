@@ -199,3 +199,76 @@ def test_news_published_per_month_of_a_fiscal_year_in_json_and_thai_csv(
     table = list(csv.reader(io.StringIO(response.text.lstrip("\ufeff"))))
     assert table[0] == ["หมวด", "รายการ", "จำนวน"]
     assert ["รายเดือน (เผยแพร่)", "พฤศจิกายน 2569", "2"] in table
+
+
+def test_a_title_that_is_blank_to_the_eye_or_carries_a_control_character_is_refused(
+        staffed: TestClient, correspondence: CorrespondenceApplication) -> None:
+    before = correspondence.max_notification_id()
+    for title, code in (("\u200b\u200b\u2060", "field-required"),  # zero-width space, word joiner
+                        ("\u200b\u00a0\ufeff", "field-required"),
+                        ("ข่าว\x0bหนึ่ง", "control-character"),
+                        ("ข่าว\x85หนึ่ง", "control-character")):
+        response = staffed.post("/news-items", headers=h("off-1"),
+                                json={"title": title, "body": "เนื้อหาข่าว"})
+        assert response.status_code == 422, (title, response.text)
+        assert response.headers["content-type"].startswith("application/problem+json")
+        problem = response.json()
+        assert (problem["code"], problem["field"]) == (code, "title")
+        assert problem["title_th"] and problem["title_en"]
+    assert state_changes_since(correspondence, before) == []
+    # Thai text with a zero-width space between words is ordinary text.
+    assert draft(staffed, "ข่าว\u200bหนึ่ง")["title"] == "ข่าว\u200bหนึ่ง"
+
+
+def test_the_feed_stays_readable_whatever_characters_an_item_carries(
+        staffed: TestClient) -> None:
+    item = approve(staffed, draft(staffed, "ข่าวอบรม", summary="สรุป\x0bข่าว\x1b\ufffeอบรม"))
+    post(staffed, f"/news-items/{item['news_item_id']}/publish", "off-1", {})
+
+    feed = TestClient(staffed.app).get("/news/feed.xml")
+    assert feed.status_code == 200
+    entry = ElementTree.fromstring(feed.content).find("a:entry", ATOM)
+    assert entry.findtext("a:summary", namespaces=ATOM).startswith("สรุปข่าวอบรม (เผยแพร่เมื่อ")
+
+
+def test_a_picture_must_be_one_by_its_bytes_and_is_served_so_browsers_do_not_guess(
+        staffed: TestClient, correspondence: CorrespondenceApplication) -> None:
+    before = correspondence.max_notification_id()
+    page = base64.b64encode(b"<html><script>alert(1)</script></html>").decode()
+    for media_type, content in (("image/png", page),
+                                ("image/jpeg", PNG)):  # a PNG said to be a JPEG
+        response = staffed.post("/news-items", headers=h("off-1"), json={
+            "title": "ข่าว", "body": "เนื้อหา",
+            "image": {"name": "ภาพ.png", "media_type": media_type, "content_base64": content}})
+        assert response.status_code == 422, response.text
+        assert response.json()["code"] == "not-an-image"
+    assert state_changes_since(correspondence, before) == []
+
+    for name, media_type, content in (
+            ("a.jpg", "image/jpeg", b"\xff\xd8\xff\xe0" + b"\x00" * 16),
+            ("a.gif", "image/gif", b"GIF89a" + b"\x00" * 16),
+            ("a.webp", "image/webp", b"RIFF\x10\x00\x00\x00WEBPVP8 " + b"\x00" * 8)):
+        draft(staffed, image={"name": name, "media_type": media_type,
+                              "content_base64": base64.b64encode(content).decode()})
+
+    item = approve(staffed, draft(staffed, image={"name": "ภาพ.png", "media_type": "image/png",
+                                                  "content_base64": PNG}))
+    post(staffed, f"/news-items/{item['news_item_id']}/publish", "off-1", {})
+    picture = TestClient(staffed.app).get(f"/news/{item['news_item_id']}/image")
+    assert picture.status_code == 200
+    assert picture.headers["x-content-type-options"] == "nosniff"
+    assert picture.headers["cache-control"] == "public, max-age=300"
+
+
+def test_a_group_director_may_not_approve_their_own_news(
+        staffed: TestClient, correspondence: CorrespondenceApplication) -> None:
+    item = post(staffed, "/news-items", "dir-1", {"title": "ผอ.กลุ่มเขียนข่าวเอง", "body": "..."},
+                expect=201)
+    path = f"/news-items/{item['news_item_id']}"
+    before = correspondence.max_notification_id()
+    response = staffed.post(f"{path}/submit", headers=h("dir-1"), json={"checker_id": "dir-1"})
+    assert response.status_code == 403, response.text
+    assert response.headers["content-type"].startswith("application/problem+json")
+    assert response.json()["code"] == "own-news-check"
+    assert state_changes_since(correspondence, before) == []
+    assert staffed.get(path, headers=h("dir-1")).json()["step"] == "draft"

@@ -222,6 +222,23 @@ class TestOfficer:
         with refused("field-required"):
             Officer.register(officer_id="x-4", name_th="  ", position_th="", roles=[])
 
+    def test_holds_what_waits_for_them_by_id_or_by_a_role_they_have(self) -> None:
+        assert OFFICER.holds(OFFICER.officer_id) and not OFFICER.holds(OTHER_OFFICER.officer_id)
+        assert DIRECTOR.holds(Role.group_director.value)
+        assert not OFFICER.holds(Role.group_director.value)
+
+    def test_an_inactive_officer_holds_nothing(self) -> None:
+        o = officer("x-5", Role.officer, Role.group_director)
+        o.deactivate("ย้ายไปปฏิบัติราชการที่อื่น")
+        o = given(o)
+        assert not o.holds("x-5") and not o.holds(Role.group_director.value)
+
+    def test_an_officer_id_may_not_be_a_role_name(self) -> None:
+        for role in Role:
+            with refused("officer-id-is-a-role", 422):
+                Officer.register(officer_id=role.value, name_th="นาย บทบาท", position_th="",
+                                 roles=[Role.officer])
+
     def test_unknown_officer_error_for_the_application(self) -> None:
         err = UnknownOfficer("off-404", officer_id="off-404")
         assert (err.code, err.status) == ("unknown-officer", 404)

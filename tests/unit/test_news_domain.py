@@ -137,6 +137,18 @@ class TestReview:
         with refused("wrong-step", 409):
             drafted().approve(by=DIRECTOR, at=at(2))
 
+    def test_a_group_director_does_not_check_their_own_item(self) -> None:
+        item = drafted(by=DIRECTOR)
+        with refused("own-news-check", 403):
+            item.submit(by=DIRECTOR, checker=DIRECTOR, at=at(1))
+        assert then_events(item) == []
+        item.submit(by=DIRECTOR, checker=UNCLEARED_DIRECTOR, at=at(1))
+        item = given(item)
+        with refused("news-put-to-another", 403):
+            item.approve(by=DIRECTOR, at=at(2))
+        item.approve(by=UNCLEARED_DIRECTOR, at=at(2))
+        assert names(then_events(item)) == ["Approved"]
+
 
 class TestPublishing:
     def test_only_approved_news_is_published(self) -> None:

@@ -15,7 +15,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date
 from typing import Any
 
 from pythainlp.tokenize import word_tokenize
@@ -26,7 +26,8 @@ from services.correspondence.knowledge.domain import (
     KnowledgeItem,
     KnowledgeStep,
 )
-from shared.thaitime import MONTHS_TH_ABBR, bangkok_date, be_year, format_thai_date
+from services.correspondence.projections import by_month
+from shared.thaitime import format_thai_date
 
 PARTIAL_MATCH_MIN_CHARS = 4  # shorter words are too common inside longer ones (ตา in ตาราง)
 WORD_MATCH, PART_MATCH = 2, 1
@@ -129,11 +130,6 @@ SUMMARY_COLUMNS = (
 )
 
 
-def _month(moment: datetime) -> tuple[str, str]:
-    day = bangkok_date(moment)
-    return f"{day:%Y-%m}", f"{MONTHS_TH_ABBR[day.month - 1]} {be_year(day.year)}"
-
-
 def knowledge_summary(items: Sequence[KnowledgeItem], names: dict[str, str | None],
                       start: date, end: date) -> dict[str, Any]:
     """Counts of the items captured in the period by status, tag and author, and per month
@@ -143,17 +139,6 @@ def knowledge_summary(items: Sequence[KnowledgeItem], names: dict[str, str | Non
     authors = Counter(i.author_id for i in items)
     published_by_author = Counter(i.author_id for i in items
                                   if i.step == KnowledgeStep.published)
-    months: dict[str, dict[str, Any]] = {}
-    for item in items:
-        key, label = _month(item.captured_at)
-        months.setdefault(key, {"month": key, "month_th": label, "captured": 0, "published": 0})
-        months[key]["captured"] += 1
-    for item in items:
-        if item.published_at is not None:
-            key, label = _month(item.published_at)
-            months.setdefault(key, {"month": key, "month_th": label, "captured": 0,
-                                    "published": 0})
-            months[key]["published"] += 1
     return {
         "period": {"from": start, "to": end, "from_th": format_thai_date(start, full=True),
                    "to_th": format_thai_date(end, full=True)},
@@ -165,7 +150,8 @@ def knowledge_summary(items: Sequence[KnowledgeItem], names: dict[str, str | Non
         "by_author": [{"author_id": a, "name_th": names.get(a), "count": n,
                        "published": published_by_author[a]}
                       for a, n in sorted(authors.items(), key=lambda t: (-t[1], t[0]))],
-        "by_month": [months[k] for k in sorted(months)],
+        "by_month": by_month({"captured": [i.captured_at for i in items],
+                              "published": [i.published_at for i in items if i.published_at]}),
     }
 
 

@@ -39,6 +39,7 @@ from shared.http.context import Actor
 Format = Literal["json", "csv"]
 TAG = "news (ประชาสัมพันธ์ข่าวสารผลการดำเนินงาน)"
 ATOM_TYPE = "application/atom+xml; charset=utf-8"
+PICTURE_MAX_AGE = 300  # seconds
 
 
 def _links(links: list[LinkIn]) -> list[NewsLink]:
@@ -130,8 +131,10 @@ def create_router(app: CorrespondenceApplication) -> APIRouter:
                 responses={200: {"content": {"image/*": {}}}})
     def public_image(news_item_id: UUID) -> Response:
         image, content = news.image(news_item_id)
+        # Short-lived, so a withdrawn item's picture leaves caches soon after the item does.
         return Response(content, media_type=image.media_type,
-                        headers={"Cache-Control": "public, max-age=86400"})
+                        headers={"Cache-Control": f"public, max-age={PICTURE_MAX_AGE}",
+                                 "X-Content-Type-Options": "nosniff"})
 
     @reports.get("/reports/news",
                  summary="สรุปผลการประชาสัมพันธ์: news published per month of a period",

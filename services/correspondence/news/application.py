@@ -23,6 +23,7 @@ from services.correspondence.news.domain import (
     NewsItemNotFound,
     NewsLink,
     NewsStep,
+    check_image_content,
 )
 from services.correspondence.news.projections import news_summary
 from shared.projection import AggregateIndex
@@ -131,6 +132,7 @@ class NewsDesk:
     def _describe(self, image: NewFile | None) -> Attachment | None:
         if image is None:
             return None
+        check_image_content(image.media_type, image.content)
         attachments, _ = self.app._describe([image], None, "none")
         return attachments[0]
 

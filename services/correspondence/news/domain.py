@@ -123,6 +123,12 @@ class NotTheNewsAuthor(CorrespondenceError, Forbidden):
     title_en = "Only the news item's author (or a group director) may do this"
 
 
+class OwnNewsCheck(CorrespondenceError, Forbidden):
+    code = "own-news-check"
+    title_th = "ผู้จัดทำข่าวพิจารณาเห็นชอบข่าวของตนเองไม่ได้ ต้องเสนอผู้อำนวยการกลุ่มท่านอื่น"
+    title_en = "The author may not approve their own news item; another group director checks it"
+
+
 class NewsPutToAnother(CorrespondenceError, Forbidden):
     code = "news-put-to-another"
     title_th = "ข่าวนี้เสนอผู้อำนวยการกลุ่มท่านอื่นพิจารณา"
@@ -185,6 +191,28 @@ def check_image(image: Attachment | None) -> Attachment | None:
     return image
 
 
+def picture_type(content: bytes) -> str | None:
+    """The media type the file's leading bytes show, of the pictures a news item may carry."""
+    if content.startswith(b"\xff\xd8\xff"):
+        return "image/jpeg"
+    if content.startswith(b"\x89PNG\r\n\x1a\n"):
+        return "image/png"
+    if content.startswith((b"GIF87a", b"GIF89a")):
+        return "image/gif"
+    if content[:4] == b"RIFF" and content[8:12] == b"WEBP":
+        return "image/webp"
+    return None
+
+
+def check_image_content(media_type: str, content: bytes) -> None:
+    """The picture is what it says it is: the public image route serves it under the declared
+    type, so a page or script uploaded as "image/png" must never get there."""
+    found = picture_type(content)
+    if found != media_type.lower():
+        raise NotAnImage(f"declared {media_type}, the file is {found or 'not a picture'}",
+                         field="image.content_base64")
+
+
 class NewsItem(Aggregate):
     """One piece of news of the group's work, from draft to the office's web page."""
 
@@ -235,12 +263,15 @@ class NewsItem(Aggregate):
         self._require_editable()
         self._require_author(by, directors_too=False)
         _require_role(checker, Role.group_director, NotAGroupDirector)
+        self._require_not_author(checker)
         self._submitted(round_no=len(self.reviews) + 1, officer_id=by.officer_id,
                         checker_id=checker.officer_id, at=aware(at))
 
     def approve(self, *, by: Officer, comments: str = "", at: datetime) -> None:
-        """The group director it was put to approves it for publication."""
+        """The group director it was put to approves it for publication; never its author (an
+        item put to its author before that was refused can still be returned, so it is not stuck)."""
         self._require_checker(by)
+        self._require_not_author(by)
         self._approved(round_no=self._round.number, checker_id=by.officer_id,
                        comments=comments.strip(), at=aware(at))
 
@@ -320,6 +351,10 @@ class NewsItem(Aggregate):
         if by.officer_id != self._round.checker_id:
             raise NewsPutToAnother(f"put to {self._round.checker_id}", officer_id=by.officer_id,
                                    named=self._round.checker_id)
+
+    def _require_not_author(self, checker: Officer) -> None:
+        if checker.officer_id == self.author_id:
+            raise OwnNewsCheck(f"drafted by {self.author_id}", officer_id=checker.officer_id)
 
     # ---- events (state changes only: these bodies run again on every replay) ---------------------
 

@@ -7,20 +7,15 @@ module lays them out.
 
 from __future__ import annotations
 
-from collections import Counter
+import re
 from collections.abc import Sequence
 from datetime import date, datetime
 from typing import Any
 from xml.etree import ElementTree
 
 from services.correspondence.news.domain import NewsItem, NewsStep
-from shared.thaitime import (
-    MONTHS_TH_FULL,
-    bangkok_date,
-    be_year,
-    format_thai_date,
-    format_thai_datetime,
-)
+from services.correspondence.projections import by_month
+from shared.thaitime import format_thai_date, format_thai_datetime
 
 SUMMARY_COLUMNS = (
     ("section", "หมวด"),
@@ -30,21 +25,14 @@ SUMMARY_COLUMNS = (
 
 ATOM = "http://www.w3.org/2005/Atom"
 FEED_SIZE = 50
-
-
-def _months(start: date, end: date) -> list[tuple[int, int]]:
-    months, year, month = [], start.year, start.month
-    while (year, month) <= (end.year, end.month):
-        months.append((year, month))
-        year, month = (year + 1, 1) if month == 12 else (year, month + 1)
-    return months
+# What XML 1.0 may not contain at all (not even escaped): most control characters, surrogates and
+# U+FFFE/U+FFFF. One such character would make the whole feed unreadable to every subscriber.
+_NOT_XML = re.compile(r"[^\t\n\r\u0020-\uD7FF\uE000-\uFFFD\U00010000-\U0010FFFF]")
 
 
 def news_summary(items: Sequence[NewsItem], start: date, end: date) -> dict[str, Any]:
     """How many items were published in each month of the period (every month listed, so an
     empty month shows as 0), and how many of them are withdrawn since."""
-    days = [bangkok_date(i.published_at) for i in items if i.published_at is not None]
-    published = Counter((d.year, d.month) for d in days)
     withdrawn = sum(i.step == NewsStep.withdrawn for i in items)
     return {
         "period": {"from": start, "to": end, "from_th": format_thai_date(start, full=True),
@@ -52,9 +40,8 @@ def news_summary(items: Sequence[NewsItem], start: date, end: date) -> dict[str,
         "published": len(items),
         "withdrawn": withdrawn,
         "still_published": len(items) - withdrawn,
-        "by_month": [{"month": f"{y:04d}-{m:02d}",
-                      "month_th": f"{MONTHS_TH_FULL[m - 1]} {be_year(y)}",
-                      "published": published[(y, m)]} for y, m in _months(start, end)],
+        "by_month": by_month({"published": [i.published_at for i in items if i.published_at]},
+                             period=(start, end), full_names=True),
     }
 
 
@@ -73,7 +60,7 @@ def summary_rows(report: dict[str, Any]) -> list[dict[str, Any]]:
 
 def _text(parent: ElementTree.Element, tag: str, text: str, **attributes: str) -> None:
     element = ElementTree.SubElement(parent, tag, attributes)
-    element.text = text
+    element.text = _NOT_XML.sub("", text)
 
 
 def _stamp(moment: datetime) -> str:
