@@ -351,6 +351,26 @@ def add_step_route(router: APIRouter, path: str, *, id_name: str, summary: str,
                              "/", "_").replace("{", "").replace("}", "").replace("-", "_"))
 
 
+def add_summary_route(router: APIRouter, app: CorrespondenceApplication, path: str, *, name: str,
+                      summary: str, file_stem: str,
+                      report: Callable[[date, date], dict[str, Any]],
+                      rows: Callable[[dict[str, Any]], list[dict[str, Any]]],
+                      columns: Any) -> None:
+    """A periodic summary of procedures 2-4, as the officers report it: GET `path` for a fiscal year
+    or a date range (`period_query`), JSON or Thai CSV (`rows` of the report under `columns`)."""
+
+    def endpoint(period: tuple[date, date] = period_query(app),
+                 format: Format = "json") -> Any:  # noqa: A002
+        start, end = period
+        result = report(start, end)
+        if format == "csv":
+            return _csv(register_csv(rows(result), columns), f"{file_stem}-{start}-{end}.csv")
+        return result
+
+    router.add_api_route(path, endpoint, methods=["GET"], name=name, summary=summary,
+                         responses={200: {"content": {"text/csv": {}}}})
+
+
 def period_query(app: CorrespondenceApplication) -> Any:
     """The reporting period of a periodic summary, from `?fiscal_year=2569` or `?from=…&to=…`
     (Bangkok dates); the current fiscal year when neither is given. Use as a parameter's default."""

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import date
-from typing import Any, Literal
+from typing import Any
 from uuid import UUID
 
 from fastapi import APIRouter, Query, Response
 
-from services.correspondence.api import _answer, _csv, add_step_route, period_query
+from services.correspondence.api import _answer, add_step_route, add_summary_route
 from services.correspondence.application import CorrespondenceApplication
 from services.correspondence.knowledge.domain import KnowledgeStep
 from services.correspondence.knowledge.projections import SUMMARY_COLUMNS, summary_rows
@@ -19,11 +18,9 @@ from services.correspondence.knowledge.schemas import (
     ScreenIn,
     SearchHitOut,
 )
-from services.correspondence.projections import register_csv
 from shared.http.conditional import Idempotency
 from shared.http.context import Actor
 
-Format = Literal["json", "csv"]
 TAG = "knowledge management (งานจัดการความรู้)"
 
 
@@ -67,17 +64,10 @@ def create_router(app: CorrespondenceApplication) -> APIRouter:
                    command=lambda i, b, v, k: knowledge.publish(
                        i, tags=b.tags, expected_version=v, idempotency=k))
 
-    @reports.get("/reports/knowledge",
-                 summary="สรุปผลการจัดการความรู้: by status, tag, author and month of a period",
-                 responses={200: {"content": {"text/csv": {}}}})
-    def knowledge_report(period: tuple[date, date] = period_query(app),
-                         format: Format = "json") -> Any:  # noqa: A002
-        start, end = period
-        report = knowledge.report(start, end)
-        if format == "csv":
-            return _csv(register_csv(summary_rows(report), SUMMARY_COLUMNS),
-                        f"knowledge-summary-{start}-{end}.csv")
-        return report
+    add_summary_route(reports, app, "/reports/knowledge", name="knowledge_report",
+                      summary="สรุปผลการจัดการความรู้: by status, tag, author and month of a period",
+                      file_stem="knowledge-summary", report=knowledge.report, rows=summary_rows,
+                      columns=SUMMARY_COLUMNS)
 
     root = APIRouter()
     root.include_router(router)

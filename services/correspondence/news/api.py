@@ -4,13 +4,12 @@ web page and other agencies' sites), as JSON or as an Atom feed."""
 
 from __future__ import annotations
 
-from datetime import date
-from typing import Any, Literal
+from typing import Any
 from uuid import UUID
 
 from fastapi import APIRouter, Query, Request, Response
 
-from services.correspondence.api import _answer, _csv, add_step_route, period_query
+from services.correspondence.api import _answer, add_step_route, add_summary_route
 from services.correspondence.application import CorrespondenceApplication, NewFile
 from services.correspondence.news.domain import NewsLink, NewsStep
 from services.correspondence.news.projections import (
@@ -31,12 +30,10 @@ from services.correspondence.news.schemas import (
     ReviseIn,
     SubmitNewsIn,
 )
-from services.correspondence.projections import register_csv
 from shared.auth import PUBLIC
 from shared.http.conditional import Idempotency
 from shared.http.context import Actor
 
-Format = Literal["json", "csv"]
 TAG = "news (ประชาสัมพันธ์ข่าวสารผลการดำเนินงาน)"
 ATOM_TYPE = "application/atom+xml; charset=utf-8"
 PICTURE_MAX_AGE = 300  # seconds
@@ -136,17 +133,10 @@ def create_router(app: CorrespondenceApplication) -> APIRouter:
                         headers={"Cache-Control": f"public, max-age={PICTURE_MAX_AGE}",
                                  "X-Content-Type-Options": "nosniff"})
 
-    @reports.get("/reports/news",
-                 summary="สรุปผลการประชาสัมพันธ์: news published per month of a period",
-                 responses={200: {"content": {"text/csv": {}}}})
-    def news_report(period: tuple[date, date] = period_query(app),
-                    format: Format = "json") -> Any:  # noqa: A002
-        start, end = period
-        report = news.report(start, end)
-        if format == "csv":
-            return _csv(register_csv(summary_rows(report), SUMMARY_COLUMNS),
-                        f"news-summary-{start}-{end}.csv")
-        return report
+    add_summary_route(reports, app, "/reports/news", name="news_report",
+                      summary="สรุปผลการประชาสัมพันธ์: news published per month of a period",
+                      file_stem="news-summary", report=news.report, rows=summary_rows,
+                      columns=SUMMARY_COLUMNS)
 
     root = APIRouter()
     root.include_router(staff)

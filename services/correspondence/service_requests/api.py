@@ -8,7 +8,13 @@ from uuid import UUID
 
 from fastapi import APIRouter, Response
 
-from services.correspondence.api import _answer, _csv, add_step_route, period_query
+from services.correspondence.api import (
+    _answer,
+    _csv,
+    add_step_route,
+    add_summary_route,
+    period_query,
+)
 from services.correspondence.application import CorrespondenceApplication
 from services.correspondence.projections import register_csv
 from services.correspondence.service_requests.projections import (
@@ -79,17 +85,10 @@ def create_router(app: CorrespondenceApplication) -> APIRouter:
                    command=lambda i, b, v, k: requests.record_satisfaction(
                        i, score=b.score, comment=b.comment, expected_version=v, idempotency=k))
 
-    @reports.get("/reports/service-requests",
-                 summary="สรุปผลการให้บริการ: counts, response times, satisfaction of a period",
-                 responses={200: {"content": {"text/csv": {}}}})
-    def service_report(period: tuple[date, date] = period_query(app),
-                       format: Format = "json") -> Any:  # noqa: A002
-        start, end = period
-        report = requests.report(start, end)
-        if format == "csv":
-            return _csv(register_csv(summary_rows(report), SUMMARY_COLUMNS),
-                        f"service-summary-{start}-{end}.csv")
-        return report
+    add_summary_route(reports, app, "/reports/service-requests", name="service_report",
+                      summary="สรุปผลการให้บริการ: counts, response times, satisfaction of a period",
+                      file_stem="service-summary", report=requests.report, rows=summary_rows,
+                      columns=SUMMARY_COLUMNS)
 
     root = APIRouter()
     root.include_router(router)
