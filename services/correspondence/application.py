@@ -731,8 +731,8 @@ class CorrespondenceApplication(ServiceApplication):
                   for m in held_by(self.meetings.meetings.all(), me.holds)]
         items += [ACTION_ITEM.item(a, a.title, today)
                   for a in held_by(self.meetings.action_items.all(), me.holds)]
-        items += [KNOWLEDGE_ITEM.item(e.item, e.item.title, today)
-                  for e in self.knowledge.index.all() if e.item.holder and me.holds(e.item.holder)]
+        items += [KNOWLEDGE_ITEM.item(k, k.title, today)
+                  for k in held_by((e.item for e in self.knowledge.index.all()), me.holds)]
         return in_order(items)
 
     def work_in_progress(self) -> list[dict[str, Any]]:
