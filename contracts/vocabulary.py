@@ -39,6 +39,17 @@ class ApprovingBody(StrEnum):
     central_office = "central_office"  # สพฐ.
 
 
+class StaffRole(StrEnum):
+    """A role an officer of the office holds in the staff directory (DOMAIN.md, people and bodies).
+    The directory is kept by correspondence (งานธุรการ) and reaches every service as events."""
+
+    clerk = "clerk"  # เจ้าหน้าที่สารบรรณของกลุ่ม
+    officer = "officer"  # ผู้รับผิดชอบ / นักวิเคราะห์นโยบายและแผน
+    group_director = "group_director"  # ผอ.กลุ่มนโยบายและแผน
+    esa_director = "esa_director"  # ผอ.สพป. / รอง ผอ.สพป.
+    signer = "signer"  # ผู้มีอำนาจลงนาม
+
+
 class Decision(StrEnum):
     approve = "approve"  # อนุมัติ / เห็นชอบ
     reject = "reject"  # ไม่เห็นชอบ
@@ -88,6 +99,13 @@ APPROVING_BODY_TH: dict[ApprovingBody, str] = {
     ApprovingBody.esa_director: "ผู้อำนวยการสำนักงานเขตพื้นที่การศึกษา",
     ApprovingBody.governor: "ผู้ว่าราชการจังหวัด",
     ApprovingBody.central_office: "สำนักงานคณะกรรมการการศึกษาขั้นพื้นฐาน (สพฐ.)",
+}
+STAFF_ROLE_TH: dict[StaffRole, str] = {
+    StaffRole.clerk: "เจ้าหน้าที่สารบรรณ",
+    StaffRole.officer: "ผู้รับผิดชอบ",
+    StaffRole.group_director: "ผู้อำนวยการกลุ่ม",
+    StaffRole.esa_director: "ผู้อำนวยการสำนักงานเขตพื้นที่การศึกษา",
+    StaffRole.signer: "ผู้มีอำนาจลงนาม",
 }
 SCHOOL_LEVEL_TH: dict[SchoolLevel, str] = {
     SchoolLevel.kindergarten: "อนุบาล",

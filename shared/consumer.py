@@ -53,6 +53,16 @@ def replay_tracking_name(consumer: str) -> str:
     return f"deadletter:{consumer}"
 
 
+def combined(*handlers: Handler) -> Handler:
+    """One handler that lets each of `handlers` react to the event, in order; all they changed
+    is saved together (one source has one consumer, and one tracking position)."""
+
+    def handle(envelope: AnyEnvelope) -> Sequence[Aggregate | None]:
+        return [changed for handler in handlers for changed in handler(envelope)]
+
+    return handle
+
+
 @dataclass(frozen=True)
 class Subscription:
     source: str  # the producing service (its stream)

@@ -19,11 +19,27 @@ from eventsourcing.domain import (
     CanMutateAggregate,
     event,
 )
+from eventsourcing.utils import get_topic, register_topic
 from pydantic import BaseModel, ConfigDict, Field
 
 from shared.context import current_actor, trace_id_var
 
-__all__ = ["Aggregate", "DomainError", "DomainEvent", "event"]
+__all__ = ["Aggregate", "DomainError", "DomainEvent", "event", "stored_topics", "was_stored_as"]
+
+# Names an aggregate class's events were stored under before it moved (see `was_stored_as`).
+_former_topics: dict[type, list[str]] = {}
+
+
+def was_stored_as(old_topic: str, aggregate_class: type) -> None:
+    """The class (and its events) once lived at `old_topic`: stored events naming it still
+    decode into today's class, and read models still find them."""
+    register_topic(old_topic, aggregate_class)
+    _former_topics.setdefault(aggregate_class, []).append(old_topic)
+
+
+def stored_topics(aggregate_class: type) -> list[str]:
+    """Every name the class's stored events may carry: today's and the former ones."""
+    return [get_topic(aggregate_class), *_former_topics.get(aggregate_class, [])]
 
 
 class DomainEvent(BaseModel):
@@ -39,10 +55,20 @@ class DomainEvent(BaseModel):
 
 
 class Aggregate(_BaseAggregate):
-    """Aggregate root whose events are pydantic models (eventsourcing's `aggregate6` pattern)."""
+    """Aggregate root whose events are pydantic models (eventsourcing's `aggregate6` pattern).
+
+    Every aggregate remembers who last took each kind of step (`acted_by`, by event name), from
+    its own events: the decision rights' separation of duties reads it (the one who submitted may
+    not approve), so no aggregate keeps a field of its own for that."""
 
     class Event(DomainEvent, CanMutateAggregate):
         """Any event of this aggregate."""
+
+        def mutate(self, aggregate: Any) -> Any:
+            aggregate = super().mutate(aggregate)
+            if aggregate is not None:
+                vars(aggregate).setdefault("acted_by", {})[type(self).__name__] = self.actor
+            return aggregate
 
     class Created(Event, CanInitAggregate):
         originator_topic: str

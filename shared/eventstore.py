@@ -10,6 +10,7 @@ import hashlib
 import threading
 import time
 from collections.abc import Callable, Sequence
+from functools import cached_property
 from typing import Any, ClassVar, TypeVar
 from uuid import NAMESPACE_URL, UUID, uuid5
 
@@ -28,8 +29,11 @@ from eventsourcing.persistence import (
 from eventsourcing.utils import get_topic, resolve_topic
 from pydantic import BaseModel
 
+from contracts.vocabulary import RegisteredDocumentRef
 from shared.domain import Aggregate, Conflict, DomainError, DomainEvent, event
 from shared.logging import get_logger
+from shared.office import rights
+from shared.office.directory import Directory
 from shared.settings import ServiceSettings
 
 log = get_logger(__name__)
@@ -116,6 +120,16 @@ class StaleVersion(DomainError):
             "The resource has changed since it was read",
             f"If-Match expected version {expected}, current version is {actual}",
         )
+
+
+class PreconditionRequired(DomainError):
+    """A change to an existing record that does not say which version it read (no `If-Match`)."""
+
+    status = 428
+
+    def __init__(self, detail: str = "Send If-Match with the ETag of the version you read") -> None:
+        super().__init__("precondition-required", "ต้องระบุเวอร์ชันของข้อมูลที่อ่าน (If-Match)",
+                         "If-Match is required to change an existing record", detail)
 
 
 class ConcurrentWriteConflict(Conflict):
@@ -221,6 +235,28 @@ class ServiceApplication(Application):
     def to_domain_event(self, notification: Notification) -> DomainEvent:
         return self.mapper.to_domain_event(notification)
 
+    # --- who may act (shared.office.rights) --------------------------------------------------------
+    @cached_property
+    def directory(self) -> Directory:
+        """The staff directory as this service knows it: learned from correspondence's events
+        (correspondence, which keeps the directory, answers from its own)."""
+        from shared.office.learning import LearnedDirectory  # it reads this application's store
+
+        return LearnedDirectory(self)
+
+    def registered_reference(self, document_id: UUID) -> RegisteredDocumentRef | None:
+        """How a decision cites a document registered in correspondence; None if this service
+        has not heard of it or it has no register number yet."""
+        from shared.office.documents import RegisteredDocument
+
+        known = self.get(RegisteredDocument, RegisteredDocument.create_id(document_id))
+        return known.reference if known is not None else None
+
+    def check_record(self, record: Aggregate) -> None:
+        """The decision rights that depend on the record a command acts on (separation of duties,
+        body decisions); `update` calls it, a command that loads its record itself must too."""
+        rights.check_record(record, self.directory, self.registered_reference)
+
     # --- commands -------------------------------------------------------------------------------
     def load(self, aggregate_id: UUID, version: int | None = None) -> Any:
         """The aggregate now (from the cache, fast-forwarded) or as it was at `version`."""
@@ -270,6 +306,7 @@ class ServiceApplication(Application):
         def decide() -> Decision[R]:
             aggregate = load()
             check_version(aggregate, expected_version)
+            self.check_record(aggregate)
             others = act(aggregate) or ()
             return view(aggregate), [aggregate, *others]
 
@@ -290,7 +327,9 @@ class ServiceApplication(Application):
                     if previous.fingerprint != fingerprint:
                         raise IdempotencyKeyReused
                     return previous.result
+            rights.check_actor(self.directory)
             result, changed = decide()
+            rights.require_checked()
             if idempotency is not None:
                 result = _jsonable(result)
             to_save: list[Aggregate] = [a for a in changed if a is not None]
@@ -337,7 +376,12 @@ def _jsonable(result: Any) -> Any:
     return orjson.loads(orjson.dumps(result, default=str))
 
 
-def check_version(aggregate: Aggregate, expected: int | None) -> None:
-    """Enforce `If-Match`: the caller changes only the version it read."""
-    if expected is not None and aggregate.version != expected:
+def check_version(aggregate: Aggregate, expected: int | None, *, required: bool = False) -> None:
+    """Enforce `If-Match`: the caller changes only the version it read (`required`: and must say
+    which, for a route that may also create the record)."""
+    if expected is None:
+        if required:
+            raise PreconditionRequired()
+        return
+    if aggregate.version != expected:
         raise StaleVersion(expected, aggregate.version)

@@ -17,7 +17,7 @@ from uuid import UUID
 
 from eventsourcing.persistence import Notification
 
-from shared.domain import Aggregate
+from shared.domain import Aggregate, stored_topics
 from shared.eventstore import ServiceApplication
 
 Row = TypeVar("Row")
@@ -75,7 +75,8 @@ class AggregateIndex(LogFollower, Generic[Row]):
     ) -> None:
         super().__init__(app)
         self.summarise = summarise
-        self.topic_prefixes = tuple(f"{t.__module__}:{t.__qualname__}." for t in aggregate_types)
+        self.topic_prefixes = tuple(f"{topic}." for t in aggregate_types
+                                    for topic in stored_topics(t))
         self.rows: dict[UUID, Row] = {}
 
     def wants(self, notification: Notification) -> bool:

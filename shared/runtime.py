@@ -9,6 +9,7 @@ from collections.abc import AsyncIterator, Callable, Sequence
 from typing import Any
 
 from fastapi import APIRouter, Depends, FastAPI, HTTPException
+from fastapi.sse import EventSourceResponse
 from faststream.nats import NatsBroker
 from nats.aio.client import Client as NatsClient
 
@@ -17,12 +18,17 @@ from shared.audit.signing import AuditSigner
 from shared.audit.trail import AuditTrail
 from shared.auth import PUBLIC, authorize
 from shared.auth.install import install_auth
+from shared.auth.scopes import required_scope
 from shared.consumer import IdempotentConsumer, Subscription
 from shared.eventstore import ServiceApplication
 from shared.http.context import RequestContextMiddleware
-from shared.http.problems import install_problem_handlers
+from shared.http.problems import declare_problem_responses, install_problem_handlers
+from shared.http.routes import api_routes
 from shared.logging import configure_logging, get_logger
 from shared.messaging import connect
+from shared.office.api import create_directory_router, create_rights_router, enforce_rights
+from shared.office.learning import LearnedDirectory
+from shared.office.rights import DecisionRights
 from shared.relay import OutboxRelay, Translator
 from shared.settings import ServiceSettings
 
@@ -135,6 +141,7 @@ def create_http_app(
     title: str,
     description: str,
     routers: Sequence[APIRouter],
+    decision_rights: DecisionRights,
     **fastapi_kwargs: Any,
 ) -> FastAPI:
     """The FastAPI app of a service: problem+json errors, request context, the OAuth2 gate on
@@ -144,7 +151,11 @@ def create_http_app(
     Every route, the service's own and any added later, needs a token with a scope
     (`shared.auth.scopes`): `<service>:admin` under /admin/, `<service>:audit` under /audit/,
     `<service>:read` for GET, `<service>:write` otherwise, unless the route states another with
-    `openapi_extra=requires_scope(...)` or is `PUBLIC`."""
+    `openapi_extra=requires_scope(...)` or is `PUBLIC`.
+
+    Every route that changes state is run under its entry in `decision_rights`, the service's one
+    table of who may act (`shared.office.rights`); the table is served at `/decision-rights`, and
+    a service that learns the staff directory from correspondence serves it at `/officers`."""
     settings = runtime.settings
     service = settings.service_name
     api = FastAPI(
@@ -153,9 +164,11 @@ def create_http_app(
         version="1.0.0",
         lifespan=runtime.lifespan,
         **{**fastapi_kwargs,
-           "dependencies": [Depends(authorize), *fastapi_kwargs.get("dependencies", ())]},
+           "dependencies": [Depends(authorize), Depends(enforce_rights),
+                            *fastapi_kwargs.get("dependencies", ())]},
     )
     api.state.runtime = runtime
+    api.state.decision_rights = decision_rights
     install_problem_handlers(api)
     api.add_middleware(RequestContextMiddleware)
     install_auth(api, settings, runtime.app)
@@ -185,11 +198,34 @@ def create_http_app(
             consumer, client = runtime.connected_consumer()
             return await consumer.replay_dead_letters(client)
 
+    api.include_router(create_rights_router(decision_rights))
+    if isinstance(runtime.app.directory, LearnedDirectory):
+        api.include_router(create_directory_router(runtime.app))
     api.include_router(create_audit_router(runtime.audit))
     api.include_router(create_audit_admin_router(runtime.audit))
     for router in routers:
         api.include_router(router)
+    _declare_problems(api, service)
     return api
+
+
+def _declare_problems(api: FastAPI, service: str) -> None:
+    """The OpenAPI document lists every problem each route can answer (and the event streams as
+    event streams), so generated clients and conformance checks agree with the service."""
+    generate = api.openapi
+
+    def is_public(method: str, route: Any) -> bool:
+        return required_scope(service, method, route.path, route.openapi_extra) is None
+
+    def openapi() -> dict[str, Any]:
+        if not getattr(api.state, "problems_declared", False):
+            routes = list(api_routes(api))
+            sse = {r.path for r in routes if r.response_class is EventSourceResponse}
+            api.openapi_schema = declare_problem_responses(generate(), routes, is_public, sse)
+            api.state.problems_declared = True
+        return api.openapi_schema  # type: ignore[return-value]
+
+    api.openapi = openapi  # type: ignore[method-assign]
 
 
 def serve(api: FastAPI, settings: ServiceSettings) -> None:

@@ -53,9 +53,6 @@ class ServiceSettings(BaseSettings):
     auth_issuer: str = "urn:esa:office"
     auth_audience: str = "urn:esa:office"
     auth_token_minutes: int = Field(default=15, ge=1, le=60)
-    # Identical refusals (same caller, same reason) within this window are recorded as one event
-    # with a count, so a flood cannot fill the store; every refusal is still logged.
-    auth_refusal_window_seconds: float = Field(default=1.0, ge=0)
     # Token requests per minute from one address (client secrets are checked with scrypt).
     auth_token_requests_per_minute: int = Field(default=60, ge=1)
 

@@ -21,6 +21,7 @@ from services.planning.main import create_app as create_planning
 from services.planning.settings import PlanningSettings
 from shared.messaging import bootstrap_streams
 from shared.nats_server import NatsServer
+from shared.office.testing import STANDARD_STAFF, teach
 from shared.testing import EmbeddedPostgres, PostgresParams, ServiceProcess, office_client
 
 
@@ -225,6 +226,7 @@ def planning_clock() -> Clock:
 @pytest.fixture
 def planning(tmp_path: Path, planning_clock: Clock) -> Iterator[PlanningApplication]:
     app = PlanningApplication(PlanningSettings(var_dir=tmp_path / "var"), clock=planning_clock)
+    teach(app, STANDARD_STAFF)
     yield app
     app.close()
 

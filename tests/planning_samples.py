@@ -159,12 +159,9 @@ def correspondence_event(document_id: str, *, receipt_no: int = 15, year_be: int
         "data": data})
 
 
-def know_document(app: Any, document_id: str, position: int, **event: Any) -> None:
-    """Deliver a correspondence event to planning's consumer handler, tracked as the consumer does."""
-    from eventsourcing.persistence import Tracking
+def know_document(app: Any, document_id: str, position: int | None = None, **event: Any) -> None:
+    """Deliver a correspondence event about a document to planning's consumer handler, tracked as
+    the consumer does (at the next position of the correspondence stream)."""
+    from shared.office.testing import OfficeTeacher
 
-    from services.planning.handlers import document_learner
-
-    envelope = correspondence_event(document_id, **event)
-    app.execute(lambda: (None, document_learner(app)(envelope)),
-                tracking=Tracking("correspondence", position))
+    OfficeTeacher(app).deliver(correspondence_event(document_id, **event))

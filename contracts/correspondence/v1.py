@@ -15,6 +15,7 @@ from uuid import UUID
 from pydantic import Field
 
 from contracts.envelope import ContractModel, IntegrationEvent, Secrecy
+from contracts.vocabulary import StaffRole
 
 
 class DocumentType(StrEnum):
@@ -464,7 +465,65 @@ class NewsItemWithdrawn(IntegrationEvent):
     withdrawn_at: datetime
 
 
+# --- the staff directory (ทะเบียนเจ้าหน้าที่) ----------------------------------------------------------
+class OfficerEntry(IntegrationEvent):
+    """The directory entry as it stands after the event: every officer event carries the whole
+    entry, so a service that reads them in order always holds the office's current directory, and
+    one that missed nothing never needs to ask."""
+
+    officer_id: str = Field(pattern=r"^[A-Za-z0-9_.\-]{1,64}$")
+    name_th: str = Field(min_length=1)
+    position_th: str = Field(description="ตำแหน่ง, as printed under a signature; may be empty")
+    roles: list[StaffRole] = Field(description="What the officer may do (decision rights)")
+    clearance: Secrecy = Field(description="The highest secrecy level the officer may read")
+    active: bool = Field(description="False once deactivated: the officer can do nothing")
+
+
+class OfficerRegistered(OfficerEntry):
+    """An officer was added to the office's staff directory."""
+
+    EVENT_TYPE = "correspondence.officer.registered"
+
+
+class OfficerRolesChanged(OfficerEntry):
+    """The ESA director changed an officer's roles."""
+
+    EVENT_TYPE = "correspondence.officer.roles_changed"
+
+
+class OfficerClearanceChanged(OfficerEntry):
+    """The ESA director changed an officer's secrecy clearance."""
+
+    EVENT_TYPE = "correspondence.officer.clearance_changed"
+
+
+class OfficerDetailsChanged(OfficerEntry):
+    """An officer's name or position (ตำแหน่ง) changed."""
+
+    EVENT_TYPE = "correspondence.officer.details_changed"
+
+
+class OfficerDeactivated(OfficerEntry):
+    """The officer left or was suspended: from now on they can do nothing in any service."""
+
+    EVENT_TYPE = "correspondence.officer.deactivated"
+    reason: str = Field(min_length=1)
+
+
+class OfficerReactivated(OfficerEntry):
+    """A deactivated officer may act again, with the roles they hold."""
+
+    EVENT_TYPE = "correspondence.officer.reactivated"
+
+
+OFFICER_EVENTS: tuple[type[OfficerEntry], ...] = (
+    OfficerRegistered, OfficerRolesChanged, OfficerClearanceChanged, OfficerDetailsChanged,
+    OfficerDeactivated, OfficerReactivated,
+)
+
+
 EVENTS: tuple[type[IntegrationEvent], ...] = (
+    *OFFICER_EVENTS,
     DocumentRegistered,
     OutgoingDocumentStarted,
     DocumentAssigned,

@@ -101,11 +101,12 @@ def create_router(app: CorrespondenceApplication) -> APIRouter:
         return _answer(response, app.officer_summary(officer_id))
 
     @officers.patch("/{officer_id}", response_model=OfficerOut,
-                    summary="Change roles, clearance or active status")
+                    summary="Change name, position, roles, clearance or active status")
     def change_officer(officer_id: str, body: OfficerChange, actor: Actor, if_match: IfMatch,
                        idem: Idempotency, response: Response) -> dict[str, Any]:
         return _answer(response, app.change_officer(
             officer_id, roles=body.roles, clearance=body.clearance, active=body.active,
+            name_th=body.name_th, position_th=body.position_th,
             expected_version=if_match, idempotency=idem.for_body(body)))
 
     # --- documents ----------------------------------------------------------------------------------

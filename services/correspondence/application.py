@@ -182,14 +182,21 @@ class CorrespondenceApplication(ServiceApplication):
         clearance: Any | None,
         active: bool | None,
         expected_version: int | None,
+        name_th: str | None = None,
+        position_th: str | None = None,
         idempotency: Idempotency = None,
     ) -> dict[str, Any]:
+        """Roles, clearance and status are the ESA director's to change; a name or position any
+        director may correct. Nobody changes their own entry."""
+        granting = roles is not None or clearance is not None or active is not None
+
         def decide() -> tuple[dict[str, Any], list[Aggregate]]:
-            actor = self._require_administrator(granting=True)
+            actor = self._require_administrator(granting=granting)
             officer = self.officer(officer_id)
             if actor is not None and actor.officer_id == officer.officer_id:
                 raise OwnRecord(officer_id)
             check_version(officer, expected_version)
+            officer.change_details(name_th=name_th, position_th=position_th)
             if roles is not None:
                 officer.change_roles(roles)
             if clearance is not None:

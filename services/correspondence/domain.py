@@ -31,6 +31,7 @@ from pydantic import BaseModel, ConfigDict, Field
 # so the domain and what other agencies read can never drift apart.
 from contracts.correspondence.v1 import URGENCY_CODES, DocumentType, Urgency
 from contracts.envelope import SECRECY_CODES, Secrecy
+from contracts.vocabulary import STAFF_ROLE_TH, StaffRole
 from shared.domain import (
     Aggregate,
     Conflict,
@@ -62,24 +63,10 @@ ARCHIVES_OBJECTION_DAYS = 60  # after the list is sent
 # --------------------------------------------------------------------------------------------------
 
 
-class Role(StrEnum):
-    clerk = "clerk"
-    officer = "officer"
-    group_director = "group_director"
-    esa_director = "esa_director"
-    signer = "signer"
-
-
+# The roles are the directory's, which every service reads from correspondence's events.
+Role = StaffRole
 ROLE_VALUES = frozenset(r.value for r in Role)
-
-
-ROLE_TH: dict[Role, str] = {
-    Role.clerk: "เจ้าหน้าที่สารบรรณ",
-    Role.officer: "ผู้รับผิดชอบ",
-    Role.group_director: "ผู้อำนวยการกลุ่ม",
-    Role.esa_director: "ผู้อำนวยการสำนักงานเขตพื้นที่การศึกษา",
-    Role.signer: "ผู้มีอำนาจลงนาม",
-}
+ROLE_TH: dict[Role, str] = STAFF_ROLE_TH
 
 
 DOCUMENT_TYPE_TH: dict[DocumentType, str] = {
@@ -720,6 +707,14 @@ class Officer(Aggregate):
         if Secrecy(clearance) != self.clearance:
             self._clearance_changed(clearance=Secrecy(clearance))
 
+    def change_details(self, *, name_th: str | None = None, position_th: str | None = None) -> None:
+        """A new name (marriage, rank) or position (transfer, promotion): letters printed from
+        now on carry it; what was recorded before keeps the name it was recorded with."""
+        name = required_text(name_th, "name_th") if name_th is not None else self.name_th
+        position = position_th.strip() if position_th is not None else self.position_th
+        if (name, position) != (self.name_th, self.position_th):
+            self._details_changed(name_th=name, position_th=position)
+
     def deactivate(self, reason: str) -> None:
         if self.active:
             self._deactivated(reason=required_text(reason, "reason"))
@@ -750,6 +745,11 @@ class Officer(Aggregate):
     @event("ClearanceChanged")
     def _clearance_changed(self, clearance: Secrecy) -> None:
         self.clearance = clearance
+
+    @event("DetailsChanged")
+    def _details_changed(self, name_th: str, position_th: str) -> None:
+        self.name_th = name_th
+        self.position_th = position_th
 
     @event("Deactivated")
     def _deactivated(self, reason: str) -> None:

@@ -1,8 +1,9 @@
 """Correspondence's anti-corruption layer: private domain events → public contract events (v1).
 
 Only what other services and the central office may know leaves the service: a classified document
-travels without subject or content, the staff directory, the number series, classified reads and
-idempotency records stay inside. Each contract event carries the case's status after the event
+travels without subject or content; the number series, classified reads and idempotency records stay
+inside. The staff directory leaves whole (`correspondence.officer.*`): every service decides who may
+act from it. Each contract event carries the case's status after the event
 (step, holder, since, due), read from the document as it was at that version.
 """
 
@@ -112,6 +113,26 @@ def document_payload(event: DomainEvent, d: Document) -> IntegrationEvent | None
     return None  # RetentionChanged, ClassifiedContentRead, LetterIssued: kept inside the service
 
 
+OFFICER_EVENT_TYPES: dict[str, type[v1.OfficerEntry]] = {
+    "Registered": v1.OfficerRegistered,
+    "RolesChanged": v1.OfficerRolesChanged,
+    "ClearanceChanged": v1.OfficerClearanceChanged,
+    "DetailsChanged": v1.OfficerDetailsChanged,
+    "Deactivated": v1.OfficerDeactivated,
+    "Reactivated": v1.OfficerReactivated,
+}
+
+
+def officer_payload(event: DomainEvent, officer: Officer) -> v1.OfficerEntry:
+    """Every change of the staff directory leaves with the whole entry as it now stands: the
+    directory is the one thing every service needs to decide who may act."""
+    contract = OFFICER_EVENT_TYPES[type(event).__name__]
+    extra = {"reason": event.reason} if contract is v1.OfficerDeactivated else {}
+    return contract(officer_id=officer.officer_id, name_th=officer.name_th,
+                    position_th=officer.position_th, roles=sorted(officer.roles),
+                    clearance=officer.clearance, active=officer.active, **extra)
+
+
 def document_status(d: Document, holder_th: str | None) -> CaseStatus:
     return CaseStatus(
         procedure=PROCEDURE_SARABAN,
@@ -156,6 +177,8 @@ def make_translator(app: CorrespondenceApplication) -> Callable[[Any, Any], Enve
         return officer.name_th if officer else holder
 
     def translate(event: DomainEvent, aggregate: Any) -> Envelope[Any] | None:
+        if isinstance(event, Officer.Event):
+            return envelope_for(SERVICE, event, officer_payload(event, aggregate))
         if isinstance(event, Document.Event):
             document: Document = aggregate
             payload = document_payload(event, document)

@@ -72,6 +72,8 @@ class OfficerIn(Model):
 
 
 class OfficerChange(Model):
+    name_th: ShortText | None = Field(default=None, min_length=1)
+    position_th: ShortText | None = None
     roles: list[Role] | None = Field(default=None, min_length=1)
     clearance: SecrecyIn | None = None
     active: bool | None = None

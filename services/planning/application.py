@@ -14,7 +14,6 @@ from datetime import date, datetime
 from typing import Any
 from uuid import UUID, uuid4
 
-from contracts.envelope import AnyEnvelope
 from contracts.vocabulary import ApprovingBody
 from services.planning.domain import (
     APPROVED_STEPS,
@@ -33,17 +32,16 @@ from services.planning.domain import (
     PlanKind,
     PlanNotFound,
     ReferenceStrategies,
-    RegisteredDocument,
     Step,
     StrategyLevel,
     WrongKind,
-    cite,
     version_in_force,
 )
 from services.planning.settings import PlanningSettings
 from shared.context import current_actor
 from shared.domain import Aggregate, DomainEvent
 from shared.eventstore import ServiceApplication
+from shared.office.documents import RegisteredDocument, cite, document_view
 from shared.projection import AggregateIndex
 from shared.thaitime import bangkok_date, utc_now
 
@@ -271,29 +269,6 @@ class PlanningApplication(ServiceApplication):
 
         return self.execute(decide, idempotency=idempotency)
 
-    # --- learning from correspondence (the consumer saves what this returns) -------------------------
-    def learn_document(self, envelope: AnyEnvelope) -> RegisteredDocument | None:
-        """Record what a correspondence event says of a document's register numbers; None when it
-        says nothing new (an event seen before, or one about something else)."""
-        kind = envelope.type.rsplit(".", 1)[-1]
-        data = envelope.data
-        if kind not in {"registered", "dispatched", "signed"} or "document_id" not in data:
-            return None
-        document_id = UUID(str(data["document_id"]))
-        document = self.registered_document(document_id) or RegisteredDocument.learn(document_id)
-        changed = bool(document.pending_events)
-        if kind == "registered":
-            changed |= document.record_receipt(
-                receipt_no=int(data["receipt_no"]), year_be=int(data["register_year_be"]),
-                received_on=bangkok_date(datetime.fromisoformat(str(data["received_at"]))))
-        elif kind == "dispatched":
-            changed |= document.record_dispatch(
-                outgoing_no=str(data["outgoing_no"]),
-                dispatched_on=bangkok_date(datetime.fromisoformat(str(data["dispatched_at"]))))
-        else:
-            changed |= document.record_signature(signed_on=bangkok_date(envelope.time))
-        return document if changed else None
-
     # --- queries ------------------------------------------------------------------------------------
     def plan_summary(self, plan_id: UUID) -> dict[str, Any]:
         return plan_view(self.plan(plan_id))
@@ -442,20 +417,6 @@ def strategies_view(level: StrategyLevel, register: ReferenceStrategies | None) 
         "level_th": STRATEGY_LEVEL_TH[level],
         "strategies": [s.model_dump() for s in rows],
         "version": register.version if register else 0,
-    }
-
-
-def document_view(document: RegisteredDocument) -> dict[str, Any]:
-    ref = document.reference
-    facts = document.facts
-    return {
-        "document_id": str(document.document_id),
-        "reference": ref.reference if ref else None,
-        "dated": ref.dated if ref else None,
-        "receipt": (f"{facts.receipt[0]}/{facts.receipt[1]}" if facts.receipt else None),
-        "outgoing_no": facts.outgoing[0] if facts.outgoing else None,
-        "signed_on": facts.signed_on,
-        "citable": ref is not None,
     }
 
 

@@ -13,7 +13,8 @@ Aggregates:
   superseded, and "the version in force at a date" is read from the approved versions' dates.
 - `ReferenceStrategies`: the provincial or the national strategies (reference data, imported).
 - `FiscalYear`: whether plans of a fiscal year may still be approved.
-- `RegisteredDocument`: what planning knows of a document registered in correspondence (learnt
+- `RegisteredDocument` (shared by every service now, `shared.office.documents`): what planning knows
+  of a document registered in correspondence (learnt
   from correspondence's contract events), so that an approval can only cite a real resolution.
 """
 
@@ -32,7 +33,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 # The public vocabulary is the contract's, so the domain and what other services read never drift.
 from contracts.planning.v1 import PlanKind
-from contracts.vocabulary import ApprovingBody, Decision, ExpenseCategory
+from contracts.vocabulary import ApprovingBody, Decision, ExpenseCategory, RegisteredDocumentRef
 from shared.domain import (
     Aggregate,
     Conflict,
@@ -272,12 +273,8 @@ PlanContent = Annotated[
 ]
 
 
-class DocumentRef(Value):
-    """A document registered in correspondence, cited by its register reference."""
-
-    document_id: UUID
-    reference: str
-    dated: date
+# A document registered in correspondence, cited by its register reference.
+DocumentRef = RegisteredDocumentRef
 
 
 class Approval(Value):
@@ -401,12 +398,6 @@ class ResolutionRequired(PlanningError):
     code = "resolution-required"
     title_th = "การอนุมัติต้องอ้างอิงมติหรือหนังสือที่ลงทะเบียนในระบบสารบรรณ"
     title_en = "An approval must cite a resolution or letter registered in correspondence"
-
-
-class UnknownDocument(PlanningError):
-    code = "unknown-document"
-    title_th = "ไม่พบหนังสือที่อ้างอิงในทะเบียนหนังสือของระบบสารบรรณ"
-    title_en = "The cited document is not registered in correspondence"
 
 
 class InvalidDecisionDate(PlanningError):
@@ -991,6 +982,11 @@ class Plan(Aggregate):
         return self.rounds[-1] if self.rounds else None
 
     @property
+    def awaiting_body(self) -> ApprovingBody | None:
+        """The body whose decision the plan waits for (decision rights: who records it)."""
+        return self.rounds[-1].body if self.step == Step.submitted else None
+
+    @property
     def step_th(self) -> str:
         if self.step == Step.drafting:
             if self.last_decision == Decision.return_for_revision:
@@ -1192,79 +1188,3 @@ class FiscalYear(Aggregate):
         self.closed_at = None
         self.reason = reason
 
-
-@dataclass
-class _Facts:
-    receipt: tuple[int, int, date] | None = None  # number, BE year, received on
-    outgoing: tuple[str, date] | None = None  # outgoing number, dispatched on
-    signed_on: date | None = None
-
-
-class RegisteredDocument(Aggregate):
-    """What planning knows of a document in correspondence's registers (from its contract events):
-    enough to cite it as the resolution or signed letter behind an approval."""
-
-    @staticmethod
-    def create_id(document_id: UUID) -> UUID:
-        return uuid5(ID_NAMESPACE, f"registered-document:{document_id}")
-
-    @classmethod
-    def learn(cls, document_id: UUID) -> RegisteredDocument:
-        return cls(document_id=document_id)
-
-    @event("Known")
-    def __init__(self, *, document_id: UUID) -> None:
-        self.document_id = document_id
-        self.facts = _Facts()
-
-    def record_receipt(self, *, receipt_no: int, year_be: int, received_on: date) -> bool:
-        if self.facts.receipt == (receipt_no, year_be, received_on):
-            return False
-        self._receipt_recorded(receipt_no=receipt_no, year_be=year_be, received_on=received_on)
-        return True
-
-    def record_dispatch(self, *, outgoing_no: str, dispatched_on: date) -> bool:
-        if self.facts.outgoing == (outgoing_no, dispatched_on):
-            return False
-        self._dispatch_recorded(outgoing_no=outgoing_no, dispatched_on=dispatched_on)
-        return True
-
-    def record_signature(self, *, signed_on: date) -> bool:
-        if self.facts.signed_on == signed_on:
-            return False
-        self._signature_recorded(signed_on=signed_on)
-        return True
-
-    @property
-    def reference(self) -> DocumentRef | None:
-        """How an approval cites it: its outgoing number once dispatched, else its receipt
-        number; None while it has neither (a signed letter not yet numbered)."""
-        if self.facts.outgoing is not None:
-            number, on = self.facts.outgoing
-            return DocumentRef(document_id=self.document_id, reference=number, dated=on)
-        if self.facts.receipt is not None:
-            number, year_be, on = self.facts.receipt
-            return DocumentRef(document_id=self.document_id,
-                               reference=f"ทะเบียนรับ {number}/{year_be}", dated=on)
-        return None
-
-    @event("ReceiptRecorded")
-    def _receipt_recorded(self, receipt_no: int, year_be: int, received_on: date) -> None:
-        self.facts.receipt = (receipt_no, year_be, received_on)
-
-    @event("DispatchRecorded")
-    def _dispatch_recorded(self, outgoing_no: str, dispatched_on: date) -> None:
-        self.facts.outgoing = (outgoing_no, dispatched_on)
-
-    @event("SignatureRecorded")
-    def _signature_recorded(self, signed_on: date) -> None:
-        self.facts.signed_on = signed_on
-
-
-def cite(document: RegisteredDocument | None, document_id: UUID) -> DocumentRef:
-    """The reference of a registered document, or the refusal that says why it cannot be cited."""
-    ref = document.reference if document is not None else None
-    if ref is None:
-        raise UnknownDocument(f"document {document_id} has no register number in correspondence",
-                              document_id=str(document_id))
-    return ref

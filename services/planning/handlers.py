@@ -1,26 +1,16 @@
 """Planning's reactions to other services' contract events.
 
-From correspondence: which documents exist in its registers (received, dispatched or signed), so an
-approval can only cite a resolution or letter that was really registered. Each fact becomes an event
-of a small `RegisteredDocument` aggregate, saved with the consumer's tracking position.
+From correspondence: the staff directory (who may act) and which documents exist in its registers
+(received, dispatched or signed), so an approval can only cite a resolution or letter that was
+really registered (`shared.office`).
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-
-from contracts.envelope import AnyEnvelope
 from services.planning.application import PlanningApplication
-from services.planning.domain import RegisteredDocument
-from shared.consumer import Handler, Subscription
-
-
-def document_learner(app: PlanningApplication) -> Handler:
-    def handle(envelope: AnyEnvelope) -> Sequence[RegisteredDocument | None]:
-        return [app.learn_document(envelope)]
-
-    return handle
+from shared.consumer import Subscription
+from shared.office.learning import learn_from_correspondence
 
 
 def subscriptions(app: PlanningApplication) -> list[Subscription]:
-    return [Subscription("correspondence", document_learner(app))]
+    return [Subscription("correspondence", learn_from_correspondence(app))]

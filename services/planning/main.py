@@ -8,6 +8,7 @@ from services.planning.api import create_router
 from services.planning.application import PlanningApplication
 from services.planning.handlers import subscriptions
 from services.planning.integration import translate
+from services.planning.rights import RIGHTS
 from services.planning.settings import PlanningSettings
 from shared.runtime import ServiceRuntime, create_http_app, serve
 
@@ -30,6 +31,7 @@ def create_app(settings: PlanningSettings | None = None,
             "round is kept, and an approval cites a resolution registered in correspondence."
         ),
         routers=[create_router(application)],
+        decision_rights=RIGHTS,
     )
 
 

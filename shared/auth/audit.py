@@ -1,9 +1,10 @@
 """Refused requests are part of the audit trail: each is an `AccessRefused` event in the service's
 own store (one `AccessLog` aggregate per Bangkok day) and a structured log line.
 
-A flood must not fill the store: identical refusals (same caller, same reason) within a short
-window are recorded once, and the next recorded one says how many were folded into it
-(`repeated_before`). Every refusal is still logged.
+Every refusal is its own record, with the client, the officer named (where there is one), the route
+and the reason. What bounds a flood is the rate limiter, not dropping records: a client refused for
+going too fast (429) is recorded once per minute, with how many of its requests that minute were
+refused (`repeated_before` on the next record says how many were folded into the previous one).
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from uuid import NAMESPACE_URL, UUID, uuid5
 from shared.domain import Aggregate, event
 from shared.eventstore import ServiceApplication
 from shared.logging import get_logger
+from shared.office.rights import outside_any_right
 from shared.thaitime import bangkok_date, utc_now
 
 log = get_logger(__name__)
@@ -39,15 +41,15 @@ class AccessLog(Aggregate):
 
     def refuse(self, refusal: Refusal, *, repeated_before: int = 0) -> None:
         self._refused(
-            client=refusal.client, agency=refusal.agency, remote=refusal.remote,
-            scope_wanted=refusal.scope_wanted, method=refusal.method, path=refusal.path,
-            status=refusal.status, reason=refusal.reason, at=refusal.at,
+            client=refusal.client, agency=refusal.agency, officer=refusal.officer,
+            remote=refusal.remote, scope_wanted=refusal.scope_wanted, method=refusal.method,
+            path=refusal.path, status=refusal.status, reason=refusal.reason, at=refusal.at,
             repeated_before=repeated_before)
 
     @event("AccessRefused")
     def _refused(self, client: str | None, agency: str | None, remote: str | None,
                  scope_wanted: str | None, method: str, path: str, status: int, reason: str,
-                 at: datetime, repeated_before: int) -> None:
+                 at: datetime, repeated_before: int, officer: str | None = None) -> None:
         self.refused += 1 + repeated_before
 
 
@@ -59,6 +61,7 @@ class Refusal:
     path: str
     client: str | None = None
     agency: str | None = None
+    officer: str | None = None
     remote: str | None = None
     scope_wanted: str | None = None
     at: datetime = field(default_factory=utc_now)
@@ -68,41 +71,43 @@ class Refusal:
         return self.client or f"address {self.remote or 'unknown'}"
 
 
-@dataclass
-class _Window:
-    opened: float
-    folded: int = 0
+RATE_LIMITED = "rate-limited"
+RATE_WINDOW_SECONDS = 60.0
 
 
 class RefusalRecorder:
-    def __init__(self, app: ServiceApplication, service: str, *, window_seconds: float,
+    def __init__(self, app: ServiceApplication, service: str, *,
                  clock: Callable[[], float] = time.monotonic) -> None:
         self.app = app
         self.service = service
-        self.window_seconds = window_seconds
         self.clock = clock
-        self._windows: dict[tuple[str, str], _Window] = {}
+        # Per client: the minute whose 429s are being counted, and how many were folded into it.
+        self._rate_windows: dict[str, tuple[float, int]] = {}
         self._lock = threading.Lock()
 
     def record(self, refusal: Refusal) -> bool:
         """Log the refusal and record it in the store (blocking: call from a worker thread).
-        Returns False when it was folded into the next recorded one."""
+        Returns False for a 429 folded into its client's minute."""
         log.warning("access refused", status=refusal.status, reason=refusal.reason,
-                    client=refusal.client, agency=refusal.agency, remote=refusal.remote,
-                    scope_wanted=refusal.scope_wanted, method=refusal.method, path=refusal.path)
-        key = (refusal.caller, refusal.reason)
-        now = self.clock()
-        with self._lock:
-            window = self._windows.get(key)
-            if window is not None and now - window.opened < self.window_seconds:
-                window.folded += 1
-                return False
-            folded = window.folded if window is not None else 0
-            self._windows[key] = _Window(now)
-            if len(self._windows) > 10_000:
-                self._forget_closed(now)
+                    client=refusal.client, agency=refusal.agency, officer=refusal.officer,
+                    remote=refusal.remote, scope_wanted=refusal.scope_wanted,
+                    method=refusal.method, path=refusal.path)
+        folded = 0
+        if refusal.reason == RATE_LIMITED:
+            now = self.clock()
+            with self._lock:
+                opened, count = self._rate_windows.get(refusal.caller, (now - 2 * RATE_WINDOW_SECONDS, 0))
+                if now - opened < RATE_WINDOW_SECONDS:
+                    self._rate_windows[refusal.caller] = (opened, count + 1)
+                    return False
+                folded = count
+                self._rate_windows[refusal.caller] = (now, 0)
+                if len(self._rate_windows) > 10_000:
+                    self._rate_windows = {k: w for k, w in self._rate_windows.items()
+                                          if now - w[0] < RATE_WINDOW_SECONDS}
         try:
-            self.app.execute(lambda: self._decide(refusal, folded))
+            with outside_any_right():  # the refusal is the service's record, not the caller's act
+                self.app.execute(lambda: self._decide(refusal, folded))
         except Exception as error:  # noqa: BLE001 - the request is refused all the same
             log.error("refusal not recorded", error=repr(error), reason=refusal.reason)
             return False
@@ -115,11 +120,6 @@ class RefusalRecorder:
             access_log = AccessLog(service=self.service, day=day)
         access_log.refuse(refusal, repeated_before=folded)
         return None, [access_log]
-
-    def _forget_closed(self, now: float) -> None:
-        for key in [k for k, w in self._windows.items()
-                    if now - w.opened >= self.window_seconds and not w.folded]:
-            del self._windows[key]
 
 
 def refusals_on(app: ServiceApplication, service: str, day: date) -> list[dict[str, Any]]:

@@ -52,6 +52,11 @@ class Caller:
     def is_staff(self) -> bool:
         return STAFF_SCOPE in self.scopes
 
+    @property
+    def officer(self) -> str | None:
+        """The officer acting, when the office's portal names one."""
+        return None if self.actor.startswith(AGENCY_ACTOR_PREFIX) else self.actor
+
 
 class Refused(Exception):
     """A request the gate turns away: rendered as problem+json with its headers."""
@@ -91,8 +96,7 @@ class Gate:
             lifetime=timedelta(minutes=settings.auth_token_minutes))
         self.clients = ClientRegistry(settings.clients_path)
         self.limiter = RateLimiter()
-        self.recorder = RefusalRecorder(app, self.service,
-                                        window_seconds=settings.auth_refusal_window_seconds)
+        self.recorder = RefusalRecorder(app, self.service)
         self.token_requests_per_minute = settings.auth_token_requests_per_minute
 
     async def record(self, refusal: Refusal) -> None:
@@ -104,10 +108,12 @@ class Gate:
                      headers: dict[str, str] | None = None, **extra: Any) -> Refused:
         if client is not None:  # authenticated, though refused: the refusal is theirs
             actor_var.set(AGENCY_ACTOR_PREFIX + client.client_id)
+        named = request.headers.get(ACTOR_HEADER, "").strip()
         await self.record(Refusal(
             status=refusal_status, reason=reason, method=request.method, path=request.url.path,
             client=client.client_id if client else client_id,
             agency=client.agency if client else None,
+            officer=named if OFFICER_ID.match(named) else None,
             remote=request.client.host if request.client else None, scope_wanted=scope_wanted))
         return Refused(refusal_status, code, *titles, detail, headers, **extra)
 
@@ -128,7 +134,7 @@ class Gate:
         except TokenRefused as refused:
             raise await self.refuse(
                 request, 401, refused.reason, refused.reason, _UNAUTHENTICATED, refused.detail,
-                scope_wanted=wanted, headers={"WWW-Authenticate": (
+                client_id=refused.client_id, scope_wanted=wanted, headers={"WWW-Authenticate": (
                     f'Bearer realm="{REALM}", error="invalid_token", '
                     f'error_description="{refused.reason}"')}) from None
         client = self.clients.get(claims.client_id)

@@ -16,6 +16,7 @@ from shared.auth.scopes import document_security, requires_scope
 from shared.domain import DomainError
 from shared.eventstore import ServiceApplication
 from shared.http.problems import domain_problem, problem_response
+from shared.office.rights import RightsRefusal
 from shared.settings import ServiceSettings
 
 
@@ -33,6 +34,7 @@ def install_auth(api: FastAPI, settings: ServiceSettings, app: ServiceApplicatio
         await gate.record(Refusal(
             status=status, reason=reason, method=request.method, path=request.url.path,
             client=caller.client_id if caller else None, agency=caller.agency if caller else None,
+            officer=caller.officer if caller else None,
             remote=request.client.host if request.client else None))
 
     @api.exception_handler(OutOfScope)
@@ -40,12 +42,13 @@ def install_auth(api: FastAPI, settings: ServiceSettings, app: ServiceApplicatio
         await record(request, 404, exc.reason)
         return domain_problem(request, exc)
 
-    # A domain rule that refuses the person (role, clearance, need to know: 403) is an access
-    # refusal too, and goes to the same audit trail.
+    # A rule that refuses the person (decision rights, clearance, need to know) is an access
+    # refusal too, and goes to the same audit trail: an officer the service does not know (404)
+    # as much as one without the role (403).
     @api.exception_handler(DomainError)
     async def on_domain_error(request: Request, exc: DomainError) -> JSONResponse:
-        if exc.status == 403:
-            await record(request, 403, exc.code)
+        if exc.status == 403 or isinstance(exc, RightsRefusal):
+            await record(request, exc.status, exc.code)
         return domain_problem(request, exc)
 
     api.include_router(token_router(gate))

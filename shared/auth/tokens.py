@@ -40,10 +40,11 @@ class Claims:
 class TokenRefused(Exception):
     """The bearer token cannot be used; `reason` is a stable code for the audit trail."""
 
-    def __init__(self, reason: str, detail: str) -> None:
+    def __init__(self, reason: str, detail: str, client_id: str | None = None) -> None:
         super().__init__(detail)
         self.reason = reason
         self.detail = detail
+        self.client_id = client_id  # known when the token was genuine but expired
 
 
 class TokenService:
@@ -90,6 +91,17 @@ class TokenService:
         self._verified[token] = claims
         return claims
 
+    def _expired_client(self, token: str) -> str | None:
+        """Who an expired token was issued to: its signature is the office's (checked again,
+        only the expiry is not), so the refusal can name the client."""
+        try:
+            claims = jwt.decode(token, self.keys.public, algorithms=[ALGORITHM],
+                                audience=self.audience, issuer=self.issuer,
+                                options={"verify_exp": False})
+        except jwt.InvalidTokenError:
+            return None
+        return str(claims.get("sub")) if claims.get("sub") else None
+
     def _verify(self, token: str) -> Claims:
         try:
             header = jwt.get_unverified_header(token)
@@ -104,7 +116,8 @@ class TokenService:
                 clearance=Secrecy(claims["clearance"]), token_id=str(claims["jti"]),
                 expires_at=datetime.fromtimestamp(int(claims["exp"]), UTC))
         except jwt.ExpiredSignatureError as error:
-            raise TokenRefused("token-expired", "the access token has expired") from error
+            raise TokenRefused("token-expired", "the access token has expired",
+                               client_id=self._expired_client(token)) from error
         except jwt.InvalidSignatureError as error:
             raise TokenRefused("token-forged", "the signature is not the office's") from error
         except jwt.InvalidAlgorithmError as error:

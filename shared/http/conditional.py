@@ -1,4 +1,10 @@
-"""Idempotent and conditional writes: `Idempotency-Key`, `ETag`, `If-Match`."""
+"""Idempotent and conditional writes: `Idempotency-Key`, `ETag`, `If-Match`.
+
+A request that changes an existing record must say which version it read (`If-Match` with the
+record's `ETag`): without it, 428 (nobody overwrites what they have not seen); with a stale one,
+412. Creating a new record needs neither. A route that creates or changes the same record (a rate
+table by year) takes `IfMatchIfExists` and lets the application require it once the record exists.
+"""
 
 from __future__ import annotations
 
@@ -7,7 +13,7 @@ from typing import Annotated, Any
 from fastapi import Depends, Header, HTTPException, Request, Response
 
 from shared.context import current_actor
-from shared.eventstore import fingerprint_of
+from shared.eventstore import PreconditionRequired, fingerprint_of
 
 
 def etag(version: int) -> str:
@@ -18,11 +24,7 @@ def set_etag(response: Response, version: int) -> None:
     response.headers["ETag"] = etag(version)
 
 
-async def parse_if_match(  # async: FastAPI would run a plain def in the threadpool
-    if_match: Annotated[str | None, Header(description='The ETag read, e.g. "3"')] = None,
-) -> int | None:
-    if if_match is None:
-        return None
+def _version_of(if_match: str) -> int:
     value = if_match.strip()
     if value.startswith("W/"):
         value = value[2:]
@@ -32,7 +34,24 @@ async def parse_if_match(  # async: FastAPI would run a plain def in the threadp
     return int(value)
 
 
-IfMatch = Annotated[int | None, Depends(parse_if_match)]
+async def require_if_match(  # async: FastAPI would run a plain def in the threadpool
+    if_match: Annotated[str | None, Header(
+        description='Required: the ETag of the version read, e.g. "3" (428 without it)')] = None,
+) -> int:
+    if if_match is None or not if_match.strip():
+        raise PreconditionRequired()
+    return _version_of(if_match)
+
+
+async def optional_if_match(
+    if_match: Annotated[str | None, Header(
+        description='The ETag read, e.g. "3": required once the record exists')] = None,
+) -> int | None:
+    return None if if_match is None or not if_match.strip() else _version_of(if_match)
+
+
+IfMatch = Annotated[int, Depends(require_if_match)]
+IfMatchIfExists = Annotated[int | None, Depends(optional_if_match)]
 
 
 class IdempotencyKey:

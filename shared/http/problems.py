@@ -126,3 +126,88 @@ def install_problem_handlers(app: FastAPI) -> None:
     async def on_unexpected(request: Request, exc: Exception) -> JSONResponse:
         log.exception("unexpected error", path=request.url.path)
         return http_problem(500, "internal-error", "The error was logged with its trace id")
+
+
+# --- what every route may answer, declared in the OpenAPI document ---------------------------------
+PROBLEM_SCHEMA: dict[str, Any] = {
+    "type": "object",
+    "description": "RFC 9457 problem details, titled in Thai and English",
+    "required": ["type", "title", "status", "code"],
+    "properties": {
+        "type": {"type": "string", "format": "uri"},
+        "title": {"type": "string", "description": "Thai / English"},
+        "title_th": {"type": "string"},
+        "title_en": {"type": "string"},
+        "status": {"type": "integer"},
+        "code": {"type": "string", "description": "Stable machine code, e.g. role-required"},
+        "detail": {"type": "string"},
+        "instance": {"type": "string"},
+    },
+    "additionalProperties": True,
+}
+_PROBLEM_REF = {"$ref": "#/components/schemas/Problem"}
+
+
+def problem_statuses(*, public: bool, changes_state: bool, has_path_params: bool,
+                     needs_if_match: bool, has_body: bool) -> dict[int, str]:
+    """The statuses a route can answer besides its success, and why (one rule for every route)."""
+    statuses: dict[int, str] = {}
+    if not public:
+        statuses.update({401: "No valid access token", 403: "Not allowed: the token's scope, the "
+                         "officer's role (decision rights), clearance or need to know",
+                         429: "Too many requests (Retry-After)"})
+    if has_path_params or changes_state:
+        statuses[404] = "Not found (or not known to this service: unknown-officer)"
+    if changes_state:
+        statuses[409] = "The command does not fit the record's current state"
+        statuses[403] = statuses.get(403, "Not allowed")
+        if has_body:
+            statuses[413] = "The request body is too large"
+            statuses[415] = "Unsupported media type"
+    if needs_if_match:
+        statuses[412] = "If-Match names a version that is no longer current"
+        statuses[428] = "If-Match is required to change an existing record"
+    statuses[400] = "The request cannot be read"
+    statuses[422] = "Invalid input: fields, or a rule of the procedure"
+    return statuses
+
+
+def declare_problem_responses(schema: dict[str, Any], routes: list[Any],
+                              is_public: Any, sse_paths: set[str]) -> dict[str, Any]:
+    """Complete an OpenAPI document: every operation lists the problems it can answer, as
+    `application/problem+json`; an event stream is described as `text/event-stream`."""
+    schema.setdefault("components", {}).setdefault("schemas", {})["Problem"] = PROBLEM_SCHEMA
+    for route in routes:
+        path = getattr(route, "path", None)
+        operations = schema.get("paths", {}).get(path)
+        if not operations:
+            continue
+        for method in getattr(route, "methods", ()):
+            operation = operations.get(method.lower())
+            if operation is None:
+                continue
+            dependencies = _dependency_calls(route.dependant)
+            statuses = problem_statuses(
+                public=is_public(method, route), changes_state=method not in ("GET", "HEAD"),
+                has_path_params=bool(route.dependant.path_params),
+                needs_if_match=any(getattr(call, "__name__", "") == "require_if_match"
+                                   for call in dependencies),
+                has_body=route.dependant.body_params != [])
+            responses = operation.setdefault("responses", {})
+            for status, description in sorted(statuses.items()):
+                existing = responses.get(str(status), {})
+                responses[str(status)] = {
+                    "description": existing.get("description") or description,
+                    "content": {MEDIA_TYPE: {"schema": _PROBLEM_REF}}}
+            if path in sse_paths and "200" in responses:
+                responses["200"] = {"description": "Server-Sent Events, one per status change",
+                                    "content": {"text/event-stream": {"schema": {"type": "string"}}}}
+    return schema
+
+
+def _dependency_calls(dependant: Any) -> list[Any]:
+    calls = []
+    for dependency in dependant.dependencies:
+        calls.append(dependency.call)
+        calls.extend(_dependency_calls(dependency))
+    return calls

@@ -50,7 +50,7 @@ STAFF = [
 @pytest.fixture
 def api(tmp_path: Any, clock: Any) -> Iterator[FastAPI]:
     # Refusals recorded one by one (no folding window), so each test sees each of its own.
-    settings = CorrespondenceSettings(var_dir=tmp_path / "var", auth_refusal_window_seconds=0)
+    settings = CorrespondenceSettings(var_dir=tmp_path / "var")
     application = CorrespondenceApplication(settings, clock=clock)
     yield create_app(settings, application)
     application.close()

@@ -132,7 +132,7 @@ def fuzz(tally: Tally, store: Any, client: TestClient, operation: Any, mode: Any
 @pytest.mark.parametrize("name", service_names())
 def test_fuzzing_finds_no_5xx_and_no_state_change_on_rejected_input(name: str,
                                                                     tmp_path: Path) -> None:
-    with service_app(name, tmp_path / "var", auth_refusal_window_seconds="0") as api:
+    with service_app(name, tmp_path / "var") as api:
         client = office_client(api)
         known = SEEDS[name](client) if name in SEEDS else {"actors": [], "path": {}}
         store = api.state.runtime.app

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import re
 from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
@@ -22,8 +23,10 @@ from planning_samples import (
 from pypdf import PdfReader
 
 from services.planning.application import PlanningApplication
-from shared.testing import office_client
+from shared.office.testing import STANDARD_STAFF, teach
+from shared.testing import office_client, state_changes_since
 from shared.thaireport import from_pdf_text
+from tests.support.http import etag_of
 
 RESOLUTION = "1bc82a1b-b273-4bb5-9228-418d3e3dbe17"
 
@@ -32,14 +35,22 @@ def h(actor: str = "off-1", **extra: str) -> dict[str, str]:
     return {"X-Actor-Id": actor, **extra}
 
 
+PLAN_COMMAND = re.compile(r"^/(?:plans|policies|development-plans|action-plans)/([0-9a-f-]{36})/")
+
+
 class Officer:
-    """A planning officer at the API (and the secretary who records the committee's decisions)."""
+    """A planning officer at the API (off-1 drafts), the group director who checks and proposes
+    the drafts (dir-1) and records the committee's decisions, as the office portal calls them: a
+    command on an existing plan says which version of it was read (`If-Match`)."""
 
     def __init__(self, client: TestClient) -> None:
         self.client = client
 
     def post(self, path: str, body: dict[str, Any], actor: str = "off-1", status: int | None = None,
              **headers: str) -> dict[str, Any]:
+        on_plan = PLAN_COMMAND.match(path)
+        if on_plan and "If-Match" not in headers:
+            headers["If-Match"] = etag_of(self.client, f"/plans/{on_plan.group(1)}", actor)
         response = self.client.post(path, headers=h(actor, **headers), json=body)
         if status is None:
             assert response.status_code in (200, 201), response.text
@@ -47,13 +58,16 @@ class Officer:
             assert response.status_code == status, response.text
         return response.json()
 
+    def submit(self, plan_id: str) -> dict[str, Any]:
+        return self.post(f"/plans/{plan_id}/submit", {}, actor="dir-1")
+
     def references(self) -> None:
         self.post("/reference-strategies/provincial", {"strategies": PROVINCIAL})
         self.post("/reference-strategies/national", {"strategies": NATIONAL})
 
     def approved(self, path: str, body: dict[str, Any], **approval: Any) -> dict[str, Any]:
         plan = self.post(path, body)
-        self.post(f"/plans/{plan['plan_id']}/submit", {})
+        self.submit(plan['plan_id'])
         return self.post(f"/plans/{plan['plan_id']}/approve",
                          {"resolution_document_id": RESOLUTION, **approval}, actor="dir-1")
 
@@ -84,13 +98,14 @@ def test_an_action_plan_from_draft_to_execution(officer: Officer,
     assert plan["procedure"] == 7 and plan["total_budget"] == "1250000.50"
     plan_id = plan["plan_id"]
 
-    plan = officer.post(f"/plans/{plan_id}/submit", {})
+    plan = officer.submit(plan_id)
     assert plan["holder"] == "provincial_committee" and plan["step_th"] == "เสนอ กศจ. พิจารณา"
-    plan = officer.post(f"/plans/{plan_id}/return", {"reason": "ให้ปรับตัวชี้วัดโครงการให้วัดผลได้"},
+    plan = officer.post(f"/plans/{plan_id}/return", {"reason": "ให้ปรับตัวชี้วัดโครงการให้วัดผลได้",
+                                                     "resolution_document_id": RESOLUTION},
                         actor="dir-1")
     assert (plan["step"], plan["step_th"]) == ("drafting", "ส่งกลับแก้ไข")
     officer.post(f"/action-plans/{plan_id}/revise", revision(body))
-    officer.post(f"/plans/{plan_id}/submit", {})
+    officer.submit(plan_id)
     plan = officer.post(f"/plans/{plan_id}/approve", {"resolution_document_id": RESOLUTION},
                         actor="dir-1")
     assert plan["step"] == "approved" and plan["step_th"] == "กศจ. อนุมัติแล้ว"
@@ -101,14 +116,14 @@ def test_an_action_plan_from_draft_to_execution(officer: Officer,
                                               "dated": "2024-11-19"}
     assert plan["approval"]["body_th"] == "คณะกรรมการศึกษาธิการจังหวัด (กศจ.)"
 
-    plan = officer.post(f"/plans/{plan_id}/publish", {"published_on": "2024-11-20"})
-    plan = officer.post(f"/plans/{plan_id}/start-execution", {})
+    plan = officer.post(f"/plans/{plan_id}/publish", {"published_on": "2024-11-20"}, actor="dir-1")
+    plan = officer.post(f"/plans/{plan_id}/start-execution", {}, actor="dir-1")
     assert plan["step"] == "in_execution"
     history = officer.client.get(f"/plans/{plan_id}/history").json()
     assert [e["event"] for e in history] == [
         "Drafted", "Submitted", "ReturnedForRevision", "Revised", "Submitted", "Approved",
         "Published", "ExecutionStarted"]
-    assert [e["actor"] for e in history][:3] == ["off-1", "off-1", "dir-1"]
+    assert [e["actor"] for e in history][:3] == ["off-1", "dir-1", "dir-1"]
     listed = officer.client.get("/plans", params={"kind": "action_plan"}).json()
     assert [p["plan_id"] for p in listed] == [plan_id]
 
@@ -125,7 +140,7 @@ def test_a_development_plan_amended_shows_the_version_in_force_at_each_date(
     body = revision(development_plan())
     body["strategies"][0]["title_th"] = "พัฒนาคุณภาพผู้เรียนทุกระดับ (ฉบับทบทวน)"
     officer.post(f"/development-plans/{amendment['plan_id']}/revise", body)
-    officer.post(f"/plans/{amendment['plan_id']}/submit", {})
+    officer.submit(amendment['plan_id'])
     v2 = officer.post(f"/plans/{amendment['plan_id']}/approve", {
         "resolution_document_id": RESOLUTION, "effective_from": "2025-01-01"}, actor="dir-1")
     assert v2["effective_from"] == "2025-01-01"
@@ -150,15 +165,18 @@ def test_a_development_plan_amended_shows_the_version_in_force_at_each_date(
 
 def refused(officer: Officer, planning: PlanningApplication, path: str, body: dict[str, Any],
             status: int, code: str, actor: str = "off-1") -> dict[str, Any]:
+    headers = h(actor)
+    if (on_plan := PLAN_COMMAND.match(path)) is not None:
+        headers["If-Match"] = etag_of(officer.client, f"/plans/{on_plan.group(1)}", actor)
     before = planning.max_notification_id()
-    response = officer.client.post(path, headers=h(actor), json=body)
+    response = officer.client.post(path, headers=headers, json=body)
     assert response.status_code == status, response.text
     assert response.headers["content-type"].startswith("application/problem+json")
     problem = response.json()
     assert problem["code"] == code
     assert problem["title_th"] and problem["title_en"]
     assert problem["title"] == f"{problem['title_th']} / {problem['title_en']}"
-    assert planning.max_notification_id() == before, "a refused command recorded something"
+    assert state_changes_since(planning, before) == [], "a refused command recorded something"
     return problem
 
 
@@ -198,7 +216,7 @@ def test_approving_twice_is_refused(officer: Officer, planning: PlanningApplicat
 def test_the_same_approval_retried_with_its_key_answers_the_same(officer: Officer,
                                                                  planning: PlanningApplication) -> None:
     plan = officer.post("/policies", policy())
-    officer.post(f"/plans/{plan['plan_id']}/submit", {})
+    officer.submit(plan['plan_id'])
     body = {"resolution_document_id": RESOLUTION}
     first = officer.post(f"/plans/{plan['plan_id']}/approve", body, actor="dir-1",
                          **{"Idempotency-Key": "approve-1"})
@@ -208,12 +226,18 @@ def test_the_same_approval_retried_with_its_key_answers_the_same(officer: Office
     assert again == first and planning.max_notification_id() == position
 
 
-def test_a_stale_if_match_is_refused(officer: Officer, planning: PlanningApplication) -> None:
+def test_a_change_without_if_match_or_with_a_stale_one_is_refused(
+        officer: Officer, planning: PlanningApplication) -> None:
     plan = officer.post("/policies", policy())
-    response = officer.client.post(f"/plans/{plan['plan_id']}/submit", headers=h(**{
+    before = planning.max_notification_id()
+    response = officer.client.post(f"/plans/{plan['plan_id']}/submit", headers=h("dir-1"), json={})
+    assert response.status_code == 428 and response.json()["code"] == "precondition-required"
+    assert response.headers["content-type"].startswith("application/problem+json")
+    response = officer.client.post(f"/plans/{plan['plan_id']}/submit", headers=h("dir-1", **{
         "If-Match": '"7"'}), json={})
     assert response.status_code == 412 and response.json()["code"] == "stale-version"
-    response = officer.client.post(f"/plans/{plan['plan_id']}/submit", headers=h(**{
+    assert planning.max_notification_id() == before, "nothing recorded"
+    response = officer.client.post(f"/plans/{plan['plan_id']}/submit", headers=h("dir-1", **{
         "If-Match": '"1"'}), json={})
     assert response.status_code == 200 and response.headers["ETag"] == '"2"'
 
@@ -221,12 +245,12 @@ def test_a_stale_if_match_is_refused(officer: Officer, planning: PlanningApplica
 def test_approving_a_plan_of_a_closed_fiscal_year_is_refused(officer: Officer,
                                                              planning: PlanningApplication) -> None:
     plan = officer.post("/policies", policy())
-    officer.post(f"/plans/{plan['plan_id']}/submit", {})
-    year = officer.post("/fiscal-years/2568/close", {"reason": "สิ้นปีงบประมาณ"}, actor="dir-1")
+    officer.submit(plan['plan_id'])
+    year = officer.post("/fiscal-years/2568/close", {"reason": "สิ้นปีงบประมาณ"}, actor="esa-1")
     assert year["closed"] is True
     refused(officer, planning, f"/plans/{plan['plan_id']}/approve",
             {"resolution_document_id": RESOLUTION}, 409, "fiscal-year-closed", actor="dir-1")
-    officer.post("/fiscal-years/2568/reopen", {"reason": "ทบทวนแผน"}, actor="dir-1")
+    officer.post("/fiscal-years/2568/reopen", {"reason": "ทบทวนแผน"}, actor="esa-1")
     approved = officer.post(f"/plans/{plan['plan_id']}/approve",
                             {"resolution_document_id": RESOLUTION}, actor="dir-1")
     assert approved["step"] == "approved"
@@ -239,11 +263,11 @@ def test_a_fiscal_year_closed_by_configuration(tmp_path, planning_clock) -> None
     settings = PlanningSettings(var_dir=tmp_path / "cfg", closed_fiscal_years=[2567])
     app = PlanningApplication(settings, clock=planning_clock)
     try:
-        know_document(app, RESOLUTION, 1)
+        teach(app, STANDARD_STAFF, documents=[RESOLUTION])
         officer = Officer(office_client(create_app(settings, app)))
         assert officer.client.get("/fiscal-years/2567").json()["closed_by_configuration"] is True
         plan = officer.post("/policies", policy(2567))
-        officer.post(f"/plans/{plan['plan_id']}/submit", {})
+        officer.submit(plan['plan_id'])
         refused(officer, app, f"/plans/{plan['plan_id']}/approve",
                 {"resolution_document_id": RESOLUTION}, 409, "fiscal-year-closed", actor="dir-1")
     finally:
@@ -253,12 +277,13 @@ def test_a_fiscal_year_closed_by_configuration(tmp_path, planning_clock) -> None
 def test_an_approval_citing_an_unknown_document_is_refused(officer: Officer,
                                                            planning: PlanningApplication) -> None:
     plan = officer.post("/policies", policy())
-    officer.post(f"/plans/{plan['plan_id']}/submit", {})
+    officer.submit(plan['plan_id'])
     problem = refused(officer, planning, f"/plans/{plan['plan_id']}/approve",
-                      {"resolution_document_id": "00000000-0000-4000-8000-000000000001"}, 422,
-                      "unknown-document", actor="dir-1")
-    assert problem["title_en"] == "The cited document is not registered in correspondence"
-    refused(officer, planning, f"/plans/{plan['plan_id']}/approve", {}, 422,
+                      {"resolution_document_id": "00000000-0000-4000-8000-000000000001"}, 403,
+                      "resolution-required", actor="dir-1")
+    assert problem["title_en"] == "A body's decision must cite a document registered in correspondence"
+    assert problem["document_id"] == "00000000-0000-4000-8000-000000000001"
+    refused(officer, planning, f"/plans/{plan['plan_id']}/approve", {}, 403,
             "resolution-required", actor="dir-1")
 
 
@@ -269,7 +294,7 @@ def test_broken_strategy_links_are_listed_and_nothing_is_approved(
     body["projects"][0]["strategy_code"] = "S9"
     body["projects"][1]["provincial_strategy_codes"] = ["KK-XX"]
     plan = officer.post("/action-plans", body)
-    officer.post(f"/plans/{plan['plan_id']}/submit", {})
+    officer.submit(plan['plan_id'])
     problem = refused(officer, planning, f"/plans/{plan['plan_id']}/approve",
                       {"resolution_document_id": RESOLUTION}, 422, "broken-strategy-links",
                       actor="dir-1")

@@ -26,6 +26,7 @@ from contracts.catalog import all_events
 from contracts.envelope import Envelope
 from services.planning.application import PlanningApplication
 from services.planning.integration import translate
+from tests.support.http import etag_of
 
 SCHEMAS = Path(__file__).resolve().parents[2] / "contracts" / "schemas"
 RESOLUTION = "1bc82a1b-b273-4bb5-9228-418d3e3dbe17"
@@ -47,35 +48,42 @@ def test_every_emitted_event_validates_and_the_approval_carries_every_project(
     know_document(planning, RESOLUTION, 1)
 
     def post(path: str, body: dict, actor: str = "off-1") -> dict:
-        response = client.post(path, headers={"X-Actor-Id": actor}, json=body)
+        headers = {"X-Actor-Id": actor}
+        if path.startswith("/plans/"):  # a step of an existing plan: the version read
+            headers["If-Match"] = etag_of(client, "/".join(path.split("/")[:3]), actor)
+        response = client.post(path, headers=headers, json=body)
         assert response.status_code in (200, 201), response.text
         return response.json()
+
+    def submit(plan_id: str) -> dict:
+        return post(f"/plans/{plan_id}/submit", {}, "dir-1")
 
     post("/reference-strategies/provincial", {"strategies": PROVINCIAL})
     post("/reference-strategies/national", {"strategies": NATIONAL})
     plans = {}
     for path, body in (("/policies", policy()), ("/development-plans", development_plan())):
         plan = post(path, body)
-        post(f"/plans/{plan['plan_id']}/submit", {})
+        submit(plan['plan_id'])
         plans[path] = post(f"/plans/{plan['plan_id']}/approve",
                            {"resolution_document_id": RESOLUTION}, "dir-1")
     plan = post("/action-plans", action_plan(plans["/development-plans"]["plan_id"],
                                              plans["/policies"]["plan_id"]))
     plan_id = plan["plan_id"]
-    post(f"/plans/{plan_id}/submit", {})
-    post(f"/plans/{plan_id}/return", {"reason": "ปรับตัวชี้วัด"}, "dir-1")
-    post(f"/plans/{plan_id}/submit", {})
+    submit(plan_id)
+    post(f"/plans/{plan_id}/return", {"reason": "ปรับตัวชี้วัด", "resolution_document_id": RESOLUTION},
+         "dir-1")
+    submit(plan_id)
     post(f"/plans/{plan_id}/reject", {"reason": "ไม่สอดคล้อง", "resolution_document_id": RESOLUTION},
          "dir-1")
-    post(f"/plans/{plan_id}/submit", {})
+    submit(plan_id)
     post(f"/plans/{plan_id}/approve", {"resolution_document_id": RESOLUTION}, "dir-1")
-    post(f"/plans/{plan_id}/publish", {})
-    post(f"/plans/{plan_id}/start-execution", {})
+    post(f"/plans/{plan_id}/publish", {}, "dir-1")
+    post(f"/plans/{plan_id}/start-execution", {}, "dir-1")
     amendment = post(f"/plans/{plans['/development-plans']['plan_id']}/amend", {})
-    post(f"/plans/{amendment['plan_id']}/submit", {})
+    submit(amendment['plan_id'])
     post(f"/plans/{amendment['plan_id']}/approve", {"resolution_document_id": RESOLUTION,
                                                     "effective_from": "2024-12-01"}, "dir-1")
-    post(f"/plans/{plan_id}/close", {})
+    post(f"/plans/{plan_id}/close", {}, "dir-1")
 
     emitted = envelopes_of(planning)
     types = [e["type"] for e in emitted]

@@ -250,30 +250,50 @@ class Store(ServiceApplication):
     name = "authtest"
 
 
-def test_refusals_are_recorded_per_day_and_a_flood_is_folded(tmp_path: Path) -> None:
+def test_every_refusal_is_its_own_record_and_only_429s_are_counted_per_minute(
+        tmp_path: Path) -> None:
     app = Store(settings_in(tmp_path))
     clock = Clock()
-    recorder = RefusalRecorder(app, "authtest", window_seconds=1.0, clock=clock)
+    recorder = RefusalRecorder(app, "authtest", clock=clock)
     at = datetime(2026, 11, 27, 3, 0, tzinfo=UTC)
-    flood = Refusal(status=401, reason="token-missing", method="GET", path="/x", remote="10.0.0.9",
+    missing = Refusal(status=401, reason="token-missing", method="GET", path="/x", remote="10.0.0.9",
+                      at=at)
+    flood = Refusal(status=429, reason="rate-limited", method="GET", path="/y", client="agency-1",
                     at=at)
+    officer = Refusal(status=403, reason="role-required", method="POST", path="/z",
+                      client="office-portal", officer="off-1", at=at)
     try:
-        assert [recorder.record(flood) for _ in range(5)] == [True, False, False, False, False]
-        other = Refusal(status=403, reason="insufficient-scope", method="GET", path="/y",
-                        client="agency-1", scope_wanted="x:read", at=at)
-        assert recorder.record(other), "another caller or reason is not folded"
-        clock.now += 1.0
-        assert recorder.record(flood)
+        assert [recorder.record(missing) for _ in range(3)] == [True, True, True], \
+            "refusals within a second of each other are each recorded"
+        assert [recorder.record(flood) for _ in range(4)] == [True, False, False, False]
+        assert recorder.record(officer)
+        clock.now += 60.0
+        assert recorder.record(flood), "a new minute of 429s starts a new record"
         recorded = access_refusals(app)
         assert [(r["reason"], r["repeated_before"]) for r in recorded] == [
-            ("token-missing", 0), ("insufficient-scope", 0), ("token-missing", 4)]
+            ("token-missing", 0), ("token-missing", 0), ("token-missing", 0),
+            ("rate-limited", 0), ("role-required", 0), ("rate-limited", 3)]
+        assert recorded[4]["officer"] == "off-1" and recorded[4]["client"] == "office-portal"
         log = app.get(AccessLog, AccessLog.create_id("authtest", at.date()))
-        assert log is not None and log.refused == 7, "every refusal is counted"
+        assert log is not None and log.refused == 9, "every refusal is counted"
         listed = refusals_on(app, "authtest", at.date())
-        assert [r["path"] for r in listed] == ["/x", "/y", "/x"]
+        assert [r["path"] for r in listed] == ["/x", "/x", "/x", "/y", "/z", "/y"]
         assert refusals_on(app, "authtest", at.date() + timedelta(days=1)) == []
     finally:
         app.close()
+
+
+def test_an_expired_but_genuine_token_names_its_client(tmp_path: Path) -> None:
+    service = tokens_of(settings_in(tmp_path))
+    expired = service.issue(client_id="agency-7", agency="ก", scopes=["a:read"], clearance="none",
+                            now=datetime.now(UTC) - timedelta(minutes=20))
+    with pytest.raises(TokenRefused) as refused:
+        service.verify(expired)
+    assert (refused.value.reason, refused.value.client_id) == ("token-expired", "agency-7")
+    forged = expired[:-4] + ("AAAA" if not expired.endswith("AAAA") else "BBBB")
+    with pytest.raises(TokenRefused) as refused:
+        service.verify(forged)
+    assert refused.value.client_id is None, "a token that is not the office's names nobody"
 
 
 def test_a_verified_token_is_remembered_only_until_it_expires(tmp_path: Path) -> None:

@@ -36,15 +36,14 @@ from services.planning.domain import (
     Project,
     ProjectKpi,
     ReferenceStrategies,
-    RegisteredDocument,
     Step,
     StrategyLevel,
     YearTarget,
-    cite,
     project_id_for,
     version_in_force,
 )
 from shared.domain import Aggregate
+from shared.office.documents import RegisteredDocument, cite
 from tests.support.given_when_then import refused
 
 # 10:00 in Bangkok on Wednesday 20 November 2024 (BE 2567, fiscal year 2568).

@@ -1,0 +1,38 @@
+"""What every service learns from correspondence's events: the staff directory and the registered
+documents. One handler for the correspondence stream; a service that reacts to more of it (e.g.
+monitoring's case board) combines its own handler with this one (`shared.consumer.combined`)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+
+from contracts.envelope import AnyEnvelope
+from shared.consumer import Handler
+from shared.domain import Aggregate
+from shared.eventstore import ServiceApplication
+from shared.office.directory import DirectoryEntry, StaffMember, learn_officer
+from shared.office.documents import learn_document
+from shared.projection import AggregateIndex
+
+
+def learn_from_correspondence(app: ServiceApplication) -> Handler:
+    def handle(envelope: AnyEnvelope) -> Sequence[Aggregate | None]:
+        return [learn_officer(app.get, envelope), learn_document(app.get, envelope)]
+
+    return handle
+
+
+class LearnedDirectory:
+    """The directory a service learned from correspondence (`DirectoryEntry` aggregates)."""
+
+    def __init__(self, app: ServiceApplication) -> None:
+        self.app = app
+        self.entries: AggregateIndex[DirectoryEntry] = AggregateIndex(
+            app, lambda entry: entry, aggregate_types=(DirectoryEntry,))
+
+    def member(self, officer_id: str) -> StaffMember | None:
+        entry = self.app.get(DirectoryEntry, DirectoryEntry.create_id(officer_id))
+        return entry.member() if entry is not None else None
+
+    def members(self) -> Iterable[StaffMember]:
+        return [entry.member() for entry in self.entries.all()]
