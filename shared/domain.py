@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import unicodedata
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, ClassVar
 from uuid import UUID
 
 from eventsourcing.domain import (
@@ -17,6 +17,7 @@ from eventsourcing.domain import (
 from eventsourcing.domain import (
     CanInitAggregate,
     CanMutateAggregate,
+    CommandMethodDecorator,
     event,
 )
 from eventsourcing.utils import get_topic, register_topic
@@ -24,28 +25,48 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from shared.context import current_actor, trace_id_var
 
-__all__ = ["Aggregate", "DomainError", "DomainEvent", "event", "stored_topics", "was_stored_as"]
+# Until every aggregate of the project has its stable name, an unnamed one is allowed (set True
+# once all are pinned: then a new aggregate cannot be added without one).
+PIN_REQUIRED = False
 
-# Names an aggregate class's events were stored under before it moved (see `was_stored_as`).
+__all__ = ["Aggregate", "DomainError", "DomainEvent", "event", "stored_name", "stored_topics"]
+
+# The stable name of each pinned class (aggregate or event): what the event store writes.
+_stored_names: dict[type, str] = {}
+# Names a class was stored under at other places (see `Aggregate`'s `formerly`).
 _former_topics: dict[type, list[str]] = {}
 
 
-def was_stored_as(old_topic: str, aggregate_class: type) -> None:
-    """The class (and its events) once lived at `old_topic`: stored events naming it still
-    decode into today's class, and read models still find them."""
-    register_topic(old_topic, aggregate_class)
-    _former_topics.setdefault(aggregate_class, []).append(old_topic)
+def stored_name(cls: type) -> str:
+    """The name a class is stored under: its pinned name, else its module path."""
+    return _stored_names.get(cls) or get_topic(cls)
 
 
 def stored_topics(aggregate_class: type) -> list[str]:
-    """Every name the class's stored events may carry: today's and the former ones."""
-    return [get_topic(aggregate_class), *_former_topics.get(aggregate_class, [])]
+    """Every name the class's stored events may carry: its pinned name, the module path it had
+    before names were pinned, and any former names declared when it moved."""
+    legacy = f"{aggregate_class.__module__}:{aggregate_class.__qualname__}"
+    names = [stored_name(aggregate_class), legacy, *_former_topics.get(aggregate_class, [])]
+    return list(dict.fromkeys(names))
+
+
+def pinned_classes() -> dict[type, str]:
+    """Every pinned class and its stored name (for the golden file of stored names)."""
+    return dict(_stored_names)
+
+
+def _pin(cls: type, name: str) -> None:
+    register_topic(name, cls)  # the event store resolves the stable name to the class
+    _stored_names[cls] = name
 
 
 class DomainEvent(BaseModel):
     """A fact that happened to an aggregate. Immutable; serialised as JSON by the event store."""
 
     model_config = ConfigDict(frozen=True, extra="forbid")
+    # The version of its fields: changing them means a new version, and a static method
+    # `upcast_v<n>_v<n+1>(state)` that brings a stored state of version n up to n+1.
+    class_version: ClassVar[int] = 1
 
     originator_id: UUID
     originator_version: int
@@ -72,6 +93,30 @@ class Aggregate(_BaseAggregate):
 
     class Created(Event, CanInitAggregate):
         originator_topic: str
+
+    def __init_subclass__(cls, *, stored_as: str | None = None, formerly: tuple[str, ...] = (),
+                          **kwargs: Any) -> None:
+        """`stored_as`: the stable name this aggregate's events are stored under (every aggregate
+        that defines events has one, so that moving or renaming a class never strands its
+        history); `formerly`: names it was stored under before a move (they keep decoding)."""
+        defines_events = any(
+            isinstance(v, CommandMethodDecorator)
+            or (isinstance(v, property) and isinstance(v.fset, CommandMethodDecorator))
+            or (isinstance(v, type) and issubclass(v, CanMutateAggregate) and k != "Event")
+            for k, v in vars(cls).items())
+        if stored_as is None and defines_events and PIN_REQUIRED:
+            raise TypeError(f"{cls.__qualname__} defines events: give it a stable stored name, "
+                            f"class {cls.__name__}(Aggregate, stored_as=\"<service>.{cls.__name__}\")")
+        super().__init_subclass__(**kwargs)
+        if stored_as is not None:
+            _pin(cls, stored_as)
+            for name, value in list(vars(cls).items()):
+                if isinstance(value, type) and issubclass(value, CanMutateAggregate) \
+                        and name != "Event":
+                    _pin(value, f"{stored_as}.{name}")
+        for old in formerly:
+            register_topic(old, cls)
+            _former_topics.setdefault(cls, []).append(old)
 
 
 class DomainError(Exception):

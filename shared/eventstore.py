@@ -30,7 +30,7 @@ from eventsourcing.utils import get_topic, resolve_topic
 from pydantic import BaseModel
 
 from contracts.vocabulary import RegisteredDocumentRef
-from shared.domain import Aggregate, Conflict, DomainError, DomainEvent, event
+from shared.domain import Aggregate, Conflict, DomainError, DomainEvent, event, stored_name
 from shared.logging import get_logger
 from shared.office import rights
 from shared.office.directory import Directory
@@ -57,10 +57,18 @@ class OrjsonTranscoder(Transcoder):
 
 
 class PydanticMapper(Mapper):
-    """Stores a pydantic event as its JSON dump and rebuilds it by validation."""
+    """Stores a pydantic event as its JSON dump under its stable name (`shared.domain`'s
+    `stored_as`), and rebuilds it by validation after bringing an older version of its fields up
+    to date (the event class's `upcast_v<n>_v<n+1>` steps, as eventsourcing's own mapper does)."""
 
     def to_stored_event(self, domain_event: Any) -> StoredEvent:
-        state = self.transcoder.encode(domain_event.model_dump(mode="json"))
+        data = domain_event.model_dump(mode="json")
+        if "originator_topic" in data:  # the aggregate's class, by its stable name too
+            data["originator_topic"] = stored_name(resolve_topic(data["originator_topic"]))
+        version = type(domain_event).class_version
+        if version > 1:
+            data["class_version"] = version
+        state = self.transcoder.encode(data)
         if self.compressor:
             state = self.compressor.compress(state)
         if self.cipher:
@@ -68,7 +76,7 @@ class PydanticMapper(Mapper):
         return StoredEvent(
             originator_id=domain_event.originator_id,
             originator_version=domain_event.originator_version,
-            topic=get_topic(type(domain_event)),
+            topic=stored_name(type(domain_event)),
             state=state,
         )
 
@@ -78,7 +86,16 @@ class PydanticMapper(Mapper):
             state = self.cipher.decrypt(state)
         if self.compressor:
             state = self.compressor.decompress(state)
-        return resolve_topic(stored_event.topic).model_validate(self.transcoder.decode(state))
+        return decode_event(resolve_topic(stored_event.topic), self.transcoder.decode(state))
+
+
+def decode_event(event_class: Any, data: dict[str, Any]) -> Any:
+    """A stored event's state as today's class: upcast from the version it was stored at."""
+    version = data.pop("class_version", 1)
+    while version < event_class.class_version:
+        getattr(event_class, f"upcast_v{version}_v{version + 1}")(data)
+        version += 1
+    return event_class.model_validate(data)
 
 
 class IdempotencyRecord(Aggregate):

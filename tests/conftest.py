@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import os
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -23,6 +24,14 @@ from shared.messaging import bootstrap_streams
 from shared.nats_server import NatsServer
 from shared.office.testing import STANDARD_STAFF, teach
 from shared.testing import EmbeddedPostgres, PostgresParams, ServiceProcess, office_client
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    recording = os.environ.get("ESA_RECORD_STORED_EVENTS")
+    if recording:  # `python -m shared.stored_events --update --examples <dir>` reads them
+        from shared.stored_events import record_examples
+
+        record_examples(Path(recording))
 
 
 @pytest.fixture

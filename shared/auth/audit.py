@@ -26,7 +26,7 @@ from shared.thaitime import bangkok_date, utc_now
 log = get_logger(__name__)
 
 
-class AccessLog(Aggregate):
+class AccessLog(Aggregate, stored_as="audit.AccessLog"):
     """The requests a service refused on one Bangkok calendar day."""
 
     @staticmethod
@@ -39,18 +39,35 @@ class AccessLog(Aggregate):
         self.day = day
         self.refused = 0  # the count only: the state stays small however busy the day
 
-    def refuse(self, refusal: Refusal, *, repeated_before: int = 0) -> None:
-        self._refused(
-            client=refusal.client, agency=refusal.agency, officer=refusal.officer,
-            remote=refusal.remote, scope_wanted=refusal.scope_wanted, method=refusal.method,
-            path=refusal.path, status=refusal.status, reason=refusal.reason, at=refusal.at,
-            repeated_before=repeated_before)
+    class AccessRefused(Aggregate.Event):
+        """One refused request (with `repeated_before` 429s of the same client folded in)."""
 
-    @event("AccessRefused")
-    def _refused(self, client: str | None, agency: str | None, remote: str | None,
-                 scope_wanted: str | None, method: str, path: str, status: int, reason: str,
-                 at: datetime, repeated_before: int, officer: str | None = None) -> None:
-        self.refused += 1 + repeated_before
+        class_version = 2  # v2: the officer named, where there is one
+        client: str | None
+        agency: str | None
+        remote: str | None
+        scope_wanted: str | None
+        method: str
+        path: str
+        status: int
+        reason: str
+        at: datetime
+        repeated_before: int
+        officer: str | None
+
+        @staticmethod
+        def upcast_v1_v2(state: dict[str, Any]) -> None:
+            state["officer"] = None  # refusals recorded before officers were named
+
+        def apply(self, aggregate: Any) -> None:
+            aggregate.refused += 1 + self.repeated_before
+
+    def refuse(self, refusal: Refusal, *, repeated_before: int = 0) -> None:
+        self.trigger_event(
+            self.AccessRefused, client=refusal.client, agency=refusal.agency,
+            officer=refusal.officer, remote=refusal.remote, scope_wanted=refusal.scope_wanted,
+            method=refusal.method, path=refusal.path, status=refusal.status,
+            reason=refusal.reason, at=refusal.at, repeated_before=repeated_before)
 
 
 @dataclass(frozen=True)

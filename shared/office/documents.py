@@ -17,7 +17,7 @@ from uuid import NAMESPACE_URL, UUID, uuid5
 
 from contracts.envelope import AnyEnvelope
 from contracts.vocabulary import RegisteredDocumentRef
-from shared.domain import Aggregate, DeclaredError, event, was_stored_as
+from shared.domain import Aggregate, DeclaredError, event
 from shared.thaitime import bangkok_date
 
 
@@ -34,7 +34,8 @@ class _Facts:
     signed_on: date | None = None
 
 
-class RegisteredDocument(Aggregate):
+class RegisteredDocument(Aggregate, stored_as="office.RegisteredDocument",
+                         formerly=("services.planning.domain:RegisteredDocument",)):
     """What this service knows of a document in correspondence's registers: enough to cite it as
     the resolution or signed letter behind a decision."""
 
@@ -98,7 +99,6 @@ class RegisteredDocument(Aggregate):
 # This class was planning's before every service learned registered documents: the namespace of
 # the ids it gave then, and the name its stored events carry.
 ID_NAMESPACE = uuid5(NAMESPACE_URL, "https://esa.example/planning")
-was_stored_as("services.planning.domain:RegisteredDocument", RegisteredDocument)
 
 
 def cite(document: RegisteredDocument | None, document_id: UUID) -> RegisteredDocumentRef:
