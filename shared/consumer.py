@@ -179,6 +179,15 @@ class IdempotentConsumer:
             stream=DEAD_LETTER_STREAM,
         )
 
+    async def backlog(self, client: NatsClient) -> dict[str, int]:
+        """Per source, the messages its stream holds that this consumer has not applied yet."""
+        js = client.jetstream()
+        waiting = {}
+        for source in self.handlers:
+            info = await js.consumer_info(source, f"{self.name}-from-{source}")
+            waiting[source] = int(info.num_pending or 0) + int(info.num_ack_pending or 0)
+        return waiting
+
     # --- dead letters -----------------------------------------------------------------------------
     async def list_dead_letters(self, client: NatsClient) -> list[dict[str, Any]]:
         """Every message parked by this consumer, with the dead-letter sequence used to replay it."""

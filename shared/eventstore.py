@@ -34,6 +34,7 @@ from shared.domain import Aggregate, Conflict, DomainError, DomainEvent, event, 
 from shared.logging import get_logger
 from shared.office import rights
 from shared.office.directory import Directory
+from shared.readmodels import ReadModels
 from shared.settings import ServiceSettings
 
 log = get_logger(__name__)
@@ -190,8 +191,6 @@ class ServiceApplication(Application):
 
     def __init__(self, settings: ServiceSettings, env: dict[str, str] | None = None) -> None:
         self.settings = settings
-        self._commit_listeners: list[Callable[[], None]] = []
-        self._listeners_lock = threading.Lock()
         # eventsourcing copies a cached aggregate after releasing the lock that guards updating
         # it, so a concurrent fast-forward can change a dict mid-copy: loads go one at a time.
         self._cache_lock = threading.Lock()
@@ -200,6 +199,12 @@ class ServiceApplication(Application):
         # Races with other processes are still caught by the store and retried.
         self._command_lock = threading.Lock()
         super().__init__(env={**settings.eventsourcing_env(), **(env or {})})
+        # The service's persisted lists (`shared.readmodels`), declared by the subclass.
+        self.read_models = ReadModels(self)
+
+    def close(self) -> None:
+        self.read_models.stop()
+        super().close()
 
     # --- infrastructure -------------------------------------------------------------------------
     def construct_recorder(self) -> ProcessRecorder:
@@ -220,24 +225,6 @@ class ServiceApplication(Application):
         recorder = self.recorder
         assert isinstance(recorder, ProcessRecorder)
         return recorder
-
-    def add_commit_listener(self, listener: Callable[[], None]) -> None:
-        """Called (from the committing thread) after every local commit: wakes the relay and feeds."""
-        with self._listeners_lock:
-            self._commit_listeners.append(listener)
-
-    def remove_commit_listener(self, listener: Callable[[], None]) -> None:
-        with self._listeners_lock:
-            if listener in self._commit_listeners:
-                self._commit_listeners.remove(listener)
-
-    def _notify(self, recordings: list[Any]) -> None:
-        super()._notify(recordings)
-        if recordings:
-            with self._listeners_lock:
-                listeners = list(self._commit_listeners)
-            for listener in listeners:
-                listener()
 
     def read_notifications(self, after: int, limit: int = 500) -> Sequence[Notification]:
         """The notification log after position `after`, in order (the recorder's own page size,
@@ -366,17 +353,19 @@ class ServiceApplication(Application):
 
     def _save_with_tracking(self, aggregates: Sequence[Aggregate], tracking: Tracking | None) -> None:
         if tracking is None:
-            recordings = self.save(*aggregates)
-            _log_recorded(recordings)
+            _log_recorded(self.save(*aggregates))
             return
+        # The events and the consumer's position commit in one transaction (the process
+        # recorder's insert; with no event, the position alone). `save` cannot pass a position.
         processing: ProcessingEvent[UUID] = ProcessingEvent(tracking)
         processing.collect_events(*aggregates)
-        if not processing.events:
-            self.process_recorder.insert_tracking(tracking)  # nothing changed, but it was handled
-            return
-        recordings = self._record(processing)
-        self._notify(recordings)
-        _log_recorded(recordings)
+        _log_recorded(self.events.put(processing.events, tracking=tracking))
+        for recorded in processing.events:  # snapshots as `save` takes them
+            aggregate = processing.aggregates[recorded.originator_id]
+            interval = self.snapshotting_intervals.get(type(aggregate))
+            version = recorded.originator_version
+            if self.snapshots is not None and interval and version % interval == 0:
+                self.take_snapshot(recorded.originator_id, version=version)
 
 
 def _log_recorded(recordings: Sequence[Any]) -> None:

@@ -7,7 +7,9 @@ the same message id again after a crash is deduplicated by the server, and file 
 from __future__ import annotations
 
 import asyncio
+import time
 from dataclasses import dataclass
+from typing import Any
 
 import nats
 from nats.aio.client import Client as NatsClient
@@ -15,6 +17,9 @@ from nats.js.api import DiscardPolicy, RetentionPolicy, StorageType, StreamConfi
 from nats.js.errors import NotFoundError
 
 from contracts.envelope import SUBJECT_PREFIX
+from shared.logging import get_logger
+
+log = get_logger(__name__)
 
 SERVICES = ("correspondence", "planning", "budgeting", "restructuring", "monitoring")
 DUPLICATE_WINDOW_SECONDS = 2 * 60 * 60
@@ -49,16 +54,45 @@ STREAMS: tuple[StreamSpec, ...] = (
 )
 
 
+class ConnectionWatch:
+    """What a service says about its NATS connection: losing it is an expected condition, said
+    once at warning with since when (not a traceback per retry), and once again when it is back.
+    The same callbacks serve the service's own client and its consumer's broker."""
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+        self.down_since: float | None = None
+        self.last_error: str | None = None
+
+    def options(self) -> dict[str, Any]:
+        return {"name": self.name, "connect_timeout": 2, "reconnect_time_wait": 0.5,
+                "max_reconnect_attempts": -1, "allow_reconnect": True,
+                "error_cb": self.on_error, "disconnected_cb": self.on_disconnected,
+                "reconnected_cb": self.on_reconnected}
+
+    async def on_error(self, error: Exception) -> None:
+        if self.last_error is None:  # the first of an outage's errors; the rest are retries
+            log.warning("NATS unreachable, retrying", connection=self.name, error=repr(error))
+            self.down_since = self.down_since or time.monotonic()
+        self.last_error = repr(error)
+
+    async def on_disconnected(self) -> None:
+        if self.down_since is None:
+            self.down_since = time.monotonic()
+            log.warning("NATS disconnected, reconnecting", connection=self.name)
+
+    async def on_reconnected(self) -> None:
+        if self.down_since is not None:
+            log.info("NATS connection back", connection=self.name,
+                     down_seconds=round(time.monotonic() - self.down_since, 1))
+        self.down_since = None
+        self.last_error = None
+
+
 async def connect(url: str, *, name: str) -> NatsClient:
-    """Connect, retrying while the server is still starting (make run starts everything at once)."""
-    return await nats.connect(
-        url,
-        name=name,
-        connect_timeout=2,
-        reconnect_time_wait=0.5,
-        max_reconnect_attempts=-1,
-        allow_reconnect=True,
-    )
+    """Connect, retrying while the server is still starting (make run starts everything at once);
+    losing the connection later is logged once (`ConnectionWatch`) and retried for ever."""
+    return await nats.connect(url, **ConnectionWatch(name).options())
 
 
 async def bootstrap_streams(url: str) -> list[str]:

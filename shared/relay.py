@@ -1,10 +1,13 @@
 """The outbox relay: the service's notification log, in order, onto its JetStream stream.
 
+The relay follows the log with the event store's subscription (`shared.follow.follow_log`), from
+the position it saved: each commit reaches it at once.
+
 Each stored domain event is translated into its integration event (or skipped when it is private),
 published with message id `<service>:<aggregate id>:<version>`, and the relay's position is saved only
 after JetStream acknowledged it. A publish that times out is retried with the same id: if the first
 attempt did arrive, the stream's duplicate window drops the second. The position is written at most
-every `save_seconds` while busy and at once when idle: after a crash the relay republishes at most
+every `save_seconds` while busy and at once when caught up: after a crash the relay republishes at most
 that much, and the duplicate window drops it, so the store is not written twice per event.
 
 The stream keeps the notification log's order even across retries. A backlog goes out a window at
@@ -36,6 +39,7 @@ from structlog.contextvars import bound_contextvars
 
 from contracts.envelope import CaseStatus, Envelope, IntegrationEvent, Secrecy
 from shared.eventstore import ServiceApplication
+from shared.follow import follow_log
 from shared.logging import get_logger
 
 RELAY_TRACKING_NAME = "outbox-relay"
@@ -87,7 +91,6 @@ class OutboxRelay:
         client: NatsClient,
         *,
         publish_timeout: float = 2.0,
-        poll_seconds: float = 0.5,
         batch_size: int = 500,
         save_seconds: float = 0.25,
         window: int = 64,
@@ -96,7 +99,6 @@ class OutboxRelay:
         self.translate = translate
         self.js = client.jetstream(timeout=publish_timeout)
         self.publish_timeout = publish_timeout
-        self.poll_seconds = poll_seconds
         self.batch_size = batch_size
         self.window = max(1, window)
         # The id of the message this relay last stored; None when unknown (at start, after a
@@ -111,8 +113,6 @@ class OutboxRelay:
         self._published_up_to: int | None = None  # in memory; the store lags by < save_seconds
         self._saved_up_to = 0
         self._saved_at = time.monotonic()
-        self._wake = asyncio.Event()
-        self._loop: asyncio.AbstractEventLoop | None = None
 
     @property
     def position(self) -> int:
@@ -124,51 +124,58 @@ class OutboxRelay:
         """The last notification published (or skipped as private) by this relay."""
         return self._published_up_to if self._published_up_to is not None else self.position
 
-    def _on_commit(self) -> None:
-        if self._loop is not None:
-            self._loop.call_soon_threadsafe(self._wake.set)
-
-    async def run(self) -> None:
-        """Publish until cancelled."""
-        self._loop = asyncio.get_running_loop()
-        self.app.add_commit_listener(self._on_commit)
+    async def run(self, closing: asyncio.Event | None = None) -> None:
+        """Publish until cancelled (or `closing`): follow the log from the saved position; after a
+        failure, say so in /health, wait a little longer each time, and follow again from what
+        JetStream acknowledged (nothing is lost: the position never passes an unacknowledged
+        message)."""
         failures = 0
         try:
-            while True:
-                self._wake.clear()
+            while closing is None or not closing.is_set():
                 try:
-                    moved = await self.publish_pending()
-                except Exception as error:  # noqa: BLE001 - a store or translation fault
-                    # Nothing is lost: the position was not advanced. Try again, more slowly,
-                    # and say so in /health until it works again.
+                    await self._follow(closing)
+                    return
+                except Exception as error:  # noqa: BLE001 - a store, translation or NATS fault
                     failures += 1
+                    if self.last_error is None:  # once per outage, not per retry
+                        log.warning("relay stopped, will retry", error=repr(error),
+                                    published_position=self.published_position)
                     self.last_error = repr(error)
-                    log.error("relay failed, retrying", error=self.last_error, failures=failures)
                     await asyncio.sleep(min(0.1 * 2**failures, 5.0))
-                    continue
-                failures = 0
-                self.last_error = None
-                if moved < self.batch_size:
-                    # Caught up as of that read; a commit since has set the wake already.
-                    try:
-                        await asyncio.wait_for(self._wake.wait(), timeout=self.poll_seconds)
-                    except TimeoutError:
-                        await self.flush_position()  # quiet: make the position durable
         finally:
-            self.app.remove_commit_listener(self._on_commit)
             self._save_position(force=True)
 
-    def _next_batch(self, after: int) -> tuple[int, list[Envelope[Any] | None]]:
-        """Read and translate the next batch (store reads: run in a worker thread, never on the
-        event loop that serves HTTP). Returns the last position read and one entry each."""
-        notifications = self.app.read_notifications(after, self.batch_size)
-        if not notifications:
-            return 0, []
-        envelopes = []
-        for notification in notifications:
-            event = self.app.to_domain_event(notification)
-            envelopes.append(self.translate(event, self._state_after(event)))
-        return notifications[-1].id, envelopes
+    async def publish_pending(self) -> int:
+        """Publish everything recorded until now, then stop; returns how far the position moved
+        (a catch-up outside `run`: tests, benchmarks, an operator)."""
+        before = self.published_position
+        target = await asyncio.to_thread(self.app.max_notification_id)
+        if target > before:
+            await self._follow(None, until=target)
+        await self.flush_position()
+        return self.published_position - before
+
+    async def _follow(self, closing: asyncio.Event | None, until: int | None = None) -> None:
+        if self._published_up_to is None:
+            self._published_up_to = await asyncio.to_thread(lambda: self.position)
+            self._saved_up_to = self._published_up_to
+        async for batch in follow_log(self.app, self._translate, after=self._published_up_to,
+                                      closing=closing, max_batch=self.batch_size):
+            await self._publish_in_order([envelope for _, envelope in batch
+                                          if envelope is not None])
+            self._published_up_to = batch[-1][0]
+            if self.last_error is not None:
+                log.info("relay publishing again", published_position=self._published_up_to)
+                self.last_error = None
+            if len(batch) < self.batch_size or \
+                    time.monotonic() - self._saved_at >= self.save_seconds:
+                await self.flush_position()  # caught up, or busy for a while: make it durable
+            if until is not None and self._published_up_to >= until:
+                return
+
+    def _translate(self, event: Any, tracking: Tracking) -> tuple[int, Envelope[Any] | None]:
+        """In the subscription's thread: the contract event of a stored event, or None."""
+        return tracking.notification_id, self.translate(event, self._state_after(event))
 
     def _state_after(self, event: Any) -> Any:
         aggregate_id, version = event.originator_id, event.originator_version
@@ -184,22 +191,9 @@ class OutboxRelay:
             self._states.popitem(last=False)
         return state
 
-    async def publish_pending(self) -> int:
-        """Publish one batch after the saved position; returns how many notifications it moved."""
-        if self._published_up_to is None:
-            self._published_up_to = await asyncio.to_thread(lambda: self.position)
-            self._saved_up_to = self._published_up_to
-        last, envelopes = await asyncio.to_thread(self._next_batch, self._published_up_to)
-        await self._publish_in_order([e for e in envelopes if e is not None])
-        if envelopes:
-            self._published_up_to = last
-            if time.monotonic() - self._saved_at >= self.save_seconds:
-                await self.flush_position()
-        return len(envelopes)
-
     async def flush_position(self) -> None:
         """Save the published position now (the relay also does so every `save_seconds` while
-        busy, and whenever it is idle for a poll)."""
+        busy, and whenever it has caught up)."""
         await asyncio.to_thread(self._save_position, True)
 
     def _save_position(self, force: bool = False) -> None:

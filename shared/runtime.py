@@ -8,7 +8,7 @@ import contextlib
 from collections.abc import AsyncIterator, Callable, Sequence
 from typing import Any
 
-from fastapi import APIRouter, Depends, FastAPI, HTTPException
+from fastapi import APIRouter, Depends, FastAPI, HTTPException, Response
 from fastapi.sse import EventSourceResponse
 from faststream.nats import NatsBroker
 from nats.aio.client import Client as NatsClient
@@ -25,7 +25,7 @@ from shared.http.context import RequestContextMiddleware
 from shared.http.problems import declare_problem_responses, install_problem_handlers
 from shared.http.routes import api_routes
 from shared.logging import configure_logging, get_logger
-from shared.messaging import connect
+from shared.messaging import ConnectionWatch, connect
 from shared.office.api import create_directory_router, create_rights_router, enforce_rights
 from shared.office.learning import LearnedDirectory
 from shared.office.rights import DecisionRights
@@ -60,8 +60,13 @@ class ServiceRuntime:
         self.relay: OutboxRelay | None = None
         self.consumer: IdempotentConsumer | None = None
         self._relay_task: asyncio.Task[None] | None = None
+        self.closing = asyncio.Event()
+        self.loop: asyncio.AbstractEventLoop | None = None
 
     async def start(self) -> None:
+        # Set when the service starts shutting down: live feeds and the relay end at once.
+        self.closing = asyncio.Event()
+        self.loop = asyncio.get_running_loop()
         self.client = await connect(self.settings.nats_url, name=self.settings.service_name)
         if self.translate is not None:
             self.relay = OutboxRelay(
@@ -69,11 +74,13 @@ class ServiceRuntime:
                 self.translate,
                 self.client,
                 publish_timeout=self.settings.publish_timeout_seconds,
-                poll_seconds=self.settings.relay_poll_seconds,
             )
-            self._relay_task = asyncio.create_task(self.relay.run(), name="outbox-relay")
+            self._relay_task = asyncio.create_task(self.relay.run(self.closing),
+                                                   name="outbox-relay")
         if self.subscriptions:
-            self.broker = NatsBroker(self.settings.nats_url, logger=None, graceful_timeout=5)
+            watch = ConnectionWatch(f"{self.settings.service_name}-consumer").options()
+            self.broker = NatsBroker(self.settings.nats_url, logger=None, graceful_timeout=5,
+                                     **{k: v for k, v in watch.items() if k != "name"})
             self.consumer = IdempotentConsumer(
                 self.app,
                 self.broker,
@@ -83,6 +90,8 @@ class ServiceRuntime:
                 ack_wait_seconds=self.settings.consumer_ack_wait_seconds,
             )
             await self.broker.start()
+        # The persisted lists resume from where they were (a new or rebuilt one catches up now).
+        await asyncio.to_thread(self.app.read_models.start)
         for seconds, job in self.periodic:
             self._periodic_tasks.append(asyncio.create_task(_every(seconds, job)))
         log.info("service started", relay=self.relay is not None, sources=len(self.subscriptions))
@@ -95,6 +104,7 @@ class ServiceRuntime:
     async def stop(self) -> None:
         """Stop consuming, stop publishing, close the store; whatever NATS is doing meanwhile
         (it may be stopping too), nothing is lost: positions are in the store."""
+        self.closing.set()
         for task in self._periodic_tasks:
             task.cancel()
         if self.broker is not None:
@@ -186,6 +196,27 @@ def create_http_app(
             "nats_connected": bool(runtime.client and runtime.client.is_connected),
         }
 
+    @api.get("/ready", tags=["operations"], openapi_extra=PUBLIC,
+             summary="Readiness: every list caught up with the store, every consumer with its "
+                     "stream (503 until then); /health is liveness",
+             responses={503: {"description": "Not ready yet, with what is behind"}})
+    async def ready(response: Response) -> dict[str, Any]:
+        lists = await asyncio.to_thread(runtime.app.read_models.status)
+        consumers: dict[str, Any] = {}
+        if runtime.consumer is not None:
+            try:
+                if runtime.client is None or not runtime.client.is_connected:
+                    raise ConnectionError("not connected to NATS")
+                consumers = await runtime.consumer.backlog(runtime.client)
+            except Exception as error:  # noqa: BLE001 - not ready, and why
+                consumers = {"error": repr(error)}
+        ready = lists["caught_up"] and lists["error"] is None and "error" not in consumers \
+            and not any(consumers.values())
+        if not ready:
+            response.status_code = 503
+        return {"service": service, "ready": ready, "read_models": lists,
+                "consumers_waiting": consumers}
+
     if runtime.subscriptions:  # operators' routes: /admin/ needs <service>:admin
         @api.get("/admin/dead-letters", tags=["operations"], summary="Messages parked after failing")
         async def dead_letters() -> list[dict[str, Any]]:
@@ -233,7 +264,17 @@ def serve(api: FastAPI, settings: ServiceSettings) -> None:
     import uvicorn
 
     configure_logging(settings.service_name, settings.log_level)
-    # Live feeds never end by themselves: without a graceful-shutdown limit a stop would wait for
-    # every connected browser to leave.
-    uvicorn.run(api, host=settings.http_host, port=settings.http_port, timeout_graceful_shutdown=5,
-                log_config=None)  # our JSON logging, configured by create_http_app
+    runtime: ServiceRuntime = api.state.runtime
+
+    class Server(uvicorn.Server):
+        def handle_exit(self, sig: int, frame: Any) -> None:
+            # Live feeds never end by themselves and uvicorn waits for open requests before it
+            # shuts the app down: tell them first, so a stop does not wait for every browser.
+            if runtime.loop is not None:  # from the signal handler: through the loop
+                runtime.loop.call_soon_threadsafe(runtime.closing.set)
+            super().handle_exit(sig, frame)
+
+    config = uvicorn.Config(api, host=settings.http_host, port=settings.http_port,
+                            timeout_graceful_shutdown=5,
+                            log_config=None)  # our JSON logging, configured above
+    Server(config).run()

@@ -34,8 +34,6 @@ class ServiceSettings(BaseSettings):
     nats_url: str = "nats://127.0.0.1:4222"
     # How long the relay waits for JetStream's acknowledgement before publishing the same id again.
     publish_timeout_seconds: float = 2.0
-    # The relay is woken by every local commit; the poll only covers commits by other processes.
-    relay_poll_seconds: float = 0.5
     # Deliveries of one message before the consumer parks it on the dead-letter subject.
     consumer_max_deliver: int = 5
     # A message handed to a consumer that died is redelivered after this long; the stream waits
@@ -98,12 +96,12 @@ class ServiceSettings(BaseSettings):
         if self.store == "sqlite":
             self.var_dir.mkdir(parents=True, exist_ok=True)
             return {
-                "PERSISTENCE_MODULE": "eventsourcing.sqlite",
+                "PERSISTENCE_MODULE": "shared.persistence.sqlite",
                 "SQLITE_DBNAME": str(self.sqlite_path),
                 "SQLITE_LOCK_TIMEOUT": "10",
             }
         return {
-            "PERSISTENCE_MODULE": "eventsourcing.postgres",
+            "PERSISTENCE_MODULE": "shared.persistence.postgres",
             "POSTGRES_HOST": self.postgres_host,
             "POSTGRES_PORT": str(self.postgres_port),
             "POSTGRES_USER": self.postgres_user,

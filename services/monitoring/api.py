@@ -21,7 +21,7 @@ from typing import Annotated, Any, Literal
 from uuid import UUID
 
 import orjson
-from fastapi import APIRouter, Query, Response
+from fastapi import APIRouter, Query, Request, Response
 from fastapi.responses import FileResponse, HTMLResponse, JSONResponse
 from fastapi.sse import EventSourceResponse, ServerSentEvent
 from pydantic_core import to_jsonable_python
@@ -147,6 +147,7 @@ def create_router(app: MonitoringApplication, board: CaseBoard, settings: Monito
         openapi_extra=PUBLIC,
     )
     async def feed(
+        request: Request,
         last_event_id: LastEventId = None,
         after: FeedAfter = None,
         limit: FeedLimit = None,
@@ -156,7 +157,7 @@ def create_router(app: MonitoringApplication, board: CaseBoard, settings: Monito
             render,
             after=resume_after(last_event_id, after),
             limit=limit,
-            poll_seconds=settings.feed_poll_seconds,
+            closing=request.app.state.runtime.closing,
         ):
             yield item
 

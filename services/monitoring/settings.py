@@ -12,8 +12,6 @@ class MonitoringSettings(ServiceSettings):
     http_port: int = 8105
     # How often open cases are checked for a due date that has passed (announced once each).
     overdue_sweep_seconds: float = 60.0
-    # The feed is woken by every local commit; the poll only covers commits by other processes.
-    feed_poll_seconds: float = 1.0
     # A quarter's (or year's) progress report is due this many days after the period ends.
     report_grace_days: int = 15
     max_evidence_bytes: int = 10 * 1024 * 1024

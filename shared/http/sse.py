@@ -16,8 +16,8 @@ which sends the `text/event-stream` headers and a keep-alive comment after 15 s 
                                                limit=limit):
             yield item
 
-A local commit wakes the feed at once (commit listener); a short poll covers commits made by other
-processes on the same store.
+The feed follows the log with the event store's subscription (`shared.follow.follow_log`): a
+commit wakes it at once. It ends when the client leaves or the service shuts down.
 """
 
 from __future__ import annotations
@@ -27,11 +27,16 @@ from collections.abc import AsyncIterator, Callable
 from typing import Annotated, Any
 
 import orjson
+from eventsourcing.persistence import Tracking
 from fastapi import Header, Query
 from fastapi.sse import ServerSentEvent
 
 from shared.domain import DomainEvent
 from shared.eventstore import ServiceApplication
+from shared.follow import follow_log
+from shared.logging import get_logger
+
+log = get_logger(__name__)
 
 # (SSE event name, JSON-able data) for a domain event worth showing, or None to skip it.
 Render = Callable[[DomainEvent], tuple[str, Any] | None]
@@ -63,50 +68,31 @@ async def follow_notifications(
     *,
     after: int = 0,
     limit: int | None = None,
-    poll_seconds: float = 1.0,
-    batch_size: int = 200,
+    closing: asyncio.Event | None = None,
 ) -> AsyncIterator[ServerSentEvent]:
-    """Events after notification `after`, forever (or `limit` of them), as they are committed."""
-    loop = asyncio.get_running_loop()
-    wake = asyncio.Event()
+    """Events after notification `after`, forever (or `limit` of them), as they are committed;
+    the stream ends at once when the service shuts down (`closing`) and quietly when the client
+    goes away."""
 
-    def on_commit() -> None:  # runs in the committing thread
-        try:
-            loop.call_soon_threadsafe(wake.set)
-        except RuntimeError:
-            pass  # the loop is closing: the stream is ending anyway; never fail the commit
+    def event_of(domain_event: DomainEvent, tracking: Tracking) -> ServerSentEvent | None:
+        rendered = render(domain_event)
+        if rendered is None:
+            return None
+        name, data = rendered
+        return ServerSentEvent(id=str(tracking.notification_id), event=name,
+                               raw_data=orjson.dumps(data).decode())  # Thai as UTF-8, not \u
 
-    def read(position: int) -> tuple[int, int, list[ServerSentEvent]]:
-        notifications = app.read_notifications(position, batch_size)
-        items = []
-        for notification in notifications:
-            rendered = render(app.to_domain_event(notification))
-            if rendered is not None:
-                name, data = rendered
-                items.append(ServerSentEvent(
-                    id=str(notification.id),
-                    event=name,
-                    raw_data=orjson.dumps(data).decode(),  # Thai text as UTF-8, not \u escapes
-                ))
-        last = notifications[-1].id if notifications else position
-        return last, len(notifications), items
-
-    app.add_commit_listener(on_commit)
+    sent = 0
     try:
-        position, sent = after, 0
-        while True:
-            wake.clear()  # before reading: a commit during the read wakes the next wait
-            position, count, items = await asyncio.to_thread(read, position)
-            for item in items:
+        async for batch in follow_log(app, event_of, after=after, closing=closing):
+            for item in batch:
+                if item is None:
+                    continue
                 yield item
                 sent += 1
                 if limit is not None and sent >= limit:
                     return
-            if count == batch_size:
-                continue  # more is waiting
-            try:
-                await asyncio.wait_for(wake.wait(), timeout=poll_seconds)
-            except TimeoutError:
-                pass  # the poll: commits by other processes do not wake us
-    finally:
-        app.remove_commit_listener(on_commit)
+    except asyncio.CancelledError:
+        # The client went away (or the server is stopping): an ordinary end of a live feed.
+        log.debug("feed closed", sent=sent)
+        raise

@@ -127,13 +127,13 @@ def create_directory_router(app: ServiceApplication) -> APIRouter:
         role: Annotated[StaffRole | None, Query(description="Only holders of this role")] = None,
         active: Annotated[bool | None, Query()] = None,
     ) -> dict[str, Any]:
-        def read() -> dict[str, Any]:
-            entries = sorted(app.directory.entries.all(), key=lambda e: e.officer_id)
-            chosen = [e for e in entries if (role is None or role.value in e.roles)
-                      and (active is None or e.active == active)]
-            return paging.page(chosen, key=lambda e: (e.officer_id,), view=entry_view)
-
-        return await asyncio.to_thread(read)
+        where: dict[str, Any] = {}
+        if role is not None:
+            where["roles__contains"] = f",{role.value},"
+        if active is not None:
+            where["active"] = active
+        return await asyncio.to_thread(app.directory.entries.page, paging, where,
+                                       order_by=("officer_id",))
 
     @router.get("/{officer_id}", response_model=KnownOfficerOut,
                 summary="One officer as this service knows them")

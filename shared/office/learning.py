@@ -5,14 +5,14 @@ monitoring's case board) combines its own handler with this one (`shared.consume
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from typing import Any
 
 from contracts.envelope import AnyEnvelope
 from shared.consumer import Handler
 from shared.domain import Aggregate
 from shared.eventstore import ServiceApplication
-from shared.office.directory import DirectoryEntry, StaffMember, learn_officer
+from shared.office.directory import DirectoryEntry, StaffMember, entry_view, learn_officer
 from shared.office.documents import learn_document
-from shared.projection import AggregateIndex
 
 
 def learn_from_correspondence(app: ServiceApplication) -> Handler:
@@ -23,16 +23,25 @@ def learn_from_correspondence(app: ServiceApplication) -> Handler:
 
 
 class LearnedDirectory:
-    """The directory a service learned from correspondence (`DirectoryEntry` aggregates)."""
+    """The directory a service learned from correspondence (`DirectoryEntry` aggregates), listed
+    in the service's own database (`officers`)."""
 
     def __init__(self, app: ServiceApplication) -> None:
         self.app = app
-        self.entries: AggregateIndex[DirectoryEntry] = AggregateIndex(
-            app, lambda entry: entry, aggregate_types=(DirectoryEntry,))
+        self.entries = app.read_models.listing(
+            "officers", of=(DirectoryEntry,), row=_officer_row,
+            columns={"officer_id": "text", "roles": "text", "active": "bool"},
+            indexes=(("officer_id",),))
 
     def member(self, officer_id: str) -> StaffMember | None:
         entry = self.app.get(DirectoryEntry, DirectoryEntry.create_id(officer_id))
         return entry.member() if entry is not None else None
 
     def members(self) -> Iterable[StaffMember]:
-        return [entry.member() for entry in self.entries.all()]
+        return [self.member(view["officer_id"]) for view in self.entries.views()]  # type: ignore[misc]
+
+
+def _officer_row(entry: DirectoryEntry) -> dict[str, Any]:
+    # Roles between commas, so that one role is found by "contains ,officer,".
+    return {"officer_id": entry.officer_id, "roles": f",{','.join(sorted(entry.roles))},",
+            "active": entry.active, "view": entry_view(entry)}

@@ -42,7 +42,7 @@ def make_settings(var_dir: Any, **changes: Any) -> MonitoringSettings:
 
 @pytest.fixture
 def api(tmp_path: Any) -> Iterator[FastAPI]:
-    app = create_app(make_settings(tmp_path, feed_poll_seconds=0.2))
+    app = create_app(make_settings(tmp_path))
     yield app
     app.state.runtime.app.close()
 
@@ -304,8 +304,8 @@ def test_the_feed_continues_from_the_listing_position(api: FastAPI, client: Test
 
 
 def test_the_feed_wakes_on_a_commit(tmp_path: Any) -> None:
-    # A poll far longer than the test: only the commit listener can deliver the event in time.
-    api = create_app(make_settings(tmp_path, feed_poll_seconds=60))
+    # The feed follows the log with the store's subscription: a commit reaches it at once.
+    api = create_app(make_settings(tmp_path))
     try:
         client = office_client(api)
         timer = threading.Timer(0.5, deliver, (api, envelope("correspondence", "doc-live", 1)))

@@ -1,0 +1,532 @@
+"""Read models that persist: tables in the service's own database, kept up to date from its event
+log, each with its tracking position updated in the same transaction as its rows. The one home for
+read models (the in-memory `shared.projection` is what they replace).
+
+A service declares what it lists (`ReadModels.listing`): the aggregates it is about, the columns a
+list is filtered and sorted by, and `row(aggregate)` (the columns and the `view` a list answers;
+None removes the row). One runner per service follows the log with the event store's subscription
+(eventsourcing's `recorder.subscribe`, in a thread), decodes each event once, folds it into the
+aggregate as it stood (recent aggregates kept, older ones loaded at that version), and at the end
+of each batch writes the rows of the aggregates the batch touched, and every listing's position,
+in one transaction (the library's `TrackingRecorder`, extended as its own examples extend it).
+A restart resumes from the positions; nothing is rebuilt.
+
+A query first waits until the listings have caught up with what was committed when it was asked
+(so a list read right after a write shows it), then reads an indexed table: a page of rows in sort
+order after a cursor, and the count of rows that match. `python -m shared.readmodels` rebuilds one
+listing from scratch (a new listing is built the same way, at start).
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections import OrderedDict
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from decimal import Decimal
+from enum import Enum
+from typing import Any
+from uuid import UUID
+
+import orjson
+from eventsourcing.persistence import Notification, Tracking
+from eventsourcing.postgres import PostgresTrackingRecorder
+
+from shared.domain import Aggregate, DeclaredError, stored_topics
+from shared.http.paging import PageRequest, encode_cursor
+from shared.logging import get_logger
+
+log = get_logger(__name__)
+
+COLUMN_TYPES = {"text": ("TEXT", "TEXT"), "int": ("INTEGER", "BIGINT"),
+                "real": ("REAL", "DOUBLE PRECISION"), "bool": ("INTEGER", "BOOLEAN")}
+OPERATORS = {"": "=", "ne": "<>", "lt": "<", "le": "<=", "gt": ">", "ge": ">="}
+BATCH = 500  # notifications per transaction while catching up
+STATES_KEPT = 5000  # aggregates kept folded between batches
+WAIT_SECONDS = 10.0
+
+
+class ReadModelBehind(DeclaredError):
+    """The read models have not caught up (the service is starting or rebuilding one)."""
+
+    status = 503
+    code = "read-model-catching-up"
+    title_th = "ระบบกำลังปรับปรุงข้อมูลสำหรับแสดงผล โปรดลองใหม่อีกครั้ง"
+    title_en = "The lists are catching up with the records; try again shortly"
+
+
+@dataclass
+class Listing:
+    """One persisted list: table `rm_<name>`, one row per aggregate."""
+
+    name: str
+    of: tuple[type[Aggregate], ...]
+    columns: dict[str, str]  # column → "text" | "int" | "real" | "bool"
+    row: Callable[[Any], dict[str, Any] | None]  # columns + "view"; None: not listed
+    indexes: tuple[tuple[str, ...], ...] = ()
+    version: int = 1  # a new version is rebuilt from scratch at start
+    models: ReadModels | None = field(default=None, repr=False)
+
+    def __post_init__(self) -> None:
+        unknown = {t for t in self.columns.values()} - set(COLUMN_TYPES)
+        if unknown or "id" in self.columns or "view" in self.columns:
+            raise ValueError(f"listing {self.name}: bad columns {self.columns}")
+        self.topics = frozenset(topic for cls in self.of for topic in stored_topics(cls))
+
+    @property
+    def table(self) -> str:
+        return f"rm_{self.name}"
+
+    @property
+    def tracking_name(self) -> str:
+        return f"readmodel:{self.name}:v{self.version}"
+
+    def wants(self, topic: str) -> bool:
+        return topic.rsplit(".", 1)[0] in self.topics
+
+    # --- queries --------------------------------------------------------------------------------
+    def _models(self) -> ReadModels:
+        assert self.models is not None, "listing not added to the service's read models"
+        self.models.caught_up()
+        return self.models
+
+    def get(self, row_id: Any) -> dict[str, Any] | None:
+        found = self._models().view.select(self, {"id": _value(row_id)}, (), False, None, 1)
+        return found[0]["view"] if found else None
+
+    def select(self, where: dict[str, Any] | None = None, *, order_by: Sequence[str] = (),
+               descending: bool = False, after: Sequence[Any] | None = None,
+               limit: int | None = None) -> list[dict[str, Any]]:
+        """Rows (columns and `view`) matching `where` ({"step": "x", "due__lt": "2026-12-01",
+        "holder__in": [...], "title__contains": "แผน"}), sorted by `order_by` then id."""
+        return self._models().view.select(self, where or {}, tuple(order_by), descending, after,
+                                          limit)
+
+    def views(self, where: dict[str, Any] | None = None, **options: Any) -> list[Any]:
+        return [row["view"] for row in self.select(where, **options)]
+
+    def count(self, where: dict[str, Any] | None = None) -> int:
+        return self._models().view.count(self, where or {})
+
+    def page(self, paging: PageRequest, where: dict[str, Any] | None = None, *,
+             order_by: Sequence[str] = (), descending: bool = False,
+             view: Callable[[Any], Any] = lambda v: v) -> dict[str, Any]:
+        """One page for a list endpoint: `limit` rows after the cursor, the next cursor, the
+        total that match."""
+        keys = (*order_by, "id")
+        rows = self.select(where, order_by=order_by, descending=descending, after=paging.after,
+                           limit=paging.limit + 1)
+        more = len(rows) > paging.limit
+        rows = rows[:paging.limit]
+        cursor = encode_cursor([rows[-1][k] for k in keys]) if more and rows else None
+        return paging.answer([view(r["view"]) for r in rows], cursor, self.count(where))
+
+
+def _value(value: Any) -> Any:
+    """A column value as stored: text for ids, dates, times, money and enums."""
+    if isinstance(value, Enum):
+        return value.value
+    if isinstance(value, UUID | Decimal):
+        return str(value)
+    if isinstance(value, datetime):
+        return value.isoformat()
+    if isinstance(value, date):
+        return value.isoformat()
+    return value
+
+
+class ReadModels:
+    """Every listing of one service, and the runner that keeps them current."""
+
+    def __init__(self, app: Any) -> None:
+        self.app = app
+        self.listings: dict[str, Listing] = {}
+        self._view: RowsView | None = None
+        self._thread: threading.Thread | None = None
+        self._subscription: Any = None
+        self._stopping = threading.Event()
+        self._advanced = threading.Condition()
+        self._positions: dict[str, int] = {}
+        self._states: OrderedDict[UUID, Any] = OrderedDict()
+        self._lock = threading.Lock()
+        self.error: str | None = None
+
+    def listing(self, name: str, *, of: tuple[type[Aggregate], ...], columns: dict[str, str],
+                row: Callable[[Any], dict[str, Any] | None],
+                indexes: tuple[tuple[str, ...], ...] = (), version: int = 1) -> Listing:
+        listing = Listing(name, of, columns, row, indexes, version, models=self)
+        if name in self.listings:
+            raise ValueError(f"two listings named {name}")
+        self.listings[name] = listing
+        return listing
+
+    @property
+    def view(self) -> RowsView:
+        if self._view is None:
+            self._view = RowsView.for_app(self.app)
+        return self._view
+
+    # --- the runner ---------------------------------------------------------------------------
+    def start(self) -> None:
+        """Create the tables and follow the log (idempotent; queries start it if no one did)."""
+        with self._lock:
+            if self._thread is not None or not self.listings:
+                return
+            for listing in self.listings.values():
+                self.view.create(listing)
+            self._positions = {name: self.view.position(listing)
+                               for name, listing in self.listings.items()}
+            self._stopping.clear()
+            self._thread = threading.Thread(target=self._run, daemon=True,
+                                            name=f"read-models-{self.app.name}")
+            self._thread.start()
+
+    def stop(self) -> None:
+        self._stopping.set()
+        subscription, self._subscription = self._subscription, None
+        if subscription is not None:
+            subscription.stop()
+        thread, self._thread = self._thread, None
+        if thread is not None and thread is not threading.current_thread():
+            thread.join(10)
+
+    @property
+    def position(self) -> int:
+        """Where every listing has got to (the least of them)."""
+        return min(self._positions.values(), default=0)
+
+    def is_caught_up(self) -> bool:
+        return self.position >= self.app.max_notification_id()
+
+    def caught_up(self, timeout: float = WAIT_SECONDS) -> None:
+        """Wait until the listings reflect everything committed before this call."""
+        if not self.listings:
+            return
+        self.start()
+        target = self.app.max_notification_id()
+        deadline = time.monotonic() + timeout
+        with self._advanced:
+            while self.position < target:
+                left = deadline - time.monotonic()
+                if left <= 0 or self.error is not None:
+                    raise ReadModelBehind(f"at {self.position} of {target}"
+                                          + (f": {self.error}" if self.error else ""),
+                                          position=self.position, target=target)
+                self._advanced.wait(min(left, 0.5))
+
+    def _run(self) -> None:
+        while not self._stopping.is_set():
+            try:
+                self._follow()
+                return
+            except Exception as error:  # noqa: BLE001 - reported by /ready, retried
+                if self.error is None:
+                    log.warning("read models stopped, will retry", error=repr(error))
+                self.error = repr(error)
+                self._stopping.wait(2.0)
+
+    def _follow(self) -> None:
+        start = self.position
+        with self.app.recorder.subscribe(gt=start) as subscription:
+            self._subscription = subscription
+            batch: list[Notification] = []
+            for notification in subscription:
+                batch.append(notification)
+                if len(batch) >= BATCH or not _more_waiting(subscription):
+                    self._apply(batch)
+                    batch = []
+                if self._stopping.is_set():
+                    return
+
+    def _apply(self, notifications: list[Notification]) -> None:
+        touched: dict[str, dict[UUID, Any]] = {name: {} for name in self.listings}
+        for notification in notifications:
+            wanting = [listing for listing in self.listings.values()
+                       if notification.id > self._positions[listing.name]
+                       and listing.wants(notification.topic)]
+            if not wanting:
+                continue
+            state = self._fold(self.app.to_domain_event(notification))
+            for listing in wanting:
+                touched[listing.name][state.id] = state
+        last = notifications[-1].id
+        writes = {name: [(_value(aggregate_id), self._row(self.listings[name], state))
+                         for aggregate_id, state in states.items()]
+                  for name, states in touched.items()}
+        advanced = {name: last for name, position in self._positions.items() if position < last}
+        self.view.write(self.listings, writes, advanced)
+        with self._advanced:
+            self._positions.update(advanced)
+            self.error = None
+            self._advanced.notify_all()
+
+    def _row(self, listing: Listing, state: Any) -> dict[str, Any] | None:
+        row = listing.row(state)
+        if row is None:
+            return None
+        stored = {column: _value(row.get(column)) for column in listing.columns}
+        stored["view"] = row["view"]
+        return stored
+
+    def _fold(self, event: Any) -> Any:
+        """The aggregate as it stood right after `event`."""
+        aggregate_id, version = event.originator_id, event.originator_version
+        state = self._states.pop(aggregate_id, None)
+        if version == 1:
+            state = event.mutate(None)
+        elif state is not None and state.version == version - 1:
+            state = event.mutate(state)
+        else:
+            state = self.app.load(aggregate_id, version)
+        self._states[aggregate_id] = state
+        if len(self._states) > STATES_KEPT:
+            self._states.popitem(last=False)
+        return state
+
+    # --- operations ---------------------------------------------------------------------------
+    def rebuild(self, name: str, progress: Callable[[int, int], None] | None = None) -> int:
+        """Empty one listing and build it again from the whole log (the others are left as they
+        are); returns the position reached."""
+        listing = self.listings[name]
+        self.stop()
+        self.view.create(listing)
+        self.view.reset(listing)
+        self._positions = {n: self.view.position(item) for n, item in self.listings.items()}
+        target = self.app.max_notification_id()
+        position = self._positions[name]
+        while position < target:
+            notifications = self.app.read_notifications(position, BATCH)
+            if not notifications:
+                break
+            self._apply(list(notifications))
+            position = notifications[-1].id
+            if progress is not None:
+                progress(position, target)
+        return position
+
+    def status(self) -> dict[str, Any]:
+        latest = self.app.max_notification_id()
+        return {"position": self.position, "store_position": latest,
+                "caught_up": self.position >= latest, "error": self.error,
+                "listings": {name: self._positions.get(name, 0) for name in self.listings}}
+
+
+def _more_waiting(subscription: Any) -> bool:
+    """Does the subscription already hold more notifications (so the batch can grow)?"""
+    # eventsourcing 9.5's ListenNotifySubscription keeps the current page in `_notifications`
+    # (pinned <9.6): a batch ends where the page ends, instead of waiting for the next commit.
+    return getattr(subscription, "_notifications_index", 0) < len(
+        getattr(subscription, "_notifications", ()))
+
+
+# --- the tables -----------------------------------------------------------------------------------
+class RowsView:
+    """The listings' tables and positions in the service's database (SQLite or PostgreSQL)."""
+
+    dialect = "sqlite"
+
+    @staticmethod
+    def for_app(app: Any) -> RowsView:
+        recorder = app.process_recorder
+        if isinstance(recorder, PostgresTrackingRecorder):
+            return PostgresRowsView(recorder)
+        return SQLiteRowsView(recorder)
+
+    def __init__(self, recorder: Any) -> None:
+        self.recorder = recorder
+        self.datastore = recorder.datastore
+
+    # dialect specifics
+    def placeholder(self, name: str) -> str:
+        return f":{name}"
+
+    def qualified(self, table: str) -> str:
+        return table
+
+    def like(self) -> str:
+        return "LIKE"
+
+    def decode_view(self, value: Any) -> Any:
+        return orjson.loads(value)
+
+    def tracking_table(self) -> str:
+        return "tracking"
+
+    def insert_tracking(self, cursor: Any, tracking: Tracking) -> None:
+        self.recorder._insert_tracking(cursor, tracking)
+
+    # shared SQL
+    def create(self, listing: Listing) -> None:
+        column_type = 0 if self.dialect == "sqlite" else 1
+        columns = ", ".join(f"{name} {COLUMN_TYPES[kind][column_type]}"
+                            for name, kind in listing.columns.items())
+        table = self.qualified(listing.table)
+        statements = [f"CREATE TABLE IF NOT EXISTS {table} (id TEXT PRIMARY KEY"
+                      f"{', ' + columns if columns else ''}, view TEXT NOT NULL)"]
+        for index in listing.indexes:
+            statements.append(f"CREATE INDEX IF NOT EXISTS {listing.table}_{'_'.join(index)} "
+                              f"ON {table} ({', '.join(index)})")
+        with self.datastore.transaction(commit=True) as cursor:
+            for statement in statements:
+                cursor.execute(statement)
+
+    def position(self, listing: Listing) -> int:
+        return self.recorder.max_tracking_id(listing.tracking_name) or 0
+
+    def reset(self, listing: Listing) -> None:
+        with self.datastore.transaction(commit=True) as cursor:
+            cursor.execute(f"DELETE FROM {self.qualified(listing.table)}")
+            cursor.execute(f"DELETE FROM {self.tracking_table()} WHERE application_name = "
+                           f"{self.placeholder('name')}", {"name": listing.tracking_name})
+
+    def write(self, listings: dict[str, Listing],
+              writes: dict[str, list[tuple[Any, dict[str, Any] | None]]],
+              positions: dict[str, int]) -> None:
+        with self.datastore.transaction(commit=True) as cursor:
+            for name, rows in writes.items():
+                listing = listings[name]
+                table = self.qualified(listing.table)
+                names = ["id", *listing.columns, "view"]
+                upsert = (f"INSERT INTO {table} ({', '.join(names)}) VALUES "
+                          f"({', '.join(self.placeholder(n) for n in names)}) ON CONFLICT (id) "
+                          f"DO UPDATE SET {', '.join(f'{n} = excluded.{n}' for n in names[1:])}")
+                delete = f"DELETE FROM {table} WHERE id = {self.placeholder('id')}"
+                for row_id, row in rows:
+                    if row is None:
+                        cursor.execute(delete, {"id": row_id})
+                    else:
+                        cursor.execute(upsert, {**row, "id": row_id, "view": orjson.dumps(
+                            row["view"], default=_json_default).decode()})
+            for name, position in positions.items():
+                self.insert_tracking(cursor, Tracking(listings[name].tracking_name, position))
+
+    def _where(self, listing: Listing, where: dict[str, Any]) -> tuple[str, dict[str, Any]]:
+        clauses, params = [], {}
+        for i, (key, value) in enumerate(where.items()):
+            column, _, operator = key.partition("__")
+            if column != "id" and column not in listing.columns:
+                raise ValueError(f"listing {listing.name} has no column {column}")
+            if operator == "in":
+                values = [_value(v) for v in value]
+                if not values:
+                    clauses.append("1 = 0")
+                    continue
+                names = [f"w{i}_{j}" for j in range(len(values))]
+                clauses.append(f"{column} IN ({', '.join(self.placeholder(n) for n in names)})")
+                params.update(zip(names, values, strict=True))
+            elif operator == "contains":
+                clauses.append(f"{column} {self.like()} {self.placeholder(f'w{i}')}")
+                params[f"w{i}"] = f"%{value}%"
+            elif value is None and operator in ("", "ne"):
+                clauses.append(f"{column} IS {'NOT ' if operator else ''}NULL")
+            else:
+                clauses.append(f"{column} {OPERATORS[operator]} {self.placeholder(f'w{i}')}")
+                params[f"w{i}"] = _value(value)
+        return (" WHERE " + " AND ".join(clauses)) if clauses else "", params
+
+    def select(self, listing: Listing, where: dict[str, Any], order_by: tuple[str, ...],
+               descending: bool, after: Sequence[Any] | None,
+               limit: int | None) -> list[dict[str, Any]]:
+        sql_where, params = self._where(listing, where)
+        keys = (*order_by, "id")
+        if after is not None:
+            if len(after) != len(keys):
+                from shared.http.paging import InvalidCursor
+
+                raise InvalidCursor("the cursor is not one of this list", field="cursor")
+            names = [f"a{i}" for i in range(len(keys))]
+            comparison = (f"({', '.join(keys)}) {'<' if descending else '>'} "
+                          f"({', '.join(self.placeholder(n) for n in names)})")
+            sql_where += (" AND " if sql_where else " WHERE ") + comparison
+            params.update(zip(names, after, strict=True))
+        direction = " DESC" if descending else ""
+        statement = (f"SELECT * FROM {self.qualified(listing.table)}{sql_where} "
+                     f"ORDER BY {', '.join(k + direction for k in keys)}")
+        if limit is not None:
+            statement += f" LIMIT {int(limit)}"
+        with self.datastore.transaction(commit=False) as cursor:
+            cursor.execute(statement, params)
+            rows = cursor.fetchall()
+        return [{**{k: row[k] for k in ("id", *listing.columns)},
+                 "view": self.decode_view(row["view"])} for row in rows]
+
+    def count(self, listing: Listing, where: dict[str, Any]) -> int:
+        sql_where, params = self._where(listing, where)
+        with self.datastore.transaction(commit=False) as cursor:
+            cursor.execute(f"SELECT COUNT(*) AS n FROM {self.qualified(listing.table)}"
+                           f"{sql_where}", params)
+            return int(cursor.fetchone()["n"])
+
+
+class SQLiteRowsView(RowsView):
+    dialect = "sqlite"
+
+
+class PostgresRowsView(RowsView):
+    dialect = "postgres"
+
+    def placeholder(self, name: str) -> str:
+        return f"%({name})s"
+
+    def qualified(self, table: str) -> str:
+        return f"{self.datastore.schema}.{table}"
+
+    def like(self) -> str:
+        return "ILIKE"
+
+    def tracking_table(self) -> str:
+        return f"{self.datastore.schema}.{self.recorder.tracking_table_name}"
+
+
+def _json_default(value: Any) -> Any:
+    if isinstance(value, Decimal | UUID):
+        return str(value)
+    if isinstance(value, Enum):
+        return value.value
+    if isinstance(value, set | frozenset):
+        return sorted(value)
+    raise TypeError(f"not JSON: {type(value).__name__}")
+
+
+
+def main(argv: list[str] | None = None) -> int:
+    """`python -m shared.readmodels list|rebuild <service> [<listing>]`, with the service's settings
+    (ESA_* environment, as `make run` gives it). Rebuild with the service stopped."""
+    import argparse
+    import importlib
+    import sys
+
+    parser = argparse.ArgumentParser(prog="python -m shared.readmodels",
+                                     description="The persisted lists of a service")
+    parser.add_argument("command", choices=("list", "rebuild"))
+    parser.add_argument("service")
+    parser.add_argument("listing", nargs="?", help="rebuild: the listing (default: every one)")
+    args = parser.parse_args(argv)
+    module = importlib.import_module(f"services.{args.service}.main")
+    api = module.create_app()
+    models: ReadModels = api.state.runtime.app.read_models
+    try:
+        if args.command == "list":
+            for name, listing in models.listings.items():
+                print(f"{name:<28} v{listing.version}  {models.view.position(listing):>10}")
+            return 0
+        for name in [args.listing] if args.listing else list(models.listings):
+            started = time.monotonic()
+
+            def progress(position: int, target: int, name: str = name) -> None:
+                done = position / target if target else 1.0
+                bar = "#" * int(done * 40)
+                print(f"\r{name:<24} [{bar:<40}] {position:>10}/{target}", end="",
+                      file=sys.stderr, flush=True)
+
+            position = models.rebuild(name, progress)
+            print(f"\n{name}: rebuilt to {position} in {time.monotonic() - started:.1f} s")
+        return 0
+    finally:
+        api.state.runtime.app.close()
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
