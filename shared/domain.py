@@ -17,10 +17,11 @@ from eventsourcing.domain import (
 from eventsourcing.domain import (
     CanInitAggregate,
     CanMutateAggregate,
+    CanSnapshotAggregate,
     CommandMethodDecorator,
     event,
 )
-from eventsourcing.utils import get_topic, register_topic
+from eventsourcing.utils import get_topic, register_topic, resolve_topic
 from pydantic import BaseModel, ConfigDict, Field
 
 from shared.context import current_actor, trace_id_var
@@ -94,6 +95,15 @@ class Aggregate(_BaseAggregate):
     class Created(Event, CanInitAggregate):
         originator_topic: str
 
+    def snapshot_state(self) -> dict[str, Any]:
+        """The state a snapshot keeps (JSON): an aggregate that is snapshotted says what."""
+        raise TypeError(f"{type(self).__name__} does not say how to snapshot its state")
+
+    @classmethod
+    def from_snapshot_state(cls, state: dict[str, Any]) -> dict[str, Any]:
+        """The attributes `snapshot_state` described."""
+        raise TypeError(f"{cls.__name__} does not say how to read its snapshots")
+
     def __init_subclass__(cls, *, stored_as: str | None = None, formerly: tuple[str, ...] = (),
                           **kwargs: Any) -> None:
         """`stored_as`: the stable name this aggregate's events are stored under (every aggregate
@@ -117,6 +127,37 @@ class Aggregate(_BaseAggregate):
         for old in formerly:
             register_topic(old, cls)
             _former_topics.setdefault(cls, []).append(old)
+
+
+class Snapshot(DomainEvent, CanSnapshotAggregate):
+    """An aggregate's state at a version, so that loading it reads only the events after it.
+
+    Taken every `snapshotting_intervals[Class]` events (an application class setting). The state
+    is what the aggregate says it is (`snapshot_state`, JSON) and is read back by its own
+    `from_snapshot_state`: no aggregate is snapshotted without saying how."""
+
+    topic: str
+    state: dict[str, Any]
+
+    @classmethod
+    def take(cls, aggregate: Any) -> Snapshot:
+        return cls(originator_id=aggregate.id, originator_version=aggregate.version,
+                   timestamp=cls.create_timestamp(), topic=stored_name(type(aggregate)),
+                   state={"fields": aggregate.snapshot_state(),
+                          "created_on": aggregate.created_on.isoformat(),
+                          "modified_on": aggregate.modified_on.isoformat(),
+                          "acted_by": dict(getattr(aggregate, "acted_by", {}))})
+
+    def mutate(self, _: Any) -> Any:
+        cls = resolve_topic(self.topic)
+        aggregate = object.__new__(cls)
+        vars(aggregate).update(cls.from_snapshot_state(self.state["fields"]))
+        vars(aggregate).update(
+            _id=self.originator_id, _version=self.originator_version, _pending_events=[],
+            _created_on=datetime.fromisoformat(self.state["created_on"]),
+            _modified_on=datetime.fromisoformat(self.state["modified_on"]),
+            acted_by=dict(self.state.get("acted_by", {})))
+        return aggregate
 
 
 class DomainError(Exception):
@@ -218,3 +259,8 @@ def aware(moment: datetime, name: str = "at") -> datetime:
     if moment.tzinfo is None or moment.utcoffset() is None:
         raise NaiveDatetime(f"{name} has no time zone", field=name)
     return moment.astimezone(UTC)
+
+
+# eventsourcing asks the aggregate class first for its snapshot class.
+Aggregate.Snapshot = Snapshot  # type: ignore[assignment,misc]
+_pin(Snapshot, "shared.Snapshot")

@@ -30,7 +30,15 @@ from eventsourcing.utils import get_topic, resolve_topic
 from pydantic import BaseModel
 
 from contracts.vocabulary import RegisteredDocumentRef
-from shared.domain import Aggregate, Conflict, DomainError, DomainEvent, event, stored_name
+from shared.domain import (
+    Aggregate,
+    Conflict,
+    DomainError,
+    DomainEvent,
+    Snapshot,
+    event,
+    stored_name,
+)
 from shared.logging import get_logger
 from shared.office import rights
 from shared.office.directory import Directory
@@ -173,6 +181,7 @@ class ServiceApplication(Application):
     class rename must never move the data.
     """
 
+    snapshot_class = Snapshot  # the aggregates in `snapshotting_intervals` say how
     env: ClassVar[dict[str, str]] = {
         "TRANSCODER_TOPIC": get_topic(OrjsonTranscoder),
         "MAPPER_TOPIC": get_topic(PydanticMapper),

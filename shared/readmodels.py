@@ -222,6 +222,8 @@ class ReadModels:
                 self._follow()
                 return
             except Exception as error:  # noqa: BLE001 - reported by /ready, retried
+                if self._stopping.is_set():
+                    return  # the store is closing under the subscription: expected
                 if self.error is None:
                     log.warning("read models stopped, will retry", error=repr(error))
                 self.error = repr(error)
