@@ -107,7 +107,7 @@ def decode_event(event_class: Any, data: dict[str, Any]) -> Any:
     return event_class.model_validate(data)
 
 
-class IdempotencyRecord(Aggregate):
+class IdempotencyRecord(Aggregate, stored_as="shared.IdempotencyRecord"):
     """The answer given to one `Idempotency-Key`, saved in the same transaction as the command's
     events: a repeated request finds it and gets the same answer, and no second event is recorded."""
 

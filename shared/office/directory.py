@@ -55,7 +55,7 @@ class Directory(Protocol):
     def members(self) -> Iterable[StaffMember]: ...
 
 
-class DirectoryEntry(Aggregate):
+class DirectoryEntry(Aggregate, stored_as="office.DirectoryEntry"):
     """One officer as this service last heard of them from correspondence."""
 
     @staticmethod
