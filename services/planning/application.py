@@ -41,7 +41,7 @@ from services.planning.settings import PlanningSettings
 from shared.context import current_actor
 from shared.domain import Aggregate, DomainEvent
 from shared.eventstore import ServiceApplication
-from shared.office.documents import RegisteredDocument, cite, document_view
+from shared.office.documents import RegisteredDocument, cite
 from shared.projection import AggregateIndex
 from shared.thaitime import bangkok_date, utc_now
 
@@ -64,8 +64,6 @@ class PlanningApplication(ServiceApplication):
         self.settings: PlanningSettings = settings
         self.clock = clock
         self.plans: AggregateIndex[Plan] = AggregateIndex(self, lambda p: p, aggregate_types=(Plan,))
-        self.documents: AggregateIndex[RegisteredDocument] = AggregateIndex(
-            self, lambda d: d, aggregate_types=(RegisteredDocument,))
 
     # --- loading ------------------------------------------------------------------------------------
     def plan(self, plan_id: UUID, kind: PlanKind | None = None) -> Plan:
@@ -336,12 +334,6 @@ class PlanningApplication(ServiceApplication):
         register = self.references(level)
         return strategies_view(level, register)
 
-    def known_documents(self) -> list[dict[str, Any]]:
-        return [document_view(d) for d in self.documents.all()]
-
-    def known_document(self, document_id: UUID) -> dict[str, Any] | None:
-        document = self.registered_document(document_id)
-        return document_view(document) if document is not None else None
 
 
 # --- views ------------------------------------------------------------------------------------------
