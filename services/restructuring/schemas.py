@@ -60,7 +60,7 @@ class CaseIn(Model):
     levels: list[SchoolLevel] = Field(default_factory=list, max_length=4)
     title_th: ShortText | None = Field(default=None, description="Made from the schools if omitted")
     officer_name_th: ShortText | None = Field(
-        default=None, deprecated=True,
+        default=None, json_schema_extra={"deprecated": True},
         description="Deprecated and ignored: the responsible officer's Thai name is the one the "
                     "staff directory gives for the acting officer")
 
@@ -93,9 +93,9 @@ class ResolutionIn(Model):
 
     document_id: UUID = Field(description="Its id in correspondence (must be registered there)")
     reference: ShortText | None = Field(
-        default=None, deprecated=True,
+        default=None, json_schema_extra={"deprecated": True},
         description="Deprecated and ignored: the register's reference is used (e.g. ทะเบียนรับ 15/2568)")
-    dated: date | None = Field(default=None, deprecated=True,
+    dated: date | None = Field(default=None, json_schema_extra={"deprecated": True},
                                description="Deprecated and ignored: the register's date is used")
 
 
