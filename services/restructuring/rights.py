@@ -6,9 +6,10 @@ school data (the group's duty 4: วิเคราะห์และจัด�
 study the schools and the school-age population (5.2), draft the plan of a case and hear the school
 board and community (5.3). The group director checks the group's work before it leaves the group
 (ควบคุม กำกับ ดูแล ... ก่อนนำเสนอ) and proposes the case to the provincial committee (กศจ.), and may
-not propose a case they drafted or studied themselves. กศจ. decides outside the office: an officer
-of the group records its decision, citing the resolution registered in correspondence, and not the
-one who drafted the case or proposed it. Carrying a case out (5.4: ดำเนินการ ... ตามระเบียบ
+not propose a case they opened or studied themselves. กศจ. decides outside the office: an officer
+or the director of the group records its decision, citing the resolution registered in
+correspondence, and not the one who opened or studied the case, nor the one who proposed it (each
+has a stake in its approval). Carrying a case out (5.4: ดำเนินการ ... ตามระเบียบ
 กระทรวงศึกษาธิการ) opens, closes or hands over a school: an act of the office under its head's
 announcement, so only the ESA director executes, and not the one who recorded the approval (one
 person may not both assert the committee's approval and act on it). Ending a case without carrying
