@@ -20,6 +20,9 @@ from services.correspondence.settings import CorrespondenceSettings
 from services.planning.application import PlanningApplication
 from services.planning.main import create_app as create_planning
 from services.planning.settings import PlanningSettings
+from services.restructuring.application import RestructuringApplication
+from services.restructuring.main import create_app as create_restructuring
+from services.restructuring.settings import RestructuringSettings
 from shared.messaging import bootstrap_streams
 from shared.nats_server import NatsServer
 from shared.office.testing import STANDARD_STAFF, teach
@@ -238,6 +241,27 @@ def planning(tmp_path: Path, planning_clock: Clock) -> Iterator[PlanningApplicat
     teach(app, STANDARD_STAFF)
     yield app
     app.close()
+
+
+# Restructuring's tests run on 3 March 2025 at 09:00 in Bangkok (BE 2568), after both DMC dates of
+# academic year 2567 (the sample file's).
+RESTRUCTURING_NOW = datetime(2025, 3, 3, 2, 0, tzinfo=UTC)
+
+
+@pytest.fixture
+def restructuring(tmp_path: Path) -> Iterator[RestructuringApplication]:
+    """Restructuring in process on a real (SQLite) store, knowing the standard staff; NATS is never
+    started."""
+    settings = RestructuringSettings(var_dir=tmp_path / "var", nats_url="nats://127.0.0.1:9")
+    app = RestructuringApplication(settings, clock=lambda: RESTRUCTURING_NOW)
+    teach(app, STANDARD_STAFF)
+    yield app
+    app.close()
+
+
+@pytest.fixture
+def restructuring_client(restructuring: RestructuringApplication) -> TestClient:
+    return office_client(create_restructuring(restructuring.settings, restructuring))
 
 
 @pytest.fixture

@@ -99,16 +99,29 @@ def _row(kind: str, code: str, title_th: str, plan: Plan, serves: dict[str, str]
             "serves_none": not serves}
 
 
+SERVES_NONE_TH = "✗ ไม่สอดคล้องกับยุทธศาสตร์ใด"
+NOT_SERVED_TH = "✗ ไม่มีกลยุทธ์หรือโครงการใดสนับสนุน"
+LEGEND_TH = f"● สอดคล้องโดยตรง  ○ สอดคล้องผ่านกลยุทธ์  {SERVES_NONE_TH}  {NOT_SERVED_TH}"
+
+
 def alignment_table(matrix: dict[str, Any]) -> tuple[list[str], list[list[str]]]:
-    """The matrix as Thai spreadsheet rows: ● serves directly, ○ through its strategy."""
+    """The matrix as Thai spreadsheet rows, everything the JSON says: each office strategy and
+    project with ● where it serves a strategy directly, ○ through its own strategy, and a note
+    when it serves none; then each provincial or national strategy nobody serves, with ✗ in its
+    own column."""
+    columns = matrix["columns"]
     headings = ["ประเภท", "รหัส", "ชื่อ", "กลยุทธ์"]
-    headings += [f"{c['level_th']} {c['code']}" for c in matrix["columns"]]
-    headings.append("ไม่สอดคล้องกับยุทธศาสตร์ใด")
+    headings += [f"{c['level_th']} {c['code']}" for c in columns]
+    headings.append("หมายเหตุ")
     rows = []
     for row in matrix["rows"]:
-        marks = [MARK.get(row["serves"].get(c["code"], ""), "") for c in matrix["columns"]]
+        marks = [MARK.get(row["serves"].get(c["code"], ""), "") for c in columns]
         rows.append([row["type_th"], row["code"], row["title_th"], row["strategy_code"], *marks,
-                     "✗" if row["serves_none"] else ""])
+                     SERVES_NONE_TH if row["serves_none"] else ""])
+    for unserved in matrix["not_served"]:
+        marks = ["✗" if c == unserved else "" for c in columns]
+        rows.append([unserved["level_th"], unserved["code"], unserved["title_th"], "", *marks,
+                     NOT_SERVED_TH])
     return headings, rows
 
 

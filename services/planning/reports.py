@@ -13,6 +13,7 @@ from openpyxl.styles import Alignment, Font, PatternFill
 
 from services.planning.domain import EXPENSE_CATEGORY_TH
 from services.planning.projections import (
+    LEGEND_TH,
     QUARTER_TH,
     QUARTERS,
     ActionPlanDocument,
@@ -140,7 +141,7 @@ def alignment_xlsx(matrix: dict[str, Any]) -> bytes:
     sheet.title = "ความสอดคล้อง"
     sheet.cell(1, 1, f"ความสอดคล้องของกลยุทธ์และโครงการกับยุทธศาสตร์จังหวัดและยุทธศาสตร์ชาติ "
                      f"ปีงบประมาณ พ.ศ. {matrix['fiscal_year_be']}").font = Font(bold=True, size=14)
-    sheet.cell(2, 1, "● สอดคล้องโดยตรง  ○ สอดคล้องผ่านกลยุทธ์  ✗ ไม่สอดคล้องกับยุทธศาสตร์ใด")
+    sheet.cell(2, 1, LEGEND_TH)
     _headings(sheet, 3, headings)
     for n, row in enumerate(rows, start=4):
         _put(sheet, n, row)

@@ -106,6 +106,16 @@ class DirectoryEntry(Aggregate, stored_as="office.DirectoryEntry"):
                            self.clearance, self.active)
 
 
+def name_th_of(directory: Directory, officer_id: str, stated: str | None = None) -> str:
+    """The officer's Thai name as the directory knows it. What a request states (older clients
+    still send a name) counts only where the directory does not know the officer, i.e. a command
+    run outside a request: nobody records a case or a plan under a name of their choosing."""
+    member = directory.member(officer_id)
+    if member is not None and member.name_th:
+        return member.name_th
+    return (stated or "").strip()
+
+
 def learn_officer(load: Any, envelope: AnyEnvelope) -> DirectoryEntry | None:
     """What one correspondence event changes in the learned directory: the entry to save, or None
     (not an officer event, or one already applied). `load(aggregate_class, id)` reads the store."""
