@@ -233,8 +233,10 @@ def planning(tmp_path: Path, planning_clock: Clock) -> Iterator[PlanningApplicat
 
 @pytest.fixture
 def budgeting(tmp_path: Path, clock: Clock) -> Iterator[BudgetingApplication]:
-    """Budgeting in process on a real (SQLite) store; NATS is never started."""
+    """Budgeting in process on a real (SQLite) store; NATS is never started. It knows the
+    office's standard staff, as if correspondence had told it."""
     app = BudgetingApplication(BudgetingSettings(var_dir=tmp_path / "var"), clock=clock)
+    teach(app, STANDARD_STAFF)
     yield app
     app.close()
 
