@@ -10,6 +10,7 @@ from services.budgeting.handlers import subscriptions
 from services.budgeting.integration import translate
 from services.budgeting.rights import RIGHTS
 from services.budgeting.settings import BudgetingSettings
+from shared.office.api import create_documents_router
 from shared.runtime import ServiceRuntime, create_http_app, serve
 
 
@@ -33,7 +34,7 @@ def create_app(settings: BudgetingSettings | None = None,
             "`GET /decision-rights`; a decision of a body outside the office cites its "
             "resolution registered in correspondence."
         ),
-        routers=[create_router(application)],
+        routers=[create_router(application), create_documents_router(application)],
         decision_rights=RIGHTS,
     )
 

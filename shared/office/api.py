@@ -1,10 +1,12 @@
 """The routes every service has for who may act: `GET /officers` (the directory as this service
 knows it, and since which event), `GET /decision-rights` (its table, for auditors to compare with
-the manual), and the dependency that puts each request's right in its context."""
+the manual), `GET /registered-documents/{id}` (whether a document registered in correspondence is
+known here and citable yet), and the dependency that puts each request's right in its context."""
 
 from __future__ import annotations
 
 import asyncio
+from datetime import date
 from typing import Annotated, Any
 from uuid import UUID
 
@@ -14,10 +16,12 @@ from pydantic import BaseModel
 
 from contracts.vocabulary import StaffRole
 from shared.auth.scopes import required_scope
+from shared.domain import DeclaredError, NotFound
 from shared.eventstore import ServiceApplication
 from shared.http.paging import Page, Paging
 from shared.http.routes import api_routes
 from shared.office.directory import DirectoryEntry, entry_view
+from shared.office.documents import RegisteredDocument, document_view
 from shared.office.rights import (
     DecisionRights,
     NoDecisionRight,
@@ -144,5 +148,40 @@ def create_directory_router(app: ServiceApplication) -> APIRouter:
             raise UnknownOfficer(f"no officer {officer_id!r} is known to this service",
                                  officer_id=officer_id)
         return entry_view(entry)
+
+    return router
+
+
+class DocumentNotKnownHere(DeclaredError, NotFound):
+    code = "document-not-known"
+    title_th = "ระบบนี้ยังไม่ได้รับข้อมูลหนังสือนี้จากระบบสารบรรณ"
+    title_en = "This service has not heard of this document from correspondence"
+
+
+class KnownDocumentOut(BaseModel):
+    document_id: str
+    reference: str | None
+    dated: date | None
+    receipt: str | None
+    outgoing_no: str | None
+    signed_on: date | None
+    citable: bool
+
+
+def create_documents_router(app: ServiceApplication) -> APIRouter:
+    """One document registered in correspondence, as a service that learned it knows it: before
+    recording a body's decision, whether its resolution can be cited here yet."""
+    router = APIRouter(prefix="/registered-documents",
+                       tags=["registered documents (หนังสือที่ลงทะเบียนในระบบสารบรรณ)"])
+
+    @router.get("/{document_id}", response_model=KnownDocumentOut,
+                summary="A document registered in correspondence, as this service knows it "
+                        "(citable or not yet)")
+    async def known_document(document_id: UUID) -> dict[str, Any]:
+        document = await asyncio.to_thread(app.get, RegisteredDocument,
+                                           RegisteredDocument.create_id(document_id))
+        if document is None:
+            raise DocumentNotKnownHere(str(document_id), document_id=str(document_id))
+        return document_view(document)
 
     return router

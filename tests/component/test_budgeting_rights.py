@@ -459,7 +459,7 @@ def test_a_deactivated_officer_can_do_nothing_from_the_moment_budgeting_hears_of
     assert known["known_since_type"] == "correspondence.officer.deactivated"
 
 
-def test_the_table_is_served_and_the_directory_known_to_budgeting_is_shown(
+def test_the_table_the_directory_and_the_documents_known_to_budgeting_are_shown(
         office: Office) -> None:
     table = office.b.get("/decision-rights")
     assert table["service"] == "budgeting" and len(table["rights"]) == len(RIGHTS.rights)
@@ -475,6 +475,11 @@ def test_the_table_is_served_and_the_directory_known_to_budgeting_is_shown(
                for r in table["rights"])
     officers = office.b.get("/officers", role="esa_director")
     assert [o["officer_id"] for o in officers["items"]] == ["esa-1", "esa-2"]
+    # Before recording a body's decision: is its resolution citable here yet?
+    document = office.b.get(f"/registered-documents/{RESOLUTION_ID}")
+    assert (document["citable"], document["reference"]) == (True, RESOLUTION["reference"])
+    unknown = office.b.client.get("/registered-documents/00000000-0000-4000-8000-000000000001")
+    assert (unknown.status_code, unknown.json()["code"]) == (404, "document-not-known")
 
 
 def test_every_command_that_changes_state_has_a_decision_right() -> None:
