@@ -7,6 +7,12 @@ not at all. A command the rules refuse records nothing.
 
 The reactions to other services' events (`handlers.py`) call the `apply_*` methods, which decide
 and return the changed aggregates for the consumer to save with its tracking position.
+
+Who may run a command is `rights.py`'s, checked by `ServiceApplication` before anything is decided
+(the actor) and when the case is loaded (`update` → `check_record`: separation of duties, body
+decisions). A command passes its actor (`current_actor()`) to the case where the case's own rule
+needs it (a committee member does the committee's work); a decision cites a document as
+correspondence registered it (`cited`), never as the caller described it.
 """
 
 from __future__ import annotations

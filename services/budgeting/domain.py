@@ -14,6 +14,14 @@ Aggregates:
   `ExternalFunding` (11), `Allocation` (12), `BudgetTransfer` and `LeftoverReview` (13). A rejection or a
   return sends a case back to be revised with the reason; every round is kept.
 
+Who may act is declared once, in `services/budgeting/rights.py`; what stays here is what depends
+on the case's own people and state: a committee's work (its proposal, report, review, analysis) is
+done by a member of that case's committee (`require_member`), and each case says whose decision it
+awaits (`awaiting_body`: the ESA director in person, or a body outside the office whose decision
+an officer records citing its registered resolution). Money goes only to schools restructuring
+registered and open in the fiscal year (`fundable`, `require_fundable`); a per-head proposal is
+never made on a partial basis (`PerHeadComputation.require_complete`).
+
 Money is exact `Decimal` baht with at most two decimals (satang); floats are refused.
 """
 
@@ -843,8 +851,8 @@ ALLOCATION_APPROVER = ApprovingBody.esa_director
 
 
 class Allocation(CaseMixin, Aggregate):
-    """An allocation committee allocates a ceiling by published criteria; the ESA director
-    approves, and the money goes onto the budget line."""
+    """An allocation committee allocates a ceiling by published criteria (a member proposes);
+    the ESA director approves, and the money goes onto the budget line."""
 
     STEP_TH = {
         AllocationStep.opened: "เปิดเรื่องจัดสรรงบประมาณ รอแต่งตั้งคณะกรรมการ",
