@@ -266,8 +266,10 @@ def restructuring_client(restructuring: RestructuringApplication) -> TestClient:
 
 @pytest.fixture
 def budgeting(tmp_path: Path, clock: Clock) -> Iterator[BudgetingApplication]:
-    """Budgeting in process on a real (SQLite) store; NATS is never started."""
+    """Budgeting in process on a real (SQLite) store; NATS is never started. It knows the
+    office's standard staff, as if correspondence had told it."""
     app = BudgetingApplication(BudgetingSettings(var_dir=tmp_path / "var"), clock=clock)
+    teach(app, STANDARD_STAFF)
     yield app
     app.close()
 

@@ -28,7 +28,6 @@ from shared.office.rights import (
     authorize_route,
     changes_state,
 )
-from shared.projection import AggregateIndex
 
 
 async def enforce_rights(request: Request) -> None:
@@ -167,8 +166,10 @@ def create_documents_router(app: ServiceApplication) -> APIRouter:
     a body's decision sees whether the resolution has reached this service and can be cited."""
     router = APIRouter(prefix="/registered-documents",
                        tags=["registered documents (หนังสือที่ลงทะเบียนในระบบสารบรรณ)"])
-    known: AggregateIndex[RegisteredDocument] = AggregateIndex(
-        app, lambda document: document, aggregate_types=(RegisteredDocument,))
+    known = app.read_models.listing(
+        "registered_documents", of=(RegisteredDocument,), columns={"citable": "bool"},
+        row=lambda document: {"citable": document.reference is not None,
+                              "view": document_view(document)})
 
     @router.get("", response_model=Page[KnownDocumentOut],
                 summary="Documents learned from correspondence's events")
@@ -177,13 +178,8 @@ def create_documents_router(app: ServiceApplication) -> APIRouter:
         citable: Annotated[bool | None, Query(description="Only those that can (not) be cited")
                            ] = None,
     ) -> dict[str, Any]:
-        def read() -> dict[str, Any]:
-            documents = sorted(known.all(), key=lambda d: str(d.document_id))
-            chosen = [d for d in documents
-                      if citable is None or (d.reference is not None) == citable]
-            return paging.page(chosen, key=lambda d: (str(d.document_id),), view=document_view)
-
-        return await asyncio.to_thread(read)
+        where = {} if citable is None else {"citable": citable}
+        return await asyncio.to_thread(known.page, paging, where)
 
     @router.get("/{document_id}", response_model=KnownDocumentOut,
                 summary="A document as this service knows it (citable or not)")

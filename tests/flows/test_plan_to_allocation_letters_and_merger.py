@@ -94,6 +94,10 @@ class Client:
         assert response.status_code in (200, 201), f"{path}: {response.text}"
         return response.json()
 
+    def step(self, record: str, verb: str, body: dict | None = None,
+             actor: str = "off-1") -> dict:
+        return self.post(f"{record}/{verb}", body, actor, changes=record)
+
     def get(self, path: str, **params: Any) -> Any:
         response = self.http.get(path, params=params, headers={"X-Actor-Id": "off-1"})
         assert response.status_code == 200, f"{path}: {response.text}"
@@ -159,7 +163,15 @@ def test_plan_to_allocation_letters_then_a_merger_moves_the_next_allocation(whol
     names = {r["school_code"]: r["name_th"] for r in rows}
     expected = {code: per_head([r for r in rows if r["school_code"] == code]) for code in SCHOOLS}
 
-    # 4. budgeting: the year's rates, then a per-head allocation, approved by the ESA director.
+    # 4. budgeting: once it has learned the staff and the resolution from correspondence, the
+    # year's rates, then a per-head allocation: the ESA director appoints the committee, a member
+    # (off-1) proposes, the ESA director approves citing the resolution.
+    eventually(lambda: {"esa-1", "off-1", "dir-1"} <= {
+        o["officer_id"] for o in budgeting.get("/officers", active=True)["items"]},
+        "budgeting knows the staff")
+    eventually(lambda: (r := budgeting.http.get(
+        f"/registered-documents/{resolution['document_id']}")).status_code == 200
+        and r.json()["citable"], "budgeting knows the resolution")
     budgeting.post(f"/per-head-rates/{FISCAL_YEAR}", {
         "rates": {k: str(v) for k, v in RATES.items()},
         "source_th": "หนังสือ สพฐ. ที่ ศธ 04002/ว 100"}, method="PUT")
@@ -173,10 +185,10 @@ def test_plan_to_allocation_letters_then_a_merger_moves_the_next_allocation(whol
             "title_th": title_th, "line_id": subsidies["line_id"], "ceiling": "5000000.00",
             "criteria_th": "จำนวนนักเรียน × อัตราต่อหัว"})
         path = f"/allocations/{case['case_id']}"
-        budgeting.post(f"{path}/committee", committee)
-        proposed = budgeting.post(f"{path}/per-head")
-        budgeting.post(f"{path}/submit")
-        approved = budgeting.post(f"{path}/decision", decision, "esa-1")
+        budgeting.step(path, "committee", committee, "esa-1")
+        proposed = budgeting.step(path, "per-head")
+        budgeting.step(path, "submit")
+        approved = budgeting.step(path, "decision", decision, "esa-1")
         assert approved["step"] == "approved"
         return proposed, approved
 
