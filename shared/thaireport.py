@@ -2,8 +2,9 @@
 the spreadsheets officers use, and baht written the way Thai reports write it.
 
 - PDF: `ThaiPdf` (fpdf2) embeds Sarabun from `shared/fonts/` (OFL, bundled, so a fresh machine needs
-  no system font) and shapes Thai with HarfBuzz, so vowels and tone marks sit where they belong;
-  headings, paragraphs, bordered tables (`grid`), images such as charts (`picture`), and a footer
+  no system font) and shapes Thai with HarfBuzz, so vowels and tone marks sit where they belong,
+  while the text layer keeps the exact Thai that was written (search, copy, `pdftotext`); Thai
+  wrapped between words, in paragraphs and in table cells; headings, paragraphs, bordered tables (`grid`), images such as charts (`picture`), and a footer
   with the page number and, optionally, the Buddhist-era date it was printed.
 - Spreadsheets: `xlsx_sheet` adds a sheet of headings and rows (text cells that start like a
   formula are quoted by `shared.csvfile.safe_cell`, money columns shown in baht); `xlsx_bytes` saves
@@ -13,8 +14,7 @@ the spreadsheets officers use, and baht written the way Thai reports write it.
 from __future__ import annotations
 
 import io
-import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from datetime import datetime
 from decimal import Decimal
 from pathlib import Path
@@ -22,6 +22,7 @@ from typing import Any, Literal
 
 from fpdf import FPDF
 from fpdf.fonts import FontFace
+from fpdf.line_break import Fragment
 from openpyxl.styles import Font
 
 from shared.csvfile import safe_cell
@@ -34,22 +35,6 @@ BOLD_FONT = FONT_DIR / "Sarabun-Bold.ttf"
 XLSX_MEDIA_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 BAHT_FORMAT = "#,##0.00"
 Align = Literal["L", "C", "R", "J"]
-
-# SARA AM is drawn as two glyphs (NIKHAHIT above, SARA AA after), and the PDF's text layer can map
-# only one of them back to the character: written as those two characters (NIKHAHIT before any tone
-# mark, as HarfBuzz orders them) every glyph maps to a character and copied text stays readable.
-_SARA_AM = re.compile("([\u0e48-\u0e4b]?)\u0e33")
-_DECOMPOSED_AM = re.compile("\u0e4d([\u0e48-\u0e4b]?)\u0e32")
-
-
-def pdf_text(text: str) -> str:
-    return _SARA_AM.sub("\u0e4d\\1\u0e32", text)
-
-
-def from_pdf_text(text: str) -> str:
-    """Text extracted from our PDFs, with SARA AM composed again (for search and tests)."""
-    return _DECOMPOSED_AM.sub("\\1\u0e33", text)
-
 
 def format_baht(amount: Decimal | int) -> str:
     """`1,234,567.50`: thousands separators, always two places (satang), exact."""
@@ -98,8 +83,13 @@ class ThaiPdf(FPDF):
         self.alias_nb_pages()
         self.set_font(FONT_FAMILY, size=14)
 
-    def normalize_text(self, text: str) -> str:
-        return super().normalize_text(pdf_text(text))
+    def _parse_chars(self, text: str, markdown: bool, **kwargs: Any) -> Iterator[Fragment]:
+        # fpdf2 (pinned in pyproject.toml) splits text into fragments here and offers no public
+        # hook for how a fragment is written: each ordinary fragment becomes one that also says
+        # what it reads (`_AsWritten`).
+        for fragment in super()._parse_chars(text, markdown, **kwargs):
+            yield (_AsWritten(fragment.characters, fragment.graphics_state, fragment.k,
+                              fragment.link) if type(fragment) is Fragment else fragment)
 
     def footer(self) -> None:
         self.set_y(-12)
@@ -166,6 +156,27 @@ class ThaiPdf(FPDF):
                           style=FontFace(emphasis="BOLD") if total else None)
         self.set_font(FONT_FAMILY, size=14)
         self.ln(2)
+
+
+class _AsWritten(Fragment):
+    """Shaped Thai as the text it was written from, for every reader (search, copy, `pdftotext`).
+
+    HarfBuzz draws SARA AM as two glyphs (NIKHAHIT, moved before any tone mark, then SARA AA) and
+    lifts or shifts marks off the baseline, so the glyphs alone, mapped back through the font's
+    ToUnicode table and ordered by where they sit, read as "สํา" or "ท่ี". The PDF's own answer is
+    replacement text: each run of glyphs is marked content with /ActualText, the exact string
+    that was laid out (ISO 32000-1, 14.9.4), which readers extract instead of guessing."""
+
+    def render_with_text_shaping(self, *args: Any, **kwargs: Any) -> str:
+        shown = super().render_with_text_shaping(*args, **kwargs)
+        if not shown:
+            return shown
+        return f"/Span <</ActualText {_text_string(self.string)}>> BDC {shown} EMC"
+
+
+def _text_string(text: str) -> str:
+    """A PDF text string in UTF-16BE with its byte order mark, written in hex."""
+    return f"<FEFF{text.encode('utf-16-be').hex().upper()}>"
 
 
 def _words(text: str) -> list[str]:

@@ -57,7 +57,9 @@ class LetterPdf(ThaiPdf):
         if self.letter.draft:
             with self.local_context(text_color=(215, 215, 215)), self.rotation(35, 105, 150):
                 self.set_font(FONT_FAMILY, "B", 110)
-                self.text(55, 175, "ร่าง")
+                # a cell, not text(): fpdf2 shapes Thai (and keeps it searchable) only in cells
+                self.set_xy(55, 175 - 20 - 0.3 * self.font_size)
+                self.cell(self.get_string_width("ร่าง"), 40, "ร่าง")
         if self.letter.secrecy_th:
             self._stamp_at(8, self.letter.secrecy_th, "C")
         if self.letter.urgency_th and self.page_no() == 1:

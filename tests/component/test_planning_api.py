@@ -23,7 +23,7 @@ from pypdf import PdfReader
 
 from services.planning.application import PlanningApplication
 from shared.testing import office_client
-from shared.thaireport import from_pdf_text
+from tests.support.pdf import flat_text
 
 RESOLUTION = "1bc82a1b-b273-4bb5-9228-418d3e3dbe17"
 
@@ -364,7 +364,7 @@ def test_the_approved_action_plan_exports_as_a_thai_pdf(officer: Officer) -> Non
     fonts = {str(f["/BaseFont"]) for page in reader.pages
              for f in page["/Resources"]["/Font"].values()}
     assert any("Sarabun" in f for f in fonts), fonts
-    text = from_pdf_text("\n".join(page.extract_text() for page in reader.pages))
+    text = flat_text(response.content)
     for expected in ("แผนปฏิบัติการประจำปีงบประมาณ พ.ศ. 2568",
                      "สรุปงบประมาณตามกลยุทธ์",
                      "กลยุทธ์ S1 พัฒนาคุณภาพผู้เรียนทุกระดับ",
