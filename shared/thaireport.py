@@ -14,6 +14,7 @@ the spreadsheets officers use, and baht written the way Thai reports write it.
 from __future__ import annotations
 
 import io
+import re
 from collections.abc import Iterable, Iterator, Sequence
 from datetime import datetime
 from decimal import Decimal
@@ -26,7 +27,7 @@ from fpdf.line_break import Fragment
 from openpyxl.styles import Font
 
 from shared.csvfile import safe_cell
-from shared.thaitime import format_thai_datetime
+from shared.thaitime import MONTHS_TH_ABBR, MONTHS_TH_FULL, format_thai_datetime
 
 FONT_DIR = Path(__file__).resolve().parent / "fonts"
 FONT_FAMILY = "Sarabun"
@@ -35,6 +36,17 @@ BOLD_FONT = FONT_DIR / "Sarabun-Bold.ttf"
 XLSX_MEDIA_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 BAHT_FORMAT = "#,##0.00"
 Align = Literal["L", "C", "R", "J"]
+CELL_PADDING = (0.4, 1.0)  # mm: above and below, left and right of a table cell's text
+
+_MONTHS = "|".join(re.escape(m) for m in (*MONTHS_TH_FULL, *MONTHS_TH_ABBR))
+# What a line never splits, though it has spaces in it: a year with its era ("พ.ศ. 2570"), a
+# letter's number with its ที่ ("ที่ ศธ 04002/ว 1234", "ที่ 15/2569"), a date ("20 พฤศจิกายน 2569").
+_UNBROKEN = re.compile("|".join((
+    r"(?:พ\.ศ\.|ค\.ศ\.)\s*\d{4}",
+    r"(?:ที่\s+)?[ก-ฮ]{1,4}\s*\d{2,5}(?:\.\d+)*/(?:ว\s*)?\d+",
+    r"ที่\s+\d+/\d{4}",
+    rf"\d{{1,2}}\s+(?:{_MONTHS})(?:\s+(?:พ\.ศ\.\s*)?\d{{4}})?",
+)))
 
 def format_baht(amount: Decimal | int) -> str:
     """`1,234,567.50`: thousands separators, always two places (satang), exact."""
@@ -142,18 +154,27 @@ class ThaiPdf(FPDF):
     def grid(self, headings: Sequence[str], rows: Iterable[Sequence[str]],
              widths: Sequence[float], *, numeric: Sequence[int] = (), size: int = 12,
              bold_last: bool = False) -> None:
-        """A bordered table with a bold heading row; columns in `numeric` align right."""
+        """A bordered table with a bold heading row; columns in `numeric` align right; the text
+        of every cell wrapped between words (`wrap`)."""
+        rows = [[str(cell) for cell in row] for row in rows]
+        scale = self.epw / sum(widths)  # the table spans the page; `widths` are proportions
+        room = [w * scale - 2 * CELL_PADDING[1] - 0.5 for w in widths]  # 0.5: rounding's margin
+
+        def fitted(cells: Sequence[str], bold: bool) -> list[str]:
+            self.set_font(FONT_FAMILY, "B" if bold else "", size)
+            return ["\n".join(self.wrap(text, r)) for text, r in zip(cells, room, strict=True)]
+
+        headings = fitted(headings, True)
+        rows = [fitted(row, bold_last and n == len(rows) - 1) for n, row in enumerate(rows)]
         self.set_font(FONT_FAMILY, size=size)
-        rows = list(rows)
-        with self.table(col_widths=tuple(widths), line_height=size * 0.6, padding=(0.4, 1),
+        with self.table(col_widths=tuple(widths), line_height=size * 0.6, padding=CELL_PADDING,
                         text_align=tuple("RIGHT" if i in numeric else "LEFT"
                                          for i in range(len(widths))),
                         headings_style=_heading_style(), first_row_as_headings=True) as table:
             table.row(list(headings))
             for n, row in enumerate(rows):
                 total = bold_last and n == len(rows) - 1
-                table.row([str(cell) for cell in row],
-                          style=FontFace(emphasis="BOLD") if total else None)
+                table.row(row, style=FontFace(emphasis="BOLD") if total else None)
         self.set_font(FONT_FAMILY, size=14)
         self.ln(2)
 
@@ -180,9 +201,19 @@ def _text_string(text: str) -> str:
 
 
 def _words(text: str) -> list[str]:
+    """The places a line may end: Thai words (pythainlp), spaces, and none inside `_UNBROKEN`."""
     from pythainlp.tokenize import word_tokenize  # loaded on first use: it takes a while
 
-    return word_tokenize(text, engine="newmm", keep_whitespace=True)
+    kept = [m.span() for m in _UNBROKEN.finditer(text)]
+    words: list[str] = []
+    at = 0
+    for token in word_tokenize(text, engine="newmm", keep_whitespace=True):
+        if words and any(start < at < end for start, end in kept):
+            words[-1] += token  # no break here: part of a span that stays on one line
+        else:
+            words.append(token)
+        at += len(token)
+    return words
 
 
 def _fitting(pdf: FPDF, word: str, room: float) -> int:

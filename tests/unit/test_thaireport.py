@@ -34,3 +34,39 @@ def test_the_thai_the_system_wrote_is_the_text_a_reader_extracts() -> None:
     text = pdftotext(pdf)
     assert "\u0e4d" not in text  # NIKHAHIT appears only inside SARA AM, which comes out whole
     assert text.count("สำนักงาน") >= 5
+
+
+def test_a_year_and_a_letter_number_are_never_split_across_lines() -> None:
+    pdf = ThaiPdf()
+    pdf.set_font("Sarabun", size=16)
+    kept = ("พ.ศ. 2570", "ที่ ศธ 04002/ว 1234", "20 พฤศจิกายน 2569")
+    for filler in range(1, 40):  # every place a line may end
+        text = ("ทดสอบ" * filler) + " ตามหนังสือ ที่ ศธ 04002/ว 1234 ลงวันที่ 20 พฤศจิกายน 2569 " \
+                                    "แผนพัฒนาการศึกษา พ.ศ. 2570 เป็นต้นไป"
+        lines = pdf.wrap(text, 120)
+        for phrase in kept:
+            assert any(phrase in line for line in lines), (filler, phrase, lines)
+        assert "".join(lines).replace(" ", "") == text.replace(" ", "")
+
+
+def test_a_table_cell_wraps_between_thai_words() -> None:
+    from pythainlp.tokenize import word_tokenize
+
+    cell = "แผนพัฒนาการศึกษาขั้นพื้นฐาน ร้อยละของนักเรียนที่มีผลสัมฤทธิ์ระดับดีขึ้นไป"
+    pdf = ThaiPdf()
+    pdf.add_page()
+    pdf.grid(["หัวข้อ", "รายละเอียด"], [[cell, "-"]], (24, 156), size=10)
+    first_column = (line.strip().split("  ")[0] for line in
+                    pdftotext(bytes(pdf.output()), layout=True).splitlines())
+    lines = [line for line in first_column if line and not line.startswith(("หัวข้อ", "หน้า"))]
+    assert len(lines) > 2, lines
+    boundaries, at = {0}, 0
+    for word in word_tokenize(cell.replace(" ", ""), engine="newmm"):
+        at += len(word)
+        boundaries.add(at)
+    at, whole = 0, cell.replace(" ", "")
+    for line in lines:  # each line is whole words of the cell, in order
+        assert whole.startswith(line.replace(" ", ""), at), (line, lines)
+        at += len(line.replace(" ", ""))
+        assert at in boundaries, (line, lines)
+    assert at == len(whole)
