@@ -48,6 +48,14 @@ _UNBROKEN = re.compile("|".join((
     rf"\d{{1,2}}\s+(?:{_MONTHS})(?:\s+(?:พ\.ศ\.\s*)?\d{{4}})?",
 )))
 
+_THAI_DIGITS = str.maketrans("0123456789", "๐๑๒๓๔๕๖๗๘๙")
+
+
+def thai_numerals(text: str | int) -> str:
+    """`๑๒` for 12: numbers as the Saraban regulation's samples print them."""
+    return str(text).translate(_THAI_DIGITS)
+
+
 def format_baht(amount: Decimal | int) -> str:
     """`1,234,567.50`: thousands separators, always two places (satang), exact."""
     return f"{Decimal(amount):,.2f}"
@@ -117,16 +125,25 @@ class ThaiPdf(FPDF):
         self.set_font(FONT_FAMILY, size=14)
 
     def paragraph(self, text: str, size: int = 14, *, indent: float = 0.0,
-                  first_line_indent: float = 0.0, align: Align = "L", bold: bool = False) -> None:
+                  first_line_indent: float = 0.0, align: Align = "L", bold: bool = False,
+                  keep_with_next: float = 0.0) -> None:
         """Text wrapped between Thai words (Thai writes no spaces between them: breaking where the
         line is full would cut a word in two), `indent` mm in from the left margin, the first
-        line `first_line_indent` mm further; each line aligned L, C or R."""
+        line `first_line_indent` mm further (less, when negative: a hanging indent); each line
+        aligned L, C or R. With `keep_with_next`, its last two lines go to the next page with
+        the `keep_with_next` mm that follow it when those would not fit below them."""
         self.set_font(FONT_FAMILY, "B" if bold else "", size)
-        width = self.epw - indent
-        for n, line in enumerate(self.wrap(text, width, first_line_indent)):
+        width, height = self.epw - indent, size * 0.45
+        lines = self.wrap(text, width, first_line_indent)
+        kept_from = max(0, len(lines) - 2)
+        for n, line in enumerate(lines):
+            if keep_with_next and n == kept_from and \
+                    self.get_y() + (len(lines) - n) * height + keep_with_next \
+                    > self.page_break_trigger:
+                self.add_page()
             shift = first_line_indent if n == 0 else 0.0
             self.set_x(self.l_margin + indent + shift)
-            self.cell(width - shift, size * 0.45, line, align=align, new_x="LMARGIN", new_y="NEXT")
+            self.cell(width - shift, height, line, align=align, new_x="LMARGIN", new_y="NEXT")
 
     def wrap(self, text: str, width: float, first_line_indent: float = 0.0) -> list[str]:
         """The lines `text` takes in `width` mm at the current font, broken between words; a

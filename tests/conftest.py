@@ -22,6 +22,7 @@ from services.planning.settings import PlanningSettings
 from shared.messaging import bootstrap_streams
 from shared.nats_server import NatsServer
 from shared.testing import EmbeddedPostgres, PostgresParams, ServiceProcess, office_client
+from tests.support.staff import position_th
 
 
 @pytest.fixture
@@ -81,6 +82,7 @@ class Saraban:
     def hire_staff(self) -> None:
         for officer_id, name, roles, clearance in STAFF:
             self.post("/officers", "esa-1", {"officer_id": officer_id, "name_th": name,
+                                             "position_th": position_th(officer_id),
                                              "roles": roles, "clearance": clearance},
                       key=f"staff-{officer_id}")
 
@@ -211,7 +213,8 @@ def staffed(client: TestClient) -> TestClient:
     for officer_id, name, roles, clearance in (*STAFF, ("off-2", "นางสาววิไล ขยัน", ["officer"],
                                                         "none")):
         response = client.post("/officers", headers={"X-Actor-Id": "esa-1"}, json={
-            "officer_id": officer_id, "name_th": name, "roles": roles, "clearance": clearance})
+            "officer_id": officer_id, "name_th": name, "position_th": position_th(officer_id),
+            "roles": roles, "clearance": clearance})
         assert response.status_code == 201, response.text
     return client
 

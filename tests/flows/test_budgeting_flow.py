@@ -33,6 +33,7 @@ from shared.messaging import connect
 from shared.nats_server import NatsServer
 from shared.testing import ServiceProcess
 from shared.thaimoney import baht_text, format_baht
+from tests.support.staff import position_th
 
 STAFF = [("esa-1", ["esa_director", "signer"]), ("off-1", ["officer"]),
          ("dir-1", ["group_director"])]
@@ -120,7 +121,8 @@ def test_plan_and_registry_events_drive_budgeting_and_its_letters(services: Serv
     saraban = services.correspondence.client(timeout=10)
     for officer_id, roles in STAFF:
         post(saraban, "/officers", {"officer_id": officer_id, "name_th": f"นาย {officer_id}",
-                                    "roles": roles}, actor="esa-1")
+                                    "position_th": position_th(officer_id), "roles": roles},
+             actor="esa-1")
 
     # planning: the approval published, republished with the same id (the stream drops it),
     # and once more under another id (the consumer sees it twice): the lines open once.
