@@ -43,7 +43,7 @@ _MONTHS = "|".join(re.escape(m) for m in (*MONTHS_TH_FULL, *MONTHS_TH_ABBR))
 # letter's number with its ที่ ("ที่ ศธ 04002/ว 1234", "ที่ 15/2569"), a date ("20 พฤศจิกายน 2569").
 _UNBROKEN = re.compile("|".join((
     r"(?:พ\.ศ\.|ค\.ศ\.)\s*\d{4}",
-    r"(?:ที่\s+)?[ก-ฮ]{1,4}\s*\d{2,5}(?:\.\d+)*/(?:ว\s*)?\d+",
+    r"(?:ที่\s+)?(?<![\u0e00-\u0e7f])[ก-ฮ]{1,4}\s*\d{2,5}(?:\.\d+)*/(?:ว\s*)?\d+",
     r"ที่\s+\d+/\d{4}",
     rf"\d{{1,2}}\s+(?:{_MONTHS})(?:\s+(?:พ\.ศ\.\s*)?\d{{4}})?",
 )))
@@ -102,6 +102,7 @@ class ThaiPdf(FPDF):
         self.set_margins(15, 15, 15)
         self.alias_nb_pages()
         self.set_font(FONT_FAMILY, size=14)
+        self._cover_page: int | None = None
 
     def _parse_chars(self, text: str, markdown: bool, **kwargs: Any) -> Iterator[Fragment]:
         # fpdf2 (pinned in pyproject.toml) splits text into fragments here and offers no public
@@ -112,9 +113,26 @@ class ThaiPdf(FPDF):
                               fragment.link) if type(fragment) is Fragment else fragment)
 
     def footer(self) -> None:
+        if self.page_no() == self._cover_page:
+            return
         self.set_y(-12)
         self.set_font(FONT_FAMILY, size=10)
         self.cell(0, 6, f"{self.footer_th}    หน้า {self.page_no()}/{{nb}}", align="R")
+
+    def cover(self, title: str, lines: Sequence[str], note: str = "") -> None:
+        """A cover page, without the running footer: `title` large and centred a third of the
+        way down, `lines` under it (the year, the office), `note` lower down (an approval)."""
+        self.add_page()
+        self._cover_page = self.page_no()
+        self.set_y(self.h * 0.25)
+        self.paragraph(title, 28, align="C", bold=True)
+        self.ln(8)
+        for line in lines:
+            self.paragraph(line, 20, align="C")
+            self.ln(2)
+        if note:
+            self.set_y(max(self.get_y() + 10, self.h * 0.62))
+            self.paragraph(note, 16, align="C")
 
     def heading(self, text: str, size: int = 16, *, align: Align = "L",
                 space_before: float = 0) -> None:
