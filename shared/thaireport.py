@@ -214,6 +214,18 @@ class ThaiPdf(FPDF):
         self.ln(2)
 
 
+def wrap_words(text: str, width: int) -> list[str]:
+    """`text` in lines of about `width` characters, broken only between words (chart labels,
+    where there is no font to measure with)."""
+    lines, line = [], ""
+    for word in _words(text):
+        if line.strip() and len(line + word.rstrip()) > width:
+            lines.append(line.rstrip())
+            line, word = "", word.lstrip()
+        line += word
+    return [*lines, line.rstrip()] if line.strip() or not lines else lines
+
+
 class _AsWritten(Fragment):
     """Shaped Thai as the text it was written from, for every reader (search, copy, `pdftotext`).
 

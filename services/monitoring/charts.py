@@ -19,6 +19,7 @@ from matplotlib.figure import Figure  # noqa: E402
 from matplotlib.ticker import FuncFormatter, MaxNLocator  # noqa: E402
 
 from services.monitoring.performance import AGE_BUCKETS, Performance  # noqa: E402
+from shared.thaireport import wrap_words  # noqa: E402
 
 PLANNED, USED, TARGET = "#8fb3d9", "#1f5f99", "#b03a2e"
 AGE_COLOURS = ("#9ccc9c", "#f2d16b", "#f0a35e", "#c0392b")
@@ -111,8 +112,8 @@ def cases_by_step_figure(perf: Performance, font_path: Path) -> Figure:
     with _lock:  # pyplot's state: one figure at a time
         use_font(font_path)
         rows = perf.steps[:20]
-        figure, axes = plt.subplots(figsize=(9, max(2.5, 0.42 * len(rows) + 1.4)))
-        labels = [f"{r.service_th}: {r.step_th}"[:60] for r in rows]
+        figure, axes = plt.subplots(figsize=(9, max(2.5, 0.6 * len(rows) + 1.4)))
+        labels = ["\n".join(wrap_words(f"{r.service_th}: {r.step_th}", 32)) for r in rows]
         left = [0] * len(rows)
         for index, (_, label) in enumerate(AGE_BUCKETS):
             counts = [r.ages[index] for r in rows]

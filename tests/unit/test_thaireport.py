@@ -70,3 +70,13 @@ def test_a_table_cell_wraps_between_thai_words() -> None:
         at += len(line.replace(" ", ""))
         assert at in boundaries, (line, lines)
     assert at == len(whole)
+
+
+def test_a_chart_label_is_wrapped_between_words_not_cut() -> None:
+    from shared.thaireport import wrap_words
+
+    label = "งานสารบรรณ: เสนอผู้อำนวยการสำนักงานเขตพื้นที่การศึกษาลงนาม"
+    lines = wrap_words(label, 20)
+    assert len(lines) > 1 and "".join(lines).replace(" ", "") == label.replace(" ", "")
+    assert all(len(line) <= 20 or " " not in line for line in lines)
+    assert "ผู้อำนวยการ" in "|".join(lines)  # a word stays whole
