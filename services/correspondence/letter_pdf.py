@@ -189,11 +189,11 @@ def _external_head(pdf: LetterPdf, letter: PrintedLetter) -> None:
 
 def _memo_head(pdf: LetterPdf, letter: PrintedLetter) -> None:
     pdf.emblem(MEMO_EMBLEM_HEIGHT, centred=False)
-    if letter.urgency_th:
-        pdf.stamp_at(EMBLEM_TOP + MEMO_EMBLEM_HEIGHT - 2, letter.urgency_th, "L")
+    if letter.urgency_th:  # above the emblem, at the left
+        pdf.stamp_at(3, letter.urgency_th, "L")
     pdf.set_y(EMBLEM_TOP + 1)
     _line(pdf, "บันทึกข้อความ", bold=True, align="C", size=29)
-    pdf.set_y(max(pdf.get_y(), EMBLEM_TOP + MEMO_EMBLEM_HEIGHT) + (9 if letter.urgency_th else 2))
+    pdf.set_y(max(pdf.get_y(), EMBLEM_TOP + MEMO_EMBLEM_HEIGHT) + 2)
     owner = letter.owner_unit_th or letter.office_name_th
     contact = f"{LABEL_GAP}{letter.owner_contact_th}" if letter.owner_contact_th else ""
     _labelled(pdf, "ส่วนราชการ", owner + contact)
