@@ -39,10 +39,13 @@ Align = Literal["L", "C", "R", "J"]
 CELL_PADDING = (0.4, 1.0)  # mm: above and below, left and right of a table cell's text
 
 _MONTHS = "|".join(re.escape(m) for m in (*MONTHS_TH_FULL, *MONTHS_TH_ABBR))
-# What a line never splits, though it has spaces in it: a year with its era ("พ.ศ. 2570"), a
-# letter's number with its ที่ ("ที่ ศธ 04002/ว 1234", "ที่ 15/2569"), a date ("20 พฤศจิกายน 2569").
+# What a line never splits, though it has spaces in it: a year with its era or its kind
+# ("พ.ศ. 2570", "ปีการศึกษา 2569"), a letter's number with its ที่ ("ที่ ศธ 04002/ว 1234",
+# "ที่ 15/2569"), a date ("20 พฤศจิกายน 2569"), an area with its number ("เขต 1").
 _UNBROKEN = re.compile("|".join((
-    r"(?:พ\.ศ\.|ค\.ศ\.)\s*\d{4}",
+    r"(?:(?:ปีการศึกษา|ปีงบประมาณ)\s*)?(?:พ\.ศ\.|ค\.ศ\.)\s*\d{4}",
+    r"(?:ปีการศึกษา|ปีงบประมาณ)\s*\d{4}",
+    r"เขต\s+\d+",
     r"(?:ที่\s+)?(?<![\u0e00-\u0e7f])[ก-ฮ]{1,4}\s*\d{2,5}(?:\.\d+)*/(?:ว\s*)?\d+",
     r"ที่\s+\d+/\d{4}",
     rf"\d{{1,2}}\s+(?:{_MONTHS})(?:\s+(?:พ\.ศ\.\s*)?\d{{4}})?",

@@ -39,10 +39,12 @@ def test_the_thai_the_system_wrote_is_the_text_a_reader_extracts() -> None:
 def test_a_year_and_a_letter_number_are_never_split_across_lines() -> None:
     pdf = ThaiPdf()
     pdf.set_font("Sarabun", size=16)
-    kept = ("พ.ศ. 2570", "ที่ ศธ 04002/ว 1234", "20 พฤศจิกายน 2569")
+    kept = ("พ.ศ. 2570", "ที่ ศธ 04002/ว 1234", "20 พฤศจิกายน 2569", "ปีการศึกษา 2569",
+            "เขต 1")
     for filler in range(1, 40):  # every place a line may end
         text = ("ทดสอบ" * filler) + " ตามหนังสือ ที่ ศธ 04002/ว 1234 ลงวันที่ 20 พฤศจิกายน 2569 " \
-                                    "แผนพัฒนาการศึกษา พ.ศ. 2570 เป็นต้นไป"
+                                    "แผนพัฒนาการศึกษา พ.ศ. 2570 เป็นต้นไป ข้อมูลนักเรียน " \
+                                    "ปีการศึกษา 2569 ของสำนักงานเขตพื้นที่การศึกษา เขต 1 แล้ว"
         lines = pdf.wrap(text, 120)
         for phrase in kept:
             assert any(phrase in line for line in lines), (filler, phrase, lines)
