@@ -95,6 +95,9 @@ def test_the_dispatched_letter_is_issued_once_signed_by_the_office_and_any_chang
     assert letter(directory, doc)[1] == pdf
     history = directory.get(f"/documents/{doc['document_id']}/history", headers=h("off-1")).json()
     assert [e["event"] for e in history][-2:] == ["Dispatched", "LetterIssued"]
+    raw = pdftotext(pdf)  # what `pdftotext | grep` sees: SARA AM whole, marks in order
+    assert "สำนักงานเขตพื้นที่การศึกษา" in raw and "ถนนราชดำเนิน อำเภอเมือง" in raw
+    assert "ขอให้รายงานข้อมูลนักเรียน ปีการศึกษา 2569" in raw and "\u0e4d" not in raw
     text = text_of(pdf)
     assert "ที่ ศธ 04123/1" in text and "(นายใหญ่ ผู้อำนวยการ)" in text
     assert "27 พฤศจิกายน 2569" in text  # signed that day, in Bangkok
