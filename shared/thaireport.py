@@ -4,8 +4,9 @@ the spreadsheets officers use, and baht written the way Thai reports write it.
 - PDF: `ThaiPdf` (fpdf2) embeds Sarabun from `shared/fonts/` (OFL, bundled, so a fresh machine needs
   no system font) and shapes Thai with HarfBuzz, so vowels and tone marks sit where they belong,
   while the text layer keeps the exact Thai that was written (search, copy, `pdftotext`); Thai
-  wrapped between words, in paragraphs and in table cells; headings, paragraphs, bordered tables (`grid`), images such as charts (`picture`), and a footer
-  with the page number and, optionally, the Buddhist-era date it was printed.
+  wrapped between words, in paragraphs and in table cells; headings, paragraphs, bordered tables
+  (`grid`), images such as charts (`picture`), a cover page, and a footer with the page number
+  and, optionally, the Buddhist-era date it was printed.
 - Spreadsheets: `xlsx_sheet` adds a sheet of headings and rows (text cells that start like a
   formula are quoted by `shared.csvfile.safe_cell`, money columns shown in baht); `xlsx_bytes` saves
   an openpyxl workbook.
