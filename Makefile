@@ -15,19 +15,23 @@ $(STAMP): pyproject.toml
 
 install: $(STAMP)
 
-# Headless Chromium for the dashboard's browser tests, and a Thai system font, from Debian's
-# packages: installed only where missing (apt-get needs root, as on CI and the dev machines).
+# Headless Chromium for the dashboard's browser tests, a Thai system font, and poppler's tools
+# (pdftotext, pdfsig, pdftoppm: the PDF tests read letters and reports the way an independent reader
+# does), from Debian's packages: installed only where missing (apt-get needs root, as on CI and the
+# dev machines).
 CHROMIUM := /usr/bin/chromium
-$(CHROMIUM):
+POPPLER := /usr/bin/pdftotext
+APT_PACKAGES := chromium fonts-thai-tlwg poppler-utils
+$(CHROMIUM) $(POPPLER):
 	apt-get update -qq
-	DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-thai-tlwg
+	DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(APT_PACKAGES)
 
-browser: $(CHROMIUM)
+browser: $(CHROMIUM) $(POPPLER)
 
 run: $(STAMP)
 	$(BIN)/python -m shared.launcher
 
-test: $(STAMP) $(CHROMIUM)
+test: $(STAMP) $(CHROMIUM) $(POPPLER)
 	$(BIN)/ruff check contracts shared services benchmarks tests examples
 	$(BIN)/python -m pytest
 

@@ -27,6 +27,7 @@ from shared.messaging import bootstrap_streams
 from shared.nats_server import NatsServer
 from shared.office.testing import STANDARD_STAFF, teach
 from shared.testing import EmbeddedPostgres, PostgresParams, ServiceProcess, office_client
+from tests.support.staff import position_th
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -94,6 +95,7 @@ class Saraban:
     def hire_staff(self) -> None:
         for officer_id, name, roles, clearance in STAFF:
             self.post("/officers", "esa-1", {"officer_id": officer_id, "name_th": name,
+                                             "position_th": position_th(officer_id),
                                              "roles": roles, "clearance": clearance},
                       key=f"staff-{officer_id}")
 
@@ -224,7 +226,8 @@ def staffed(client: TestClient) -> TestClient:
     for officer_id, name, roles, clearance in (*STAFF, ("off-2", "นางสาววิไล ขยัน", ["officer"],
                                                         "none")):
         response = client.post("/officers", headers={"X-Actor-Id": "esa-1"}, json={
-            "officer_id": officer_id, "name_th": name, "roles": roles, "clearance": clearance})
+            "officer_id": officer_id, "name_th": name, "position_th": position_th(officer_id),
+            "roles": roles, "clearance": clearance})
         assert response.status_code == 201, response.text
     return client
 

@@ -339,6 +339,23 @@ def quarters(planned: Mapping[int, Decimal]) -> list[QuarterAmount]:
                                                   allow_zero=True)) for q in QUARTERS]
 
 
+class LineStep(StrEnum):
+    """Where a line's money stands (a line is never closed: a transfer may still bring more)."""
+
+    awaiting_allocation = "awaiting_allocation"  # planned, nothing allocated yet
+    spending = "spending"  # money to use remains
+    spent = "spent"  # all it received is committed or paid
+    transferred_out = "transferred_out"  # all it received went to other lines, nothing used
+
+
+LINE_STEP_TH = {
+    LineStep.awaiting_allocation: "รอรับจัดสรรงบประมาณ",
+    LineStep.spending: "ได้รับจัดสรรแล้ว อยู่ระหว่างใช้จ่าย",
+    LineStep.spent: "ใช้จ่ายครบตามที่ได้รับจัดสรรแล้ว",
+    LineStep.transferred_out: "โอนงบประมาณออกทั้งหมดแล้ว",
+}
+
+
 class BudgetLine(Aggregate):
     """The money of one fiscal year, output/project and expense category."""
 
@@ -404,6 +421,22 @@ class BudgetLine(Aggregate):
     @property
     def label_th(self) -> str:
         return f"{self.project_code} {self.title_th} ({CATEGORY_TH[self.category]})"
+
+    @property
+    def used(self) -> Decimal:
+        return self.committed + self.disbursed
+
+    @property
+    def step(self) -> LineStep:
+        if self.available > 0:
+            return LineStep.spending
+        if self.used > 0:
+            return LineStep.spent
+        return LineStep.transferred_out if self.transfers_out > 0 else LineStep.awaiting_allocation
+
+    @property
+    def step_th(self) -> str:
+        return LINE_STEP_TH[self.step]
 
     # ---- commands --------------------------------------------------------------------------------
 

@@ -118,6 +118,7 @@ def create_router(app: CorrespondenceApplication) -> APIRouter:
             received_at=body.received_at, sender=body.sender, sender_ref_no=body.sender_ref_no,
             sender_doc_date=body.sender_doc_date, subject=body.subject, addressee=body.addressee,
             doc_type=body.doc_type, urgency=body.urgency, secrecy=body.secrecy,
+            sender_head_position_th=body.sender_head_position_th,
             body=_text(body.body_text), files=_files(body.attachments),
             idempotency=idem.for_body(body))
         response.headers["Location"] = f"/documents/{result['document_id']}"
@@ -307,7 +308,8 @@ def create_router(app: CorrespondenceApplication) -> APIRouter:
             client_id=caller.client_id, agency=caller.agency, clearance=caller.clearance,
             sender_ref_no=body.sender_ref_no, sender_doc_date=body.sender_doc_date,
             subject=body.subject, addressee=body.addressee, doc_type=body.doc_type,
-            urgency=body.urgency, secrecy=body.secrecy, body=_text(body.body_text),
+            urgency=body.urgency, secrecy=body.secrecy,
+            sender_head_position_th=body.sender_head_position_th, body=_text(body.body_text),
             files=_files(body.attachments), idempotency=idem.for_body(body))
         response.headers["Location"] = f"/agency/documents/{result['document_id']}"
         return _answer(response, result)

@@ -239,6 +239,7 @@ class CorrespondenceApplication(ServiceApplication):
         secrecy: Any,
         body: bytes | None,
         files: Sequence[NewFile],
+        sender_head_position_th: str = "",
         idempotency: Idempotency = None,
     ) -> dict[str, Any]:
         """Enter an incoming document in the receiving register of its Bangkok calendar year."""
@@ -254,7 +255,7 @@ class CorrespondenceApplication(ServiceApplication):
                 sender=sender, sender_ref_no=sender_ref_no, sender_doc_date=sender_doc_date,
                 subject=subject, addressee=addressee, doc_type=doc_type, urgency=urgency,
                 secrecy=secrecy, attachments=attachments, body_sha256=body_sha256,
-                by=clerk, at=at,
+                sender_head_position_th=sender_head_position_th, by=clerk, at=at,
             )
             self._store(files, body)  # only once the rules have said yes
             return self.summary(document, clerk), [series, document]
@@ -277,6 +278,7 @@ class CorrespondenceApplication(ServiceApplication):
         secrecy: Any,
         body: bytes | None,
         files: Sequence[NewFile],
+        sender_head_position_th: str = "",
         idempotency: Idempotency = None,
     ) -> dict[str, Any]:
         """An agency's system submits a letter: it is received now, numbered in the receiving
@@ -291,7 +293,8 @@ class CorrespondenceApplication(ServiceApplication):
                 document_id=document_id, receipt_no=receipt_no, client_id=client_id,
                 agency=agency, sender_ref_no=sender_ref_no, sender_doc_date=sender_doc_date,
                 subject=subject, addressee=addressee, doc_type=doc_type, urgency=urgency,
-                secrecy=secrecy, attachments=attachments, body_sha256=body_sha256, at=at)
+                secrecy=secrecy, attachments=attachments, body_sha256=body_sha256,
+                sender_head_position_th=sender_head_position_th, at=at)
             self._store(files, body)
             return self.agency_summary(document, clearance), [series, document]
 
@@ -506,9 +509,16 @@ class CorrespondenceApplication(ServiceApplication):
     # --- the printed letter -------------------------------------------------------------------------
     @cached_property
     def letter_signer(self) -> PdfSigner:
+        url = self.settings.letter_timestamp_url
         return PdfSigner.load_or_create(
             self.settings.letter_signing_path, common_name=self.settings.office_name_th,
-            organization=self.settings.office_name_th)
+            organization=self.settings.office_name_th,
+            timestamp_url=str(url) if url is not None else None)
+
+    @cached_property
+    def letter_emblem(self) -> bytes | None:
+        path = self.settings.letter_emblem_file
+        return path.read_bytes() if path is not None else None
 
     def letter_pdf(self, document_id: UUID) -> tuple[bytes, str]:
         """(PDF, file name) of the document's letter: once dispatched, the letter as issued (signed
@@ -539,6 +549,9 @@ class CorrespondenceApplication(ServiceApplication):
         signer = self.get(Officer, Officer.create_id(document.signed_by)) \
             if issued and document.signed_by else None
         replying = document.direction == Direction.incoming
+        # Anyone but the head of office signs on the head's behalf (ปฏิบัติราชการแทน).
+        acting_for = self.settings.head_position_th \
+            if signer is not None and not signer.has_role(Role.esa_director) else ""
         return PrintedLetter(
             doc_type=document.outgoing_doc_type or document.doc_type,
             number=_printed_number(document.outgoing_no or "") if issued else "",
@@ -546,16 +559,17 @@ class CorrespondenceApplication(ServiceApplication):
             office_address_th=self.settings.office_address_th,
             dated=bangkok_date(document.dispatched_at) if issued and document.dispatched_at else None,
             subject=document.subject,
-            # A reply goes back to whoever wrote; a letter the office starts names its addressee.
-            addressee=document.sender if replying else document.addressee,
+            addressee=document.letter_addressee,
             body=draft,
             signer_name_th=signer.name_th if signer else "",
             signer_position_th=signer.position_th if signer else "",
+            signer_acting_for_th=acting_for,
             owner_unit_th=self.settings.group_name_th, owner_contact_th=self.settings.group_phone_th,
             reference=_reference(document),
             enclosures=[] if replying else [a.name for a in document.attachments],
             urgency_th=URGENCY_TH[document.urgency] if document.urgency != Urgency.normal else "",
             secrecy_th=SECRECY_TH[document.secrecy] if document.secrecy != Secrecy.none else "",
+            emblem=self.letter_emblem,
             draft=not issued,
         )
 

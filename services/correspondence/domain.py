@@ -159,7 +159,8 @@ _OPEN_WORK_STEPS = frozenset(
 CLOSED_STEPS = frozenset({Step.filed, Step.cancelled, Step.destroyed})
 # What describes a classified document (in registers, events, loans): shown only to those cleared.
 CLASSIFIED_REGISTER_FIELDS = frozenset({
-    "subject", "sender", "sender_ref_no", "addressee", "cancel_reason", "location", "summary",
+    "subject", "sender", "sender_ref_no", "addressee", "letter_addressee", "sender_head_position_th",
+    "cancel_reason", "location", "summary",
     "instructions", "comments", "attachments", "reason", "purpose", "borrower", "draft_sha256",
     "body_sha256", "number_cancel_reason",
 })
@@ -375,6 +376,12 @@ class OfficerNotCleared(CorrespondenceError):
     code = "officer-not-cleared"
     title_th = "เจ้าหน้าที่ไม่มีสิทธิ์เข้าถึงชั้นความลับของหนังสือ"
     title_en = "Officer is not cleared for this document's secrecy"
+
+
+class SignerWithoutPosition(CorrespondenceError):
+    code = "signer-without-position"
+    title_th = "ผู้ลงนามต้องมีตำแหน่งในทะเบียนเจ้าหน้าที่ (ตำแหน่งพิมพ์ใต้ชื่อผู้ลงนามในหนังสือ)"
+    title_en = "A signer needs a position in the staff directory (it is printed under the signature)"
 
 
 class SeriesMismatch(CorrespondenceError):
@@ -838,6 +845,8 @@ class Document(Aggregate):
         self.sender = ""
         self.sender_ref_no = ""
         self.sender_doc_date: date | None = None
+        # The position of the head of the sending office, to whom a reply is addressed (เรียน).
+        self.sender_head_position_th = ""
         self.subject = ""
         self.addressee = ""
         self.doc_type = DocumentType.external_letter
@@ -900,6 +909,7 @@ class Document(Aggregate):
         registered_by: str
         # The agency client whose system submitted it through the API (None: a clerk entered it).
         submitted_by: str | None = None
+        sender_head_position_th: str = ""  # to whom a reply is addressed; "" before it was kept
 
         def apply(self, aggregate: Any) -> None:
             doc: Document = aggregate
@@ -911,6 +921,7 @@ class Document(Aggregate):
             doc.sender = self.sender
             doc.sender_ref_no = self.sender_ref_no
             doc.sender_doc_date = self.sender_doc_date
+            doc.sender_head_position_th = self.sender_head_position_th
             doc.subject = self.subject
             doc.addressee = self.addressee
             doc.doc_type = self.doc_type
@@ -970,12 +981,15 @@ class Document(Aggregate):
         secrecy: Secrecy = Secrecy.none,
         attachments: Sequence[Attachment] = (),
         body_sha256: str | None = None,
+        sender_head_position_th: str = "",
         by: Officer,
         at: datetime,
     ) -> Document:
         """Enter a received document in the receiving register under `receipt_no`.
 
-        `document_id` is the id the receipt number was issued to (`NumberSeries.issue`).
+        `document_id` is the id the receipt number was issued to (`NumberSeries.issue`);
+        `sender_head_position_th` the position of the sending office's head, to whom a reply is
+        addressed ("เลขาธิการคณะกรรมการการศึกษาขั้นพื้นฐาน"), when the clerk knows it.
         """
         _require_role(by, Role.clerk, NotAClerk)
         return cls._registered(
@@ -983,7 +997,7 @@ class Document(Aggregate):
             sender_ref_no=sender_ref_no, sender_doc_date=sender_doc_date, subject=subject,
             addressee=addressee, doc_type=doc_type, urgency=urgency, secrecy=secrecy,
             attachments=attachments, body_sha256=body_sha256, registered_by=by.officer_id,
-            submitted_by=None, at=at)
+            submitted_by=None, sender_head_position_th=sender_head_position_th, at=at)
 
     @classmethod
     def receive_from_agency(
@@ -1002,6 +1016,7 @@ class Document(Aggregate):
         secrecy: Secrecy = Secrecy.none,
         attachments: Sequence[Attachment] = (),
         body_sha256: str | None = None,
+        sender_head_position_th: str = "",
         at: datetime,
     ) -> Document:
         """Another agency's e-saraban system hands a letter over: received now, entered in the
@@ -1013,7 +1028,7 @@ class Document(Aggregate):
             addressee=addressee, doc_type=doc_type, urgency=urgency, secrecy=secrecy,
             attachments=attachments, body_sha256=body_sha256,
             registered_by=f"agency:{required_text(client_id, 'client_id')}", submitted_by=client_id,
-            at=at)
+            sender_head_position_th=sender_head_position_th, at=at)
 
     @classmethod
     def _registered(
@@ -1021,7 +1036,7 @@ class Document(Aggregate):
         sender_ref_no: str, sender_doc_date: date | None, subject: str, addressee: str,
         doc_type: DocumentType, urgency: Urgency, secrecy: Secrecy,
         attachments: Sequence[Attachment], body_sha256: str | None, registered_by: str,
-        submitted_by: str | None, at: datetime,
+        submitted_by: str | None, sender_head_position_th: str, at: datetime,
     ) -> Document:
         at = aware(at)
         received_at = aware(received_at, "received_at")
@@ -1053,6 +1068,7 @@ class Document(Aggregate):
             body_sha256=_sha256(body_sha256, "body_sha256"),
             registered_by=registered_by,
             submitted_by=submitted_by,
+            sender_head_position_th=sender_head_position_th.strip(),
         )
 
     @classmethod
@@ -1152,6 +1168,8 @@ class Document(Aggregate):
         self._require_named(by, self._round.checker_id)
         self._require_cleared(by)
         _require_role(signer, Role.signer, NotASigner)
+        if not signer.position_th:
+            raise SignerWithoutPosition(signer.officer_id, officer_id=signer.officer_id)
         self._require_cleared(signer)
         self._check_approved(round_no=self._round.number, checker_id=by.officer_id,
                              signer_id=signer.officer_id, comments=comments.strip(), at=aware(at))
@@ -1352,6 +1370,17 @@ class Document(Aggregate):
     def step_th(self) -> str:
         return STEP_TH[self.step]
 
+    @property
+    def letter_addressee(self) -> str:
+        """เรียน: to whom the office's letter goes. A reply goes to the head of the office that
+        wrote, by position (the regulation addresses a letter to a position, not an office); the
+        sender's name only where that position was not recorded. A letter the office starts goes
+        to the addressee it names. The letter's เรียน and the dispatch register's ถึง both read
+        this."""
+        if self.direction == Direction.incoming:
+            return self.sender_head_position_th or self.sender
+        return self.addressee
+
     def register_entry(self) -> dict[str, Any]:
         """The line of the receiving / dispatch register (full, unmasked)."""
         return {
@@ -1363,8 +1392,10 @@ class Document(Aggregate):
             "sender": self.sender,
             "sender_ref_no": self.sender_ref_no,
             "sender_doc_date": self.sender_doc_date,
+            "sender_head_position_th": self.sender_head_position_th,
             "subject": self.subject,
             "addressee": self.addressee,
+            "letter_addressee": self.letter_addressee,
             "doc_type": self.doc_type.value,
             "urgency": self.urgency.value,
             "urgency_code": URGENCY_CODES[self.urgency],

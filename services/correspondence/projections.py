@@ -54,7 +54,7 @@ DISPATCH_COLUMNS = (
     ("outgoing_no", "ที่"),
     ("dispatched_at", "ลงวันที่"),
     ("from", "จาก"),
-    ("addressee", "ถึง"),
+    ("letter_addressee", "ถึง"),  # as the letter's เรียน
     ("subject", "เรื่อง"),
     ("step_th", "การปฏิบัติ"),
     ("remark", "หมายเหตุ"),

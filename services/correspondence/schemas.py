@@ -73,7 +73,8 @@ class OfficerIn(Model):
 
 class OfficerChange(Model):
     name_th: ShortText | None = Field(default=None, min_length=1)
-    position_th: ShortText | None = None
+    position_th: ShortText | None = Field(default=None, min_length=1,
+                                          description="ตำแหน่ง, as printed under a signature")
     roles: list[Role] | None = Field(default=None, min_length=1)
     clearance: SecrecyIn | None = None
     active: bool | None = None
@@ -96,6 +97,10 @@ class IncomingDocumentIn(Model):
     sender: ShortText = Field(min_length=1, description="จาก")
     sender_ref_no: ShortText = Field(default="", description="ที่ (the sender's number)")
     sender_doc_date: date | None = Field(default=None, description="ลงวันที่")
+    sender_head_position_th: ShortText = Field(
+        default="", description="ตำแหน่งหัวหน้าส่วนราชการผู้ส่ง: the position a reply is addressed "
+                                "to (เรียน), e.g. เลขาธิการคณะกรรมการการศึกษาขั้นพื้นฐาน or "
+                                "ผู้อำนวยการโรงเรียนบ้านหนองบัว; without it a reply names the sender")
     subject: Text = Field(min_length=1, description="เรื่อง")
     addressee: ShortText = Field(default="", description="ถึง")
     doc_type: DocumentType = DocumentType.external_letter
@@ -122,6 +127,10 @@ class AgencyDocumentIn(Model):
 
     sender_ref_no: ShortText = Field(default="", description="ที่: the agency's own number")
     sender_doc_date: date | None = Field(default=None, description="ลงวันที่")
+    sender_head_position_th: ShortText = Field(
+        default="", description="ตำแหน่งหัวหน้าส่วนราชการผู้ส่ง: the position a reply is addressed "
+                                "to (เรียน), e.g. เลขาธิการคณะกรรมการการศึกษาขั้นพื้นฐาน or "
+                                "ผู้อำนวยการโรงเรียนบ้านหนองบัว; without it a reply names the sender")
     subject: Text = Field(min_length=1, description="เรื่อง")
     addressee: ShortText = Field(default="", description="เรียน / ถึง")
     doc_type: DocumentType = DocumentType.external_letter
@@ -272,8 +281,11 @@ class DocumentOut(BaseModel):
     sender: str
     sender_ref_no: str
     sender_doc_date: date | None
+    sender_head_position_th: str = Field(description="the position a reply is addressed to")
     subject: str
-    addressee: str
+    addressee: str = Field(description="ถึง of the received letter, or of the office's own letter")
+    letter_addressee: str = Field(
+        description="เรียน of the letter the office sends: ถึง in the dispatch register")
     doc_type: str
     urgency: str
     urgency_code: str

@@ -36,6 +36,7 @@ from shared.testing import (
     state_changes_since,
 )
 from shared.thaitime import bangkok_date, utc_now
+from tests.support.staff import position_th
 
 KHON_KAEN = "สำนักงานศึกษาธิการจังหวัดขอนแก่น"
 OBEC = "สำนักงานคณะกรรมการการศึกษาขั้นพื้นฐาน"
@@ -61,7 +62,8 @@ def office(api: FastAPI) -> TestClient:
     client = office_client(api)
     for officer_id, name, roles, clearance in STAFF:
         response = client.post("/officers", headers={"X-Actor-Id": "esa-1"}, json={
-            "officer_id": officer_id, "name_th": name, "roles": roles, "clearance": clearance})
+            "officer_id": officer_id, "name_th": name, "position_th": position_th(officer_id),
+            "roles": roles, "clearance": clearance})
         assert response.status_code == 201, response.text
     return client
 
@@ -142,6 +144,19 @@ def test_an_agency_submits_a_letter_gets_its_receipt_number_and_follows_it(
                          headers={"X-Actor-Id": "clerk-1"}).json()
     assert history[0]["actor"] == f"agency:{client_id}", "the agency is the actor of its submission"
     assert history[0]["data"]["submitted_by"] == client_id
+
+
+def test_an_agency_names_its_head_so_that_the_reply_is_addressed_to_that_position(
+        api: FastAPI, office: TestClient) -> None:
+    agency, _ = agency_client(api, agency=KHON_KAEN, scopes="correspondence:submit")
+    head = "ศึกษาธิการจังหวัดขอนแก่น"
+    receipt = agency.post("/agency/documents", json=letter(sender_head_position_th=head)).json()
+    kept = office.get(f"/documents/{receipt['document_id']}", headers={"X-Actor-Id": "dir-1"})
+    assert kept.json()["sender_head_position_th"] == head
+    assert kept.json()["letter_addressee"] == head  # the reply's เรียน, not the agency's name
+    history = office.get(f"/documents/{receipt['document_id']}/history",
+                         headers={"X-Actor-Id": "clerk-1"}).json()
+    assert history[0]["data"]["sender_head_position_th"] == head  # kept in the event
 
 
 def test_urgency_and_secrecy_by_name_or_exchange_code(api: FastAPI, office: TestClient) -> None:

@@ -37,6 +37,7 @@ from schemathesis.generation.modes import GenerationMode
 
 from services.openapi import service_app, service_names
 from shared.testing import office_client, state_changes_since
+from tests.support.staff import position_th
 
 EXAMPLES = int(os.environ.get("ESA_FUZZ_EXAMPLES", "5"))
 NEVER_ENDING = {("GET", "/feed")}  # a live feed answers forever; its input is tested elsewhere
@@ -48,8 +49,8 @@ def seed_correspondence(client: TestClient) -> dict[str, Any]:
              ("dir-1", ["group_director"], "secret"), ("off-1", ["officer"], "none")]
     for officer_id, roles, clearance in staff:
         client.post("/officers", headers={"X-Actor-Id": "esa-1"}, json={
-            "officer_id": officer_id, "name_th": officer_id, "roles": roles,
-            "clearance": clearance}).raise_for_status()
+            "officer_id": officer_id, "name_th": officer_id, "position_th": position_th(officer_id),
+            "roles": roles, "clearance": clearance}).raise_for_status()
     document = client.post("/documents/incoming", headers={"X-Actor-Id": "clerk-1"}, json={
         "received_at": "2026-11-27T09:30:00+07:00", "sender": "สพฐ.", "subject": "ทดสอบ",
         "body_text": "เนื้อหา"})

@@ -22,6 +22,7 @@ from shared.audit.merkle import verify_consistency, verify_inclusion
 from shared.audit.records import StoredRecord
 from shared.audit.signing import AuditSigner, load_public_key, signature_valid
 from shared.testing import office_client
+from tests.support.staff import position_th
 
 STAFF = [
     ("esa-1", "นายใหญ่ ผู้อำนวยการ", ["esa_director", "signer"], "top_secret"),
@@ -34,7 +35,8 @@ STAFF = [
 def hire(client: TestClient) -> None:
     for officer_id, name, roles, clearance in STAFF:
         response = client.post("/officers", headers={"X-Actor-Id": "esa-1"}, json={
-            "officer_id": officer_id, "name_th": name, "roles": roles, "clearance": clearance})
+            "officer_id": officer_id, "name_th": name, "position_th": position_th(officer_id),
+            "roles": roles, "clearance": clearance})
         assert response.status_code == 201, response.text
 
 

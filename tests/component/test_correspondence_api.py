@@ -14,6 +14,7 @@ from fastapi.testclient import TestClient
 
 from shared.testing import state_changes_since
 from tests.support.http import h
+from tests.support.staff import position_th
 
 STAFF = [
     ("clerk-1", "นางสาวสมศรี ใจดี", ["clerk"], "secret"),
@@ -26,11 +27,18 @@ STAFF = [
 
 @pytest.fixture
 def directory(client: TestClient) -> TestClient:
+    return hire(client)
+
+
+def hire(client: TestClient) -> TestClient:
+    """The STAFF in the office's directory, the head first."""
     client.post("/officers", headers=h("bootstrap"), json={
-        "officer_id": "esa-1", "name_th": STAFF[4][1], "roles": STAFF[4][2], "clearance": STAFF[4][3]})
+        "officer_id": "esa-1", "name_th": STAFF[4][1], "position_th": position_th("esa-1"),
+        "roles": STAFF[4][2], "clearance": STAFF[4][3]})
     for officer_id, name, roles, clearance in STAFF[:4]:
         response = client.post("/officers", headers=h("esa-1"), json={
-            "officer_id": officer_id, "name_th": name, "roles": roles, "clearance": clearance})
+            "officer_id": officer_id, "name_th": name, "position_th": position_th(officer_id),
+            "roles": roles, "clearance": clearance})
         assert response.status_code == 201, response.text
     return client
 

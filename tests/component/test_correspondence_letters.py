@@ -18,6 +18,7 @@ from services.correspondence.application import CorrespondenceApplication
 from services.correspondence.domain import Document, Officer
 from services.correspondence.handlers import subscriptions
 from shared.context import acting_as
+from tests.support.staff import position_th
 
 STAFF = [("esa-1", ["esa_director", "signer"]), ("clerk-1", ["clerk"]),
          ("off-1", ["officer"]), ("dir-1", ["group_director"])]
@@ -49,7 +50,8 @@ def hire(client: TestClient) -> None:
     for officer_id, roles in STAFF:
         actor = "esa-1" if officer_id != "esa-1" else "setup"
         response = client.post("/officers", headers={"X-Actor-Id": actor}, json={
-            "officer_id": officer_id, "name_th": f"นาย {officer_id}", "roles": roles})
+            "officer_id": officer_id, "name_th": f"นาย {officer_id}",
+            "position_th": position_th(officer_id), "roles": roles})
         assert response.status_code == 201, response.text
 
 

@@ -18,7 +18,6 @@ from eventsourcing.persistence import Tracking
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from openpyxl import load_workbook
-from pypdf import PdfReader
 
 from contracts.envelope import AnyEnvelope
 from contracts.monitoring.v1 import EvaluationResultsIssued
@@ -29,7 +28,7 @@ from services.monitoring.main import create_app
 from services.monitoring.settings import MonitoringSettings
 from shared.settings import PROJECT_ROOT
 from shared.testing import office_client
-from shared.thaireport import from_pdf_text
+from tests.support.pdf import flat_text
 
 EXAMPLES = PROJECT_ROOT / "contracts" / "examples"
 OFFICER = {"X-Actor-Id": "off-1"}
@@ -411,10 +410,11 @@ def test_the_annual_report_carries_the_years_mid_plan_evaluation(
 
     response = client.get("/reports/annual/2568")
     assert response.status_code == 200
-    text = from_pdf_text("\n".join(page.extract_text()
-                                   for page in PdfReader(io.BytesIO(response.content)).pages))
-    flat = " ".join(text.split())
+    flat = flat_text(response.content)
     for expected in (heading, mid["title_th"], "ประเมินผลเมื่อ 10 ม.ค. 2568 ยังไม่ได้แจ้งผล",
+                     # SARA AM and marks over upper vowels come back out as written
+                     "รายงานผลการดำเนินงานประจำปีงบประมาณ พ.ศ. 2568", "จากเหตุการณ์ที่บันทึกในระบบ",
+                     "ผลการดำเนินงานตามตัวชี้วัด", "สำนักงานเขตพื้นที่การศึกษาประถมศึกษาตัวอย่าง เขต 1",
                      "ตัวชี้วัด 1 ตัว บรรลุค่าเป้าหมาย 0 ตัว ไม่บรรลุ 1 ตัว",
                      "ผลการดำเนินงาน 68", "ไม่บรรลุ",
                      "ข้อเสนอแนะ: เร่งดำเนินงานส่งเสริมการอ่านในโรงเรียนขนาดเล็ก"):

@@ -29,8 +29,8 @@ from services.planning.schemas import PolicyIn
 from shared.context import acting_as
 from shared.office.testing import STANDARD_STAFF, teach
 from shared.testing import office_client, state_changes_since
-from shared.thaireport import from_pdf_text
 from tests.support.http import etag_of
+from tests.support.pdf import flat_text, pdf_pages_text
 
 RESOLUTION = "1bc82a1b-b273-4bb5-9228-418d3e3dbe17"
 
@@ -454,7 +454,7 @@ def test_the_approved_action_plan_exports_as_a_thai_pdf(officer: Officer) -> Non
     fonts = {str(f["/BaseFont"]) for page in reader.pages
              for f in page["/Resources"]["/Font"].values()}
     assert any("Sarabun" in f for f in fonts), fonts
-    text = from_pdf_text("\n".join(page.extract_text() for page in reader.pages))
+    text = flat_text(response.content)
     for expected in ("แผนปฏิบัติการประจำปีงบประมาณ พ.ศ. 2568",
                      "สรุปงบประมาณตามกลยุทธ์",
                      "กลยุทธ์ S1 พัฒนาคุณภาพผู้เรียนทุกระดับ",
@@ -464,6 +464,30 @@ def test_the_approved_action_plan_exports_as_a_thai_pdf(officer: Officer) -> Non
                      "1,250,000.50", "1,000,000.50", "450,000.00", "250,000.50", "125,000.00"):
         assert expected in text, f"{expected!r} not in the PDF text"
     assert "2024" not in text and "1250000.50" not in text
+
+
+def test_the_published_plan_opens_with_a_cover_and_its_totals_read_like_its_rows(
+        officer: Officer) -> None:
+    pol, dp = officer.policy_and_development_plan()
+    plan = officer.approved("/action-plans", action_plan(dp["plan_id"], pol["plan_id"]))
+    pdf = officer.client.get(f"/action-plans/{plan['plan_id']}/export").content
+    cover, *pages = pdf_pages_text(pdf)
+    cover_text = " ".join(cover.split())
+    for expected in ("แผนปฏิบัติการประจำปีงบประมาณ พ.ศ. 2568",
+                     "สำนักงานเขตพื้นที่การศึกษาประถมศึกษาตัวอย่าง เขต 1",
+                     "สำนักงานคณะกรรมการการศึกษาขั้นพื้นฐาน", "กระทรวงศึกษาธิการ",
+                     "ได้รับความเห็นชอบจากคณะกรรมการศึกษาธิการจังหวัด (กศจ.)",
+                     "20 พฤศจิกายน 2567", "ทะเบียนรับ 15/2567"):
+        assert expected in cover_text, expected
+    assert "สรุปงบประมาณตามกลยุทธ์" not in cover and "หน้า" not in cover  # a cover, unnumbered
+    assert "สรุปงบประมาณตามกลยุทธ์" in pages[0]
+
+    # P68-01 plans nothing in quarters 3 and 4: its total row says so as its rows do, "-".
+    rows = [line.split() for page in pdf_pages_text(pdf, layout=True) for line in page.splitlines()]
+    total = next(r for r in rows if r[:1] == ["รวม"] and r[-1:] == ["1,000,000.50"] and len(r) == 6)
+    assert total == ["รวม", "450,000.00", "550,000.50", "-", "-", "1,000,000.50"]
+    subsidies = next(r for r in rows if r[:1] == ["งบเงินอุดหนุน"])
+    assert subsidies[1] == "-" and "0.00" not in total
 
 
 def test_the_approved_action_plan_exports_as_excel(officer: Officer) -> None:

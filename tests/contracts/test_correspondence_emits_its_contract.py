@@ -17,6 +17,7 @@ from contracts.correspondence import v1
 from services.correspondence.application import CorrespondenceApplication
 from services.correspondence.integration import make_translator
 from shared.testing import agency_client
+from tests.support.staff import position_th
 
 SCHEMAS = Path(__file__).resolve().parents[2] / "contracts" / "schemas"
 STAFF = [("esa-1", ["esa_director", "signer"]), ("clerk-1", ["clerk"]),
@@ -39,7 +40,8 @@ def test_every_emitted_event_validates_and_classified_facts_stay_inside(
     for officer_id, roles in STAFF:
         actor = "esa-1" if officer_id != "esa-1" else "setup"
         client.post("/officers", headers={"X-Actor-Id": actor}, json={
-            "officer_id": officer_id, "name_th": officer_id, "roles": roles, "clearance": "secret"})
+            "officer_id": officer_id, "name_th": officer_id, "position_th": position_th(officer_id),
+            "roles": roles, "clearance": "secret"})
     secret_subject = "รายชื่อผู้ถูกสอบสวน"
     for secrecy, subject in (("none", "ขอข้อมูลนักเรียน"), ("secret", secret_subject)):
         doc = client.post("/documents/incoming", headers={"X-Actor-Id": "clerk-1"}, json={

@@ -242,6 +242,7 @@ def test_plan_and_registry_events_drive_budgeting_and_its_letters(services: Serv
     assert (seen["procedure"], seen["holder_th"]) == (13, "ผู้รับผิดชอบงานงบประมาณ")
     allocation = case_of(case["case_id"])
     assert allocation["procedure"] == 12 and allocation["step"] == "approved"
-    line = eventually(lambda: (c := case_of(operations["line_id"])) and "1,500.50" in c["step_th"]
+    line = eventually(lambda: (c := case_of(operations["line_id"])) and "1,500.50" in c["title"]
                       and c, what="the line's balance on the board")
-    assert line["step_th"] == "คงเหลือ 1,500.50 บาท"
+    assert line["step_th"] == "ได้รับจัดสรรแล้ว อยู่ระหว่างใช้จ่าย"
+    assert "คงเหลือ 1,500.50 บาท" in line["title"]

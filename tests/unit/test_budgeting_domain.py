@@ -821,3 +821,22 @@ def test_each_case_says_whose_decision_it_awaits() -> None:
                                       school_name_th="ก", source_th="มูลนิธิ", project_th="ทุน",
                                       amount=D("1.00"), value_analysis_th="คุ้มค่า", at=T0)
     assert funding.awaiting_body == ApprovingBody.esa_director
+
+
+def test_a_lines_step_says_whether_money_is_awaited_in_use_or_spent_never_a_bare_zero() -> None:
+    from services.budgeting.integration import line_status
+
+    waiting = line_status(line())
+    assert (waiting.step, waiting.step_th) == ("awaiting_allocation", "รอรับจัดสรรงบประมาณ")
+    assert "0.00" not in waiting.step_th and "ตามแผน 100.00 บาท" in waiting.title
+
+    spending = line(allocated="75000.00")
+    spending.disburse(D("25000.00"), reference="ฎีกา 1", settles_commitment=False, at=hours(1))
+    status = line_status(spending)
+    assert (status.step, status.step_th) == ("spending", "ได้รับจัดสรรแล้ว อยู่ระหว่างใช้จ่าย")
+    assert "คงเหลือ 50,000.00 บาท จากที่ได้รับ 75,000.00 บาท" in status.title
+
+    spending.disburse(D("50000.00"), reference="ฎีกา 2", settles_commitment=False, at=hours(2))
+    spent = line_status(spending)
+    assert (spent.step, spent.step_th) == ("spent", "ใช้จ่ายครบตามที่ได้รับจัดสรรแล้ว")
+    assert "ใช้จ่ายแล้ว 75,000.00 บาท" in spent.title and "คงเหลือ" not in spent.title
