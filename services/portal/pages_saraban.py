@@ -232,6 +232,9 @@ def create_router() -> PageRouter:
             except (Refused, Unavailable):
                 content = None
         actions = [a for a in ACTIONS.values() if a.offered(document, session)]
+        failed = ACTIONS.get(context.get("failed", ""))
+        if failed is not None and failed not in actions:  # the refusal stays beside its form
+            actions.insert(0, failed)
         def options(role: str | None) -> list[tuple[str, str]]:
             return [("", "— เลือก —")] + [(o["officer_id"], o["name_th"]) for o in directory
                                           if o["active"] and (role is None or role in o["roles"])]
