@@ -168,6 +168,24 @@ def create_router() -> PageRouter:
         return _go(f"/saraban/documents/{answer.data['document_id']}?done=registered")
 
     # --- registers ------------------------------------------------------------------------------
+    # Before the page's route, whose {year_be} would otherwise take "2569.csv".
+    @router.get("/registers/{kind}/{year_be}.csv")
+    async def register_csv(request: Request, kind: str, year_be: int, series: str = "dispatch",
+                           session: Session = Depends(signed_in)) -> Response:
+        if kind not in ("receiving", "dispatch"):
+            return render(request, "error.html", status_code=404, message="ไม่พบทะเบียนนี้")
+        params: dict[str, str] = {"format": "csv"}
+        if kind == "dispatch":
+            params["series"] = series if series in DISPATCH_SERIES else "dispatch"
+        try:
+            download = await portal_of(request).services.download(
+                SERVICE, f"/registers/{kind}/{year_be}", actor=session.officer_id, params=params)
+        except (Refused, Unavailable) as error:
+            return render(request, "error.html", status_code=503, message=error.message_th)
+        return Response(download.content, media_type=download.media_type, headers={
+            "Content-Disposition": download.disposition
+            or content_disposition(f"{kind}-{year_be}.csv")})
+
     @router.get("/registers/{kind}/{year_be}")
     async def register(request: Request, kind: str, year_be: int, q: str = "",
                        cursor: str | None = None, series: str = "dispatch",
@@ -190,23 +208,6 @@ def create_router() -> PageRouter:
         return render(request, template, kind=kind, year_be=year_be, q=q, rows=rows,
                       total=total, next_cursor=next_cursor, series=series, problem=problem,
                       this_year=bangkok_today().year + 543)
-
-    @router.get("/registers/{kind}/{year_be}.csv")
-    async def register_csv(request: Request, kind: str, year_be: int, series: str = "dispatch",
-                           session: Session = Depends(signed_in)) -> Response:
-        if kind not in ("receiving", "dispatch"):
-            return render(request, "error.html", status_code=404, message="ไม่พบทะเบียนนี้")
-        params: dict[str, str] = {"format": "csv"}
-        if kind == "dispatch":
-            params["series"] = series if series in DISPATCH_SERIES else "dispatch"
-        try:
-            download = await portal_of(request).services.download(
-                SERVICE, f"/registers/{kind}/{year_be}", actor=session.officer_id, params=params)
-        except (Refused, Unavailable) as error:
-            return render(request, "error.html", status_code=503, message=error.message_th)
-        return Response(download.content, media_type=download.media_type, headers={
-            "Content-Disposition": download.disposition
-            or content_disposition(f"{kind}-{year_be}.csv")})
 
     # --- a document -----------------------------------------------------------------------------
     async def document_page(request: Request, session: Session, document_id: UUID,
