@@ -5,8 +5,8 @@ app would show."""
 from __future__ import annotations
 
 import re
-from html import unescape
 import time
+from html import unescape
 from typing import Any
 
 import pyotp
