@@ -53,6 +53,7 @@ async def my_work(request: Request, session: Session) -> dict[str, Any]:
             for item in answer.items:
                 link = ACTION_PAGES.get((service, item.get("kind", "")))
                 items.append({**item, "service": service,
+                              "service_th": SERVICE_NAMES_TH[service],
                               "link": link.format(id=item["id"]) if link else None})
         else:
             row["problem"] = answer.message_th
