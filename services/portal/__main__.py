@@ -24,6 +24,7 @@ from services.portal.main import portal_client_secret
 from services.portal.service_client import Refused, ServiceClient, Unavailable
 from services.portal.settings import PORTAL_CLIENT_ID, PortalSettings
 from shared.domain import DomainError
+from shared.logging import configure_logging
 
 
 async def directory_entry(settings: PortalSettings, args: argparse.Namespace) -> DirectoryEntry:
@@ -68,6 +69,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
 
     settings = PortalSettings()
+    configure_logging("portal-cli", "WARNING")  # what it prints is for a person
     app = PortalApplication(settings)
     try:
         if args.command == "create-account":
