@@ -147,8 +147,10 @@ class Credentials:
 
     def clear_second_factor(self, account_id: UUID, serial: int) -> None:
         with self.tables.transaction() as run:
+            # The steps counted against replay were the old seed's; a new seed starts afresh.
             run("UPDATE portal_credentials SET totp_seed = NULL, totp_pending_seed = NULL, "
-                "totp_serial = ? WHERE account_id = ?", (serial, str(account_id)))
+                "totp_serial = ?, totp_last_step = 0 WHERE account_id = ?",
+                (serial, str(account_id)))
 
     def _check(self, account_id: UUID, code: str, column: str, serial: int | None,
                at: float | None) -> TotpCheck:

@@ -50,6 +50,7 @@ from tests.support.portal import (
 
 UNREACHABLE = "http://127.0.0.1:9"
 SESSION_COOKIE = re.compile(r"esa_portal=([^;]+)")
+ONE_TIME = re.compile(r'id="one-time-password">([^<]+)<')
 
 
 @dataclass
@@ -313,3 +314,52 @@ def test_cookies_and_headers_are_strict(office: Office) -> None:
     cookie = answer.headers["set-cookie"]
     assert "HttpOnly" in cookie and "SameSite=Lax" in cookie and "Path=/" in cookie
     assert STRONG_PASSWORD not in answer.text
+
+
+def test_directors_reset_passwords_and_second_factors_never_their_own(office: Office) -> None:
+    esa, state = signed_in_as(office, "esa-1")
+    director, _ = signed_in_as(office, "dir-1")
+    clerk = office.browser()
+
+    own = post_form(director, "/accounts/dir-1/reset-password", "/accounts", {})
+    assert own.status_code == 403 and "จัดการบัญชีของตนเอง" in own.text
+    reset = post_form(director, "/accounts/clerk-1/reset-password", "/accounts", {})
+    assert reset.status_code == 200
+    one_time = ONE_TIME.search(reset.text).group(1)
+    assert one_time != office.passwords["clerk-1"]
+    sign_in(clerk, "clerk-1", one_time)
+    assert clerk.get("/").status_code == 200
+
+    # The ESA director's second factor, reset by the group director: her sessions end, and her
+    # next sign-in enrols a new one.
+    assert esa.get("/", follow_redirects=False).status_code == 200
+    answer = post_form(director, "/accounts/esa-1/reset-second-factor", "/accounts", {})
+    assert answer.status_code == 303
+    assert esa.get("/", follow_redirects=False).status_code == 303
+    fresh = office.browser()
+    again = sign_in(fresh, "esa-1", state["password"])
+    assert again["secret"] and again["secret"] != state["secret"]
+    assert events_of(office.portal, "esa-1")[-4:] == [
+        "SecondFactorReset", "SessionsRevoked", "SecondFactorEnrolled", "SignedIn"]
+    clerk_account = office.browser()
+    refused = post_form(clerk_account, "/signin", "/signin", {"officer_id": "clerk-1",
+                                                             "password": one_time})
+    assert refused.status_code == 401  # the one-time password was replaced at first use
+
+
+def test_signing_out_everywhere_ends_every_session_of_the_account(office: Office) -> None:
+    first, state = signed_in_as(office, "off-1")
+    second = office.browser()
+    sign_in(second, "off-1", state["password"])
+    assert "อุปกรณ์ที่เข้าสู่ระบบอยู่</dt><dd>2" in first.get("/account").text
+    out = post_form(first, "/account/signout-everywhere", "/account", {})
+    assert out.headers["location"] == "/signin?signed_out=everywhere"
+    for browser in (first, second):
+        assert browser.get("/", follow_redirects=False).status_code == 303
+    assert events_of(office.portal, "off-1")[-1] == "SessionsRevoked"
+    third = office.browser()
+    sign_in(third, "off-1", state["password"])
+    home = third.get("/")
+    out = post_form(third, "/signout", "/", {})
+    assert out.status_code == 303 and third.get("/", follow_redirects=False).status_code == 303
+    assert home.status_code == 200 and events_of(office.portal, "off-1")[-1] == "SignedOut"
