@@ -10,7 +10,13 @@ from fastapi.responses import FileResponse, RedirectResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from services.portal import pages_accounts, pages_saraban, pages_signin, pages_work
-from services.portal.security import CsrfRefused, PageRouter, SignInRequired, portal_of
+from services.portal.security import (
+    CsrfRefused,
+    PageRouter,
+    SignInRequired,
+    TooLarge,
+    portal_of,
+)
 from services.portal.views import render
 from shared.http.problems import http_problem
 
@@ -49,6 +55,11 @@ def install_page_handlers(api: FastAPI) -> None:
         return render(request, "error.html", status_code=403,
                       message="แบบฟอร์มนี้หมดอายุหรือไม่ได้มาจากพอร์ทัล โปรดโหลดหน้าใหม่แล้วลองอีกครั้ง "
                               "(ไม่มีการบันทึกข้อมูลใด)")
+
+    @api.exception_handler(TooLarge)
+    async def on_too_large(request: Request, exc: TooLarge) -> Response:
+        return render(request, "error.html", status_code=413,
+                      message="ข้อมูลหรือไฟล์ที่ส่งมีขนาดใหญ่เกินไป (ไฟล์ละไม่เกิน 10 MB ไม่เกิน 20 ไฟล์)")
 
     @api.exception_handler(StarletteHTTPException)
     async def on_http_error(request: Request, exc: StarletteHTTPException) -> Response:

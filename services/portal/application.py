@@ -12,6 +12,8 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
+from argon2 import PasswordHasher
+
 from services.portal.credentials import (
     Credentials,
     check_new_password,
@@ -99,7 +101,10 @@ class PortalApplication(ServiceApplication):
         self.settings: PortalSettings = settings
         self.clock = clock
         self.tables = PortalTables(settings)
-        self.credentials = Credentials(self.tables, load_credential_key(settings))
+        self.credentials = Credentials(self.tables, load_credential_key(settings),
+                                       hasher=PasswordHasher(
+                                           time_cost=settings.portal_argon2_time_cost,
+                                           memory_cost=settings.portal_argon2_memory_kib))
         self.sessions = SessionStore(
             self.tables, idle_seconds=settings.portal_session_idle_minutes * 60,
             absolute_seconds=settings.portal_session_absolute_hours * 3600,

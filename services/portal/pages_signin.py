@@ -43,6 +43,7 @@ from services.portal.security import (
 from services.portal.service_client import Refused, Unavailable
 from services.portal.sessions import Session
 from services.portal.views import render
+from shared.domain import DomainError
 from shared.thaitime import format_thai_datetime
 
 OFFICER_ID = re.compile(r"^[A-Za-z0-9_.\-]{1,64}$")
@@ -138,6 +139,8 @@ def create_router() -> PageRouter:
             return refuse(f"{soon.title_th} (อีก {soon.extra['retry_after_seconds']} วินาที)", 429)
         except OfficerInactive as inactive:
             return refuse(inactive.title_th, 403)
+        except DomainError as error:  # e.g. two tries racing on the account: try again
+            return refuse(error.title_th, error.status)
         previous: Session | None = request.state.session
         if previous is not None:
             await asyncio.to_thread(portal.app.sessions.delete, previous.raw_id)

@@ -35,6 +35,7 @@ UNSAFE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 # Largest multipart form a page accepts (20 attachments of up to 10 MiB each and the fields).
 MAX_FILES = 20
 MAX_FIELDS = 200
+MAX_BODY_BYTES = MAX_FILES * 10 * 1024 * 1024 + 1024 * 1024  # the files and the fields
 
 CONTENT_SECURITY_POLICY = "; ".join((
     "default-src 'self'", "script-src 'self'", "style-src 'self'", "img-src 'self' data:",
@@ -113,6 +114,10 @@ class CsrfRefused(Exception):
     pass
 
 
+class TooLarge(Exception):
+    """A form larger than any page accepts: refused before it is read."""
+
+
 def portal_of(request: Request) -> Any:
     return request.app.state.portal
 
@@ -139,6 +144,8 @@ async def check_csrf(request: Request) -> None:
     """A page that changes something: the token must be the one this browser was given."""
     if request.method not in UNSAFE_METHODS:
         return
+    if int(request.headers.get("content-length") or 0) > MAX_BODY_BYTES:
+        raise TooLarge
     submitted = request.headers.get(CSRF_HEADER)
     if submitted is None:
         form = await request.form(max_files=MAX_FILES, max_fields=MAX_FIELDS)

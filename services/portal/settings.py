@@ -32,6 +32,11 @@ class PortalSettings(ServiceSettings):
     # bytes). Unset, one is generated once under <var>/keys/portal-credentials.key (0600).
     portal_credential_key: SecretStr | None = None
 
+    # argon2id cost (RFC 9106's low-memory profile by default: 3 passes over 64 MiB, 4 lanes);
+    # raise it on a stronger machine, never lower it in production.
+    portal_argon2_time_cost: int = Field(default=3, ge=1)
+    portal_argon2_memory_kib: int = Field(default=64 * 1024, ge=8 * 1024)
+
     # Sessions: the cookie is Secure (and named with the __Host- prefix) when served over TLS.
     portal_secure_cookies: bool = False
     portal_session_idle_minutes: int = Field(default=30, ge=1)

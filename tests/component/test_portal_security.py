@@ -90,8 +90,10 @@ def office(tmp_path: Path, clock: Clock) -> Iterator[Office]:
         staff.post("/officers", headers={"X-Actor-Id": "esa-1"}, json={
             "officer_id": officer_id, "name_th": name, "roles": roles,
             "clearance": clearance}).raise_for_status()
-    settings = PortalSettings(var_dir=var, portal_max_failures=3,
-                              portal_backoff_base_seconds=0, auth_refusal_window_seconds=0)
+    # argon2id at its lightest here (the same code, less work): these tests hash and check often.
+    settings = PortalSettings(var_dir=var, portal_max_failures=3, portal_argon2_time_cost=1,
+                              portal_argon2_memory_kib=8 * 1024, portal_backoff_base_seconds=0,
+                              auth_refusal_window_seconds=0)
     portal, portal_api = _portal(settings, corr_api)
     passwords = {officer_id: portal.create_account(
         DirectoryEntry(officer_id, name, frozenset(roles)), by=None)
