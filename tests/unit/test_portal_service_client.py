@@ -183,3 +183,29 @@ def test_an_id_token_is_verified_against_the_providers_keys(tmp_path: Any) -> No
         run(oidc.claims(flow, state="forged-state", code="c"))
     with pytest.raises(OidcRefused):
         oidc.unseal(sealed[:-4] + "AAAA")
+
+
+def test_the_portal_client_is_provisioned_once_and_again_only_when_its_secret_is_lost(
+        tmp_path: Any) -> None:
+    from shared.auth.clients import ClientRegistry
+
+    registry = ClientRegistry(tmp_path / "auth" / "clients.json")
+    secret_file = tmp_path / "auth" / "office-portal.secret"
+    scopes = ["office:staff", "correspondence:read"]
+    first = registry.provision(client_id="office-portal", agency="สำนักงาน", scopes=scopes,
+                               secret_path=secret_file)
+    assert first and oct(secret_file.stat().st_mode)[-3:] == "600"
+    assert registry.provision(client_id="office-portal", agency="สำนักงาน", scopes=scopes,
+                              secret_path=secret_file) == first
+    wider = registry.provision(client_id="office-portal", agency="สำนักงาน",
+                               scopes=[*scopes, "planning:read"], secret_path=secret_file)
+    assert wider == first and "planning:read" in registry.get("office-portal").scopes  # type: ignore[union-attr]
+    secret_file.unlink()
+    second = registry.provision(client_id="office-portal", agency="สำนักงาน", scopes=scopes,
+                                secret_path=secret_file)
+    assert second and second != first
+    assert registry.authenticate("office-portal", first) is None
+    assert registry.authenticate("office-portal", second) is not None
+    registry.revoke("office-portal")
+    assert registry.provision(client_id="office-portal", agency="สำนักงาน", scopes=scopes,
+                              secret_path=secret_file) is None  # a revocation stands
