@@ -19,8 +19,10 @@ from shared.messaging import bootstrap_streams
 from shared.nats_server import NatsServer, wait_for_port
 from shared.settings import PROJECT_ROOT, ServiceSettings
 
-# Fixed local ports, the same as in docker-compose.yml.
+# Fixed local ports, the same as in docker-compose.yml. The office portal (a front end over the
+# five services' APIs) is started with them, and its address is printed first.
 SERVICE_PORTS = {
+    "portal": 8100,
     "correspondence": 8101,
     "planning": 8102,
     "budgeting": 8103,
@@ -105,9 +107,16 @@ def main() -> int:
 
 def print_where_to_look(nats_url: str, services: list[str], var_dir: Path, logs: Path) -> None:
     print("\nระบบพร้อมใช้งาน / The system is running\n")
+    if "portal" in services:
+        print(f"  พอร์ทัลเจ้าหน้าที่ (office portal)  http://127.0.0.1:{SERVICE_PORTS['portal']}/")
+        print("    the first account: .venv/bin/python -m services.portal create-account "
+              "--officer-id esa-1 \\")
+        print('        --name-th "<ชื่อผู้อำนวยการ>" --roles esa_director,signer '
+              "--clearance top_secret\n")
     print(f"  NATS JetStream        {nats_url}   (monitoring http://127.0.0.1:{NATS_MONITOR_PORT})")
     for name in services:
-        print(f"  {name:<22}http://127.0.0.1:{SERVICE_PORTS[name]}/docs")
+        if name != "portal":
+            print(f"  {name:<22}http://127.0.0.1:{SERVICE_PORTS[name]}/docs")
     if "monitoring" in services:
         port = SERVICE_PORTS["monitoring"]
         print(f"\n  หน้าสถานะงาน (status page)      http://127.0.0.1:{port}/")

@@ -63,11 +63,18 @@ class ServiceRuntime:
         self.closing = asyncio.Event()
         self.loop: asyncio.AbstractEventLoop | None = None
 
+    @property
+    def uses_nats(self) -> bool:
+        """A process that publishes nothing and consumes nothing (the office portal, a front end)
+        never connects to NATS."""
+        return self.translate is not None or bool(self.subscriptions)
+
     async def start(self) -> None:
         # Set when the service starts shutting down: live feeds and the relay end at once.
         self.closing = asyncio.Event()
         self.loop = asyncio.get_running_loop()
-        self.client = await connect(self.settings.nats_url, name=self.settings.service_name)
+        if self.uses_nats:
+            self.client = await connect(self.settings.nats_url, name=self.settings.service_name)
         if self.translate is not None:
             self.relay = OutboxRelay(
                 self.app,
@@ -193,7 +200,9 @@ def create_http_app(
             "notification_position": runtime.app.max_notification_id(),
             "relay_position": runtime.relay.published_position if runtime.relay else None,
             "relay_error": runtime.relay.last_error if runtime.relay else None,
-            "nats_connected": bool(runtime.client and runtime.client.is_connected),
+            # None where the process has no use for NATS (the office portal).
+            "nats_connected": (bool(runtime.client and runtime.client.is_connected)
+                               if runtime.uses_nats else None),
         }
 
     @api.get("/ready", tags=["operations"], openapi_extra=PUBLIC,

@@ -55,6 +55,17 @@ class Directory(Protocol):
     def members(self) -> Iterable[StaffMember]: ...
 
 
+class NoDirectory:
+    """For a process that decides nothing itself (the office portal: the services it calls
+    decide): it knows nobody, so no command of its own could pass for an officer's."""
+
+    def member(self, officer_id: str) -> StaffMember | None:
+        return None
+
+    def members(self) -> Iterable[StaffMember]:
+        return []
+
+
 class DirectoryEntry(Aggregate, stored_as="office.DirectoryEntry"):
     """One officer as this service last heard of them from correspondence."""
 
