@@ -24,14 +24,11 @@ from services.correspondence.domain import (
     Document,
     DocumentType,
     Forbidden,
-    NotAGroupDirector,
-    NotAnOfficer,
     Officer,
     OfficerInactive,
     Role,
     Step,
     WrongStep,
-    _require_role,
 )
 from shared.domain import Aggregate, Conflict, FieldRequired, NotFound, aware, event, required_text
 from shared.thaitime import bangkok_date
@@ -130,6 +127,15 @@ class NotTheOrganiser(CorrespondenceError, Forbidden):
     title_en = "Only the organiser, the chair or a group director may do this"
 
 
+class OwnAgendaItem(CorrespondenceError, Forbidden):
+    """Separation of duties for one agenda item: the decision rights' own refusal (same code),
+    decided here because the rule is per item, not per meeting."""
+
+    code = "same-person"
+    title_th = "ผู้เสนอระเบียบวาระไม่อาจพิจารณาบรรจุระเบียบวาระของตนเองได้"
+    title_en = "The one who proposed an agenda item may not put it on the agenda"
+
+
 class NotTheOwner(CorrespondenceError, Forbidden):
     code = "not-the-owner"
     title_th = "ต้องเป็นผู้รับผิดชอบงานตามมติ หรือผู้อำนวยการกลุ่ม"
@@ -200,12 +206,6 @@ def _unique(ids: Sequence[str]) -> list[str]:
     return list(dict.fromkeys(i for i in ids if i))
 
 
-def _require_drafter(by: Officer) -> None:
-    if not by.active or not (by.has_role(Role.officer) or by.has_role(Role.group_director)):
-        raise NotAnOfficer(f"{by.officer_id} is not a responsible officer",
-                           officer_id=by.officer_id)
-
-
 # ---- Meeting ---------------------------------------------------------------------------------------
 
 
@@ -216,7 +216,6 @@ class Meeting(Aggregate):
     def schedule(cls, *, by: Officer, title: str, starts_at: datetime, place: str,
                  chair: Officer, at: datetime) -> Meeting:
         """A responsible officer (or the group director) calls the meeting and organises it."""
-        _require_drafter(by)
         if not chair.active:
             raise OfficerInactive(chair.officer_id, officer_id=chair.officer_id)
         return cls(title=required_text(title, "title"), starts_at=aware(starts_at, "starts_at"),
@@ -248,23 +247,26 @@ class Meeting(Aggregate):
                             at: datetime) -> int:
         """An officer proposes an item for the agenda; returns its number."""
         self._require_step(*BEFORE_MEETING)
-        _require_drafter(by)
         item_no = len(self.agenda) + 1
         self._proposed(item_no=item_no, title=required_text(title, "title"), details=details.strip(),
                        proposed_by=by.officer_id, at=aware(at))
         return item_no
 
     def approve_agenda_item(self, *, by: Officer, item_no: int, at: datetime) -> None:
-        """The superior (group director) puts the item on the agenda."""
+        """The superior (group director) puts the item on the agenda; never an item they proposed
+        themselves (separation of duties, per item: the one who proposes does not approve)."""
         self._require_step(*BEFORE_MEETING)
-        _require_role(by, Role.group_director, NotAGroupDirector)
         self._require_undecided(item_no)
+        proposer = self.agenda[item_no - 1].proposed_by
+        if proposer == by.officer_id:
+            raise OwnAgendaItem(f"{by.officer_id} proposed agenda item {item_no}",
+                                step="AgendaItemProposed", officer_id=by.officer_id,
+                                item_no=item_no)
         self._approved(item_no=item_no, approved_by=by.officer_id, at=aware(at))
 
     def drop_agenda_item(self, *, by: Officer, item_no: int, reason: str, at: datetime) -> None:
         """The group director leaves the item off the agenda, saying why."""
         self._require_step(*BEFORE_MEETING)
-        _require_role(by, Role.group_director, NotAGroupDirector)
         self._require_undecided(item_no)
         self._dropped(item_no=item_no, dropped_by=by.officer_id,
                       reason=required_text(reason, "reason"), at=aware(at))
@@ -392,9 +394,9 @@ class Meeting(Aggregate):
             raise NotTheOrganiser(by.officer_id, officer_id=by.officer_id)
 
     def _require_minute_taker(self, by: Officer) -> None:
-        # The minutes are a document of the office: drafted by a responsible officer.
+        # The minutes are a document of the office, drafted by a responsible officer (the
+        # decision rights say so) who manages this meeting.
         self._require_manager(by)
-        _require_drafter(by)
 
     def _require_undecided(self, item_no: int) -> None:
         if not 1 <= item_no <= len(self.agenda):
