@@ -116,12 +116,13 @@ class KnowledgeItem(Aggregate):
                            at=aware(at))
 
     def publish(self, *, by: Officer, tags: Iterable[str] | None = None, at: datetime) -> None:
-        """Share the accepted item with the group, with its final tags (at least one)."""
+        """Share the accepted item with the group; `tags` are added to those captured (at least
+        one in all)."""
         self._require_step(KnowledgeStep.accepted)
         if not by.active or not (by.officer_id == self.author_id
                                  or by.has_role(Role.group_director)):
             raise NotTheAuthor(by.officer_id, officer_id=by.officer_id)
-        final = normalise_tags(tags) if tags is not None else self.tags
+        final = normalise_tags([*self.tags, *(tags or ())])
         if not final:
             raise TagsRequired(field="tags")
         self._published(published_by=by.officer_id, tags=final, at=aware(at))

@@ -109,6 +109,18 @@ class HeldInFuture(CorrespondenceError):
     title_en = "The meeting cannot be recorded as held in the future"
 
 
+class HeldBeforeScheduled(CorrespondenceError):
+    code = "held-before-scheduled"
+    title_th = "วันที่ประชุมก่อนวันที่นัดประชุม"
+    title_en = "A meeting is not held before the day it was called for"
+
+
+class AttendeeNotNotified(CorrespondenceError):
+    code = "attendee-not-notified"
+    title_th = "ผู้เข้าประชุมต้องเป็นผู้ที่ได้รับแจ้งการประชุมแล้ว"
+    title_en = "Attendees are people who were notified of the meeting"
+
+
 class DueBeforeMeeting(CorrespondenceError):
     code = "due-before-meeting"
     title_th = "กำหนดเสร็จก่อนวันประชุม"
@@ -295,7 +307,8 @@ class Meeting(Aggregate):
 
     def hold(self, *, by: Officer, attendees: Sequence[Officer], held_at: datetime,
              at: datetime) -> None:
-        """Record that the meeting took place, and who attended (two or more people)."""
+        """Record that the meeting took place, and who attended: two or more of those notified
+        (whoever else joins is notified first), on or after the (Bangkok) day it was called for."""
         self._require_step(MeetingStep.notified)
         self._require_manager(by)
         at = aware(at)
@@ -303,7 +316,15 @@ class Meeting(Aggregate):
         if held_at > at:
             raise HeldInFuture(f"{held_at.isoformat()} is after {at.isoformat()}",
                                field="held_at")
+        scheduled_on = bangkok_date(self.starts_at)
+        if bangkok_date(held_at) < scheduled_on:
+            raise HeldBeforeScheduled(f"held {bangkok_date(held_at)}, called for {scheduled_on}",
+                                      field="held_at", scheduled_on=str(scheduled_on))
         people = _unique([p.officer_id for p in attendees])
+        strangers = [person for person in people if person not in self.participants]
+        if strangers:
+            raise AttendeeNotNotified(", ".join(strangers), field="attendee_ids",
+                                      officer_ids=strangers)
         if len(people) < MIN_PEOPLE:
             raise MeetingTooSmall(f"{len(people)} attendee(s)", field="attendee_ids")
         self._held(attendees=people, held_at=held_at)
