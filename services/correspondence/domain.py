@@ -464,8 +464,8 @@ class NotAnOfficer(CorrespondenceError, Forbidden):
 
 class OwnDraftCheck(CorrespondenceError, Forbidden):
     code = "own-draft-check"
-    title_th = "ผู้ร่างตรวจร่างของตนเองไม่ได้ ต้องเสนอผู้อำนวยการกลุ่มท่านอื่น"
-    title_en = "A draft is put to a group director other than its drafter"
+    title_th = "ผู้ร่างตรวจหรือลงนามร่างของตนเองไม่ได้ ต้องเสนอผู้อื่น"
+    title_en = "A draft is put to someone other than its drafter, to check or to sign"
 
 
 class NotTheAssignee(CorrespondenceError, Forbidden):
@@ -1220,9 +1220,7 @@ class Document(Aggregate):
         self._require_step(Step.drafted, Step.revising)
         self._require_assignee(by)
         _require_role(checker, Role.group_director, NotAGroupDirector)
-        if checker.officer_id in {self.drafter_id, self.assignee_id}:
-            raise OwnDraftCheck(f"{checker.officer_id} wrote the draft",
-                                officer_id=checker.officer_id)
+        self._require_not_writer(checker)
         self._require_cleared(checker)
         self._submitted(round_no=len(self.review_rounds) + 1, officer_id=by.officer_id,
                         checker_id=checker.officer_id, draft_sha256=self.draft_sha256,
@@ -1235,6 +1233,7 @@ class Document(Aggregate):
         self._require_named(by, self._round.checker_id)
         self._require_cleared(by)
         _require_role(signer, Role.signer, NotASigner)
+        self._require_not_writer(signer)
         self._require_cleared(signer)
         self._check_approved(round_no=self._round.number, checker_id=by.officer_id,
                              signer_id=signer.officer_id, comments=comments.strip(), at=aware(at))
@@ -1528,6 +1527,11 @@ class Document(Aggregate):
         """The checker and the signer are named when the draft is put to them; only they act."""
         if by.officer_id != named:
             raise NotTheNamedOfficer(f"put to {named}", officer_id=by.officer_id, named=named)
+
+    def _require_not_writer(self, named: Officer) -> None:
+        """A draft is put to someone other than the one who wrote it (and holds it)."""
+        if named.officer_id in {self.drafter_id, self.assignee_id}:
+            raise OwnDraftCheck(f"{named.officer_id} wrote the draft", officer_id=named.officer_id)
 
     def _require_assignee(self, by: Officer) -> None:
         if by.officer_id != self.assignee_id or not by.active:

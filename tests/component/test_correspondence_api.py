@@ -477,3 +477,23 @@ def test_a_refused_command_stores_no_content(directory: TestClient, corresponden
     assert response.status_code == 403
     files_after = sorted(p.name for p in correspondence.blobs.root.rglob("*") if p.is_file())
     assert files_after == files_before
+
+
+def test_a_registered_document_is_cited_by_its_register_number(
+        directory: TestClient, correspondence) -> None:
+    """What a decision citing a document of correspondence's own registers reads: the receipt
+    number, then the outgoing number once dispatched (None for what is in neither)."""
+    doc = register(directory)
+    cited = correspondence.registered_reference(UUID(doc["document_id"]))
+    assert (cited.reference, cited.dated.isoformat()) == ("ทะเบียนรับ 1/2569", "2026-11-27")
+    for path, actor, body in [("assign", "dir-1", {"officer_id": "off-1"}),
+                              ("draft", "off-1", {"text": "ร่าง"}),
+                              ("submit", "off-1", {"checker_id": "dir-1"}),
+                              ("approve", "dir-1", {"signer_id": "esa-1"}),
+                              ("sign", "esa-1", {}), ("dispatch", "clerk-1", {})]:
+        act(directory, doc, path, actor, body)
+    assert correspondence.registered_reference(UUID(doc["document_id"])).reference == (
+        "ที่ ศธ 04123/1")
+    outgoing = directory.post("/documents/outgoing", headers=h("off-1"), json={
+        "subject": "แจ้งปฏิทิน", "addressee": "โรงเรียน", "draft_text": "ร่าง"}).json()
+    assert correspondence.registered_reference(UUID(outgoing["document_id"])) is None

@@ -492,6 +492,18 @@ class TestDraftAndReview:
         with refused("own-draft-check", 403):
             d.submit_for_check(by=DIRECTOR, checker=DIRECTOR, at=hours(3))
 
+    def test_nor_put_to_its_drafter_to_sign(self) -> None:
+        signing_director = officer("gd-003", Role.group_director, Role.signer,
+                                   clearance=Secrecy.top_secret)
+        d = doc_at(Step.registered)
+        d.assign(by=DIRECTOR, officer=signing_director, at=hours(1))
+        d.draft(by=signing_director, draft_sha256=H1, at=hours(2))
+        d.submit_for_check(by=signing_director, checker=DIRECTOR, at=hours(3))
+        with refused("own-draft-check", 403):
+            d.approve_check(by=DIRECTOR, signer=signing_director, at=hours(4))
+        d.approve_check(by=DIRECTOR, signer=SIGNER, at=hours(4))
+        assert d.holder == SIGNER.officer_id
+
     def test_approval_forwards_to_a_signer(self) -> None:
         d = doc_at(Step.in_check)
         with refused("not-a-signer", 403):
