@@ -88,7 +88,7 @@ def test_an_approved_allocation_drafts_one_letter_per_school_once(
     assert "เรียน  ผู้อำนวยการโรงเรียนบ้านนาหนองแคนพัฒนา" in text
     assert "27,400.00 บาท (สองหมื่นเจ็ดพันสี่ร้อยบาทถ้วน)" in text
     assert "พ.ศ. 2568" in text and "พฤศจิกายน 2567" in text  # Buddhist-era dates
-    assert "อ้างถึง  ทะเบียนรับ 15/2568" in text
+    assert "อ้างถึง  ทะเบียนรับ 15/2567" in text  # the resolution budgeting learned (its test support)
     assert "รวมนักเรียนของโรงเรียนที่ยุบรวมมา รหัส 40050003" in text
 
     # A generated draft goes down the ordinary path: check, then signature.
