@@ -324,6 +324,8 @@ def test_borrowing_and_destruction(directory: TestClient, clock, correspondence)
     after = client.get(f"/documents/{doc['document_id']}", headers=h("clerk-1")).json()
     assert after["step"] == "destroyed" and after["receipt_no"] == 1, "register entry kept"
     assert after["destruction_year_be"] == 2570
+    receiving = client.get("/registers/receiving/2569", params={"format": "csv"}).text
+    assert "ทำลายแล้ว" in receiving and "ตามบัญชีหนังสือขอทำลาย พ.ศ. 2570" in receiving
     assert not correspondence.blobs.exists(
         correspondence.document(UUID(after["document_id"])).attachments[0].sha256), "content purged"
     borrow = attempt(client, doc, "borrow", "clerk-1", {
@@ -372,6 +374,20 @@ def test_routing_report_measures_each_stage(directory: TestClient, clock) -> Non
     assert stages["assignment_to_draft"]["median_hours"] == 24.0
     assert stages["receipt_to_dispatch"]["count"] == 0
     assert report["overdue_now"] == 1, "still open after its due date"
+
+    # The same evaluation as a Thai spreadsheet (issue 12 §7: it answered JSON).
+    response = directory.get("/reports/routing/2569", params={"format": "csv"})
+    assert response.status_code == 200
+    assert response.headers["content-type"].startswith("text/csv")
+    assert "routing-2569.csv" in response.headers["content-disposition"]
+    table = list(csv.reader(io.StringIO(response.text.lstrip("\ufeff"))))
+    assert table[0] == ["ปี พ.ศ. ที่รับหนังสือ", "ช่วงการเดินหนังสือ", "จำนวนหนังสือ",
+                        "เฉลี่ย (ชั่วโมง)", "มัธยฐาน (ชั่วโมง)", "นานที่สุด (ชั่วโมง)",
+                        "หนังสือรับทั้งปี", "เกินกำหนดขณะนี้", "ถูกส่งกลับแก้ไข"]
+    lines = {row[1]: row for row in table[1:]}
+    assert lines["รับหนังสือ → มอบหมาย"][2:4] == ["1", "4.0"]
+    assert lines["รับหนังสือ → ส่งหนังสือ"][2:4] == ["0", ""]
+    assert len(table) == 1 + len(report["stages"])
 
 
 def test_the_directory_starts_with_a_director_who_adds_the_others(client: TestClient) -> None:
