@@ -1,10 +1,11 @@
 """HTTP API of the correspondence service (saraban, procedure 1).
 
 Plain `def` endpoints: the event store is synchronous, so FastAPI runs them in its thread pool.
-Every write takes `Idempotency-Key`; writes to an existing record take `If-Match` with its `ETag`.
-Every route needs an OAuth2 token (`shared.auth`): `correspondence:read` for GET,
-`correspondence:write` for commands, `correspondence:submit` for the agency routes. The office's
-portal names the acting officer in `X-Actor-Id`; roles and clearance come from the staff directory.
+Every write takes `Idempotency-Key`; a write to an existing record requires `If-Match` with its
+`ETag` (428 without it). Every route needs an OAuth2 token (`shared.auth`): `correspondence:read`
+for GET, `correspondence:write` for commands, `correspondence:submit` for the agency routes. The
+office's portal names the acting officer in `X-Actor-Id`; who may run each command is the
+decision-rights table's (`services.correspondence.rights`), read against the staff directory.
 """
 
 from __future__ import annotations
