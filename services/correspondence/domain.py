@@ -11,8 +11,11 @@ Aggregates:
 - `Document`: one official document case, incoming or outgoing.
 - `DestructionList`: the yearly list of expired documents sent to the National Archives.
 
-Commands that a person performs take that person's loaded `Officer`, so role and clearance rules are
-decided here; the actor recorded on each event comes from `shared.context`.
+Commands that a person performs take that person's loaded `Officer`, so the rules about the people a
+record names (the assigned officer, the checker and signer a draft was put to, the committee's
+members) and about clearance are decided here; who may run a command at all (roles, separation of
+duties) is the decision-rights table's (`services.correspondence.rights`). The actor recorded on each
+event comes from `shared.context`.
 """
 
 from __future__ import annotations
