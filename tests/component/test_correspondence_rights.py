@@ -530,3 +530,31 @@ def test_the_table_is_served_for_auditors_in_thai_and_english(office: TestClient
     operators = {r["route"] for r in table["rights"] if r["operator"]}
     assert operators == {"POST /admin/dead-letters/replay", "POST /admin/audit/checkpoints"}
     assert [r["route"] for r in table["rights"] if r["agency"]] == ["POST /agency/documents"]
+
+
+# Creating a record needs no version; every other state-changing route changes an existing one.
+CREATIONS = {"POST /officers", "POST /documents/incoming", "POST /documents/outgoing",
+             "POST /destruction-lists", "POST /agency/documents", "POST /service-requests",
+             "POST /news-items", "POST /meetings", "POST /meetings/{meeting_id}/action-items",
+             "POST /knowledge-items"}
+
+
+def test_every_change_to_an_existing_record_needs_if_match(
+        office: TestClient, correspondence: CorrespondenceApplication) -> None:
+    """Issue 11 §3: a blind write is 428 problem+json on every route that changes a record, and
+    records nothing."""
+    params = {"document_id": incoming(office), "officer_id": "off-1", "year_be": "2570",
+              "service_request_id": logged(office), "news_item_id": news_item(office),
+              "meeting_id": meeting(office), "knowledge_item_id": post(
+                  office, "/knowledge-items", "off-1", {"title": "ก", "body": "ข"},
+                  expect=201)["knowledge_item_id"],
+              "action_item_id": "00000000-0000-4000-8000-000000000001"}
+    changing = [r for r in RIGHTS.rights if not r.operator and r.route not in CREATIONS]
+    assert len(changing) == len(RIGHTS.rights) - len(CREATIONS) - 2
+    before = correspondence.max_notification_id()
+    for granted in changing:
+        path = granted.path.format(**params)
+        response = office.request(granted.method, path, headers=h("esa-1"), json={})
+        assert response.status_code == 428, (granted.route, response.text)
+        assert response.json()["code"] == "precondition-required"
+    assert state_changes_since(correspondence, before) == []
