@@ -84,13 +84,24 @@ class Saraban:
     def __init__(self, service: ServiceProcess) -> None:
         self.http = service.client(timeout=10.0)
 
-    def post(self, path: str, actor: str, body: dict, key: str | None = None) -> dict:
+    def post(self, path: str, actor: str, body: dict, key: str | None = None,
+             changes: str | None = None) -> dict:
+        """`changes`: the record the command changes (its GET path), read first for its ETag,
+        sent back in `If-Match` as a client does."""
         headers = {"X-Actor-Id": actor}
         if key:
             headers["Idempotency-Key"] = key
+        if changes is not None:
+            read = self.http.get(changes, headers={"X-Actor-Id": actor})
+            assert read.status_code == 200, read.text
+            headers["If-Match"] = read.headers["ETag"]
         response = self.http.post(path, headers=headers, json=body)
         assert response.status_code in (200, 201), response.text
         return response.json()
+
+    def step(self, record: str, verb: str, actor: str, body: dict | None = None) -> dict:
+        """A step on an existing record (`/documents/{id}`, `/meetings/{id}`, ...)."""
+        return self.post(f"{record}/{verb}", actor, body or {}, changes=record)
 
     def hire_staff(self) -> None:
         for officer_id, name, roles, clearance in STAFF:
@@ -123,7 +134,7 @@ class Saraban:
         ]
         result: dict = {}
         for path, actor, body in steps:
-            result = self.post(f"/documents/{document_id}/{path}", actor, body)
+            result = self.step(f"/documents/{document_id}", path, actor, body)
         return result
 
     def close(self) -> None:

@@ -36,6 +36,7 @@ from shared.testing import (
     state_changes_since,
 )
 from shared.thaitime import bangkok_date, utc_now
+from tests.support.http import etag_of
 from tests.support.staff import position_th
 
 KHON_KAEN = "สำนักงานศึกษาธิการจังหวัดขอนแก่น"
@@ -132,8 +133,9 @@ def test_an_agency_submits_a_letter_gets_its_receipt_number_and_follows_it(
     # The office works on it; the agency sees where it stands.
     register = office.get("/registers/receiving/2569", headers={"X-Actor-Id": "clerk-1"}).json()
     assert [r["receipt_no"] for r in register] == [1] and register[0]["sender"] == KHON_KAEN
-    assigned = office.post(f"/documents/{receipt['document_id']}/assign",
-                           headers={"X-Actor-Id": "dir-1"}, json={"officer_id": "off-1"})
+    url = f"/documents/{receipt['document_id']}"
+    assigned = office.post(f"{url}/assign", json={"officer_id": "off-1"}, headers={
+        "X-Actor-Id": "dir-1", "If-Match": etag_of(office, url, "dir-1")})
     assert assigned.status_code == 200, assigned.text
     followed = agency.get(f"/agency/documents/{receipt['document_id']}").json()
     assert (followed["step"], followed["step_th"]) == ("assigned", "มอบหมายผู้รับผิดชอบแล้ว")
@@ -222,10 +224,12 @@ def test_only_the_office_portal_may_name_the_acting_officer(api: FastAPI, office
         "received_at": "2026-11-27T09:30:00+07:00", "sender": "x", "subject": "แอบอ้าง"})
     assert response.status_code == 403 and response.json()["required_scope"] == "office:staff"
     assert refused(api, "actor-header-without-staff-scope")
-    # Without the header the agency acts as itself, which the staff directory does not know.
+    # Without the header the agency acts as itself: registering is an officer's (the clerk's)
+    # decision right, not an agency's.
     response = agency.post("/documents/incoming", json={
         "received_at": "2026-11-27T09:30:00+07:00", "sender": "x", "subject": "แอบอ้าง"})
-    assert response.status_code == 404 and response.json()["code"] == "unknown-officer"
+    assert response.status_code == 403 and response.json()["code"] == "officer-required"
+    assert refused(api, "officer-required")[0]["path"] == "/documents/incoming"
     assert office.get("/registers/receiving/2569", headers={"X-Actor-Id": "clerk-1"}).json() == []
 
 

@@ -49,7 +49,11 @@ def register(client: TestClient, subject: str) -> str:
 
 
 def post(client: TestClient, path: str, actor: str, body: dict) -> None:
-    response = client.post(path, headers={"X-Actor-Id": actor}, json=body)
+    """A step on a document, at the version the actor read (If-Match)."""
+    record = path.rsplit("/", 1)[0]
+    response = client.post(path, json=body, headers={
+        "X-Actor-Id": actor, "If-Match": client.get(record, headers={"X-Actor-Id": actor}
+                                                    ).headers["ETag"]})
     assert response.status_code == 200, response.text
 
 
