@@ -339,7 +339,7 @@ def test_a_revoked_client_is_refused_at_once(api: FastAPI) -> None:
 
 def test_a_client_over_its_rate_gets_429_with_retry_after_and_it_is_audited(api: FastAPI) -> None:
     agency, client_id = agency_client(api, agency=KHON_KAEN, scopes="correspondence:submit",
-                                      rate_per_minute=60, burst=3)
+                                      rate_per_minute=1, burst=3)
     # The token request takes one from the bucket too.
     answers = [agency.get("/agency/documents") for _ in range(4)]
     assert [a.status_code for a in answers] == [200, 200, 429, 429]
