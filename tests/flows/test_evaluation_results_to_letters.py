@@ -45,25 +45,37 @@ def eventually(url: str, auth: httpx.Auth, timeout: float = 30.0) -> dict[str, A
 
 def test_issued_evaluation_results_become_draft_letters_in_correspondence(
         system: Any, nats_server: Any) -> None:
+    """The ESA director issues the results; the letters are drafted by someone who may draft
+    them, and no message is left on a dead-letter subject on the way."""
     system.saraban.hire_staff()
-    monitoring = system.monitoring.client(timeout=30, headers={"X-Actor-Id": "off-1"})
+    monitoring = system.monitoring.client(timeout=30)
+    # Monitoring learns the staff from correspondence's events.
+    for officer_id in ("off-1", "esa-1"):
+        eventually(f"{system.monitoring.url}/officers/{officer_id}", system.monitoring.auth)
     plan = publish_plan(nats_server.url)
     tracked = eventually(f"{system.monitoring.url}/monitoring-plans/{plan.data.plan_id}",
                          system.monitoring.auth)
-    reported = monitoring.post(f"/monitoring-plans/{tracked['plan_id']}/progress", json={
+
+    def read(path: str, actor: str) -> dict[str, str]:  # a change says which version it read
+        etag = monitoring.get(path, headers={"X-Actor-Id": actor}).headers["ETag"]
+        return {"X-Actor-Id": actor, "If-Match": etag}
+
+    record = f"/monitoring-plans/{tracked['plan_id']}"
+    reported = monitoring.post(f"{record}/progress", headers=read(record, "off-1"), json={
         "group_code": "P68-01", "item_code": "P68-01-K1", "quarter": 4, "value": "96"})
     assert reported.status_code == 201, reported.text
-    evaluation = monitoring.post("/evaluations/action-plan", json={
+    evaluation = monitoring.post("/evaluations/action-plan", headers={"X-Actor-Id": "off-1"}, json={
         "plan_id": tracked["plan_id"], "outcomes": {"P68-01": "บรรลุตามเป้าหมาย"}}).json()
-    issued = monitoring.post(f"/evaluations/{evaluation['evaluation_id']}/issue")
+    path = f"/evaluations/{evaluation['evaluation_id']}"
+    issued = monitoring.post(f"{path}/issue", headers=read(path, "esa-1"))
     assert issued.status_code == 200, issued.text
 
     letter_id = evaluation_letter_id(evaluation["evaluation_id"], 1)
     letter = eventually(f"{system.correspondence.url}/documents/{letter_id}",
                         system.correspondence.auth)
     assert letter["subject"] == evaluation["results"][0]["subject_th"]
-    assert (letter["step"], letter["holder"], letter["doc_type"]) == ("drafted", "off-1",
-                                                                      "internal_memo")
+    assert (letter["step"], letter["doc_type"]) == ("drafted", "internal_memo")
+    assert letter["holder"] != "esa-1", "the director issues; an officer who may draft drafts"
 
     events = read_feed(f"{system.monitoring.url}/feed", until=lambda evs: any(
         e.data["subject"] == str(letter_id) for e in evs))
@@ -72,3 +84,8 @@ def test_issued_evaluation_results_become_draft_letters_in_correspondence(
     evaluation_case = next(e for e in events if e.data["subject"] == evaluation["evaluation_id"]
                            and e.data["step"] == "results_issued")
     assert evaluation_case.data["procedure"] == 15 and evaluation_case.data["closed"] is True
+    # Nothing was parked anywhere on the way.
+    health = httpx.get(f"{system.correspondence.url}/health", timeout=5).json()
+    assert (health["status"], health["dead_letters"]) == ("ok", 0)
+    parked = monitoring.get("/cases", params={"case_type": "dead_letter"}).json()
+    assert parked["total"] == 0
