@@ -29,6 +29,7 @@ from services.monitoring.domain import (
     EvaluationKind,
     EvaluationResult,
     Evidence,
+    Holder,
     IndicatorResult,
     InspectionIssue,
     InspectionRound,
@@ -44,7 +45,7 @@ from services.monitoring.domain import (
     percent,
 )
 from services.monitoring.integration import PlanClosedFacts, dead_letter_status, observation_from
-from services.monitoring.rights import HOLDS_RECOMMENDATIONS
+from services.monitoring.rights import GROUP_DIRECTOR, HOLDS_MONITORING_WORK
 from services.monitoring.settings import MonitoringSettings
 from shared.blobs import BlobStore
 from shared.context import current_actor, trace_id_var
@@ -215,8 +216,23 @@ class MonitoringApplication(ServiceApplication):
 
     def _track_groups(self, plan: MonitoringPlan, groups: Iterable[TrackedGroup],
                       event_type: str, at: datetime) -> list[Case | None]:
-        return [self._track(plan.group_subject(group.code), plan.group_status(group, at),
+        return [self._track(plan.group_subject(group.code),
+                            plan.group_status(group, at, self.holder_for(group.responsible)),
                             event_type, plan.version, at) for group in groups]
+
+    def holder_for(self, officer_id: str | None) -> Holder:
+        """Who holds work planning named an officer for (a project's progress reports): that
+        officer, if this service knows them, active, able to hold it; else the group director,
+        and the case says for whom (an officer not heard of yet, or deactivated)."""
+        if officer_id is None:
+            return Holder(holder=None)
+        member = self.directory.member(officer_id)
+        if member is not None and any(member.holds_role(role) for role in HOLDS_MONITORING_WORK):
+            return Holder(holder=officer_id, holder_th=member.name_th)
+        why = ("ไม่พบในทะเบียนเจ้าหน้าที่" if member is None else
+               "ถูกระงับการใช้งาน" if not member.active else "ไม่มีบทบาทที่รับผิดชอบงานนี้ได้")
+        return Holder(holder=GROUP_DIRECTOR.value,
+                      holder_th=f"ผู้อำนวยการกลุ่ม (แทน {officer_id}: {why})")
 
     def record_budget_use(self, project_id: UUID, entry: BudgetUseEntry) -> list[Aggregate | None]:
         use = self.get(BudgetUse, BudgetUse.create_id(project_id)) or BudgetUse.start(project_id)
@@ -333,7 +349,7 @@ class MonitoringApplication(ServiceApplication):
         recommendation; named as the staff directory names them."""
 
         def act(recommendation: Recommendation, at: datetime) -> None:
-            assignee = work_holder(self.directory, officer_id, HOLDS_RECOMMENDATIONS,
+            assignee = work_holder(self.directory, officer_id, HOLDS_MONITORING_WORK,
                                    field="officer_id")
             recommendation.assign(officer_id=assignee.officer_id, officer_name_th=assignee.name_th,
                                   due=due, today=bangkok_date(at), at=at)

@@ -443,6 +443,13 @@ class PlanContent(_Value):
         return self
 
 
+class Holder(_Value):
+    """Who holds a piece of work, in the case's words."""
+
+    holder: str | None
+    holder_th: str | None = None
+
+
 class ProgressReport(_Value):
     group_code: str
     item_code: str
@@ -589,18 +596,24 @@ class MonitoringPlan(Aggregate):
             achieved=(actual >= target) if actual is not None else None,
         )
 
-    def group_status(self, group: TrackedGroup, since: datetime) -> ReportedStatus:
-        """The project's (focus point's, strategy's) case: which report is owed, by whom, when."""
+    def group_status(self, group: TrackedGroup, since: datetime,
+                     holder: Holder | None = None) -> ReportedStatus:
+        """The project's (focus point's, strategy's) case: which report is owed, by whom, when.
+        `holder`: who holds the report named for the project's responsible officer (the
+        application asks the staff directory); by default that officer."""
         pending = self.pending_period(group)
+        held = holder or Holder(holder=group.responsible)
         common = {
             "procedure": PROCEDURE_MONITORING,
             "case_type": "monitoring_item",
             "title": f"ติดตาม {group.code} {group.title_th}",
-            "holder": group.responsible,
+            "holder": held.holder,
+            "holder_th": held.holder_th,
             "since": since,
         }
         if self.superseded_by is not None:
-            return ReportedStatus(**{**common, "holder": None}, step="superseded",
+            return ReportedStatus(**{**common, "holder": None, "holder_th": None},
+                                  step="superseded",
                                   step_th="แผนถูกแทนที่ด้วยฉบับปรับปรุง ติดตามตามฉบับใหม่",
                                   closed=True)
         if pending is None:

@@ -20,8 +20,9 @@ from shared.office.rights import right, rights_table
 OFFICER, GROUP_DIRECTOR, ESA_DIRECTOR = (StaffRole.officer, StaffRole.group_director,
                                          StaffRole.esa_director)
 ANALYSTS = (OFFICER, GROUP_DIRECTOR)
-# Who can be assigned a recommendation to act on: whoever may report the action taken.
-HOLDS_RECOMMENDATIONS = ANALYSTS
+# Who can be given monitoring work (a recommendation to act on, a project's progress reports):
+# whoever may report the action taken and the progress.
+HOLDS_MONITORING_WORK = ANALYSTS
 
 RIGHTS = rights_table("monitoring", [
     right("POST /monitoring-plans/{plan_id}/progress", "รายงานความก้าวหน้าตามตัวชี้วัด",

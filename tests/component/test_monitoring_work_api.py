@@ -133,6 +133,29 @@ def test_an_approved_action_plan_is_tracked_per_project_and_kpi(plan: dict[str, 
     assert [c["case_id"] for c in listed] == [case["case_id"]]
 
 
+def test_a_projects_reports_are_held_by_its_officer_if_the_directory_lets_them_else_the_director(
+        api: FastAPI, client: TestClient) -> None:
+    """Planning names the responsible officer; monitoring gives them the work only if its staff
+    directory knows them, active and able to hold it. Otherwise the group director holds it, and
+    the case says for whom."""
+    approved = example("planning.action_plan.approved")
+    project = approved.data["projects"][0]
+    unknown_id = uuid4()
+    unknown = approved.model_copy(update={
+        "id": f"planning:{unknown_id}:7", "subject": str(unknown_id),
+        "data": {**approved.data, "plan_id": str(unknown_id), "fiscal_year_be": 2569,
+                 "projects": [{**project, "code": "P69-01", "project_id": str(uuid4()),
+                               "responsible_officer": "off-9",
+                               "kpis": [{**project["kpis"][0], "code": "P69-01-K1"}]}]}})
+    deliver(api, approved, 1)
+    deliver(api, unknown, 2)
+    cases = {c["subject"].rsplit(":", 1)[1]: c for c in client.get(
+        "/cases", params={"service": "monitoring"}).json()["items"]}
+    assert (cases["P68-01"]["holder"], cases["P68-01"]["holder_th"]) == ("off-1", "นายสมชาย รักงาน")
+    assert (cases["P69-01"]["holder"], cases["P69-01"]["holder_th"]) == (
+        "group_director", "ผู้อำนวยการกลุ่ม (แทน off-9: ไม่พบในทะเบียนเจ้าหน้าที่)")
+
+
 def test_policy_and_development_plan_approvals_are_tracked_too(api: FastAPI,
                                                                client: TestClient) -> None:
     deliver(api, example("planning.policy.approved"), 1)

@@ -23,8 +23,8 @@ from planning_samples import (
 )
 
 from contracts.catalog import all_events
-from contracts.planning import v1 as planning_v1
 from contracts.envelope import Envelope
+from contracts.planning import v1 as planning_v1
 from services.planning.application import PlanningApplication
 from services.planning.integration import translate
 from tests.support.http import etag_of
