@@ -21,7 +21,7 @@ from datetime import datetime
 from typing import Any
 from uuid import NAMESPACE_URL, UUID, uuid5
 
-from contracts.envelope import CaseStatus, Envelope
+from contracts.envelope import CaseStatus, Envelope, Secrecy
 from contracts.operations.v1 import (
     DEAD_LETTER_CASE_TYPE,
     DEAD_LETTER_EVENTS,
@@ -48,7 +48,7 @@ class DeadLetter(Aggregate):
     @event("Parked")
     def __init__(self, *, consumer: str, source: str, original_subject: str,
                  source_sequence: int, event_type: str | None, event_id: str | None,
-                 reason: str, at: datetime) -> None:
+                 reason: str, at: datetime, secrecy: Secrecy = Secrecy.none) -> None:
         self.consumer = consumer
         self.source = source
         self.original_subject = original_subject
@@ -57,6 +57,9 @@ class DeadLetter(Aggregate):
         self.event_id = event_id
         self.reason = reason[:REASON_LIMIT]
         self.parked_at = at
+        # The parked message's own: a dead letter of a classified document is classified too
+        # (its reason may quote it), so no public page shows more than that it exists.
+        self.secrecy = Secrecy(secrecy)
         self.replayed_at: datetime | None = None
 
     def replay(self, at: datetime) -> bool:
@@ -104,7 +107,8 @@ def parked(app: Any, *, consumer: str, source: str, original_subject: str, sourc
     letter = DeadLetter(
         consumer=consumer, source=source, original_subject=original_subject,
         source_sequence=source_sequence, event_type=_text(envelope.get("type")),
-        event_id=_text(envelope.get("id")), reason=reason, at=utc_now())
+        event_id=_text(envelope.get("id")), reason=reason, at=utc_now(),
+        secrecy=_secrecy(envelope.get("secrecy")))
     return [letter, *app.dead_letter_noticed(letter)]
 
 
@@ -119,6 +123,13 @@ def replayed(app: Any, *, consumer: str, source: str,
 
 def _text(value: Any) -> str | None:
     return str(value) if value is not None else None
+
+
+def _secrecy(value: Any) -> Secrecy:
+    try:
+        return Secrecy(value) if value is not None else Secrecy.none
+    except ValueError:
+        return Secrecy.top_secret  # a level nobody knows: the strictest
 
 
 # --- published by the relay -------------------------------------------------------------------
@@ -139,7 +150,8 @@ def dead_letter_envelope(service: str, domain_event: Any, letter: DeadLetter) ->
         payload = replayed_model(**letter.facts(), replayed_at=letter.replayed_at)
     else:
         payload = parked_model(**letter.facts())
-    return envelope_for(service, domain_event, payload, status=letter.status())
+    return envelope_for(service, domain_event, payload, status=letter.status(),
+                        secrecy=letter.secrecy)
 
 
 # --- read by /health --------------------------------------------------------------------------

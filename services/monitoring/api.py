@@ -64,7 +64,7 @@ from shared.domain import DomainEvent, NotFound
 from shared.http.conditional import Idempotency, IfMatch, set_etag
 from shared.http.context import Actor
 from shared.http.downloads import file_download
-from shared.http.paging import Page, Paging
+from shared.http.paging import Page, PageRequest, Paging
 from shared.http.sse import FeedAfter, FeedLimit, LastEventId, follow_notifications, resume_after
 
 STATIC = Path(__file__).parent / "static"
@@ -132,7 +132,8 @@ def create_router(app: MonitoringApplication, board: CaseBoard, settings: Monito
         set_etag(response, view.version)
         return CaseOut.of(view, board.clock())
 
-    def page_of_cases(filters: CaseFilters, paging: Any, response: Response) -> dict[str, Any]:
+    def page_of_cases(filters: CaseFilters, paging: PageRequest,
+                      response: Response) -> dict[str, Any]:
         listing = board.list_cases(**vars(filters))
         # The live feed continues exactly after this listing: `GET /feed?after=<this header>`.
         response.headers[POSITION_HEADER] = str(listing.position)

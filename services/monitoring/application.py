@@ -22,6 +22,7 @@ from pydantic_core import to_jsonable_python
 from contracts.envelope import AnyEnvelope
 from services.monitoring.domain import (
     SERVICE,
+    UNCLASSIFIED,
     BudgetUse,
     BudgetUseEntry,
     Case,
@@ -150,12 +151,13 @@ class MonitoringApplication(ServiceApplication):
         return case if case.observe(observation) else None
 
     def _track(self, subject: str, status: ReportedStatus, event_type: str, version: int,
-               at: datetime, data: dict[str, Any] | None = None) -> Case | None:
+               at: datetime, data: dict[str, Any] | None = None,
+               secrecy: str = UNCLASSIFIED) -> Case | None:
         """Record where one of monitoring's own cases stands, as an observation of its `Case`."""
         return self._observe(SERVICE, subject, Observation(
             event_id=f"{SERVICE}:{subject}:{version}", event_type=event_type, sequence=version,
             time=at, actor=current_actor(), trace_id=trace_id_var.get(), status=status,
-            data=to_jsonable_python(data) if data is not None else None))
+            data=to_jsonable_python(data) if data is not None else None, secrecy=secrecy))
 
     def dead_letter_noticed(self, letter: Aggregate) -> Sequence[Aggregate | None]:
         """A message monitoring's own consumer parked (or replayed) is a case like the other
@@ -165,7 +167,7 @@ class MonitoringApplication(ServiceApplication):
         return [self._track(str(letter.id), dead_letter_status(letter),
                             f"{SERVICE}.dead_letter.{'replayed' if letter.replayed_at else 'parked'}",
                             letter.version, letter.replayed_at or letter.parked_at,
-                            data=letter.facts())]
+                            data=letter.facts(), secrecy=letter.secrecy.value)]
 
     def raise_overdue(self, candidates: Iterable[UUID], at: datetime) -> int:
         """Announce every candidate case that has passed its due date (Bangkok) since the last

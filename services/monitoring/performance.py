@@ -162,7 +162,9 @@ def dead_letter_row(case: CaseView, facts: dict[str, Any]) -> DeadLetterRow:
         service_th=SERVICE_TH.get(case.state.source, case.state.source),
         consumer=str(facts.get("consumer") or case.state.source),
         source=str(facts.get("source") or ""), event_type=facts.get("event_type"),
-        reason=str(facts.get("reason") or ""), since=case.state.since)
+        # The dashboard is public: the reason of a classified message's failure may quote it.
+        reason="(เรื่องชั้นความลับ)" if case.state.classified else str(facts.get("reason") or ""),
+        since=case.state.since)
 
 
 def _plans_of_year(app: MonitoringApplication, year: int) -> list[Any]:

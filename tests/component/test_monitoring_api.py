@@ -14,7 +14,7 @@ import time
 from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
-from uuid import NAMESPACE_URL, uuid5
+from uuid import NAMESPACE_URL, uuid4, uuid5
 
 import pytest
 from eventsourcing.persistence import Tracking
@@ -29,6 +29,7 @@ from services.monitoring.integration import translate
 from services.monitoring.main import create_app
 from services.monitoring.settings import MonitoringSettings
 from shared.context import acting_as
+from shared.settings import PROJECT_ROOT
 from shared.testing import office_client
 from shared.thaitime import bangkok_date, utc_now
 
@@ -395,6 +396,36 @@ def test_the_status_board_is_public_and_the_api_is_not(api: FastAPI) -> None:
     assert len(read_feed(browser, "/feed?limit=2")) == 2
     for url in ("/cases", "/cases/by-subject/correspondence/doc-p"):
         assert browser.get(url).status_code == 401, url
+
+
+def test_a_parked_message_is_a_case_of_the_service_that_parked_it(api: FastAPI,
+                                                                   client: TestClient) -> None:
+    example = PROJECT_ROOT / "contracts" / "examples" / "correspondence.dead_letter.parked.v1.json"
+    parked = AnyEnvelope.model_validate_json(example.read_text(encoding="utf-8"))
+    deliver(api, parked)
+    secret = parked.model_copy(update={"id": f"correspondence:{uuid4()}:1",
+                                       "subject": str(uuid4()), "secrecy": Secrecy.secret})
+    deliver(api, secret)
+
+    listed = items(client.get("/cases", params={"case_type": "dead_letter", "closed": False}))
+    assert [(c["source"], c["step"], c["holder"], c["procedure"]) for c in listed] == [
+        ("correspondence", "parked", "operator", 16)] * 2
+    shown = {c["subject"]: c for c in items(TestClient(api).get("/board"))}
+    assert "monitoring.evaluation.results_issued" in shown[parked.subject]["title"]
+    assert "NotAnOfficer('esa-1 may not draft')" in shown[parked.subject]["title"]
+    assert shown[secret.subject]["title"] is None, "a classified message's reason stays hidden"
+    rows = {r["case_id"]: r for r in client.get("/dashboard/summary").json()["dead_letters"]}
+    assert {r["reason"] for r in rows.values()} == {"NotAnOfficer('esa-1 may not draft')",
+                                                   "(เรื่องชั้นความลับ)"}
+    assert {(r["consumer"], r["source"], r["event_type"]) for r in rows.values()} == {
+        ("correspondence", "monitoring", "monitoring.evaluation.results_issued")}
+
+    replayed = AnyEnvelope.model_validate_json(
+        example.with_name("correspondence.dead_letter.replayed.v1.json").read_text("utf-8"))
+    deliver(api, replayed)
+    case = client.get(f"/cases/by-subject/correspondence/{parked.subject}").json()
+    assert (case["step"], case["closed"], case["holder"]) == ("replayed", True, None)
+    assert client.get("/dashboard/summary").json()["totals"]["dead_letters"] == 1
 
 
 def test_case_events_are_exported_as_contract_events(api: FastAPI) -> None:
