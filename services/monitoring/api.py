@@ -30,8 +30,15 @@ from fastapi.sse import EventSourceResponse, ServerSentEvent
 from pydantic_core import to_jsonable_python
 
 from services.monitoring import annual_report
-from services.monitoring.application import MonitoringApplication
-from services.monitoring.domain import BudgetUse, BudgetUseEntry
+from services.monitoring.application import (
+    MonitoringApplication,
+    evaluation_order,
+    evaluation_view,
+    inspection_order,
+    plan_order,
+    plan_view,
+)
+from services.monitoring.domain import BudgetUse, BudgetUseEntry, EvaluationKind, PlanKind
 from services.monitoring.performance import dashboard_data, performance
 from services.monitoring.projections import CaseBoard, CaseView
 from services.monitoring.schemas import (
@@ -247,10 +254,16 @@ def create_work_router(app: MonitoringApplication, board: CaseBoard,
     reports = APIRouter(tags=["dashboard and reports (รายงาน)"])
 
     # --- monitoring plans -------------------------------------------------------------------------
-    @plans.get("", response_model=list[PlanOut],
-               summary="Every plan tracked: projects, KPIs, targets, progress, budget use")
-    def list_plans() -> list[dict[str, Any]]:
-        return app.plans_view()
+    @plans.get("", response_model=Page[PlanOut],
+               summary="The plans tracked, newest first: projects, KPIs, targets, progress, "
+                       "budget use (paged, filtered)")
+    def list_plans(paging: Paging, kind: PlanKind | None = None,
+                   fiscal_year_be: YearQuery = None,
+                   in_force: Annotated[bool | None, Query(
+                       description="false: versions superseded by an amendment")] = None,
+                   ) -> dict[str, Any]:
+        found = app.plans_of(kind=kind, fiscal_year_be=fiscal_year_be, in_force=in_force)
+        return paging.page(found, key=plan_order, view=lambda p: plan_view(p, app.budget_used))
 
     @plans.get("/{plan_id}", response_model=PlanOut,
                summary="One monitoring plan (by its id or planning's plan id)")
@@ -286,9 +299,11 @@ def create_work_router(app: MonitoringApplication, board: CaseBoard,
         response.headers["Location"] = f"/inspections/{result['round_id']}"
         return _answer(response, result)
 
-    @inspections.get("/inspections", response_model=list[InspectionOut])
-    def list_inspections() -> list[dict[str, Any]]:
-        return app.inspections_view()
+    @inspections.get("/inspections", response_model=Page[InspectionOut],
+                     summary="Rounds of inspection, newest first (paged, filtered)")
+    def list_inspections(paging: Paging, fiscal_year_be: YearQuery = None) -> dict[str, Any]:
+        return paging.page(app.inspections_of(fiscal_year_be=fiscal_year_be),
+                           key=inspection_order, view=app.inspection_row)
 
     @inspections.get("/inspections/{round_id}", response_model=InspectionOut)
     def get_inspection(round_id: UUID, response: Response) -> dict[str, Any]:
@@ -373,9 +388,13 @@ def create_work_router(app: MonitoringApplication, board: CaseBoard,
             addressee_th=body.addressee_th, strategies=body.entries(),
             recommendations=body.recommendations, idempotency=idem.for_body(body)))
 
-    @evaluations.get("", response_model=list[EvaluationOut])
-    def list_evaluations() -> list[dict[str, Any]]:
-        return app.evaluations_view()
+    @evaluations.get("", response_model=Page[EvaluationOut],
+                     summary="Evaluations, newest first (paged, filtered)")
+    def list_evaluations(paging: Paging, kind: EvaluationKind | None = None,
+                         fiscal_year_be: YearQuery = None,
+                         issued: bool | None = None) -> dict[str, Any]:
+        found = app.evaluations_of(kind=kind, fiscal_year_be=fiscal_year_be, issued=issued)
+        return paging.page(found, key=evaluation_order, view=evaluation_view)
 
     @evaluations.get("/{evaluation_id}", response_model=EvaluationOut)
     def get_evaluation(evaluation_id: UUID, response: Response) -> dict[str, Any]:

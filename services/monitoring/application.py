@@ -545,17 +545,27 @@ class MonitoringApplication(ServiceApplication):
     def plan_summary(self, plan_id: UUID) -> dict[str, Any]:
         return plan_view(self.plan(plan_id), self.budget_used)
 
-    def plans_view(self) -> list[dict[str, Any]]:
-        plans = sorted(self.plans.all(), key=lambda p: p.opened_at, reverse=True)
-        return [plan_view(p, self.budget_used) for p in plans]
+    def plans_of(self, *, kind: PlanKind | None = None, fiscal_year_be: int | None = None,
+                 in_force: bool | None = None) -> list[MonitoringPlan]:
+        """The plans tracked, newest first, of a kind, covering a fiscal year, in force or
+        superseded, as asked."""
+        plans = [p for p in self.plans.all()
+                 if (kind is None or p.content.kind == kind)
+                 and (fiscal_year_be is None or p.covers(fiscal_year_be))
+                 and (in_force is None or (p.superseded_by is None) == in_force)]
+        return sorted(plans, key=plan_order)
 
     def inspection_summary(self, round_id: UUID) -> dict[str, Any]:
         inspection = self.inspection(round_id)
         return inspection_view(inspection, self._recommendations_of(inspection))
 
-    def inspections_view(self) -> list[dict[str, Any]]:
-        rounds = sorted(self.inspections.all(), key=lambda r: r.created_on, reverse=True)
-        return [inspection_view(r, self._recommendations_of(r)) for r in rounds]
+    def inspections_of(self, *, fiscal_year_be: int | None = None) -> list[InspectionRound]:
+        rounds = [r for r in self.inspections.all()
+                  if fiscal_year_be is None or r.fiscal_year_be == fiscal_year_be]
+        return sorted(rounds, key=inspection_order)
+
+    def inspection_row(self, inspection: InspectionRound) -> dict[str, Any]:
+        return inspection_view(inspection, self._recommendations_of(inspection))
 
     def recommendation_summary(self, recommendation_id: UUID) -> dict[str, Any]:
         return recommendation_view(self.recommendation(recommendation_id))
@@ -563,9 +573,32 @@ class MonitoringApplication(ServiceApplication):
     def evaluation_summary(self, evaluation_id: UUID) -> dict[str, Any]:
         return evaluation_view(self.evaluation(evaluation_id))
 
-    def evaluations_view(self) -> list[dict[str, Any]]:
-        found = sorted(self.evaluations.all(), key=lambda e: e.recorded_at, reverse=True)
-        return [evaluation_view(e) for e in found]
+    def evaluations_of(self, *, kind: EvaluationKind | None = None,
+                       fiscal_year_be: int | None = None,
+                       issued: bool | None = None) -> list[Evaluation]:
+        """Newest first; `fiscal_year_be`: those its annual report carries."""
+        found = [e for e in self.evaluations.all()
+                 if (kind is None or e.kind == kind)
+                 and (fiscal_year_be is None or e.report_year_be == fiscal_year_be)
+                 and (issued is None or (e.issued_at is not None) == issued)]
+        return sorted(found, key=evaluation_order)
+
+
+# --- orders of the lists (newest first; the id breaks ties): also their pages' cursors ----------------
+def _newest_first(moment: datetime, aggregate: Aggregate) -> tuple[float, str]:
+    return (-moment.timestamp(), str(aggregate.id))
+
+
+def plan_order(plan: MonitoringPlan) -> tuple[float, str]:
+    return _newest_first(plan.opened_at, plan)
+
+
+def inspection_order(inspection: InspectionRound) -> tuple[float, str]:
+    return _newest_first(inspection.created_on, inspection)
+
+
+def evaluation_order(evaluation: Evaluation) -> tuple[float, str]:
+    return _newest_first(evaluation.recorded_at, evaluation)
 
 
 # --- results and views ------------------------------------------------------------------------------

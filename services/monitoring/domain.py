@@ -522,6 +522,15 @@ class MonitoringPlan(Aggregate):
     def _superseded(self, by_plan_id: UUID, closed_on: date, at: datetime) -> None:
         self.superseded_by, self.superseded_on = by_plan_id, closed_on
 
+    def covers(self, year_be: int) -> bool:
+        """Does the plan track fiscal year `year_be` (its own year, or one of a development
+        plan's years)?"""
+        content = self.content
+        if content.kind == PlanKind.development_plan:
+            assert content.start_year_be is not None and content.end_year_be is not None
+            return content.start_year_be <= year_be <= content.end_year_be
+        return content.fiscal_year_be == year_be
+
     def require_in_force(self) -> None:
         if self.superseded_by is not None:
             raise PlanSuperseded(f"superseded by planning's plan {self.superseded_by}",

@@ -168,16 +168,10 @@ def dead_letter_row(case: CaseView, facts: dict[str, Any]) -> DeadLetterRow:
 
 
 def _plans_of_year(app: MonitoringApplication, year: int) -> list[Any]:
-    def covers(plan: Any) -> bool:
-        if plan.superseded_by is not None:
-            return False  # its amendment is tracked instead: never counted twice
-        content = plan.content
-        if content.kind == PlanKind.development_plan:
-            return content.start_year_be <= year <= content.end_year_be
-        return content.fiscal_year_be == year
-
     order = {PlanKind.action_plan: 0, PlanKind.policy: 1, PlanKind.development_plan: 2}
-    return sorted((p for p in app.plans.all() if covers(p)), key=lambda p: order[p.content.kind])
+    # A superseded version's amendment is tracked instead: never counted twice.
+    return sorted((p for p in app.plans.all() if p.superseded_by is None and p.covers(year)),
+                  key=lambda p: order[p.content.kind])
 
 
 def kpi_rows(app: MonitoringApplication, year: int) -> list[KpiRow]:

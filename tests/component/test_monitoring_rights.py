@@ -72,7 +72,7 @@ def assigned(client: TestClient, to: str, recorded_by: str = "off-1") -> str:
 def test_progress_is_reported_by_the_groups_analysts(client: TestClient,
                                                      monitoring: MonitoringApplication) -> None:
     deliver(monitoring, "planning.action_plan.approved", 1)
-    plan_id = client.get("/monitoring-plans").json()[0]["plan_id"]
+    plan_id = client.get("/monitoring-plans").json()["items"][0]["plan_id"]
     answer = assert_decision_rights(client, monitoring, Decision(
         path=f"/monitoring-plans/{plan_id}/progress",
         body={"group_code": "P68-01", "item_code": "P68-01-K1", "quarter": 1, "value": "40"},

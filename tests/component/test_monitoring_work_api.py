@@ -82,7 +82,7 @@ def example(event_type: str) -> AnyEnvelope:
 @pytest.fixture
 def plan(api: FastAPI, client: TestClient) -> dict[str, Any]:
     deliver(api, example("planning.action_plan.approved"), 1)
-    return client.get("/monitoring-plans").json()[0]
+    return client.get("/monitoring-plans").json()["items"][0]
 
 
 def change(client: TestClient, path: str, record: str, headers: dict[str, str],
@@ -160,13 +160,39 @@ def test_policy_and_development_plan_approvals_are_tracked_too(api: FastAPI,
                                                                client: TestClient) -> None:
     deliver(api, example("planning.policy.approved"), 1)
     deliver(api, example("planning.development_plan.approved"), 2)
-    kinds = {p["kind"]: p for p in client.get("/monitoring-plans").json()}
+    kinds = {p["kind"]: p for p in client.get("/monitoring-plans").json()["items"]}
     assert kinds["policy"]["groups"][0]["items"][0]["item_code"] == "F1-T1"
     development = kinds["development_plan"]
     assert development["periods"] == ["2566", "2567", "2568", "2569", "2570"]
     response = progress(client, development["plan_id"], group_code="S1", item_code="S1-K1",
                         quarter=None, year_be=2568, value="72")
     assert response.status_code == 201, response.text
+
+
+def test_plans_inspections_and_evaluations_are_paged_and_filtered(
+        api: FastAPI, client: TestClient) -> None:
+    deliver(api, example("planning.action_plan.approved"), 1)
+    deliver(api, example("planning.policy.approved"), 2)
+    deliver(api, example("planning.development_plan.approved"), 3)
+    first = client.get("/monitoring-plans", params={"limit": 2}).json()
+    rest = client.get("/monitoring-plans", params={"limit": 2,
+                                                   "cursor": first["next_cursor"]}).json()
+    assert first["total"] == 3 and len(first["items"]) == 2 and rest["next_cursor"] is None
+    assert len({p["plan_id"] for p in first["items"] + rest["items"]}) == 3
+    assert [p["kind"] for p in client.get("/monitoring-plans", params={
+        "kind": "development_plan"}).json()["items"]] == ["development_plan"]
+    in_2570 = client.get("/monitoring-plans", params={"fiscal_year_be": 2570}).json()["items"]
+    assert [p["kind"] for p in in_2570] == ["development_plan"], "its years are 2566-2570"
+    assert client.get("/monitoring-plans", params={"in_force": False}).json()["total"] == 0
+
+    open_round(client)
+    assert client.get("/inspections", params={"fiscal_year_be": 2568}).json()["total"] == 1
+    assert client.get("/inspections", params={"fiscal_year_be": 2569}).json()["items"] == []
+    plan_id = example("planning.action_plan.approved").data["plan_id"]
+    client.post("/evaluations/action-plan", headers=OFFICER, json={"plan_id": plan_id})
+    listed = client.get("/evaluations", params={"kind": "action_plan", "issued": False}).json()
+    assert listed["total"] == 1 and listed["items"][0]["fiscal_year_be"] == 2568
+    assert client.get("/evaluations", params={"issued": True}).json()["total"] == 0
 
 
 def test_a_repeated_approval_changes_nothing(api: FastAPI, plan: dict[str, Any]) -> None:
@@ -507,7 +533,7 @@ def test_the_action_plan_evaluation_is_issued_once_as_a_results_issued_contract_
 
 def test_mid_plan_and_obec_strategy_evaluations(api: FastAPI, client: TestClient) -> None:
     deliver(api, example("planning.development_plan.approved"), 1)
-    development = client.get("/monitoring-plans").json()[0]
+    development = client.get("/monitoring-plans").json()["items"][0]
     progress(client, development["plan_id"], group_code="S1", item_code="S1-K1", quarter=None,
              year_be=2568, value="68")
     mid = client.post("/evaluations/mid-plan", headers=OFFICER,
@@ -562,7 +588,7 @@ def test_the_annual_report_as_excel_sums_to_the_satang(client: TestClient,
 def test_the_annual_report_carries_the_years_mid_plan_evaluation(
         api: FastAPI, client: TestClient) -> None:
     deliver(api, example("planning.development_plan.approved"), 1)
-    development = client.get("/monitoring-plans").json()[0]
+    development = client.get("/monitoring-plans").json()["items"][0]
     progress(client, development["plan_id"], group_code="S1", item_code="S1-K1", quarter=None,
              year_be=2568, value="68")
     mid = client.post("/evaluations/mid-plan", headers=OFFICER, json={
