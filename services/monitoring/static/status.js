@@ -131,12 +131,15 @@ function fillSelect(select, options, chosen) {
   select.value = chosen;
 }
 
+let latestFacets = 0;
 async function loadFacets() {
+  const mine = ++latestFacets;
   const params = new URLSearchParams({ include_closed: String(controls.closed.checked) });
   if (controls.service.value) params.set("service", controls.service.value);
   const response = await fetch("board/facets?" + params);
   if (!response.ok) throw new Error(response.status);
   const facets = await response.json();
+  if (mine !== latestFacets) return;
   fillSelect(controls.service, facets.services.map(
     (f) => [f.service, (SERVICES[f.service] || f.service) + " (" + f.cases + ")"]),
     controls.service.value);
@@ -164,13 +167,18 @@ async function loadDeadLetters() {
   THAI.relieve($("dead-letters"));
 }
 
+// Filters may change again before an answer arrives: only the latest request's answer is shown.
+let latest = 0;
 async function loadPage() {
+  const mine = ++latest;
   const cursor = cursors[cursors.length - 1];
   const response = await fetch("board?" + query(cursor ? { cursor } : {}),
                                { headers: { Accept: "application/json" } });
   if (!response.ok) throw new Error(response.status);
+  const page = await response.json();
+  if (mine !== latest) return;
   position = Math.max(position, Number(response.headers.get("X-Feed-Position") || 0));
-  showPage(await response.json());
+  showPage(page);
 }
 
 async function reload() {
