@@ -270,6 +270,12 @@ class ServiceApplication(Application):
         body decisions); `update` calls it, a command that loads its record itself must too."""
         rights.check_record(record, self.directory, self.registered_reference)
 
+    def dead_letter_noticed(self, letter: Aggregate) -> Sequence[Aggregate | None]:
+        """What this service records itself, in the same transaction, when its consumer parks a
+        message or replays one (`shared.deadletters`): nothing by default; monitoring keeps its
+        own dead letters' cases this way (it does not consume its own stream)."""
+        return ()
+
     # --- commands -------------------------------------------------------------------------------
     def load(self, aggregate_id: UUID, version: int | None = None) -> Any:
         """The aggregate now (from the cache, fast-forwarded) or as it was at `version`."""

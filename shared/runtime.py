@@ -20,6 +20,7 @@ from shared.auth import PUBLIC, authorize
 from shared.auth.install import install_auth
 from shared.auth.scopes import required_scope
 from shared.consumer import IdempotentConsumer, Subscription
+from shared.deadletters import DeadLetterIndex, publishing_dead_letters
 from shared.eventstore import ServiceApplication
 from shared.http.context import RequestContextMiddleware
 from shared.http.problems import declare_problem_responses, install_problem_handlers
@@ -47,8 +48,11 @@ class ServiceRuntime:
     ) -> None:
         self.settings = settings
         self.app = app
-        self.translate = translate
+        # Every relay also publishes the service's dead letters (`shared.deadletters`).
+        self.translate = publishing_dead_letters(settings.service_name, translate) \
+            if translate is not None or subscriptions else None
         self.subscriptions = subscriptions
+        self.dead_letters = DeadLetterIndex(app)
         # Every service's log is an audit trail with signed checkpoints (shared/audit).
         self.audit = AuditTrail(app, AuditSigner.from_settings(settings),
                                 max_events_per_checkpoint=settings.audit_checkpoint_max_events)
@@ -192,7 +196,10 @@ def create_http_app(
 
     @api.get("/health", tags=["operations"], summary="Liveness and positions", openapi_extra=PUBLIC)
     def health() -> dict[str, Any]:
-        degraded = bool(runtime.relay and runtime.relay.last_error)
+        # Degraded, not down: it serves, but a message it was sent did not do its work (a dead
+        # letter not replayed yet), or its events are not reaching the others (the relay).
+        parked = runtime.dead_letters.unreplayed()
+        degraded = bool(runtime.relay and runtime.relay.last_error) or bool(parked)
         return {
             "service": service,
             "status": "degraded" if degraded else "ok",
@@ -203,6 +210,8 @@ def create_http_app(
             # None where the process has no use for NATS (the office portal).
             "nats_connected": (bool(runtime.client and runtime.client.is_connected)
                                if runtime.uses_nats else None),
+            "dead_letters": len(parked),
+            "oldest_dead_letter": parked[0].parked_at if parked else None,
         }
 
     @api.get("/ready", tags=["operations"], openapi_extra=PUBLIC,

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import asyncio
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
+from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
 from services.budgeting.application import BudgetingApplication
@@ -17,6 +18,9 @@ from services.budgeting.settings import BudgetingSettings
 from services.correspondence.application import CorrespondenceApplication
 from services.correspondence.main import create_app as create_correspondence
 from services.correspondence.settings import CorrespondenceSettings
+from services.monitoring.application import MonitoringApplication
+from services.monitoring.main import create_app as create_monitoring
+from services.monitoring.settings import MonitoringSettings
 from services.planning.application import PlanningApplication
 from services.planning.main import create_app as create_planning
 from services.planning.settings import PlanningSettings
@@ -296,3 +300,35 @@ def planning_client(planning: PlanningApplication) -> TestClient:
 @pytest.fixture
 def budgeting_client(budgeting: BudgetingApplication) -> TestClient:
     return office_client(create_budgeting(budgeting.settings, budgeting))
+
+
+@pytest.fixture
+def monitoring_clock() -> Callable[[], datetime]:
+    """Monitoring's tests run on 10 January 2025 (fiscal year 2568, quarter 2); a module that
+    needs the real time overrides this fixture."""
+    return Clock(datetime(2025, 1, 10, 3, 0, tzinfo=UTC))
+
+
+@pytest.fixture
+def monitoring_api(tmp_path: Path, monitoring_clock: Callable[[], datetime]) -> Iterator[FastAPI]:
+    """Monitoring's HTTP app in process on a real (SQLite) store, its lifespan never entered (no
+    NATS): the office's staff taught as correspondence's events would, through its consumer's
+    handler."""
+    settings = MonitoringSettings(var_dir=tmp_path / "var", nats_url="nats://127.0.0.1:9",
+                                  feed_poll_seconds=0.2)
+    app = MonitoringApplication(settings, clock=monitoring_clock)
+    teach(app, STANDARD_STAFF)
+    api = create_monitoring(settings, app)
+    api.state.board.clock = monitoring_clock
+    yield api
+    app.close()
+
+
+@pytest.fixture
+def monitoring(monitoring_api: FastAPI) -> MonitoringApplication:
+    return monitoring_api.state.runtime.app
+
+
+@pytest.fixture
+def monitoring_client(monitoring_api: FastAPI) -> TestClient:
+    return office_client(monitoring_api)

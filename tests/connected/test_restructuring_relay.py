@@ -154,7 +154,7 @@ def test_the_relay_publishes_registry_and_case_events_that_match_the_contract(
             "40050001", "2024-06-10", 61, "small", True)
 
         shown = wait_for(lambda: [c for c in httpx.get(
-            f"{monitoring.url}/cases", params={"procedure": 9}, auth=monitoring.auth).json()
+            f"{monitoring.url}/cases", params={"procedure": 9}, auth=monitoring.auth).json()["items"]
             if c["subject"] == case["case_id"] and c["step"] == "executed"])
         [board] = shown
         assert board["case_type"] == "merge" and board["closed"] is True

@@ -57,6 +57,8 @@ def test_results_the_esa_director_issues_become_draft_letters_in_correspondence(
     the draft is held by an officer the staff directory lets draft, or goes to the group director,
     never to a dead-letter subject."""
     system.saraban.hire_staff()
+    for officer_id in ("off-1", "esa-1"):  # monitoring learns the staff from correspondence
+        eventually(f"{system.monitoring.url}/officers/{officer_id}", system.monitoring.auth)
     officer = system.monitoring.client(timeout=30, headers={"X-Actor-Id": "off-1"})
     director = system.monitoring.client(timeout=30, headers={"X-Actor-Id": "esa-1"})
     plan = publish_plan(nats_server.url)
@@ -104,3 +106,8 @@ def test_results_the_esa_director_issues_become_draft_letters_in_correspondence(
     evaluation_case = next(e for e in events if e.data["subject"] == results["evaluation_id"]
                            and e.data["step"] == "results_issued")
     assert evaluation_case.data["procedure"] == 15 and evaluation_case.data["closed"] is True
+    # Nothing was parked anywhere on the way.
+    health = httpx.get(f"{system.correspondence.url}/health", timeout=5).json()
+    assert (health["status"], health["dead_letters"]) == ("ok", 0)
+    parked = officer.get("/cases", params={"case_type": "dead_letter"}).json()
+    assert parked["total"] == 0

@@ -47,7 +47,7 @@ def test_an_action_item_is_a_case_in_monitoring_and_its_passed_due_date_is_raise
         3, "action_item", "off-1", "2026-11-25")
     assert case["overdue"] is True and case["closed"] is False
     overdue = httpx.get(f"{monitoring}/cases", params={"procedure": 3, "overdue": True},
-                        auth=auth).json()
+                        auth=auth).json()["items"]
     assert item_id in [c["subject"] for c in overdue]
     # The meeting is a case of its own, held by its organiser now that it took place.
     meeting_case = httpx.get(
