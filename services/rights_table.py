@@ -49,14 +49,15 @@ def _rules(entry: Right) -> str:
 def markdown(all_tables: dict[str, DecisionRights] | None = None) -> str:
     lines = []
     for service, table in (all_tables or tables()).items():
-        lines += [f"**{service}** (`GET /decision-rights`)", "",
+        lines += [f"<details><summary>{service}: ตารางผู้มีสิทธิ์ดำเนินการ / decision rights "
+                  f"({len(table.rights)} commands)</summary>", "",
                   "| คำสั่ง / command | การดำเนินการ / action | ผู้มีสิทธิ์ / who may | "
                   "เงื่อนไข / rules | อ้างอิง / basis |",
                   "|---|---|---|---|---|"]
         for entry in table.rights:
             lines.append(f"| `{entry.route}` | {entry.action_th} / {entry.action_en} | "
                          f"{_who(entry)} | {_rules(entry)} | {entry.basis} |")
-        lines.append("")
+        lines += ["", "</details>", ""]
     return "\n".join(lines).rstrip() + "\n"
 
 

@@ -202,7 +202,8 @@ def evaluation_results_handler(app: CorrespondenceApplication) -> Handler:
         for result in issued.results:
             drafted.extend(app.draft_from_event(
                 document_id=evaluation_letter_id(issued.evaluation_id, result.result_no),
-                origin=EvaluationResultsIssued.EVENT_TYPE, drafter_id=issued.prepared_by or issued.issued_by, subject=result.subject_th,
+                origin=EvaluationResultsIssued.EVENT_TYPE,
+                drafter_id=issued.prepared_by or issued.issued_by, subject=result.subject_th,
                 addressee=result.addressee_th, doc_type=doc_type, text=result.text_th))
         return drafted
 
