@@ -726,7 +726,7 @@ def broken_links(plan: Plan, context: LinkContext) -> list[BrokenLink]:
 # --------------------------------------------------------------------------------------------------
 
 
-class Plan(Aggregate):
+class Plan(Aggregate, stored_as="planning.Plan"):
     """One version of a plan: its content, its approval rounds and its life cycle."""
 
     def __init__(self) -> None:
@@ -1102,7 +1102,7 @@ def version_in_force(versions: Sequence[Plan], day: date) -> Plan | None:
 # --------------------------------------------------------------------------------------------------
 
 
-class ReferenceStrategies(Aggregate):
+class ReferenceStrategies(Aggregate, stored_as="planning.ReferenceStrategies"):
     """The provincial (or national) strategies plans are aligned to; imports add or retitle."""
 
     @staticmethod
@@ -1144,7 +1144,7 @@ class ReferenceStrategies(Aggregate):
         self.imports += 1
 
 
-class FiscalYear(Aggregate):
+class FiscalYear(Aggregate, stored_as="planning.FiscalYear"):
     """Whether the plans of a fiscal year may still be approved."""
 
     @staticmethod

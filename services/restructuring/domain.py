@@ -606,7 +606,7 @@ class SchoolState:
 # --------------------------------------------------------------------------------------------------
 
 
-class School(Aggregate):
+class School(Aggregate, stored_as="restructuring.School"):
     """A school in the registry. A closure (merge, dissolution, transfer) is final."""
 
     @staticmethod
@@ -907,7 +907,7 @@ class Round:
     decision: DecisionRecord | None = None
 
 
-class RestructuringCase(Aggregate):
+class RestructuringCase(Aggregate, stored_as="restructuring.RestructuringCase"):
     """A restructuring case from its opening to its execution in the registry."""
 
     # ---- opening -------------------------------------------------------------------------------
