@@ -1136,6 +1136,16 @@ class ReferenceStrategies(Aggregate, stored_as="planning.ReferenceStrategies"):
     def codes(self) -> frozenset[str]:
         return frozenset(self.strategies)
 
+    def snapshot_state(self) -> dict[str, Any]:
+        """What a snapshot keeps: the strategies in the order they were first imported."""
+        return {"level": self.level.value, "imports": self.imports,
+                "strategies": [s.model_dump(mode="json") for s in self.strategies.values()]}
+
+    @classmethod
+    def from_snapshot_state(cls, state: dict[str, Any]) -> dict[str, Any]:
+        return {"level": StrategyLevel(state["level"]), "imports": state["imports"],
+                "strategies": {s["code"]: HigherStrategy(**s) for s in state["strategies"]}}
+
     @event("Imported")
     def _imported(self, strategies: list[HigherStrategy], source: str, by: str,
                   at: datetime) -> None:

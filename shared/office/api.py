@@ -21,6 +21,7 @@ from shared.http.paging import Page, Paging
 from shared.http.routes import api_routes
 from shared.office.directory import DirectoryEntry, entry_view
 from shared.office.documents import DocumentNotKnown, RegisteredDocument, document_view
+from shared.office.learning import LearnedDocuments
 from shared.office.rights import (
     DecisionRights,
     NoDecisionRight,
@@ -28,7 +29,6 @@ from shared.office.rights import (
     authorize_route,
     changes_state,
 )
-from shared.projection import AggregateIndex
 
 
 async def enforce_rights(request: Request) -> None:
@@ -164,11 +164,11 @@ class KnownDocumentOut(BaseModel):
 
 def create_documents_router(app: ServiceApplication) -> APIRouter:
     """The documents a service learned from correspondence's registers: an officer about to record
-    a body's decision sees whether the resolution has reached this service and can be cited."""
+    a body's decision sees whether the resolution has reached this service and can be cited. The
+    application lists them (`self.documents = LearnedDocuments(self)` in its `__init__`)."""
     router = APIRouter(prefix="/registered-documents",
                        tags=["registered documents (หนังสือที่ลงทะเบียนในระบบสารบรรณ)"])
-    known: AggregateIndex[RegisteredDocument] = AggregateIndex(
-        app, lambda document: document, aggregate_types=(RegisteredDocument,))
+    known: LearnedDocuments = app.documents  # type: ignore[attr-defined]
 
     @router.get("", response_model=Page[KnownDocumentOut],
                 summary="Documents learned from correspondence's events")
@@ -177,13 +177,9 @@ def create_documents_router(app: ServiceApplication) -> APIRouter:
         citable: Annotated[bool | None, Query(description="Only those that can (not) be cited")
                            ] = None,
     ) -> dict[str, Any]:
-        def read() -> dict[str, Any]:
-            documents = sorted(known.all(), key=lambda d: str(d.document_id))
-            chosen = [d for d in documents
-                      if citable is None or (d.reference is not None) == citable]
-            return paging.page(chosen, key=lambda d: (str(d.document_id),), view=document_view)
-
-        return await asyncio.to_thread(read)
+        where = {} if citable is None else {"citable": citable}
+        return await asyncio.to_thread(known.listing.page, paging, where,
+                                       order_by=("document_id",))
 
     @router.get("/{document_id}", response_model=KnownDocumentOut,
                 summary="A document as this service knows it (citable or not)")

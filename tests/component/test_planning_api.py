@@ -123,13 +123,13 @@ def test_an_action_plan_from_draft_to_execution(officer: Officer,
     plan = officer.post(f"/plans/{plan_id}/publish", {"published_on": "2024-11-20"}, actor="dir-1")
     plan = officer.post(f"/plans/{plan_id}/start-execution", {}, actor="dir-1")
     assert plan["step"] == "in_execution"
-    history = officer.client.get(f"/plans/{plan_id}/history").json()
+    history = officer.client.get(f"/plans/{plan_id}/history").json()["items"]
     assert [e["event"] for e in history] == [
         "Drafted", "Submitted", "ReturnedForRevision", "Revised", "Submitted", "Approved",
         "Published", "ExecutionStarted"]
     assert [e["actor"] for e in history][:3] == ["off-1", "dir-1", "dir-1"]
     listed = officer.client.get("/plans", params={"kind": "action_plan"}).json()
-    assert [p["plan_id"] for p in listed] == [plan_id]
+    assert [p["plan_id"] for p in listed["items"]] == [plan_id] and listed["total"] == 1
 
 
 def test_a_development_plan_amended_shows_the_version_in_force_at_each_date(
@@ -149,7 +149,7 @@ def test_a_development_plan_amended_shows_the_version_in_force_at_each_date(
         "resolution_document_id": RESOLUTION, "effective_from": "2025-01-01"}, actor="dir-1")
     assert v2["effective_from"] == "2025-01-01"
 
-    versions = officer.client.get(f"/plans/{v1['plan_id']}/versions").json()
+    versions = officer.client.get(f"/plans/{v1['plan_id']}/versions").json()["items"]
     assert [(v["plan_version"], v["step"]) for v in versions] == [(1, "closed"), (2, "approved")]
     assert versions[0]["superseded_by"] == v2["plan_id"]
 
