@@ -26,7 +26,7 @@ import time
 from collections import OrderedDict
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from decimal import Decimal
 from enum import Enum
 from typing import Any
@@ -149,7 +149,11 @@ def _value(value: Any) -> Any:
     if isinstance(value, UUID | Decimal):
         return str(value)
     if isinstance(value, datetime):
-        return value.isoformat()
+        # Fixed width and in UTC, so that text order is time order (isoformat drops zero
+        # microseconds and keeps whatever offset the moment came with).
+        if value.tzinfo is not None:
+            return f"{value.astimezone(UTC):%Y-%m-%dT%H:%M:%S.%f}Z"
+        return f"{value:%Y-%m-%dT%H:%M:%S.%f}"
     if isinstance(value, date):
         return value.isoformat()
     return value

@@ -11,7 +11,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import date
 from decimal import Decimal
 from typing import Any
 
@@ -118,13 +118,8 @@ def strategies_view(level: StrategyLevel, register: ReferenceStrategies | None) 
     }
 
 
-# Sort keys of the listing are never NULL: a date not reached is the end of time, a moment is
-# written at fixed width in UTC (so that text order is time order).
+# Sort keys of the listing are never NULL: a day not reached is the end of time.
 FOREVER = "9999-12-31"
-
-
-def moment_key(moment: datetime) -> str:
-    return f"{moment.astimezone(UTC):%Y-%m-%dT%H:%M:%S.%f}Z"
 
 
 def plan_row(plan: Plan) -> dict[str, Any]:
@@ -141,7 +136,7 @@ def plan_row(plan: Plan) -> dict[str, Any]:
         "title_th": plan.title_th,
         "lineage_id": str(plan.lineage_id),
         "plan_version": plan.plan_version,
-        "step_since": moment_key(plan.step_since or plan.created_on),
+        "step_since": plan.step_since or plan.created_on,
         "standing": approved and plan.superseded_by is None,
         "in_force_from": plan.effective_from.isoformat() if approved and plan.effective_from
         else FOREVER,

@@ -31,3 +31,19 @@ def post(client: TestClient, path: str, actor: str, body: dict[str, Any],
     response = client.post(path, headers=headers, json=body)
     assert response.status_code == expect, response.text
     return response.json()
+
+
+def every_item(client: Any, path: str, actor: str = "off-1", **params: Any) -> list[Any]:
+    """Every item of a paged list, following `next_cursor` from page to page as a client does
+    (`client`: a TestClient or an httpx client of a running service)."""
+    items: list[Any] = []
+    cursor = None
+    while True:
+        query = {**params, **({"cursor": cursor} if cursor else {})}
+        response = client.get(path, params=query, headers=h(actor))
+        assert response.status_code == 200, response.text
+        page = response.json()
+        items += page["items"]
+        cursor = page["next_cursor"]
+        if cursor is None:
+            return items
