@@ -22,8 +22,8 @@ from shared.context import acting_as
 from shared.eventstore import decode_event
 from shared.office.testing import STANDARD_STAFF, teach
 from shared.testing import office_client
-from tests.component.test_planning_api import RESOLUTION, Officer, h
 from tests.support.http import every_item
+from tests.support.planning import RESOLUTION, Officer, h
 
 
 @pytest.fixture
