@@ -43,6 +43,7 @@ def _version_after(paging: PageRequest) -> int | None:
     after = paging.after
     if after is None:
         return None
-    if len(after) != 1 or not isinstance(after[0], int) or isinstance(after[0], bool):
+    if len(after) != 1 or not isinstance(after[0], int) or isinstance(after[0], bool) \
+            or not 0 <= after[0] < 2**63:
         raise InvalidCursor("the cursor is not one of this history", field="cursor")
     return after[0]

@@ -503,7 +503,9 @@ def _fits(kind: str, value: Any) -> bool:
         return isinstance(value, bool | int)  # SQLite gives booleans back as 0 and 1
     if isinstance(value, bool):
         return False
-    return isinstance(value, int) if kind == "int" else isinstance(value, int | float)
+    if isinstance(value, int):
+        return -2**63 <= value < 2**63  # what the databases' integers hold
+    return kind == "real" and isinstance(value, float)
 
 
 class SQLiteRowsView(RowsView):

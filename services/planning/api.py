@@ -146,7 +146,8 @@ def create_router(app: PlanningApplication) -> APIRouter:
     def list_plans(
         paging: Paging,
         kind: PlanKind | None = None,
-        fiscal_year_be: Annotated[int | None, Query(description="ปีงบประมาณ (Buddhist era)")
+        fiscal_year_be: Annotated[int | None, Query(ge=2400, le=2700,
+                                                    description="ปีงบประมาณ (Buddhist era)")
                                   ] = None,
         step: Step | None = None,
         holder: Annotated[str | None, Query(max_length=100,
@@ -267,7 +268,8 @@ def create_router(app: PlanningApplication) -> APIRouter:
     @integration.get("/alignment", summary="ความสอดคล้อง: which strategies and projects serve which "
                      "provincial and national strategies, and which serve none (JSON, CSV, Excel)",
                      responses={200: {"content": {"text/csv": {}, XLSX_MEDIA_TYPE: {}}}})
-    def alignment(fiscal_year_be: int | None = None, on: date | None = None,
+    def alignment(fiscal_year_be: Annotated[int | None, Query(ge=2400, le=2700)] = None,
+                  on: date | None = None,
                   format: TableFormat = "json") -> Any:  # noqa: A002
         day = on or bangkok_date(app.clock())
         year = fiscal_year_be or fiscal_year_of(day)

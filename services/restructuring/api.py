@@ -209,6 +209,7 @@ def create_router(app: RestructuringApplication) -> APIRouter:
         case_type: CaseType | None = None,
         step: CaseStep | None = None,
         fiscal_year_be: Annotated[int | None, Query(
+            ge=2400, le=2700,
             description="The fiscal year (ปีงบประมาณ, Buddhist era) the case was opened in")] = None,
         closed: bool | None = None,
         holder: Annotated[str | None, Query(max_length=100,

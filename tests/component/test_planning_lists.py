@@ -22,7 +22,7 @@ from shared.context import acting_as
 from shared.eventstore import decode_event
 from shared.office.testing import STANDARD_STAFF, teach
 from shared.testing import office_client
-from tests.support.http import every_item
+from tests.support.http import assert_lists_take_junk, every_item
 from tests.support.planning import RESOLUTION, Officer, h
 
 
@@ -268,3 +268,10 @@ def test_plans_are_stored_under_stable_names_and_old_names_still_decode(
                  "services.planning.domain:FiscalYear.Closed"):
         assert resolve_topic(name) is resolve_topic(name.replace("services.planning.domain:",
                                                                  "planning."))
+
+
+def test_junk_parameters_of_every_list_never_make_a_500(officer: Officer) -> None:
+    plan = officer.approved("/policies", policy())["plan_id"]
+    lists = ["/plans", f"/plans/{plan}/history", f"/plans/{plan}/versions", "/fiscal-years",
+             "/alignment", "/registered-documents", "/officers"]
+    assert assert_lists_take_junk(officer.client, lists) == 7 * 25
