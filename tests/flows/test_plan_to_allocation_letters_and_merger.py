@@ -129,11 +129,13 @@ def test_plan_to_allocation_letters_then_a_merger_moves_the_next_allocation(whol
     cited = {"resolution_document_id": resolution["document_id"]}
 
     # 2. planning: the year's policy and the development plan, then the action plan linked to
-    # both, each approved citing the resolution.
+    # both: off-1 drafts each, the group director checks and proposes it to the committee and
+    # records the committee's approval citing the resolution (each step with the plan's ETag).
     def approved_plan(path: str, body: dict) -> dict:
         drafted = planning.post(path, body)
-        planning.post(f"/plans/{drafted['plan_id']}/submit")
-        return planning.post(f"/plans/{drafted['plan_id']}/approve", cited, "dir-1")
+        plan = f"/plans/{drafted['plan_id']}"
+        planning.post(f"{plan}/submit", {}, "dir-1", changes=plan)
+        return planning.post(f"{plan}/approve", cited, "dir-1", changes=plan)
 
     planning.post("/reference-strategies/provincial", {"strategies": PROVINCIAL})
     planning.post("/reference-strategies/national", {"strategies": NATIONAL})
