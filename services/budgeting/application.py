@@ -117,8 +117,6 @@ def load_rate_file(settings: BudgetingSettings) -> dict[int, dict[SchoolLevel, D
     return parse_rate_csv(path.read_text(encoding="utf-8-sig")) if path.exists() else {}
 
 
-# What one read of a line's events takes at a time (as of a moment: the events after a snapshot).
-EVENTS_READ = 100
 LINE_ORDER = ("fiscal_year_be", "project_code", "category")
 
 
@@ -142,6 +140,9 @@ class BudgetingApplication(ServiceApplication):
         self.transfer_rules = load_transfer_rules(settings)
         self.rate_file = load_rate_file(settings)
         models = self.read_models
+        # The staff directory's listing too (declared when the directory is first used): every
+        # listing is declared before the read models start, whatever is asked first.
+        assert self.directory is not None
         self.lines = models.listing(
             "lines", of=(BudgetLine,), row=line_row,
             columns={"fiscal_year_be": "int", "project_code": "text", "category": "text",
@@ -224,8 +225,9 @@ class BudgetingApplication(ServiceApplication):
     def line_at(self, line_id: UUID, moment: datetime) -> BudgetLine | None:
         """The line as its events left it at `moment` (`domain.line_as_of`), or None if it was
         not open yet. It starts from the latest snapshot all of whose events were at or before
-        the moment and reads the events after it a hundred at a time until one is after it: a
-        bounded read however long the line's history, the same line as folding every event."""
+        the moment and reads the events after it, as many as a snapshot spans at a time, until
+        one is after the moment (the next snapshot's events hold one): at most a snapshot's span
+        of events however long the line's history, the same line as folding every event."""
         start: BudgetLine | None = None
         lte: int | None = None
         assert self.snapshots is not None  # `snapshotting_intervals` makes the store
@@ -238,14 +240,16 @@ class BudgetingApplication(ServiceApplication):
                 start = candidate
                 break
             lte = found[0].originator_version - 1
-        return line_as_of(self._events_after(line_id, start.version if start else None),
+        span = self.snapshotting_intervals[BudgetLine]
+        return line_as_of(self._events_after(line_id, start.version if start else None, span),
                           moment, start)
 
-    def _events_after(self, aggregate_id: UUID, version: int | None) -> Iterator[Any]:
+    def _events_after(self, aggregate_id: UUID, version: int | None,
+                      batch: int) -> Iterator[Any]:
         while True:
-            events = list(self.events.get(aggregate_id, gt=version, limit=EVENTS_READ))
+            events = list(self.events.get(aggregate_id, gt=version, limit=batch))
             yield from events
-            if len(events) < EVENTS_READ:
+            if len(events) < batch:
                 return
             version = events[-1].originator_version
 
