@@ -434,7 +434,8 @@ class RowsView:
         sql_where, params = self._where(listing, where)
         keys = (*order_by, "id")
         if after is not None:
-            if len(after) != len(keys):
+            kinds = [listing.columns.get(key, "text") for key in keys]  # id: text
+            if len(after) != len(keys) or not all(map(_cursor_fits, kinds, after)):
                 from shared.http.paging import InvalidCursor
 
                 raise InvalidCursor("the cursor is not one of this list", field="cursor")
@@ -480,6 +481,18 @@ class PostgresRowsView(RowsView):
 
     def tracking_table(self) -> str:
         return f"{self.datastore.schema}.{self.recorder.tracking_table_name}"
+
+
+# What a cursor may hold for a column of each kind (SQLite gives booleans and whole reals back as
+# integers): a value of another type is a cursor this list never gave, refused before PostgreSQL
+# is asked to compare a text with a number.
+CURSOR_TYPES: dict[str, tuple[type, ...]] = {"text": (str,), "int": (int,), "real": (int, float),
+                                            "bool": (bool, int)}
+
+
+def _cursor_fits(kind: str, value: Any) -> bool:
+    return isinstance(value, CURSOR_TYPES[kind]) and (kind == "bool"
+                                                      or not isinstance(value, bool))
 
 
 def _json_default(value: Any) -> Any:

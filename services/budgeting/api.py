@@ -16,7 +16,7 @@ from datetime import date, datetime, time
 from typing import Annotated, Any, Literal
 from uuid import UUID
 
-from fastapi import APIRouter, Query, Response
+from fastapi import APIRouter, Path, Query, Response
 from fastapi.responses import StreamingResponse
 
 from contracts.budgeting.v1 import AnalysisFigure
@@ -88,6 +88,7 @@ AsOf = Annotated[
           "2025-01-15T17:00:00+07:00, or a date (its end, Bangkok time)"),
 ]
 FiscalYear = Annotated[int | None, Query(ge=2500, le=2700, description="Buddhist-era fiscal year")]
+FiscalYearOf = Annotated[int, Path(ge=2500, le=2700, description="Buddhist-era fiscal year")]
 StandingOn = Annotated[
     date | None,
     Query(description="Schools as they stand on this day (default today): a merger, dissolution "
@@ -195,7 +196,7 @@ def create_router(app: BudgetingApplication) -> APIRouter:
     @reports.get("/spending-plans/{fiscal_year_be}",
                  summary="แผนการใช้จ่ายงบประมาณ: by project, category and quarter (JSON or Thai CSV)",
                  responses={200: {"content": {"text/csv": {}}}})
-    def spending_plan(fiscal_year_be: int, format: Literal["json", "csv"] = "json") -> Any:  # noqa: A002
+    def spending_plan(fiscal_year_be: FiscalYearOf, format: Literal["json", "csv"] = "json") -> Any:  # noqa: A002
         if format == "csv":  # written out as the year's lines are read
             return StreamingResponse(
                 (text.encode("utf-8") for text in app.spending_plan_csv(fiscal_year_be)),
@@ -208,7 +209,7 @@ def create_router(app: BudgetingApplication) -> APIRouter:
                  response_model=ResourcesRegisterOut,
                  summary="ทะเบียนการระดมทรัพยากร: resources raised from external sources, "
                          "filed by the fiscal year of each receipt's date, in the order received")
-    def external_resources(fiscal_year_be: int, paging: Paging) -> dict[str, Any]:
+    def external_resources(fiscal_year_be: FiscalYearOf, paging: Paging) -> dict[str, Any]:
         return app.external_resources(fiscal_year_be, paging)
 
     def _rates(response: Response, result: dict[str, Any]) -> dict[str, Any]:

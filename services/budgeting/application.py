@@ -390,7 +390,7 @@ class BudgetingApplication(ServiceApplication):
         DMC date), and the schools their mergers name. Schools closed before that are not read,
         however many the registry has had."""
         first_day, _ = fiscal_halves(fiscal_year_be)
-        since = date(first_day.year - 1, 1, 1)
+        since = date(first_day.year, 1, 1)  # the fiscal year begins in academic year N-1's year
         records = {school.school_code: school for school in (
             school_of_row(row["view"])
             for row in every_row(self.schools, {"open_until__gt": since}, ("school_code",)))}
@@ -725,6 +725,9 @@ class BudgetingApplication(ServiceApplication):
         views = [row["view"] for row in every_row(
             self.resources, {"last_year__ge": fiscal_year_be, "first_year__le": fiscal_year_be},
             ("last_year",))]
+        after = paging.after
+        if after is not None and [type(v) for v in after] != [str, str, str, int]:
+            raise InvalidCursor("the cursor is not one of this register", field="cursor")
         entries = register_entries(views, fiscal_year_be)
         page = paging.page(entries, key=lambda entry: entry[0], view=lambda entry: entry[1])
         return {"fiscal_year_be": fiscal_year_be, **page,

@@ -16,6 +16,8 @@ from support.budgeting import (
     BudgetClient,
     Deliverer,
     decision,
+    dissolved,
+    enrolment,
     merged,
     registered,
     walk_everything,
@@ -248,6 +250,33 @@ def test_the_register_of_external_resources_pages_the_years_receipts(
     assert (older["total"], older["total_amount"]) == (1, "100.00")
     none = b.get("/registers/external-resources/2570")
     assert (none["items"], none["total"], none["total_amount"]) == ([], 0, "0.00")
+    for cursor in ("WzFd", answers[0]["next_cursor"][:-2]):  # [1]; cut short
+        assert_invalid_cursor(b, "/registers/external-resources/2568", cursor)
+
+
+def test_per_head_reads_the_schools_that_can_count_and_follows_their_mergers(
+        b: BudgetClient, budgeting: BudgetingApplication, deliver: Deliverer) -> None:
+    deliver(*(registered(f"4005000{n}", f"โรงเรียน {n}") for n in range(1, 6)),
+            *(enrolment(code, term, {"p1": 10 * n})
+              for n, code in ((1, "40050001"), (5, "40050005")) for term in (1, 2)),
+            dissolved("40050002", date(2020, 5, 16)),
+            merged("40050003", "40050004", date(2021, 1, 1)),
+            merged("40050004", "40050001", date(2023, 6, 1)),
+            # In FY 2568's first half: its second half counts for 40050004's receiver, 40050001.
+            merged("40050005", "40050004", date(2025, 1, 16)))
+    read = {s.school_code for s in budgeting.schools_for_per_head(2568)}
+    assert read == {"40050001", "40050005", "40050004"}, "closed before 2024: not read"
+    line = b.post("/lines", {"fiscal_year_be": 2568, "project_code": "PH-68", "title_th": "รายหัว",
+                             "category": "subsidies"})
+    case = b.post("/allocations", {"title_th": "รายหัว", "line_id": line["line_id"],
+                                   "ceiling": "1000000.00", "criteria_th": "ตามจำนวนนักเรียน"})
+    path = f"/allocations/{case['case_id']}"
+    b.step(path, "committee", COMMITTEE, actor=DIRECTOR)
+    proposed = {i["recipient_code"]: i for i in b.step(path, "per-head")["items"]}
+    assert sorted(proposed) == ["40050001", "40050005"]
+    assert proposed["40050001"]["basis"]["term2_absorbed_school_codes"] == ["40050005"]
+    assert proposed["40050001"]["amount"] == "66500.00"  # (10 + 10 + 50) pupil-terms × 1,900 / 2
+    assert proposed["40050005"]["amount"] == "47500.00"  # its first half only
 
 
 def test_every_event_budgeting_stores_is_under_a_pinned_name(

@@ -25,9 +25,12 @@ from services.budgeting.domain import (
     SchoolRecord,
     line_as_of,
 )
+from services.budgeting.main import create_app
 from services.budgeting.projections import line_view
 from services.budgeting.settings import BudgetingSettings
 from shared.context import acting_as
+from shared.http.paging import encode_cursor
+from shared.testing import office_client
 
 START = datetime(2024, 11, 1, 3, 0, tzinfo=UTC)
 SMALL_INTERVALS = {BudgetLine: 5, BudgetRequest: 5, BudgetAnalysis: 5, SchoolRecord: 2}
@@ -227,5 +230,28 @@ def test_a_line_as_of_any_moment_reads_a_bounded_part_of_its_events(
             assert state(found) == state(expected)
             assert len(read) <= SMALL_INTERVALS[BudgetLine], (moment, read)
         assert total > 30 and len(everything) == total
+    finally:
+        app.close()
+
+
+def test_a_cursor_of_the_wrong_shape_or_types_is_refused_on_either_store(
+        settings: BudgetingSettings, clock: Clock) -> None:
+    app = opened(settings, clock)
+    try:
+        funded_line(app, "A-01", "10.00")
+        app.open_line(fiscal_year_be=2568, project_code="A-02", title_th="โครงการ",
+                      category=ExpenseCategory.operations, planned_by_quarter={})
+        client = office_client(create_app(settings, app))
+        first = client.get("/lines", params={"limit": 1}).json()
+        assert first["next_cursor"] is not None  # two lines: a good cursor goes on
+        assert client.get("/lines", params={"cursor": first["next_cursor"]}).status_code == 200
+        for path, key in (("/lines", ["x", "A-01", "operations", "id"]),  # a year as text
+                          ("/lines", [2568, 1, "operations", "id"]),
+                          ("/lines", [True, "A-01", "operations", "id"]),
+                          ("/allocations", [1, "id"]),  # a moment as a number
+                          ("/schools", ["40050001"])):  # without the id
+            response = client.get(path, params={"cursor": encode_cursor(key)})
+            assert response.status_code == 422, (path, key, response.text)
+            assert response.json()["code"] == "invalid-cursor"
     finally:
         app.close()
