@@ -385,12 +385,12 @@ class BudgetingApplication(ServiceApplication):
 
     def schools_for_per_head(self, fiscal_year_be: int) -> list[SchoolRecord]:
         """Every school the per-head rule of the year may count, from the `schools` listing (no
-        school's events are read): those open on the first day of any month since the academic
-        year of the year's snapshots began (1 January of its Christian year, before its first
-        DMC date), and the schools their mergers name. Schools closed before that are not read,
-        however many the registry has had."""
+        school's events are read): those open at some time since 1 January of the Christian year
+        the fiscal year begins in, when academic year N-1, whose snapshots fund it, began (a
+        school closed before has no snapshot that counts), and the schools their mergers name.
+        Schools closed before that are not read, however many the registry has had."""
         first_day, _ = fiscal_halves(fiscal_year_be)
-        since = date(first_day.year, 1, 1)  # the fiscal year begins in academic year N-1's year
+        since = date(first_day.year, 1, 1)
         records = {school.school_code: school for school in (
             school_of_row(row["view"])
             for row in every_row(self.schools, {"open_until__gt": since}, ("school_code",)))}
@@ -725,9 +725,6 @@ class BudgetingApplication(ServiceApplication):
         views = [row["view"] for row in every_row(
             self.resources, {"last_year__ge": fiscal_year_be, "first_year__le": fiscal_year_be},
             ("last_year",))]
-        after = paging.after
-        if after is not None and [type(v) for v in after] != [str, str, str, int]:
-            raise InvalidCursor("the cursor is not one of this register", field="cursor")
         entries = register_entries(views, fiscal_year_be)
         page = paging.page(entries, key=lambda entry: entry[0], view=lambda entry: entry[1])
         return {"fiscal_year_be": fiscal_year_be, **page,

@@ -73,7 +73,7 @@ class PageRequest:
         total = 0
         for row in rows:
             total += 1
-            if after is not None and _as_list(key(row)) <= after:
+            if after is not None and _not_after(_as_list(key(row)), after):
                 continue
             if len(chosen) <= self.limit:
                 chosen.append(row)
@@ -88,6 +88,15 @@ class PageRequest:
             url = self.request.url.include_query_params(cursor=next_cursor, limit=self.limit)
             self.response.headers["Link"] = f'<{url.path}?{url.query}>; rel="next"'
         return {"items": items, "next_cursor": next_cursor, "total": total}
+
+
+def _not_after(key: list[Any], after: list[Any]) -> bool:
+    """Is the row at or before the cursor's place? A cursor whose values cannot be compared with
+    this list's keys (a number where a text is) is not one this list gave."""
+    try:
+        return key <= after
+    except TypeError:
+        raise InvalidCursor("the cursor is not one of this list", field="cursor") from None
 
 
 def _as_list(key: Sequence[Any]) -> list[Any]:
