@@ -79,9 +79,16 @@ async def follow_log(
             getting = asyncio.ensure_future(queue.get())
             waiting = {getting, closed} if closed is not None else {getting}
             done, _ = await asyncio.wait(waiting, return_when=asyncio.FIRST_COMPLETED)
+            if closed is not None and closed in done:
+                if closing is not None and closing.is_set():
+                    getting.cancel()
+                    return  # closing: the service is shutting down
+                # The signal cannot be awaited here (an event of another loop, as in a test
+                # client that runs each request in a loop of its own): follow without it.
+                closed.exception()  # retrieved: not an unhandled task error
+                closed = None
             if getting not in done:
-                getting.cancel()
-                return  # closing: the service is shutting down
+                await asyncio.wait({getting})
             batch: list[T] = []
             item = getting.result()
             while True:
