@@ -27,6 +27,7 @@ from pydantic import ValidationError
 from structlog.contextvars import bound_contextvars
 
 from contracts.envelope import AnyEnvelope
+from shared.audit.guard import AuditIntegrityFault
 from shared.context import acting_as
 from shared.domain import Aggregate
 from shared.eventstore import ServiceApplication
@@ -133,8 +134,9 @@ class IdempotentConsumer:
             return
         try:
             await asyncio.to_thread(self._apply, source, handler, envelope, sequence)
-        except (OperationalError, InterfaceError) as error:
-            # The store is unavailable, not the message at fault: wait and retry, never park.
+        except (OperationalError, InterfaceError, AuditIntegrityFault) as error:
+            # The store is unavailable (or refuses writes until its history is put right), not
+            # the message at fault: wait and retry, never park.
             log.warning("store unavailable, will retry", source=source, sequence=sequence,
                         error=repr(error))
             await msg.nack(delay=5.0)

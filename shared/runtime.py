@@ -13,9 +13,10 @@ from fastapi.sse import EventSourceResponse
 from faststream.nats import NatsBroker
 from nats.aio.client import Client as NatsClient
 
-from shared.audit.api import create_audit_admin_router, create_audit_router
-from shared.audit.signing import AuditSigner
-from shared.audit.trail import AuditTrail
+from shared.audit.api import create_audit_router
+from shared.audit.guard import RECEIPT_HEADERS
+from shared.audit.publisher import AuditPublisher, witness_keys_from
+from shared.audit.selfcheck import SelfCheck
 from shared.auth import PUBLIC, authorize
 from shared.auth.install import install_auth
 from shared.auth.scopes import required_scope
@@ -49,11 +50,16 @@ class ServiceRuntime:
         self.app = app
         self.translate = translate
         self.subscriptions = subscriptions
-        # Every service's log is an audit trail with signed checkpoints (shared/audit).
-        self.audit = AuditTrail(app, AuditSigner.from_settings(settings),
-                                max_events_per_checkpoint=settings.audit_checkpoint_max_events)
-        audit_job = [(settings.audit_checkpoint_seconds, self.audit.checkpoint)]
-        self.periodic = [*periodic, *(audit_job if settings.audit_checkpoint_seconds > 0 else [])]
+        # Every service's log is an audit trail: a tree signed in every transaction
+        # (app.audit), published for witnesses, and checked by the service itself (shared/audit).
+        self.audit = app.audit
+        self.witness_keys = witness_keys_from(settings.audit_witness_keys)
+        self.audit_publisher: AuditPublisher | None = None
+        self.self_check = SelfCheck(
+            app.audit, app.audit_guard, interval=settings.audit_check_seconds,
+            scan_batch=settings.audit_scan_batch, rescan_seconds=settings.audit_rescan_seconds,
+            witnessed=lambda: self.audit_publisher.witnessed() if self.audit_publisher else {})
+        self.periodic = list(periodic)
         self._periodic_tasks: list[asyncio.Task[None]] = []
         self.client: NatsClient | None = None
         self.broker: NatsBroker | None = None
@@ -68,7 +74,15 @@ class ServiceRuntime:
         self.closing = asyncio.Event()
         self.loop = asyncio.get_running_loop()
         self.client = await connect(self.settings.nats_url, name=self.settings.service_name)
-        if self.translate is not None:
+        self.audit_publisher = AuditPublisher(self.app.audit, self.app.audit_guard, self.client,
+                                              witness_keys=self.witness_keys,
+                                              recorder=self.app.process_recorder)
+        # The stream's last head against the store, and the witnessed heads against the store,
+        # before anything is published: a rolled-back store raises the alarm instead.
+        consistent = await self.audit_publisher.start(self.closing)
+        await asyncio.to_thread(self.self_check.check_all)
+        self.self_check.start()
+        if self.translate is not None and consistent:
             self.relay = OutboxRelay(
                 self.app,
                 self.translate,
@@ -105,6 +119,9 @@ class ServiceRuntime:
         """Stop consuming, stop publishing, close the store; whatever NATS is doing meanwhile
         (it may be stopping too), nothing is lost: positions are in the store."""
         self.closing.set()
+        self.self_check.stop()
+        if self.audit_publisher is not None:
+            await _quietly(self.audit_publisher.stop(), "stopping the audit publisher")
         for task in self._periodic_tasks:
             task.cancel()
         if self.broker is not None:
@@ -180,12 +197,13 @@ def create_http_app(
     api.state.runtime = runtime
     api.state.decision_rights = decision_rights
     install_problem_handlers(api)
-    api.add_middleware(RequestContextMiddleware)
+    api.add_middleware(RequestContextMiddleware, audit_warning=runtime.app.audit_guard.warning)
     install_auth(api, settings, runtime.app)
 
     @api.get("/health", tags=["operations"], summary="Liveness and positions", openapi_extra=PUBLIC)
     def health() -> dict[str, Any]:
-        degraded = bool(runtime.relay and runtime.relay.last_error)
+        fault = runtime.app.audit_guard.fault
+        degraded = bool(runtime.relay and runtime.relay.last_error) or fault is not None
         return {
             "service": service,
             "status": "degraded" if degraded else "ok",
@@ -194,13 +212,16 @@ def create_http_app(
             "relay_position": runtime.relay.published_position if runtime.relay else None,
             "relay_error": runtime.relay.last_error if runtime.relay else None,
             "nats_connected": bool(runtime.client and runtime.client.is_connected),
+            "audit_fault": fault.reason if fault else None,
         }
 
     @api.get("/ready", tags=["operations"], openapi_extra=PUBLIC,
              summary="Readiness: every list caught up with the store, every consumer with its "
-                     "stream (503 until then); /health is liveness",
+                     "stream, the store matching its signed audit trail (503 otherwise, with the "
+                     "reason); /health is liveness",
              responses={503: {"description": "Not ready yet, with what is behind"}})
     async def ready(response: Response) -> dict[str, Any]:
+        audit = runtime.self_check.status()
         lists = await asyncio.to_thread(runtime.app.read_models.status)
         consumers: dict[str, Any] = {}
         if runtime.consumer is not None:
@@ -211,11 +232,11 @@ def create_http_app(
             except Exception as error:  # noqa: BLE001 - not ready, and why
                 consumers = {"error": repr(error)}
         ready = lists["caught_up"] and lists["error"] is None and "error" not in consumers \
-            and not any(consumers.values())
+            and not any(consumers.values()) and audit["ok"]
         if not ready:
             response.status_code = 503
         return {"service": service, "ready": ready, "read_models": lists,
-                "consumers_waiting": consumers}
+                "consumers_waiting": consumers, "audit": audit}
 
     if runtime.subscriptions:  # operators' routes: /admin/ needs <service>:admin
         @api.get("/admin/dead-letters", tags=["operations"], summary="Messages parked after failing")
@@ -232,8 +253,7 @@ def create_http_app(
     api.include_router(create_rights_router(decision_rights))
     if isinstance(runtime.app.directory, LearnedDirectory):
         api.include_router(create_directory_router(runtime.app))
-    api.include_router(create_audit_router(runtime.audit))
-    api.include_router(create_audit_admin_router(runtime.audit))
+    api.include_router(create_audit_router(runtime.audit, runtime.self_check.status))
     for router in routers:
         api.include_router(router)
     _declare_problems(api, service)
@@ -252,11 +272,26 @@ def _declare_problems(api: FastAPI, service: str) -> None:
         if not getattr(api.state, "problems_declared", False):
             routes = list(api_routes(api))
             sse = {r.path for r in routes if r.response_class is EventSourceResponse}
-            api.openapi_schema = declare_problem_responses(generate(), routes, is_public, sse)
+            api.openapi_schema = _declare_receipts(
+                declare_problem_responses(generate(), routes, is_public, sse))
             api.state.problems_declared = True
         return api.openapi_schema  # type: ignore[return-value]
 
     api.openapi = openapi  # type: ignore[method-assign]
+
+
+def _declare_receipts(schema: dict[str, Any]) -> dict[str, Any]:
+    """Every successful answer to a write carries its audit receipt (shared.audit.guard)."""
+    headers = {name: {"description": text, "schema": {"type": "string"}}
+               for name, text in RECEIPT_HEADERS.items()}
+    for operations in schema.get("paths", {}).values():
+        for method, operation in operations.items():
+            if method.upper() in ("GET", "HEAD") or not isinstance(operation, dict):
+                continue
+            for status, response in operation.get("responses", {}).items():
+                if str(status).startswith("2") and isinstance(response, dict):
+                    response.setdefault("headers", {}).update(headers)
+    return schema
 
 
 def serve(api: FastAPI, settings: ServiceSettings) -> None:
