@@ -1,0 +1,204 @@
+"""An insider with access to the office's server attacks the audit trail, as issue 15's table
+lists it, on SQLite and PostgreSQL, with a real nats-server and a real witness process beside the
+service (planning). Each attack is detected — by whom, within how many seconds is asserted and
+printed — and the service refuses writes after it (503 problem+json in Thai and English), while
+reads still answer with a warning."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from shared.audit.records import StoredRecord
+from shared.nats_server import NatsServer
+from tests.support.audit import SERVICE, AuditedOffice, audit_messages, stream_count
+
+DETECTION_SECONDS = 10.0
+
+
+@pytest.fixture
+def office(nats_server: NatsServer, store_env: dict[str, str],
+           tmp_path: Path) -> Iterator[AuditedOffice]:
+    running = AuditedOffice(nats_server.url, store_env, tmp_path / "office").start()
+    try:
+        answers = running.draft_policies(6)
+        assert all(a.status_code == 201 for a in answers), answers[-1].text
+        running.wait_witnessed()
+        yield running
+    finally:
+        running.stop()
+
+
+def refuses_writes(office: AuditedOffice, reason: str) -> None:
+    answer = office.write_refused()
+    assert answer.status_code == 503, answer.text
+    problem = answer.json()
+    assert answer.headers["content-type"].startswith("application/problem+json")
+    assert problem["code"] == "audit-integrity-fault" and reason in problem["detail"]
+    assert problem["title_th"] and problem["title_en"]
+    with office.http() as http:  # reads still work, and say why writes do not
+        read = http.get("/plans")
+    assert read.status_code == 200 and reason in read.headers["esa-audit-warning"]
+    alarms = office.wait(lambda: [a for a in audit_messages(office.nats_url, f"{SERVICE}.alarm")
+                                  if a.get("raised_by") == SERVICE], 10, "the alarm published")
+    assert alarms[0]["reason"] == reason, alarms
+
+
+def latest_positions(office: AuditedOffice, count: int) -> list[int]:
+    return [int(r[0]) for r in office.sql(
+        "SELECT {position} FROM {events} ORDER BY {position} DESC LIMIT ?", count)][::-1]
+
+
+def report(row: str, seconds: float, by: str) -> None:
+    print(f"\nATTACK {row}: detected by {by} in {seconds:.2f} s")
+
+
+def test_an_event_changed_after_the_last_head_is_found_and_writes_stop(
+        office: AuditedOffice) -> None:
+    (position,) = latest_positions(office, 1)
+    (state,) = office.sql("SELECT state FROM {events} WHERE {position} = ?", position)[0]
+    office.sql("UPDATE {events} SET state = ? WHERE {position} = ?",
+               bytes(state).replace(b"off-1", b"off-2"), position)
+    seconds, fault = office.detected_within()
+    assert fault["reason"] == "altered" and f"position {position}" in fault["detail"]
+    assert seconds < DETECTION_SECONDS
+    refuses_writes(office, "altered")
+    report("change after the last head", seconds, fault["found_by"])
+
+
+def test_an_event_deleted_after_the_last_head_is_found(office: AuditedOffice) -> None:
+    (position,) = latest_positions(office, 1)
+    office.sql("DELETE FROM {events} WHERE {position} = ?", position)
+    seconds, fault = office.detected_within()
+    assert fault["reason"] == "removed" and f"position {position}" in fault["detail"]
+    refuses_writes(office, "removed")
+    report("delete after the last head", seconds, fault["found_by"])
+
+
+def test_an_event_inserted_after_the_last_head_is_found(office: AuditedOffice) -> None:
+    (position,) = latest_positions(office, 1)
+    row = office.sql("SELECT originator_id, originator_version, topic, state FROM {events} "
+                     "WHERE {position} = ?", position)[0]
+    forged = ("00000000000000000000000000000001" if not office.postgres
+              else "00000000-0000-0000-0000-000000000001")
+    office.sql("INSERT INTO {events} (originator_id, originator_version, topic, state) "
+               "VALUES (?, 1, ?, ?)", forged, row[2], row[3])
+    seconds, fault = office.detected_within()
+    assert fault["reason"] == "inserted"
+    refuses_writes(office, "inserted")
+    report("insert after the last head", seconds, fault["found_by"])
+
+
+def test_events_reordered_after_the_last_head_are_found(office: AuditedOffice) -> None:
+    first, second = latest_positions(office, 2)
+    office.sql_together([
+        ("UPDATE {events} SET {position} = -1 WHERE {position} = ?", (first,)),
+        ("UPDATE {events} SET {position} = ? WHERE {position} = ?", (first, second)),
+        ("UPDATE {events} SET {position} = ? WHERE {position} = -1", (second,))])
+    seconds, fault = office.detected_within()
+    assert fault["reason"] == "moved"
+    refuses_writes(office, "moved")
+    report("reorder after the last head", seconds, fault["found_by"])
+
+
+def test_a_covered_event_altered_long_ago_is_named(office: AuditedOffice) -> None:
+    """The oldest events, far from the tail: the service's pass over the whole store finds it."""
+    office.draft_policies(40, start=100)
+    position = 3
+    (state,) = office.sql("SELECT state FROM {events} WHERE {position} = ?", position)[0]
+    office.sql("UPDATE {events} SET state = ? WHERE {position} = ?",
+               bytes(state).replace(b"\"", b"'", 1), position)
+    seconds, fault = office.detected_within()
+    assert fault["reason"] == "altered" and f"position {position}" in fault["detail"]
+    refuses_writes(office, "altered")
+    report("alter a covered event", seconds, fault["found_by"])
+
+
+def truncate_to(office: AuditedOffice, state: tuple[Any, ...]) -> None:
+    """Cut the log back to an earlier tree, tables and all (no key needed: only hashes)."""
+    size, last_position = int(state[0]), int(state[1])
+    office.sql_together([
+        ("DELETE FROM {events} WHERE {position} > ?", (last_position,)),
+        ("DELETE FROM {leaves} WHERE leaf_index >= ?", (size,)),
+        ("DELETE FROM {heads} WHERE tree_size > ?", (size,)),
+        ("UPDATE {state} SET tree_size = ?, last_position = ?, frontier = ?, root_hash = ?, "
+         "key_id = ? WHERE id = 1", tuple(state))])
+
+
+def test_a_log_cut_short_behind_its_witnessed_head_is_found(office: AuditedOffice) -> None:
+    earlier = office.sql("SELECT tree_size, last_position, frontier, root_hash, key_id "
+                         "FROM {state}")[0]
+    office.draft_policies(3, start=200)
+    office.wait_witnessed()
+    truncate_to(office, earlier)
+    seconds, fault = office.detected_within()
+    assert fault["reason"] == "rollback" and "witness-1" in fault["detail"]
+    refuses_writes(office, "rollback")
+    report("truncation", seconds, fault["found_by"])
+
+
+def test_an_event_altered_and_every_head_re_signed_with_the_key_beside_the_store_is_found(
+        office: AuditedOffice) -> None:
+    """The insider stops the service, alters a covered event and rebuilds the whole tree,
+    signing every head with the key file beside the store: the store agrees with itself, but
+    not with the head the witness cosigned, nor with the stream's last head."""
+    witnessed = office.wait_witnessed()
+    office.service.stop()
+    position = 2
+    (state,) = office.sql("SELECT state FROM {events} WHERE {position} = ?", position)[0]
+    office.sql("UPDATE {events} SET state = ? WHERE {position} = ?",
+               bytes(state).replace(b"\"", b"'", 1), position)
+    for table in ("leaves", "nodes", "heads", "state"):
+        office.sql(f"DELETE FROM {{{table}}}")
+    office.sql("DROP TABLE {state}")  # the service rebuilds and re-signs it all at start
+    started = time.monotonic()
+    office.service.start()
+    seconds, fault = office.detected_within()
+    seconds += time.monotonic() - started - seconds
+    assert fault["reason"] in ("rewritten",), fault
+    assert office.tree_size() == witnessed  # re-signed, over the forgery
+    refuses_writes(office, "rewritten")
+    report("alter and re-sign with the key beside the store", seconds, fault["found_by"])
+
+
+def test_a_store_rolled_back_to_an_older_copy_alarms_instead_of_dropping_duplicates(
+        office: AuditedOffice) -> None:
+    """Yesterday's copy of the store put back: the stream is ahead of it. The relay publishes
+    nothing (no new event goes out under an old message id to be dropped as a duplicate), the
+    service refuses writes, and the alarm is on the stream."""
+    copy = office.copy_store()
+    office.draft_policies(3, start=300)
+    office.wait_witnessed()
+    office.service.stop()
+    office.restore_store(copy)
+    events_on_stream = stream_count(office.nats_url, SERVICE)
+    started = time.monotonic()
+    office.service.start()
+    seconds, fault = office.detected_within()
+    seconds = time.monotonic() - started
+    assert fault["reason"] == "rollback" and fault["found_by"] in ("relay", "self-check")
+    refuses_writes(office, "rollback")
+    time.sleep(1.0)
+    assert stream_count(office.nats_url, SERVICE) == events_on_stream, "the relay published"
+    report("rollback to an older copy (with the JetStream stream)", seconds, fault["found_by"])
+
+
+def test_honest_work_raises_no_alarm(office: AuditedOffice) -> None:
+    answers = office.draft_policies(30, start=400)
+    assert all(a.status_code == 201 for a in answers)
+    receipt = answers[-1].headers
+    assert int(receipt["esa-audit-tree-size"]) >= int(receipt["esa-audit-positions"].split(",")[-1])
+    office.wait_witnessed()
+    assert office.ready().status_code == 200
+    assert audit_messages(office.nats_url, f"{SERVICE}.alarm") == []
+    assert office.witness.alarms() == []
+
+
+def leaf_of(office: AuditedOffice, position: int) -> bytes:
+    row = office.sql("SELECT {position}, originator_id, originator_version, topic, state "
+                     "FROM {events} WHERE {position} = ?", position)[0]
+    return StoredRecord.of(*row).leaf_hash()
