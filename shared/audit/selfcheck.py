@@ -23,7 +23,6 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Callable
-from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Any
 
@@ -32,7 +31,7 @@ from shared.audit.heads import Cosignature
 from shared.audit.merkle import Frontier, subtree_root
 from shared.audit.records import StoredRecord
 from shared.audit.tree import AuditLog, SqlNodes, TreeNodeMissing
-from shared.audit.verify import Finding
+from shared.audit.verify import Finding, RecordedLeaf, compare_with_leaves
 from shared.logging import get_logger
 
 TAIL = 64
@@ -146,61 +145,19 @@ class SelfCheck:
                                        "signed tree: no transaction of the service recorded it"))
             tail = audit.leaves_from(cursor, max(0, size - TAIL), TAIL)
             if tail:
-                findings.extend(self._compare(cursor, tail, 0 if tail[0][0] == 0
-                                              else self._position_before(cursor, tail[0][0])))
+                findings.extend(self._compare(cursor, tail, 0 if tail[0].index == 0
+                                              else self._position_before(cursor, tail[0].index)))
             findings.extend(self._against_witnesses(cursor, size))
         return findings
 
     def _position_before(self, cursor: Any, index: int) -> int:
         previous = self.audit.leaves_from(cursor, index - 1, 1)
-        return previous[0][1] if previous else 0
+        return previous[0].position if previous else 0
 
-    def _compare(self, cursor: Any, leaves: list[tuple[int, int, bytes]],
-                 after: int) -> list[Finding]:
+    def _compare(self, cursor: Any, leaves: list[RecordedLeaf], after: int) -> list[Finding]:
         """The rows stored in (after, last leaf's position] against those leaves."""
-        t = self.audit.tables
-        cursor.execute(t.rows_sql(f"{t.position} > %s AND {t.position} <= %s", limit=False),
-                       (after, leaves[-1][1]))
-        rows = {r["position"]: StoredRecord.of(r["position"], r["originator_id"],
-                                               r["originator_version"], r["topic"], r["state"])
-                for r in cursor.fetchall()}
-        findings: list[Finding] = []
-        unmatched: list[tuple[int, int, bytes]] = []
-        for index, position, leaf in leaves:
-            record = rows.pop(position, None)
-            if record is None or record.leaf_hash() != leaf:
-                unmatched.append((index, position, leaf))
-        # rows: those no leaf is at. A reordered event is one stored elsewhere, unchanged.
-        candidates = [*rows.values(), *(r for _, p, _ in unmatched
-                                        if (r := self._row_at(cursor, p)) is not None)]
-        for index, position, leaf in unmatched:
-            moved = next((r for r in candidates if r.position != position
-                          and replace(r, position=position).leaf_hash() == leaf), None)
-            if moved is not None:
-                findings.append(Finding("moved", f"the event signed at leaf {index} (position "
-                                        f"{position}) is now stored at position "
-                                        f"{moved.position}", position, moved.originator_id,
-                                        moved.originator_version))
-                rows.pop(moved.position, None)
-                continue
-            record = self._row_at(cursor, position)
-            if record is None:
-                findings.append(Finding("removed", f"the event signed at leaf {index} is no "
-                                        "longer stored", position))
-            else:
-                findings.append(_named("altered", record, f"the stored event differs from the "
-                                       f"one signed at leaf {index}"))
-        for record in rows.values():
-            findings.append(_named("inserted", record, "stored among signed events, but no "
-                                   "leaf covers it"))
-        return findings
-
-    def _row_at(self, cursor: Any, position: int) -> StoredRecord | None:
-        t = self.audit.tables
-        cursor.execute(t.rows_sql(f"{t.position} = %s", limit=False), (position,))
-        row = cursor.fetchone()
-        return StoredRecord.of(row["position"], row["originator_id"], row["originator_version"],
-                               row["topic"], row["state"]) if row else None
+        return compare_with_leaves(self.audit.rows_between(cursor, after, leaves[-1].position),
+                                   leaves)
 
     def _against_witnesses(self, cursor: Any, size: int) -> list[Finding]:
         findings = []
@@ -242,11 +199,11 @@ class SelfCheck:
             leaves = audit.leaves_from(cursor, scan["index"],
                                        min(self.scan_batch, scan["target"] - scan["index"]))
             findings = self._compare(cursor, leaves, scan["after"]) if leaves else []
-        for _, _, leaf in leaves:
-            scan["frontier"].append(leaf)
+        for leaf in leaves:
+            scan["frontier"].append(leaf.leaf_hash)
         if leaves:
             scan["index"] += len(leaves)
-            scan["after"] = leaves[-1][1]
+            scan["after"] = leaves[-1].position
         if findings:
             self._pass = None
             return findings, False

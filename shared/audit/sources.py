@@ -66,9 +66,10 @@ def read_sqlite(path: Path) -> Evidence:
         tables = {r[0] for r in connection.execute(
             "SELECT name FROM sqlite_master WHERE type = 'table'")}
         if "audit_leaves" in tables:
-            evidence.leaves = [RecordedLeaf(int(i), int(p), bytes(h)) for i, p, h in
-                               connection.execute("SELECT leaf_index, position, leaf_hash FROM "
-                                                  "audit_leaves ORDER BY leaf_index")]
+            evidence.leaves = [RecordedLeaf(int(i), int(p), bytes(h), a, v) for i, p, h, a, v in
+                               connection.execute(
+                                   "SELECT leaf_index, position, leaf_hash, originator_id, "
+                                   "originator_version FROM audit_leaves ORDER BY leaf_index")]
             evidence.heads = [_head_of(service, row) for row in connection.execute(
                 "SELECT tree_size, root_hash, signed_at, key_id, signature, endorsement FROM "
                 "audit_heads ORDER BY tree_size")]
@@ -95,10 +96,11 @@ def read_postgres(dsn: str, service: str) -> Evidence:
             exists = connection.execute("SELECT to_regclass(%s)",
                                         (f"{name}_audit_leaves",)).fetchone()
             if exists and exists[0] is not None:
-                evidence.leaves = [RecordedLeaf(int(i), int(p), bytes(h)) for i, p, h in
-                                   connection.execute(sql.SQL(
-                                       "SELECT leaf_index, position, leaf_hash FROM {} ORDER BY "
-                                       "leaf_index").format(sql.Identifier(f"{name}_audit_leaves")))]
+                evidence.leaves = [RecordedLeaf(int(i), int(p), bytes(h), a, v)
+                                   for i, p, h, a, v in connection.execute(sql.SQL(
+                                       "SELECT leaf_index, position, leaf_hash, originator_id, "
+                                       "originator_version FROM {} ORDER BY leaf_index").format(
+                                           sql.Identifier(f"{name}_audit_leaves")))]
                 evidence.heads = [_head_of(service, row) for row in connection.execute(sql.SQL(
                     "SELECT tree_size, root_hash, signed_at, key_id, signature, endorsement "
                     "FROM {} ORDER BY tree_size").format(sql.Identifier(f"{name}_audit_heads")))]
@@ -133,7 +135,8 @@ def parse_export(lines: Iterator[bytes | str]) -> Evidence:
                 if item.get("leaf_index") is not None and evidence.leaves is not None:
                     evidence.leaves.append(RecordedLeaf(
                         int(item["leaf_index"]), int(item["position"]),
-                        bytes.fromhex(item["recorded_leaf_hash"])))
+                        bytes.fromhex(item["recorded_leaf_hash"]),
+                        item.get("leaf_originator_id"), item.get("leaf_originator_version")))
             elif kind == "head":
                 evidence.heads.append(SignedHead.from_summary(item))
             elif kind == "cosignature":

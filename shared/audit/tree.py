@@ -52,6 +52,7 @@ from shared.audit.merkle import (
 )
 from shared.audit.records import LEAF_FORMAT, StoredRecord
 from shared.audit.signing import AuditSigner
+from shared.audit.verify import RecordedLeaf
 from shared.domain import DomainError, NotFound
 from shared.logging import get_logger
 
@@ -116,7 +117,8 @@ class Tables:
     def create_statements(self) -> list[str]:
         return [
             f"CREATE TABLE IF NOT EXISTS {self.leaves} (leaf_index BIGINT PRIMARY KEY, "
-            f"position BIGINT NOT NULL, leaf_hash {self.blob} NOT NULL)",
+            f"position BIGINT NOT NULL, leaf_hash {self.blob} NOT NULL, originator_id TEXT, "
+            "originator_version BIGINT)",
             f"CREATE UNIQUE INDEX IF NOT EXISTS {self.index_prefix}leaves_position "
             f"ON {self.leaves} (position)",
             f"CREATE TABLE IF NOT EXISTS {self.nodes} (level INTEGER NOT NULL, "
@@ -229,7 +231,7 @@ class AuditLog:
         """The tree over every event stored before the tree existed, and one head over it; the
         old checkpoints among them must match it."""
         t = self.tables
-        tree, positions, checkpoints = MerkleTree(), [], []
+        tree, records, checkpoints = MerkleTree(), [], []
         after = 0
         while True:
             cursor.execute(t.rows_sql(f"{t.position} > %s"), (after, BATCH))
@@ -238,7 +240,8 @@ class AuditLog:
                 record = StoredRecord.of(row["position"], row["originator_id"],
                                          row["originator_version"], row["topic"], row["state"])
                 tree.append(record.leaf_hash())
-                positions.append(record.position)
+                records.append((record.position, record.originator_id,
+                                record.originator_version))
                 if record.topic == CHECKPOINT_TOPIC:
                     checkpoints.append(record)
             if len(rows) < BATCH:
@@ -258,9 +261,9 @@ class AuditLog:
                     "esa-audit verify names the events", "start")
                 raise AuditIntegrityFault("the log does not match its own checkpoints")
         size = len(tree)
-        cursor.executemany(t.sql(f"INSERT INTO {t.leaves} (leaf_index, position, leaf_hash) "
-                                 "VALUES (%s, %s, %s)"),
-                           [(i, p, tree.node(0, i)) for i, p in enumerate(positions)])
+        cursor.executemany(t.sql(f"INSERT INTO {t.leaves} (leaf_index, position, leaf_hash, "
+                                 "originator_id, originator_version) VALUES (%s, %s, %s, %s, %s)"),
+                           [(i, p, tree.node(0, i), a, v) for i, (p, a, v) in enumerate(records)])
         nodes = [(level, index, tree.node(level, index))
                  for level in range(1, size.bit_length())
                  for index in range(size >> level)]
@@ -273,7 +276,7 @@ class AuditLog:
             self._insert_head(cursor, head)
         cursor.execute(t.sql(f"INSERT INTO {t.state} (id, tree_size, last_position, frontier, "
                              "root_hash, key_id) VALUES (1, %s, %s, %s, %s, %s)"),
-                       (size, positions[-1] if positions else 0, frontier.encode(),
+                       (size, records[-1][0] if records else 0, frontier.encode(),
                         frontier.root().hex(), self.signer.key_id if size else ""))
         if size:
             log.info("audit tree built from the log", events=size, old_checkpoints=len(checkpoints))
@@ -324,10 +327,12 @@ class AuditLog:
             record = StoredRecord.of(position, stored.originator_id, stored.originator_version,
                                      stored.topic, stored.state)
             leaf = record.leaf_hash()
-            leaves.append((size + offset, position, leaf))
+            leaves.append((size + offset, position, leaf, record.originator_id,
+                           record.originator_version))
             nodes.extend(frontier.append(leaf))
-        cursor.executemany(t.sql(f"INSERT INTO {t.leaves} (leaf_index, position, leaf_hash) "
-                                 "VALUES (%s, %s, %s)"), leaves)
+        cursor.executemany(t.sql(f"INSERT INTO {t.leaves} (leaf_index, position, leaf_hash, "
+                                 "originator_id, originator_version) VALUES (%s, %s, %s, %s, %s)"),
+                           leaves)
         if nodes:
             cursor.executemany(t.sql(f"INSERT INTO {t.nodes} (level, node_index, hash) "
                                      "VALUES (%s, %s, %s)"), nodes)
@@ -534,13 +539,22 @@ class AuditLog:
         return [StoredRecord.of(r["position"], r["originator_id"], r["originator_version"],
                                 r["topic"], r["state"]) for r in cursor.fetchall()]
 
-    def leaves_from(self, cursor: Any, index: int, limit: int) -> list[tuple[int, int, bytes]]:
+    def leaves_from(self, cursor: Any, index: int, limit: int) -> list[RecordedLeaf]:
         t = self.tables
-        cursor.execute(t.sql(f"SELECT leaf_index, position, leaf_hash FROM {t.leaves} "
-                             "WHERE leaf_index >= %s ORDER BY leaf_index LIMIT %s"),
-                       (index, limit))
-        return [(int(r["leaf_index"]), int(r["position"]), bytes(r["leaf_hash"]))
+        cursor.execute(t.sql(f"SELECT leaf_index, position, leaf_hash, originator_id, "
+                             f"originator_version FROM {t.leaves} WHERE leaf_index >= %s "
+                             "ORDER BY leaf_index LIMIT %s"), (index, limit))
+        return [RecordedLeaf(int(r["leaf_index"]), int(r["position"]), bytes(r["leaf_hash"]),
+                             r["originator_id"], r["originator_version"])
                 for r in cursor.fetchall()]
+
+    def rows_between(self, cursor: Any, after: int, last: int) -> list[StoredRecord]:
+        """The stored rows at positions (after, last]."""
+        t = self.tables
+        cursor.execute(t.rows_sql(f"{t.position} > %s AND {t.position} <= %s", limit=False),
+                       (after, last))
+        return [StoredRecord.of(r["position"], r["originator_id"], r["originator_version"],
+                                r["topic"], r["state"]) for r in cursor.fetchall()]
 
     def events(self, after: int = 0, limit: int = 100) -> dict[str, Any]:
         with self.datastore.transaction(commit=False) as cursor:
@@ -612,42 +626,41 @@ class AuditLog:
     def _leaves_and_rows(self, start: int, end: int, *, to_end: bool) -> Iterator[bytes]:
         """Leaves [start, end) joined with the stored rows by position, rows no leaf covers in
         between (and, to the end of the log, after the last leaf)."""
-        t = self.tables
         with self.datastore.transaction(commit=False) as cursor:
             previous = self.leaves_from(cursor, start - 1, 1) if start else []
-        after = previous[0][1] if previous else 0
+        after = previous[0].position if previous else 0
         index = start
         while index < end:
             with self.datastore.transaction(commit=False) as cursor:
                 leaves = self.leaves_from(cursor, index, min(BATCH, end - index))
                 if not leaves:
                     break
-                cursor.execute(t.rows_sql(f"{t.position} > %s AND {t.position} <= %s",
-                                          limit=False), (after, leaves[-1][1]))
-                records = {r["position"]: StoredRecord.of(
-                    r["position"], r["originator_id"], r["originator_version"], r["topic"],
-                    r["state"]) for r in cursor.fetchall()}
-            for leaf_index, position, leaf in leaves:
-                yield _line(_entry(records.pop(position, None), leaf_index, position, leaf))
+                records = {r.position: r for r in self.rows_between(cursor, after,
+                                                                    leaves[-1].position)}
+            for leaf in leaves:
+                yield _line(_entry(records.pop(leaf.position, None), leaf))
             for position in sorted(records):
-                yield _line(_entry(records[position], None, position, None))
+                yield _line(_entry(records[position], None))
             index += len(leaves)
-            after = leaves[-1][1]
+            after = leaves[-1].position
         while to_end:
             with self.datastore.transaction(commit=False) as cursor:
                 rest = self.rows_after(cursor, after, BATCH)
             for record in rest:
-                yield _line(_entry(record, None, record.position, None))
+                yield _line(_entry(record, None))
             if len(rest) < BATCH:
                 break
             after = rest[-1].position
 
 
-def _entry(record: StoredRecord | None, leaf_index: int | None, position: int,
-           leaf: bytes | None) -> dict[str, Any]:
-    entry: dict[str, Any] = {"kind": "event" if record else "leaf", "position": position,
-                             "leaf_index": leaf_index,
-                             "recorded_leaf_hash": leaf.hex() if leaf else None}
+def _entry(record: StoredRecord | None, leaf: RecordedLeaf | None) -> dict[str, Any]:
+    """One line of an export: a stored event with the leaf recorded for it, an event no leaf
+    covers, or a leaf whose event is gone (with whose event it was)."""
+    entry: dict[str, Any] = {"kind": "leaf", "position": leaf.position if leaf else None,
+                             "leaf_index": leaf.index if leaf else None,
+                             "recorded_leaf_hash": leaf.leaf_hash.hex() if leaf else None,
+                             "leaf_originator_id": leaf.aggregate_id if leaf else None,
+                             "leaf_originator_version": leaf.version if leaf else None}
     if record is not None:
         entry.update(event_line(record))
     return entry

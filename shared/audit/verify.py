@@ -131,9 +131,14 @@ class Report:
 
 @dataclass(frozen=True)
 class RecordedLeaf:
+    """A leaf as the service recorded it when the event committed (who it was, to name it when
+    the event is gone)."""
+
     index: int
     position: int
     leaf_hash: bytes
+    aggregate_id: str | None = None
+    version: int | None = None
 
 
 def verify(records: Iterable[StoredRecord], public_keys: Mapping[str, Ed25519PublicKey],
@@ -195,42 +200,61 @@ def verify(records: Iterable[StoredRecord], public_keys: Mapping[str, Ed25519Pub
 
 def _compare_with_leaves(rows: Sequence[StoredRecord], leaves: Sequence[RecordedLeaf],
                          findings: list[Finding]) -> None:
-    """Each stored row against the leaf recorded at its position."""
-    by_position = {r.position: r for r in rows}
     ordered = sorted(leaves, key=lambda leaf: leaf.index)
     for previous, leaf in zip(ordered, ordered[1:], strict=False):
         if leaf.index != previous.index + 1:
             findings.append(Finding("leaf-missing", f"the recorded tree has no leaf "
                                     f"{previous.index + 1}: the tree's tables were altered"))
-    unmatched = []
-    for leaf in ordered:
-        row = by_position.pop(leaf.position, None)
-        if row is None or row.leaf_hash() != leaf.leaf_hash:
-            unmatched.append(leaf)
-    candidates = [*by_position.values()]
-    present = {r.position: r for r in rows}
-    candidates += [present[leaf.position] for leaf in unmatched if leaf.position in present]
-    for leaf in unmatched:
-        moved = next((r for r in candidates if r.position != leaf.position and dataclasses.replace(
-            r, position=leaf.position).leaf_hash() == leaf.leaf_hash), None)
-        if moved is not None:
-            findings.append(Finding("moved", f"the event signed at leaf {leaf.index} is now stored "
-                                    f"at position {moved.position}", leaf.position,
-                                    moved.originator_id, moved.originator_version))
-            by_position.pop(moved.position, None)
-            continue
-        row = present.get(leaf.position)
-        if row is None:
-            findings.append(Finding("removed", f"the event signed at leaf {leaf.index} is no "
-                                    "longer stored", leaf.position))
+    findings.extend(compare_with_leaves(rows, ordered))
+
+
+def compare_with_leaves(rows: Sequence[StoredRecord],
+                        leaves: Sequence[RecordedLeaf]) -> list[Finding]:
+    """The stored rows against the leaves recorded for them (the same span of the log): every
+    row that differs from its leaf is named as altered, moved (stored unchanged at another
+    position), removed (its leaf's event is gone) or inserted (no leaf covers it). The one
+    comparison the service's own check and the auditor's verifier share."""
+    by_position = {r.position: r for r in rows}
+    explained: set[int] = set()
+    unmatched: list[RecordedLeaf] = []
+    for leaf in leaves:
+        row = by_position.get(leaf.position)
+        if row is not None and row.leaf_hash() == leaf.leaf_hash:
+            explained.add(row.position)
         else:
+            unmatched.append(leaf)
+    findings: list[Finding] = []
+    loose = [r for r in rows if r.position not in explained]
+    rest: list[RecordedLeaf] = []
+    for leaf in unmatched:
+        moved = next((r for r in loose if r.position not in explained
+                      and r.position != leaf.position
+                      and dataclasses.replace(r, position=leaf.position).leaf_hash()
+                      == leaf.leaf_hash), None)
+        if moved is None:
+            rest.append(leaf)
+            continue
+        explained.add(moved.position)
+        findings.append(Finding("moved", f"the event signed at leaf {leaf.index} (position "
+                                f"{leaf.position}) is now stored at position {moved.position}",
+                                leaf.position, moved.originator_id, moved.originator_version))
+    for leaf in rest:
+        row = by_position.get(leaf.position)
+        if row is None or row.position in explained:
+            findings.append(Finding("removed", f"the event signed at leaf {leaf.index} is no "
+                                    "longer stored", leaf.position, leaf.aggregate_id,
+                                    leaf.version))
+        else:
+            explained.add(row.position)
             findings.append(Finding("altered", f"the stored event differs from the one signed at "
                                     f"leaf {leaf.index}", row.position, row.originator_id,
                                     row.originator_version))
-    for row in sorted(by_position.values(), key=lambda r: r.position):
-        findings.append(Finding("inserted", "stored in the log, but no leaf of the signed tree "
-                                "covers it", row.position, row.originator_id,
-                                row.originator_version))
+    for row in rows:
+        if row.position not in explained:
+            findings.append(Finding("inserted", "stored in the log, but no leaf of the signed "
+                                    "tree covers it", row.position, row.originator_id,
+                                    row.originator_version))
+    return sorted(findings, key=lambda f: (f.position or 0, f.kind))
 
 
 def _recorded_roots(leaves: Sequence[RecordedLeaf], frontier: Frontier | None,

@@ -148,9 +148,9 @@ def test_a_log_rewritten_and_re_signed_with_the_service_key_is_caught_by_the_wit
 def test_a_rotated_key_is_trusted_when_the_old_key_endorsed_it(tmp_path: Path) -> None:
     """The office moves its audit key into an HSM: the first head under the new key is endorsed
     by the old one; the witness follows the rotation, and so does the verifier."""
+    from services.planning.settings import PlanningSettings
     from shared.office.testing import STANDARD_STAFF, teach
     from shared.signing_keys import pem_of
-    from services.planning.settings import PlanningSettings
 
     old_key, new_key = Ed25519PrivateKey.generate(), Ed25519PrivateKey.generate()
     (tmp_path / "old.pem").write_bytes(pem_of(old_key))
