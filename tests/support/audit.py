@@ -292,6 +292,14 @@ class AuditedOffice:
                              autocommit=True) as connection:
             connection.execute(statement)
 
+    def publish_head(self, head: dict[str, Any], *, message_id: str) -> None:
+        async def publish() -> None:
+            client = await connect(self.nats_url, name="test-insider")
+            await client.jetstream().publish(f"esa.audit.{SERVICE}.head", orjson.dumps(head),
+                                             headers={"Nats-Msg-Id": message_id})
+            await client.drain()
+        asyncio.run(publish())
+
     def audit_key(self) -> AuditSigner:
         """The service's audit key, as the insider finds it beside the store."""
         return AuditSigner.from_settings(self.settings)
