@@ -15,19 +15,21 @@ $(STAMP): pyproject.toml
 
 install: $(STAMP)
 
-# Headless Chromium for the dashboard's browser tests, and a Thai system font, from Debian's
-# packages: installed only where missing (apt-get needs root, as on CI and the dev machines).
+# Headless Chromium for the dashboard's browser tests, a Thai system font, and SoftHSM (a PKCS#11
+# token standing in for an HSM in the key tests), from Debian's packages: installed only where
+# missing (apt-get needs root, as on CI and the dev machines).
 CHROMIUM := /usr/bin/chromium
-$(CHROMIUM):
+SOFTHSM := /usr/bin/softhsm2-util
+$(CHROMIUM) $(SOFTHSM):
 	apt-get update -qq
-	DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-thai-tlwg
+	DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-thai-tlwg softhsm2
 
 browser: $(CHROMIUM)
 
 run: $(STAMP)
 	$(BIN)/python -m shared.launcher
 
-test: $(STAMP) $(CHROMIUM)
+test: $(STAMP) $(CHROMIUM) $(SOFTHSM)
 	$(BIN)/ruff check contracts shared services benchmarks tests examples
 	$(BIN)/python -m pytest
 

@@ -61,6 +61,30 @@ class LocalKey:
         return self._private_key
 
 
+_sessions: dict[tuple[str, str | None], Any] = {}
+_sessions_lock = threading.Lock()
+
+
+def _session(uri: str) -> tuple[Any, dict[str, str]]:
+    """One logged-in session per token and process (PKCS#11 logs a process in once), shared by
+    every key of that token; kept for the life of the process."""
+    import pkcs11
+
+    path, query = _parse_uri(uri)
+    module = query.get("module-path")
+    if not module:
+        raise SigningKeyError("a pkcs11: key needs ?module-path=<the token's library>")
+    key = (module, path.get("token"))
+    with _sessions_lock:
+        if key not in _sessions:
+            pin = query.get("pin-value")
+            if pin is None and query.get("pin-source"):
+                pin = Path(query["pin-source"]).read_text().strip()
+            token = pkcs11.lib(module).get_token(token_label=path.get("token"))
+            _sessions[key] = token.open(rw=True, user_pin=pin)
+        return _sessions[key], path
+
+
 class Pkcs11Key:
     """A key in a PKCS#11 token: signatures are made inside it, one at a time."""
 
@@ -68,16 +92,8 @@ class Pkcs11Key:
         import pkcs11
         from pkcs11 import Attribute, KeyType, ObjectClass
 
-        path, query = _parse_uri(uri)
-        module = query.get("module-path")
-        if not module:
-            raise SigningKeyError("a pkcs11: key needs ?module-path=<the token's library>")
-        pin = query.get("pin-value")
-        if pin is None and query.get("pin-source"):
-            pin = Path(query["pin-source"]).read_text().strip()
         try:
-            token = pkcs11.lib(module).get_token(token_label=path.get("token"))
-            self._session = token.open(user_pin=pin)
+            self._session, path = _session(uri)
             label = path.get("object")
             self._private = self._session.get_key(object_class=ObjectClass.PRIVATE_KEY,
                                                   key_type=KeyType.EC_EDWARDS, label=label)
@@ -89,11 +105,10 @@ class Pkcs11Key:
         # EC_POINT is the DER OCTET STRING of the 32 raw bytes (04 20 ...), or the bytes alone.
         raw = point[2:] if len(point) == 34 and point[:2] == b"\x04\x20" else point
         self.public_key = Ed25519PublicKey.from_public_bytes(raw)
-        self._lock = threading.Lock()
         self._mechanism = pkcs11.Mechanism.EDDSA
 
     def sign(self, message: bytes) -> bytes:
-        with self._lock:
+        with _sessions_lock:  # one session per token, used by one thread at a time
             return bytes(self._private.sign(message, mechanism=self._mechanism))
 
 
@@ -144,3 +159,40 @@ def describe(setting: Any) -> str:
     if text.startswith("-----BEGIN"):
         return "(PEM given in the setting)"
     return text
+
+
+def generate_in_token(uri: str) -> Ed25519PublicKey:
+    """Create an Ed25519 key pair inside a PKCS#11 token, the private half marked sensitive and
+    not extractable (it never leaves the token); the URI's `object` is its label."""
+    from pkcs11 import Attribute, KeyType, Mechanism
+    from pkcs11.util.ec import encode_named_curve_parameters
+
+    session, path = _session(uri)
+    with _sessions_lock:
+        session.generate_keypair(
+            KeyType.EC_EDWARDS, 256, mechanism=Mechanism.EC_EDWARDS_KEY_PAIR_GEN, store=True,
+            label=path.get("object"),
+            public_template={Attribute.EC_PARAMS: encode_named_curve_parameters(ED25519_OID)},
+            private_template={Attribute.SENSITIVE: True, Attribute.EXTRACTABLE: False})
+    return Pkcs11Key(uri).public_key
+
+
+def main(argv: list[str] | None = None) -> int:
+    """`python -m shared.signing_keys generate-in-token <pkcs11 URI>` | `public-key <setting>`:
+    an operator's tools (print the public key as 64 hex digits, for witnesses and auditors)."""
+    import argparse
+
+    parser = argparse.ArgumentParser(prog="python -m shared.signing_keys")
+    parser.add_argument("command", choices=("generate-in-token", "public-key"))
+    parser.add_argument("setting", help="a pkcs11: URI, or a PEM file (public-key)")
+    args = parser.parse_args(argv)
+    if args.command == "generate-in-token":
+        public = generate_in_token(args.setting)
+    else:
+        public = load_signer(args.setting).public_key
+    print(raw_public_bytes(public).hex())
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
