@@ -50,10 +50,15 @@ def witness_keys_from(settings_value: list[str]) -> dict[str, Ed25519PublicKey]:
 
     keys = {}
     for entry in settings_value:
-        _, _, value = entry.partition("=")
+        name, _, value = entry.partition("=")
         value = value.strip() or entry.strip()
         path = Path(value)
-        key = load_public_key(path.read_bytes() if path.exists() else value)
+        try:
+            key = load_public_key(path.read_bytes() if path.exists() else value)
+        except ValueError as error:  # e.g. the witness has not written its key yet
+            log.warning("witness key not usable: its cosignatures are ignored", witness=name,
+                        error=str(error))
+            continue
         keys[key_id(key)] = key
     return keys
 

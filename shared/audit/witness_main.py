@@ -45,6 +45,8 @@ def add_witness_arguments(parser: argparse.ArgumentParser) -> None:
                         "or pkcs11: URI (default var/witness/<name>.ed25519)")
     parser.add_argument("--pin", action="append", default=[], metavar="SERVICE=KEY",
                         help="the service's audit public key (else trusted on first use)")
+    parser.add_argument("--public-key-out", type=Path,
+                        help="write the witness's public key (PEM) here, for the services")
     parser.add_argument("--http-host", default="127.0.0.1")
     parser.add_argument("--http-port", type=int, default=0, help="0: no HTTP API")
 
@@ -112,6 +114,11 @@ def create_witness_api(witness: Witness, process: WitnessProcess) -> Any:
 def run_witness(args: argparse.Namespace) -> int:
     configure_logging(f"witness-{args.name}", os.environ.get("ESA_LOG_LEVEL", "INFO"))
     witness, urls = build_witness(args)
+    if args.public_key_out is not None:
+        from shared.keyfiles import write_atomically
+
+        write_atomically(args.public_key_out,
+                         witness.public_key_document()["public_key_pem"].encode(), 0o644)
     process = WitnessProcess(witness, args.nats, services=list(urls))
 
     async def main() -> None:
