@@ -273,6 +273,7 @@ def _recorded_roots(leaves: Sequence[RecordedLeaf], frontier: Frontier | None,
         if running.size in wanted:
             roots[running.size] = running.root().hex()
     roots[-1] = str(running.size)  # how far the recorded tree goes
+    roots[-2] = str(frontier.size if frontier else 0)  # where it starts (a period's export)
     return roots
 
 
@@ -292,10 +293,12 @@ def _trusted_key(head: SignedHead, trusted: dict[str, Ed25519PublicKey]) -> Ed25
 
 def _check_heads(heads: Sequence[SignedHead], roots: dict[int, str],
                  trusted: dict[str, Ed25519PublicKey], findings: list[Finding]) -> list[SignedHead]:
-    recorded = int(roots[-1])
+    recorded, start = int(roots[-1]), int(roots[-2])
     good: list[SignedHead] = []
     by_size: dict[int, SignedHead] = {}
     for head in sorted(heads, key=lambda h: h.tree_size):
+        if head.tree_size < start:
+            continue  # before the period exported: its root is not in the evidence
         seen = by_size.get(head.tree_size)
         if seen is not None:
             if seen.root_hash != head.root_hash:
@@ -330,9 +333,11 @@ def _check_cosignatures(cosignatures: Sequence[Cosignature],
                         witness_keys: Mapping[str, Ed25519PublicKey],
                         trusted: dict[str, Ed25519PublicKey], roots: dict[int, str],
                         findings: list[Finding]) -> dict[int, list[str]]:
-    recorded = int(roots[-1])
+    recorded, start = int(roots[-1]), int(roots[-2])
     witnessed: dict[int, list[str]] = defaultdict(list)
     for cosignature in sorted(cosignatures, key=lambda c: c.head.tree_size):
+        if cosignature.head.tree_size < start:
+            continue  # before the period exported
         key = witness_keys.get(cosignature.witness_key_id)
         if key is None or not cosignature.verifies(key):
             continue  # not one of the witnesses the auditor trusts
