@@ -64,12 +64,19 @@ def combined(*handlers: Handler) -> Handler:
     return handle
 
 
+def decode_envelope(data: bytes, sequence: int) -> AnyEnvelope:
+    return AnyEnvelope.model_validate_json(data)
+
+
 @dataclass(frozen=True)
 class Subscription:
     source: str  # the producing service (its stream)
     handler: Handler
     # Only these subjects of the source's stream (e.g. `esa.monitoring.evaluation.>`); default all.
     subjects: str | None = None
+    # How a message becomes the envelope the handler reads (data, stream sequence): a contract
+    # event as sent, or another stream's message read as one (`shared.audit.alarms`).
+    decode: Callable[[bytes, int], AnyEnvelope] = decode_envelope
 
 
 class IdempotentConsumer:
@@ -90,6 +97,7 @@ class IdempotentConsumer:
         self.handled = 0
         self.parked = 0
         self.handlers = {s.source: s.handler for s in subscriptions}
+        self.decoders = {s.source: s.decode for s in subscriptions}
         for subscription in subscriptions:
             self._subscribe(subscription, ack_wait_seconds)
 
@@ -126,8 +134,8 @@ class IdempotentConsumer:
         sequence = metadata.sequence.stream
         attempt = metadata.num_delivered
         try:
-            envelope = AnyEnvelope.model_validate_json(raw.data)
-        except ValidationError as error:
+            envelope = self.decoders[source](raw.data, sequence)
+        except (ValidationError, ValueError, KeyError, TypeError) as error:
             # A message that is not an envelope will never parse: park it at once.
             await self._park(source, raw.subject, raw.data, sequence, f"not an envelope: {error}")
             await msg.ack()
@@ -217,7 +225,8 @@ class IdempotentConsumer:
             source = _source_of(message.headers.get("Esa-Original-Subject", ""))
             try:
                 handler = self.handlers[source]
-                envelope = AnyEnvelope.model_validate_json(message.data)
+                envelope = self.decoders[source](
+                    message.data, int(message.headers.get("Esa-Source-Sequence", "0")))
                 tracking = Tracking(replay_tracking_name(self.name), message.sequence)
                 await asyncio.to_thread(self._apply_tracked, handler, envelope, tracking)
                 replayed += 1

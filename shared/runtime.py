@@ -61,6 +61,7 @@ class ServiceRuntime:
             witnessed=lambda: self.audit_publisher.witnessed() if self.audit_publisher else {})
         self.periodic = list(periodic)
         self._periodic_tasks: list[asyncio.Task[None]] = []
+        self._witness_task: asyncio.Task[None] | None = None
         self.client: NatsClient | None = None
         self.broker: NatsBroker | None = None
         self.relay: OutboxRelay | None = None
@@ -82,6 +83,7 @@ class ServiceRuntime:
         consistent = await self.audit_publisher.start(self.closing)
         await asyncio.to_thread(self.self_check.check_all)
         self.self_check.start()
+        self._witness_task = self._start_witness()
         if self.translate is not None and consistent:
             self.relay = OutboxRelay(
                 self.app,
@@ -110,6 +112,28 @@ class ServiceRuntime:
             self._periodic_tasks.append(asyncio.create_task(_every(seconds, job)))
         log.info("service started", relay=self.relay is not None, sources=len(self.subscriptions))
 
+    def _start_witness(self) -> asyncio.Task[None] | None:
+        """This service witnesses others too when its settings name them (`audit_witness_*`):
+        the same library as the standalone witness, its own key and state under var/witness/."""
+        settings = self.settings
+        if not settings.audit_witness_services:
+            return None
+        from shared.audit.witness import Witness, WitnessProcess, WitnessStore, http_proofs
+        from shared.audit.witness_main import witness_signer
+        from shared.auth.client import ClientCredentials
+
+        name = settings.audit_witness_name or settings.service_name
+        urls = dict(entry.split("=", 1) for entry in settings.audit_witness_services)
+        secret = settings.audit_witness_client_secret
+        auth = ClientCredentials(settings.audit_witness_client_id or name,
+                                 secret.get_secret_value()) if secret else None
+        proofs, keys = http_proofs(urls, auth)
+        folder = settings.var_dir / "witness"
+        witness = Witness(name, witness_signer(None, folder / f"{name}.ed25519"),
+                          WitnessStore(folder / f"{name}.sqlite3"), proofs, service_keys=keys)
+        process = WitnessProcess(witness, settings.nats_url, services=list(urls))
+        return asyncio.create_task(process.run(self.closing), name="audit-witness")
+
     def connected_consumer(self) -> tuple[IdempotentConsumer, NatsClient]:
         if self.consumer is None or self.client is None or not self.client.is_connected:
             raise HTTPException(503, "not connected to NATS")
@@ -120,6 +144,8 @@ class ServiceRuntime:
         (it may be stopping too), nothing is lost: positions are in the store."""
         self.closing.set()
         self.self_check.stop()
+        if self._witness_task is not None:
+            await _quietly(self._witness_task, "stopping the witness")
         if self.audit_publisher is not None:
             await _quietly(self.audit_publisher.stop(), "stopping the audit publisher")
         for task in self._periodic_tasks:

@@ -72,6 +72,12 @@ class ServiceSettings(BaseSettings):
     # Witnesses whose cosignatures this service trusts: "<name>=<public key hex>" (or a PEM file
     # path after the "="). Unlisted witnesses' cosignatures are ignored.
     audit_witness_keys: list[str] = Field(default_factory=list)
+    # This service also witnesses these services' heads ("<service>=<base URL>"), as an OAuth
+    # client with their `<service>:audit` scopes (monitoring does, for the office).
+    audit_witness_services: list[str] = Field(default_factory=list)
+    audit_witness_name: str | None = None  # default: the service's name
+    audit_witness_client_id: str | None = None
+    audit_witness_client_secret: SecretStr | None = None
 
     office_code: str = Field(default="ศธ 04123", description="The office's code in outgoing numbers")
     office_name_th: str = "สำนักงานเขตพื้นที่การศึกษาประถมศึกษาตัวอย่าง เขต 1"
