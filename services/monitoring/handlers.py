@@ -25,6 +25,7 @@ from services.monitoring.integration import (
     development_plan_content,
     policy_content,
 )
+from shared.audit.alarms import alarm_envelope
 from shared.consumer import Handler, Subscription
 from shared.domain import Aggregate
 
@@ -71,4 +72,7 @@ def observer(app: MonitoringApplication) -> Handler:
 
 def subscriptions(app: MonitoringApplication) -> list[Subscription]:
     handle = observer(app)
-    return [Subscription(source, handle) for source in SOURCES]
+    # The audit trail's alarms (a witness's or a service's own) are cases too, on the board and
+    # the dashboard, with both heads as evidence (shared.audit.alarms).
+    alarms = Subscription("audit", handle, subjects="esa.audit.*.alarm", decode=alarm_envelope)
+    return [*(Subscription(source, handle) for source in SOURCES), alarms]

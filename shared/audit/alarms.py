@@ -12,6 +12,7 @@ from uuid import NAMESPACE_URL, uuid5
 import orjson
 
 from contracts.envelope import AnyEnvelope, CaseStatus
+from shared.thaitime import bangkok_date
 
 ALARM_EVENT_TYPE = "audit.integrity.alarm_raised"
 # Procedure 14 of the manual (monitoring and supervision): the office's own records in question.
@@ -37,5 +38,6 @@ def alarm_envelope(data: bytes, sequence: int) -> AnyEnvelope:
             procedure=PROCEDURE, case_type="audit_integrity",
             title=f"ประวัติการบันทึกของบริการ {service} ไม่ตรงกับที่ลงนามรับรอง ({kind})",
             step="alarm_raised", step_th="พบความไม่สอดคล้องของบันทึก รอผู้บริหารตรวจสอบ",
-            holder="esa_director", holder_th="ผู้อำนวยการสำนักงานเขตพื้นที่การศึกษา", since=at),
+            holder="esa_director", holder_th="ผู้อำนวยการสำนักงานเขตพื้นที่การศึกษา", since=at,
+            due=bangkok_date(datetime.fromisoformat(at))),  # to be examined the same day
         data=alarm)
