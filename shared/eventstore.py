@@ -215,12 +215,17 @@ class ServiceApplication(Application):
         self.read_models = ReadModels(self)
         # Every transaction that records events extends and signs the audit tree before it
         # commits (`shared.audit.tree`); while the guard holds a fault, nothing is written.
+        # (Only the services' SQL stores take hooks: the library's in-memory store, which some
+        # property tests use, has no audit trail.)
         self.audit_guard = AuditGuard()
+        hooks = getattr(self.process_recorder, "hooks", None)
         self.audit = AuditLog(self.process_recorder, self.name,
                               AuditSigner.from_settings(settings), self.audit_guard,
-                              previous_signer=AuditSigner.previous_from_settings(settings))
-        self.audit.setup()
-        self.process_recorder.hooks.append(self.audit)  # type: ignore[attr-defined]
+                              previous_signer=AuditSigner.previous_from_settings(settings)) \
+            if hooks is not None else None
+        if self.audit is not None and hooks is not None:
+            self.audit.setup()
+            hooks.append(self.audit)
 
     def close(self) -> None:
         self.read_models.stop()
