@@ -15,21 +15,24 @@ $(STAMP): pyproject.toml
 
 install: $(STAMP)
 
-# Headless Chromium for the dashboard's browser tests, a Thai system font, and SoftHSM (a PKCS#11
-# token standing in for an HSM in the key tests), from Debian's packages: installed only where
-# missing (apt-get needs root, as on CI and the dev machines).
+# Headless Chromium for the dashboard's browser tests, a Thai system font, poppler's tools
+# (pdftotext, pdfsig, pdftoppm: the PDF tests read letters and reports the way an independent reader
+# does), and SoftHSM (a PKCS#11 token standing in for an HSM in the key tests), from Debian's
+# packages: installed only where missing (apt-get needs root, as on CI and the dev machines).
 CHROMIUM := /usr/bin/chromium
+POPPLER := /usr/bin/pdftotext
 SOFTHSM := /usr/bin/softhsm2-util
-$(CHROMIUM) $(SOFTHSM):
+APT_PACKAGES := chromium fonts-thai-tlwg poppler-utils softhsm2
+$(CHROMIUM) $(POPPLER) $(SOFTHSM):
 	apt-get update -qq
-	DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-thai-tlwg softhsm2
+	DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(APT_PACKAGES)
 
-browser: $(CHROMIUM)
+browser: $(CHROMIUM) $(POPPLER)
 
 run: $(STAMP)
 	$(BIN)/python -m shared.launcher
 
-test: $(STAMP) $(CHROMIUM) $(SOFTHSM)
+test: $(STAMP) $(CHROMIUM) $(POPPLER) $(SOFTHSM)
 	$(BIN)/ruff check contracts shared services benchmarks tests examples
 	$(BIN)/python -m pytest
 

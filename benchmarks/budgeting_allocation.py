@@ -145,15 +145,24 @@ def timed(action: Callable[[], Any]) -> tuple[Any, float]:
     return result, time.perf_counter() - start
 
 
+# The office's people (as the decision rights want them; the benchmark calls the application
+# directly, so only the case's own rules apply): the ESA director appoints committees and
+# decides allocations, a committee member (off-1) allocates, another officer (off-2) records the
+# governor's and the central office's approvals of transfers off-1 proposed.
+MEMBER, RECORDER, DIRECTOR = "off-1", "off-2", "esa-1"
+
+
 def approve(app: BudgetingApplication, case_id: UUID, body: ApprovingBody) -> dict[str, Any]:
-    return app.decide(Allocation if body == ApprovingBody.esa_director else BudgetTransfer, case_id,
-                      body=body, decision=Decision.approve, decided_on=DECIDED, reason=None,
-                      resolution=None)
+    with acting_as(DIRECTOR if body == ApprovingBody.esa_director else RECORDER):
+        return app.decide(Allocation if body == ApprovingBody.esa_director else BudgetTransfer,
+                          case_id, body=body, decision=Decision.approve, decided_on=DECIDED,
+                          reason=None, resolution=None)
 
 
 def committee(app: BudgetingApplication, case_id: UUID) -> None:
-    app.appoint_committee(Allocation, case_id, chair="dir-1", members=["off-1", "off-2"],
-                          appointed_on=DECIDED, order=None)
+    with acting_as(DIRECTOR):
+        app.appoint_committee(Allocation, case_id, chair="dir-1", members=[MEMBER, RECORDER],
+                              appointed_on=DECIDED, order=None)
 
 
 def per_head(app: BudgetingApplication, line_id: UUID, figures: Figures) -> dict[str, Any]:
@@ -161,7 +170,8 @@ def per_head(app: BudgetingApplication, line_id: UUID, figures: Figures) -> dict
                                ceiling=Decimal("500000000.00"),
                                criteria_th="จำนวนนักเรียน × อัตราต่อหัว")["case_id"]
     committee(app, case)
-    proposed, seconds = timed(lambda: app.propose_per_head(case))
+    with acting_as(MEMBER):
+        proposed, seconds = timed(lambda: app.propose_per_head(case))
     figures.append(("2. per-head computed and proposed (208 schools, both terms)",
                     f"{seconds * 1000:,.0f} ms"))
     app.submit(Allocation, case)
@@ -188,9 +198,10 @@ def fund_lines(app: BudgetingApplication, lines: list[UUID]) -> None:
         case = app.open_allocation(title_th="จัดสรรตามแผน", line_id=line_id,
                                    ceiling=Decimal("1000000.00"), criteria_th="ตามแผน")["case_id"]
         committee(app, case)
-        app.propose_amounts(case, items=[AllocationItem(
-            recipient_kind=RecipientKind.group, recipient_code="PLAN",
-            recipient_name_th="กลุ่มนโยบายและแผน", amount=Decimal("1000000.00"))])
+        with acting_as(MEMBER):
+            app.propose_amounts(case, items=[AllocationItem(
+                recipient_kind=RecipientKind.group, recipient_code="PLAN",
+                recipient_name_th="กลุ่มนโยบายและแผน", amount=Decimal("1000000.00"))])
         app.submit(Allocation, case)
         approve(app, case, ApprovingBody.esa_director)
 

@@ -350,8 +350,9 @@ def wait_for_pipeline(system: System, cases: int, timeout: float) -> float | Non
         state = health(system.correspondence.url)
         if state["relay_position"] == state["notification_position"]:
             listing = httpx.get(f"{system.monitoring.url}/cases", auth=system.monitoring.auth,
-                                params={"service": "correspondence"}, timeout=30).json()
-            if len(listing) >= cases:
+                                params={"service": "correspondence", "limit": 1},
+                                timeout=30).json()
+            if listing["total"] >= cases:
                 return time.perf_counter() - start
         time.sleep(0.2)
     return None

@@ -12,6 +12,7 @@ CONTRACT_MODULES = (
     "contracts.budgeting.v1",
     "contracts.correspondence.v1",
     "contracts.monitoring.v1",
+    "contracts.operations.v1",
     "contracts.planning.v1",
     "contracts.restructuring.v1",
 )

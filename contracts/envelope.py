@@ -18,6 +18,8 @@ from pydantic import BaseModel, ConfigDict, Field
 
 ENVELOPE_VERSION = 1
 SUBJECT_PREFIX = "esa"
+# The services that publish integration events (an envelope's `source`), each on its own stream.
+SERVICES = ("correspondence", "planning", "budgeting", "restructuring", "monitoring")
 
 DataT = TypeVar("DataT")
 

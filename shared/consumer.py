@@ -7,7 +7,9 @@ applied is acknowledged and skipped. A handler returns the aggregates it changed
 the new tracking position in one transaction, so a crash between the two cannot double an effect.
 
 A handler that fails is retried (NAK with backoff) up to `max_deliver` deliveries, then the message is
-parked on `esa.deadletter.<consumer>.<source>`, where it can be listed and replayed.
+parked on `esa.deadletter.<consumer>.<source>`, where it can be listed and replayed, and recorded as
+a `DeadLetter` in the service's store (`shared.deadletters`): published as
+`<service>.dead_letter.parked`, a case on monitoring and `degraded` on `/health` until replayed.
 """
 
 from __future__ import annotations
@@ -29,6 +31,7 @@ from structlog.contextvars import bound_contextvars
 from contracts.envelope import AnyEnvelope
 from shared.audit.guard import AuditIntegrityFault
 from shared.context import acting_as
+from shared.deadletters import parked, replayed
 from shared.domain import Aggregate
 from shared.eventstore import ServiceApplication
 from shared.logging import get_logger
@@ -176,6 +179,8 @@ class IdempotentConsumer:
                      position=tracking.notification_id)
 
     async def _park(self, source: str, subject: str, data: bytes, sequence: int, error: str) -> None:
+        """Park the message, then record it (both idempotent: a redelivery after a failure between
+        the two parks the same message id and finds the record)."""
         self.parked += 1
         await self.broker.publish(
             data,
@@ -188,6 +193,11 @@ class IdempotentConsumer:
             },
             stream=DEAD_LETTER_STREAM,
         )
+        envelope = _json_or_none(data)
+        await asyncio.to_thread(self.app.execute, lambda: (None, parked(
+            self.app, consumer=self.name, source=source, original_subject=subject,
+            source_sequence=sequence, envelope=envelope if isinstance(envelope, dict) else None,
+            reason=error)))
 
     async def backlog(self, client: NatsClient) -> dict[str, int]:
         """Per source, the messages its stream holds that this consumer has not applied yet."""
@@ -224,9 +234,9 @@ class IdempotentConsumer:
                 continue
             source = _source_of(message.headers.get("Esa-Original-Subject", ""))
             try:
-                handler = self.handlers[source]
-                envelope = self.decoders[source](
-                    message.data, int(message.headers.get("Esa-Source-Sequence", "0")))
+                sequence = int(message.headers.get("Esa-Source-Sequence", "0"))
+                handler = self._replaying(self.handlers[source], source, sequence)
+                envelope = self.decoders[source](message.data, sequence)
                 tracking = Tracking(replay_tracking_name(self.name), message.sequence)
                 await asyncio.to_thread(self._apply_tracked, handler, envelope, tracking)
                 replayed += 1
@@ -235,6 +245,15 @@ class IdempotentConsumer:
                 failed += 1
                 break
         return {"replayed": replayed, "failed": failed}
+
+    def _replaying(self, handler: Handler, source: str, source_sequence: int) -> Handler:
+        """The handler, whose effects are saved with the dead letter's record marked replayed."""
+
+        def handle(envelope: AnyEnvelope) -> Sequence[Aggregate | None]:
+            return [*handler(envelope), *replayed(self.app, consumer=self.name, source=source,
+                                                  source_sequence=source_sequence)]
+
+        return handle
 
     def _replayed_up_to(self) -> int:
         return self.app.process_recorder.max_tracking_id(replay_tracking_name(self.name)) or 0

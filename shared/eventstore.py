@@ -110,7 +110,7 @@ def decode_event(event_class: Any, data: dict[str, Any]) -> Any:
     return event_class.model_validate(data)
 
 
-class IdempotencyRecord(Aggregate):
+class IdempotencyRecord(Aggregate, stored_as="shared.IdempotencyRecord"):
     """The answer given to one `Idempotency-Key`, saved in the same transaction as the command's
     events: a repeated request finds it and gets the same answer, and no second event is recorded."""
 
@@ -285,6 +285,12 @@ class ServiceApplication(Application):
         """The decision rights that depend on the record a command acts on (separation of duties,
         body decisions); `update` calls it, a command that loads its record itself must too."""
         rights.check_record(record, self.directory, self.registered_reference)
+
+    def dead_letter_noticed(self, letter: Aggregate) -> Sequence[Aggregate | None]:
+        """What this service records itself, in the same transaction, when its consumer parks a
+        message or replays one (`shared.deadletters`): nothing by default; monitoring keeps its
+        own dead letters' cases this way (it does not consume its own stream)."""
+        return ()
 
     # --- commands -------------------------------------------------------------------------------
     def load(self, aggregate_id: UUID, version: int | None = None) -> Any:

@@ -20,8 +20,10 @@ from shared.messaging import bootstrap_streams
 from shared.nats_server import NatsServer, wait_for_port
 from shared.settings import PROJECT_ROOT, ServiceSettings
 
-# Fixed local ports, the same as in docker-compose.yml.
+# Fixed local ports, the same as in docker-compose.yml. The office portal (a front end over the
+# five services' APIs) is started with them, and its address is printed first.
 SERVICE_PORTS = {
+    "portal": 8100,
     "correspondence": 8101,
     "planning": 8102,
     "budgeting": 8103,
@@ -34,6 +36,9 @@ NATS_MONITOR_PORT = 8222
 # and OAuth client under var/witness/.
 WITNESS_PORT = 8110
 WITNESS_NAME = "witness-1"
+# The services whose events go out on NATS, so whose heads are published and witnessed (the portal
+# is a front end over them).
+WITNESSED = ("correspondence", "planning", "budgeting", "restructuring", "monitoring")
 
 
 def existing_services() -> list[str]:
@@ -72,7 +77,7 @@ def witness_command(services: list[str], nats_url: str, var_dir: Path) -> list[s
             registry.revoke(WITNESS_NAME)
         _, secret = registry.register(
             agency="พยานตรวจสอบบันทึก (audit witness)", client_id=WITNESS_NAME,
-            scopes=[f"{name}:audit" for name in SERVICE_PORTS], rate_per_minute=100_000,
+            scopes=[f"{name}:audit" for name in WITNESSED], rate_per_minute=100_000,
             burst=10_000)
         secret_file.parent.mkdir(parents=True, exist_ok=True)
         secret_file.write_text(secret)
@@ -80,7 +85,8 @@ def witness_command(services: list[str], nats_url: str, var_dir: Path) -> list[s
     return [sys.executable, "-m", "shared.audit", "witness", "--name", WITNESS_NAME,
             "--nats", nats_url, "--client-id", WITNESS_NAME, "--client-secret-file",
             str(secret_file), "--http-port", str(WITNESS_PORT),
-            *(f"--service={name}=http://127.0.0.1:{SERVICE_PORTS[name]}" for name in services)]
+            *(f"--service={name}=http://127.0.0.1:{SERVICE_PORTS[name]}" for name in services
+              if name in WITNESSED)]
 
 
 def main() -> int:
@@ -149,9 +155,16 @@ def main() -> int:
 
 def print_where_to_look(nats_url: str, services: list[str], var_dir: Path, logs: Path) -> None:
     print("\nระบบพร้อมใช้งาน / The system is running\n")
+    if "portal" in services:
+        print(f"  พอร์ทัลเจ้าหน้าที่ (office portal)  http://127.0.0.1:{SERVICE_PORTS['portal']}/")
+        print("    the first account: .venv/bin/python -m services.portal create-account "
+              "--officer-id esa-1 \\")
+        print('        --name-th "<ชื่อผู้อำนวยการ>" --roles esa_director,signer '
+              "--clearance top_secret\n")
     print(f"  NATS JetStream        {nats_url}   (monitoring http://127.0.0.1:{NATS_MONITOR_PORT})")
     for name in services:
-        print(f"  {name:<22}http://127.0.0.1:{SERVICE_PORTS[name]}/docs")
+        if name != "portal":
+            print(f"  {name:<22}http://127.0.0.1:{SERVICE_PORTS[name]}/docs")
     print(f"  {'audit witness':<22}http://127.0.0.1:{WITNESS_PORT}/cosignatures/<service>")
     if "monitoring" in services:
         port = SERVICE_PORTS["monitoring"]

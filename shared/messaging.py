@@ -17,12 +17,11 @@ from nats.aio.client import Client as NatsClient
 from nats.js.api import DiscardPolicy, RetentionPolicy, StorageType, StreamConfig
 from nats.js.errors import NotFoundError
 
-from contracts.envelope import SUBJECT_PREFIX
+from contracts.envelope import SERVICES, SUBJECT_PREFIX
 from shared.logging import get_logger
 
 log = get_logger(__name__)
 
-SERVICES = ("correspondence", "planning", "budgeting", "restructuring", "monitoring")
 DUPLICATE_WINDOW_SECONDS = 2 * 60 * 60
 DEAD_LETTER_STREAM = "deadletter"
 DEAD_LETTER_PREFIX = f"{SUBJECT_PREFIX}.deadletter"

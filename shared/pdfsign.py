@@ -1,5 +1,10 @@
-"""Electronic signatures on the PDFs the office issues: PAdES signatures (pyHanko) that a standard
-PDF reader verifies, and the check of one.
+"""Electronic signatures on the PDFs the office issues: PAdES baseline signatures (pyHanko) that a
+standard PDF reader verifies, and the check of one.
+
+The signature is a CAdES detached signature (`/SubFilter /ETSI.CAdES.detached`, ETSI EN 319 142):
+PAdES B-B, with the signing certificate bound into the signed attributes. Given a timestamp
+authority (RFC 3161, `timestamp_url`), the signature also carries the authority's timestamp over
+it: PAdES B-T, a time a reader can trust more than the signer's own clock.
 
 The office signs with its own certificate: a deployment points `key_file` at the PEM bundle (private
 key and certificate, with the chain) the office was issued. Without one, a service generates a
@@ -24,7 +29,9 @@ from cryptography.hazmat.primitives.asymmetric import rsa
 from cryptography.x509.oid import NameOID
 from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
 from pyhanko.pdf_utils.reader import PdfFileReader
-from pyhanko.sign import signers
+from pyhanko.sign import fields, signers
+from pyhanko.sign.timestamps import TimeStamper
+from pyhanko.sign.timestamps.requests_client import RequestsHTTPTimeStamper
 from pyhanko.sign.validation import validate_pdf_signature
 from pyhanko_certvalidator import ValidationContext
 from pyhanko_certvalidator.registry import SimpleCertificateStore
@@ -44,14 +51,21 @@ class SignatureCheck:
     signer: str  # the certificate's subject, as readers show it
     signed_at: datetime | None
     reason: str
+    subfilter: str = ""  # "/ETSI.CAdES.detached" for PAdES
+    # The timestamp authority's time over the signature (PAdES B-T), when there is one and its
+    # token is intact; its authority is trusted when it chains to one of the trusted certificates.
+    timestamped_at: datetime | None = None
+    timestamp_trusted: bool = False
 
 
 class PdfSigner:
     """Signs PDFs with one certificate and key (an office's)."""
 
     def __init__(self, certificate: x509.Certificate, key: rsa.RSAPrivateKey,
-                 chain: list[x509.Certificate] | None = None) -> None:
+                 chain: list[x509.Certificate] | None = None, *,
+                 timestamper: TimeStamper | None = None) -> None:
         self.certificate = certificate
+        self._timestamper = timestamper
         cert = _asn1_cert(certificate)
         self._signer = signers.SimpleSigner(
             signing_cert=cert,
@@ -62,9 +76,11 @@ class PdfSigner:
                 [cert, *(_asn1_cert(c) for c in chain or ())]))
 
     @classmethod
-    def load_or_create(cls, path: Path, *, common_name: str, organization: str) -> PdfSigner:
+    def load_or_create(cls, path: Path, *, common_name: str, organization: str,
+                       timestamp_url: str | None = None) -> PdfSigner:
         """The PEM bundle at `path` (key, certificate, then its chain); created self-signed in the
-        given names when there is none."""
+        given names when there is none. With `timestamp_url`, every signature is timestamped by
+        that authority (B-T)."""
         if not path.exists():
             create_once(path, _self_signed_bundle(common_name, organization))
         pem = path.read_bytes()
@@ -72,14 +88,18 @@ class PdfSigner:
         if not isinstance(key, rsa.RSAPrivateKey):
             raise ValueError(f"{path}: the signing key must be an RSA key")
         certificate, *chain = x509.load_pem_x509_certificates(pem)
-        return cls(certificate, key, chain)
+        timestamper = RequestsHTTPTimeStamper(timestamp_url) if timestamp_url else None
+        return cls(certificate, key, chain, timestamper=timestamper)
 
     def sign(self, pdf: bytes, *, reason: str, location: str, name: str) -> bytes:
-        """The PDF with a signature over all of it, added as an incremental update."""
+        """The PDF with a PAdES signature over all of it (B-B; B-T with a timestamp authority),
+        added as an incremental update."""
         writer = IncrementalPdfFileWriter(io.BytesIO(pdf))
-        meta = signers.PdfSignatureMetadata(field_name="Signature", reason=reason,
-                                            location=location, name=name)
-        return signers.sign_pdf(writer, meta, signer=self._signer).getvalue()
+        meta = signers.PdfSignatureMetadata(
+            field_name="Signature", reason=reason, location=location, name=name,
+            subfilter=fields.SigSeedSubFilter.PADES, md_algorithm="sha256")
+        return signers.sign_pdf(writer, meta, signer=self._signer,
+                                timestamper=self._timestamper).getvalue()
 
 
 def check_signature(pdf: bytes, trusted: list[x509.Certificate]) -> SignatureCheck:
@@ -88,8 +108,11 @@ def check_signature(pdf: bytes, trusted: list[x509.Certificate]) -> SignatureChe
     if not reader.embedded_signatures:
         return SignatureCheck(False, False, False, "", None, "")
     embedded = reader.embedded_signatures[0]
-    status = validate_pdf_signature(embedded, ValidationContext(
-        trust_roots=[_asn1_cert(c) for c in trusted]))
+    roots = [_asn1_cert(c) for c in trusted]
+    status = validate_pdf_signature(embedded, ValidationContext(trust_roots=roots),
+                                    ts_validation_context=ValidationContext(trust_roots=roots))
+    stamp = status.timestamp_validity
+    stamped = stamp is not None and stamp.intact and stamp.valid
     return SignatureCheck(
         signed=True,
         intact=bool(status.intact and status.valid),
@@ -97,6 +120,9 @@ def check_signature(pdf: bytes, trusted: list[x509.Certificate]) -> SignatureChe
         signer=status.signing_cert.subject.human_friendly,
         signed_at=status.signer_reported_dt,
         reason=str(embedded.sig_object.get("/Reason", "")),
+        subfilter=str(embedded.sig_object.get("/SubFilter", "")),
+        timestamped_at=stamp.timestamp if stamped else None,
+        timestamp_trusted=bool(stamped and stamp.trusted),
     )
 
 

@@ -21,6 +21,7 @@ from shared.auth import PUBLIC, authorize
 from shared.auth.install import install_auth
 from shared.auth.scopes import required_scope
 from shared.consumer import IdempotentConsumer, Subscription
+from shared.deadletters import DeadLetterIndex, publishing_dead_letters
 from shared.eventstore import ServiceApplication
 from shared.http.context import RequestContextMiddleware
 from shared.http.problems import declare_problem_responses, install_problem_handlers
@@ -48,8 +49,11 @@ class ServiceRuntime:
     ) -> None:
         self.settings = settings
         self.app = app
-        self.translate = translate
+        # Every relay also publishes the service's dead letters (`shared.deadletters`).
+        self.translate = publishing_dead_letters(settings.service_name, translate) \
+            if translate is not None or subscriptions else None
         self.subscriptions = subscriptions
+        self.dead_letters = DeadLetterIndex(app)
         # Every service's log is an audit trail: a tree signed in every transaction
         # (app.audit), published for witnesses, and checked by the service itself (shared/audit).
         self.audit = app.audit
@@ -70,17 +74,25 @@ class ServiceRuntime:
         self.closing = asyncio.Event()
         self.loop: asyncio.AbstractEventLoop | None = None
 
+    @property
+    def uses_nats(self) -> bool:
+        """A process that publishes nothing and consumes nothing (the office portal, a front end)
+        never connects to NATS."""
+        return self.translate is not None or bool(self.subscriptions)
+
     async def start(self) -> None:
         # Set when the service starts shutting down: live feeds and the relay end at once.
         self.closing = asyncio.Event()
         self.loop = asyncio.get_running_loop()
-        self.client = await connect(self.settings.nats_url, name=self.settings.service_name)
-        self.audit_publisher = AuditPublisher(self.app.audit, self.app.audit_guard, self.client,
-                                              witness_keys=self.witness_keys,
-                                              recorder=self.app.process_recorder)
-        # The stream's last head against the store, and the witnessed heads against the store,
-        # before anything is published: a rolled-back store raises the alarm instead.
-        consistent = await self.audit_publisher.start(self.closing)
+        consistent = True
+        if self.uses_nats:
+            self.client = await connect(self.settings.nats_url, name=self.settings.service_name)
+            self.audit_publisher = AuditPublisher(
+                self.app.audit, self.app.audit_guard, self.client,
+                witness_keys=self.witness_keys, recorder=self.app.process_recorder)
+            # The stream's last head against the store, and the witnessed heads against the
+            # store, before anything is published: a rolled-back store raises the alarm instead.
+            consistent = await self.audit_publisher.start(self.closing)
         await asyncio.to_thread(self.self_check.check_all)
         self.self_check.start()
         self._witness_task = self._start_witness()
@@ -228,8 +240,13 @@ def create_http_app(
 
     @api.get("/health", tags=["operations"], summary="Liveness and positions", openapi_extra=PUBLIC)
     def health() -> dict[str, Any]:
+        # Degraded, not down: it serves, but a message it was sent did not do its work (a dead
+        # letter not replayed yet), or its events are not reaching the others (the relay), or
+        # it refuses writes because its history does not match its audit trail.
+        parked = runtime.dead_letters.unreplayed()
         fault = runtime.app.audit_guard.fault
-        degraded = bool(runtime.relay and runtime.relay.last_error) or fault is not None
+        degraded = bool(runtime.relay and runtime.relay.last_error) or bool(parked) \
+            or fault is not None
         return {
             "service": service,
             "status": "degraded" if degraded else "ok",
@@ -237,7 +254,11 @@ def create_http_app(
             "notification_position": runtime.app.max_notification_id(),
             "relay_position": runtime.relay.published_position if runtime.relay else None,
             "relay_error": runtime.relay.last_error if runtime.relay else None,
-            "nats_connected": bool(runtime.client and runtime.client.is_connected),
+            # None where the process has no use for NATS (the office portal).
+            "nats_connected": (bool(runtime.client and runtime.client.is_connected)
+                               if runtime.uses_nats else None),
+            "dead_letters": len(parked),
+            "oldest_dead_letter": parked[0].parked_at if parked else None,
             "audit_fault": fault.reason if fault else None,
         }
 

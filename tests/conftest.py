@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import asyncio
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
+from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
 from services.budgeting.application import BudgetingApplication
@@ -17,13 +18,20 @@ from services.budgeting.settings import BudgetingSettings
 from services.correspondence.application import CorrespondenceApplication
 from services.correspondence.main import create_app as create_correspondence
 from services.correspondence.settings import CorrespondenceSettings
+from services.monitoring.application import MonitoringApplication
+from services.monitoring.main import create_app as create_monitoring
+from services.monitoring.settings import MonitoringSettings
 from services.planning.application import PlanningApplication
 from services.planning.main import create_app as create_planning
 from services.planning.settings import PlanningSettings
+from services.restructuring.application import RestructuringApplication
+from services.restructuring.main import create_app as create_restructuring
+from services.restructuring.settings import RestructuringSettings
 from shared.messaging import bootstrap_streams
 from shared.nats_server import NatsServer
 from shared.office.testing import STANDARD_STAFF, teach
 from shared.testing import EmbeddedPostgres, PostgresParams, ServiceProcess, office_client
+from tests.support.staff import position_th
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -80,17 +88,29 @@ class Saraban:
     def __init__(self, service: ServiceProcess) -> None:
         self.http = service.client(timeout=10.0)
 
-    def post(self, path: str, actor: str, body: dict, key: str | None = None) -> dict:
+    def post(self, path: str, actor: str, body: dict, key: str | None = None,
+             changes: str | None = None) -> dict:
+        """`changes`: the record the command changes (its GET path), read first for its ETag,
+        sent back in `If-Match` as a client does."""
         headers = {"X-Actor-Id": actor}
         if key:
             headers["Idempotency-Key"] = key
+        if changes is not None:
+            read = self.http.get(changes, headers={"X-Actor-Id": actor})
+            assert read.status_code == 200, read.text
+            headers["If-Match"] = read.headers["ETag"]
         response = self.http.post(path, headers=headers, json=body)
         assert response.status_code in (200, 201), response.text
         return response.json()
 
+    def step(self, record: str, verb: str, actor: str, body: dict | None = None) -> dict:
+        """A step on an existing record (`/documents/{id}`, `/meetings/{id}`, ...)."""
+        return self.post(f"{record}/{verb}", actor, body or {}, changes=record)
+
     def hire_staff(self) -> None:
         for officer_id, name, roles, clearance in STAFF:
             self.post("/officers", "esa-1", {"officer_id": officer_id, "name_th": name,
+                                             "position_th": position_th(officer_id),
                                              "roles": roles, "clearance": clearance},
                       key=f"staff-{officer_id}")
 
@@ -118,7 +138,7 @@ class Saraban:
         ]
         result: dict = {}
         for path, actor, body in steps:
-            result = self.post(f"/documents/{document_id}/{path}", actor, body)
+            result = self.step(f"/documents/{document_id}", path, actor, body)
         return result
 
     def close(self) -> None:
@@ -221,7 +241,8 @@ def staffed(client: TestClient) -> TestClient:
     for officer_id, name, roles, clearance in (*STAFF, ("off-2", "นางสาววิไล ขยัน", ["officer"],
                                                         "none")):
         response = client.post("/officers", headers={"X-Actor-Id": "esa-1"}, json={
-            "officer_id": officer_id, "name_th": name, "roles": roles, "clearance": clearance})
+            "officer_id": officer_id, "name_th": name, "position_th": position_th(officer_id),
+            "roles": roles, "clearance": clearance})
         assert response.status_code == 201, response.text
     return client
 
@@ -240,10 +261,33 @@ def planning(tmp_path: Path, planning_clock: Clock) -> Iterator[PlanningApplicat
     app.close()
 
 
+# Restructuring's tests run on 3 March 2025 at 09:00 in Bangkok (BE 2568), after both DMC dates of
+# academic year 2567 (the sample file's).
+RESTRUCTURING_NOW = datetime(2025, 3, 3, 2, 0, tzinfo=UTC)
+
+
+@pytest.fixture
+def restructuring(tmp_path: Path) -> Iterator[RestructuringApplication]:
+    """Restructuring in process on a real (SQLite) store, knowing the standard staff; NATS is never
+    started."""
+    settings = RestructuringSettings(var_dir=tmp_path / "var", nats_url="nats://127.0.0.1:9")
+    app = RestructuringApplication(settings, clock=lambda: RESTRUCTURING_NOW)
+    teach(app, STANDARD_STAFF)
+    yield app
+    app.close()
+
+
+@pytest.fixture
+def restructuring_client(restructuring: RestructuringApplication) -> TestClient:
+    return office_client(create_restructuring(restructuring.settings, restructuring))
+
+
 @pytest.fixture
 def budgeting(tmp_path: Path, clock: Clock) -> Iterator[BudgetingApplication]:
-    """Budgeting in process on a real (SQLite) store; NATS is never started."""
+    """Budgeting in process on a real (SQLite) store; NATS is never started. It knows the
+    office's standard staff, as if correspondence had told it."""
     app = BudgetingApplication(BudgetingSettings(var_dir=tmp_path / "var"), clock=clock)
+    teach(app, STANDARD_STAFF)
     yield app
     app.close()
 
@@ -256,3 +300,35 @@ def planning_client(planning: PlanningApplication) -> TestClient:
 @pytest.fixture
 def budgeting_client(budgeting: BudgetingApplication) -> TestClient:
     return office_client(create_budgeting(budgeting.settings, budgeting))
+
+
+@pytest.fixture
+def monitoring_clock() -> Callable[[], datetime]:
+    """Monitoring's tests run on 10 January 2025 (fiscal year 2568, quarter 2); a module that
+    needs the real time overrides this fixture."""
+    return Clock(datetime(2025, 1, 10, 3, 0, tzinfo=UTC))
+
+
+@pytest.fixture
+def monitoring_api(tmp_path: Path, monitoring_clock: Callable[[], datetime]) -> Iterator[FastAPI]:
+    """Monitoring's HTTP app in process on a real (SQLite) store, its lifespan never entered (no
+    NATS): the office's staff taught as correspondence's events would, through its consumer's
+    handler."""
+    settings = MonitoringSettings(var_dir=tmp_path / "var", nats_url="nats://127.0.0.1:9",
+                                  feed_poll_seconds=0.2)
+    app = MonitoringApplication(settings, clock=monitoring_clock)
+    teach(app, STANDARD_STAFF)
+    api = create_monitoring(settings, app)
+    api.state.board.clock = monitoring_clock
+    yield api
+    app.close()
+
+
+@pytest.fixture
+def monitoring(monitoring_api: FastAPI) -> MonitoringApplication:
+    return monitoring_api.state.runtime.app
+
+
+@pytest.fixture
+def monitoring_client(monitoring_api: FastAPI) -> TestClient:
+    return office_client(monitoring_api)

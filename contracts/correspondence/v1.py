@@ -78,16 +78,25 @@ class DocumentRegistered(IntegrationEvent):
 
 
 class OutgoingDocumentStarted(IntegrationEvent):
-    """The office began a document of its own (no incoming letter), drafted by an officer."""
+    """The office began a document of its own (no incoming letter), drafted by an officer; or
+    drafted one another service's event asked for (an allocation letter, a transfer report, an
+    evaluation-result letter), for the officer that event named."""
 
     EVENT_TYPE = "correspondence.document.outgoing_started"
     document_id: UUID
     doc_type: DocumentType
     subject: str | None
     addressee: str | None
-    officer_id: str
+    officer_id: str | None = Field(
+        description="The drafter who holds it; None when the officer named cannot hold a draft "
+                    "and it waits for the group director to assign it (see rerouted_reason)")
     secrecy: Secrecy
     urgency: Urgency
+    named_officer_id: str | None = Field(
+        default=None, description="Drafted for another service: the officer its event named")
+    rerouted_reason: str | None = Field(
+        default=None, description="Why the named officer does not hold it: not_in_directory, "
+                                  "inactive or may_not_draft (the group director assigns it)")
 
 
 class DocumentAssigned(IntegrationEvent):

@@ -54,7 +54,9 @@ class EvaluationResultLetter(ContractModel):
 
 class EvaluationResultsIssued(IntegrationEvent):
     """An evaluation's results were issued (procedure 15): each goes back to those responsible as
-    a letter, drafted by `issued_by` in correspondence. The envelope's `subject` is the evaluation id."""
+    a letter drafted in correspondence. The ESA director issues them (`issued_by`); the officer
+    who evaluated (`prepared_by`) is the one who can draft the letters. The envelope's `subject`
+    is the evaluation id."""
 
     EVENT_TYPE: ClassVar[str] = "monitoring.evaluation.results_issued"
 
@@ -62,7 +64,10 @@ class EvaluationResultsIssued(IntegrationEvent):
     kind: EvaluationKind
     title_th: str
     fiscal_year_be: int | None = Field(default=None, description="For annual evaluations")
-    issued_by: str = Field(description="The officer who issued the results (drafts the letters)")
+    issued_by: str = Field(description="Who decided to issue the results (the ESA director)")
+    prepared_by: str | None = Field(
+        default=None, description="The officer who recorded the evaluation: the letters' drafter "
+        "where the staff directory lets them draft")
     issued_on: date = Field(description="Bangkok date of issue")
     results: list[EvaluationResultLetter] = Field(min_length=1)
 

@@ -1,8 +1,10 @@
 """HTTP API of the budgeting service (procedures 10-13).
 
 Plain `def` endpoints: the event store is synchronous, so FastAPI runs them in its thread pool.
-Every write takes `Idempotency-Key`; writes to an existing line or case take `If-Match` with its
-`ETag`. The acting officer is named in `X-Actor-Id` (see `shared.http.context`).
+Every write takes `Idempotency-Key`; every write to an existing line, case or rate table requires
+`If-Match` with the `ETag` read (428 without it, 412 if stale); creating one does not. The acting
+officer is named in `X-Actor-Id` (see `shared.http.context`); who may run each route is
+`services/budgeting/rights.py`, enforced on every route.
 """
 
 from __future__ import annotations
@@ -72,7 +74,7 @@ from services.budgeting.schemas import (
     TransferRuleOut,
 )
 from shared.domain import DomainError
-from shared.http.conditional import Idempotency, IfMatch, set_etag
+from shared.http.conditional import Idempotency, IfMatch, IfMatchIfExists, set_etag
 from shared.http.context import Actor
 from shared.http.downloads import csv_download
 from shared.thaitime import BANGKOK
@@ -198,17 +200,25 @@ def create_router(app: BudgetingApplication) -> APIRouter:
     def external_resources(fiscal_year_be: int) -> dict[str, Any]:
         return app.external_resources(fiscal_year_be)
 
+    def _rates(response: Response, result: dict[str, Any]) -> dict[str, Any]:
+        if result["version"] is not None:
+            set_etag(response, result["version"])
+        return result
+
     @reports.get("/per-head-rates/{fiscal_year_be}", response_model=RatesOut,
-                 summary="Per-head subsidy rates of a fiscal year (baht per pupil per year)")
-    def get_rates(fiscal_year_be: int) -> dict[str, Any]:
-        return app.rates_view(fiscal_year_be)
+                 summary="Per-head subsidy rates of a fiscal year (baht per pupil per year); "
+                         "the ETag of a recorded table")
+    def get_rates(fiscal_year_be: int, response: Response) -> dict[str, Any]:
+        return _rates(response, app.rates_view(fiscal_year_be))
 
     @reports.put("/per-head-rates/{fiscal_year_be}", response_model=RatesOut,
-                 summary="Record OBEC's per-head rates for a fiscal year")
-    def set_rates(fiscal_year_be: int, body: RatesIn, actor: Actor,
-                  idem: Idempotency) -> dict[str, Any]:
-        return app.set_rates(fiscal_year_be, rates=body.rates, source_th=body.source_th,
-                             idempotency=idem.for_body(body))
+                 summary="Record OBEC's per-head rates for a fiscal year; changing a recorded "
+                         "table requires If-Match with its ETag")
+    def set_rates(fiscal_year_be: int, body: RatesIn, actor: Actor, if_match: IfMatchIfExists,
+                  idem: Idempotency, response: Response) -> dict[str, Any]:
+        return _rates(response, app.set_rates(
+            fiscal_year_be, rates=body.rates, source_th=body.source_th,
+            expected_version=if_match, idempotency=idem.for_body(body)))
 
     @reports.get("/transfer-rules", response_model=list[TransferRuleOut],
                  summary="The transfer rule table in force (first matching row applies)")
@@ -259,7 +269,8 @@ def create_router(app: BudgetingApplication) -> APIRouter:
                      submit: bool = True, decision: bool = True, report: bool = True,
                      withdraw: bool = False) -> None:
         if committee:
-            step(cases, "committee", "แต่งตั้งคณะกรรมการ: a chair and at least two members",
+            step(cases, "committee", "แต่งตั้งคณะกรรมการ: a chair and at least two members (officer ids), "
+                 "by the ESA director",
                  CommitteeIn, out, lambda i, b, v, k: app.appoint_committee(
                      case_type, i, chair=b.chair, members=b.members, appointed_on=b.appointed_on,
                      order=b.order, expected_version=v, idempotency=k))
@@ -268,7 +279,8 @@ def create_router(app: BudgetingApplication) -> APIRouter:
                  out, lambda i, b, v, k: app.submit(case_type, i, expected_version=v,
                                                     idempotency=k))
         if decision:
-            step(cases, "decision", "การพิจารณา: approve, reject or return (with a reason)",
+            step(cases, "decision", "การพิจารณา: the awaited body's decision, approve, reject or return (with "
+                 "a reason); an outside body's cites its registered resolution",
                  DecisionIn, out, lambda i, b, v, k: app.decide(
                      case_type, i, body=b.body, decision=b.decision, decided_on=b.decided_on,
                      reason=b.reason, resolution=b.resolution, expected_version=v,
@@ -298,10 +310,11 @@ def create_router(app: BudgetingApplication) -> APIRouter:
 
     common_steps(allocations, Allocation, AllocationOut, report=False, withdraw=True)
     step(allocations, "amounts", "The committee allocates amounts per recipient (within the "
-         "ceiling)", AmountsIn, AllocationOut, lambda i, b, v, k: app.propose_amounts(
+         "ceiling; a committee member; a school must be registered and open in the year)", AmountsIn, AllocationOut, lambda i, b, v, k: app.propose_amounts(
              i, items=[item.item() for item in b.items], expected_version=v, idempotency=k))
     step(allocations, "per-head", "Per-head subsidy for every open school from the enrolment "
-         "snapshots and the rate table (within the ceiling)", Empty, AllocationOut,
+         "snapshots and the rate table (within the ceiling; a committee member; refused while "
+         "a snapshot is missing)", Empty, AllocationOut,
          lambda i, b, v, k: app.propose_per_head(i, expected_version=v, idempotency=k))
     step(allocations, "announce", "แจ้งผลการจัดสรร: announced to groups and schools", AnnouncedIn,
          AllocationOut, lambda i, b, v, k: app.announce_allocation(
@@ -339,15 +352,14 @@ def create_router(app: BudgetingApplication) -> APIRouter:
         return _created(response, result, f"/leftover-reviews/{result['case_id']}")
 
     common_steps(reviews, LeftoverReview, LeftoverReviewOut, submit=False, decision=False)
-    step(reviews, "analysis", "Analyse spending of every line against success conditions",
+    step(reviews, "analysis", "Analyse spending of every line against success conditions "
+         "(a committee member)",
          AnalyseIn, LeftoverReviewOut, lambda i, b, v, k: app.analyse_spending(
              i, success={s.line_id: s.success_met for s in b.success}, expected_version=v,
              idempotency=k))
-    step(reviews, "guidelines", "How leftover funds are to be used", GuidelinesIn,
-         LeftoverReviewOut, lambda i, b, v, k: app.step(
-             LeftoverReview, i, lambda r, at: r.set_guidelines(guidelines_th=b.guidelines_th,
-                                                               at=at),
-             expected_version=v, idempotency=k))
+    step(reviews, "guidelines", "How leftover funds are to be used (a committee member)",
+         GuidelinesIn, LeftoverReviewOut, lambda i, b, v, k: app.set_guidelines(
+             i, guidelines_th=b.guidelines_th, expected_version=v, idempotency=k))
 
     # --- expenditure analysis (10) -------------------------------------------------------------------------
     analyses = case_routes("/budget-analyses", "expenditure analysis (วิเคราะห์งบประมาณรายจ่าย)",
@@ -370,7 +382,8 @@ def create_router(app: BudgetingApplication) -> APIRouter:
          lambda i, b, v, k: app.step(BudgetAnalysis, i, lambda a, at: a.record_response(
              respondent=b.respondent, summary_th=b.summary_th, at=at),
              expected_version=v, idempotency=k))
-    step(analyses, "report-draft", "The committee's analysis report (a new version each round)",
+    step(analyses, "report-draft", "The committee's analysis report (a new version each "
+         "round; a committee member)",
          AnalysisReportIn, AnalysisOut, lambda i, b, v, k: app.draft_analysis_report(
              i, summary_th=b.summary_th,
              figures=[AnalysisFigure(**f.model_dump()) for f in b.figures], expected_version=v, idempotency=k))
@@ -397,11 +410,11 @@ def create_router(app: BudgetingApplication) -> APIRouter:
          SchoolRequestIn, BudgetRequestOut, lambda i, b, v, k: app.submit_school_request(
              i, school_code=b.school_code, items=b.request_items(), expected_version=v,
              idempotency=k))
-    step(requests, "reviews", "The committee's review of a school's request (agreed per item)",
-         ReviewIn, BudgetRequestOut, lambda i, b, v, k: app.step(
-             BudgetRequest, i, lambda r, at: r.review(
-                 school_code=b.school_code, appropriate=b.appropriate, agreed=b.agreed,
-                 comments_th=b.comments_th, at=at), expected_version=v, idempotency=k))
+    step(requests, "reviews", "The committee's review of a school's request (agreed per item; "
+         "a committee member)", ReviewIn, BudgetRequestOut,
+         lambda i, b, v, k: app.review_school_request(
+             i, school_code=b.school_code, appropriate=b.appropriate, agreed=b.agreed,
+             comments_th=b.comments_th, expected_version=v, idempotency=k))
     step(requests, "targets", "Targets and outputs agreed with a school (or the office)",
          TargetsIn, BudgetRequestOut, lambda i, b, v, k: app.agree_targets(
              i, party=b.party, outputs=b.target_outputs(), expected_version=v, idempotency=k))

@@ -7,6 +7,12 @@ not at all. A command the rules refuse records nothing.
 
 The reactions to other services' events (`handlers.py`) call the `apply_*` methods, which decide
 and return the changed aggregates for the consumer to save with its tracking position.
+
+Who may run a command is `rights.py`'s, checked by `ServiceApplication` before anything is decided
+(the actor) and when the case is loaded (`update` → `check_record`: separation of duties, body
+decisions). A command passes its actor (`current_actor()`) to the case where the case's own rule
+needs it (a committee member does the committee's work); a decision cites a document as
+correspondence registered it (`cited`), never as the caller described it.
 """
 
 from __future__ import annotations
@@ -21,6 +27,7 @@ from contracts.budgeting.v1 import (
     AllocationItem,
     AllocationMethod,
     AnalysisFigure,
+    RecipientKind,
     RequestKind,
     TargetOutput,
 )
@@ -56,6 +63,7 @@ from services.budgeting.domain import (
     parse_rate_csv,
     per_head_allocation,
     report_of,
+    require_fundable,
     valid_school_code,
 )
 from services.budgeting.projections import (
@@ -67,8 +75,10 @@ from services.budgeting.projections import (
     spending_plan,
 )
 from services.budgeting.settings import BudgetingSettings
+from shared.context import current_actor
 from shared.domain import Aggregate
-from shared.eventstore import ServiceApplication
+from shared.eventstore import ServiceApplication, check_version
+from shared.office.documents import RegisteredDocument, cite
 from shared.projection import AggregateIndex
 from shared.thaitime import bangkok_date, utc_now
 
@@ -281,25 +291,34 @@ class BudgetingApplication(ServiceApplication):
         return dict(DEFAULT_PER_HEAD_RATES), "อัตรามาตรฐานของ สพฐ."
 
     def set_rates(self, fiscal_year_be: int, *, rates: Mapping[SchoolLevel, Decimal],
-                  source_th: str, idempotency: Idempotency = None) -> dict[str, Any]:
+                  source_th: str, expected_version: int | None = None,
+                  idempotency: Idempotency = None) -> dict[str, Any]:
+        """Record the year's table, or change it: a change names the version it read (If-Match),
+        so nobody overwrites rates they have not seen."""
+
         def decide() -> tuple[dict[str, Any], list[Aggregate]]:
             table = self.get(PerHeadRates, PerHeadRates.create_id(fiscal_year_be))
             if table is None:
                 table = PerHeadRates.set_for(fiscal_year_be=fiscal_year_be, rates=rates,
                                              source_th=source_th)
             else:
+                check_version(table, expected_version, required=True)
                 table.change(rates=rates, source_th=source_th)
             return self.rates_view(fiscal_year_be, table), [table]
 
         return self.execute(decide, idempotency=idempotency)
 
     def rates_view(self, fiscal_year_be: int, table: PerHeadRates | None = None) -> dict[str, Any]:
+        """The year's rates; `version` is the recorded table's (its ETag), None while the year
+        uses the rate file or the defaults."""
+        table = table or self.get(PerHeadRates, PerHeadRates.create_id(fiscal_year_be))
         if table is not None:
             rates, source = dict(table.rates), table.source_th
         else:
             rates, source = self.rates_for(fiscal_year_be)
         return {"fiscal_year_be": fiscal_year_be, "source_th": source,
-                "rates": {level.value: rate for level, rate in rates.items()}}
+                "rates": {level.value: rate for level, rate in rates.items()},
+                "version": table.version if table is not None else None}
 
     # --- cases: one shape for every step --------------------------------------------------------------
     def _create(self, make: Callable[[datetime], tuple[Aggregate, Sequence[Aggregate]]],
@@ -361,8 +380,9 @@ class BudgetingApplication(ServiceApplication):
         line, a transfer's last approval moves the money, in the same transaction."""
 
         def act(case: Any, at: datetime) -> list[Aggregate]:
+            cited = self.cited(resolution.document_id) if resolution is not None else None
             decision_args = dict(body=body, decision=decision, decided_on=decided_on,
-                                 reason=reason, resolution=resolution, at=at)
+                                 reason=reason, resolution=cited, at=at)
             if isinstance(case, Allocation):
                 line = self.line(case.line_id)
                 case.decide(line=line, **decision_args)
@@ -375,6 +395,12 @@ class BudgetingApplication(ServiceApplication):
             return []
 
         return self._on_case(case_type, case_id, expected_version, idempotency, act)
+
+    def cited(self, document_id: UUID) -> RegisteredDocumentRef:
+        """A document a decision cites, as correspondence registered it: its register number
+        and date are the register's, never the caller's word."""
+        return cite(self.get(RegisteredDocument, RegisteredDocument.create_id(document_id)),
+                    document_id)
 
     def submit(self, case_type: type[Aggregate], case_id: UUID, *,
                expected_version: int | None = None, idempotency: Idempotency = None) -> dict[str, Any]:
@@ -401,25 +427,37 @@ class BudgetingApplication(ServiceApplication):
     def propose_amounts(self, allocation_id: UUID, *, items: Sequence[AllocationItem],
                         expected_version: int | None = None,
                         idempotency: Idempotency = None) -> dict[str, Any]:
-        return self.step(Allocation, allocation_id, lambda a, at: a.propose(
-            method=AllocationMethod.amounts, items=items, rates=None, at=at),
-            expected_version=expected_version, idempotency=idempotency)
+        """The committee's amounts; a school it names must be in the registry restructuring
+        reported and open in the allocation's fiscal year (`domain.require_fundable`)."""
+
+        def act(allocation: Allocation, at: datetime) -> None:
+            codes = [item.recipient_code for item in items
+                     if item.recipient_kind == RecipientKind.school]
+            require_fundable(codes, {code: self.school_record(code) for code in codes},
+                             allocation.fiscal_year_be)
+            allocation.propose(method=AllocationMethod.amounts, items=items, rates=None,
+                               by=current_actor(), at=at)
+
+        return self.step(Allocation, allocation_id, act, expected_version=expected_version,
+                         idempotency=idempotency)
 
     def propose_per_head(self, allocation_id: UUID, *, expected_version: int | None = None,
                          idempotency: Idempotency = None) -> dict[str, Any]:
         """Per-head subsidy for every school open in a half of the year, as it stands on the half's
         first day, from the enrolment snapshots and the year's rate table (the basis and rounding
-        are stated in `domain.per_head_allocation`)."""
+        are stated in `domain.per_head_allocation`). Refused while a snapshot it needs is missing
+        (`PerHeadComputation.require_complete` says why refusing, not acknowledging)."""
         found: dict[str, Any] = {}
 
         def act(allocation: Allocation, at: datetime) -> None:
             rates, source = self.rates_for(allocation.fiscal_year_be)
-            computation = per_head_allocation(self.schools.all(), rates,
-                                              allocation.fiscal_year_be)
+            schools = list(self.schools.all())
+            computation = per_head_allocation(schools, rates, allocation.fiscal_year_be)
+            computation.require_complete({s.school_code: s for s in schools})
             found.update(missing_snapshots=computation.missing_snapshots,
                          exact_total=computation.exact_total, rates_source_th=source)
             allocation.propose(method=AllocationMethod.per_head, items=computation.items,
-                               rates=rates, at=at)
+                               rates=rates, by=current_actor(), at=at)
 
         return self._on_case(Allocation, allocation_id, expected_version, idempotency, act,
                              extra=lambda: found)
@@ -474,7 +512,7 @@ class BudgetingApplication(ServiceApplication):
         def act(review: LeftoverReview, at: datetime) -> None:
             lines = [line for line in self.lines.all()
                      if line.fiscal_year_be == review.fiscal_year_be]
-            review.analyse(lines=lines, success=success, at=at)
+            review.analyse(lines=lines, success=success, by=current_actor(), at=at)
 
         return self.step(LeftoverReview, review_id, act, expected_version=expected_version,
                          idempotency=idempotency)
@@ -489,8 +527,15 @@ class BudgetingApplication(ServiceApplication):
                               figures: Sequence[AnalysisFigure], expected_version: int | None = None,
                               idempotency: Idempotency = None) -> dict[str, Any]:
         return self.step(BudgetAnalysis, analysis_id, lambda a, at: a.draft_report(
-            summary_th=summary_th, figures=figures, at=at), expected_version=expected_version,
-            idempotency=idempotency)
+            summary_th=summary_th, figures=figures, by=current_actor(), at=at),
+            expected_version=expected_version, idempotency=idempotency)
+
+    def set_guidelines(self, review_id: UUID, *, guidelines_th: str,
+                       expected_version: int | None = None,
+                       idempotency: Idempotency = None) -> dict[str, Any]:
+        return self.step(LeftoverReview, review_id, lambda r, at: r.set_guidelines(
+            guidelines_th=guidelines_th, by=current_actor(), at=at),
+            expected_version=expected_version, idempotency=idempotency)
 
     def announce_request(self, *, fiscal_year_be: int, kind: RequestKind, title_th: str,
                          criteria_th: str, due: date | None,
@@ -499,16 +544,35 @@ class BudgetingApplication(ServiceApplication):
             fiscal_year_be=fiscal_year_be, kind=kind, title_th=title_th, criteria_th=criteria_th,
             due=due, at=at), []), idempotency)
 
-    def school_name(self, code: str) -> str:
-        school = self.get(SchoolRecord, SchoolRecord.create_id(valid_school_code(code)))
-        return school.display_name if school is not None else ""
+    def school_record(self, code: str) -> SchoolRecord | None:
+        """The school as restructuring reported it, or None if no registry has the code."""
+        return self.get(SchoolRecord, SchoolRecord.create_id(valid_school_code(code)))
+
+    def fundable_school(self, code: str, fiscal_year_be: int) -> SchoolRecord:
+        """A school a case of `fiscal_year_be` may name: in the registry and open in that year
+        (the rule allocations by amounts follow, `domain.require_fundable`)."""
+        record = self.school_record(code)
+        require_fundable([valid_school_code(code)], {valid_school_code(code): record},
+                         fiscal_year_be)
+        assert record is not None
+        return record
 
     def submit_school_request(self, request_id: UUID, *, school_code: str,
                               items: Sequence[RequestItem], expected_version: int | None = None,
                               idempotency: Idempotency = None) -> dict[str, Any]:
         return self.step(BudgetRequest, request_id, lambda r, at: r.submit_school_request(
-            school_code=school_code, school_name_th=self.school_name(school_code), items=items,
-            at=at), expected_version=expected_version, idempotency=idempotency)
+            school_code=school_code,
+            school_name_th=self.fundable_school(school_code, r.fiscal_year_be).display_name,
+            items=items, at=at), expected_version=expected_version, idempotency=idempotency)
+
+    def review_school_request(self, request_id: UUID, *, school_code: str, appropriate: bool,
+                              agreed: Sequence[Decimal], comments_th: str,
+                              expected_version: int | None = None,
+                              idempotency: Idempotency = None) -> dict[str, Any]:
+        return self.step(BudgetRequest, request_id, lambda r, at: r.review(
+            school_code=school_code, appropriate=appropriate, agreed=agreed,
+            comments_th=comments_th, by=current_actor(), at=at),
+            expected_version=expected_version, idempotency=idempotency)
 
     def agree_targets(self, request_id: UUID, *, party: str, outputs: Sequence[TargetOutput],
                       expected_version: int | None = None,
@@ -522,7 +586,8 @@ class BudgetingApplication(ServiceApplication):
                                  idempotency: Idempotency = None) -> dict[str, Any]:
         return self._create(lambda at: (ExternalFunding.request(
             fiscal_year_be=fiscal_year_be, school_code=school_code,
-            school_name_th=self.school_name(school_code), source_th=source_th,
+            school_name_th=self.fundable_school(school_code, fiscal_year_be).display_name,
+            source_th=source_th,
             project_th=project_th, amount=amount, value_analysis_th=value_analysis_th, at=at), []),
             idempotency)
 

@@ -14,6 +14,14 @@ Aggregates:
   `ExternalFunding` (11), `Allocation` (12), `BudgetTransfer` and `LeftoverReview` (13). A rejection or a
   return sends a case back to be revised with the reason; every round is kept.
 
+Who may act is declared once, in `services/budgeting/rights.py`; what stays here is what depends
+on the case's own people and state: a committee's work (its proposal, report, review, analysis) is
+done by a member of that case's committee (`require_member`), and each case says whose decision it
+awaits (`awaiting_body`: the ESA director in person, or a body outside the office whose decision
+an officer records citing its registered resolution). Money goes only to schools restructuring
+registered and open in the fiscal year (`fundable`, `require_fundable`); a per-head proposal is
+never made on a partial basis (`PerHeadComputation.require_complete`).
+
 Money is exact `Decimal` baht with at most two decimals (satang); floats are refused.
 """
 
@@ -174,6 +182,25 @@ LineNotFound = _error("LineNotFound", "line-not-found", "ไม่พบรา�
 CaseNotFound = _error("CaseNotFound", "case-not-found", "ไม่พบเรื่อง", "Case not found", NotFound)
 SchoolNotFound = _error("SchoolNotFound", "school-not-found", "ไม่พบสถานศึกษา", "School not found",
                         NotFound)
+UnknownSchool = _error(
+    "UnknownSchool", "unknown-school", "ไม่พบสถานศึกษาในทะเบียนสถานศึกษา",
+    "A school code that no registry of restructuring has")
+SchoolClosed = _error(
+    "SchoolClosed", "school-closed", "สถานศึกษาถูกยุบรวม เลิก หรือโอนแล้วในปีงบประมาณนี้",
+    "A school merged, dissolved or transferred for the whole fiscal year")
+SnapshotsMissing = _error(
+    "SnapshotsMissing", "snapshots-missing", "ข้อมูลจำนวนนักเรียน (DMC) ของบางสถานศึกษายังไม่ครบ",
+    "Enrolment snapshots are missing: per-head money is not proposed on a partial basis")
+
+
+class NotACommitteeMember(BudgetingError):
+    """The committee's own work (its proposal, report, review, analysis) is done by one of its
+    members: a rule about this case's named people, so it lives here, not in the rights table."""
+
+    status = 403
+    code = "not-a-committee-member"
+    title_th = "ผู้ดำเนินการไม่ได้เป็นกรรมการของคณะกรรมการเรื่องนี้"
+    title_en = "Only a member of this case's committee may do the committee's work"
 
 
 # --------------------------------------------------------------------------------------------------
@@ -227,6 +254,12 @@ def committee_of(*, chair: str, members: Sequence[str], appointed_on: date,
         raise CommitteeTooSmall(f"chair {chair} and {len(others)} other member(s)")
     return Committee(chair=chair, members=others,
                      appointed_on=_not_after_today(appointed_on, at, "appointed_on"), order=order)
+
+
+def require_member(committee: Committee | None, by: str) -> None:
+    """`by` is the chair or a member of the case's committee (by officer id)."""
+    if committee is None or by not in {committee.chair, *committee.members}:
+        raise NotACommitteeMember(f"{by} is not on the committee", officer_id=by)
 
 
 def approval_of(*, body: ApprovingBody, expected: ApprovingBody, decision: Decision, decided_on: date,
@@ -306,6 +339,23 @@ def quarters(planned: Mapping[int, Decimal]) -> list[QuarterAmount]:
                                                   allow_zero=True)) for q in QUARTERS]
 
 
+class LineStep(StrEnum):
+    """Where a line's money stands (a line is never closed: a transfer may still bring more)."""
+
+    awaiting_allocation = "awaiting_allocation"  # planned, nothing allocated yet
+    spending = "spending"  # money to use remains
+    spent = "spent"  # all it received is committed or paid
+    transferred_out = "transferred_out"  # all it received went to other lines, nothing used
+
+
+LINE_STEP_TH = {
+    LineStep.awaiting_allocation: "รอรับจัดสรรงบประมาณ",
+    LineStep.spending: "ได้รับจัดสรรแล้ว อยู่ระหว่างใช้จ่าย",
+    LineStep.spent: "ใช้จ่ายครบตามที่ได้รับจัดสรรแล้ว",
+    LineStep.transferred_out: "โอนงบประมาณออกทั้งหมดแล้ว",
+}
+
+
 class BudgetLine(Aggregate):
     """The money of one fiscal year, output/project and expense category."""
 
@@ -371,6 +421,22 @@ class BudgetLine(Aggregate):
     @property
     def label_th(self) -> str:
         return f"{self.project_code} {self.title_th} ({CATEGORY_TH[self.category]})"
+
+    @property
+    def used(self) -> Decimal:
+        return self.committed + self.disbursed
+
+    @property
+    def step(self) -> LineStep:
+        if self.available > 0:
+            return LineStep.spending
+        if self.used > 0:
+            return LineStep.spent
+        return LineStep.transferred_out if self.transfers_out > 0 else LineStep.awaiting_allocation
+
+    @property
+    def step_th(self) -> str:
+        return LINE_STEP_TH[self.step]
 
     # ---- commands --------------------------------------------------------------------------------
 
@@ -650,11 +716,56 @@ class PerHeadComputation(NamedTuple):
     missing_snapshots: list[str]  # `code:term` of a school open in a half without its snapshot
     exact_total: Decimal  # before rounding to satang
 
+    def require_complete(self, records: Mapping[str, SchoolRecord]) -> None:
+        """Per-head money is never proposed on a partial basis: a school open in a half without
+        its snapshot would silently get nothing for that half (and the total would look final).
+        Refused, naming every school and term missing, until restructuring records the snapshots
+        (a school with no pupils in a term has a snapshot of zero). Refusing, rather than letting
+        the committee acknowledge the gap, keeps every per-head allocation a pure function of the
+        registry it was computed from, reproducible by anyone; a school the committee decides to
+        fund otherwise is funded by amounts, in an allocation of its own."""
+        if not self.missing_snapshots:
+            return
+        named = []
+        for missing in self.missing_snapshots:
+            code, term = missing.split(":")
+            record = records.get(code)
+            named.append(f"{record.display_name if record else code} ({code}) ภาคเรียนที่ {term}")
+        raise SnapshotsMissing("; ".join(named), missing_snapshots=list(self.missing_snapshots),
+                               missing_th=named)
+
 
 def fiscal_halves(fiscal_year_be: int) -> tuple[date, date]:
     """The first days of the two halves of a fiscal year: 1 October and 1 April."""
     first, last = fiscal_year_bounds(fiscal_year(fiscal_year_be))
     return first, date(last.year, 4, 1)
+
+
+def fundable(school: SchoolRecord, fiscal_year_be: int) -> bool:
+    """May the school receive money of this fiscal year? Only if it stands open on the first day
+    of at least one of the year's halves: the schools the per-head rule funds, and the only ones
+    an allocation by amounts may name."""
+    return any(school.status_on(day) == SchoolStatus.open for day in fiscal_halves(fiscal_year_be))
+
+
+def require_fundable(codes: Iterable[str], records: Mapping[str, SchoolRecord | None],
+                     fiscal_year_be: int) -> None:
+    """Refuse, naming them, school codes that no registry has (restructuring never reported
+    them) or schools merged, dissolved or transferred for the whole fiscal year."""
+    wanted = sorted(set(codes))
+    known = {code: record for code in wanted if (record := records.get(code)) is not None}
+    unknown = [code for code in wanted if code not in known]
+    if unknown:
+        raise UnknownSchool(", ".join(unknown), school_codes=unknown)
+    closed = [school for school in known.values() if not fundable(school, fiscal_year_be)]
+    if closed:
+        raise SchoolClosed(
+            ", ".join(f"{s.school_code} {s.display_name} ({s.status.value} {s.status_from})"
+                      for s in closed),
+            school_codes=[s.school_code for s in closed],
+            schools=[{"school_code": s.school_code, "name_th": s.display_name,
+                      "status": s.status.value, "status_from": str(s.status_from)}
+                     for s in closed])
 
 
 def per_head_allocation(schools: Iterable[SchoolRecord], rates: Mapping[SchoolLevel, Decimal],
@@ -679,8 +790,7 @@ def per_head_allocation(schools: Iterable[SchoolRecord], rates: Mapping[SchoolLe
     table = rate_table(rates)
     records = {s.school_code: s for s in schools}
     halves = fiscal_halves(fiscal_year_be)
-    funded = sorted(code for code, s in records.items()
-                    if any(s.status_on(day) == SchoolStatus.open for day in halves))
+    funded = sorted(code for code, s in records.items() if fundable(s, fiscal_year_be))
     pupils: dict[str, tuple[Counter[SchoolLevel], Counter[SchoolLevel]]] = {
         code: (Counter(), Counter()) for code in funded}
     absorbed: dict[str, tuple[set[str], set[str]]] = {code: (set(), set()) for code in funded}
@@ -774,8 +884,8 @@ ALLOCATION_APPROVER = ApprovingBody.esa_director
 
 
 class Allocation(CaseMixin, Aggregate):
-    """An allocation committee allocates a ceiling by published criteria; the ESA director
-    approves, and the money goes onto the budget line."""
+    """An allocation committee allocates a ceiling by published criteria (a member proposes);
+    the ESA director approves, and the money goes onto the budget line."""
 
     STEP_TH = {
         AllocationStep.opened: "เปิดเรื่องจัดสรรงบประมาณ รอแต่งตั้งคณะกรรมการ",
@@ -830,16 +940,23 @@ class Allocation(CaseMixin, Aggregate):
     def total(self) -> Decimal:
         return total_of(item.amount for item in self.items)
 
+    @property
+    def awaiting_body(self) -> ApprovingBody | None:
+        """Whose decision the allocation waits for (decision rights: the ESA director in person)."""
+        return ALLOCATION_APPROVER if self.step == AllocationStep.submitted else None
+
     def appoint_committee(self, appointed: Committee, at: datetime) -> None:
         self._require_step(AllocationStep.opened, AllocationStep.committee_appointed,
                            AllocationStep.revising)
         self._committee_appointed(committee=appointed, at=aware(at))
 
     def propose(self, *, method: AllocationMethod, items: Sequence[AllocationItem],
-                rates: Mapping[SchoolLevel, Decimal] | None, at: datetime) -> None:
-        """The committee's allocation: every recipient once, within the ceiling to the satang."""
+                rates: Mapping[SchoolLevel, Decimal] | None, by: str, at: datetime) -> None:
+        """The committee's allocation (`by` one of its members): every recipient once, within the
+        ceiling to the satang."""
         self._require_step(AllocationStep.committee_appointed, AllocationStep.proposed,
                            AllocationStep.revising)
+        require_member(self.committee, by)
         checked = [item.model_copy(update={"amount": money(item.amount, item.recipient_code)})
                    for item in items]
         if not checked:
@@ -1105,6 +1222,11 @@ class BudgetTransfer(CaseMixin, Aggregate):
         return self.approvals_required[len(self.round_approvals)]
 
     @property
+    def awaiting_body(self) -> ApprovingBody | None:
+        """The body whose decision this round waits for (decision rights: who records it)."""
+        return self.awaiting
+
+    @property
     def holder(self) -> str | None:
         awaiting = self.awaiting
         return awaiting.value if awaiting is not None else self.HOLDERS[self.step]
@@ -1238,9 +1360,11 @@ class LeftoverReview(CaseMixin, Aggregate):
         self._committee_appointed(committee=appointed, at=aware(at))
 
     def analyse(self, *, lines: Sequence[BudgetLine], success: Mapping[UUID, bool | None],
-                at: datetime) -> None:
-        """Spending of the year's lines against each project's success conditions."""
+                by: str, at: datetime) -> None:
+        """The committee (`by` one of its members) analyses spending of the year's lines against
+        each project's success conditions."""
         self._require_step(LeftoverStep.committee_appointed, LeftoverStep.analysed)
+        require_member(self.committee, by)
         rows = [LeftoverLine(line_id=line.id, project_code=line.project_code,
                              category=line.category, budget=line.budget,
                              spent=line.committed + line.disbursed, leftover=line.available,
@@ -1249,8 +1373,10 @@ class LeftoverReview(CaseMixin, Aggregate):
                 if line.fiscal_year_be == self.fiscal_year_be]
         self._analysed(lines=rows, at=aware(at))
 
-    def set_guidelines(self, *, guidelines_th: str, at: datetime) -> None:
+    def set_guidelines(self, *, guidelines_th: str, by: str, at: datetime) -> None:
+        """The committee (`by` one of its members) sets how leftover funds are used."""
         self._require_step(LeftoverStep.analysed, LeftoverStep.guidelines_set)
+        require_member(self.committee, by)
         self._guidelines_set(guidelines_th=required_text(guidelines_th, "guidelines_th"), at=aware(at))
 
     def propose_reallocation(self, transfer: BudgetTransfer, at: datetime) -> None:
@@ -1377,6 +1503,11 @@ class BudgetAnalysis(CaseMixin, Aggregate):
     def total(self) -> Decimal:
         return total_of(f.amount for f in self.figures)
 
+    @property
+    def awaiting_body(self) -> ApprovingBody | None:
+        """Whose decision the analysis waits for (decision rights: the ESA director in person)."""
+        return ANALYSIS_APPROVER if self.step == AnalysisStep.submitted else None
+
     def send_survey(self, *, respondents: Sequence[str], due: date | None, at: datetime) -> None:
         self._require_step(AnalysisStep.opened)
         names = sorted({r.strip() for r in respondents if r and r.strip()})
@@ -1399,10 +1530,12 @@ class BudgetAnalysis(CaseMixin, Aggregate):
                            AnalysisStep.committee_appointed)
         self._committee_appointed(committee=appointed, at=aware(at))
 
-    def draft_report(self, *, summary_th: str, figures: Sequence[AnalysisFigure],
+    def draft_report(self, *, summary_th: str, figures: Sequence[AnalysisFigure], by: str,
                      at: datetime) -> None:
+        """The committee's analysis report (`by` one of its members), a new version each round."""
         self._require_step(AnalysisStep.committee_appointed, AnalysisStep.drafted,
                            AnalysisStep.revising)
+        require_member(self.committee, by)
         checked = [f.model_copy(update={"amount": money(f.amount, f.item_th, allow_zero=True)})
                    for f in figures]
         self._report_drafted(summary_th=required_text(summary_th, "summary_th"), figures=checked,
@@ -1586,6 +1719,12 @@ class BudgetRequest(CaseMixin, Aggregate):
     def due(self) -> date | None:
         return self.submission_due if self.step == RequestStep.announced else None
 
+    @property
+    def awaiting_body(self) -> ApprovingBody | None:
+        """Whose endorsement the request waits for (decision rights: an officer records the area
+        committee's, citing its resolution)."""
+        return REQUEST_APPROVER if self.step == RequestStep.submitted else None
+
     def by_category(self) -> dict[ExpenseCategory, Decimal]:
         sums: dict[ExpenseCategory, Decimal] = {}
         for request in self.schools.values():
@@ -1614,10 +1753,11 @@ class BudgetRequest(CaseMixin, Aggregate):
         self._committee_appointed(committee=appointed, at=aware(at))
 
     def review(self, *, school_code: str, appropriate: bool, agreed: Sequence[Decimal],
-               comments_th: str, at: datetime) -> None:
-        """The committee's view of a school's request: an agreed amount per item, never more
-        than asked; an inappropriate request gets nothing."""
+               comments_th: str, by: str, at: datetime) -> None:
+        """The committee's view of a school's request (`by` one of its members): an agreed amount
+        per item, never more than asked; an inappropriate request gets nothing."""
         self._require_step(RequestStep.committee_appointed, RequestStep.revising)
+        require_member(self.committee, by)
         code = valid_school_code(school_code)
         request = self.schools.get(code)
         if request is None:
@@ -1798,6 +1938,11 @@ class ExternalFunding(CaseMixin, Aggregate):
     @property
     def received_total(self) -> Decimal:
         return total_of(amount for _, amount, _ in self.receipts)
+
+    @property
+    def awaiting_body(self) -> ApprovingBody | None:
+        """Whose approval the request waits for (decision rights: the ESA director in person)."""
+        return FUNDING_APPROVER if self.step == FundingStep.requested else None
 
     def decide(self, *, body: ApprovingBody, decision: Decision, decided_on: date,
                reason: str | None, resolution: RegisteredDocumentRef | None,

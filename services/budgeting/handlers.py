@@ -1,5 +1,7 @@
 """Budgeting's reactions to other services' contract events.
 
+- correspondence: the staff directory (who may act) and the documents registered in its
+  registers, which a decision of a body outside the office must cite (`shared.office`);
 - planning's approved annual action plan opens a budget line per project and expense category (the
   spending plan's skeleton, with the planned amounts by quarter);
 - restructuring's school registry: enrolment snapshots are the per-head basis; a merger, dissolution
@@ -30,6 +32,7 @@ from services.budgeting.application import BudgetingApplication
 from services.budgeting.domain import Snapshot
 from shared.consumer import Handler, Subscription
 from shared.domain import Aggregate
+from shared.office.learning import learn_from_correspondence
 
 
 def on_planning(app: BudgetingApplication) -> Handler:
@@ -84,5 +87,6 @@ def on_restructuring(app: BudgetingApplication) -> Handler:
 
 
 def subscriptions(app: BudgetingApplication) -> list[Subscription]:
-    return [Subscription("planning", on_planning(app)),
+    return [Subscription("correspondence", learn_from_correspondence(app)),
+            Subscription("planning", on_planning(app)),
             Subscription("restructuring", on_restructuring(app))]

@@ -19,6 +19,7 @@ from services.budgeting.domain import (
     BudgetTransfer,
     ExternalFunding,
     LeftoverReview,
+    LineStep,
     PerHeadRates,
 )
 from services.budgeting.projections import case_title
@@ -54,11 +55,19 @@ def case_status(case: Any) -> CaseStatus:
 
 
 def line_status(line: BudgetLine) -> CaseStatus:
+    """The line on the status board: its step names the state of its money (one wording for every
+    line in that state, as the board groups by step); its own figures are in its title."""
+    figures = {
+        LineStep.awaiting_allocation: f"ตามแผน {format_baht(line.planned_total)} บาท",
+        LineStep.spending: f"คงเหลือ {format_baht(line.available)} บาท "
+                           f"จากที่ได้รับ {format_baht(line.budget)} บาท",
+        LineStep.spent: f"ใช้จ่ายแล้ว {format_baht(line.used)} บาท",
+        LineStep.transferred_out: f"โอนออก {format_baht(line.transfers_out)} บาท",
+    }[line.step]
     return CaseStatus(
         procedure=13, case_type="budget_line",
-        title=f"{line.label_th} ปีงบประมาณ พ.ศ. {line.fiscal_year_be}",
-        step="open", step_th=f"คงเหลือ {format_baht(line.available)} บาท",
-        since=line.last_movement_at)
+        title=f"{line.label_th} ปีงบประมาณ พ.ศ. {line.fiscal_year_be} ({figures})",
+        step=line.step.value, step_th=line.step_th, since=line.last_movement_at)
 
 
 # --- payloads -------------------------------------------------------------------------------------

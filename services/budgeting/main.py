@@ -8,7 +8,9 @@ from services.budgeting.api import create_router
 from services.budgeting.application import BudgetingApplication
 from services.budgeting.handlers import subscriptions
 from services.budgeting.integration import translate
+from services.budgeting.rights import RIGHTS
 from services.budgeting.settings import BudgetingSettings
+from shared.office.api import create_documents_router
 from shared.runtime import ServiceRuntime, create_http_app, serve
 
 
@@ -28,9 +30,12 @@ def create_app(settings: BudgetingSettings | None = None,
             "time; expenditure analysis; budget requests and external funding; allocation "
             "within a ceiling (per-head subsidy from the enrolment snapshots); leftover funds "
             "and transfers checked against the rule table and approved by the governor. Every "
-            "step is an event; money is exact to the satang."
+            "step is an event; money is exact to the satang. Who may run each command: "
+            "`GET /decision-rights`; a decision of a body outside the office cites its "
+            "resolution registered in correspondence."
         ),
-        routers=[create_router(application)],
+        routers=[create_router(application), create_documents_router(application)],
+        decision_rights=RIGHTS,
     )
 
 

@@ -30,13 +30,16 @@ from services.budgeting.domain import (
 )
 from shared.domain import DomainEvent
 from shared.thaitime import bangkok_date
+from shared.thaitime import fiscal_year_be as fiscal_year_of
 
 BALANCE_FIELDS = ("allocated", "transfers_in", "transfers_out", "committed", "disbursed")
 
 
-def fiscal_quarter(moment: datetime) -> int:
-    """Quarter of the fiscal year of a moment's Bangkok date (1 = October-December)."""
-    return (bangkok_date(moment).month - 10) % 12 // 3 + 1
+def fiscal_period(moment: datetime) -> tuple[int, int]:
+    """The fiscal year (`shared.thaitime.fiscal_year_be`, the one mapping) and its quarter
+    (1 = October-December) of a moment's Bangkok date."""
+    day = bangkok_date(moment)
+    return fiscal_year_of(day), (day.month - 10) % 12 // 3 + 1
 
 
 # --- budget lines ---------------------------------------------------------------------------------
@@ -99,19 +102,29 @@ def _reference(domain_event: DomainEvent) -> str | None:
 
 def spending_plan(fiscal_year_be: int,
                   lines: Sequence[tuple[BudgetLine, Iterable[DomainEvent]]]) -> dict[str, Any]:
-    """แผนการใช้จ่ายงบประมาณ: by project, category and quarter, planned beside what was done."""
+    """แผนการใช้จ่ายงบประมาณ: by project, category and quarter, planned beside what was done.
+
+    A disbursement counts in the quarter of the plan's fiscal year it was made in (Bangkok
+    date); one made outside that year (paid after the year ended) is no quarter's, and shows
+    as `disbursed_outside_year`."""
     rows = []
     for line, events in sorted(lines, key=lambda x: (x[0].project_code, x[0].category.value)):
         disbursed = dict.fromkeys(QUARTERS, ZERO)
+        outside = ZERO
         for domain_event in events:
             if type(domain_event).__name__ == "Disbursed":
-                disbursed[fiscal_quarter(domain_event.at)] += domain_event.amount  # type: ignore[attr-defined]
+                year, quarter = fiscal_period(domain_event.at)  # type: ignore[attr-defined]
+                if year == fiscal_year_be:
+                    disbursed[quarter] += domain_event.amount  # type: ignore[attr-defined]
+                else:
+                    outside += domain_event.amount  # type: ignore[attr-defined]
         planned = {q.quarter: q.amount for q in line.planned_by_quarter}
         rows.append({
             "line_id": line.id, "project_code": line.project_code, "title_th": line.title_th,
             "category": line.category.value, "category_th": CATEGORY_TH[line.category],
             "quarters": [{"quarter": q, "planned": planned.get(q, ZERO),
                           "disbursed": disbursed[q]} for q in QUARTERS],
+            "disbursed_outside_year": outside,
             "planned_total": line.planned_total, "budget": line.budget,
             **line.balance().model_dump(),
         })
@@ -317,13 +330,15 @@ def case_view(case: Any) -> dict[str, Any]:
 
 def external_resources_register(fundings: Iterable[ExternalFunding],
                                 fiscal_year_be: int) -> dict[str, Any]:
-    """ทะเบียนการระดมทรัพยากร: every amount raised from outside in a fiscal year."""
+    """ทะเบียนการระดมทรัพยากร: every amount raised from outside in a fiscal year. A receipt is
+    filed by the fiscal year of its own date (1 October - 30 September, `shared.thaitime.fiscal_year_be`), not by
+    its case's: what arrives on 1 October 2024 is FY 2568's, whatever year the request named."""
     entries = sorted(
         ({"funding_id": f.id, "school_code": f.school_code, "school_name_th": f.school_name_th,
           "source_th": f.source_th, "project_th": f.project_th, "received_on": day,
-          "amount": amount, "reference": reference}
-         for f in fundings if f.fiscal_year_be == fiscal_year_be
-         for day, amount, reference in f.receipts),
+          "amount": amount, "reference": reference, "case_fiscal_year_be": f.fiscal_year_be}
+         for f in fundings
+         for day, amount, reference in f.receipts if fiscal_year_of(day) == fiscal_year_be),
         key=lambda e: (e["received_on"], e["school_code"]))
     return {"fiscal_year_be": fiscal_year_be, "entries": entries,
             "total": total_of(e["amount"] for e in entries)}

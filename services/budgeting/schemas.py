@@ -91,7 +91,10 @@ class DecisionIn(Model):
     decided_on: date
     reason: Text | None = Field(default=None, description="Required to reject or return")
     resolution: RegisteredDocumentRef | None = Field(
-        default=None, description="The resolution or signed letter, registered in correspondence")
+        default=None, description=(
+            "The resolution or signed letter, registered in correspondence: required to record "
+            "the decision of a body outside the office (area committee, governor, central "
+            "office); its register number and date are taken from the register"))
 
 
 class ReportIn(Model):
@@ -309,6 +312,9 @@ class RatesOut(BaseModel):
     fiscal_year_be: int
     source_th: str
     rates: dict[SchoolLevel, Decimal]
+    version: int | None = Field(
+        description="The recorded table's version (its ETag, send it in If-Match to change it); "
+                    "null while the year uses the rate file or the defaults")
 
 
 class SnapshotOut(BaseModel):
@@ -477,10 +483,13 @@ class ResourceEntryOut(BaseModel):
     received_on: date
     amount: Decimal
     reference: str
+    case_fiscal_year_be: int = Field(
+        description="The fiscal year the request named; the entry is filed by its own date")
 
 
 class ResourcesRegisterOut(BaseModel):
-    fiscal_year_be: int
+    fiscal_year_be: int = Field(
+        description="Receipts dated 1 October - 30 September of this Buddhist-era fiscal year")
     entries: list[ResourceEntryOut]
     total: Decimal
 

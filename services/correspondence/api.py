@@ -1,10 +1,11 @@
 """HTTP API of the correspondence service (saraban, procedure 1).
 
 Plain `def` endpoints: the event store is synchronous, so FastAPI runs them in its thread pool.
-Every write takes `Idempotency-Key`; writes to an existing record take `If-Match` with its `ETag`.
-Every route needs an OAuth2 token (`shared.auth`): `correspondence:read` for GET,
-`correspondence:write` for commands, `correspondence:submit` for the agency routes. The office's
-portal names the acting officer in `X-Actor-Id`; roles and clearance come from the staff directory.
+Every write takes `Idempotency-Key`; a write to an existing record requires `If-Match` with its
+`ETag` (428 without it). Every route needs an OAuth2 token (`shared.auth`): `correspondence:read`
+for GET, `correspondence:write` for commands, `correspondence:submit` for the agency routes. The
+office's portal names the acting officer in `X-Actor-Id`; who may run each command is the
+decision-rights table's (`services.correspondence.rights`), read against the staff directory.
 """
 
 from __future__ import annotations
@@ -20,7 +21,13 @@ from fastapi import APIRouter, Depends, Query, Response
 
 from services.correspondence.application import CorrespondenceApplication, NewFile
 from services.correspondence.domain import SeriesKind, reporting_period
-from services.correspondence.projections import DISPATCH_COLUMNS, RECEIVING_COLUMNS, register_csv
+from services.correspondence.projections import (
+    DISPATCH_COLUMNS,
+    RECEIVING_COLUMNS,
+    ROUTING_COLUMNS,
+    register_csv,
+    routing_rows,
+)
 from services.correspondence.schemas import (
     AgencyDocumentIn,
     AgencyDocumentOut,
@@ -118,6 +125,7 @@ def create_router(app: CorrespondenceApplication) -> APIRouter:
             received_at=body.received_at, sender=body.sender, sender_ref_no=body.sender_ref_no,
             sender_doc_date=body.sender_doc_date, subject=body.subject, addressee=body.addressee,
             doc_type=body.doc_type, urgency=body.urgency, secrecy=body.secrecy,
+            sender_head_position_th=body.sender_head_position_th,
             body=_text(body.body_text), files=_files(body.attachments),
             idempotency=idem.for_body(body))
         response.headers["Location"] = f"/documents/{result['document_id']}"
@@ -250,9 +258,15 @@ def create_router(app: CorrespondenceApplication) -> APIRouter:
         return app.work_in_progress()
 
     @registers.get("/reports/routing/{year_be}",
-                   summary="ประเมินผลการเดินหนังสือ: time per routing stage, overdue, revisions")
-    def routing_report(year_be: int) -> dict[str, Any]:
-        return app.routing_report(year_be)
+                   summary="ประเมินผลการเดินหนังสือ: time per routing stage, overdue, revisions "
+                           "(JSON, or CSV in Thai)",
+                   responses={200: {"content": {"text/csv": {}}}})
+    def routing_report(year_be: int, format: Format = "json") -> Any:  # noqa: A002
+        report = app.routing_report(year_be)
+        if format == "csv":
+            return _csv(register_csv(routing_rows(report), ROUTING_COLUMNS),
+                        f"routing-{year_be}.csv")
+        return report
 
     @registers.get("/loans", summary="ทะเบียนการยืม: documents on loan, overdue flagged")
     def loans() -> list[dict[str, Any]]:
@@ -282,10 +296,11 @@ def create_router(app: CorrespondenceApplication) -> APIRouter:
 
     list_step("committee", "แต่งตั้งคณะกรรมการ: a chair and at least two members", CommitteeIn,
               lambda y, b, v, k: app.appoint_destruction_committee(
-                  y, chair=b.chair, members=b.members, expected_version=v, idempotency=k))
-    list_step("keep", "the committee keeps an item longer", KeepIn,
+                  y, chair_id=b.chair_id, member_ids=b.member_ids, expected_version=v,
+                  idempotency=k))
+    list_step("keep", "a member of the committee keeps an item longer", KeepIn,
               lambda y, b, v, k: app.keep_longer(
-                  y, document_id=b.document_id, member=b.member, reason=b.reason,
+                  y, document_id=b.document_id, reason=b.reason,
                   retention_class=b.retention_class, expected_version=v, idempotency=k))
     list_step("send", "ส่งบัญชีให้กรมศิลปากร: starts the 60-day objection window", Empty,
               lambda y, b, v, k: app.send_to_national_archives(y, expected_version=v,
@@ -294,7 +309,8 @@ def create_router(app: CorrespondenceApplication) -> APIRouter:
               lambda y, b, v, k: app.record_archives_objection(
                   y, document_ids=b.document_ids, reason=b.reason, expected_version=v,
                   idempotency=k))
-    list_step("destroy", "ทำลาย: after the window, purge content; register entries stay", Empty,
+    list_step("destroy", "ทำลาย: a member of the committee, after the window; content purged, "
+                         "register entries stay and name the list", Empty,
               lambda y, b, v, k: app.carry_out_destruction(y, expected_version=v, idempotency=k))
 
     # --- other agencies -------------------------------------------------------------------------------
@@ -307,7 +323,8 @@ def create_router(app: CorrespondenceApplication) -> APIRouter:
             client_id=caller.client_id, agency=caller.agency, clearance=caller.clearance,
             sender_ref_no=body.sender_ref_no, sender_doc_date=body.sender_doc_date,
             subject=body.subject, addressee=body.addressee, doc_type=body.doc_type,
-            urgency=body.urgency, secrecy=body.secrecy, body=_text(body.body_text),
+            urgency=body.urgency, secrecy=body.secrecy,
+            sender_head_position_th=body.sender_head_position_th, body=_text(body.body_text),
             files=_files(body.attachments), idempotency=idem.for_body(body))
         response.headers["Location"] = f"/agency/documents/{result['document_id']}"
         return _answer(response, result)

@@ -17,6 +17,8 @@ from functools import cached_property
 from typing import Any
 from uuid import UUID, uuid4
 
+from contracts.vocabulary import RegisteredDocumentRef
+from services.correspondence.directory import OfficeDirectory
 from services.correspondence.domain import (
     CLASSIFIED_REGISTER_FIELDS,
     CLOSED_STEPS,
@@ -30,12 +32,12 @@ from services.correspondence.domain import (
     DestructionList,
     DestructionListNotFound,
     Direction,
+    DirectoryAlreadyStarted,
     Document,
     DocumentNotFound,
     DocumentType,
     FirstOfficerNotADirector,
     NoDraftToPrint,
-    NotAnAdministrator,
     NotCleared,
     NumberSeries,
     Officer,
@@ -46,7 +48,6 @@ from services.correspondence.domain import (
     SeriesKind,
     Step,
     TopSecretPaperOnly,
-    UnknownOfficer,
     Urgency,
     format_outgoing_no,
     receiving_year_be,
@@ -56,6 +57,7 @@ from services.correspondence.letter_pdf import PrintedLetter, render_letter
 from services.correspondence.meetings.application import Meetings
 from services.correspondence.news.application import NewsDesk
 from services.correspondence.projections import routing_report
+from services.correspondence.rights import GRANTS_POWERS
 from services.correspondence.service_requests.application import ServiceRequests
 from services.correspondence.settings import CorrespondenceSettings
 from services.correspondence.work import (
@@ -73,6 +75,8 @@ from shared.blobs import BlobStore
 from shared.context import current_actor
 from shared.domain import Aggregate, DomainEvent
 from shared.eventstore import ServiceApplication, check_version
+from shared.office import rights
+from shared.office.rights import UnknownOfficer, outside_any_right
 from shared.pdfsign import PdfSigner
 from shared.projection import AggregateIndex
 from shared.thaitime import bangkok_date, calendar_year_be, ce_year, format_thai_date, utc_now
@@ -125,6 +129,28 @@ class CorrespondenceApplication(ServiceApplication):
         self.meetings = Meetings(self)
         self.knowledge = KnowledgeBase(self)
 
+    # --- who may act (shared.office.rights) ----------------------------------------------------------
+    @cached_property
+    def directory(self) -> OfficeDirectory:  # type: ignore[override]
+        """The directory correspondence keeps: its own officers, in force once recorded."""
+        return OfficeDirectory(self)
+
+    def registered_reference(self, document_id: UUID) -> RegisteredDocumentRef | None:
+        """A document of correspondence's own registers, as a decision cites it: its outgoing
+        number once dispatched, else its receipt number (None: neither yet)."""
+        document = self.get(Document, document_id)
+        if document is None:
+            return None
+        if document.outgoing_no is not None and document.dispatched_at is not None:
+            return RegisteredDocumentRef(document_id=document.id, reference=document.outgoing_no,
+                                         dated=bangkok_date(document.dispatched_at))
+        if document.receipt_no is not None and document.received_at is not None:
+            return RegisteredDocumentRef(
+                document_id=document.id,
+                reference=f"ทะเบียนรับ {document.receipt_no}/{document.receipt_year_be}",
+                dated=bangkok_date(document.received_at))
+        return None
+
     # --- loading ------------------------------------------------------------------------------------
     def officer(self, officer_id: str) -> Officer:
         officer = self.get(Officer, Officer.create_id(officer_id))
@@ -164,15 +190,26 @@ class CorrespondenceApplication(ServiceApplication):
         clearance: Any,
         idempotency: Idempotency = None,
     ) -> dict[str, Any]:
-        def decide() -> tuple[dict[str, Any], list[Aggregate]]:
-            self._require_administrator(new_roles=roles)
+        """Directors add officers (the decision rights say so). The very first entry bootstraps
+        the directory: nobody is known yet to be checked, so it runs outside any right, and it
+        must be a director, who can then add the others."""
+
+        def decide(*, first: bool = False) -> tuple[dict[str, Any], list[Aggregate]]:
+            if first:
+                if self.officers.all():
+                    raise DirectoryAlreadyStarted()
+                if not {Role.esa_director, Role.group_director} & {Role(r) for r in roles}:
+                    raise FirstOfficerNotADirector()
             if self.get(Officer, Officer.create_id(officer_id)) is not None:
                 raise OfficerAlreadyRegistered(officer_id)
             officer = Officer.register(officer_id=officer_id, name_th=name_th,
                                        position_th=position_th, roles=roles, clearance=clearance)
             return officer_view(officer), [officer]
 
-        return self.execute(decide, idempotency=idempotency)
+        if self.officers.all():
+            return self.execute(decide, idempotency=idempotency)
+        with outside_any_right():
+            return self.execute(lambda: decide(first=True), idempotency=idempotency)
 
     def change_officer(
         self,
@@ -187,15 +224,21 @@ class CorrespondenceApplication(ServiceApplication):
         idempotency: Idempotency = None,
     ) -> dict[str, Any]:
         """Roles, clearance and status are the ESA director's to change; a name or position any
-        director may correct. Nobody changes their own entry."""
+        director may correct (both in the decision-rights row of this command). Nobody changes
+        their own entry."""
         granting = roles is not None or clearance is not None or active is not None
 
         def decide() -> tuple[dict[str, Any], list[Aggregate]]:
-            actor = self._require_administrator(granting=granting)
+            actor = current_actor()
+            authorization = rights.current_authorization()
+            if granting and authorization is not None:
+                rights.require_role(rights.known_member(self.directory, actor), GRANTS_POWERS,
+                                    authorization.right)
             officer = self.officer(officer_id)
-            if actor is not None and actor.officer_id == officer.officer_id:
+            if actor == officer.officer_id:
                 raise OwnRecord(officer_id)
             check_version(officer, expected_version)
+            self.check_record(officer)
             officer.change_details(name_th=name_th, position_th=position_th)
             if roles is not None:
                 officer.change_roles(roles)
@@ -208,21 +251,6 @@ class CorrespondenceApplication(ServiceApplication):
             return officer_view(officer), [officer]
 
         return self.execute(decide, idempotency=idempotency)
-
-    def _require_administrator(self, new_roles: Sequence[Role] = (),
-                               granting: bool = False) -> Officer | None:
-        """The very first entry bootstraps the directory, and must be someone who can manage it;
-        after that directors add officers, and only the ESA director changes roles, clearance or
-        status (`granting`). Returns the acting officer (None while bootstrapping)."""
-        if not self.officers.all():
-            if not {Role.esa_director, Role.group_director} & {Role(r) for r in new_roles}:
-                raise FirstOfficerNotADirector()
-            return None
-        actor = self.acting_officer()
-        allowed = (Role.esa_director,) if granting else (Role.esa_director, Role.group_director)
-        if not (actor.active and any(actor.has_role(r) for r in allowed)):
-            raise NotAnAdministrator(actor.officer_id)
-        return actor
 
     # --- documents: registration --------------------------------------------------------------------
     def register_incoming(
@@ -239,6 +267,7 @@ class CorrespondenceApplication(ServiceApplication):
         secrecy: Any,
         body: bytes | None,
         files: Sequence[NewFile],
+        sender_head_position_th: str = "",
         idempotency: Idempotency = None,
     ) -> dict[str, Any]:
         """Enter an incoming document in the receiving register of its Bangkok calendar year."""
@@ -254,7 +283,7 @@ class CorrespondenceApplication(ServiceApplication):
                 sender=sender, sender_ref_no=sender_ref_no, sender_doc_date=sender_doc_date,
                 subject=subject, addressee=addressee, doc_type=doc_type, urgency=urgency,
                 secrecy=secrecy, attachments=attachments, body_sha256=body_sha256,
-                by=clerk, at=at,
+                sender_head_position_th=sender_head_position_th, by=clerk, at=at,
             )
             self._store(files, body)  # only once the rules have said yes
             return self.summary(document, clerk), [series, document]
@@ -277,6 +306,7 @@ class CorrespondenceApplication(ServiceApplication):
         secrecy: Any,
         body: bytes | None,
         files: Sequence[NewFile],
+        sender_head_position_th: str = "",
         idempotency: Idempotency = None,
     ) -> dict[str, Any]:
         """An agency's system submits a letter: it is received now, numbered in the receiving
@@ -291,7 +321,8 @@ class CorrespondenceApplication(ServiceApplication):
                 document_id=document_id, receipt_no=receipt_no, client_id=client_id,
                 agency=agency, sender_ref_no=sender_ref_no, sender_doc_date=sender_doc_date,
                 subject=subject, addressee=addressee, doc_type=doc_type, urgency=urgency,
-                secrecy=secrecy, attachments=attachments, body_sha256=body_sha256, at=at)
+                secrecy=secrecy, attachments=attachments, body_sha256=body_sha256,
+                sender_head_position_th=sender_head_position_th, at=at)
             self._store(files, body)
             return self.agency_summary(document, clearance), [series, document]
 
@@ -328,24 +359,23 @@ class CorrespondenceApplication(ServiceApplication):
         attachments, draft_sha256 = self._describe(files, draft, secrecy)
         return self.execute(decide, idempotency=idempotency)
 
-    def draft_from_event(self, *, document_id: UUID, drafter_id: str, subject: str,
+    def draft_from_event(self, *, document_id: UUID, origin: str, drafter_id: str, subject: str,
                          addressee: str, doc_type: DocumentType, text: str,
                          summary: str | None = None) -> list[Aggregate]:
-        """An outgoing document drafted from another service's event, held by its drafter for
-        checking like any draft. The id is the caller's, derived from the event, so a replayed
-        event finds its document and drafts nothing more. Returns what to save.
-
-        A drafter the staff directory does not know yet still gets the draft (they take it up once
-        registered): a letter owed to a school must not wait on the directory. The stand-in only
-        carries their id into the document and is never saved to the directory."""
+        """An outgoing document drafted from another service's event (`origin`, its type) for the
+        officer it names, then checked, signed and dispatched like any draft. The staff directory
+        decides whether that officer may hold it; if not, it goes to the group director, and the
+        document says who was named and why (`Document.draft_on_behalf`): such work is never
+        refused, so its message never ends on a dead-letter subject. The id is the caller's,
+        derived from the event, so a replayed event finds its document and drafts nothing more.
+        Returns what to save."""
         if self.get(Document, document_id) is not None:
             return []
-        drafter = self.get(Officer, Officer.create_id(drafter_id)) or Officer.register(
-            officer_id=drafter_id, name_th=drafter_id, position_th="", roles=[Role.officer])
         draft = text.encode("utf-8")
         _, draft_sha256 = self._describe((), draft, Secrecy.none)
-        document = Document.start_outgoing(
-            document_id=document_id, by=drafter, subject=subject,
+        document = Document.draft_on_behalf(
+            document_id=document_id, origin=origin, named_id=drafter_id,
+            named=self.get(Officer, Officer.create_id(drafter_id)), subject=subject,
             addressee=addressee, doc_type=doc_type, draft_sha256=draft_sha256,
             summary=summary or subject, at=self.clock())
         self._store((), draft)
@@ -380,12 +410,14 @@ class CorrespondenceApplication(ServiceApplication):
         idempotency: Idempotency,
         act: Callable[[Document, Officer, datetime], Sequence[Aggregate] | None],
     ) -> dict[str, Any]:
-        """Load the document and the acting officer, check If-Match, act, save together."""
+        """Load the document and the acting officer, check If-Match and the decision rights that
+        depend on the document (who wrote the draft), act, save together."""
 
         def decide() -> tuple[dict[str, Any], list[Aggregate]]:
             actor = self.acting_officer()
             document = self.document(document_id)
             check_version(document, expected_version)
+            self.check_record(document)
             others = act(document, actor, self.clock()) or ()
             return self.summary(document, actor), [document, *others]
 
@@ -506,9 +538,16 @@ class CorrespondenceApplication(ServiceApplication):
     # --- the printed letter -------------------------------------------------------------------------
     @cached_property
     def letter_signer(self) -> PdfSigner:
+        url = self.settings.letter_timestamp_url
         return PdfSigner.load_or_create(
             self.settings.letter_signing_path, common_name=self.settings.office_name_th,
-            organization=self.settings.office_name_th)
+            organization=self.settings.office_name_th,
+            timestamp_url=str(url) if url is not None else None)
+
+    @cached_property
+    def letter_emblem(self) -> bytes | None:
+        path = self.settings.letter_emblem_file
+        return path.read_bytes() if path is not None else None
 
     def letter_pdf(self, document_id: UUID) -> tuple[bytes, str]:
         """(PDF, file name) of the document's letter: once dispatched, the letter as issued (signed
@@ -539,6 +578,9 @@ class CorrespondenceApplication(ServiceApplication):
         signer = self.get(Officer, Officer.create_id(document.signed_by)) \
             if issued and document.signed_by else None
         replying = document.direction == Direction.incoming
+        # Anyone but the head of office signs on the head's behalf (ปฏิบัติราชการแทน).
+        acting_for = self.settings.head_position_th \
+            if signer is not None and not signer.has_role(Role.esa_director) else ""
         return PrintedLetter(
             doc_type=document.outgoing_doc_type or document.doc_type,
             number=_printed_number(document.outgoing_no or "") if issued else "",
@@ -546,16 +588,17 @@ class CorrespondenceApplication(ServiceApplication):
             office_address_th=self.settings.office_address_th,
             dated=bangkok_date(document.dispatched_at) if issued and document.dispatched_at else None,
             subject=document.subject,
-            # A reply goes back to whoever wrote; a letter the office starts names its addressee.
-            addressee=document.sender if replying else document.addressee,
+            addressee=document.letter_addressee,
             body=draft,
             signer_name_th=signer.name_th if signer else "",
             signer_position_th=signer.position_th if signer else "",
+            signer_acting_for_th=acting_for,
             owner_unit_th=self.settings.group_name_th, owner_contact_th=self.settings.group_phone_th,
             reference=_reference(document),
             enclosures=[] if replying else [a.name for a in document.attachments],
             urgency_th=URGENCY_TH[document.urgency] if document.urgency != Urgency.normal else "",
             secrecy_th=SECRECY_TH[document.secrecy] if document.secrecy != Secrecy.none else "",
+            emblem=self.letter_emblem,
             draft=not issued,
         )
 
@@ -569,7 +612,7 @@ class CorrespondenceApplication(ServiceApplication):
             expired = [d for d in self.documents.all()
                        if d.step == Step.filed and d.retention_expired(year_end)]
             listing = DestructionList.open(year_be=year_be, at=self.clock(), by=clerk, documents=expired)
-            return destruction_view(listing), [listing]
+            return self.destruction_view(listing), [listing]
 
         return self.execute(decide, idempotency=idempotency)
 
@@ -584,27 +627,32 @@ class CorrespondenceApplication(ServiceApplication):
             actor = self.acting_officer()
             listing = self.destruction_list(year_be)
             check_version(listing, expected_version)
+            self.check_record(listing)
             others = act(listing, actor, self.clock()) or ()
-            return destruction_view(listing), [listing, *others]
+            return self.destruction_view(listing), [listing, *others]
 
         return self.execute(decide, idempotency=idempotency)
 
-    def appoint_destruction_committee(self, year_be: int, *, chair: str, members: Sequence[str],
+    def appoint_destruction_committee(self, year_be: int, *, chair_id: str,
+                                      member_ids: Sequence[str],
                                       expected_version: int | None = None,
                                       idempotency: Idempotency = None) -> dict[str, Any]:
+        """The chair and members are officers of the staff directory."""
         return self._on_destruction_list(year_be, expected_version, idempotency, lambda dl, by, at: dl.appoint_committee(
-            by=by, chair=chair, members=members, at=at))
+            by=by, chair=self.officer(chair_id), members=[self.officer(i) for i in member_ids],
+            at=at))
 
-    def keep_longer(self, year_be: int, *, document_id: UUID, member: str, reason: str,
+    def keep_longer(self, year_be: int, *, document_id: UUID, reason: str,
                     retention_class: str, expected_version: int | None = None,
                     idempotency: Idempotency = None) -> dict[str, Any]:
-        """The committee keeps an item longer: off the list, and its retention class changed."""
+        """A member of the committee (the acting officer) keeps an item longer: off the list, and
+        its retention class changed."""
 
-        def act(dl: DestructionList, clerk: Officer, at: datetime) -> list[Aggregate]:
+        def act(dl: DestructionList, member: Officer, at: datetime) -> list[Aggregate]:
             dl.mark_keep(by=member, document_id=document_id, reason=reason,
                          new_retention_class=retention_class, at=at)
             document = self.document(document_id)
-            document.change_retention(by=clerk, retention_class=retention_class, reason=reason, at=at)
+            document.change_retention(retention_class=retention_class, reason=reason, at=at)
             return [document]
 
         return self._on_destruction_list(year_be, expected_version, idempotency, act)
@@ -622,13 +670,14 @@ class CorrespondenceApplication(ServiceApplication):
 
     def carry_out_destruction(self, year_be: int, *, expected_version: int | None = None,
                               idempotency: Idempotency = None) -> dict[str, Any]:
-        """Destroy every item left on the list after the objection window; then purge content."""
+        """A member of the committee destroys every item left on the list after the objection
+        window; then the content is purged."""
         destroyed: list[UUID] = []
 
-        def act(dl: DestructionList, clerk: Officer, at: datetime) -> list[Aggregate]:
-            documents = [self.document(i) for i in dl.destroy(by=clerk, at=at)]
+        def act(dl: DestructionList, member: Officer, at: datetime) -> list[Aggregate]:
+            documents = [self.document(i) for i in dl.destroy(by=member, at=at)]
             for document in documents:
-                document.destroy(by=clerk, destruction_list_id=dl.id, at=at)
+                document.destroy(destruction_list_id=dl.id, year_be=dl.year_be, at=at)
             destroyed[:] = [d.id for d in documents]
             return documents
 
@@ -656,6 +705,10 @@ class CorrespondenceApplication(ServiceApplication):
 
     def summary(self, document: Document, viewer: Officer | None) -> dict[str, Any]:
         view = document.register_view(viewer)
+        if document.destruction_list_id is not None and document.destruction_year_be is None:
+            # Destroyed before the record named its list's year: the list knows it.
+            listing = self.get(DestructionList, document.destruction_list_id)
+            view["destruction_year_be"] = listing.year_be if listing else None
         view["version"] = document.version
         view["content_available"] = document.content_available and document.can_read_content(viewer)
         view["review_rounds"] = len(document.review_rounds)
@@ -782,7 +835,31 @@ class CorrespondenceApplication(ServiceApplication):
         )
 
     def destruction_list_view(self, year_be: int) -> dict[str, Any]:
-        return destruction_view(self.destruction_list(year_be))
+        return self.destruction_view(self.destruction_list(year_be))
+
+    def destruction_view(self, listing: DestructionList) -> dict[str, Any]:
+        def person(officer_id: str) -> dict[str, Any]:
+            officer = self.get(Officer, Officer.create_id(officer_id))
+            return {"officer_id": officer_id, "name_th": officer.name_th if officer else None,
+                    "position_th": officer.position_th if officer else None}
+
+        return {
+            "destruction_list_id": str(listing.id),
+            "year_be": listing.year_be,
+            "step": listing.step.value,
+            "step_th": listing.step_th,
+            "items": [str(i) for i in listing.items],
+            "items_to_destroy": [str(i) for i in listing.items_to_destroy],
+            "committee": listing.committee,
+            "chair": person(listing.chair) if listing.chair else None,
+            "members": [person(m) for m in listing.members],
+            "kept": [{"document_id": str(document_id), "reason": kept.reason,
+                      "retention_class": kept.retention_class, "decided_by": kept.marked_by}
+                     for document_id, kept in listing.kept.items()],
+            "destroyed_items": [str(i) for i in listing.destroyed_items],
+            "destroy_allowed_from": listing.destroy_allowed_from,
+            "version": listing.version,
+        }
 
     def officers_view(self) -> list[dict[str, Any]]:
         return sorted((officer_view(o) for o in self.officers.all()), key=lambda o: o["officer_id"])
@@ -801,20 +878,6 @@ def officer_view(officer: Officer) -> dict[str, Any]:
         "clearance": officer.clearance.value,
         "active": officer.active,
         "version": officer.version,
-    }
-
-
-def destruction_view(listing: DestructionList) -> dict[str, Any]:
-    return {
-        "destruction_list_id": str(listing.id),
-        "year_be": listing.year_be,
-        "step": listing.step.value,
-        "step_th": listing.step_th,
-        "items": [str(i) for i in listing.items],
-        "items_to_destroy": [str(i) for i in listing.items_to_destroy],
-        "committee": listing.committee,
-        "destroy_allowed_from": listing.destroy_allowed_from,
-        "version": listing.version,
     }
 
 

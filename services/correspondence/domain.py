@@ -11,8 +11,11 @@ Aggregates:
 - `Document`: one official document case, incoming or outgoing.
 - `DestructionList`: the yearly list of expired documents sent to the National Archives.
 
-Commands that a person performs take that person's loaded `Officer`, so role and clearance rules are
-decided here; the actor recorded on each event comes from `shared.context`.
+Commands that a person performs take that person's loaded `Officer`, so the rules about the people a
+record names (the assigned officer, the checker and signer a draft was put to, the committee's
+members) and about clearance are decided here; who may run a command at all (roles, separation of
+duties) is the decision-rights table's (`services.correspondence.rights`). The actor recorded on each
+event comes from `shared.context`.
 """
 
 from __future__ import annotations
@@ -159,7 +162,8 @@ _OPEN_WORK_STEPS = frozenset(
 CLOSED_STEPS = frozenset({Step.filed, Step.cancelled, Step.destroyed})
 # What describes a classified document (in registers, events, loans): shown only to those cleared.
 CLASSIFIED_REGISTER_FIELDS = frozenset({
-    "subject", "sender", "sender_ref_no", "addressee", "cancel_reason", "location", "summary",
+    "subject", "sender", "sender_ref_no", "addressee", "letter_addressee", "sender_head_position_th",
+    "cancel_reason", "location", "summary",
     "instructions", "comments", "attachments", "reason", "purpose", "borrower", "draft_sha256",
     "body_sha256", "number_cancel_reason",
 })
@@ -173,6 +177,34 @@ AGENCY_VIEW_FIELDS = frozenset({
 CLERK_HOLDER = Role.clerk.value  # the holder when "any clerk" must act next
 # A registered letter is proposed to the group director, who must assign it.
 DIRECTOR_HOLDER = Role.group_director.value
+
+
+class RerouteReason(StrEnum):
+    """Why a letter another service asked for is not held by the officer it named."""
+
+    not_in_directory = "not_in_directory"
+    inactive = "inactive"
+    may_not_draft = "may_not_draft"
+
+
+REROUTE_REASON_TH: dict[RerouteReason, str] = {
+    RerouteReason.not_in_directory: "ไม่พบผู้ที่ระบุในทะเบียนเจ้าหน้าที่",
+    RerouteReason.inactive: "ผู้ที่ระบุถูกระงับการใช้งาน",
+    RerouteReason.may_not_draft: "ผู้ที่ระบุไม่มีบทบาทผู้รับผิดชอบจัดทำหนังสือ "
+                                 "(นักวิเคราะห์นโยบายและแผน หรือผู้อำนวยการกลุ่ม)",
+}
+
+
+def reroute_reason(named: Officer | None) -> RerouteReason | None:
+    """Why the officer named cannot hold a draft (None: they can): only an active responsible
+    officer or group director drafts (manual, งานสารบรรณ 5.2 (3))."""
+    if named is None:
+        return RerouteReason.not_in_directory
+    if not named.active:
+        return RerouteReason.inactive
+    if not (named.has_role(Role.officer) or named.has_role(Role.group_director)):
+        return RerouteReason.may_not_draft
+    return None
 
 
 class ReviewStage(StrEnum):
@@ -377,6 +409,12 @@ class OfficerNotCleared(CorrespondenceError):
     title_en = "Officer is not cleared for this document's secrecy"
 
 
+class SignerWithoutPosition(CorrespondenceError):
+    code = "signer-without-position"
+    title_th = "ผู้ลงนามต้องมีตำแหน่งในทะเบียนเจ้าหน้าที่ (ตำแหน่งพิมพ์ใต้ชื่อผู้ลงนามในหนังสือ)"
+    title_en = "A signer needs a position in the staff directory (it is printed under the signature)"
+
+
 class SeriesMismatch(CorrespondenceError):
     code = "series-mismatch"
     title_th = "ทะเบียนเลขที่ไม่ตรงกับชนิดหนังสือ"
@@ -427,16 +465,17 @@ class NotASigner(CorrespondenceError, Forbidden):
     title_en = "Only an authorised signer may do this"
 
 
-class NotAClerk(CorrespondenceError, Forbidden):
-    code = "not-a-clerk"
-    title_th = "ต้องเป็นเจ้าหน้าที่สารบรรณ"
-    title_en = "Only a saraban clerk may do this"
-
 
 class NotAnOfficer(CorrespondenceError, Forbidden):
     code = "not-an-officer"
-    title_th = "ต้องเป็นผู้รับผิดชอบงาน"
-    title_en = "Only a responsible officer may do this"
+    title_th = "ผู้ที่ระบุต้องเป็นผู้รับผิดชอบงาน (นักวิเคราะห์นโยบายและแผน หรือผู้อำนวยการกลุ่ม)"
+    title_en = "The officer named must be a responsible officer (or a group director)"
+
+
+class OwnDraftCheck(CorrespondenceError, Forbidden):
+    code = "own-draft-check"
+    title_th = "ผู้ร่างตรวจหรือลงนามร่างของตนเองไม่ได้ ต้องเสนอผู้อื่น"
+    title_en = "A draft is put to someone other than its drafter, to check or to sign"
 
 
 class NotTheAssignee(CorrespondenceError, Forbidden):
@@ -445,22 +484,12 @@ class NotTheAssignee(CorrespondenceError, Forbidden):
     title_en = "Only the assigned officer may do this"
 
 
-class NotHeadOfOffice(CorrespondenceError, Forbidden):
-    code = "not-head-of-office"
-    title_th = "ต้องเป็นผู้อำนวยการสำนักงานเขตพื้นที่การศึกษา"
-    title_en = "Only the head of office may do this"
-
-
-class NotAllowedToCancel(CorrespondenceError, Forbidden):
-    code = "not-allowed-to-cancel"
-    title_th = "ไม่มีสิทธิ์ยกเลิกหนังสือ"
-    title_en = "Not allowed to cancel documents"
 
 
 class NotACommitteeMember(CorrespondenceError, Forbidden):
     code = "not-a-committee-member"
-    title_th = "ไม่ใช่กรรมการทำลายหนังสือ"
-    title_en = "Not a member of the destruction committee"
+    title_th = "ไม่ใช่กรรมการทำลายหนังสือ การตัดสินใจของคณะกรรมการต้องทำโดยกรรมการเอง"
+    title_en = "Only a member of the destruction committee decides for it"
 
 
 class NotCleared(CorrespondenceError, Forbidden):
@@ -471,10 +500,6 @@ class NotCleared(CorrespondenceError, Forbidden):
 
 
 # Not found (404)
-class UnknownOfficer(CorrespondenceError, NotFound):
-    code = "unknown-officer"
-    title_th = "ไม่พบเจ้าหน้าที่"
-    title_en = "Unknown officer"
 
 
 class DocumentNotFound(CorrespondenceError, NotFound):
@@ -507,6 +532,12 @@ class FirstOfficerNotADirector(CorrespondenceError):
     title_en = "The first officer in the directory must be a director, who can then add the others"
 
 
+class DirectoryAlreadyStarted(CorrespondenceError, Conflict):
+    code = "directory-already-started"
+    title_th = "มีผู้ลงทะเบียนเจ้าหน้าที่คนแรกไปแล้ว โปรดดำเนินการในนามเจ้าหน้าที่ในทะเบียน"
+    title_en = "The directory was started meanwhile: act as an officer in it"
+
+
 class AttachmentTooLarge(CorrespondenceError):
     code = "attachment-too-large"
     title_th = "ไฟล์แนบมีขนาดใหญ่เกินกำหนด"
@@ -524,11 +555,6 @@ class OwnRecord(CorrespondenceError, Forbidden):
     title_th = "แก้ไขสิทธิ์หรือชั้นความลับของตนเองไม่ได้"
     title_en = "Nobody changes their own roles, clearance or status"
 
-
-class NotAnAdministrator(CorrespondenceError, Forbidden):
-    code = "not-an-administrator"
-    title_th = "เฉพาะผู้อำนวยการสำนักงานเขตพื้นที่ฯ หรือผู้อำนวยการกลุ่มจัดการทะเบียนเจ้าหน้าที่ได้"
-    title_en = "Only an ESA director or group director manages the staff directory"
 
 
 class NumberNotIssued(CorrespondenceError, NotFound):
@@ -646,6 +672,8 @@ def _sha256(value: str | None, name: str) -> str | None:
 
 
 def _require_role(person: Officer, role: Role, error: type[DomainError]) -> None:
+    """The person a command names (a checker, a signer, an approver) holds the role. Who may run
+    a command at all is the decision-rights table's (`services.correspondence.rights`)."""
     if not person.active or not person.has_role(role):
         raise error(f"{person.officer_id} lacks role {role.value}", officer_id=person.officer_id)
 
@@ -838,6 +866,8 @@ class Document(Aggregate):
         self.sender = ""
         self.sender_ref_no = ""
         self.sender_doc_date: date | None = None
+        # The position of the head of the sending office, to whom a reply is addressed (เรียน).
+        self.sender_head_position_th = ""
         self.subject = ""
         self.addressee = ""
         self.doc_type = DocumentType.external_letter
@@ -877,7 +907,11 @@ class Document(Aggregate):
         self.step_before_cancel: Step | None = None
         self.destroyed_at: datetime | None = None
         self.destruction_list_id: UUID | None = None
+        self.destruction_year_be: int | None = None
         self.submitted_by: str | None = None  # the agency client that handed it over, if any
+        self.origin: str | None = None
+        self.named_drafter_id: str | None = None
+        self.reroute_reason: RerouteReason | None = None
 
     # ---- creation --------------------------------------------------------------------------------
 
@@ -900,6 +934,7 @@ class Document(Aggregate):
         registered_by: str
         # The agency client whose system submitted it through the API (None: a clerk entered it).
         submitted_by: str | None = None
+        sender_head_position_th: str = ""  # to whom a reply is addressed; "" before it was kept
 
         def apply(self, aggregate: Any) -> None:
             doc: Document = aggregate
@@ -911,6 +946,7 @@ class Document(Aggregate):
             doc.sender = self.sender
             doc.sender_ref_no = self.sender_ref_no
             doc.sender_doc_date = self.sender_doc_date
+            doc.sender_head_position_th = self.sender_head_position_th
             doc.subject = self.subject
             doc.addressee = self.addressee
             doc.doc_type = self.doc_type
@@ -921,9 +957,11 @@ class Document(Aggregate):
             doc._move(Step.registered, DIRECTOR_HOLDER, self.received_at)
 
     class Started(Aggregate.Created):
-        """An outgoing document the office originates, drafted by an officer."""
+        """An outgoing document the office originates, drafted by an officer; or drafted for the
+        officer another service's event named (`origin`), who could not hold it: then nobody
+        drafted it yet (`drafter_id` None) and it waits for the group director to assign it."""
 
-        drafter_id: str
+        drafter_id: str | None
         subject: str
         addressee: str
         doc_type: DocumentType
@@ -934,9 +972,17 @@ class Document(Aggregate):
         summary: str
         attachments: tuple[Attachment, ...]
         at: datetime
+        # Drafted on another service's behalf: the event type that asked, the officer it named,
+        # and why the office gave the work to someone else (None: the named officer holds it).
+        origin: str | None = None
+        named_drafter_id: str | None = None
+        reroute_reason: RerouteReason | None = None
 
         def apply(self, aggregate: Any) -> None:
             doc: Document = aggregate
+            doc.origin = self.origin
+            doc.named_drafter_id = self.named_drafter_id
+            doc.reroute_reason = self.reroute_reason
             doc.direction = Direction.outgoing
             doc.subject = self.subject
             doc.addressee = self.addressee
@@ -951,7 +997,7 @@ class Document(Aggregate):
             doc.draft_version = 1
             doc.outgoing_doc_type = self.doc_type
             doc.outgoing_kind = self.outgoing_kind
-            doc._move(Step.drafted, self.drafter_id, self.at)
+            doc._move(Step.drafted, self.drafter_id or DIRECTOR_HOLDER, self.at)
 
     @classmethod
     def register_incoming(
@@ -970,20 +1016,22 @@ class Document(Aggregate):
         secrecy: Secrecy = Secrecy.none,
         attachments: Sequence[Attachment] = (),
         body_sha256: str | None = None,
+        sender_head_position_th: str = "",
         by: Officer,
         at: datetime,
     ) -> Document:
         """Enter a received document in the receiving register under `receipt_no`.
 
-        `document_id` is the id the receipt number was issued to (`NumberSeries.issue`).
+        `document_id` is the id the receipt number was issued to (`NumberSeries.issue`);
+        `sender_head_position_th` the position of the sending office's head, to whom a reply is
+        addressed ("เลขาธิการคณะกรรมการการศึกษาขั้นพื้นฐาน"), when the clerk knows it.
         """
-        _require_role(by, Role.clerk, NotAClerk)
         return cls._registered(
             document_id=document_id, receipt_no=receipt_no, received_at=received_at, sender=sender,
             sender_ref_no=sender_ref_no, sender_doc_date=sender_doc_date, subject=subject,
             addressee=addressee, doc_type=doc_type, urgency=urgency, secrecy=secrecy,
             attachments=attachments, body_sha256=body_sha256, registered_by=by.officer_id,
-            submitted_by=None, at=at)
+            submitted_by=None, sender_head_position_th=sender_head_position_th, at=at)
 
     @classmethod
     def receive_from_agency(
@@ -1002,6 +1050,7 @@ class Document(Aggregate):
         secrecy: Secrecy = Secrecy.none,
         attachments: Sequence[Attachment] = (),
         body_sha256: str | None = None,
+        sender_head_position_th: str = "",
         at: datetime,
     ) -> Document:
         """Another agency's e-saraban system hands a letter over: received now, entered in the
@@ -1013,7 +1062,7 @@ class Document(Aggregate):
             addressee=addressee, doc_type=doc_type, urgency=urgency, secrecy=secrecy,
             attachments=attachments, body_sha256=body_sha256,
             registered_by=f"agency:{required_text(client_id, 'client_id')}", submitted_by=client_id,
-            at=at)
+            sender_head_position_th=sender_head_position_th, at=at)
 
     @classmethod
     def _registered(
@@ -1021,7 +1070,7 @@ class Document(Aggregate):
         sender_ref_no: str, sender_doc_date: date | None, subject: str, addressee: str,
         doc_type: DocumentType, urgency: Urgency, secrecy: Secrecy,
         attachments: Sequence[Attachment], body_sha256: str | None, registered_by: str,
-        submitted_by: str | None, at: datetime,
+        submitted_by: str | None, sender_head_position_th: str, at: datetime,
     ) -> Document:
         at = aware(at)
         received_at = aware(received_at, "received_at")
@@ -1053,6 +1102,7 @@ class Document(Aggregate):
             body_sha256=_sha256(body_sha256, "body_sha256"),
             registered_by=registered_by,
             submitted_by=submitted_by,
+            sender_head_position_th=sender_head_position_th.strip(),
         )
 
     @classmethod
@@ -1073,12 +1123,54 @@ class Document(Aggregate):
         at: datetime,
     ) -> Document:
         """Start a document the office originates; it begins drafted, held by its drafter."""
-        if not by.active or not (by.has_role(Role.officer) or by.has_role(Role.group_director)):
-            raise NotAnOfficer(f"{by.officer_id} may not draft", officer_id=by.officer_id)
         secrecy = Secrecy(secrecy)
         if not by.cleared_for(secrecy):
             raise OfficerNotCleared(f"{by.officer_id} is not cleared for {secrecy.value}",
                                     officer_id=by.officer_id)
+        return cls._started(document_id=document_id, drafter_id=by.officer_id, subject=subject,
+                            addressee=addressee, doc_type=doc_type, urgency=urgency,
+                            secrecy=secrecy, outgoing_kind=outgoing_kind,
+                            draft_sha256=draft_sha256, summary=summary, attachments=attachments,
+                            at=at)
+
+    @classmethod
+    def draft_on_behalf(
+        cls,
+        *,
+        document_id: UUID,
+        origin: str,
+        named_id: str,
+        named: Officer | None,
+        subject: str,
+        addressee: str,
+        doc_type: DocumentType,
+        draft_sha256: str | None,
+        summary: str,
+        at: datetime,
+    ) -> Document:
+        """A letter another service's event asks the office to draft (an allocation, a transfer
+        report, evaluation results), for the officer it names. The staff directory decides: an
+        active responsible officer or group director holds the draft; anyone else (not in the
+        directory, deactivated, or without a drafting role, e.g. the ESA director who issued the
+        results) cannot, and the draft goes to the group director, who assigns a responsible
+        officer (manual, งานสารบรรณ 5.2 (2)). The document keeps who was named and why it went
+        elsewhere. It never fails for who was named: the letter must not be lost."""
+        reason = reroute_reason(named)
+        return cls._started(document_id=document_id, drafter_id=None if reason else named_id,
+                            subject=subject, addressee=addressee, doc_type=doc_type,
+                            urgency=Urgency.normal, secrecy=Secrecy.none, outgoing_kind=None,
+                            draft_sha256=draft_sha256, summary=summary, attachments=(), at=at,
+                            origin=required_text(origin, "origin"),
+                            named_drafter_id=required_text(named_id, "named_id"),
+                            reroute_reason=reason)
+
+    @classmethod
+    def _started(cls, *, document_id: UUID | None, drafter_id: str | None, subject: str,
+                 addressee: str, doc_type: DocumentType, urgency: Urgency, secrecy: Secrecy,
+                 outgoing_kind: SeriesKind | None, draft_sha256: str | None, summary: str,
+                 attachments: Sequence[Attachment], at: datetime, origin: str | None = None,
+                 named_drafter_id: str | None = None,
+                 reroute_reason: RerouteReason | None = None) -> Document:
         doc_type = DocumentType(doc_type)
         outgoing_kind = SeriesKind(outgoing_kind) if outgoing_kind is not None else None
         _check_series_fits(doc_type, outgoing_kind)
@@ -1087,7 +1179,7 @@ class Document(Aggregate):
         return cls._create(
             cls.Started,
             id=document_id or uuid4(),
-            drafter_id=by.officer_id,
+            drafter_id=drafter_id,
             subject=required_text(subject, "subject"),
             addressee=required_text(addressee, "addressee"),
             doc_type=doc_type,
@@ -1098,17 +1190,24 @@ class Document(Aggregate):
             summary=summary.strip(),
             attachments=tuple(attachments),
             at=aware(at),
+            origin=origin,
+            named_drafter_id=named_drafter_id,
+            reroute_reason=reroute_reason,
         )
 
     # ---- routing and drafting --------------------------------------------------------------------
 
     def assign(self, *, by: Officer, officer: Officer, instructions: str = "",
                due: date | None = None, at: datetime) -> None:
-        """The group director gives the document to a responsible officer (re-assign allowed)."""
-        self._require_step(Step.registered, Step.assigned)
-        _require_role(by, Role.group_director, NotAGroupDirector)
+        """The group director gives the document to a responsible officer (re-assign allowed):
+        a registered one, or a draft made for another service that nobody holds yet."""
+        if not self.awaiting_assignment:
+            self._require_step(Step.registered, Step.assigned)
         if not officer.active:
             raise OfficerInactive(officer.officer_id, officer_id=officer.officer_id)
+        if not (officer.has_role(Role.officer) or officer.has_role(Role.group_director)):
+            raise NotAnOfficer(f"{officer.officer_id} is not a responsible officer",
+                               officer_id=officer.officer_id)
         self._require_cleared(officer)
         if due is not None and self.received_at is not None:
             received_on = bangkok_date(self.received_at)
@@ -1135,10 +1234,12 @@ class Document(Aggregate):
                       version=self.draft_version + 1, at=aware(at))
 
     def submit_for_check(self, *, by: Officer, checker: Officer, at: datetime) -> None:
-        """Propose the draft to a group director; from `revising` this is the re-submission."""
+        """Propose the draft to a group director; from `revising` this is the re-submission.
+        Never to the one who wrote it."""
         self._require_step(Step.drafted, Step.revising)
         self._require_assignee(by)
         _require_role(checker, Role.group_director, NotAGroupDirector)
+        self._require_not_writer(checker)
         self._require_cleared(checker)
         self._submitted(round_no=len(self.review_rounds) + 1, officer_id=by.officer_id,
                         checker_id=checker.officer_id, draft_sha256=self.draft_sha256,
@@ -1148,10 +1249,12 @@ class Document(Aggregate):
                       at: datetime) -> None:
         """The group director approves the draft and forwards it to an authorised signer."""
         self._require_step(Step.in_check)
-        _require_role(by, Role.group_director, NotAGroupDirector)
         self._require_named(by, self._round.checker_id)
         self._require_cleared(by)
         _require_role(signer, Role.signer, NotASigner)
+        self._require_not_writer(signer)
+        if not signer.position_th:
+            raise SignerWithoutPosition(signer.officer_id, officer_id=signer.officer_id)
         self._require_cleared(signer)
         self._check_approved(round_no=self._round.number, checker_id=by.officer_id,
                              signer_id=signer.officer_id, comments=comments.strip(), at=aware(at))
@@ -1160,11 +1263,9 @@ class Document(Aggregate):
         """The checker (in check) or the signer (awaiting signature) sends the draft back."""
         self._require_step(Step.in_check, Step.awaiting_signature)
         if self.step == Step.in_check:
-            _require_role(by, Role.group_director, NotAGroupDirector)
             self._require_named(by, self._round.checker_id)
             stage = ReviewStage.check
         else:
-            _require_role(by, Role.signer, NotASigner)
             self._require_named(by, self._round.signer_id)
             stage = ReviewStage.signature
         self._returned(round_no=self._round.number, by_id=by.officer_id, stage=stage,
@@ -1176,7 +1277,6 @@ class Document(Aggregate):
             raise DraftNotChecked(f"step is {self.step.value}", step=self.step.value,
                                   step_th=STEP_TH[self.step])
         self._require_step(Step.awaiting_signature)
-        _require_role(by, Role.signer, NotASigner)
         self._require_named(by, self._round.signer_id)
         self._require_cleared(by)
         self._signed(round_no=self._round.number, signer_id=by.officer_id, at=aware(at))
@@ -1188,7 +1288,6 @@ class Document(Aggregate):
             raise AlreadyDispatched(f"already dispatched as {self.outgoing_no}",
                                     outgoing_no=self.outgoing_no)
         self._require_step(Step.signed)
-        _require_role(by, Role.clerk, NotAClerk)
         at = aware(at)
         series = SeriesKind(series)
         wanted = self.expected_series
@@ -1215,17 +1314,14 @@ class Document(Aggregate):
              at: datetime) -> None:
         """Keep the finished document: dispatched, or an incoming one that needed no reply."""
         self._require_step(Step.assigned, Step.dispatched)
-        _require_role(by, Role.clerk, NotAClerk)
         retention_years(retention_class)
         at = aware(at)
         self._filed(retention_class=retention_class, location=required_text(location, "location"),
                     at=at, filed_on=bangkok_date(at))
 
-    def change_retention(self, *, by: Officer, retention_class: str, reason: str,
-                         at: datetime) -> None:
+    def change_retention(self, *, retention_class: str, reason: str, at: datetime) -> None:
         """Apply a new retention class (e.g. the destruction committee kept it longer)."""
         self._require_step(Step.filed)
-        _require_role(by, Role.clerk, NotAClerk)
         retention_years(retention_class)
         self._retention_changed(retention_class=retention_class, reason=required_text(reason, "reason"),
                                 at=aware(at))
@@ -1233,9 +1329,6 @@ class Document(Aggregate):
     def cancel(self, *, by: Officer, reason: str, at: datetime) -> None:
         """Withdraw the case before filing; any number it was issued stays in its register."""
         self._require_step(*(_OPEN_WORK_STEPS | {Step.dispatched}))
-        if not by.active or not any(by.has_role(r) for r in
-                                    (Role.clerk, Role.group_director, Role.esa_director)):
-            raise NotAllowedToCancel(by.officer_id, officer_id=by.officer_id)
         self._cancelled(reason=required_text(reason, "reason"), previous_step=self.step, at=aware(at))
 
     # ---- borrowing -------------------------------------------------------------------------------
@@ -1244,7 +1337,6 @@ class Document(Aggregate):
                outsider: bool = False, approved_by: Officer | None = None) -> None:
         """Lend the filed paper; one loan at a time; outsiders need a group director's approval."""
         self._require_step(Step.filed)
-        _require_role(by, Role.clerk, NotAClerk)
         if self.current_loan is not None:
             raise AlreadyOnLoan(f"lent to {self.current_loan.borrower}")
         if outsider and (approved_by is None or not approved_by.active
@@ -1261,7 +1353,6 @@ class Document(Aggregate):
         loan = self.current_loan
         if loan is None:
             raise NotOnLoan()
-        _require_role(by, Role.clerk, NotAClerk)
         self._loan_returned(loan_no=loan.loan_no, at=aware(at))
 
     @property
@@ -1293,16 +1384,17 @@ class Document(Aggregate):
         expires = self.retention_expires_on
         return expires is not None and expires <= on
 
-    def destroy(self, *, by: Officer, destruction_list_id: UUID, at: datetime) -> None:
-        """Record the destruction decided by a destruction list; the register entry remains."""
+    def destroy(self, *, destruction_list_id: UUID, year_be: int, at: datetime) -> None:
+        """Record the destruction decided by the destruction list of `year_be`; the register entry
+        remains, and says which list destroyed it."""
         self._require_step(Step.filed)
-        _require_role(by, Role.clerk, NotAClerk)
         at = aware(at)
         if not self.retention_expired(bangkok_date(at)):
             raise NotExpired(f"{self.retention_class} expires {self.retention_expires_on}")
         if self.current_loan is not None:
             raise DocumentOnLoan(f"lent to {self.current_loan.borrower}")
-        self._destroyed(destruction_list_id=destruction_list_id, at=at)
+        self._destroyed(destruction_list_id=destruction_list_id, destruction_year_be=year_be,
+                        at=at)
 
     # ---- secrecy ---------------------------------------------------------------------------------
 
@@ -1345,12 +1437,37 @@ class Document(Aggregate):
     # ---- queries ---------------------------------------------------------------------------------
 
     @property
+    def awaiting_assignment(self) -> bool:
+        """A draft made for another service that nobody holds yet: the group director assigns it."""
+        return self.step == Step.drafted and self.assignee_id is None
+
+    @property
+    def rerouted(self) -> dict[str, Any] | None:
+        """Who another service named to draft this, and why the office gave it to someone else."""
+        if self.reroute_reason is None:
+            return None
+        return {"named_officer_id": self.named_drafter_id, "reason": self.reroute_reason.value,
+                "reason_th": REROUTE_REASON_TH[self.reroute_reason],
+                "routed_to": DIRECTOR_HOLDER, "routed_to_th": ROLE_TH[Role.group_director]}
+
+    @property
     def expected_series(self) -> SeriesKind:
         return expected_series(self.outgoing_doc_type or self.doc_type, self.outgoing_kind)
 
     @property
     def step_th(self) -> str:
         return STEP_TH[self.step]
+
+    @property
+    def letter_addressee(self) -> str:
+        """เรียน: to whom the office's letter goes. A reply goes to the head of the office that
+        wrote, by position (the regulation addresses a letter to a position, not an office); the
+        sender's name only where that position was not recorded. A letter the office starts goes
+        to the addressee it names. The letter's เรียน and the dispatch register's ถึง both read
+        this."""
+        if self.direction == Direction.incoming:
+            return self.sender_head_position_th or self.sender
+        return self.addressee
 
     def register_entry(self) -> dict[str, Any]:
         """The line of the receiving / dispatch register (full, unmasked)."""
@@ -1363,8 +1480,10 @@ class Document(Aggregate):
             "sender": self.sender,
             "sender_ref_no": self.sender_ref_no,
             "sender_doc_date": self.sender_doc_date,
+            "sender_head_position_th": self.sender_head_position_th,
             "subject": self.subject,
             "addressee": self.addressee,
+            "letter_addressee": self.letter_addressee,
             "doc_type": self.doc_type.value,
             "urgency": self.urgency.value,
             "urgency_code": URGENCY_CODES[self.urgency],
@@ -1391,6 +1510,10 @@ class Document(Aggregate):
             "destroyed_at": self.destroyed_at,
             "destruction_list_id": (str(self.destruction_list_id)
                                     if self.destruction_list_id else None),
+            "destruction_year_be": self.destruction_year_be,
+            "origin": self.origin,
+            "named_drafter_id": self.named_drafter_id,
+            "rerouted": self.rerouted,
         }
 
     def register_view(self, viewer: Officer | None) -> dict[str, Any]:
@@ -1439,6 +1562,11 @@ class Document(Aggregate):
         if by.officer_id != named:
             raise NotTheNamedOfficer(f"put to {named}", officer_id=by.officer_id, named=named)
 
+    def _require_not_writer(self, named: Officer) -> None:
+        """A draft is put to someone other than the one who wrote it (and holds it)."""
+        if named.officer_id in {self.drafter_id, self.assignee_id}:
+            raise OwnDraftCheck(f"{named.officer_id} wrote the draft", officer_id=named.officer_id)
+
     def _require_assignee(self, by: Officer) -> None:
         if by.officer_id != self.assignee_id or not by.active:
             raise NotTheAssignee(f"assigned to {self.assignee_id}", officer_id=by.officer_id)
@@ -1467,7 +1595,8 @@ class Document(Aggregate):
         self.assigned_by = assigned_by
         self.instructions = instructions
         self.due = due
-        self._move(Step.assigned, officer_id, at)
+        # A draft made for another service keeps its draft: the officer takes it up from there.
+        self._move(Step.drafted if self.draft_version else Step.assigned, officer_id, at)
 
     @event("Drafted")
     def _drafted(self, officer_id: str, draft_sha256: str | None, summary: str,
@@ -1559,9 +1688,12 @@ class Document(Aggregate):
         pass  # the event itself is the audit record
 
     @event("Destroyed")
-    def _destroyed(self, destruction_list_id: UUID, at: datetime) -> None:
+    def _destroyed(self, destruction_list_id: UUID, at: datetime,
+                   destruction_year_be: int | None = None) -> None:
         self.destroyed_at = at
         self.destruction_list_id = destruction_list_id
+        # Recorded since the year was asked for; an older record's list names its year anyway.
+        self.destruction_year_be = destruction_year_be
         self._move(Step.destroyed, None, at)
 
 
@@ -1602,7 +1734,6 @@ class DestructionList(Aggregate):
     def open(cls, *, year_be: int, at: datetime, by: Officer,
              documents: Sequence[Document]) -> DestructionList:
         """List the filed documents whose retention expired by the end of `year_be`."""
-        _require_role(by, Role.clerk, NotAClerk)
         at = aware(at)
         year_end = date(ce_year(year_be), 12, 31)
         offset = (bangkok_date(at) - year_end).days
@@ -1638,37 +1769,39 @@ class DestructionList(Aggregate):
         self.destroyed_items: list[UUID] = []
         self.carried_out_at: datetime | None = None
 
-    def appoint_committee(self, *, by: Officer, chair: str, members: Sequence[str],
+    def appoint_committee(self, *, by: Officer, chair: Officer, members: Sequence[Officer],
                           at: datetime) -> None:
-        """The head of office appoints a chair and at least two other members."""
+        """The head of office appoints a chair and at least two other members, officers of the
+        staff directory, so that each decision of the committee is taken by one of them."""
         self._require_step(DestructionStep.opened, DestructionStep.committee_appointed)
-        _require_role(by, Role.esa_director, NotHeadOfOffice)
-        chair = required_text(chair, "chair")
         others: list[str] = []
-        for member in (m.strip() for m in members):
-            if member and member != chair and member not in others:
-                others.append(member)
+        for person in (chair, *members):
+            if not person.active:
+                raise OfficerInactive(person.officer_id, officer_id=person.officer_id)
+        for member in members:
+            if member.officer_id != chair.officer_id and member.officer_id not in others:
+                others.append(member.officer_id)
         if len(others) < 2:
             raise CommitteeTooSmall(f"{len(others)} member(s) besides the chair")
-        self._committee_appointed(chair=chair, members=others, appointed_by=by.officer_id,
-                                  at=aware(at))
+        self._committee_appointed(chair=chair.officer_id, members=others,
+                                  appointed_by=by.officer_id, at=aware(at))
 
-    def mark_keep(self, *, by: str, document_id: UUID, reason: str, new_retention_class: str,
-                  at: datetime) -> None:
-        """The committee keeps an item longer (it leaves the list); `by` is a committee member."""
+    def mark_keep(self, *, by: Officer, document_id: UUID, reason: str,
+                  new_retention_class: str, at: datetime) -> None:
+        """The committee keeps an item longer (it leaves the list): decided by a member, who is
+        the one acting, never recorded by someone else on a member's behalf."""
         self._require_committee()
         self._require_step(DestructionStep.committee_appointed)
-        if by not in self.committee:
-            raise NotACommitteeMember(by)
+        self._require_member(by)
         self._require_items([document_id])
         retention_years(new_retention_class)
         self._item_kept(document_id=document_id, reason=required_text(reason, "reason"),
-                        retention_class=new_retention_class, marked_by=by, at=aware(at))
+                        retention_class=new_retention_class, marked_by=by.officer_id,
+                        at=aware(at))
 
     def send_to_national_archives(self, *, by: Officer, at: datetime) -> None:
         self._require_committee()
         self._require_step(DestructionStep.committee_appointed)
-        _require_role(by, Role.clerk, NotAClerk)
         at = aware(at)
         self._sent(at=at, sent_on=bangkok_date(at))
 
@@ -1676,7 +1809,6 @@ class DestructionList(Aggregate):
                                   at: datetime) -> None:
         """The National Archives objects to destroying some items (within 60 days of sending)."""
         self._require_step(DestructionStep.sent)
-        _require_role(by, Role.clerk, NotAClerk)
         at = aware(at)
         if self.days_since_sent(at) > ARCHIVES_OBJECTION_DAYS:
             raise ObjectionWindowClosed(f"day {self.days_since_sent(at)} after sending")
@@ -1688,11 +1820,12 @@ class DestructionList(Aggregate):
 
     def destroy(self, *, by: Officer, at: datetime) -> list[UUID]:
         """Close the list once the objection window has passed; returns the items to destroy.
+        The committee carries the destruction out: a member acts.
 
         The window covers the 60 days after the sending day, so destruction starts on day 61.
         """
         self._require_step(DestructionStep.sent)
-        _require_role(by, Role.clerk, NotAClerk)
+        self._require_member(by)
         at = aware(at)
         if self.days_since_sent(at) <= ARCHIVES_OBJECTION_DAYS:
             raise ObjectionWindowOpen(f"day {self.days_since_sent(at)} after sending",
@@ -1726,6 +1859,11 @@ class DestructionList(Aggregate):
     def _require_committee(self) -> None:
         if self.step == DestructionStep.opened:
             raise CommitteeNotAppointed()
+
+    def _require_member(self, by: Officer) -> None:
+        if by.officer_id not in self.committee:
+            raise NotACommitteeMember(f"{by.officer_id} is not on the committee",
+                                      officer_id=by.officer_id, committee=self.committee)
 
     def _require_step(self, *allowed: DestructionStep) -> None:
         if self.step not in allowed:

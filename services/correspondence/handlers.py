@@ -7,10 +7,14 @@
 - monitoring: evaluation results issued (`monitoring.evaluation.results_issued`) → one letter per
   result to those responsible.
 
-Every letter starts on the ordinary outgoing path as a draft of the officer responsible in the other
-service (`CorrespondenceApplication.draft_from_event`), who submits it for check and signature like
-any draft. Its document id is derived from the event's case and recipient, so a redelivered event
-finds the letters it drafted and drafts nothing twice. The drafting itself is the system's act.
+Every letter starts on the ordinary outgoing path as a draft of the officer the other service names
+(`CorrespondenceApplication.draft_from_event`), who submits it for check and signature like any
+draft; when the staff directory says that officer cannot hold a draft (not in the directory,
+deactivated, or without a drafting role, like the ESA director who issued evaluation results), the
+draft goes to the group director, who assigns it, and the document says so. A letter is never
+refused for who was named, so these messages never end on a dead-letter subject. Its document id is
+derived from the event's case and recipient, so a redelivered event finds the letters it drafted and
+drafts nothing twice. The drafting itself is the system's act.
 """
 
 from __future__ import annotations
@@ -141,7 +145,7 @@ class LetterDrafter:
             for item in event.items if item.recipient_kind == RecipientKind.school
             for document in self.app.draft_from_event(
                        document_id=letter_id("allocation", event.allocation_id, item.recipient_code),
-                       drafter_id=event.prepared_by, doc_type=DocumentType.external_letter,
+                       origin=AllocationApproved.EVENT_TYPE, drafter_id=event.prepared_by, doc_type=DocumentType.external_letter,
                        subject=(f"แจ้งการจัดสรรงบประมาณ {event.title_th} ประจำปีงบประมาณ"
                                 f" พ.ศ. {event.fiscal_year_be}"),
                        addressee=f"ผู้อำนวยการ{item.recipient_name_th}",
@@ -151,7 +155,8 @@ class LetterDrafter:
 
     def transfer(self, event: TransferApproved, dated: str) -> list[Aggregate]:
         return self.app.draft_from_event(
-            document_id=letter_id("transfer", event.transfer_id), drafter_id=event.proposed_by,
+            document_id=letter_id("transfer", event.transfer_id),
+            origin=TransferApproved.EVENT_TYPE, drafter_id=event.proposed_by,
             doc_type=DocumentType.external_letter,
             subject=(f"รายงานการโอนเปลี่ยนแปลงงบประมาณรายจ่าย ประจำปีงบประมาณ"
                      f" พ.ศ. {event.fiscal_year_be}"),
@@ -183,8 +188,9 @@ def evaluation_letter_id(evaluation_id: UUID, result_no: int) -> UUID:
 
 def evaluation_results_handler(app: CorrespondenceApplication) -> Handler:
     """`monitoring.evaluation.results_issued` → one outgoing draft per result, addressed to those
-    responsible, drafted by the officer who issued the results (then checked, signed, dispatched
-    like any letter). OBEC's evaluators get an external letter, the office's own people a memo."""
+    responsible, for the officer who issued the results (the group director's to assign when that
+    officer may not draft, e.g. the ESA director), then checked, signed, dispatched like any
+    letter. OBEC's evaluators get an external letter, the office's own people a memo."""
 
     def handle(envelope: AnyEnvelope) -> Sequence[Aggregate | None]:
         if envelope.type != EvaluationResultsIssued.EVENT_TYPE:
@@ -196,7 +202,8 @@ def evaluation_results_handler(app: CorrespondenceApplication) -> Handler:
         for result in issued.results:
             drafted.extend(app.draft_from_event(
                 document_id=evaluation_letter_id(issued.evaluation_id, result.result_no),
-                drafter_id=issued.issued_by, subject=result.subject_th,
+                origin=EvaluationResultsIssued.EVENT_TYPE,
+                drafter_id=issued.prepared_by or issued.issued_by, subject=result.subject_th,
                 addressee=result.addressee_th, doc_type=doc_type, text=result.text_th))
         return drafted
 

@@ -70,6 +70,8 @@ def document_payload(event: DomainEvent, d: Document) -> IntegrationEvent | None
                 document_id=d.id, doc_type=d.doc_type, subject=_subject(d),
                 addressee=_public(d, d.addressee),
                 officer_id=event.drafter_id, secrecy=d.secrecy, urgency=d.urgency,
+                named_officer_id=event.named_drafter_id,
+                rerouted_reason=event.reroute_reason.value if event.reroute_reason else None,
             )
         case Document.Assigned():
             return v1.DocumentAssigned(document_id=d.id, officer_id=event.officer_id,

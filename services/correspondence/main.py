@@ -11,6 +11,7 @@ from services.correspondence.integration import make_translator
 from services.correspondence.knowledge.api import create_router as knowledge_router
 from services.correspondence.meetings.api import create_router as meetings_router
 from services.correspondence.news.api import create_router as news_router
+from services.correspondence.rights import RIGHTS
 from services.correspondence.service_requests.api import create_router as service_requests_router
 from services.correspondence.settings import CorrespondenceSettings
 from shared.runtime import ServiceRuntime, create_http_app, serve
@@ -37,6 +38,7 @@ def create_app(settings: CorrespondenceSettings | None = None,
         routers=[create_router(application), service_requests_router(application),
                  news_router(application), meetings_router(application),
                  knowledge_router(application)],
+        decision_rights=RIGHTS,
     )
 
 

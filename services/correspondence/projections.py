@@ -54,7 +54,7 @@ DISPATCH_COLUMNS = (
     ("outgoing_no", "ที่"),
     ("dispatched_at", "ลงวันที่"),
     ("from", "จาก"),
-    ("addressee", "ถึง"),
+    ("letter_addressee", "ถึง"),  # as the letter's เรียน
     ("subject", "เรื่อง"),
     ("step_th", "การปฏิบัติ"),
     ("remark", "หมายเหตุ"),
@@ -79,7 +79,9 @@ def _remark(row: dict[str, Any]) -> str:
         reason = row.get("number_cancel_reason") or row.get("cancel_reason") or ""
         notes.append(f"ยกเลิก {reason}".strip())
     if row.get("destroyed_at"):
-        notes.append(f"ทำลายแล้ว {_thai(row['destroyed_at'])}")
+        listed = (f" ตามบัญชีหนังสือขอทำลาย พ.ศ. {row['destruction_year_be']}"
+                  if row.get("destruction_year_be") else "")
+        notes.append(f"ทำลายแล้ว {_thai(row['destroyed_at'])}{listed}")
     if row.get("on_loan"):
         notes.append("ถูกยืม")
     return "; ".join(notes)
@@ -148,6 +150,27 @@ def milestones(received_at: datetime | None, events: list[Any]) -> dict[str, dat
         if at is not None and name not in times:
             times[name] = at
     return times
+
+
+# The routing evaluation as a Thai table, one line per stage.
+ROUTING_COLUMNS = (
+    ("year_be", "ปี พ.ศ. ที่รับหนังสือ"),
+    ("stage_th", "ช่วงการเดินหนังสือ"),
+    ("count", "จำนวนหนังสือ"),
+    ("mean_hours", "เฉลี่ย (ชั่วโมง)"),
+    ("median_hours", "มัธยฐาน (ชั่วโมง)"),
+    ("max_hours", "นานที่สุด (ชั่วโมง)"),
+    ("documents", "หนังสือรับทั้งปี"),
+    ("overdue_now", "เกินกำหนดขณะนี้"),
+    ("returned_for_revision", "ถูกส่งกลับแก้ไข"),
+)
+
+
+def routing_rows(report: dict[str, Any]) -> list[dict[str, Any]]:
+    """The routing report's stages, each line carrying the year's totals."""
+    totals = {key: report[key] for key in ("year_be", "documents", "overdue_now",
+                                            "returned_for_revision")}
+    return [{**totals, **stage} for stage in report["stages"]]
 
 
 def routing_report(year_be: int, documents: list[tuple[Any, list[Any]]], today: date) -> dict[str, Any]:

@@ -73,7 +73,8 @@ class OfficerIn(Model):
 
 class OfficerChange(Model):
     name_th: ShortText | None = Field(default=None, min_length=1)
-    position_th: ShortText | None = None
+    position_th: ShortText | None = Field(default=None, min_length=1,
+                                          description="ตำแหน่ง, as printed under a signature")
     roles: list[Role] | None = Field(default=None, min_length=1)
     clearance: SecrecyIn | None = None
     active: bool | None = None
@@ -96,6 +97,10 @@ class IncomingDocumentIn(Model):
     sender: ShortText = Field(min_length=1, description="จาก")
     sender_ref_no: ShortText = Field(default="", description="ที่ (the sender's number)")
     sender_doc_date: date | None = Field(default=None, description="ลงวันที่")
+    sender_head_position_th: ShortText = Field(
+        default="", description="ตำแหน่งหัวหน้าส่วนราชการผู้ส่ง: the position a reply is addressed "
+                                "to (เรียน), e.g. เลขาธิการคณะกรรมการการศึกษาขั้นพื้นฐาน or "
+                                "ผู้อำนวยการโรงเรียนบ้านหนองบัว; without it a reply names the sender")
     subject: Text = Field(min_length=1, description="เรื่อง")
     addressee: ShortText = Field(default="", description="ถึง")
     doc_type: DocumentType = DocumentType.external_letter
@@ -122,6 +127,10 @@ class AgencyDocumentIn(Model):
 
     sender_ref_no: ShortText = Field(default="", description="ที่: the agency's own number")
     sender_doc_date: date | None = Field(default=None, description="ลงวันที่")
+    sender_head_position_th: ShortText = Field(
+        default="", description="ตำแหน่งหัวหน้าส่วนราชการผู้ส่ง: the position a reply is addressed "
+                                "to (เรียน), e.g. เลขาธิการคณะกรรมการการศึกษาขั้นพื้นฐาน or "
+                                "ผู้อำนวยการโรงเรียนบ้านหนองบัว; without it a reply names the sender")
     subject: Text = Field(min_length=1, description="เรื่อง")
     addressee: ShortText = Field(default="", description="เรียน / ถึง")
     doc_type: DocumentType = DocumentType.external_letter
@@ -225,13 +234,17 @@ class DestructionListIn(Model):
 
 
 class CommitteeIn(Model):
-    chair: ShortText = Field(min_length=1)
-    members: list[ShortText] = Field(min_length=1, max_length=20)
+    """The destruction committee: officers of the staff directory, by id."""
+
+    chair_id: OfficerId = Field(description="ประธานกรรมการ (officer id)")
+    member_ids: list[OfficerId] = Field(min_length=1, max_length=20,
+                                        description="กรรมการ อย่างน้อยสองคนนอกจากประธาน (officer ids)")
 
 
 class KeepIn(Model):
+    """A committee member's decision to keep an item longer: the member is the acting officer."""
+
     document_id: UUID
-    member: ShortText = Field(min_length=1)
     reason: Text = Field(min_length=1)
     retention_class: str = Field(pattern=r"^(years_[1-9][0-9]*|permanent)$")
 
@@ -260,6 +273,14 @@ class WorkItemOut(BaseModel):
     path: str = Field(description="the record in this API")
 
 
+class ReroutedOut(BaseModel):
+    named_officer_id: str | None
+    reason: str = Field(description="not_in_directory, inactive or may_not_draft")
+    reason_th: str
+    routed_to: str
+    routed_to_th: str
+
+
 class DocumentOut(BaseModel):
     """A line of the register as the caller may see it (a classified subject is masked)."""
 
@@ -272,8 +293,11 @@ class DocumentOut(BaseModel):
     sender: str
     sender_ref_no: str
     sender_doc_date: date | None
+    sender_head_position_th: str = Field(description="the position a reply is addressed to")
     subject: str
-    addressee: str
+    addressee: str = Field(description="ถึง of the received letter, or of the office's own letter")
+    letter_addressee: str = Field(
+        description="เรียน of the letter the office sends: ถึง in the dispatch register")
     doc_type: str
     urgency: str
     urgency_code: str
@@ -300,6 +324,15 @@ class DocumentOut(BaseModel):
     content_available: bool
     review_rounds: int
     overdue: bool | None = None
+    destruction_list_id: UUID | None = None
+    destruction_year_be: int | None = Field(
+        default=None, description="the year (BE) of the destruction list that destroyed it")
+    origin: str | None = Field(
+        default=None, description="the event type of the service that asked for this draft")
+    named_drafter_id: str | None = Field(
+        default=None, description="the officer that service named to draft it")
+    rerouted: ReroutedOut | None = Field(
+        default=None, description="why the named officer does not hold it, and who does")
 
 
 class HistoryEntryOut(BaseModel):
@@ -326,6 +359,19 @@ class ContentOut(BaseModel):
     attachments: list[AttachmentOut]
 
 
+class CommitteeMemberOut(BaseModel):
+    officer_id: str
+    name_th: str | None
+    position_th: str | None
+
+
+class KeptOut(BaseModel):
+    document_id: UUID
+    reason: str
+    retention_class: str
+    decided_by: str = Field(description="the committee member who decided")
+
+
 class DestructionListOut(BaseModel):
     destruction_list_id: UUID
     year_be: int
@@ -333,6 +379,10 @@ class DestructionListOut(BaseModel):
     step_th: str
     items: list[UUID]
     items_to_destroy: list[UUID]
-    committee: list[str]
+    committee: list[str] = Field(description="officer ids: the chair first")
+    chair: CommitteeMemberOut | None
+    members: list[CommitteeMemberOut]
+    kept: list[KeptOut]
+    destroyed_items: list[UUID]
     destroy_allowed_from: date | None
     version: int

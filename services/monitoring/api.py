@@ -5,30 +5,40 @@ dashboard and the annual performance report.
 Store access is synchronous (eventsourcing), so the JSON endpoints are plain `def` (FastAPI runs them
 in its thread pool); only the feed is `async`, and it reads the store through `asyncio.to_thread`.
 
-The status page (`/`), the snapshot it starts from (`/board`), its live feed (`/feed`) and the
-dashboard (`/dashboard`, its figures `/dashboard/summary` and fonts) are public: they are the
+The status page (`/`), the pages of cases it shows (`/board`, with its filters' choices at
+`/board/facets`), its live feed (`/feed`) and the dashboard (`/dashboard`, its figures
+`/dashboard/summary`, its scripts, styles and fonts under `/static/`) are public: they are the
 office's notice boards, a browser's EventSource cannot send a bearer token, and what they show is
-what any visitor to the office may see (a classified case never shows its title). Everything else
-(`/cases` with filters, one case, a case's history with trace ids, plans, inspections, evaluations,
-the annual report) needs `monitoring:read` or `monitoring:write`.
+what any visitor to the office may see (a classified case never shows its title). The pages run no
+inline script and load nothing from elsewhere (a Content-Security-Policy says so). Everything else
+(`/cases`, one case, a case's history with trace ids, plans, inspections, evaluations, the annual
+report) needs `monitoring:read` or `monitoring:write`.
 """
 
 from __future__ import annotations
 
 from collections.abc import AsyncIterable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated, Any, Literal
 from uuid import UUID
 
 import orjson
-from fastapi import APIRouter, Query, Request, Response
+from fastapi import APIRouter, Depends, Query, Request, Response
 from fastapi.responses import FileResponse, HTMLResponse, JSONResponse
 from fastapi.sse import EventSourceResponse, ServerSentEvent
 from pydantic_core import to_jsonable_python
 
 from services.monitoring import annual_report
-from services.monitoring.application import MonitoringApplication
-from services.monitoring.domain import BudgetUse, BudgetUseEntry
+from services.monitoring.application import (
+    MonitoringApplication,
+    evaluation_order,
+    evaluation_view,
+    inspection_order,
+    plan_order,
+    plan_view,
+)
+from services.monitoring.domain import BudgetUse, BudgetUseEntry, EvaluationKind, PlanKind
 from services.monitoring.performance import dashboard_data, performance
 from services.monitoring.projections import CaseBoard, CaseView
 from services.monitoring.schemas import (
@@ -40,6 +50,7 @@ from services.monitoring.schemas import (
     CaseOut,
     CloseIn,
     EvaluationOut,
+    FacetsOut,
     FeedData,
     HistoryEntryOut,
     InspectionIn,
@@ -60,15 +71,58 @@ from shared.domain import DomainEvent, NotFound
 from shared.http.conditional import Idempotency, IfMatch, set_etag
 from shared.http.context import Actor
 from shared.http.downloads import file_download
+from shared.http.paging import Page, PageRequest, Paging
 from shared.http.sse import FeedAfter, FeedLimit, LastEventId, follow_notifications, resume_after
 
 STATIC = Path(__file__).parent / "static"
 STATUS_PAGE = STATIC / "status.html"
 DASHBOARD_PAGE = STATIC / "dashboard.html"
-# The dashboard's first figures travel inside the page, so it shows them before any script runs
-# a request, and the live feed continues from the position they reflect.
-INITIAL_DATA_MARK = "/*INITIAL_DATA*/null"
+# The pages' own scripts and styles, served from here: nothing inline, nothing from elsewhere.
+STATIC_FILES = {"status.js": "text/javascript", "status.css": "text/css",
+                "dashboard.js": "text/javascript", "dashboard.css": "text/css",
+                "charts.js": "text/javascript", "thai.js": "text/javascript"}
+PAGE_POLICY = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+               "font-src 'self'; connect-src 'self'; object-src 'none'; base-uri 'none'; "
+               "frame-ancestors 'none'; form-action 'self'")
+# The dashboard's first figures travel inside the page (a JSON data block, which no policy
+# counts as script), so it shows them before any request, and the live feed continues from the
+# position they reflect.
+INITIAL_DATA_MARK = "<!--INITIAL_DATA-->null"
 POSITION_HEADER = "X-Feed-Position"
+
+
+def html_page(content: str) -> HTMLResponse:
+    return HTMLResponse(content, headers={"Content-Security-Policy": PAGE_POLICY})
+
+
+@dataclass(frozen=True)
+class CaseFilters:
+    service: str | None
+    procedure: int | None
+    case_type: str | None
+    step: str | None
+    holder: str | None
+    overdue: bool | None
+    closed: bool | None
+
+
+async def case_filters(  # async: FastAPI would run a plain def in the threadpool
+    service: Annotated[str | None, Query(max_length=64,
+                                         description="The service the case belongs to")] = None,
+    procedure: Annotated[int | None, Query(ge=1, le=16)] = None,
+    case_type: Annotated[str | None, Query(max_length=64,
+                                           description="e.g. document, dead_letter")] = None,
+    step: Annotated[str | None, Query(max_length=128,
+                                      description="Machine name of the current step")] = None,
+    holder: Annotated[str | None, Query(max_length=128,
+                                        description="Who must act next (officer id or role)")] = None,
+    overdue: bool | None = None,
+    closed: bool | None = None,
+) -> CaseFilters:
+    return CaseFilters(service, procedure, case_type, step, holder, overdue, closed)
+
+
+Filters = Annotated[CaseFilters, Depends(case_filters)]
 
 
 class CaseNotFound(NotFound):
@@ -85,28 +139,35 @@ def create_router(app: MonitoringApplication, board: CaseBoard, settings: Monito
         set_etag(response, view.version)
         return CaseOut.of(view, board.clock())
 
-    @router.get("/cases", summary="Cases of every service, most recently changed first")
-    def list_cases(
-        response: Response,
-        service: Annotated[str | None, Query(description="The service the case belongs to")] = None,
-        procedure: Annotated[int | None, Query(ge=1, le=16)] = None,
-        step: Annotated[str | None, Query(description="Machine name of the current step")] = None,
-        overdue: bool | None = None,
-        closed: bool | None = None,
-    ) -> list[CaseOut]:
-        listing = board.list_cases(
-            service=service, procedure=procedure, step=step, overdue=overdue, closed=closed
-        )
+    def page_of_cases(filters: CaseFilters, paging: PageRequest,
+                      response: Response) -> dict[str, Any]:
+        listing = board.list_cases(**vars(filters))
         # The live feed continues exactly after this listing: `GET /feed?after=<this header>`.
         response.headers[POSITION_HEADER] = str(listing.position)
         now = board.clock()
-        return [CaseOut.of(view, now) for view in listing.cases]
+        # Newest change first; a case that changes between two pages moves to the first one.
+        return paging.page(listing.cases, key=lambda view: (-view.notification_id,),
+                           view=lambda view: CaseOut.of(view, now))
 
-    @router.get("/board", openapi_extra=PUBLIC,
-                summary="The status page's snapshot: every case, most recently changed first "
-                        "(public, like the page and its feed)")
-    def board_snapshot(response: Response) -> list[CaseOut]:
-        return list_cases(response)
+    @router.get("/cases", response_model=Page[CaseOut],
+                summary="Cases of every service, most recently changed first (paged, filtered)")
+    def list_cases(filters: Filters, paging: Paging, response: Response) -> dict[str, Any]:
+        return page_of_cases(filters, paging, response)
+
+    @router.get("/board", response_model=Page[CaseOut], openapi_extra=PUBLIC,
+                summary="The status page's cases, paged and filtered like /cases (public, like "
+                        "the page and its feed)")
+    def board_page(filters: Filters, paging: Paging, response: Response) -> dict[str, Any]:
+        return page_of_cases(filters, paging, response)
+
+    @router.get("/board/facets", response_model=FacetsOut, openapi_extra=PUBLIC,
+                summary="What the status page's filters offer: services, steps and holders, "
+                        "each with its number of cases (open ones unless include_closed)")
+    def board_facets(include_closed: bool = False, service: Annotated[
+            str | None, Query(max_length=64, description="Steps and holders of this service")]
+                     = None) -> dict[str, Any]:
+        return FacetsOut.of(board.facets(include_closed=include_closed,
+                                         service=service)).model_dump()
 
     @router.get("/cases/by-subject/{source}/{subject}", summary="The case of a service's aggregate")
     def case_by_subject(source: str, subject: str, response: Response) -> CaseOut:
@@ -162,8 +223,15 @@ def create_router(app: MonitoringApplication, board: CaseBoard, settings: Monito
             yield item
 
     @router.get("/", include_in_schema=False, openapi_extra=PUBLIC)
-    def status_page() -> FileResponse:
-        return FileResponse(STATUS_PAGE, media_type="text/html; charset=utf-8")
+    def status_page() -> HTMLResponse:
+        return html_page(STATUS_PAGE.read_text(encoding="utf-8"))
+
+    @router.get("/static/{name}", include_in_schema=False, openapi_extra=PUBLIC)
+    def static_file(name: str) -> FileResponse:
+        media_type = STATIC_FILES.get(name)
+        if media_type is None:
+            raise EvidenceNotFound(name)
+        return FileResponse(STATIC / name, media_type=f"{media_type}; charset=utf-8")
 
     return router
 
@@ -187,10 +255,16 @@ def create_work_router(app: MonitoringApplication, board: CaseBoard,
     reports = APIRouter(tags=["dashboard and reports (รายงาน)"])
 
     # --- monitoring plans -------------------------------------------------------------------------
-    @plans.get("", response_model=list[PlanOut],
-               summary="Every plan tracked: projects, KPIs, targets, progress, budget use")
-    def list_plans() -> list[dict[str, Any]]:
-        return app.plans_view()
+    @plans.get("", response_model=Page[PlanOut],
+               summary="The plans tracked, newest first: projects, KPIs, targets, progress, "
+                       "budget use (paged, filtered)")
+    def list_plans(paging: Paging, kind: PlanKind | None = None,
+                   fiscal_year_be: YearQuery = None,
+                   in_force: Annotated[bool | None, Query(
+                       description="false: versions superseded by an amendment")] = None,
+                   ) -> dict[str, Any]:
+        found = app.plans_of(kind=kind, fiscal_year_be=fiscal_year_be, in_force=in_force)
+        return paging.page(found, key=plan_order, view=lambda p: plan_view(p, app.budget_used))
 
     @plans.get("/{plan_id}", response_model=PlanOut,
                summary="One monitoring plan (by its id or planning's plan id)")
@@ -226,9 +300,11 @@ def create_work_router(app: MonitoringApplication, board: CaseBoard,
         response.headers["Location"] = f"/inspections/{result['round_id']}"
         return _answer(response, result)
 
-    @inspections.get("/inspections", response_model=list[InspectionOut])
-    def list_inspections() -> list[dict[str, Any]]:
-        return app.inspections_view()
+    @inspections.get("/inspections", response_model=Page[InspectionOut],
+                     summary="Rounds of inspection, newest first (paged, filtered)")
+    def list_inspections(paging: Paging, fiscal_year_be: YearQuery = None) -> dict[str, Any]:
+        return paging.page(app.inspections_of(fiscal_year_be=fiscal_year_be),
+                           key=inspection_order, view=app.inspection_row)
 
     @inspections.get("/inspections/{round_id}", response_model=InspectionOut)
     def get_inspection(round_id: UUID, response: Response) -> dict[str, Any]:
@@ -247,9 +323,11 @@ def create_work_router(app: MonitoringApplication, board: CaseBoard,
                       response_model=RecommendationOut,
                       summary="ข้อเสนอแนะของผู้ตรวจราชการ: a recommendation, opened as a case")
     def add_recommendation(round_id: UUID, body: RecommendationIn, actor: Actor,
-                           idem: Idempotency, response: Response) -> dict[str, Any]:
+                           if_match: IfMatch, idem: Idempotency,
+                           response: Response) -> dict[str, Any]:
         result = app.add_recommendation(round_id, issue_code=body.issue_code,
-                                        text_th=body.text_th, idempotency=idem.for_body(body))
+                                        text_th=body.text_th, expected_version=if_match,
+                                        idempotency=idem.for_body(body))
         response.headers["Location"] = f"/recommendations/{result['recommendation_id']}"
         return _answer(response, result)
 
@@ -263,8 +341,8 @@ def create_work_router(app: MonitoringApplication, board: CaseBoard,
     def assign(recommendation_id: UUID, body: AssignIn, actor: Actor, if_match: IfMatch,
                idem: Idempotency, response: Response) -> dict[str, Any]:
         return _answer(response, app.assign_recommendation(
-            recommendation_id, officer_id=body.officer_id, officer_name_th=body.officer_name_th,
-            due=body.due, expected_version=if_match, idempotency=idem.for_body(body)))
+            recommendation_id, officer_id=body.officer_id, due=body.due,
+            expected_version=if_match, idempotency=idem.for_body(body)))
 
     @inspections.post("/recommendations/{recommendation_id}/action",
                       response_model=RecommendationOut,
@@ -311,9 +389,13 @@ def create_work_router(app: MonitoringApplication, board: CaseBoard,
             addressee_th=body.addressee_th, strategies=body.entries(),
             recommendations=body.recommendations, idempotency=idem.for_body(body)))
 
-    @evaluations.get("", response_model=list[EvaluationOut])
-    def list_evaluations() -> list[dict[str, Any]]:
-        return app.evaluations_view()
+    @evaluations.get("", response_model=Page[EvaluationOut],
+                     summary="Evaluations, newest first (paged, filtered)")
+    def list_evaluations(paging: Paging, kind: EvaluationKind | None = None,
+                         fiscal_year_be: YearQuery = None,
+                         issued: bool | None = None) -> dict[str, Any]:
+        found = app.evaluations_of(kind=kind, fiscal_year_be=fiscal_year_be, issued=issued)
+        return paging.page(found, key=evaluation_order, view=evaluation_view)
 
     @evaluations.get("/{evaluation_id}", response_model=EvaluationOut)
     def get_evaluation(evaluation_id: UUID, response: Response) -> dict[str, Any]:
@@ -341,9 +423,9 @@ def create_work_router(app: MonitoringApplication, board: CaseBoard,
 
     @reports.get("/dashboard", include_in_schema=False, openapi_extra=PUBLIC)
     def dashboard(fiscal_year_be: YearQuery = None) -> HTMLResponse:
-        data = orjson.dumps(summary(fiscal_year_be)).decode().replace("</", "<\\/")
-        page = DASHBOARD_PAGE.read_text(encoding="utf-8").replace(INITIAL_DATA_MARK, data)
-        return HTMLResponse(page)
+        # "<" escaped: the data block cannot end early, whatever a title says.
+        data = orjson.dumps(summary(fiscal_year_be)).decode().replace("<", "\\u003c")
+        return html_page(DASHBOARD_PAGE.read_text(encoding="utf-8").replace(INITIAL_DATA_MARK, data))
 
     @reports.get("/static/fonts/{name}", include_in_schema=False, openapi_extra=PUBLIC)
     def font(name: str) -> FileResponse:

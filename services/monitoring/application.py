@@ -17,9 +17,12 @@ from decimal import Decimal
 from typing import Any
 from uuid import UUID
 
+from pydantic_core import to_jsonable_python
+
 from contracts.envelope import AnyEnvelope
 from services.monitoring.domain import (
     SERVICE,
+    UNCLASSIFIED,
     BudgetUse,
     BudgetUseEntry,
     Case,
@@ -27,6 +30,7 @@ from services.monitoring.domain import (
     EvaluationKind,
     EvaluationResult,
     Evidence,
+    Holder,
     IndicatorResult,
     InspectionIssue,
     InspectionRound,
@@ -41,12 +45,15 @@ from services.monitoring.domain import (
     case_id_for,
     percent,
 )
-from services.monitoring.integration import observation_from
+from services.monitoring.integration import PlanClosedFacts, dead_letter_status, observation_from
+from services.monitoring.rights import GROUP_DIRECTOR, HOLDS_MONITORING_WORK
 from services.monitoring.settings import MonitoringSettings
 from shared.blobs import BlobStore
 from shared.context import current_actor, trace_id_var
+from shared.deadletters import DeadLetter
 from shared.domain import Aggregate, NotFound
 from shared.eventstore import ServiceApplication, check_version
+from shared.office.rights import work_holder
 from shared.projection import AggregateIndex
 from shared.thaitime import bangkok_date, utc_now
 
@@ -144,11 +151,23 @@ class MonitoringApplication(ServiceApplication):
         return case if case.observe(observation) else None
 
     def _track(self, subject: str, status: ReportedStatus, event_type: str, version: int,
-               at: datetime) -> Case | None:
+               at: datetime, data: dict[str, Any] | None = None,
+               secrecy: str = UNCLASSIFIED) -> Case | None:
         """Record where one of monitoring's own cases stands, as an observation of its `Case`."""
         return self._observe(SERVICE, subject, Observation(
             event_id=f"{SERVICE}:{subject}:{version}", event_type=event_type, sequence=version,
-            time=at, actor=current_actor(), trace_id=trace_id_var.get(), status=status))
+            time=at, actor=current_actor(), trace_id=trace_id_var.get(), status=status,
+            data=to_jsonable_python(data) if data is not None else None, secrecy=secrecy))
+
+    def dead_letter_noticed(self, letter: Aggregate) -> Sequence[Aggregate | None]:
+        """A message monitoring's own consumer parked (or replayed) is a case like the other
+        services' dead letters, which reach it as `<service>.dead_letter.*` events: monitoring
+        does not consume its own stream, so it records the case here, with the dead letter."""
+        assert isinstance(letter, DeadLetter)
+        return [self._track(str(letter.id), dead_letter_status(letter),
+                            f"{SERVICE}.dead_letter.{'replayed' if letter.replayed_at else 'parked'}",
+                            letter.version, letter.replayed_at or letter.parked_at,
+                            data=letter.facts(), secrecy=letter.secrecy.value)]
 
     def raise_overdue(self, candidates: Iterable[UUID], at: datetime) -> int:
         """Announce every candidate case that has passed its due date (Bangkok) since the last
@@ -176,10 +195,46 @@ class MonitoringApplication(ServiceApplication):
             return []
         return [plan, *self._track_groups(plan, plan.content.groups, "monitoring.plan.tracked", at)]
 
+    def supersede_plan(self, closed: PlanClosedFacts) -> list[Aggregate | None]:
+        """Planning closed a version because an approved amendment replaced it: its monitoring
+        plan stops (its cases close, its KPIs leave the dashboard, nothing more is reported or
+        evaluated on it), and what was reported on it carries over to the amendment's monitoring
+        plan where that tracks the same indicators. Returns what to save."""
+        plan = self.get(MonitoringPlan, MonitoringPlan.create_id(closed.plan_id))
+        at = self.clock()
+        if plan is None or not plan.supersede(by_plan_id=closed.superseded_by,
+                                              closed_on=closed.closed_on, at=at):
+            return []
+        changed: list[Aggregate | None] = [
+            plan, *self._track_groups(plan, plan.content.groups, "monitoring.plan.superseded", at)]
+        successor = self.get(MonitoringPlan, MonitoringPlan.create_id(closed.superseded_by))
+        if successor is not None:
+            carried = set(successor.carry_over(plan, at))
+            if carried:
+                changed += [successor, *self._track_groups(
+                    successor, [g for g in successor.content.groups if g.code in carried],
+                    "monitoring.progress.carried_over", at)]
+        return changed
+
     def _track_groups(self, plan: MonitoringPlan, groups: Iterable[TrackedGroup],
                       event_type: str, at: datetime) -> list[Case | None]:
-        return [self._track(plan.group_subject(group.code), plan.group_status(group, at),
+        return [self._track(plan.group_subject(group.code),
+                            plan.group_status(group, at, self.holder_for(group.responsible)),
                             event_type, plan.version, at) for group in groups]
+
+    def holder_for(self, officer_id: str | None) -> Holder:
+        """Who holds work planning named an officer for (a project's progress reports): that
+        officer, if this service knows them, active, able to hold it; else the group director,
+        and the case says for whom (an officer not heard of yet, or deactivated)."""
+        if officer_id is None:
+            return Holder(holder=None)
+        member = self.directory.member(officer_id)
+        if member is not None and any(member.holds_role(role) for role in HOLDS_MONITORING_WORK):
+            return Holder(holder=officer_id, holder_th=member.name_th)
+        why = ("ไม่พบในทะเบียนเจ้าหน้าที่" if member is None else
+               "ถูกระงับการใช้งาน" if not member.active else "ไม่มีบทบาทที่รับผิดชอบงานนี้ได้")
+        return Holder(holder=GROUP_DIRECTOR.value,
+                      holder_th=f"ผู้อำนวยการกลุ่ม (แทน {officer_id}: {why})")
 
     def record_budget_use(self, project_id: UUID, entry: BudgetUseEntry) -> list[Aggregate | None]:
         use = self.get(BudgetUse, BudgetUse.create_id(project_id)) or BudgetUse.start(project_id)
@@ -194,6 +249,7 @@ class MonitoringApplication(ServiceApplication):
         def decide() -> tuple[dict[str, Any], list[Aggregate | None]]:
             plan = self.plan(plan_id)
             check_version(plan, expected_version)
+            self.check_record(plan)
             at = self.clock()
             plan.report(group_code=group_code, item_code=item_code, period=period, value=value,
                         note=note, evidence=described, by=current_actor(), at=at)
@@ -245,6 +301,7 @@ class MonitoringApplication(ServiceApplication):
         def decide() -> tuple[dict[str, Any], list[Aggregate]]:
             inspection = self.inspection(round_id)
             check_version(inspection, expected_version)
+            self.check_record(inspection)
             inspection.record_report(summary_th=summary_th, evidence=described,
                                      by=current_actor(), at=self.clock())
             self._store(evidence)
@@ -253,9 +310,15 @@ class MonitoringApplication(ServiceApplication):
         return self.execute(decide, idempotency=idempotency)
 
     def add_recommendation(self, round_id: UUID, *, issue_code: str, text_th: str,
+                           expected_version: int | None = None,
                            idempotency: Idempotency = None) -> dict[str, Any]:
+        """A recommendation of the inspectors, numbered in its round (the round changes: the
+        caller says which version of it was read)."""
+
         def decide() -> tuple[dict[str, Any], list[Aggregate | None]]:
             inspection = self.inspection(round_id)
+            check_version(inspection, expected_version)
+            self.check_record(inspection)
             at = self.clock()
             recommendation = inspection.add_recommendation(issue_code=issue_code, text_th=text_th,
                                                            at=at)
@@ -281,14 +344,19 @@ class MonitoringApplication(ServiceApplication):
                            recommendation_view, expected_version=expected_version,
                            idempotency=idempotency)
 
-    def assign_recommendation(self, recommendation_id: UUID, *, officer_id: str,
-                              officer_name_th: str, due: date,
+    def assign_recommendation(self, recommendation_id: UUID, *, officer_id: str, due: date,
                               expected_version: int | None = None,
                               idempotency: Idempotency = None) -> dict[str, Any]:
-        return self._on_recommendation(
-            recommendation_id, expected_version, idempotency,
-            lambda r, at: r.assign(officer_id=officer_id, officer_name_th=officer_name_th, due=due,
-                                   today=bangkok_date(at), at=at))
+        """Notify the officer responsible: one this service knows, active, who may act on a
+        recommendation; named as the staff directory names them."""
+
+        def act(recommendation: Recommendation, at: datetime) -> None:
+            assignee = work_holder(self.directory, officer_id, HOLDS_MONITORING_WORK,
+                                   field="officer_id")
+            recommendation.assign(officer_id=assignee.officer_id, officer_name_th=assignee.name_th,
+                                  due=due, today=bangkok_date(at), at=at)
+
+        return self._on_recommendation(recommendation_id, expected_version, idempotency, act)
 
     def report_recommendation_action(self, recommendation_id: UUID, *, action_th: str,
                                      evidence: NewFile | None,
@@ -415,6 +483,7 @@ class MonitoringApplication(ServiceApplication):
         def decide() -> tuple[dict[str, Any], list[Aggregate | None]]:
             evaluation = self.evaluation(evaluation_id)
             check_version(evaluation, expected_version)
+            self.check_record(evaluation)
             at = self.clock()
             evaluation.issue(by=current_actor(), at=at)
             return evaluation_view(evaluation), [evaluation,
@@ -423,9 +492,11 @@ class MonitoringApplication(ServiceApplication):
         return self.execute(decide, idempotency=idempotency)
 
     def _plan_of_kind(self, plan_id: UUID, kind: PlanKind) -> MonitoringPlan:
+        """The plan an evaluation is of: of that kind, and the version in force."""
         plan = self.plan(plan_id)
         if plan.content.kind != kind:
             raise WrongPlanKind(f"{plan_id} is a {plan.content.kind.value}", field="plan_id")
+        plan.require_in_force()
         return plan
 
     # --- queries ----------------------------------------------------------------------------------
@@ -474,17 +545,27 @@ class MonitoringApplication(ServiceApplication):
     def plan_summary(self, plan_id: UUID) -> dict[str, Any]:
         return plan_view(self.plan(plan_id), self.budget_used)
 
-    def plans_view(self) -> list[dict[str, Any]]:
-        plans = sorted(self.plans.all(), key=lambda p: p.opened_at, reverse=True)
-        return [plan_view(p, self.budget_used) for p in plans]
+    def plans_of(self, *, kind: PlanKind | None = None, fiscal_year_be: int | None = None,
+                 in_force: bool | None = None) -> list[MonitoringPlan]:
+        """The plans tracked, newest first, of a kind, covering a fiscal year, in force or
+        superseded, as asked."""
+        plans = [p for p in self.plans.all()
+                 if (kind is None or p.content.kind == kind)
+                 and (fiscal_year_be is None or p.covers(fiscal_year_be))
+                 and (in_force is None or (p.superseded_by is None) == in_force)]
+        return sorted(plans, key=plan_order)
 
     def inspection_summary(self, round_id: UUID) -> dict[str, Any]:
         inspection = self.inspection(round_id)
         return inspection_view(inspection, self._recommendations_of(inspection))
 
-    def inspections_view(self) -> list[dict[str, Any]]:
-        rounds = sorted(self.inspections.all(), key=lambda r: r.created_on, reverse=True)
-        return [inspection_view(r, self._recommendations_of(r)) for r in rounds]
+    def inspections_of(self, *, fiscal_year_be: int | None = None) -> list[InspectionRound]:
+        rounds = [r for r in self.inspections.all()
+                  if fiscal_year_be is None or r.fiscal_year_be == fiscal_year_be]
+        return sorted(rounds, key=inspection_order)
+
+    def inspection_row(self, inspection: InspectionRound) -> dict[str, Any]:
+        return inspection_view(inspection, self._recommendations_of(inspection))
 
     def recommendation_summary(self, recommendation_id: UUID) -> dict[str, Any]:
         return recommendation_view(self.recommendation(recommendation_id))
@@ -492,9 +573,32 @@ class MonitoringApplication(ServiceApplication):
     def evaluation_summary(self, evaluation_id: UUID) -> dict[str, Any]:
         return evaluation_view(self.evaluation(evaluation_id))
 
-    def evaluations_view(self) -> list[dict[str, Any]]:
-        found = sorted(self.evaluations.all(), key=lambda e: e.recorded_at, reverse=True)
-        return [evaluation_view(e) for e in found]
+    def evaluations_of(self, *, kind: EvaluationKind | None = None,
+                       fiscal_year_be: int | None = None,
+                       issued: bool | None = None) -> list[Evaluation]:
+        """Newest first; `fiscal_year_be`: those its annual report carries."""
+        found = [e for e in self.evaluations.all()
+                 if (kind is None or e.kind == kind)
+                 and (fiscal_year_be is None or e.report_year_be == fiscal_year_be)
+                 and (issued is None or (e.issued_at is not None) == issued)]
+        return sorted(found, key=evaluation_order)
+
+
+# --- orders of the lists (newest first; the id breaks ties): also their pages' cursors ----------------
+def _newest_first(moment: datetime, aggregate: Aggregate) -> tuple[float, str]:
+    return (-moment.timestamp(), str(aggregate.id))
+
+
+def plan_order(plan: MonitoringPlan) -> tuple[float, str]:
+    return _newest_first(plan.opened_at, plan)
+
+
+def inspection_order(inspection: InspectionRound) -> tuple[float, str]:
+    return _newest_first(inspection.created_on, inspection)
+
+
+def evaluation_order(evaluation: Evaluation) -> tuple[float, str]:
+    return _newest_first(evaluation.recorded_at, evaluation)
 
 
 # --- results and views ------------------------------------------------------------------------------

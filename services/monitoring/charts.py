@@ -1,4 +1,6 @@
-"""Charts of the office's performance (matplotlib, drawn in the bundled Thai font), as PNG bytes."""
+"""Charts of the office's performance (matplotlib, drawn in the bundled Thai font), as PNG bytes;
+each also as the figure it draws (`*_figure`), which the PNG is made from. Amounts and counts on the
+axes are written as Thai reports write them: with thousands separators (800,000)."""
 
 from __future__ import annotations
 
@@ -12,13 +14,16 @@ matplotlib.use("Agg")  # no screen on a server
 
 from matplotlib import font_manager  # noqa: E402 - after choosing the backend
 from matplotlib import pyplot as plt  # noqa: E402
+from matplotlib.axis import Axis  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
+from matplotlib.ticker import FuncFormatter, MaxNLocator  # noqa: E402
 
 from services.monitoring.performance import AGE_BUCKETS, Performance  # noqa: E402
+from shared.thaireport import wrap_words  # noqa: E402
 
 PLANNED, USED, TARGET = "#8fb3d9", "#1f5f99", "#b03a2e"
 AGE_COLOURS = ("#9ccc9c", "#f2d16b", "#f0a35e", "#c0392b")
-_lock = threading.Lock()  # pyplot keeps global state: one figure at a time
+_lock = threading.RLock()  # pyplot keeps global state: one figure at a time
 
 
 def use_font(font_path: Path) -> str:
@@ -27,6 +32,13 @@ def use_font(font_path: Path) -> str:
     family = font_manager.FontProperties(fname=str(font_path)).get_name()
     matplotlib.rcParams["font.family"] = family
     return family
+
+
+def _thousands(axis: Axis, *, whole: bool = False) -> None:
+    """Tick labels with thousands separators (800,000); `whole` numbers only (counts)."""
+    axis.set_major_formatter(FuncFormatter(lambda value, _: f"{value:,.0f}"))
+    if whole:
+        axis.set_major_locator(MaxNLocator(integer=True))
 
 
 def _png(figure: Figure) -> bytes:
@@ -38,6 +50,11 @@ def _png(figure: Figure) -> bytes:
 
 def kpi_attainment(perf: Performance, font_path: Path) -> bytes:
     with _lock:
+        return _png(kpi_attainment_figure(perf, font_path))
+
+
+def kpi_attainment_figure(perf: Performance, font_path: Path) -> Figure:
+    with _lock:  # pyplot's state: one figure at a time
         use_font(font_path)
         rows = [k for k in perf.kpis if k.attainment_pct is not None]
         figure, axes = plt.subplots(figsize=(8, max(2.5, 0.45 * len(rows) + 1.2)))
@@ -47,7 +64,7 @@ def kpi_attainment(perf: Performance, font_path: Path) -> bytes:
         axes.barh(labels, values, color=colours)
         axes.axvline(100, color="#333", linestyle="--", linewidth=1)
         for y, value in enumerate(values):
-            axes.text(value + 1, y, f"{value:.2f}%", va="center", fontsize=9)
+            axes.text(value + 1, y, f"{value:,.2f}%", va="center", fontsize=9)
         if not rows:
             axes.text(0.5, 0.5, "ยังไม่มีการรายงานผลตัวชี้วัด", ha="center", va="center",
                       transform=axes.transAxes)
@@ -55,11 +72,17 @@ def kpi_attainment(perf: Performance, font_path: Path) -> bytes:
         axes.set_xlabel("ร้อยละของค่าเป้าหมาย")
         axes.set_title(f"ผลสัมฤทธิ์ตามตัวชี้วัด ปีงบประมาณ พ.ศ. {perf.fiscal_year_be}")
         axes.set_xlim(0, max([110.0, *[v + 15 for v in values]]))
-        return _png(figure)
+        _thousands(axes.xaxis)
+        return figure
 
 
 def budget_use(perf: Performance, font_path: Path) -> bytes:
     with _lock:
+        return _png(budget_use_figure(perf, font_path))
+
+
+def budget_use_figure(perf: Performance, font_path: Path) -> Figure:
+    with _lock:  # pyplot's state: one figure at a time
         use_font(font_path)
         figure, (by_category, by_quarter) = plt.subplots(1, 2, figsize=(10, 3.8))
         for axes, rows, title in (
@@ -74,18 +97,23 @@ def budget_use(perf: Performance, font_path: Path) -> bytes:
             axes.set_xticks(list(positions), [r.label_th for r in rows], fontsize=9)
             axes.set_title(title)
             axes.set_ylabel("บาท")
-            axes.ticklabel_format(axis="y", style="plain")
+            _thousands(axes.yaxis)
             axes.legend()
         figure.suptitle(f"การใช้จ่ายงบประมาณ ปีงบประมาณ พ.ศ. {perf.fiscal_year_be}", y=1.04)
-        return _png(figure)
+        return figure
 
 
 def cases_by_step(perf: Performance, font_path: Path) -> bytes:
     with _lock:
+        return _png(cases_by_step_figure(perf, font_path))
+
+
+def cases_by_step_figure(perf: Performance, font_path: Path) -> Figure:
+    with _lock:  # pyplot's state: one figure at a time
         use_font(font_path)
         rows = perf.steps[:20]
-        figure, axes = plt.subplots(figsize=(9, max(2.5, 0.42 * len(rows) + 1.4)))
-        labels = [f"{r.service_th}: {r.step_th}"[:60] for r in rows]
+        figure, axes = plt.subplots(figsize=(9, max(2.5, 0.6 * len(rows) + 1.4)))
+        labels = ["\n".join(wrap_words(f"{r.service_th}: {r.step_th}", 32)) for r in rows]
         left = [0] * len(rows)
         for index, (_, label) in enumerate(AGE_BUCKETS):
             counts = [r.ages[index] for r in rows]
@@ -98,4 +126,5 @@ def cases_by_step(perf: Performance, font_path: Path) -> bytes:
         axes.set_xlabel("จำนวนเรื่องที่ยังไม่เสร็จ")
         axes.set_title("เรื่องค้างจำแนกตามขั้นตอนและระยะเวลาที่รอ")
         axes.legend(fontsize=8)
-        return _png(figure)
+        _thousands(axes.xaxis, whole=True)
+        return figure

@@ -283,6 +283,18 @@ class EvidenceRequired(MonitoringError):
     title_en = "Evidence of the action is required to close"
 
 
+class BeforeTheInspection(MonitoringError, Conflict):
+    code = "before-the-inspection"
+    title_th = "ยังไม่ถึงวันตรวจราชการ จึงยังไม่มีข้อเสนอแนะของผู้ตรวจราชการ"
+    title_en = "The inspection has not taken place yet: no recommendation before its date"
+
+
+class PlanSuperseded(MonitoringError, Conflict):
+    code = "plan-superseded"
+    title_th = "แผนฉบับนี้ถูกแทนที่ด้วยฉบับปรับปรุงแล้ว ให้ดำเนินการกับฉบับที่ใช้อยู่"
+    title_en = "This version of the plan was superseded by an approved amendment"
+
+
 class AlreadyIssued(Conflict):
     def __init__(self, detail: str) -> None:
         super().__init__("already-issued", "แจ้งผลการประเมินไปแล้ว",
@@ -431,6 +443,13 @@ class PlanContent(_Value):
         return self
 
 
+class Holder(_Value):
+    """Who holds a piece of work, in the case's words."""
+
+    holder: str | None
+    holder_th: str | None = None
+
+
 class ProgressReport(_Value):
     group_code: str
     item_code: str
@@ -477,6 +496,8 @@ class MonitoringPlan(Aggregate):
         self.grace_days = grace_days
         self.opened_at = at
         self.reports: dict[tuple[str, str, str], ProgressReport] = {}
+        self.superseded_by: UUID | None = None
+        self.superseded_on: date | None = None
 
     def revise(self, content: PlanContent, at: datetime) -> bool:
         """Take an amended approval's targets; an older or repeated version changes nothing."""
@@ -489,8 +510,53 @@ class MonitoringPlan(Aggregate):
     def _revised(self, content: PlanContent, at: datetime) -> None:
         self.content = content
 
+    def supersede(self, *, by_plan_id: UUID, closed_on: date, at: datetime) -> bool:
+        """An approved amendment (another plan of planning) replaced this version: what it
+        opened here closes, and nothing more is reported or evaluated on it. Once only."""
+        if self.superseded_by is not None:
+            return False
+        self._superseded(by_plan_id=by_plan_id, closed_on=closed_on, at=at)
+        return True
+
+    @event("Superseded")
+    def _superseded(self, by_plan_id: UUID, closed_on: date, at: datetime) -> None:
+        self.superseded_by, self.superseded_on = by_plan_id, closed_on
+
+    def covers(self, year_be: int) -> bool:
+        """Does the plan track fiscal year `year_be` (its own year, or one of a development
+        plan's years)?"""
+        content = self.content
+        if content.kind == PlanKind.development_plan:
+            assert content.start_year_be is not None and content.end_year_be is not None
+            return content.start_year_be <= year_be <= content.end_year_be
+        return content.fiscal_year_be == year_be
+
+    def require_in_force(self) -> None:
+        if self.superseded_by is not None:
+            raise PlanSuperseded(f"superseded by planning's plan {self.superseded_by}",
+                                 superseded_by=str(self.superseded_by))
+
+    def carry_over(self, predecessor: MonitoringPlan, at: datetime) -> list[str]:
+        """The progress already reported on the version this one amends, for the projects and
+        indicators this version still tracks (and periods not reported here yet). Returns the
+        group codes that received reports."""
+        taken = [report for key, report in sorted(predecessor.reports.items())
+                 if key not in self.reports and report.period in self.content.periods
+                 and _tracks(self.content, report.group_code, report.item_code)]
+        if not taken:
+            return []
+        self._carried_over(from_plan_id=predecessor.id, reports=taken, at=at)
+        return sorted({report.group_code for report in taken})
+
+    @event("CarriedOver")
+    def _carried_over(self, from_plan_id: UUID, reports: list[ProgressReport],
+                      at: datetime) -> None:
+        for report in reports:
+            self.reports[(report.group_code, report.item_code, report.period)] = report
+
     def report(self, *, group_code: str, item_code: str, period: str, value: Decimal, note: str,
                evidence: Evidence | None, by: str, at: datetime) -> ProgressReport:
+        self.require_in_force()
         group = self.content.group(group_code)
         if item_code not in {item.code for item in group.items}:
             raise UnknownTrackedItem(f"{group_code} has no indicator {item_code!r}",
@@ -539,16 +605,26 @@ class MonitoringPlan(Aggregate):
             achieved=(actual >= target) if actual is not None else None,
         )
 
-    def group_status(self, group: TrackedGroup, since: datetime) -> ReportedStatus:
-        """The project's (focus point's, strategy's) case: which report is owed, by whom, when."""
+    def group_status(self, group: TrackedGroup, since: datetime,
+                     holder: Holder | None = None) -> ReportedStatus:
+        """The project's (focus point's, strategy's) case: which report is owed, by whom, when.
+        `holder`: who holds the report named for the project's responsible officer (the
+        application asks the staff directory); by default that officer."""
         pending = self.pending_period(group)
+        held = holder or Holder(holder=group.responsible)
         common = {
             "procedure": PROCEDURE_MONITORING,
             "case_type": "monitoring_item",
             "title": f"ติดตาม {group.code} {group.title_th}",
-            "holder": group.responsible,
+            "holder": held.holder,
+            "holder_th": held.holder_th,
             "since": since,
         }
+        if self.superseded_by is not None:
+            return ReportedStatus(**{**common, "holder": None, "holder_th": None},
+                                  step="superseded",
+                                  step_th="แผนถูกแทนที่ด้วยฉบับปรับปรุง ติดตามตามฉบับใหม่",
+                                  closed=True)
         if pending is None:
             return ReportedStatus(**common, step="all_reported",
                                   step_th="รายงานความก้าวหน้าครบทุกงวดแล้ว", closed=True)
@@ -558,6 +634,11 @@ class MonitoringPlan(Aggregate):
 
     def group_subject(self, group_code: str) -> str:
         return f"{self.id}:{group_code}"
+
+
+def _tracks(content: PlanContent, group_code: str, item_code: str) -> bool:
+    return any(group.code == group_code and any(item.code == item_code for item in group.items)
+               for group in content.groups)
 
 
 # --- budget use -----------------------------------------------------------------------------------
@@ -667,6 +748,11 @@ class InspectionRound(Aggregate):
         self.report = report
 
     def add_recommendation(self, *, issue_code: str, text_th: str, at: datetime) -> Recommendation:
+        """The inspectors make recommendations when they inspect: not before the round's date
+        (Bangkok calendar)."""
+        if bangkok_date(at) < self.scheduled_on:
+            raise BeforeTheInspection(f"the inspection is scheduled on {self.scheduled_on}",
+                                      scheduled_on=self.scheduled_on.isoformat())
         issue = self.issue(issue_code)
         number = len(self.recommendation_ids) + 1
         recommendation = Recommendation.record(round_=self, number=number, issue=issue,

@@ -20,7 +20,12 @@ from contracts.monitoring.v1 import (
     EvaluationResultsIssued,
 )
 from contracts.monitoring.v1 import EvaluationKind as ContractEvaluationKind
-from contracts.planning.v1 import ActionPlanApproved, DevelopmentPlanApproved, PolicyApproved
+from contracts.planning.v1 import (
+    ActionPlanApproved,
+    DevelopmentPlanApproved,
+    PlanClosed,
+    PolicyApproved,
+)
 from services.monitoring.domain import (
     QUARTERS,
     SERVICE,
@@ -38,6 +43,7 @@ from services.monitoring.domain import (
     TrackedItem,
     fiscal_quarter,
 )
+from shared.deadletters import DeadLetter
 from shared.relay import envelope_for
 from shared.thaitime import bangkok_date, fiscal_year_be
 
@@ -107,6 +113,7 @@ def results_issued(domain_event: Any, evaluation: Evaluation) -> Envelope[Evalua
             title_th=evaluation.title_th,
             fiscal_year_be=evaluation.fiscal_year_be,
             issued_by=domain_event.by,
+            prepared_by=evaluation.acted_by.get("Recorded"),
             issued_on=bangkok_date(domain_event.at),
             results=[
                 EvaluationResultLetter(
@@ -119,6 +126,12 @@ def results_issued(domain_event: Any, evaluation: Evaluation) -> Envelope[Evalua
                 for result in evaluation.results
             ],
         ), status=CaseStatus.model_validate(status.model_dump()))
+
+
+def dead_letter_status(letter: DeadLetter) -> ReportedStatus:
+    """A dead letter of monitoring's own consumer, as the case status every service's dead
+    letters carry (`shared.deadletters`)."""
+    return ReportedStatus.model_validate(letter.status().model_dump())
 
 
 # --- planning's approvals → what monitoring tracks ------------------------------------------------
@@ -234,3 +247,23 @@ def budget_use_from(envelope: AnyEnvelope) -> tuple[UUID, BudgetUseEntry] | None
         amount=facts.amount,
         recorded_at=envelope.time,
     )
+
+
+# --- planning's supersessions → what monitoring stops tracking --------------------------------------
+class PlanClosedFacts(BaseModel):
+    """A plan version planning closed because an approved amendment (`superseded_by`, another
+    plan of planning) replaced it."""
+
+    plan_id: UUID
+    superseded_by: UUID
+    closed_on: date
+
+
+def superseded_plan(envelope: AnyEnvelope) -> PlanClosedFacts | None:
+    """The supersession a `planning.plan.closed` event reports; None when the plan's period simply
+    ended (what was owed stays owed)."""
+    closed = PlanClosed.model_validate(envelope.data)
+    if closed.superseded_by is None:
+        return None
+    return PlanClosedFacts(plan_id=closed.plan_id, superseded_by=closed.superseded_by,
+                           closed_on=closed.closed_on)

@@ -9,6 +9,7 @@ from services.monitoring.application import MonitoringApplication
 from services.monitoring.handlers import subscriptions
 from services.monitoring.integration import translate
 from services.monitoring.projections import CaseBoard
+from services.monitoring.rights import RIGHTS
 from services.monitoring.settings import MonitoringSettings
 from shared.runtime import ServiceRuntime, create_http_app, serve
 from shared.thaitime import utc_now
@@ -40,6 +41,7 @@ def create_app(settings: MonitoringSettings | None = None,
         ),
         routers=[create_router(application, board, settings),
                  create_work_router(application, board, settings)],
+        decision_rights=RIGHTS,
     )
     api.state.board = board
     return api

@@ -10,7 +10,9 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
 from typing import Any
+from uuid import UUID
 
+from contracts.operations.v1 import DEAD_LETTER_CASE_TYPE
 from services.monitoring.application import MonitoringApplication
 from services.monitoring.domain import PLAN_KIND_TH, PlanKind, percent
 from services.monitoring.projections import CaseBoard, CaseView
@@ -76,6 +78,20 @@ class StepRow:
 
 
 @dataclass(frozen=True)
+class DeadLetterRow:
+    """A message a service's consumer parked and nobody replayed yet."""
+
+    case_id: UUID
+    service: str
+    service_th: str
+    consumer: str
+    source: str
+    event_type: str | None
+    reason: str
+    since: datetime | None
+
+
+@dataclass(frozen=True)
 class Performance:
     fiscal_year_be: int
     generated_at: datetime
@@ -85,6 +101,7 @@ class Performance:
     budget_by_quarter: list[BudgetRow]
     steps: list[StepRow]
     overdue: list[CaseView] = field(default_factory=list)
+    dead_letters: list[DeadLetterRow] = field(default_factory=list)
 
     @property
     def budget_planned(self) -> Decimal:
@@ -114,37 +131,47 @@ class Performance:
             "budget_planned": self.budget_planned, "budget_used": self.budget_used,
             "budget_used_pct": percent(self.budget_used, self.budget_planned),
             "open_cases": self.open_cases, "overdue_cases": len(self.overdue),
+            "dead_letters": len(self.dead_letters),
         }
 
 
-def default_fiscal_year(app: MonitoringApplication, now: datetime) -> int:
-    """The latest fiscal year a plan tracks, else the current one."""
-    years = [p.content.fiscal_year_be for p in app.plans.all() if p.content.fiscal_year_be]
-    return max(years) if years else fiscal_year_be(bangkok_date(now))
+def default_fiscal_year(now: datetime) -> int:
+    """The fiscal year in progress in Bangkok (1 October - 30 September, named by the BE year it
+    ends in): what a director opening the dashboard means, whatever next year's plans exist."""
+    return fiscal_year_be(bangkok_date(now))
 
 
 def performance(app: MonitoringApplication, board: CaseBoard,
                 fiscal_year: int | None = None) -> Performance:
     now = board.clock()
-    year = fiscal_year or default_fiscal_year(app, now)
+    year = fiscal_year or default_fiscal_year(now)
     listing = board.list_cases(closed=False)
     return Performance(
         fiscal_year_be=year, generated_at=now, position=listing.position,
         kpis=kpi_rows(app, year), **budget_rows(app, year),
         steps=step_rows(listing.cases, now),
         overdue=[c for c in listing.cases if c.state.is_overdue(bangkok_date(now))],
+        dead_letters=[dead_letter_row(c, board.dead_letter_facts(c.case_id))
+                      for c in listing.cases if c.state.case_type == DEAD_LETTER_CASE_TYPE],
     )
 
 
-def _plans_of_year(app: MonitoringApplication, year: int) -> list[Any]:
-    def covers(plan: Any) -> bool:
-        content = plan.content
-        if content.kind == PlanKind.development_plan:
-            return content.start_year_be <= year <= content.end_year_be
-        return content.fiscal_year_be == year
+def dead_letter_row(case: CaseView, facts: dict[str, Any]) -> DeadLetterRow:
+    return DeadLetterRow(
+        case_id=case.case_id, service=case.state.source,
+        service_th=SERVICE_TH.get(case.state.source, case.state.source),
+        consumer=str(facts.get("consumer") or case.state.source),
+        source=str(facts.get("source") or ""), event_type=facts.get("event_type"),
+        # The dashboard is public: the reason of a classified message's failure may quote it.
+        reason="(เรื่องชั้นความลับ)" if case.state.classified else str(facts.get("reason") or ""),
+        since=case.state.since)
 
+
+def _plans_of_year(app: MonitoringApplication, year: int) -> list[Any]:
     order = {PlanKind.action_plan: 0, PlanKind.policy: 1, PlanKind.development_plan: 2}
-    return sorted((p for p in app.plans.all() if covers(p)), key=lambda p: order[p.content.kind])
+    # A superseded version's amendment is tracked instead: never counted twice.
+    return sorted((p for p in app.plans.all() if p.superseded_by is None and p.covers(year)),
+                  key=lambda p: order[p.content.kind])
 
 
 def kpi_rows(app: MonitoringApplication, year: int) -> list[KpiRow]:
@@ -251,4 +278,6 @@ def dashboard_data(perf: Performance) -> dict[str, Any]:
              "days_late": (today - c.state.due).days if c.state.due else None}
             for c in sorted(perf.overdue, key=lambda c: c.state.due or today)
         ],
+        "dead_letters": [vars(row) for row in sorted(
+            perf.dead_letters, key=lambda row: (row.since is None, row.since or perf.generated_at))],
     }

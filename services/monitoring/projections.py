@@ -8,10 +8,11 @@ since, so a query right after a command sees its effect.
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
-from typing import NamedTuple
+from typing import Any, NamedTuple
 from uuid import UUID
 
 from eventsourcing.persistence import Notification
@@ -42,6 +43,13 @@ class CaseView:
 class CaseListing(NamedTuple):
     position: int  # the notification id the listing reflects: a live feed resumes after it
     cases: list[CaseView]
+
+
+@dataclass(frozen=True)
+class Facets:
+    services: list[tuple[str, int]]  # service, cases
+    steps: list[tuple[str, str, str, int]]  # service, step, step_th, cases
+    holders: list[tuple[str, str | None, int]]  # holder, holder_th, cases
 
 
 _CASE_TOPICS = {get_topic(Case.Opened), get_topic(Case.Observed)}
@@ -79,7 +87,9 @@ class CaseBoard(LogFollower):
         *,
         service: str | None = None,
         procedure: int | None = None,
+        case_type: str | None = None,
         step: str | None = None,
+        holder: str | None = None,
         overdue: bool | None = None,
         closed: bool | None = None,
     ) -> CaseListing:
@@ -91,13 +101,52 @@ class CaseBoard(LogFollower):
                 for view in self._cases.values()
                 if (service is None or view.state.source == service)
                 and (procedure is None or view.state.procedure == procedure)
+                and (case_type is None or view.state.case_type == case_type)
                 and (step is None or view.state.step == step)
+                and (holder is None or view.state.holder == holder)
                 and (closed is None or view.state.closed == closed)
                 and (overdue is None or view.state.is_overdue(today) == overdue)
             ]
             position = self.position
         cases.sort(key=lambda view: view.notification_id, reverse=True)
         return CaseListing(position, cases)
+
+    def facets(self, *, include_closed: bool = False, service: str | None = None) -> Facets:
+        """What the status page's filters offer: each service, and each step and holder of the
+        cases (of `service` if given), open ones unless `include_closed`, with how many cases
+        each has."""
+        services: Counter[str] = Counter()
+        steps: Counter[tuple[str, str]] = Counter()
+        holders: Counter[str] = Counter()
+        step_names: dict[tuple[str, str], str] = {}
+        holder_names: dict[str, str] = {}
+        with self.caught_up():
+            for view in self._cases.values():
+                state = view.state
+                if state.closed and not include_closed:
+                    continue
+                services[state.source] += 1
+                if service is not None and state.source != service:
+                    continue
+                if state.step is not None:
+                    steps[(state.source, state.step)] += 1
+                    step_names[(state.source, state.step)] = state.step_th or state.step
+                if state.holder is not None:
+                    holders[state.holder] += 1
+                    if state.holder_th:
+                        holder_names[state.holder] = state.holder_th
+        return Facets(
+            services=sorted(services.items()),
+            steps=[(source, step, step_names[(source, step)], count)
+                   for (source, step), count in sorted(steps.items())],
+            holders=[(holder, holder_names.get(holder), count)
+                     for holder, count in sorted(holders.items())])
+
+    def dead_letter_facts(self, case_id: UUID) -> dict[str, Any]:
+        """What a dead-letter case's first event said (consumer, event, reason, since when)."""
+        with self.caught_up():
+            entries = self._history.get(case_id) or []
+            return dict(entries[0].observation.data or {}) if entries else {}
 
     def overdue_unannounced(self) -> list[UUID]:
         """Open cases past their due date whose passing was not announced yet."""

@@ -13,7 +13,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 
 from services.monitoring.application import NewFile, StrategyEntry
 from services.monitoring.domain import Case, CaseState, Observation
-from services.monitoring.projections import CaseView, HistoryEntry
+from services.monitoring.projections import CaseView, Facets, HistoryEntry
 from shared.domain import DomainEvent
 from shared.thaitime import bangkok_date
 
@@ -61,6 +61,40 @@ class CaseOut(BaseModel):
             overdue=state.is_overdue(bangkok_date(now)),
             waiting_seconds=waiting,
         )
+
+
+class ServiceFacet(BaseModel):
+    service: str
+    cases: int
+
+
+class StepFacet(BaseModel):
+    service: str
+    step: str
+    step_th: str
+    cases: int
+
+
+class HolderFacet(BaseModel):
+    holder: str
+    holder_th: str | None
+    cases: int
+
+
+class FacetsOut(BaseModel):
+    """The status page's filter choices, each with its number of cases."""
+
+    services: list[ServiceFacet]
+    steps: list[StepFacet]
+    holders: list[HolderFacet]
+
+    @classmethod
+    def of(cls, facets: Facets) -> FacetsOut:
+        return cls(
+            services=[ServiceFacet(service=s, cases=n) for s, n in facets.services],
+            steps=[StepFacet(service=s, step=step, step_th=th, cases=n)
+                   for s, step, th, n in facets.steps],
+            holders=[HolderFacet(holder=h, holder_th=th, cases=n) for h, th, n in facets.holders])
 
 
 class StatusOut(BaseModel):
@@ -309,8 +343,10 @@ class RecommendationIn(Model):
 
 
 class AssignIn(Model):
-    officer_id: OfficerId
-    officer_name_th: ShortText = Field(min_length=1)
+    officer_id: OfficerId = Field(description="An active officer of the staff directory who may "
+                                              "act on a recommendation (officer or group director)")
+    officer_name_th: ShortText | None = Field(
+        default=None, description="Not needed: the staff directory's name is recorded")
     due: date
 
 

@@ -16,7 +16,6 @@ from fastapi import APIRouter, File, Form, Response, UploadFile
 
 from services.planning.application import PlanningApplication
 from services.planning.domain import (
-    DocumentNotKnown,
     InvalidImport,
     PlanKind,
     Step,
@@ -73,8 +72,6 @@ def create_router(app: PlanningApplication) -> APIRouter:
     action = APIRouter(prefix="/action-plans", tags=["annual action plan (แผนปฏิบัติการประจำปี)"])
     integration = APIRouter(tags=["provincial integration (บูรณาการยุทธศาสตร์)"])
     years = APIRouter(prefix="/fiscal-years", tags=["fiscal years (ปีงบประมาณ)"])
-    documents = APIRouter(prefix="/registered-documents",
-                          tags=["registered documents (หนังสือที่ลงทะเบียนในระบบสารบรรณ)"])
 
     # --- drafting, per kind -------------------------------------------------------------------------
     @policies.post("", status_code=201, summary="จัดทำร่างนโยบาย จุดเน้น และเป้าหมาย of a fiscal year")
@@ -269,18 +266,6 @@ def create_router(app: PlanningApplication) -> APIRouter:
             return file_download(alignment_xlsx(matrix), XLSX_MEDIA_TYPE, f"alignment-{year}.xlsx")
         return matrix
 
-    # --- what planning knows of correspondence's registers ------------------------------------------
-    @documents.get("", summary="Documents learnt from correspondence's events")
-    def list_documents() -> list[dict[str, Any]]:
-        return app.known_documents()
-
-    @documents.get("/{document_id}", summary="A document as planning knows it (citable or not)")
-    def get_document(document_id: UUID) -> dict[str, Any]:
-        found = app.known_document(document_id)
-        if found is None:
-            raise DocumentNotKnown(str(document_id))
-        return found
-
-    for part in (policies, development, action, plans, years, integration, documents):
+    for part in (policies, development, action, plans, years, integration):
         router.include_router(part)
     return router

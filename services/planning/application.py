@@ -41,7 +41,8 @@ from services.planning.settings import PlanningSettings
 from shared.context import current_actor
 from shared.domain import Aggregate, DomainEvent
 from shared.eventstore import ServiceApplication
-from shared.office.documents import RegisteredDocument, cite, document_view
+from shared.office.directory import name_th_of
+from shared.office.documents import RegisteredDocument, cite
 from shared.projection import AggregateIndex
 from shared.thaitime import bangkok_date, utc_now
 
@@ -64,8 +65,6 @@ class PlanningApplication(ServiceApplication):
         self.settings: PlanningSettings = settings
         self.clock = clock
         self.plans: AggregateIndex[Plan] = AggregateIndex(self, lambda p: p, aggregate_types=(Plan,))
-        self.documents: AggregateIndex[RegisteredDocument] = AggregateIndex(
-            self, lambda d: d, aggregate_types=(RegisteredDocument,))
 
     # --- loading ------------------------------------------------------------------------------------
     def plan(self, plan_id: UUID, kind: PlanKind | None = None) -> Plan:
@@ -106,11 +105,16 @@ class PlanningApplication(ServiceApplication):
     def draft(self, kind: PlanKind, *, title_th: str, content_for: ContentFor, drafter_name_th: str,
               fiscal_year_be: int | None = None, start_year_be: int | None = None,
               end_year_be: int | None = None, idempotency: Idempotency = None) -> dict[str, Any]:
+        """A new draft by the acting officer, named as the directory names them
+        (`drafter_name_th` counts only where the directory does not know the actor)."""
+
         def decide() -> tuple[dict[str, Any], list[Aggregate]]:
             plan_id = uuid4()
+            actor = current_actor()
             plan = Plan.draft(plan_id=plan_id, kind=kind, title_th=title_th,
-                              content=content_for(plan_id), drafted_by=current_actor(),
-                              drafter_name_th=drafter_name_th, fiscal_year_be=fiscal_year_be,
+                              content=content_for(plan_id), drafted_by=actor,
+                              drafter_name_th=name_th_of(self.directory, actor, drafter_name_th),
+                              fiscal_year_be=fiscal_year_be,
                               start_year_be=start_year_be, end_year_be=end_year_be,
                               at=self.clock())
             return plan_view(plan), [plan]
@@ -134,12 +138,15 @@ class PlanningApplication(ServiceApplication):
 
     def amend(self, plan_id: UUID, *, drafter_name_th: str,
               idempotency: Idempotency = None) -> dict[str, Any]:
-        """Start the next version of an approved plan (a draft with the same content)."""
+        """Start the next version of an approved plan (a draft with the same content), drafted by
+        the acting officer and named as the directory names them."""
 
         def decide() -> tuple[dict[str, Any], list[Aggregate]]:
             original = self.plan(plan_id)
-            amendment = Plan.amend(original, plan_id=uuid4(), drafted_by=current_actor(),
-                                   drafter_name_th=drafter_name_th or original.drafter_name_th,
+            actor = current_actor()
+            amendment = Plan.amend(original, plan_id=uuid4(), drafted_by=actor,
+                                   drafter_name_th=name_th_of(self.directory, actor,
+                                                              drafter_name_th),
                                    at=self.clock())
             return plan_view(amendment), [amendment]
 
@@ -336,12 +343,6 @@ class PlanningApplication(ServiceApplication):
         register = self.references(level)
         return strategies_view(level, register)
 
-    def known_documents(self) -> list[dict[str, Any]]:
-        return [document_view(d) for d in self.documents.all()]
-
-    def known_document(self, document_id: UUID) -> dict[str, Any] | None:
-        document = self.registered_document(document_id)
-        return document_view(document) if document is not None else None
 
 
 # --- views ------------------------------------------------------------------------------------------

@@ -468,12 +468,6 @@ class PlanNotFound(PlanningError, NotFound):
     title_en = "Plan not found"
 
 
-class DocumentNotKnown(PlanningError, NotFound):
-    code = "document-not-known"
-    title_th = "ยังไม่ได้รับข้อมูลหนังสือนี้จากระบบสารบรรณ"
-    title_en = "No event about this document has reached planning"
-
-
 class NothingInForce(PlanningError, NotFound):
     code = "nothing-in-force"
     title_th = "ไม่มีแผนฉบับที่มีผลใช้บังคับในวันที่ระบุ"

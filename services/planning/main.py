@@ -10,6 +10,7 @@ from services.planning.handlers import subscriptions
 from services.planning.integration import translate
 from services.planning.rights import RIGHTS
 from services.planning.settings import PlanningSettings
+from shared.office.api import create_documents_router
 from shared.runtime import ServiceRuntime, create_http_app, serve
 
 
@@ -30,7 +31,7 @@ def create_app(settings: PlanningSettings | None = None,
             "strategies. Every plan is submitted to its approving body (กศจ. by default), every "
             "round is kept, and an approval cites a resolution registered in correspondence."
         ),
-        routers=[create_router(application)],
+        routers=[create_router(application), create_documents_router(application)],
         decision_rights=RIGHTS,
     )
 

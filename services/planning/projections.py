@@ -99,16 +99,29 @@ def _row(kind: str, code: str, title_th: str, plan: Plan, serves: dict[str, str]
             "serves_none": not serves}
 
 
+SERVES_NONE_TH = "✗ ไม่สอดคล้องกับยุทธศาสตร์ใด"
+NOT_SERVED_TH = "✗ ไม่มีกลยุทธ์หรือโครงการใดสนับสนุน"
+LEGEND_TH = f"● สอดคล้องโดยตรง  ○ สอดคล้องผ่านกลยุทธ์  {SERVES_NONE_TH}  {NOT_SERVED_TH}"
+
+
 def alignment_table(matrix: dict[str, Any]) -> tuple[list[str], list[list[str]]]:
-    """The matrix as Thai spreadsheet rows: ● serves directly, ○ through its strategy."""
+    """The matrix as Thai spreadsheet rows, everything the JSON says: each office strategy and
+    project with ● where it serves a strategy directly, ○ through its own strategy, and a note
+    when it serves none; then each provincial or national strategy nobody serves, with ✗ in its
+    own column."""
+    columns = matrix["columns"]
     headings = ["ประเภท", "รหัส", "ชื่อ", "กลยุทธ์"]
-    headings += [f"{c['level_th']} {c['code']}" for c in matrix["columns"]]
-    headings.append("ไม่สอดคล้องกับยุทธศาสตร์ใด")
+    headings += [f"{c['level_th']} {c['code']}" for c in columns]
+    headings.append("หมายเหตุ")
     rows = []
     for row in matrix["rows"]:
-        marks = [MARK.get(row["serves"].get(c["code"], ""), "") for c in matrix["columns"]]
+        marks = [MARK.get(row["serves"].get(c["code"], ""), "") for c in columns]
         rows.append([row["type_th"], row["code"], row["title_th"], row["strategy_code"], *marks,
-                     "✗" if row["serves_none"] else ""])
+                     SERVES_NONE_TH if row["serves_none"] else ""])
+    for unserved in matrix["not_served"]:
+        marks = ["✗" if c == unserved else "" for c in columns]
+        rows.append([unserved["level_th"], unserved["code"], unserved["title_th"], "", *marks,
+                     NOT_SERVED_TH])
     return headings, rows
 
 
@@ -134,6 +147,7 @@ class ActionPlanDocument:
     fiscal_year_th: str
     approval_th: str
     total_budget: Decimal
+    approval_lines_th: list[str]
     sections: list[StrategySection]
 
 
@@ -154,20 +168,27 @@ def action_plan_document(plan: Plan, office_name_th: str) -> ActionPlanDocument:
         fiscal_year_be=year,
         fiscal_year_th=f"ปีงบประมาณ พ.ศ. {year}",
         approval_th=approval_sentence(plan),
+        approval_lines_th=approval_parts(plan),
         total_budget=content.total_budget,
         sections=sections,
     )
 
 
 def approval_sentence(plan: Plan) -> str:
+    return " ".join(approval_parts(plan))
+
+
+def approval_parts(plan: Plan) -> list[str]:
+    """The approval in its natural lines: by whom, when, on which resolution ([] if none)."""
     approval = plan.approval
     if approval is None:
-        return ""
-    text = f"ได้รับความเห็นชอบจาก{BODY_TH[approval.body]} เมื่อวันที่ {thai_date(approval.decided_on)}"
+        return []
+    parts = [f"ได้รับความเห็นชอบจาก{BODY_TH[approval.body]}",
+             f"เมื่อวันที่ {thai_date(approval.decided_on)}"]
     if approval.resolution is not None:
-        text += (f" ตาม {approval.resolution.reference} ลงวันที่ "
-                 f"{thai_date(approval.resolution.dated)}")
-    return text
+        parts.append(f"ตาม {approval.resolution.reference} ลงวันที่ "
+                     f"{thai_date(approval.resolution.dated)}")
+    return parts
 
 
 def thai_date(day: date | None) -> str:
@@ -190,9 +211,10 @@ def budget_rows(project: Project) -> list[list[str]]:
         total = sum((c for c in cells if c is not None), Decimal("0"))
         rows.append([EXPENSE_CATEGORY_TH[category],
                      *(format_baht(c) if c is not None else "-" for c in cells), format_baht(total)])
-    quarter_totals = [sum((a for (_, q), a in amounts.items() if q == quarter), Decimal("0"))
-                      for quarter in QUARTERS]
-    rows.append(["รวม", *(format_baht(t) for t in quarter_totals), format_baht(project.total_budget)])
+    # A quarter with nothing planned reads "-" in its total too, as in the rows above it.
+    quarter_totals = [[a for (_, q), a in amounts.items() if q == quarter] for quarter in QUARTERS]
+    rows.append(["รวม", *(format_baht(sum(t, Decimal("0"))) if t else "-" for t in quarter_totals),
+                 format_baht(project.total_budget)])
     return rows
 
 

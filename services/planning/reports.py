@@ -1,6 +1,8 @@
-"""The approved annual action plan as the office publishes it, in Thai: a PDF (Sarabun, bundled)
-and an Excel workbook; and the alignment matrix as Excel. Laid out strategy → project → budget →
-KPI, with Buddhist-era dates and baht with thousands separators."""
+"""The approved annual action plan as the office publishes it, in Thai: a PDF (Sarabun, bundled;
+a cover page with the title, fiscal year, office and approval) and an Excel workbook; and the
+alignment matrix as Excel. Laid out strategy → project → budget → KPI, with Buddhist-era dates and
+baht with thousands separators; in the PDF a quarter with nothing planned is "-", its total too
+(the workbook keeps numbers: 0)."""
 
 from __future__ import annotations
 
@@ -13,6 +15,7 @@ from openpyxl.styles import Alignment, Font, PatternFill
 
 from services.planning.domain import EXPENSE_CATEGORY_TH
 from services.planning.projections import (
+    LEGEND_TH,
     QUARTER_TH,
     QUARTERS,
     ActionPlanDocument,
@@ -29,6 +32,9 @@ from shared.thaitime import format_thai_datetime
 BAHT_FORMAT = "#,##0.00"
 HEADING_FILL = PatternFill("solid", fgColor="DDDDDD")
 THAI_FONT = "TH Sarabun New"
+# Every Educational Service Area office is under OBEC, of the Ministry of Education: the cover says so.
+PARENT_OFFICE_TH = "สำนักงานคณะกรรมการการศึกษาขั้นพื้นฐาน"
+MINISTRY_TH = "กระทรวงศึกษาธิการ"
 
 
 def action_plan_pdf(document: ActionPlanDocument, printed_at: datetime) -> bytes:
@@ -36,6 +42,9 @@ def action_plan_pdf(document: ActionPlanDocument, printed_at: datetime) -> bytes
                   footer_th=f"{document.title_th}  พิมพ์เมื่อ {format_thai_datetime(printed_at)}")
     pdf.set_title(document.title_th)
     pdf.set_creator(document.office_name_th)
+    year = [] if document.fiscal_year_th in document.title_th else [document.fiscal_year_th]
+    pdf.cover(document.title_th, [*year, document.office_name_th, PARENT_OFFICE_TH, MINISTRY_TH],
+              "\n".join(document.approval_lines_th))
     pdf.add_page()
     pdf.heading(document.title_th, size=20)
     pdf.heading(document.office_name_th, size=16)
@@ -140,7 +149,7 @@ def alignment_xlsx(matrix: dict[str, Any]) -> bytes:
     sheet.title = "ความสอดคล้อง"
     sheet.cell(1, 1, f"ความสอดคล้องของกลยุทธ์และโครงการกับยุทธศาสตร์จังหวัดและยุทธศาสตร์ชาติ "
                      f"ปีงบประมาณ พ.ศ. {matrix['fiscal_year_be']}").font = Font(bold=True, size=14)
-    sheet.cell(2, 1, "● สอดคล้องโดยตรง  ○ สอดคล้องผ่านกลยุทธ์  ✗ ไม่สอดคล้องกับยุทธศาสตร์ใด")
+    sheet.cell(2, 1, LEGEND_TH)
     _headings(sheet, 3, headings)
     for n, row in enumerate(rows, start=4):
         _put(sheet, n, row)

@@ -47,6 +47,14 @@ Codes = Annotated[list[Code], Field(max_length=50)]
 Texts = Annotated[list[Text], Field(max_length=50)]
 
 
+# Kept so that older clients keep working: the drafter is named as the staff directory names the
+# acting officer; this is used only where the directory does not know them (outside a request).
+DrafterName = Annotated[str, Field(
+    max_length=300, json_schema_extra={"deprecated": True},
+    description="Deprecated and ignored: the drafter's Thai name is the one the staff directory "
+                "gives for the acting officer (X-Actor-Id)")]
+
+
 class Model(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
@@ -88,7 +96,7 @@ class PolicyBody(Model):
 class PolicyIn(PolicyBody):
     title_th: ShortText
     fiscal_year_be: Year
-    drafter_name_th: ShortText = ""
+    drafter_name_th: DrafterName = ""
 
 
 class PolicyRevision(PolicyBody):
@@ -147,7 +155,7 @@ class DevelopmentPlanIn(DevelopmentPlanBody):
     title_th: ShortText
     start_year_be: Year
     end_year_be: Year
-    drafter_name_th: ShortText = ""
+    drafter_name_th: DrafterName = ""
 
 
 class DevelopmentPlanRevision(DevelopmentPlanBody):
@@ -237,7 +245,7 @@ class ActionPlanBody(Model):
 class ActionPlanIn(ActionPlanBody):
     title_th: ShortText
     fiscal_year_be: Year
-    drafter_name_th: ShortText = ""
+    drafter_name_th: DrafterName = ""
 
 
 class ActionPlanRevision(ActionPlanBody):
@@ -265,7 +273,7 @@ class DecisionIn(Model):
 
 
 class AmendIn(Model):
-    drafter_name_th: ShortText = ""
+    drafter_name_th: DrafterName = ""
 
 
 class PublishIn(Model):

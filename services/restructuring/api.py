@@ -2,8 +2,10 @@
 
 Plain `def` endpoints (the event store is synchronous, FastAPI runs them in its thread pool), except
 the file import, which reads the uploaded bytes asynchronously and then runs in the thread pool.
-Every write takes `Idempotency-Key`; writes to an existing school or case take `If-Match` with its
-`ETag`. The acting officer is named in `X-Actor-Id` (see `shared.http.context`).
+Every write takes `Idempotency-Key`; a write to an existing school or case requires `If-Match` with
+its `ETag` (428 without it, 412 when stale). The acting officer is named in `X-Actor-Id` (see
+`shared.http.context`); who may run each command is the table in `services.restructuring.rights`,
+enforced before the command runs.
 """
 
 from __future__ import annotations
@@ -19,7 +21,7 @@ from starlette.datastructures import UploadFile
 
 from contracts.restructuring.v1 import CaseType, SchoolStatus
 from services.restructuring.application import RestructuringApplication
-from services.restructuring.domain import Resolution, SchoolDetails
+from services.restructuring.domain import SchoolDetails
 from services.restructuring.projections import registry_csv, small_schools_csv
 from services.restructuring.schemas import (
     CaseIn,
@@ -219,14 +221,15 @@ def create_router(app: RestructuringApplication) -> APIRouter:
              summary_th=b.summary_th, expected_version=v, idempotency=k))
     step("propose", "เสนอ กศจ.: a new round to the provincial committee", Empty,
          lambda i, b, v, k: app.propose(i, expected_version=v, idempotency=k))
-    step("decision", "มติ กศจ.: approve, reject or return for revision (every round kept)",
+    step("decision", "มติ กศจ.: approve, reject or return for revision (every round kept), citing "
+         "the resolution registered in correspondence",
          DecisionIn,
          lambda i, b, v, k: app.decide(
              i, decision=b.decision, decided_on=b.decided_on, reason=b.reason,
-             resolution=Resolution(document_id=b.resolution.document_id,
-                                   reference=b.resolution.reference, dated=b.resolution.dated)
-             if b.resolution else None, expected_version=v, idempotency=k))
-    step("execute", "ดำเนินการ: change the registry from the effective date (approved cases only)",
+             resolution_document_id=b.resolution.document_id if b.resolution else None,
+             expected_version=v, idempotency=k))
+    step("execute", "ดำเนินการ: change the registry from the effective date (approved cases only; "
+         "the ESA director)",
          ExecuteIn,
          lambda i, b, v, k: app.execute_case(i, effective_date=b.effective_date,
                                              expected_version=v, idempotency=k))

@@ -42,6 +42,8 @@ from services.restructuring.settings import RestructuringSettings
 from shared.context import current_actor
 from shared.domain import Aggregate, DomainEvent
 from shared.eventstore import ServiceApplication, check_version
+from shared.office.directory import name_th_of
+from shared.office.documents import RegisteredDocument, cite
 from shared.projection import AggregateIndex
 from shared.thaitime import bangkok_date, utc_now
 
@@ -181,9 +183,10 @@ class RestructuringApplication(ServiceApplication):
                   idempotency: Idempotency = None) -> dict[str, Any]:
         def decide() -> tuple[dict[str, Any], list[Aggregate]]:
             today = self.today()
-            common: dict[str, Any] = dict(officer_id=current_actor(),
-                                          officer_name_th=officer_name_th, at=self.clock(),
-                                          title_th=title_th)
+            actor = current_actor()
+            common: dict[str, Any] = dict(
+                officer_id=actor, officer_name_th=name_th_of(self.directory, actor, officer_name_th),
+                at=self.clock(), title_th=title_th)
             codes = list(dict.fromkeys(school_code(c) for c in school_codes))
             match CaseType(case_type):
                 case CaseType.merge:
@@ -264,12 +267,21 @@ class RestructuringApplication(ServiceApplication):
                              lambda case, by, at, today: case.propose(by=by, today=today, at=at))
 
     def decide(self, case_id: UUID, *, decision: Decision, decided_on: date, reason: str | None,
-               resolution: Resolution | None, expected_version: int | None = None,
+               resolution_document_id: UUID | None, expected_version: int | None = None,
                idempotency: Idempotency = None) -> dict[str, Any]:
+        """The provincial committee's decision, citing its resolution by the reference
+        correspondence registered it under (never as the caller typed it)."""
         return self._on_case(case_id, expected_version, idempotency,
                              lambda case, by, at, today: case.decide(
                                  by=by, decision=decision, decided_on=decided_on, reason=reason,
-                                 resolution=resolution, today=today, at=at))
+                                 resolution=self._cite(resolution_document_id), today=today,
+                                 at=at))
+
+    def _cite(self, document_id: UUID | None) -> Resolution | None:
+        if document_id is None:
+            return None
+        return cite(self.get(RegisteredDocument, RegisteredDocument.create_id(document_id)),
+                    document_id)
 
     def execute_case(self, case_id: UUID, *, effective_date: date,
                      expected_version: int | None = None,

@@ -12,8 +12,11 @@ Aggregates:
 - `RestructuringCase`: establish, merge, dissolve, transfer to another authority, or class
   expansion, through the steps of the Ministry of Education regulation BE 2550 (class expansion
   BE 2553): study → hearing of the school board and community → proposal to the provincial
-  committee (กศจ.) → decision (approve / reject / return for revision; every round kept) →
-  execution on an effective date, which changes the schools in the same transaction.
+  committee (กศจ.) → decision (approve / reject / return for revision; every round kept), which
+  cites the committee's resolution as registered in correspondence → execution on an effective
+  date, which changes the schools in the same transaction. While proposed, the case awaits the
+  committee (`awaiting_body`): who may record its decision, and on what evidence, is the decision
+  rights' (`services.restructuring.rights`), not the domain's.
 """
 
 from __future__ import annotations
@@ -38,7 +41,7 @@ from contracts.restructuring.v1 import (
     SchoolStatus,
     SizeBand,
 )
-from contracts.vocabulary import ApprovingBody, Decision, SchoolLevel
+from contracts.vocabulary import ApprovingBody, Decision, RegisteredDocumentRef, SchoolLevel
 from shared.domain import Aggregate, Conflict, DomainError, NotFound, event
 
 SCHOOL_CODE_PATTERN = r"^[0-9]{8,10}$"
@@ -251,6 +254,12 @@ class DecidedBeforeProposed(RestructuringError):
     code = "decided-before-proposed"
     title_th = "วันที่ กศจ. มีมติต้องไม่ก่อนวันที่เสนอเรื่อง"
     title_en = "The decision date is before the proposal"
+
+
+class ResolutionRequired(RestructuringError):
+    code = "resolution-required"
+    title_th = "มติ กศจ. ต้องอ้างอิงหนังสือที่ลงทะเบียนในระบบสารบรรณ"
+    title_en = "The committee's decision must cite a document registered in correspondence"
 
 
 class EffectiveBeforeApproval(RestructuringError):
@@ -872,12 +881,9 @@ class Hearing(_Value):
     at: datetime
 
 
-class Resolution(_Value):
-    """The registered document behind a decision (the committee's resolution or letter)."""
-
-    document_id: UUID
-    reference: str
-    dated: date
+# The registered document behind a decision (the committee's resolution or letter), cited by its
+# register reference as correspondence gave it (never as the caller typed it).
+Resolution = RegisteredDocumentRef
 
 
 class DecisionRecord(_Value):
@@ -1057,10 +1063,12 @@ class RestructuringCase(Aggregate):
 
     def decide(self, *, by: str, decision: Decision, decided_on: date, reason: str | None,
                resolution: Resolution | None, today: date, at: datetime) -> None:
-        """The provincial committee's decision on the current round."""
+        """The provincial committee's decision on the current round, citing its resolution."""
         self._require_step(CaseStep.proposed)
         decision = Decision(decision)
         current = self.rounds[-1]
+        if resolution is None:
+            raise ResolutionRequired("no registered resolution cited", field="resolution")
         _not_future(decided_on, today, "decided_on")
         if decided_on < current.proposed_on:
             raise DecidedBeforeProposed(f"decided {decided_on}, proposed {current.proposed_on}",
@@ -1152,6 +1160,11 @@ class RestructuringCase(Aggregate):
         if self.holder == COMMITTEE.value:
             return COMMITTEE_TH
         return self.officer_name_th or f"ผู้รับผิดชอบ ({self.officer_id})"
+
+    @property
+    def awaiting_body(self) -> ApprovingBody | None:
+        """The body whose decision the case waits for (decision rights: who records it)."""
+        return COMMITTEE if self.step == CaseStep.proposed else None
 
     @property
     def approval(self) -> DecisionRecord | None:

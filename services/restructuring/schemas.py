@@ -59,8 +59,10 @@ class CaseIn(Model):
     to_authority: ShortText | None = None
     levels: list[SchoolLevel] = Field(default_factory=list, max_length=4)
     title_th: ShortText | None = Field(default=None, description="Made from the schools if omitted")
-    officer_name_th: ShortText | None = Field(default=None,
-                                              description="The responsible officer, in Thai")
+    officer_name_th: ShortText | None = Field(
+        default=None, json_schema_extra={"deprecated": True},
+        description="Deprecated and ignored: the responsible officer's Thai name is the one the "
+                    "staff directory gives for the acting officer")
 
 
 class StudyIn(Model):
@@ -85,11 +87,16 @@ class HearingIn(Model):
 
 
 class ResolutionIn(Model):
-    """The registered document behind the decision (resolution or letter, from correspondence)."""
+    """The registered document behind the decision (the committee's resolution or letter), by its
+    id in correspondence; its reference and date are the register's, as this service learned
+    them from correspondence's events (`GET /registered-documents/{id}`)."""
 
-    document_id: UUID = Field(description="Its id in correspondence")
-    reference: ShortText = Field(min_length=1, description="e.g. ทะเบียนรับ 15/2568")
-    dated: date
+    document_id: UUID = Field(description="Its id in correspondence (must be registered there)")
+    reference: ShortText | None = Field(
+        default=None, json_schema_extra={"deprecated": True},
+        description="Deprecated and ignored: the register's reference is used (e.g. ทะเบียนรับ 15/2568)")
+    dated: date | None = Field(default=None, json_schema_extra={"deprecated": True},
+                               description="Deprecated and ignored: the register's date is used")
 
 
 class DecisionIn(Model):
@@ -98,7 +105,9 @@ class DecisionIn(Model):
     decision: Decision
     decided_on: date
     reason: Text | None = Field(default=None, description="Required to reject or return")
-    resolution: ResolutionIn | None = None
+    resolution: ResolutionIn | None = Field(
+        default=None, description="Required: the resolution registered in correspondence "
+                                  "(403 resolution-required without it)")
 
 
 class ExecuteIn(Model):

@@ -27,6 +27,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from contracts.envelope import Secrecy
+from shared.keyfiles import write_atomically
 
 SCOPE_PATTERN = re.compile(r"^[a-z][a-z0-9_-]*:[a-z][a-z0-9_-]*$")
 CLIENT_ID_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{2,63}$")
@@ -148,6 +149,30 @@ class ClientRegistry:
                 raise ValueError(f"client {client_id} is already registered")
             clients[client_id] = client
         return client, secret
+
+    def provision(self, *, client_id: str, agency: str, scopes: list[str], secret_path: Path,
+                  rate_per_minute: int = 100_000, burst: int = 10_000) -> str | None:
+        """A client the office runs itself (the office portal): registered on first use with a
+        secret kept in `secret_path` (0600), registered again with a new secret when the file is
+        lost or no longer matches, given any scope it lacks. Returns the secret, or None when an
+        operator revoked the client (a revocation stands)."""
+        with self._editing() as clients:
+            known = clients.get(client_id)
+            if known is not None and not known.active:
+                return None
+            secret = secret_path.read_text().strip() if secret_path.exists() else ""
+            if (known is not None and secret and secret_matches(secret, known.secret_hash)
+                    and set(scopes) <= set(known.scopes)):
+                return secret
+            if not secret or known is None or not secret_matches(secret, known.secret_hash):
+                secret = secrets.token_urlsafe(32)
+                write_atomically(secret_path, secret.encode(), 0o600)
+            clients[client_id] = AgencyClient(
+                client_id=client_id, agency=agency,
+                scopes=sorted(set(scopes) | set(known.scopes if known else ())),
+                rate_per_minute=rate_per_minute, burst=burst, secret_hash=hash_secret(secret),
+                registered_at=datetime.now(UTC))
+        return secret
 
     def revoke(self, client_id: str) -> AgencyClient:
         with self._editing() as clients:

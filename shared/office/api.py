@@ -1,6 +1,8 @@
 """The routes every service has for who may act: `GET /officers` (the directory as this service
 knows it, and since which event), `GET /decision-rights` (its table, for auditors to compare with
-the manual), and the dependency that puts each request's right in its context."""
+the manual), and the dependency that puts each request's right in its context. A service whose
+decisions cite documents registered in correspondence also serves `GET /registered-documents`
+(what it has learned of them, and whether each can be cited yet)."""
 
 from __future__ import annotations
 
@@ -18,6 +20,7 @@ from shared.eventstore import ServiceApplication
 from shared.http.paging import Page, Paging
 from shared.http.routes import api_routes
 from shared.office.directory import DirectoryEntry, entry_view
+from shared.office.documents import DocumentNotKnown, RegisteredDocument, document_view
 from shared.office.rights import (
     DecisionRights,
     NoDecisionRight,
@@ -144,5 +147,48 @@ def create_directory_router(app: ServiceApplication) -> APIRouter:
             raise UnknownOfficer(f"no officer {officer_id!r} is known to this service",
                                  officer_id=officer_id)
         return entry_view(entry)
+
+    return router
+
+
+class KnownDocumentOut(BaseModel):
+    document_id: str
+    reference: str | None
+    dated: Any
+    receipt: str | None
+    outgoing_no: str | None
+    signed_on: Any
+    citable: bool
+
+
+def create_documents_router(app: ServiceApplication) -> APIRouter:
+    """The documents a service learned from correspondence's registers: an officer about to record
+    a body's decision sees whether the resolution has reached this service and can be cited."""
+    router = APIRouter(prefix="/registered-documents",
+                       tags=["registered documents (หนังสือที่ลงทะเบียนในระบบสารบรรณ)"])
+    known = app.read_models.listing(
+        "registered_documents", of=(RegisteredDocument,), columns={"citable": "bool"},
+        row=lambda document: {"citable": document.reference is not None,
+                              "view": document_view(document)})
+
+    @router.get("", response_model=Page[KnownDocumentOut],
+                summary="Documents learned from correspondence's events")
+    async def known_documents(
+        paging: Paging,
+        citable: Annotated[bool | None, Query(description="Only those that can (not) be cited")
+                           ] = None,
+    ) -> dict[str, Any]:
+        where = {} if citable is None else {"citable": citable}
+        return await asyncio.to_thread(known.page, paging, where)
+
+    @router.get("/{document_id}", response_model=KnownDocumentOut,
+                summary="A document as this service knows it (citable or not)")
+    async def known_document(document_id: UUID) -> dict[str, Any]:
+        document = await asyncio.to_thread(app.get, RegisteredDocument,
+                                           RegisteredDocument.create_id(document_id))
+        if document is None:
+            raise DocumentNotKnown(f"no event about document {document_id} has reached "
+                                   f"{app.name}", document_id=str(document_id))
+        return document_view(document)
 
     return router

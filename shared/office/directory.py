@@ -55,7 +55,18 @@ class Directory(Protocol):
     def members(self) -> Iterable[StaffMember]: ...
 
 
-class DirectoryEntry(Aggregate):
+class NoDirectory:
+    """For a process that decides nothing itself (the office portal: the services it calls
+    decide): it knows nobody, so no command of its own could pass for an officer's."""
+
+    def member(self, officer_id: str) -> StaffMember | None:
+        return None
+
+    def members(self) -> Iterable[StaffMember]:
+        return []
+
+
+class DirectoryEntry(Aggregate, stored_as="office.DirectoryEntry"):
     """One officer as this service last heard of them from correspondence."""
 
     @staticmethod
@@ -104,6 +115,16 @@ class DirectoryEntry(Aggregate):
     def member(self) -> StaffMember:
         return StaffMember(self.officer_id, self.name_th, self.position_th, self.roles,
                            self.clearance, self.active)
+
+
+def name_th_of(directory: Directory, officer_id: str, stated: str | None = None) -> str:
+    """The officer's Thai name as the directory knows it. What a request states (older clients
+    still send a name) counts only where the directory does not know the officer, i.e. a command
+    run outside a request: nobody records a case or a plan under a name of their choosing."""
+    member = directory.member(officer_id)
+    if member is not None and member.name_th:
+        return member.name_th
+    return (stated or "").strip()
 
 
 def learn_officer(load: Any, envelope: AnyEnvelope) -> DirectoryEntry | None:

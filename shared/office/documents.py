@@ -17,7 +17,7 @@ from uuid import NAMESPACE_URL, UUID, uuid5
 
 from contracts.envelope import AnyEnvelope
 from contracts.vocabulary import RegisteredDocumentRef
-from shared.domain import Aggregate, DeclaredError, event
+from shared.domain import Aggregate, DeclaredError, NotFound, event
 from shared.thaitime import bangkok_date
 
 
@@ -25,6 +25,12 @@ class UnknownDocument(DeclaredError):
     code = "unknown-document"
     title_th = "ไม่พบหนังสือที่อ้างอิงในทะเบียนหนังสือของระบบสารบรรณ"
     title_en = "The cited document is not registered in correspondence"
+
+
+class DocumentNotKnown(DeclaredError, NotFound):
+    code = "document-not-known"
+    title_th = "ยังไม่ได้รับข้อมูลหนังสือนี้จากระบบสารบรรณ"
+    title_en = "No event about this document has reached this service"
 
 
 @dataclass

@@ -98,6 +98,12 @@ class OfficerRequired(RightsRefusal):
     title_en = "Only an officer of the office may do this"
 
 
+class CannotHoldWork(RightsRefusal):
+    code = "cannot-hold-work"
+    title_th = "เจ้าหน้าที่ผู้นี้ไม่มีบทบาทที่รับผิดชอบงานนี้ได้"
+    title_en = "This officer holds no role that can be given this work"
+
+
 class NoDecisionRight(RightsRefusal):
     code = "no-decision-right"
     title_th = "คำสั่งนี้ยังไม่ได้กำหนดผู้มีสิทธิ์ดำเนินการ"
@@ -252,6 +258,26 @@ def known_member(directory: Directory, officer_id: str) -> StaffMember:
                              officer_id=officer_id)
     if not member.active:
         raise OfficerInactive(f"{officer_id} is deactivated", officer_id=officer_id)
+    return member
+
+
+def work_holder(directory: Directory, officer_id: str, roles: Iterable[StaffRole], *,
+                field: str) -> StaffMember:
+    """The officer a command names to hold work (an assignee): known to this service (404
+    `unknown-officer`), active (403 `officer-inactive`) and holding one of `roles` (403
+    `cannot-hold-work`), never taken on the caller's word."""
+    member = directory.member(officer_id)
+    if member is None:
+        raise UnknownOfficer(f"no officer {officer_id!r} is known to this service",
+                             officer_id=officer_id, field=field)
+    if not member.active:
+        raise OfficerInactive(f"{officer_id} is deactivated", officer_id=officer_id, field=field)
+    needed = sorted(roles)
+    if not any(member.holds_role(role) for role in needed):
+        raise CannotHoldWork(f"{officer_id} holds none of: {', '.join(needed)}",
+                             officer_id=officer_id, field=field,
+                             roles_needed=[r.value for r in needed],
+                             roles_needed_th=[STAFF_ROLE_TH[r] for r in needed])
     return member
 
 

@@ -64,17 +64,22 @@ class OfficeTeacher:
         self.deliver(Staff(officer_id, roles, active=False, version=version).envelope(
             "deactivated", reason="ย้ายไปปฏิบัติราชการที่อื่น"))
 
-    def document(self, document_id: str | uuid.UUID, *, receipt_no: int = 15,
-                 year_be: int = 2567, received_at: str = "2024-11-19T09:30:00+07:00") -> None:
+    def document(self, document_id: str | uuid.UUID, **register: Any) -> None:
         """A document registered in correspondence's receiving register (citable)."""
-        data = {"document_id": str(document_id), "receipt_no": receipt_no,
-                "register_year_be": year_be, "received_at": received_at,
-                "sender": "สำนักงานศึกษาธิการจังหวัด", "sender_ref_no": "ศธ 0287/123",
-                "sender_doc_date": None, "subject": "แจ้งมติ", "addressee": None,
-                "doc_type": "external_letter", "urgency": "normal", "urgency_code": "001",
-                "secrecy": "none", "secrecy_code": "001", "attachments": []}
-        self.deliver(correspondence_envelope("correspondence.document.registered",
-                                             uuid.UUID(str(document_id)), 1, data))
+        self.deliver(document_envelope(document_id, **register))
+
+
+def document_envelope(document_id: str | uuid.UUID, *, receipt_no: int = 15, year_be: int = 2567,
+                      received_at: str = "2024-11-19T09:30:00+07:00") -> AnyEnvelope:
+    """`correspondence.document.registered` of a document in the receiving register."""
+    data = {"document_id": str(document_id), "receipt_no": receipt_no,
+            "register_year_be": year_be, "received_at": received_at,
+            "sender": "สำนักงานศึกษาธิการจังหวัด", "sender_ref_no": "ศธ 0287/123",
+            "sender_doc_date": None, "subject": "แจ้งมติ", "addressee": None,
+            "doc_type": "external_letter", "urgency": "normal", "urgency_code": "001",
+            "secrecy": "none", "secrecy_code": "001", "attachments": []}
+    return correspondence_envelope("correspondence.document.registered",
+                                   uuid.UUID(str(document_id)), 1, data)
 
 
 def correspondence_envelope(event_type: str, subject: uuid.UUID, sequence: int,

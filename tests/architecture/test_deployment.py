@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib
 from pathlib import Path
 
 import yaml
@@ -16,8 +17,13 @@ def compose() -> dict:
     return yaml.safe_load((ROOT / "docker-compose.yml").read_text(encoding="utf-8"))
 
 
-def settings_keys() -> set[str]:
-    return {f"ESA_{name.upper()}" for name in ServiceSettings.model_fields}
+def settings_keys(service: str) -> set[str]:
+    """The settings a service reads: the common ones and its own (`services/<name>/settings.py`)."""
+    module = importlib.import_module(f"services.{service}.settings")
+    classes = [c for c in vars(module).values() if isinstance(c, type)
+               and issubclass(c, ServiceSettings) and c.__module__ == module.__name__]
+    fields = set(ServiceSettings.model_fields).union(*(c.model_fields for c in classes))
+    return {f"ESA_{name.upper()}" for name in fields}
 
 
 def test_compose_names_every_service_make_run_starts() -> None:
@@ -28,8 +34,8 @@ def test_compose_names_every_service_make_run_starts() -> None:
 
 def test_compose_uses_the_same_ports_and_settings_keys() -> None:
     services = compose()["services"]
-    known = settings_keys()
     for name in existing_services():
+        known = settings_keys(name)
         env = services[name]["environment"]
         assert env["ESA_SERVICE_NAME"] == name
         assert int(env["ESA_HTTP_PORT"]) == SERVICE_PORTS[name]

@@ -36,6 +36,8 @@ from shared.testing import (
     state_changes_since,
 )
 from shared.thaitime import bangkok_date, utc_now
+from tests.support.http import etag_of
+from tests.support.staff import position_th
 
 KHON_KAEN = "สำนักงานศึกษาธิการจังหวัดขอนแก่น"
 OBEC = "สำนักงานคณะกรรมการการศึกษาขั้นพื้นฐาน"
@@ -61,7 +63,8 @@ def office(api: FastAPI) -> TestClient:
     client = office_client(api)
     for officer_id, name, roles, clearance in STAFF:
         response = client.post("/officers", headers={"X-Actor-Id": "esa-1"}, json={
-            "officer_id": officer_id, "name_th": name, "roles": roles, "clearance": clearance})
+            "officer_id": officer_id, "name_th": name, "position_th": position_th(officer_id),
+            "roles": roles, "clearance": clearance})
         assert response.status_code == 201, response.text
     return client
 
@@ -130,8 +133,9 @@ def test_an_agency_submits_a_letter_gets_its_receipt_number_and_follows_it(
     # The office works on it; the agency sees where it stands.
     register = office.get("/registers/receiving/2569", headers={"X-Actor-Id": "clerk-1"}).json()
     assert [r["receipt_no"] for r in register] == [1] and register[0]["sender"] == KHON_KAEN
-    assigned = office.post(f"/documents/{receipt['document_id']}/assign",
-                           headers={"X-Actor-Id": "dir-1"}, json={"officer_id": "off-1"})
+    url = f"/documents/{receipt['document_id']}"
+    assigned = office.post(f"{url}/assign", json={"officer_id": "off-1"}, headers={
+        "X-Actor-Id": "dir-1", "If-Match": etag_of(office, url, "dir-1")})
     assert assigned.status_code == 200, assigned.text
     followed = agency.get(f"/agency/documents/{receipt['document_id']}").json()
     assert (followed["step"], followed["step_th"]) == ("assigned", "มอบหมายผู้รับผิดชอบแล้ว")
@@ -142,6 +146,19 @@ def test_an_agency_submits_a_letter_gets_its_receipt_number_and_follows_it(
                          headers={"X-Actor-Id": "clerk-1"}).json()
     assert history[0]["actor"] == f"agency:{client_id}", "the agency is the actor of its submission"
     assert history[0]["data"]["submitted_by"] == client_id
+
+
+def test_an_agency_names_its_head_so_that_the_reply_is_addressed_to_that_position(
+        api: FastAPI, office: TestClient) -> None:
+    agency, _ = agency_client(api, agency=KHON_KAEN, scopes="correspondence:submit")
+    head = "ศึกษาธิการจังหวัดขอนแก่น"
+    receipt = agency.post("/agency/documents", json=letter(sender_head_position_th=head)).json()
+    kept = office.get(f"/documents/{receipt['document_id']}", headers={"X-Actor-Id": "dir-1"})
+    assert kept.json()["sender_head_position_th"] == head
+    assert kept.json()["letter_addressee"] == head  # the reply's เรียน, not the agency's name
+    history = office.get(f"/documents/{receipt['document_id']}/history",
+                         headers={"X-Actor-Id": "clerk-1"}).json()
+    assert history[0]["data"]["sender_head_position_th"] == head  # kept in the event
 
 
 def test_urgency_and_secrecy_by_name_or_exchange_code(api: FastAPI, office: TestClient) -> None:
@@ -207,10 +224,12 @@ def test_only_the_office_portal_may_name_the_acting_officer(api: FastAPI, office
         "received_at": "2026-11-27T09:30:00+07:00", "sender": "x", "subject": "แอบอ้าง"})
     assert response.status_code == 403 and response.json()["required_scope"] == "office:staff"
     assert refused(api, "actor-header-without-staff-scope")
-    # Without the header the agency acts as itself, which the staff directory does not know.
+    # Without the header the agency acts as itself: registering is an officer's (the clerk's)
+    # decision right, not an agency's.
     response = agency.post("/documents/incoming", json={
         "received_at": "2026-11-27T09:30:00+07:00", "sender": "x", "subject": "แอบอ้าง"})
-    assert response.status_code == 404 and response.json()["code"] == "unknown-officer"
+    assert response.status_code == 403 and response.json()["code"] == "officer-required"
+    assert refused(api, "officer-required")[0]["path"] == "/documents/incoming"
     assert office.get("/registers/receiving/2569", headers={"X-Actor-Id": "clerk-1"}).json() == []
 
 
@@ -320,7 +339,7 @@ def test_a_revoked_client_is_refused_at_once(api: FastAPI) -> None:
 
 def test_a_client_over_its_rate_gets_429_with_retry_after_and_it_is_audited(api: FastAPI) -> None:
     agency, client_id = agency_client(api, agency=KHON_KAEN, scopes="correspondence:submit",
-                                      rate_per_minute=60, burst=3)
+                                      rate_per_minute=1, burst=3)
     # The token request takes one from the bucket too.
     answers = [agency.get("/agency/documents") for _ in range(4)]
     assert [a.status_code for a in answers] == [200, 200, 429, 429]

@@ -37,6 +37,7 @@ from schemathesis.generation.modes import GenerationMode
 
 from services.openapi import service_app, service_names
 from shared.testing import office_client, state_changes_since
+from tests.support.staff import position_th
 
 EXAMPLES = int(os.environ.get("ESA_FUZZ_EXAMPLES", "5"))
 NEVER_ENDING = {("GET", "/feed")}  # a live feed answers forever; its input is tested elsewhere
@@ -48,8 +49,8 @@ def seed_correspondence(client: TestClient) -> dict[str, Any]:
              ("dir-1", ["group_director"], "secret"), ("off-1", ["officer"], "none")]
     for officer_id, roles, clearance in staff:
         client.post("/officers", headers={"X-Actor-Id": "esa-1"}, json={
-            "officer_id": officer_id, "name_th": officer_id, "roles": roles,
-            "clearance": clearance}).raise_for_status()
+            "officer_id": officer_id, "name_th": officer_id, "position_th": position_th(officer_id),
+            "roles": roles, "clearance": clearance}).raise_for_status()
     document = client.post("/documents/incoming", headers={"X-Actor-Id": "clerk-1"}, json={
         "received_at": "2026-11-27T09:30:00+07:00", "sender": "สพฐ.", "subject": "ทดสอบ",
         "body_text": "เนื้อหา"})
@@ -58,7 +59,39 @@ def seed_correspondence(client: TestClient) -> dict[str, Any]:
         "document_id": document.json()["document_id"], "officer_id": "off-1", "year_be": 2569}}
 
 
-SEEDS: dict[str, Callable[[TestClient], dict[str, Any]]] = {"correspondence": seed_correspondence}
+def seed_monitoring(client: TestClient) -> dict[str, Any]:
+    """The office's staff, an approved action plan tracked, a round of inspection with a
+    recommendation, an evaluation: commands meet real records, by real officers."""
+    from eventsourcing.persistence import Tracking
+
+    from contracts.envelope import AnyEnvelope
+    from services.monitoring.handlers import observer
+    from shared.office.testing import STANDARD_STAFF, teach
+    from shared.settings import PROJECT_ROOT
+
+    app = client.app.state.runtime.app  # type: ignore[attr-defined]
+    teach(app, STANDARD_STAFF)
+    approved = AnyEnvelope.model_validate_json((PROJECT_ROOT / "contracts" / "examples" /
+                                                "planning.action_plan.approved.v1.json").read_text())
+    handle = observer(app)
+    app.execute(lambda: (None, handle(approved)), tracking=Tracking("planning", 1))
+    plan_id = approved.data["plan_id"]
+    round_ = client.post("/inspections", headers={"X-Actor-Id": "off-1"}, json={
+        "fiscal_year_be": 2568, "title_th": "ตรวจราชการ", "inspector_th": "ผู้ตรวจราชการ",
+        "scheduled_on": "2024-01-01", "issues": [{"code": "I1", "title_th": "การอ่าน"}]}).json()
+    etag = client.get(f"/inspections/{round_['round_id']}").headers["ETag"]
+    recommendation = client.post(f"/inspections/{round_['round_id']}/recommendations", headers={
+        "X-Actor-Id": "off-1", "If-Match": etag}, json={"issue_code": "I1", "text_th": "ปรับ"})
+    evaluation = client.post("/evaluations/action-plan", headers={"X-Actor-Id": "off-1"},
+                             json={"plan_id": plan_id})
+    return {"actors": ["off-1", "dir-1", "esa-1", "clerk-1"], "path": {
+        "plan_id": plan_id, "round_id": round_["round_id"],
+        "recommendation_id": recommendation.json()["recommendation_id"],
+        "evaluation_id": evaluation.json()["evaluation_id"]}}
+
+
+SEEDS: dict[str, Callable[[TestClient], dict[str, Any]]] = {
+    "correspondence": seed_correspondence, "monitoring": seed_monitoring}
 
 
 @dataclass

@@ -70,14 +70,6 @@ def test_monitoring_answers_junk_without_a_500(monitoring_client: TestClient) ->
     assert check_all(monitoring_client, monitoring_client.app) > 10
 
 
-@pytest.fixture
-def restructuring_client(tmp_path: Path) -> TestClient:
-    from services.restructuring.main import create_app as create_restructuring
-    from services.restructuring.settings import RestructuringSettings
-
-    return office_client(create_restructuring(RestructuringSettings(var_dir=tmp_path)))
-
-
 def test_restructuring_answers_junk_without_a_500(restructuring_client: TestClient) -> None:
     sample = Path(__file__).resolve().parents[1] / "data" / "schools-enrolment-2567.csv"
     response = restructuring_client.post("/schools/import", content=sample.read_bytes(),

@@ -15,10 +15,13 @@ import pytest
 from fastapi.testclient import TestClient
 from support.budgeting import (
     COMMITTEE,
+    DIRECTOR,
     RESOLUTION,
+    RESOLUTION_ID,
     BudgetClient,
     Deliverer,
     action_plan_approved,
+    cited,
     decision,
     enrolment,
     merged,
@@ -30,6 +33,7 @@ from support.budgeting import (
 )
 
 from services.budgeting.application import BudgetingApplication
+from shared.testing import state_changes_since
 
 D = Decimal
 
@@ -52,12 +56,12 @@ def allocated_line(b: BudgetClient, amount: str, *, code: str = "X-01",
     case = b.post("/allocations", {"title_th": f"จัดสรร {code}", "line_id": line["line_id"],
                                    "ceiling": amount, "criteria_th": "ตามแผนงาน"})
     path = f"/allocations/{case['case_id']}"
-    b.post(f"{path}/committee", COMMITTEE)
-    b.post(f"{path}/amounts", {"items": [{"recipient_kind": "group", "recipient_code": "PLAN",
-                                          "recipient_name_th": "กลุ่มนโยบายและแผน",
-                                          "amount": amount}]})
-    b.post(f"{path}/submit")
-    b.post(f"{path}/decision", decision("esa_director"), actor="esa-1")
+    b.step(path, "committee", COMMITTEE, actor=DIRECTOR)
+    b.step(path, "amounts", {"items": [{"recipient_kind": "group", "recipient_code": "PLAN",
+                                        "recipient_name_th": "กลุ่มนโยบายและแผน",
+                                        "amount": amount}]})
+    b.step(path, "submit")
+    b.step(path, "decision", decision("esa_director"), actor=DIRECTOR)
     return line["line_id"]
 
 
@@ -115,7 +119,7 @@ def test_a_transfer_of_more_than_is_available_is_refused_and_records_nothing(
     source = allocated_line(b, "1000.00")
     target = b.post("/lines", {"fiscal_year_be": 2568, "project_code": "Y-01",
                                "title_th": "โครงการ Y", "category": "subsidies"})["line_id"]
-    b.post(f"/lines/{source}/commitments", {"amount": "300.00", "reference": "PO 1"})
+    b.step(f"/lines/{source}", "commitments", {"amount": "300.00", "reference": "PO 1"})
     position = budgeting.max_notification_id()
     response = b.client.post("/budget-transfers", headers={"X-Actor-Id": "off-1"}, json={
         "source_line_id": source, "target_line_id": target, "amount": "700.01",
@@ -145,14 +149,14 @@ def test_an_allocation_over_its_ceiling_is_refused_and_records_nothing(
                              "category": "subsidies"})
     case = b.post("/allocations", {"title_th": "จัดสรร", "line_id": line["line_id"],
                                    "ceiling": "1000.00", "criteria_th": "เกณฑ์"})
-    b.post(f"/allocations/{case['case_id']}/committee", COMMITTEE)
+    b.step(f"/allocations/{case['case_id']}", "committee", COMMITTEE, actor=DIRECTOR)
     position = budgeting.max_notification_id()
-    response = b.client.post(f"/allocations/{case['case_id']}/amounts",
-                             headers={"X-Actor-Id": "off-1"}, json={"items": [
-                                 {"recipient_code": "40050001", "recipient_name_th": "ก",
-                                  "amount": "600.00"},
-                                 {"recipient_code": "40050002", "recipient_name_th": "ข",
-                                  "amount": "400.01"}]})
+    response = b.client.post(f"/allocations/{case['case_id']}/amounts", headers={
+        "X-Actor-Id": "off-1", "If-Match": b.etag(f"/allocations/{case['case_id']}")}, json={"items": [
+                                 {"recipient_kind": "group", "recipient_code": "PLAN",
+                                  "recipient_name_th": "ก", "amount": "600.00"},
+                                 {"recipient_kind": "group", "recipient_code": "HR",
+                                  "recipient_name_th": "ข", "amount": "400.01"}]})
     problem = assert_refused(response, 422, "allocation-over-ceiling")
     assert (problem["total"], problem["ceiling"]) == ("1000.01", "1000.00")
     assert budgeting.max_notification_id() == position
@@ -170,8 +174,8 @@ def test_malformed_money_is_refused_with_its_field_and_records_nothing(
         b: BudgetClient, budgeting: BudgetingApplication, body: dict, field: str) -> None:
     line = allocated_line(b, "100.00")
     position = budgeting.max_notification_id()
-    response = b.client.post(f"/lines/{line}/commitments", headers={"X-Actor-Id": "off-1"},
-                             json=body)
+    response = b.client.post(f"/lines/{line}/commitments", json=body, headers={
+        "X-Actor-Id": "off-1", "If-Match": b.etag(f"/lines/{line}")})
     problem = assert_refused(response, 422, "validation-error")
     assert field in {e["field"] for e in problem["errors"]}
     assert budgeting.max_notification_id() == position
@@ -182,8 +186,8 @@ def test_a_step_out_of_order_is_a_conflict(b: BudgetClient) -> None:
                              "category": "subsidies"})
     case = b.post("/allocations", {"title_th": "จัดสรร", "line_id": line["line_id"],
                                    "ceiling": "10.00", "criteria_th": "เกณฑ์"})
-    response = b.client.post(f"/allocations/{case['case_id']}/submit",
-                             headers={"X-Actor-Id": "off-1"}, json={})
+    response = b.client.post(f"/allocations/{case['case_id']}/submit", json={}, headers={
+        "X-Actor-Id": "off-1", "If-Match": b.etag(f"/allocations/{case['case_id']}")})
     problem = assert_refused(response, 409, "wrong-step")
     assert problem["step_th"] == "เปิดเรื่องจัดสรรงบประมาณ รอแต่งตั้งคณะกรรมการ"
 
@@ -196,10 +200,10 @@ def test_balances_as_of_any_time_are_reproduced_from_the_events(
     start = clock.now
     line = allocated_line(b, "1000.00")
     clock.now = start + timedelta(days=1)
-    b.post(f"/lines/{line}/commitments", {"amount": "300.00", "reference": "PO 1"})
+    b.step(f"/lines/{line}", "commitments", {"amount": "300.00", "reference": "PO 1"})
     clock.now = start + timedelta(days=2)
-    b.post(f"/lines/{line}/disbursements", {"amount": "300.00", "reference": "ฎีกา 1",
-                                            "settles_commitment": True})
+    b.step(f"/lines/{line}", "disbursements", {"amount": "300.00", "reference": "ฎีกา 1",
+                                               "settles_commitment": True})
 
     def available(as_of: str) -> tuple[str, str, str]:
         view = b.get(f"/lines/{line}", as_of=as_of)
@@ -228,23 +232,38 @@ def test_balances_as_of_any_time_are_reproduced_from_the_events(
 def test_if_match_and_idempotency_key_guard_line_movements(
         b: BudgetClient, budgeting: BudgetingApplication) -> None:
     line = allocated_line(b, "1000.00")
-    read = b.client.get(f"/lines/{line}")
-    etag = read.headers["ETag"]
-    first = b.post(f"/lines/{line}/commitments", {"amount": "1.00", "reference": "PO 1"},
-                   key="po-1", if_match=etag)
+    etag = b.etag(f"/lines/{line}")
+    body = {"amount": "1.00", "reference": "PO 1"}
+    first = b.post(f"/lines/{line}/commitments", body, key="po-1", if_match=etag)
     position = budgeting.max_notification_id()
-    again = b.post(f"/lines/{line}/commitments", {"amount": "1.00", "reference": "PO 1"},
-                   key="po-1")
+    # The same request again (a retry after a lost answer): the same answer, nothing recorded.
+    again = b.post(f"/lines/{line}/commitments", body, key="po-1", if_match=etag)
     assert again == first and budgeting.max_notification_id() == position
     stale = b.client.post(f"/lines/{line}/commitments", json={"amount": "1.00", "reference": "x"},
                           headers={"X-Actor-Id": "off-1", "If-Match": etag})
     assert_refused(stale, 412, "stale-version")
+    blind = b.client.post(f"/lines/{line}/commitments", json={"amount": "1.00", "reference": "x"},
+                          headers={"X-Actor-Id": "off-1"})
+    assert_refused(blind, 428, "precondition-required")
+    assert budgeting.max_notification_id() == position
     no_actor = b.client.post(f"/lines/{line}/commitments", json={"amount": "1.00",
                                                                  "reference": "x"})
     assert no_actor.status_code == 401
 
 
 # ---- per-head allocation ------------------------------------------------------------------------------
+
+
+def per_head_case(b: BudgetClient, ceiling: str = "50000000.00") -> str:
+    """An allocation of FY 2568's per-head subsidy with its committee appointed."""
+    line = b.post("/lines", {"fiscal_year_be": 2568, "project_code": "PH-68",
+                             "title_th": "เงินอุดหนุนรายหัว", "category": "subsidies"})
+    case = b.post("/allocations", {"title_th": "เงินอุดหนุนรายหัว ปีงบประมาณ 2568",
+                                   "line_id": line["line_id"], "ceiling": ceiling,
+                                   "criteria_th": "จำนวนนักเรียน × อัตราต่อหัว"})
+    path = f"/allocations/{case['case_id']}"
+    b.step(path, "committee", COMMITTEE, actor=DIRECTOR)
+    return path
 
 
 def test_per_head_funds_each_half_as_the_schools_stand_when_it_begins(
@@ -262,14 +281,9 @@ def test_per_head_funds_each_half_as_the_schools_stand_when_it_begins(
         (code, "open") for code in codes]
     assert [s["school_code"] for s in b.get("/schools", status="open", as_of="2025-04-01")] == [
         code for code in codes if code != absorbed]
-    line = b.post("/lines", {"fiscal_year_be": 2568, "project_code": "PH-68",
-                             "title_th": "เงินอุดหนุนรายหัว", "category": "subsidies"})
-    case = b.post("/allocations", {"title_th": "เงินอุดหนุนรายหัว ปีงบประมาณ 2568",
-                                   "line_id": line["line_id"], "ceiling": "50000000.00",
-                                   "criteria_th": "จำนวนนักเรียน × อัตราต่อหัว"})
-    path = f"/allocations/{case['case_id']}"
-    b.post(f"{path}/committee", COMMITTEE)
-    proposed = b.post(f"{path}/per-head")
+    path = per_head_case(b)
+    line_id = b.get(path)["line_id"]
+    proposed = b.step(path, "per-head")
 
     rates = {"k": D(1700), "p": D(1900), "m": D(3500)}
 
@@ -293,36 +307,118 @@ def test_per_head_funds_each_half_as_the_schools_stand_when_it_begins(
     assert basis[later]["absorbed_school_codes"] == basis[codes[1]]["absorbed_school_codes"] == []
     assert proposed["items"][0]["recipient_name_th"].startswith("โรงเรียน")
 
-    b.post(f"{path}/submit")
-    approved = b.post(f"{path}/decision", decision("esa_director", resolution=RESOLUTION),
-                      actor="esa-1")
+    b.step(path, "submit")
+    deliver.document(RESOLUTION_ID)
+    approved = b.step(path, "decision", decision("esa_director", resolution=RESOLUTION),
+                      actor=DIRECTOR)
     assert approved["step"] == "approved"
-    assert b.get(f"/lines/{line['line_id']}")["allocated"] == proposed["total"]
+    # The resolution is cited as correspondence registered it.
+    assert approved["approvals"][-1]["resolution"] == RESOLUTION
+    assert b.get(f"/lines/{line_id}")["allocated"] == proposed["total"]
 
 
 def test_per_head_over_the_ceiling_is_refused(b: BudgetClient, deliver: Deliverer) -> None:
     deliver(registered("40050001", "โรงเรียนก"), enrolment("40050001", 1, {"p1": 10}),
             enrolment("40050001", 2, {"p1": 10}))
-    line = b.post("/lines", {"fiscal_year_be": 2568, "project_code": "PH-68",
-                             "title_th": "เงินอุดหนุนรายหัว", "category": "subsidies"})
-    case = b.post("/allocations", {"title_th": "รายหัว", "line_id": line["line_id"],
-                                   "ceiling": "18999.99", "criteria_th": "รายหัว"})
-    b.post(f"/allocations/{case['case_id']}/committee", COMMITTEE)
-    response = b.client.post(f"/allocations/{case['case_id']}/per-head",
-                             headers={"X-Actor-Id": "off-1"}, json={})
+    path = per_head_case(b, ceiling="18999.99")
+    response = b.client.post(f"{path}/per-head", json={}, headers={
+        "X-Actor-Id": "off-1", "If-Match": b.etag(path)})
     assert_refused(response, 422, "allocation-over-ceiling")
 
 
-def test_rates_come_from_the_api_the_rate_file_or_the_defaults(b: BudgetClient) -> None:
+def test_per_head_is_refused_while_a_snapshot_is_missing_naming_it(
+        b: BudgetClient, budgeting: BudgetingApplication, deliver: Deliverer) -> None:
+    # Issue 12: a proposal answered 200 with the missing school-terms only listed beside it.
+    deliver(registered("40050001", "โรงเรียนก"), enrolment("40050001", 1, {"p1": 10}),
+            enrolment("40050001", 2, {"p1": 10}),
+            registered("40050002", "โรงเรียนบ้านข"), enrolment("40050002", 1, {"p1": 30}))
+    path = per_head_case(b)
+    before = budgeting.max_notification_id()
+    response = b.client.post(f"{path}/per-head", json={}, headers={
+        "X-Actor-Id": "off-1", "If-Match": b.etag(path)})
+    problem = assert_refused(response, 422, "snapshots-missing")
+    assert problem["missing_snapshots"] == ["40050002:2"]
+    assert problem["missing_th"] == ["โรงเรียนบ้านข (40050002) ภาคเรียนที่ 2"]
+    assert state_changes_since(budgeting, before) == []
+    assert b.get(path)["items"] == [] and b.get(path)["step"] == "committee_appointed"
+    # Once restructuring records the snapshot, the same proposal goes through.
+    deliver(enrolment("40050002", 2, {"p1": 29}))
+    proposed = b.step(path, "per-head")
+    assert [i["recipient_code"] for i in proposed["items"]] == ["40050001", "40050002"]
+
+
+def amounts_to(b: BudgetClient, path: str, *codes: str, expect: int = 200) -> dict:
+    return b.step(path, "amounts", {"items": [
+        {"recipient_kind": "school", "recipient_code": code, "recipient_name_th": "โรงเรียน",
+         "amount": "1000.00"} for code in codes]}, expect=expect)
+
+
+def test_an_allocation_by_amounts_names_only_registered_open_schools(
+        b: BudgetClient, budgeting: BudgetingApplication, deliver: Deliverer) -> None:
+    # Issue 12: 99999999, in no registry, was accepted and could be approved.
+    deliver(registered("40050001", "โรงเรียนก"), registered("40050002", "โรงเรียนบ้านข"),
+            registered("40050003", "โรงเรียนบ้านค"), registered("40050004", "โรงเรียนบ้านง"),
+            # Merged from FY 2568's first day: closed for the whole year.
+            merged("40050002", "40050001", date(2024, 10, 1)),
+            # Merged from 16 May 2025: open for both halves of FY 2568, funded for it.
+            merged("40050004", "40050001", date(2025, 5, 16)))
+    path = per_head_case(b)
+    before = budgeting.max_notification_id()
+    unknown = amounts_to(b, path, "40050001", "99999999", expect=422)
+    assert unknown["code"] == "unknown-school" and unknown["school_codes"] == ["99999999"]
+    assert "99999999" in unknown["detail"]
+    closed = amounts_to(b, path, "40050001", "40050002", expect=422)
+    assert closed["code"] == "school-closed" and closed["school_codes"] == ["40050002"]
+    assert closed["schools"] == [{"school_code": "40050002", "name_th": "โรงเรียนบ้านข",
+                                  "status": "merged", "status_from": "2024-10-01"}]
+    assert state_changes_since(budgeting, before) == []
+    b.step(path, "submit", expect=409)  # nothing proposed: nothing to approve
+    proposed = amounts_to(b, path, "40050001", "40050003", "40050004")
+    assert proposed["total"] == "3000.00"
+
+
+def test_school_requests_and_external_funding_name_registered_schools(
+        b: BudgetClient, deliver: Deliverer) -> None:
+    deliver(registered("40050001", "โรงเรียนก"))
+    request = b.post("/budget-requests", {"fiscal_year_be": 2569, "title_th": "คำขอ 2569",
+                                          "criteria_th": "ตามนโยบาย", "due_date": "2026-12-31"})
+    refused = b.step(f"/budget-requests/{request['case_id']}", "school-requests", {
+        "school_code": "99999999", "items": [{"title_th": "ซ่อมหลังคา", "category": "investment",
+                                              "amount": "1.00"}]}, expect=422)
+    assert refused["code"] == "unknown-school"
+    funding = b.post("/external-funding", {
+        "fiscal_year_be": 2568, "school_code": "99999999", "source_th": "มูลนิธิ",
+        "project_th": "ทุน", "amount": "1.00", "value_analysis_th": "คุ้มค่า"}, expect=422)
+    assert funding["code"] == "unknown-school" and b.get("/external-funding") == []
+
+
+def test_rates_come_from_the_api_the_rate_file_or_the_defaults(
+        b: BudgetClient, budgeting: BudgetingApplication) -> None:
     assert b.get("/per-head-rates/2567")["rates"]["primary"] == "1900.00"
-    assert b.get("/per-head-rates/2575")["source_th"] == "อัตรามาตรฐานของ สพฐ."
-    b.post("/per-head-rates/2575", {"rates": {"kindergarten": "1800", "primary": "2000",
-                                              "lower_secondary": "3600",
-                                              "upper_secondary": "3900"},
-                                    "source_th": "ประกาศ สพฐ."}, method="PUT")
+    default = b.client.get("/per-head-rates/2575")
+    assert default.json()["source_th"] == "อัตรามาตรฐานของ สพฐ."
+    assert default.json()["version"] is None and "ETag" not in default.headers
+    rates = {"kindergarten": "1800", "primary": "2000", "lower_secondary": "3600",
+             "upper_secondary": "3900"}
+    # Recording the year's table creates it: no If-Match.
+    b.post("/per-head-rates/2575", {"rates": rates, "source_th": "ประกาศ สพฐ."}, method="PUT")
     assert b.get("/per-head-rates/2575")["rates"]["primary"] == "2000.00"
-    incomplete = b.client.put("/per-head-rates/2575", headers={"X-Actor-Id": "off-1"},
-                              json={"rates": {"primary": "1"}, "source_th": "x"})
+    # Changing it says which version was read.
+    changed = {"rates": {**rates, "primary": "2100"}, "source_th": "ประกาศ สพฐ. (แก้ไข)"}
+    before = budgeting.max_notification_id()
+    blind = b.client.put("/per-head-rates/2575", headers={"X-Actor-Id": "off-1"}, json=changed)
+    assert_refused(blind, 428, "precondition-required")
+    stale = b.client.put("/per-head-rates/2575", json=changed,
+                         headers={"X-Actor-Id": "off-1", "If-Match": '"0"'})
+    assert_refused(stale, 412, "stale-version")
+    assert budgeting.max_notification_id() == before
+    answer = b.client.put("/per-head-rates/2575", json=changed, headers={
+        "X-Actor-Id": "off-1", "If-Match": b.etag("/per-head-rates/2575")})
+    assert answer.status_code == 200 and answer.headers["ETag"] == '"2"'
+    assert answer.json()["rates"]["primary"] == "2100.00" and answer.json()["version"] == 2
+    incomplete = b.client.put("/per-head-rates/2575", json={"rates": {"primary": "1"},
+                                                            "source_th": "x"},
+                              headers={"X-Actor-Id": "off-1", "If-Match": '"2"'})
     assert_refused(incomplete, 422, "rates-incomplete")
 
 
@@ -330,17 +426,22 @@ def test_rates_come_from_the_api_the_rate_file_or_the_defaults(b: BudgetClient) 
 
 
 def test_a_transfer_out_of_personnel_waits_for_the_central_office_after_the_governor(
-        b: BudgetClient) -> None:
+        b: BudgetClient, deliver: Deliverer) -> None:
+    deliver.document(RESOLUTION_ID)
     source = allocated_line(b, "1000.00", category="personnel")
     target = allocated_line(b, "1.00", code="X-02")
     transfer = b.post("/budget-transfers", {"source_line_id": source, "target_line_id": target,
-                                     "amount": "400.00", "reason_th": "ตำแหน่งว่าง"})
+                                            "amount": "400.00", "reason_th": "ตำแหน่งว่าง"})
     assert transfer["approvals_required"] == ["governor", "central_office"]
     assert (transfer["holder"], transfer["holder_th"]) == ("governor", "ผู้ว่าราชการจังหวัด")
-    first = b.post(f"/budget-transfers/{transfer['case_id']}/decision", decision("governor"))
+    assert transfer["proposed_by"] == "off-1"
+    t = f"/budget-transfers/{transfer['case_id']}"
+    # The maker of the transfer records neither approval; another officer does, citing it.
+    first = b.step(t, "decision", cited("governor"), actor="off-2")
     assert first["awaiting"] == "central_office"
+    assert first["approvals"][0]["resolution"] == RESOLUTION
     assert b.get(f"/lines/{source}")["transfers_out"] == "0.00"
-    done = b.post(f"/budget-transfers/{transfer['case_id']}/decision", decision("central_office"))
+    done = b.step(t, "decision", cited("central_office"), actor="dir-1")
     assert done["step"] == "approved"
     assert b.get(f"/lines/{source}")["available"] == "600.00"
     assert b.get(f"/lines/{target}")["available"] == "401.00"
@@ -364,6 +465,7 @@ def test_every_procedure_runs_and_every_case_says_who_holds_it(
     assert analysis["approvals"][0]["reason"] == "ขาดข้อมูลโรงเรียนขนาดเล็ก"
     request = b.get("/budget-requests")[0]
     assert request["compiled_total"] == "212000.00" and request["round"] == 2
+    assert [a["resolution"] for a in request["approvals"]] == [RESOLUTION, RESOLUTION]
     register = b.get("/registers/external-resources/2568")
     assert register["total"] == "25000.00" and register["entries"][0]["school_code"] == "40050002"
     review = b.get("/leftover-reviews")[0]
@@ -373,16 +475,39 @@ def test_every_procedure_runs_and_every_case_says_who_holds_it(
         ("40050001", "open"), ("40050002", "open"), ("40050003", "merged")]
 
 
+def test_a_receipt_is_filed_in_the_fiscal_year_of_its_own_date(
+        b: BudgetClient, deliver: Deliverer) -> None:
+    # Issue 12: a receipt of 1 October 2024 appeared in FY 2567's register, its case's year.
+    deliver(registered("40050002", "โรงเรียนชุมชนป่ารัง"))
+    funding = b.post("/external-funding", {
+        "fiscal_year_be": 2567, "school_code": "40050002", "source_th": "มูลนิธิ",
+        "project_th": "ห้องสมุด", "amount": "30000.00", "value_analysis_th": "นักเรียน 300 คน"})
+    f = f"/external-funding/{funding['case_id']}"
+    b.step(f, "decision", decision("esa_director", on="2024-09-01"), actor=DIRECTOR)
+    b.step(f, "notify", {"notified_on": "2024-09-02"})
+    for day, amount in (("2024-09-30", "10000.00"), ("2024-10-01", "20000.00")):
+        b.step(f, "receipts", {"amount": amount, "received_on": day, "reference": f"ใบเสร็จ {day}"})
+
+    def register(year: int) -> list[tuple[str, str, int]]:
+        return [(e["received_on"], e["amount"], e["case_fiscal_year_be"])
+                for e in b.get(f"/registers/external-resources/{year}")["entries"]]
+
+    assert register(2567) == [("2024-09-30", "10000.00", 2567)]
+    assert register(2568) == [("2024-10-01", "20000.00", 2567)]
+    assert b.get("/registers/external-resources/2568")["total"] == "20000.00"
+
+
 def test_the_spending_plan_shows_each_project_category_and_quarter(
-        b: BudgetClient, deliver: Deliverer, budgeting_client: TestClient) -> None:
+        b: BudgetClient, deliver: Deliverer, budgeting_client: TestClient, clock: Any) -> None:
+    clock.now = datetime(2024, 11, 27, 3, 0, tzinfo=UTC)  # November 2024: FY 2568's quarter 1
     walk_everything(b, deliver)
     plan = b.get("/spending-plans/2568")
     operations = next(r for r in plan["lines"]
                       if (r["project_code"], r["category"]) == ("P68-01", "operations"))
     assert [q["planned"] for q in operations["quarters"]] == [
         "45000.00", "30000.00", "0.00", "0.00"]
-    # The clock of these tests stands in November: quarter 1 of the fiscal year.
     assert operations["quarters"][0]["disbursed"] == "9000.00"
+    assert operations["disbursed_outside_year"] == "0.00"
     totals = plan["totals"]
     lines = b.get("/lines", fiscal_year_be=2568)
     assert totals["available"] == str(sum(D(x["available"]) for x in lines))
@@ -392,17 +517,35 @@ def test_the_spending_plan_shows_each_project_category_and_quarter(
     assert "งบดำเนินงาน" in csv.text and "แผนไตรมาส 1" in csv.text
 
 
-def test_a_case_read_gives_its_etag_and_a_stale_write_is_refused(b: BudgetClient) -> None:
+def test_a_disbursement_after_the_fiscal_year_is_in_no_quarter_of_it(
+        b: BudgetClient, clock: Any) -> None:
+    clock.now = datetime(2025, 9, 30, 16, 59, tzinfo=UTC)  # 23:59 on 30 September 2025, Bangkok
+    line = allocated_line(b, "1000.00")
+    b.step(f"/lines/{line}", "disbursements", {"amount": "100.00", "reference": "ฎีกา 1"})
+    clock.now = datetime(2025, 9, 30, 17, 0, tzinfo=UTC)  # 1 October 2025 in Bangkok: FY 2569
+    b.step(f"/lines/{line}", "disbursements", {"amount": "40.00", "reference": "ฎีกา 2"})
+    (row,) = b.get("/spending-plans/2568")["lines"]
+    assert [q["disbursed"] for q in row["quarters"]] == ["0.00", "0.00", "0.00", "100.00"]
+    assert row["disbursed_outside_year"] == "40.00" and row["disbursed"] == "140.00"
+
+
+def test_a_case_read_gives_its_etag_and_a_blind_or_stale_write_is_refused(
+        b: BudgetClient, budgeting: BudgetingApplication) -> None:
     line = b.post("/lines", {"fiscal_year_be": 2568, "project_code": "A-01", "title_th": "ก",
                              "category": "subsidies"})
     case = b.post("/allocations", {"title_th": "จัดสรร", "line_id": line["line_id"],
                                    "ceiling": "10.00", "criteria_th": "เกณฑ์"})
     read = b.client.get(f"/allocations/{case['case_id']}")
     assert read.headers["ETag"] == '"1"'
-    b.post(f"/allocations/{case['case_id']}/committee", COMMITTEE, if_match='"1"')
+    b.post(f"/allocations/{case['case_id']}/committee", COMMITTEE, actor=DIRECTOR, if_match='"1"')
+    position = budgeting.max_notification_id()
     stale = b.client.post(f"/allocations/{case['case_id']}/withdraw", json={"reason": "x"},
                           headers={"X-Actor-Id": "off-1", "If-Match": '"1"'})
     assert_refused(stale, 412, "stale-version")
+    blind = b.client.post(f"/allocations/{case['case_id']}/withdraw", json={"reason": "x"},
+                          headers={"X-Actor-Id": "off-1"})
+    assert_refused(blind, 428, "precondition-required")
+    assert budgeting.max_notification_id() == position
 
 
 def test_times_in_views_are_the_commands_moments(b: BudgetClient, clock: Any) -> None:

@@ -7,13 +7,15 @@ import csv
 import hashlib
 import io
 from datetime import UTC, datetime, timedelta
+from typing import Any
 from uuid import UUID
 
 import pytest
 from fastapi.testclient import TestClient
 
 from shared.testing import state_changes_since
-from tests.support.http import h
+from tests.support.http import etag_of, h
+from tests.support.staff import position_th
 
 STAFF = [
     ("clerk-1", "นางสาวสมศรี ใจดี", ["clerk"], "secret"),
@@ -26,11 +28,18 @@ STAFF = [
 
 @pytest.fixture
 def directory(client: TestClient) -> TestClient:
+    return hire(client)
+
+
+def hire(client: TestClient) -> TestClient:
+    """The STAFF in the office's directory, the head first."""
     client.post("/officers", headers=h("bootstrap"), json={
-        "officer_id": "esa-1", "name_th": STAFF[4][1], "roles": STAFF[4][2], "clearance": STAFF[4][3]})
+        "officer_id": "esa-1", "name_th": STAFF[4][1], "position_th": position_th("esa-1"),
+        "roles": STAFF[4][2], "clearance": STAFF[4][3]})
     for officer_id, name, roles, clearance in STAFF[:4]:
         response = client.post("/officers", headers=h("esa-1"), json={
-            "officer_id": officer_id, "name_th": name, "roles": roles, "clearance": clearance})
+            "officer_id": officer_id, "name_th": name, "position_th": position_th(officer_id),
+            "roles": roles, "clearance": clearance})
         assert response.status_code == 201, response.text
     return client
 
@@ -61,10 +70,16 @@ def register(client: TestClient, **overrides: object) -> dict:
 
 
 def act(client: TestClient, doc: dict, path: str, actor: str, body: dict | None = None) -> dict:
-    response = client.post(f"/documents/{doc['document_id']}/{path}", headers=h(actor),
-                           json=body or {})
+    """A step on the document as a client takes it: read it (ETag), then change that version."""
+    response = attempt(client, doc, path, actor, body)
     assert response.status_code == 200, response.text
     return response.json()
+
+
+def attempt(client: TestClient, doc: dict, path: str, actor: str, body: dict | None = None) -> Any:
+    url = f"/documents/{doc['document_id']}"
+    return client.post(f"{url}/{path}", json=body or {},
+                       headers=h(actor, **{"If-Match": etag_of(client, url, actor)}))
 
 
 def test_the_whole_saraban_path(directory: TestClient) -> None:
@@ -130,7 +145,7 @@ def test_bad_input_names_the_rule_and_records_nothing(directory: TestClient, cor
     position = correspondence.max_notification_id()
 
     def refused(path: str, actor: str, body: dict, status: int, code: str) -> None:
-        response = client.post(f"/documents/{doc['document_id']}/{path}", headers=h(actor), json=body)
+        response = attempt(client, doc, path, actor, body)
         assert response.status_code == status, response.text
         assert response.headers["content-type"].startswith("application/problem+json")
         problem = response.json()
@@ -138,7 +153,8 @@ def test_bad_input_names_the_rule_and_records_nothing(directory: TestClient, cor
         assert problem["title_th"] and problem["title_en"]
 
     refused("assign", "dir-1", {"officer_id": "nobody"}, 404, "unknown-officer")
-    refused("assign", "off-1", {"officer_id": "off-1"}, 403, "not-a-group-director")
+    refused("assign", "off-1", {"officer_id": "off-1"}, 403, "role-required")
+    refused("assign", "dir-1", {"officer_id": "clerk-1"}, 403, "not-an-officer")
     refused("assign", "dir-1", {"officer_id": "off-1", "due_date": "2026-01-01"}, 422,
             "due-before-received")
     refused("sign", "esa-1", {}, 409, "wrong-step")
@@ -175,13 +191,13 @@ def test_signing_an_unchecked_draft_and_dispatching_twice_are_refused(directory:
     doc = register(client)
     act(client, doc, "assign", "dir-1", {"officer_id": "off-1"})
     act(client, doc, "draft", "off-1", {"text": "ร่าง"})
-    response = client.post(f"/documents/{doc['document_id']}/sign", headers=h("esa-1"), json={})
+    response = attempt(client, doc, "sign", "esa-1")
     assert response.status_code == 409 and response.json()["code"] == "draft-not-checked"
     act(client, doc, "submit", "off-1", {"checker_id": "dir-1"})
     act(client, doc, "approve", "dir-1", {"signer_id": "esa-1"})
     act(client, doc, "sign", "esa-1")
     act(client, doc, "dispatch", "clerk-1")
-    response = client.post(f"/documents/{doc['document_id']}/dispatch", headers=h("clerk-1"), json={})
+    response = attempt(client, doc, "dispatch", "clerk-1")
     assert response.status_code == 409 and response.json()["code"] == "already-dispatched"
     assert len(client.get("/registers/dispatch/2569").json()) == 1, "no number burnt by the retry"
 
@@ -197,9 +213,14 @@ def test_idempotency_key_gives_the_same_answer_and_one_event(directory: TestClie
     assert other.status_code == 422 and other.json()["code"] == "idempotency-key-reused"
 
 
-def test_if_match_refuses_a_stale_write(directory: TestClient) -> None:
+def test_if_match_refuses_a_stale_write(directory: TestClient, correspondence) -> None:
     doc = register(directory)
     url = f"/documents/{doc['document_id']}"
+    before = correspondence.max_notification_id()
+    blind = directory.post(f"{url}/assign", headers=h("dir-1"), json={"officer_id": "off-1"})
+    assert blind.status_code == 428 and blind.json()["code"] == "precondition-required"
+    assert blind.headers["content-type"].startswith("application/problem+json")
+    assert state_changes_since(correspondence, before) == [], "a blind write records nothing"
     etag = directory.get(url).headers["ETag"]
     assert etag == '"2"' or etag.strip('"').isdigit()
     ok = directory.post(f"{url}/assign", headers=h("dir-1", **{"If-Match": etag}),
@@ -281,7 +302,7 @@ def test_borrowing_and_destruction(directory: TestClient, clock, correspondence)
     act(client, doc, "assign", "dir-1", {"officer_id": "off-1"})
     clock.now = datetime(2026, 1, 10, 3, 0, tzinfo=UTC)
     act(client, doc, "file", "clerk-1", {"location": "ตู้ 1", "retention_class": "years_1"})
-    response = client.post(f"/documents/{doc['document_id']}/borrow", headers=h("clerk-1"), json={
+    response = attempt(client, doc, "borrow", "clerk-1", {
         "borrower": "นายภายนอก", "purpose": "ตรวจสอบ", "due_date": "2026-01-20", "outsider": True})
     assert response.json()["code"] == "outsider-needs-approval"
     act(client, doc, "borrow", "clerk-1", {"borrower": "นายภายนอก", "purpose": "ตรวจสอบ",
@@ -296,25 +317,36 @@ def test_borrowing_and_destruction(directory: TestClient, clock, correspondence)
     listing = client.post("/destruction-lists", headers=h("clerk-1"), json={"year_be": 2570})
     assert listing.status_code == 201, listing.text
     assert listing.json()["items"] == [doc["document_id"]]
-    too_small = client.post("/destruction-lists/2570/committee", headers=h("esa-1"),
-                            json={"chair": "ประธาน", "members": ["กรรมการ 1"]})
+    too_small = on_list(client, 2570, "committee", "esa-1",
+                        {"chair_id": "dir-1", "member_ids": ["off-1"]})
     assert too_small.json()["code"] == "committee-too-small"
-    client.post("/destruction-lists/2570/committee", headers=h("esa-1"),
-                json={"chair": "ประธาน", "members": ["กรรมการ 1", "กรรมการ 2"]})
-    client.post("/destruction-lists/2570/send", headers=h("clerk-1"), json={})
+    assert on_list(client, 2570, "committee", "esa-1",
+                   {"chair_id": "dir-1", "member_ids": ["off-1", "off-2"]}).status_code == 200
+    assert on_list(client, 2570, "send", "clerk-1").status_code == 200
     clock.now += timedelta(days=30)
-    early = client.post("/destruction-lists/2570/destroy", headers=h("clerk-1"), json={})
+    early = on_list(client, 2570, "destroy", "off-1")
     assert early.status_code == 409 and early.json()["code"] == "objection-window-open"
     clock.now += timedelta(days=31)
-    done = client.post("/destruction-lists/2570/destroy", headers=h("clerk-1"), json={})
+    done = on_list(client, 2570, "destroy", "off-1")
     assert done.status_code == 200, done.text
     after = client.get(f"/documents/{doc['document_id']}", headers=h("clerk-1")).json()
     assert after["step"] == "destroyed" and after["receipt_no"] == 1, "register entry kept"
+    assert after["destruction_year_be"] == 2570
+    receiving = client.get("/registers/receiving/2569", params={"format": "csv"}).text
+    assert "ทำลายแล้ว" in receiving and "ตามบัญชีหนังสือขอทำลาย พ.ศ. 2570" in receiving
     assert not correspondence.blobs.exists(
         correspondence.document(UUID(after["document_id"])).attachments[0].sha256), "content purged"
-    borrow = client.post(f"/documents/{doc['document_id']}/borrow", headers=h("clerk-1"), json={
+    borrow = attempt(client, doc, "borrow", "clerk-1", {
         "borrower": "x", "purpose": "y", "due_date": "2028-12-01"})
     assert borrow.status_code == 409 and borrow.json()["code"] == "document-destroyed"
+
+
+def on_list(client: TestClient, year_be: int, path: str, actor: str,
+            body: dict | None = None) -> Any:
+    """A step on the year's destruction list, at the version the actor read."""
+    url = f"/destruction-lists/{year_be}"
+    return client.post(f"{url}/{path}", json=body or {},
+                       headers=h(actor, **{"If-Match": etag_of(client, url, actor)}))
 
 
 def test_registers_export_thai_csv(directory: TestClient) -> None:
@@ -351,6 +383,20 @@ def test_routing_report_measures_each_stage(directory: TestClient, clock) -> Non
     assert stages["receipt_to_dispatch"]["count"] == 0
     assert report["overdue_now"] == 1, "still open after its due date"
 
+    # The same evaluation as a Thai spreadsheet (issue 12 §7: it answered JSON).
+    response = directory.get("/reports/routing/2569", params={"format": "csv"})
+    assert response.status_code == 200
+    assert response.headers["content-type"].startswith("text/csv")
+    assert "routing-2569.csv" in response.headers["content-disposition"]
+    table = list(csv.reader(io.StringIO(response.text.lstrip("\ufeff"))))
+    assert table[0] == ["ปี พ.ศ. ที่รับหนังสือ", "ช่วงการเดินหนังสือ", "จำนวนหนังสือ",
+                        "เฉลี่ย (ชั่วโมง)", "มัธยฐาน (ชั่วโมง)", "นานที่สุด (ชั่วโมง)",
+                        "หนังสือรับทั้งปี", "เกินกำหนดขณะนี้", "ถูกส่งกลับแก้ไข"]
+    lines = {row[1]: row for row in table[1:]}
+    assert lines["รับหนังสือ → มอบหมาย"][2:4] == ["1", "4.0"]
+    assert lines["รับหนังสือ → ส่งหนังสือ"][2:4] == ["0", ""]
+    assert len(table) == 1 + len(report["stages"])
+
 
 def test_the_directory_starts_with_a_director_who_adds_the_others(client: TestClient) -> None:
     first = client.post("/officers", headers=h("setup"), json={
@@ -365,26 +411,42 @@ def test_the_directory_starts_with_a_director_who_adds_the_others(client: TestCl
         "officer_id": "clerk-1", "name_th": "สมศรี", "roles": ["clerk"]}).status_code == 201
     clerk = client.post("/officers", headers=h("clerk-1"), json={
         "officer_id": "y", "name_th": "y", "roles": ["clerk"]})
-    assert clerk.status_code == 403 and clerk.json()["code"] == "not-an-administrator"
+    assert clerk.status_code == 403 and clerk.json()["code"] == "role-required"
+    assert clerk.json()["roles_needed"] == ["esa_director", "group_director"]
 
 
 def test_an_idempotency_key_is_the_callers_own(directory: TestClient) -> None:
     doc = register(directory, secrecy="confidential", subject="เรื่องลับมาก")
-    first = directory.post(f"/documents/{doc['document_id']}/assign",
-                           headers=h("dir-1", **{"Idempotency-Key": "1"}), json={"officer_id": "off-1"})
+    url = f"/documents/{doc['document_id']}"
+    read = etag_of(directory, url, "dir-1")
+    first = directory.post(f"{url}/assign", headers=h("dir-1", **{"Idempotency-Key": "1",
+                                                                 "If-Match": read}),
+                           json={"officer_id": "off-1"})
     assert first.json()["subject"] == "เรื่องลับมาก"
     # Someone else sending the same key gets their own answer, not the director's.
-    other = directory.post(f"/documents/{doc['document_id']}/assign",
-                           headers=h("off-2", **{"Idempotency-Key": "1"}), json={"officer_id": "off-1"})
+    other = directory.post(f"{url}/assign", headers=h("off-2", **{"Idempotency-Key": "1",
+                                                                 "If-Match": read}),
+                           json={"officer_id": "off-1"})
     assert other.status_code == 403 and "เรื่องลับมาก" not in other.text
 
 
+def change(client: TestClient, officer_id: str, actor: str, body: dict) -> Any:
+    url = f"/officers/{officer_id}"
+    return client.patch(url, json=body,
+                        headers=h(actor, **{"If-Match": etag_of(client, url, actor)}))
+
+
 def test_nobody_grants_themselves_powers(directory: TestClient) -> None:
-    own = directory.patch("/officers/dir-1", headers=h("dir-1"), json={"clearance": "top_secret"})
-    assert own.status_code == 403 and own.json()["code"] == "not-an-administrator"
-    esa_own = directory.patch("/officers/esa-1", headers=h("esa-1"), json={"roles": ["clerk"]})
+    own = change(directory, "dir-1", "dir-1", {"clearance": "top_secret"})
+    assert own.status_code == 403 and own.json()["code"] == "role-required"
+    assert own.json()["roles_needed"] == ["esa_director"]
+    others = change(directory, "off-1", "dir-1", {"roles": ["group_director"]})
+    assert others.status_code == 403 and others.json()["code"] == "role-required"
+    renamed = change(directory, "off-1", "dir-1", {"position_th": "นักวิเคราะห์นโยบายและแผนชำนาญการ"})
+    assert renamed.status_code == 200, "a group director corrects a name or position"
+    esa_own = change(directory, "esa-1", "esa-1", {"roles": ["clerk"]})
     assert esa_own.status_code == 403 and esa_own.json()["code"] == "own-record"
-    granted = directory.patch("/officers/off-1", headers=h("esa-1"), json={"clearance": "secret"})
+    granted = change(directory, "off-1", "esa-1", {"clearance": "secret"})
     assert granted.status_code == 200 and granted.json()["clearance"] == "secret"
 
 
@@ -439,3 +501,23 @@ def test_a_refused_command_stores_no_content(directory: TestClient, corresponden
     assert response.status_code == 403
     files_after = sorted(p.name for p in correspondence.blobs.root.rglob("*") if p.is_file())
     assert files_after == files_before
+
+
+def test_a_registered_document_is_cited_by_its_register_number(
+        directory: TestClient, correspondence) -> None:
+    """What a decision citing a document of correspondence's own registers reads: the receipt
+    number, then the outgoing number once dispatched (None for what is in neither)."""
+    doc = register(directory)
+    cited = correspondence.registered_reference(UUID(doc["document_id"]))
+    assert (cited.reference, cited.dated.isoformat()) == ("ทะเบียนรับ 1/2569", "2026-11-27")
+    for path, actor, body in [("assign", "dir-1", {"officer_id": "off-1"}),
+                              ("draft", "off-1", {"text": "ร่าง"}),
+                              ("submit", "off-1", {"checker_id": "dir-1"}),
+                              ("approve", "dir-1", {"signer_id": "esa-1"}),
+                              ("sign", "esa-1", {}), ("dispatch", "clerk-1", {})]:
+        act(directory, doc, path, actor, body)
+    assert correspondence.registered_reference(UUID(doc["document_id"])).reference == (
+        "ที่ ศธ 04123/1")
+    outgoing = directory.post("/documents/outgoing", headers=h("off-1"), json={
+        "subject": "แจ้งปฏิทิน", "addressee": "โรงเรียน", "draft_text": "ร่าง"}).json()
+    assert correspondence.registered_reference(UUID(outgoing["document_id"])) is None

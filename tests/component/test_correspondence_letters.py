@@ -6,6 +6,7 @@ are delivered the way the consumer does it (handler + tracking), twice, as a red
 from __future__ import annotations
 
 from typing import Any
+from uuid import UUID
 
 from eventsourcing.persistence import Tracking
 from fastapi.testclient import TestClient
@@ -18,6 +19,8 @@ from services.correspondence.application import CorrespondenceApplication
 from services.correspondence.domain import Document, Officer
 from services.correspondence.handlers import subscriptions
 from shared.context import acting_as
+from tests.support.http import etag_of
+from tests.support.staff import position_th
 
 STAFF = [("esa-1", ["esa_director", "signer"]), ("clerk-1", ["clerk"]),
          ("off-1", ["officer"]), ("dir-1", ["group_director"])]
@@ -49,7 +52,8 @@ def hire(client: TestClient) -> None:
     for officer_id, roles in STAFF:
         actor = "esa-1" if officer_id != "esa-1" else "setup"
         response = client.post("/officers", headers={"X-Actor-Id": actor}, json={
-            "officer_id": officer_id, "name_th": f"นาย {officer_id}", "roles": roles})
+            "officer_id": officer_id, "name_th": f"นาย {officer_id}",
+            "position_th": position_th(officer_id), "roles": roles})
         assert response.status_code == 201, response.text
 
 
@@ -86,14 +90,15 @@ def test_an_approved_allocation_drafts_one_letter_per_school_once(
     assert "เรียน  ผู้อำนวยการโรงเรียนบ้านนาหนองแคนพัฒนา" in text
     assert "27,400.00 บาท (สองหมื่นเจ็ดพันสี่ร้อยบาทถ้วน)" in text
     assert "พ.ศ. 2568" in text and "พฤศจิกายน 2567" in text  # Buddhist-era dates
-    assert "อ้างถึง  ทะเบียนรับ 15/2568" in text
+    assert "อ้างถึง  ทะเบียนรับ 15/2567" in text  # the resolution budgeting learned (its test support)
     assert "รวมนักเรียนของโรงเรียนที่ยุบรวมมา รหัส 40050003" in text
 
     # A generated draft goes down the ordinary path: check, then signature.
+    url = f"/documents/{letters[0].id}"
     for path, actor, body in [("submit", "off-1", {"checker_id": "dir-1"}),
                               ("approve", "dir-1", {"signer_id": "esa-1"})]:
-        response = client.post(f"/documents/{letters[0].id}/{path}",
-                               headers={"X-Actor-Id": actor}, json=body)
+        response = client.post(f"{url}/{path}", json=body, headers={
+            "X-Actor-Id": actor, "If-Match": etag_of(client, url, actor)})
         assert response.status_code == 200, response.text
     assert response.json()["step"] == "awaiting_signature"
 
@@ -120,17 +125,28 @@ def test_an_approved_transfer_drafts_its_report_to_obec(
             in higher)
 
 
-def test_a_drafter_the_directory_does_not_know_gets_the_letter_without_joining_it(
+def test_a_letter_for_someone_the_directory_does_not_know_goes_to_the_group_director(
         budgeting: BudgetingApplication, budgeting_client: TestClient,
-        correspondence: CorrespondenceApplication) -> None:
+        correspondence: CorrespondenceApplication, client: TestClient) -> None:
+    """The letter is never lost for who was named: the group director assigns it, the document
+    says who was named and why, and the directory is left as it was."""
     walk_everything(BudgetClient(budgeting_client), Deliverer(budgeting))
     approvals = budgeting_envelopes(budgeting, "budgeting.allocation.approved")
+    hire(client)
     stranger: list[Any] = [
         AnyEnvelope.model_validate({**e.model_dump(mode="json"),
                                     "data": {**e.data, "prepared_by": "budget-officer-9"}})
         for e in approvals]
     deliver(correspondence, stranger)
     letters = [d for d in documents(correspondence) if d.subject.startswith("แจ้งการจัดสรร")]
-    assert {d.holder for d in letters} == {"budget-officer-9"}
+    assert letters and {d.holder for d in letters} == {"group_director"}
     assert correspondence.get(Officer, Officer.create_id("budget-officer-9")) is None
-    assert correspondence.officers.all() == []
+    assert len(correspondence.officers.all()) == len(STAFF)
+    shown = client.get(f"/documents/{letters[0].id}", headers={"X-Actor-Id": "dir-1"}).json()
+    assert shown["origin"] == "budgeting.allocation.approved"
+    assert shown["rerouted"] == {
+        "named_officer_id": "budget-officer-9", "reason": "not_in_directory",
+        "reason_th": "ไม่พบผู้ที่ระบุในทะเบียนเจ้าหน้าที่", "routed_to": "group_director",
+        "routed_to_th": "ผู้อำนวยการกลุ่ม"}
+    assert letters[0].id in {UUID(d["document_id"]) for d in client.get(
+        "/work-queue", headers={"X-Actor-Id": "dir-1"}).json()}

@@ -11,7 +11,7 @@ from services.correspondence.application import CorrespondenceApplication
 from shared.testing import state_changes_since
 from tests.component.test_correspondence_api import act, register
 from tests.component.test_correspondence_api import directory as directory  # noqa: F401 - fixture
-from tests.support.http import h, post
+from tests.support.http import etag_of, h, post
 
 
 def my_work(client: TestClient, officer: str) -> list[dict]:
@@ -33,7 +33,8 @@ def test_each_officer_sees_what_waits_for_them_across_procedures_1_to_4(
         expect=201)
     news = post(client, "/news-items", "off-1", {"title": "สพป. จัดอบรมการจัดทำแผน",
                                                  "body": "เมื่อวันที่ ..."}, expect=201)
-    post(client, f"/news-items/{news['news_item_id']}/submit", "off-1", {"checker_id": "dir-1"})
+    post(client, f"/news-items/{news['news_item_id']}/submit", "off-1", {"checker_id": "dir-1"},
+         changes=f"/news-items/{news['news_item_id']}")
     knowledge = post(client, "/knowledge-items", "off-2", {
         "title": "สรุปความรู้จากการอบรม", "body": "การจัดทำแผนปฏิบัติการประจำปี", "tags": [],
         "source": "การอบรม สพฐ."}, expect=201)
@@ -42,7 +43,7 @@ def test_each_officer_sees_what_waits_for_them_across_procedures_1_to_4(
         "starts_at": "2026-12-02T13:30:00+07:00", "place": "ห้องประชุม", "chair_id": "dir-1"},
         expect=201)
     post(client, f"/meetings/{meeting['meeting_id']}/agenda-items", "off-1",
-         {"title": "ติดตามผลการเบิกจ่ายงบประมาณ"})
+         {"title": "ติดตามผลการเบิกจ่ายงบประมาณ"}, changes=f"/meetings/{meeting['meeting_id']}")
 
     director = my_work(client, "dir-1")
     assert {(i["procedure"], i["kind"], i["id"]) for i in director} == {
@@ -91,7 +92,8 @@ def test_an_officer_who_left_holds_nothing_any_more(directory: TestClient) -> No
     assert my_work(client, "off-1") and my_work(client, "dir-1")
 
     for officer in ("off-1", "dir-1"):
-        response = client.patch(f"/officers/{officer}", headers=h("esa-1"), json={"active": False})
+        response = client.patch(f"/officers/{officer}", json={"active": False}, headers=h(
+            "esa-1", **{"If-Match": etag_of(client, f"/officers/{officer}", "esa-1")}))
         assert response.status_code == 200, response.text
 
     for officer in ("off-1", "dir-1"):

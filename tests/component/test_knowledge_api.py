@@ -10,15 +10,16 @@ from fastapi.testclient import TestClient
 
 from services.correspondence.application import CorrespondenceApplication
 from shared.testing import state_changes_since
-from tests.support.http import h, post
+from tests.support.http import etag_of, h, post
 
 
 def publish(client: TestClient, author: str, title: str, body: str, tags: list[str]) -> dict:
     item = post(client, "/knowledge-items", author, {"title": title, "body": body, "tags": tags,
                                                      "source": "การอบรม"}, expect=201)
     path = f"/knowledge-items/{item['knowledge_item_id']}"
-    post(client, f"{path}/screen", "dir-1", {"accept": True, "reason": "เป็นประโยชน์ต่อกลุ่ม"})
-    return post(client, f"{path}/publish", author, {})
+    post(client, f"{path}/screen", "dir-1", {"accept": True, "reason": "เป็นประโยชน์ต่อกลุ่ม"},
+         changes=path)
+    return post(client, f"{path}/publish", author, {}, changes=path)
 
 
 def test_capture_screen_publish_and_find_it_in_thai(staffed: TestClient) -> None:
@@ -32,10 +33,12 @@ def test_capture_screen_publish_and_find_it_in_thai(staffed: TestClient) -> None
     path = f"/knowledge-items/{item['knowledge_item_id']}"
     assert client.get("/knowledge-items/search", params={"q": "แผนปฏิบัติการ"}).json() == []
 
-    item = post(client, f"{path}/screen", "dir-1", {"accept": True})
+    item = post(client, f"{path}/screen", "dir-1", {"accept": True}, changes=path)
     assert (item["step"], item["holder"]) == ("accepted", "off-1")
-    item = post(client, f"{path}/publish", "off-1", {"tags": ["แผนปฏิบัติการ", "อบรม"]})
-    assert item["step"] == "published" and item["tags"] == ["แผนปฏิบัติการ", "อบรม"]
+    item = post(client, f"{path}/publish", "off-1", {"tags": ["แผนปฏิบัติการ", "อบรม"]},
+                changes=path)
+    # Publishing adds tags to those captured (issue 12 §7): nothing captured is lost.
+    assert item["step"] == "published" and item["tags"] == ["อบรม", "แผน", "แผนปฏิบัติการ"]
 
     publish(client, "off-2", "การจัดสรรเงินอุดหนุนรายหัว",
             "เกณฑ์การจัดสรรเงินอุดหนุนรายหัวให้สถานศึกษาตามจำนวนนักเรียน", ["จัดสรร"])
@@ -62,18 +65,19 @@ def test_bad_input_is_refused_with_problem_details_and_records_nothing(
     before = correspondence.max_notification_id()
 
     def refused(sub: str, actor: str, body: dict, status: int, code: str | None = None) -> None:
-        response = client.post(f"{path}{sub}", headers=h(actor), json=body)
+        response = client.post(f"{path}{sub}", json=body,
+                               headers=h(actor, **{"If-Match": etag_of(client, path, actor)}))
         assert response.status_code == status, response.text
         assert response.headers["content-type"].startswith("application/problem+json")
         if code:
             assert response.json()["code"] == code
 
     refused("/screen", "dir-1", {"accept": False}, 422, "field-required")
-    refused("/screen", "off-1", {"accept": True}, 403, "not-a-group-director")
+    refused("/screen", "off-1", {"accept": True}, 403, "role-required")
     refused("/publish", "off-1", {}, 409, "wrong-step")
     assert state_changes_since(correspondence, before) == []
 
-    post(client, f"{path}/screen", "dir-1", {"accept": True})
+    post(client, f"{path}/screen", "dir-1", {"accept": True}, changes=path)
     before = correspondence.max_notification_id()
     refused("/publish", "off-1", {}, 422, "tags-required")
     refused("/publish", "off-2", {"tags": ["KM"]}, 403, "not-the-author")
@@ -90,8 +94,9 @@ def test_the_summary_in_json_and_thai_csv(staffed: TestClient) -> None:
     publish(client, "off-2", "การเบิกจ่ายงบประมาณ", "ขั้นตอนการเบิกจ่าย", ["งบประมาณ", "KM"])
     rejected = post(client, "/knowledge-items", "off-2", {"title": "ข่าว", "body": "ข่าวทั่วไป"},
                     expect=201)
-    post(client, f"/knowledge-items/{rejected['knowledge_item_id']}/screen", "dir-1",
-         {"accept": False, "reason": "ไม่ใช่องค์ความรู้"})
+    rejected_path = f"/knowledge-items/{rejected['knowledge_item_id']}"
+    post(client, f"{rejected_path}/screen", "dir-1",
+         {"accept": False, "reason": "ไม่ใช่องค์ความรู้"}, changes=rejected_path)
 
     report = client.get("/reports/knowledge", params={"fiscal_year": 2570}).json()
     assert report["total"] == 3

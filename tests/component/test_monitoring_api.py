@@ -2,18 +2,19 @@
 
 The app is built without entering its lifespan (`TestClient(app)` without `with`), so no NATS server
 is needed: envelopes are delivered the way the consumer does it, through the service's handler and
-`execute(..., tracking=...)`.
+`execute(..., tracking=...)`. The board runs on the real clock here (`monitoring_clock`).
 """
 
 from __future__ import annotations
 
 import json
+import re
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
-from uuid import NAMESPACE_URL, uuid5
+from uuid import NAMESPACE_URL, uuid4, uuid5
 
 import pytest
 from eventsourcing.persistence import Tracking
@@ -28,6 +29,7 @@ from services.monitoring.integration import translate
 from services.monitoring.main import create_app
 from services.monitoring.settings import MonitoringSettings
 from shared.context import acting_as
+from shared.settings import PROJECT_ROOT
 from shared.testing import office_client
 from shared.thaitime import bangkok_date, utc_now
 
@@ -41,15 +43,24 @@ def make_settings(var_dir: Any, **changes: Any) -> MonitoringSettings:
 
 
 @pytest.fixture
-def api(tmp_path: Any) -> Iterator[FastAPI]:
-    app = create_app(make_settings(tmp_path))
-    yield app
-    app.state.runtime.app.close()
+def monitoring_clock() -> Callable[[], datetime]:
+    return utc_now
 
 
 @pytest.fixture
-def client(api: FastAPI) -> TestClient:
-    return office_client(api)
+def api(monitoring_api: FastAPI) -> FastAPI:
+    return monitoring_api
+
+
+@pytest.fixture
+def client(monitoring_client: TestClient) -> TestClient:
+    return monitoring_client
+
+
+def items(response: Any) -> list[dict[str, Any]]:
+    """The rows of one page of a paged list (`shared.http.paging`)."""
+    assert response.status_code == 200, response.text
+    return response.json()["items"]
 
 
 def application(api: FastAPI) -> MonitoringApplication:
@@ -96,10 +107,7 @@ def deliver(api: FastAPI, env: AnyEnvelope, stream_sequence: int | None = None) 
     """What the idempotent consumer does with one message of `env.source`'s stream."""
     app = application(api)
     if stream_sequence is None:  # the next message of that source's stream
-        if not hasattr(api.state, "stream_positions"):
-            api.state.stream_positions = {}
-        positions = api.state.stream_positions
-        stream_sequence = positions[env.source] = positions.get(env.source, 0) + 1
+        stream_sequence = (app.process_recorder.max_tracking_id(env.source) or 0) + 1
     handler = {s.source: s.handler for s in subscriptions(app)}[env.source]
     with acting_as(env.actor, env.trace_id or None):
         app.execute(lambda: (None, handler(env)), tracking=Tracking(env.source, stream_sequence))
@@ -143,7 +151,7 @@ def test_an_observed_case_is_listed_and_found(api: FastAPI, client: TestClient) 
     listing = client.get("/cases")
     assert listing.status_code == 200
     assert int(listing.headers["X-Feed-Position"]) >= 2
-    [case] = listing.json()
+    [case] = items(listing)
     case_id = str(uuid5(NAMESPACE_URL, "correspondence:doc-1"))
     assert case["case_id"] == case_id
     assert (case["source"], case["subject"], case["step"], case["step_th"], case["holder"]) == (
@@ -171,9 +179,7 @@ def test_filters(api: FastAPI, client: TestClient) -> None:
                           holder="provincial_committee"))
 
     def subjects(query: str) -> set[str]:
-        response = client.get(f"/cases{query}")
-        assert response.status_code == 200, response.text
-        return {case["subject"] for case in response.json()}
+        return {case["subject"] for case in items(client.get(f"/cases{query}"))}
 
     assert subjects("") == {"late", "on-time", "done-late", "plan-1"}
     assert subjects("?service=planning") == {"plan-1"}
@@ -184,7 +190,7 @@ def test_filters(api: FastAPI, client: TestClient) -> None:
     assert subjects("?closed=true") == {"done-late"}
     assert subjects("?closed=false&service=correspondence") == {"late", "on-time"}
     # Most recently changed first.
-    assert [c["subject"] for c in client.get("/cases").json()] == [
+    assert [c["subject"] for c in items(client.get("/cases"))] == [
         "plan-1", "done-late", "on-time", "late"
     ]
 
@@ -228,15 +234,52 @@ def test_classified_cases_show_no_title(api: FastAPI, client: TestClient) -> Non
 def test_the_board_is_rebuilt_from_the_store_at_start(tmp_path: Any) -> None:
     first = create_app(make_settings(tmp_path))
     deliver(first, envelope("planning", "plan-2", 1, "drafted", step_th="จัดทำร่าง", procedure=6))
-    before = office_client(first).get("/cases").json()
+    before = items(office_client(first).get("/cases"))
     first.state.runtime.app.close()
 
     again = create_app(make_settings(tmp_path))
     try:
-        after = office_client(again).get("/cases").json()
+        after = items(office_client(again).get("/cases"))
         assert [without_clock(c) for c in after] == [without_clock(c) for c in before]
     finally:
         again.state.runtime.app.close()
+
+
+def test_cases_are_paged_on_the_server_and_filtered_by_holder_and_type(
+        api: FastAPI, client: TestClient) -> None:
+    for n in range(1, 8):
+        deliver(api, envelope("correspondence", f"doc-{n}", 1,
+                              holder="group_director" if n % 2 else "off-1",
+                              step_th="รอผู้อำนวยการกลุ่มพิจารณา" if n % 2 else "มอบหมายแล้ว"))
+    deliver(api, envelope("planning", "plan-9", 1, "submitted", step_th="เสนอ กศจ.",
+                          holder="provincial_committee", due=TODAY - timedelta(days=2)))
+
+    first = client.get("/cases", params={"limit": 3})
+    page = first.json()
+    assert [c["subject"] for c in page["items"]] == ["plan-9", "doc-7", "doc-6"]
+    assert page["total"] == 8 and page["next_cursor"]
+    assert 'rel="next"' in first.headers["Link"]
+    seen = [c["subject"] for c in page["items"]]
+    while page["next_cursor"]:
+        page = client.get("/cases", params={"limit": 3, "cursor": page["next_cursor"]}).json()
+        seen += [c["subject"] for c in page["items"]]
+    assert seen == ["plan-9", *[f"doc-{n}" for n in range(7, 0, -1)]], "each once, in order"
+
+    directors = client.get("/cases", params={"holder": "group_director", "limit": 2}).json()
+    assert directors["total"] == 4 and len(directors["items"]) == 2
+    assert {c["holder"] for c in directors["items"]} == {"group_director"}
+    late = items(client.get("/cases", params={"overdue": True, "service": "planning"}))
+    assert [c["subject"] for c in late] == ["plan-9"]
+    assert items(client.get("/cases", params={"case_type": "dead_letter"})) == []
+    problem = client.get("/cases", params={"cursor": "not-a-cursor!"})
+    assert problem.status_code == 422 and problem.json()["code"] == "invalid-cursor"
+
+    facets = client.get("/board/facets").json()
+    assert facets["services"] == [{"service": "correspondence", "cases": 7},
+                                  {"service": "planning", "cases": 1}]
+    assert {"holder": "off-1", "holder_th": None, "cases": 3} in facets["holders"]
+    assert {"service": "planning", "step": "submitted", "step_th": "เสนอ กศจ.",
+            "cases": 1} in facets["steps"]
 
 
 # --- errors ----------------------------------------------------------------------------------------
@@ -322,28 +365,67 @@ def test_the_feed_wakes_on_a_commit(tmp_path: Any) -> None:
 # --- status page and export ----------------------------------------------------------------------------
 
 
-def test_the_status_page_is_served_in_thai(client: TestClient) -> None:
+def test_the_status_page_is_served_in_thai_with_no_inline_script(client: TestClient) -> None:
     page = client.get("/")
     assert page.status_code == 200 and page.headers["content-type"].startswith("text/html")
     html = page.text
-    assert '<html lang="th">' in html and "EventSource" in html
+    assert '<html lang="th">' in html
     for label in ("บริการ", "ขั้นตอน", "ผู้รับผิดชอบ", "รอตั้งแต่", "กำหนดเสร็จ", "เกินกำหนด"):
         assert f'<th scope="col">{label}</th>' in html
     assert "http://" not in html and "https://" not in html  # nothing from outside: offline
+    # Its script is a file of its own: the policy allows no inline script.
+    assert "script-src 'self'" in page.headers["content-security-policy"]
+    assert re.findall(r"<script[^>]*>[^<]*", html) == [
+        '<script src="static/thai.js" defer>', '<script src="static/status.js" defer>']
+    script = client.get("/static/status.js")
+    assert script.headers["content-type"].startswith("text/javascript")
+    assert "EventSource" in script.text and "board?" in script.text
+    assert client.get("/static/../settings.py").status_code == 404
+    assert client.get("/static/nothing.js").status_code == 404
 
 
 def test_the_status_board_is_public_and_the_api_is_not(api: FastAPI) -> None:
     deliver(api, envelope("correspondence", "doc-p", 1))
     deliver(api, envelope("correspondence", "secret-p", 1, title=None, secrecy=Secrecy.secret))
     browser = TestClient(api)  # no token: what a visitor's browser has
-    assert "board" in browser.get("/").text, "the page starts from the public snapshot"
     board = browser.get("/board")
     assert board.status_code == 200 and board.headers["X-Feed-Position"]
-    assert [(c["subject"], c["title"]) for c in board.json()] == [
+    assert [(c["subject"], c["title"]) for c in items(board)] == [
         ("secret-p", None), ("doc-p", "ขอข้อมูลนักเรียนรายโรงเรียน")]
+    assert browser.get("/board/facets").status_code == 200
     assert len(read_feed(browser, "/feed?limit=2")) == 2
     for url in ("/cases", "/cases/by-subject/correspondence/doc-p"):
         assert browser.get(url).status_code == 401, url
+
+
+def test_a_parked_message_is_a_case_of_the_service_that_parked_it(api: FastAPI,
+                                                                   client: TestClient) -> None:
+    example = PROJECT_ROOT / "contracts" / "examples" / "correspondence.dead_letter.parked.v1.json"
+    parked = AnyEnvelope.model_validate_json(example.read_text(encoding="utf-8"))
+    deliver(api, parked)
+    secret = parked.model_copy(update={"id": f"correspondence:{uuid4()}:1",
+                                       "subject": str(uuid4()), "secrecy": Secrecy.secret})
+    deliver(api, secret)
+
+    listed = items(client.get("/cases", params={"case_type": "dead_letter", "closed": False}))
+    assert [(c["source"], c["step"], c["holder"], c["procedure"]) for c in listed] == [
+        ("correspondence", "parked", "operator", 16)] * 2
+    shown = {c["subject"]: c for c in items(TestClient(api).get("/board"))}
+    assert "monitoring.evaluation.results_issued" in shown[parked.subject]["title"]
+    assert "NotAnOfficer('esa-1 may not draft')" in shown[parked.subject]["title"]
+    assert shown[secret.subject]["title"] is None, "a classified message's reason stays hidden"
+    rows = {r["case_id"]: r for r in client.get("/dashboard/summary").json()["dead_letters"]}
+    assert {r["reason"] for r in rows.values()} == {"NotAnOfficer('esa-1 may not draft')",
+                                                   "(เรื่องชั้นความลับ)"}
+    assert {(r["consumer"], r["source"], r["event_type"]) for r in rows.values()} == {
+        ("correspondence", "monitoring", "monitoring.evaluation.results_issued")}
+
+    replayed = AnyEnvelope.model_validate_json(
+        example.with_name("correspondence.dead_letter.replayed.v1.json").read_text("utf-8"))
+    deliver(api, replayed)
+    case = client.get(f"/cases/by-subject/correspondence/{parked.subject}").json()
+    assert (case["step"], case["closed"], case["holder"]) == ("replayed", True, None)
+    assert client.get("/dashboard/summary").json()["totals"]["dead_letters"] == 1
 
 
 def test_case_events_are_exported_as_contract_events(api: FastAPI) -> None:

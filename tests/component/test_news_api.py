@@ -14,7 +14,7 @@ from fastapi.testclient import TestClient
 
 from services.correspondence.application import CorrespondenceApplication
 from shared.testing import state_changes_since
-from tests.support.http import h, post
+from tests.support.http import etag_of, h, post
 
 ATOM = {"a": "http://www.w3.org/2005/Atom"}
 PNG = base64.b64encode(b"\x89PNG\r\n\x1a\n" + b"\x00" * 32).decode()
@@ -30,13 +30,14 @@ def draft(client: TestClient, title: str = "กลุ่มนโยบายแ
 
 def approve(client: TestClient, item: dict) -> dict:
     path = f"/news-items/{item['news_item_id']}"
-    post(client, f"{path}/submit", "off-1", {"checker_id": "dir-1"})
-    return post(client, f"{path}/approve", "dir-1", {"comments": "เห็นชอบ"})
+    post(client, f"{path}/submit", "off-1", {"checker_id": "dir-1"}, changes=path)
+    return post(client, f"{path}/approve", "dir-1", {"comments": "เห็นชอบ"}, changes=path)
 
 
 def publish(client: TestClient, title: str) -> dict:
     item = approve(client, draft(client, title))
-    return post(client, f"/news-items/{item['news_item_id']}/publish", "off-1", {})
+    path = f"/news-items/{item['news_item_id']}"
+    return post(client, f"{path}/publish", "off-1", {}, changes=path)
 
 
 def test_draft_return_revise_approve_publish_and_read_it_publicly(
@@ -47,12 +48,13 @@ def test_draft_return_revise_approve_publish_and_read_it_publicly(
                         "content_base64": PNG})
     assert (item["step"], item["holder"], item["published_at"]) == ("draft", "off-1", None)
     path = f"/news-items/{item['news_item_id']}"
-    post(client, f"{path}/submit", "off-1", {"checker_id": "dir-1"})
-    returned = post(client, f"{path}/return", "dir-1", {"reason": "ขอเพิ่มรายชื่อผู้เข้าร่วม"})
+    post(client, f"{path}/submit", "off-1", {"checker_id": "dir-1"}, changes=path)
+    returned = post(client, f"{path}/return", "dir-1", {"reason": "ขอเพิ่มรายชื่อผู้เข้าร่วม"},
+                    changes=path)
     assert (returned["step"], returned["holder"]) == ("returned", "off-1")
     revised = post(client, f"{path}/revise", "off-1", {
         "title": item["title"], "body": "เนื้อหาพร้อมรายชื่อผู้เข้าร่วม", "summary": item["summary"],
-        "links": [{"kind": "project", "ref": "โครงการจัดทำแผนปฏิบัติการ"}]})
+        "links": [{"kind": "project", "ref": "โครงการจัดทำแผนปฏิบัติการ"}]}, changes=path)
     assert revised["revision"] == 2 and revised["image"]["media_type"] == "image/png"
     approved = approve(client, revised)
     assert [(r["round"], r["approved"], r["comments"]) for r in approved["reviews"]] == [
@@ -62,7 +64,7 @@ def test_draft_return_revise_approve_publish_and_read_it_publicly(
     visitor = TestClient(client.app)  # no token: a browser on the office's web page
     assert visitor.get(f"/news/{item['news_item_id']}").status_code == 404, "not yet published"
     clock.now += timedelta(hours=1)
-    done = post(client, f"{path}/publish", "off-1", {})
+    done = post(client, f"{path}/publish", "off-1", {}, changes=path)
     assert done["step"] == "published"
 
     shown = visitor.get(f"/news/{item['news_item_id']}")
@@ -86,7 +88,8 @@ def test_the_public_list_shows_only_published_news_newest_first_and_needs_no_tok
     clock.now += timedelta(days=1)
     withdrawn = publish(client, "ข่าวที่ถอน")
     post(client, f"/news-items/{withdrawn['news_item_id']}/withdraw", "dir-1",
-         {"reason": "ตัวเลขผู้เข้าร่วมไม่ถูกต้อง"})
+         {"reason": "ตัวเลขผู้เข้าร่วมไม่ถูกต้อง"},
+         changes=f"/news-items/{withdrawn['news_item_id']}")
     draft(client, "ร่างข่าวที่ยังไม่เสนอ")
     approve(client, draft(client, "ข่าวที่เห็นชอบแล้วแต่ยังไม่เผยแพร่"))
 
@@ -125,7 +128,8 @@ def test_bad_input_is_refused_with_problem_details_and_records_nothing(
     before = correspondence.max_notification_id()
 
     def refused(sub: str, actor: str, body: dict, status: int, code: str | None = None) -> None:
-        response = client.post(f"{path}{sub}", headers=h(actor), json=body)
+        response = client.post(f"{path}{sub}", json=body,
+                               headers=h(actor, **{"If-Match": etag_of(client, path, actor)}))
         assert response.status_code == status, response.text
         assert response.headers["content-type"].startswith("application/problem+json")
         problem = response.json()
@@ -150,18 +154,19 @@ def test_bad_input_is_refused_with_problem_details_and_records_nothing(
     refused("/withdraw", "dir-1", {"reason": "ผิด"}, 409, "news-not-published")
     assert state_changes_since(correspondence, before) == []
 
-    post(client, f"{path}/submit", "off-1", {"checker_id": "dir-1"})
+    post(client, f"{path}/submit", "off-1", {"checker_id": "dir-1"}, changes=path)
     before = correspondence.max_notification_id()
-    refused("/approve", "off-1", {}, 403, "not-a-group-director")
+    refused("/approve", "off-1", {}, 403, "role-required")
     refused("/return", "dir-1", {"reason": ""}, 422)
     assert state_changes_since(correspondence, before) == []
 
-    post(client, f"{path}/approve", "dir-1", {})
-    post(client, f"{path}/publish", "off-1", {})
-    post(client, f"{path}/withdraw", "dir-1", {"reason": "ข้อมูลคลาดเคลื่อน"})
+    post(client, f"{path}/approve", "dir-1", {}, changes=path)
+    post(client, f"{path}/publish", "off-1", {}, changes=path)
+    post(client, f"{path}/withdraw", "dir-1", {"reason": "ข้อมูลคลาดเคลื่อน"}, changes=path)
     before = correspondence.max_notification_id()
     refused("/withdraw", "dir-1", {"reason": "อีกครั้ง"}, 409, "news-already-withdrawn")
-    problem = client.post(f"{path}/withdraw", headers=h("dir-1"), json={"reason": "x"}).json()
+    problem = client.post(f"{path}/withdraw", json={"reason": "x"}, headers=h(
+        "dir-1", **{"If-Match": etag_of(client, path, "dir-1")})).json()
     assert problem["title_th"] == "ข่าวนี้ถอนการเผยแพร่แล้ว"
     assert state_changes_since(correspondence, before) == []
     assert client.get("/news/not-an-id").status_code == 422
@@ -223,7 +228,8 @@ def test_a_title_that_is_blank_to_the_eye_or_carries_a_control_character_is_refu
 def test_the_feed_stays_readable_whatever_characters_an_item_carries(
         staffed: TestClient) -> None:
     item = approve(staffed, draft(staffed, "ข่าวอบรม", summary="สรุป\x0bข่าว\x1b\ufffeอบรม"))
-    post(staffed, f"/news-items/{item['news_item_id']}/publish", "off-1", {})
+    path = f"/news-items/{item['news_item_id']}"
+    post(staffed, f"{path}/publish", "off-1", {}, changes=path)
 
     feed = TestClient(staffed.app).get("/news/feed.xml")
     assert feed.status_code == 200
@@ -253,7 +259,8 @@ def test_a_picture_must_be_one_by_its_bytes_and_is_served_so_browsers_do_not_gue
 
     item = approve(staffed, draft(staffed, image={"name": "ภาพ.png", "media_type": "image/png",
                                                   "content_base64": PNG}))
-    post(staffed, f"/news-items/{item['news_item_id']}/publish", "off-1", {})
+    path = f"/news-items/{item['news_item_id']}"
+    post(staffed, f"{path}/publish", "off-1", {}, changes=path)
     picture = TestClient(staffed.app).get(f"/news/{item['news_item_id']}/image")
     assert picture.status_code == 200
     assert picture.headers["x-content-type-options"] == "nosniff"
@@ -266,7 +273,8 @@ def test_a_group_director_may_not_approve_their_own_news(
                 expect=201)
     path = f"/news-items/{item['news_item_id']}"
     before = correspondence.max_notification_id()
-    response = staffed.post(f"{path}/submit", headers=h("dir-1"), json={"checker_id": "dir-1"})
+    response = staffed.post(f"{path}/submit", json={"checker_id": "dir-1"},
+                            headers=h("dir-1", **{"If-Match": etag_of(staffed, path, "dir-1")}))
     assert response.status_code == 403, response.text
     assert response.headers["content-type"].startswith("application/problem+json")
     assert response.json()["code"] == "own-news-check"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 import io
 import re
 from datetime import UTC, datetime
@@ -23,10 +24,13 @@ from planning_samples import (
 from pypdf import PdfReader
 
 from services.planning.application import PlanningApplication
+from services.planning.domain import PlanKind
+from services.planning.schemas import PolicyIn
+from shared.context import acting_as
 from shared.office.testing import STANDARD_STAFF, teach
 from shared.testing import office_client, state_changes_since
-from shared.thaireport import from_pdf_text
 from tests.support.http import etag_of
+from tests.support.pdf import flat_text, pdf_pages_text
 
 RESOLUTION = "1bc82a1b-b273-4bb5-9228-418d3e3dbe17"
 
@@ -161,6 +165,30 @@ def test_a_development_plan_amended_shows_the_version_in_force_at_each_date(
 
 
 # --- bad input: problem+json in Thai and English, and nothing recorded --------------------------------
+
+
+def test_the_drafter_is_named_as_the_directory_names_the_acting_officer(
+        officer: Officer, planning: PlanningApplication) -> None:
+    # An older client still sends `drafter_name_th`; nobody drafts under a name of their choosing.
+    claimed = {**policy(), "drafter_name_th": "นายใครก็ได้"}
+    plan = officer.post("/policies", claimed, actor="dir-2")
+    assert (plan["holder"], plan["holder_th"], plan["drafter_name_th"]) == (
+        "dir-2", "นายวิชัย รองหัวหน้า", "นายวิชัย รองหัวหน้า")
+    unnamed = {k: v for k, v in development_plan().items() if k != "drafter_name_th"}
+    assert officer.post("/development-plans", unnamed)["holder_th"] == "นายสมชาย รักงาน"
+    # The one who starts an amendment drafts it: their name, not the first drafter's.
+    officer.submit(plan["plan_id"])
+    officer.post(f"/plans/{plan['plan_id']}/approve", {"resolution_document_id": RESOLUTION},
+                 actor="off-2")
+    amendment = officer.post(f"/plans/{plan['plan_id']}/amend", {}, actor="off-2")
+    assert (amendment["holder"], amendment["drafter_name_th"]) == ("off-2", "นางสาวมาลี ขยันยิ่ง")
+    # Outside a request (the application used directly) the directory has nobody to name: the
+    # name given is kept.
+    with acting_as("import-job"):
+        drafted = planning.draft(PlanKind.policy, title_th="นโยบายนำเข้า",
+                                 content_for=lambda _: PolicyIn(**policy(2569)).to_content(),
+                                 drafter_name_th="นางสาวนำเข้า ข้อมูล", fiscal_year_be=2569)
+    assert drafted["drafter_name_th"] == "นางสาวนำเข้า ข้อมูล"
 
 
 def refused(officer: Officer, planning: PlanningApplication, path: str, body: dict[str, Any],
@@ -366,6 +394,43 @@ def test_the_alignment_matrix_shows_what_serves_what_and_what_serves_nothing(
     assert sheet.cell(3, 1).value == "ประเภท" and sheet.cell(4, 2).value == "S1"
 
 
+def test_the_alignment_files_list_the_strategies_nobody_serves_as_the_json_does(
+        officer: Officer) -> None:
+    # Issue 12 §7: the CSV (and the workbook) left out the strategies nobody serves.
+    pol, dp = officer.policy_and_development_plan()
+    body = action_plan(dp["plan_id"], pol["plan_id"])
+    body["projects"][1]["national_strategy_codes"] = []
+    officer.approved("/action-plans", body)
+    matrix = officer.client.get("/alignment", params={"fiscal_year_be": 2568}).json()
+    unserved = [(c["level_th"], c["code"], c["title_th"]) for c in matrix["not_served"]]
+    assert [code for _, code, _ in unserved] == ["KK-E1", "KK-E3", "NS4"]
+
+    def unserved_rows(table: list[list[str]]) -> list[tuple[str, str, str]]:
+        headings = table[0]
+        found = []
+        for row in table[1:]:
+            if row[-1] == "✗ ไม่มีกลยุทธ์หรือโครงการใดสนับสนุน":
+                # the ✗ stands in the strategy's own column, and nowhere else
+                assert [h for h, cell in zip(headings[4:-1], row[4:-1], strict=True) if cell] == [
+                    f"{row[0]} {row[1]}"], row
+                found.append((row[0], row[1], row[2]))
+        return found
+
+    csv_text = officer.client.get("/alignment", params={"fiscal_year_be": 2568,
+                                                        "format": "csv"}).text
+    table = list(csv.reader(io.StringIO(csv_text.lstrip("\ufeff"))))
+    assert table[0][-1] == "หมายเหตุ"
+    assert [len(row) for row in table] == [len(table[0])] * len(table), "one table, one shape"
+    assert unserved_rows(table) == unserved
+    xlsx = officer.client.get("/alignment", params={"fiscal_year_be": 2568, "format": "xlsx"})
+    sheet = load_workbook(io.BytesIO(xlsx.content)).active
+    rows = [["" if v is None else str(v) for v in row]
+            for row in sheet.iter_rows(min_row=3, values_only=True)]
+    assert rows[0] == table[0]
+    assert unserved_rows(rows) == unserved
+    assert "ไม่มีกลยุทธ์หรือโครงการใดสนับสนุน" in str(sheet.cell(2, 1).value)
+
+
 def test_a_strategy_serving_nothing_is_flagged(officer: Officer) -> None:
     officer.references()
     body = development_plan()
@@ -389,7 +454,7 @@ def test_the_approved_action_plan_exports_as_a_thai_pdf(officer: Officer) -> Non
     fonts = {str(f["/BaseFont"]) for page in reader.pages
              for f in page["/Resources"]["/Font"].values()}
     assert any("Sarabun" in f for f in fonts), fonts
-    text = from_pdf_text("\n".join(page.extract_text() for page in reader.pages))
+    text = flat_text(response.content)
     for expected in ("แผนปฏิบัติการประจำปีงบประมาณ พ.ศ. 2568",
                      "สรุปงบประมาณตามกลยุทธ์",
                      "กลยุทธ์ S1 พัฒนาคุณภาพผู้เรียนทุกระดับ",
@@ -399,6 +464,30 @@ def test_the_approved_action_plan_exports_as_a_thai_pdf(officer: Officer) -> Non
                      "1,250,000.50", "1,000,000.50", "450,000.00", "250,000.50", "125,000.00"):
         assert expected in text, f"{expected!r} not in the PDF text"
     assert "2024" not in text and "1250000.50" not in text
+
+
+def test_the_published_plan_opens_with_a_cover_and_its_totals_read_like_its_rows(
+        officer: Officer) -> None:
+    pol, dp = officer.policy_and_development_plan()
+    plan = officer.approved("/action-plans", action_plan(dp["plan_id"], pol["plan_id"]))
+    pdf = officer.client.get(f"/action-plans/{plan['plan_id']}/export").content
+    cover, *pages = pdf_pages_text(pdf)
+    cover_text = " ".join(cover.split())
+    for expected in ("แผนปฏิบัติการประจำปีงบประมาณ พ.ศ. 2568",
+                     "สำนักงานเขตพื้นที่การศึกษาประถมศึกษาตัวอย่าง เขต 1",
+                     "สำนักงานคณะกรรมการการศึกษาขั้นพื้นฐาน", "กระทรวงศึกษาธิการ",
+                     "ได้รับความเห็นชอบจากคณะกรรมการศึกษาธิการจังหวัด (กศจ.)",
+                     "20 พฤศจิกายน 2567", "ทะเบียนรับ 15/2567"):
+        assert expected in cover_text, expected
+    assert "สรุปงบประมาณตามกลยุทธ์" not in cover and "หน้า" not in cover  # a cover, unnumbered
+    assert "สรุปงบประมาณตามกลยุทธ์" in pages[0]
+
+    # P68-01 plans nothing in quarters 3 and 4: its total row says so as its rows do, "-".
+    rows = [line.split() for page in pdf_pages_text(pdf, layout=True) for line in page.splitlines()]
+    total = next(r for r in rows if r[:1] == ["รวม"] and r[-1:] == ["1,000,000.50"] and len(r) == 6)
+    assert total == ["รวม", "450,000.00", "550,000.50", "-", "-", "1,000,000.50"]
+    subsidies = next(r for r in rows if r[:1] == ["งบเงินอุดหนุน"])
+    assert subsidies[1] == "-" and "0.00" not in total
 
 
 def test_the_approved_action_plan_exports_as_excel(officer: Officer) -> None:

@@ -2,7 +2,12 @@
 the real sample file, restructuring cases, the registry as of a past day, and the report.
 
 The app is built without entering its lifespan (`TestClient(app)` without `with`), so no NATS server
-is needed; the clock is fixed on 3 March 2025 (BE 2568), after both DMC dates of 2567.
+is needed; the clock is fixed on 3 March 2025 (BE 2568), after both DMC dates of 2567. The service
+knows the standard staff and the committee's resolution as correspondence's events would teach
+it. Each step of a case is taken by the one whose step it is, as the office portal sends it: the
+case read first, its ETag sent back in `If-Match`; off-1 keeps the registry and prepares the case,
+dir-1 proposes it, off-2 records the committee's decision, esa-1 carries it out
+(`tests/component/test_restructuring_rights.py` proves who may not).
 """
 
 from __future__ import annotations
@@ -10,42 +15,53 @@ from __future__ import annotations
 import csv
 import io
 import zipfile
-from collections.abc import Iterator
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 import pytest
+from conftest import RESTRUCTURING_NOW
 from fastapi.testclient import TestClient
 from openpyxl import Workbook
 
 from services.restructuring.application import RestructuringApplication
 from services.restructuring.main import create_app
 from services.restructuring.settings import RestructuringSettings
-from shared.testing import office_client
+from shared.office.testing import STANDARD_STAFF, OfficeTeacher, teach
+from shared.testing import office_client, state_changes_since
+from tests.support.http import etag_of
 
 SAMPLE = Path(__file__).resolve().parents[1] / "data" / "schools-enrolment-2567.csv"
-NOW = datetime(2025, 3, 3, 2, 0, tzinfo=UTC)
+NOW = RESTRUCTURING_NOW
 SMALL, BIG, OTHER_SMALL = "40050003", "40050038", "40050007"  # all in ขัวเรียง, ชุมแพ
 EFFECTIVE = "2025-05-16"
+# The provincial committee's resolution, registered in correspondence (ทะเบียนรับ 15/2567).
+RESOLUTION = "0b9c8d7e-6f5a-4b3c-9d2e-1f0a9b8c7d6e"
+# Whose step each step of a case is (services/restructuring/rights.py).
+STEP_ACTOR = {"study": "off-1", "hearing": "off-1", "propose": "dir-1", "decision": "off-2",
+              "execute": "esa-1", "withdraw": "dir-1"}
 
 
 @pytest.fixture
-def restructuring(tmp_path: Path) -> Iterator[RestructuringApplication]:
-    settings = RestructuringSettings(var_dir=tmp_path / "var", nats_url="nats://127.0.0.1:9")
-    app = RestructuringApplication(settings, clock=lambda: NOW)
-    yield app
-    app.close()
-
-
-@pytest.fixture
-def client(restructuring: RestructuringApplication) -> TestClient:
-    return office_client(create_app(restructuring.settings, restructuring))
+def client(restructuring: RestructuringApplication, restructuring_client: TestClient
+           ) -> TestClient:
+    OfficeTeacher(restructuring).document(RESOLUTION)
+    return restructuring_client
 
 
 def h(actor: str = "off-1", **extra: str) -> dict[str, str]:
     """Headers as the acting officer; `If_Match=` becomes `If-Match`."""
     return {"X-Actor-Id": actor, **{k.replace("_", "-"): v for k, v in extra.items()}}
+
+
+def cited(decision: str = "approve", decided_on: str = "2025-03-03",
+          reason: str | None = None) -> dict[str, Any]:
+    """A decision of the committee, citing its registered resolution."""
+    body: dict[str, Any] = {"decision": decision, "decided_on": decided_on,
+                            "resolution": {"document_id": RESOLUTION}}
+    if reason is not None:
+        body["reason"] = reason
+    return body
 
 
 def upload(client: TestClient, content: bytes, content_type: str = "text/csv",
@@ -83,8 +99,14 @@ def assert_problem(response: Any, status: int, code: str) -> dict[str, Any]:
 
 
 def step(client: TestClient, case: dict[str, Any], path: str, body: dict[str, Any] | None = None,
-         **headers: str) -> Any:
-    return client.post(f"/cases/{case['case_id']}/{path}", headers=h(**headers), json=body or {})
+         actor: str | None = None, **headers: str) -> Any:
+    """A step of the case by the one whose step it is (or `actor`), with the ETag just read in
+    `If-Match` unless the test gives its own."""
+    actor = actor or STEP_ACTOR[path]
+    record = f"/cases/{case['case_id']}"
+    if "If_Match" not in headers:
+        headers["If_Match"] = etag_of(client, record, actor)
+    return client.post(f"{record}/{path}", headers=h(actor, **headers), json=body or {})
 
 
 def ok(response: Any) -> dict[str, Any]:
@@ -94,8 +116,7 @@ def ok(response: Any) -> dict[str, Any]:
 
 def merge_case(client: TestClient, absorbed: str = SMALL, receiving: str = BIG) -> dict[str, Any]:
     return ok(client.post("/cases", headers=h(), json={
-        "case_type": "merge", "school_codes": [absorbed], "receiving_school_code": receiving,
-        "officer_name_th": "นายสมชาย รักงาน"}))
+        "case_type": "merge", "school_codes": [absorbed], "receiving_school_code": receiving}))
 
 
 def approved(client: TestClient, case: dict[str, Any]) -> dict[str, Any]:
@@ -105,10 +126,7 @@ def approved(client: TestClient, case: dict[str, Any]) -> dict[str, Any]:
                                       "school_board_agreed": True, "community_agreed": True,
                                       "summary_th": "คณะกรรมการสถานศึกษาและผู้ปกครองเห็นด้วย"}))
     ok(step(client, case, "propose"))
-    return ok(step(client, case, "decision", {
-        "decision": "approve", "decided_on": "2025-03-03",
-        "resolution": {"document_id": "0b9c8d7e-6f5a-4b3c-9d2e-1f0a9b8c7d6e",
-                       "reference": "ทะเบียนรับ 215/2568", "dated": "2025-03-03"}}))
+    return ok(step(client, case, "decision", cited()))
 
 
 # --- the DMC import -------------------------------------------------------------------------------
@@ -116,6 +134,7 @@ def approved(client: TestClient, case: dict[str, Any]) -> dict[str, Any]:
 
 def test_the_real_sample_file_imports_208_schools_and_416_snapshots(
         client: TestClient, restructuring: RestructuringApplication) -> None:
+    before = restructuring.max_notification_id()  # what the service learned of the office
     result = imported(client)
     assert (result["rows"], result["new"], result["rejected"]) == (416, 416, 0)
     assert result["schools_registered"] == 208 and result["all_or_nothing"] is True
@@ -132,7 +151,7 @@ def test_the_real_sample_file_imports_208_schools_and_416_snapshots(
     assert first.json()["school_id"] == "613f44ce-dc65-56b0-868d-608dca005d44"
     assert (first.json()["pupils"], first.json()["size_band"], first.json()["small_school"]) == (
         65, "small", True)
-    assert restructuring.max_notification_id() == 208 + 416
+    assert restructuring.max_notification_id() - before == 208 + 416
 
 
 def test_importing_the_same_file_again_changes_nothing(
@@ -205,6 +224,7 @@ def test_corrected_figures_are_recorded_and_reported_as_updated(
 def test_a_bad_row_rejects_the_whole_file_with_thai_row_messages_and_records_nothing(
         client: TestClient, restructuring: RestructuringApplication, change: dict[str, str],
         code: str, message: str) -> None:
+    before = restructuring.max_notification_id()
     rows = sample_rows()
     rows[0] = {**rows[0], **change}
     response = upload(client, to_csv(rows))
@@ -214,7 +234,7 @@ def test_a_bad_row_rejects_the_whole_file_with_thai_row_messages_and_records_not
     assert code in [e["code"] for e in bad["errors"]]
     assert any(message in e["message_th"] for e in bad["errors"]), bad
     assert "ไม่ได้บันทึกข้อมูลใด ๆ" in problem["message_th"]
-    assert restructuring.max_notification_id() == 0
+    assert restructuring.max_notification_id() == before
     assert client.get("/schools").json() == []
 
 
@@ -243,10 +263,11 @@ def test_one_school_named_two_ways_in_one_file_is_rejected(client: TestClient) -
 
 def test_an_unknown_grade_column_rejects_the_file(
         client: TestClient, restructuring: RestructuringApplication) -> None:
+    before = restructuring.max_notification_id()
     rows = [{**row, "p7": "0"} for row in sample_rows()[:4]]
     problem = assert_problem(upload(client, to_csv(rows)), 422, "unknown-column")
     assert problem["columns"] == ["p7"] and "p7" in problem["message_th"]
-    assert restructuring.max_notification_id() == 0
+    assert restructuring.max_notification_id() == before
 
 
 def test_a_file_that_is_not_a_table_is_refused(client: TestClient) -> None:
@@ -266,12 +287,14 @@ def test_a_file_larger_than_the_limit_is_refused_unread(tmp_path: Path) -> None:
     settings = RestructuringSettings(var_dir=tmp_path, nats_url="nats://127.0.0.1:9",
                                      max_import_bytes=1000)
     app = RestructuringApplication(settings, clock=lambda: NOW)
+    teach(app, STANDARD_STAFF)
+    before = app.max_notification_id()
     small_limit = office_client(create_app(settings, app))
     assert_problem(upload(small_limit, SAMPLE.read_bytes()), 413, "http-413")
     response = small_limit.post("/schools/import", headers=h(),
                                 files={"file": ("dmc.csv", SAMPLE.read_bytes(), "text/csv")})
     assert_problem(response, 413, "http-413")
-    assert app.max_notification_id() == 0
+    assert app.max_notification_id() == before
     app.close()
 
 
@@ -290,20 +313,31 @@ def test_a_snapshot_with_negative_pupils_is_refused_and_nothing_is_recorded(
     assert after.headers["ETag"] == before.headers["ETag"] and after.json()["pupils"] == 65
 
 
-def test_snapshot_by_hand_with_if_match_and_an_unknown_school(client: TestClient) -> None:
+def test_snapshot_by_hand_with_if_match_and_an_unknown_school(
+        client: TestClient, restructuring: RestructuringApplication) -> None:
     imported(client)
-    stale = client.post("/schools/40050001/enrolment", headers=h(If_Match='"1"'), json={
-        "snapshot_date": "2024-11-10", "pupils_by_grade": {"p1": 9}})
+    before = restructuring.max_notification_id()
+    body = {"snapshot_date": "2024-11-10", "pupils_by_grade": {"p1": 9}}
+    blind = client.post("/schools/40050001/enrolment", headers=h(), json=body)
+    assert_problem(blind, 428, "precondition-required")
+    stale = client.post("/schools/40050001/enrolment", headers=h(If_Match='"1"'), json=body)
     assert_problem(stale, 412, "stale-version")
-    assert_problem(client.post("/schools/49999999/enrolment", headers=h(), json={
-        "snapshot_date": "2024-11-10", "pupils_by_grade": {"p1": 9}}), 404, "school-not-found")
+    assert restructuring.max_notification_id() == before, "nothing recorded"
+    assert_problem(client.post("/schools/49999999/enrolment", headers=h(If_Match='"1"'),
+                               json=body), 404, "school-not-found")
     assert_problem(client.get("/schools/49999999"), 404, "school-not-found")
     assert_problem(client.get("/schools/abc"), 422, "invalid-school-code")
-    assert_problem(client.post("/schools/40050001/enrolment", headers=h(), json={
+    current = etag_of(client, "/schools/40050001", "off-1")
+    assert current == '"3"'
+    assert_problem(client.post("/schools/40050001/enrolment", headers=h(If_Match=current), json={
         "snapshot_date": "2024-11-10", "pupils_by_grade": {"p9": 9}}), 422, "unknown-grade")
-    assert_problem(client.post("/schools/40050001/enrolment", headers=h(), json={
+    assert_problem(client.post("/schools/40050001/enrolment", headers=h(If_Match=current), json={
         "snapshot_date": "2024-11-10", "pupils_by_grade": {"p1": 10**30}}), 422,
         "implausible-pupils")
+    november = client.get("/schools/40050001/enrolment").json()[-1]["pupils_by_grade"]
+    corrected = client.post("/schools/40050001/enrolment", headers=h(If_Match=current), json={
+        "snapshot_date": "2024-11-10", "pupils_by_grade": {**november, "p1": november["p1"] + 1}})
+    assert ok(corrected)["outcome"] == "corrected" and corrected.headers["ETag"] == '"4"'
 
 
 def test_a_school_entered_by_hand(client: TestClient) -> None:
@@ -361,7 +395,8 @@ def test_executing_before_approval_is_refused(
                              "not-approved")
     assert problem["step"] == "opened"
     assert restructuring.max_notification_id() == position
-    assert_problem(client.post("/cases/00000000-0000-0000-0000-000000000000/execute", headers=h(),
+    assert_problem(client.post("/cases/00000000-0000-0000-0000-000000000000/execute",
+                               headers=h("esa-1", If_Match='"1"'),
                                json={"effective_date": EFFECTIVE}), 404, "case-not-found")
 
 
@@ -381,21 +416,23 @@ def test_a_merger_case_from_opening_to_the_registry_as_of_a_past_day(client: Tes
     proposed = ok(step(client, case, "propose"))
     assert (proposed["holder"], proposed["holder_th"]) == (
         "provincial_committee", "คณะกรรมการศึกษาธิการจังหวัด (กศจ.)")
-    assert_problem(step(client, case, "decision", {"decision": "return_for_revision",
-                                                   "decided_on": "2025-03-03"}),
+    assert_problem(step(client, case, "decision", cited("return_for_revision")),
                    422, "reason-required")
-    returned = ok(step(client, case, "decision", {"decision": "return_for_revision",
-                                                  "decided_on": "2025-03-03",
-                                                  "reason": "ให้รับฟังความคิดเห็นชุมชนอีกครั้ง"}))
+    returned = ok(step(client, case, "decision", cited(
+        "return_for_revision", reason="ให้รับฟังความคิดเห็นชุมชนอีกครั้ง")))
     assert returned["step"] == "returned" and returned["holder"] == "off-1"
     case = approved(client, case)
     assert case["step"] == "approved"
     assert [(r["round"], r["decision"]["decision"]) for r in case["rounds"]] == [
         (1, "return_for_revision"), (2, "approve")]
+    # The resolution as correspondence registered it, whoever typed what.
+    assert case["rounds"][-1]["decision"]["resolution"] == {
+        "document_id": RESOLUTION, "reference": "ทะเบียนรับ 15/2567", "dated": "2024-11-19"}
+    assert case["rounds"][-1]["decision"]["recorded_by"] == "off-2"
 
-    current = client.get(f"/cases/{case['case_id']}")
+    current = client.get(f"/cases/{case['case_id']}", headers=h("esa-1"))
     executed = client.post(f"/cases/{case['case_id']}/execute",
-                           headers=h(If_Match=current.headers["ETag"]),
+                           headers=h("esa-1", If_Match=current.headers["ETag"]),
                            json={"effective_date": EFFECTIVE})
     executed = ok(executed)
     assert executed["step"] == "executed" and executed["closed"] is True
@@ -423,18 +460,48 @@ def test_a_merger_case_from_opening_to_the_registry_as_of_a_past_day(client: Tes
         next(r for r in sample_rows() if r["school_code"] == SMALL)["total"])
 
     history = client.get(f"/cases/{case['case_id']}/history").json()
-    assert [e["event"] for e in history] == [
-        "Opened", "Studied", "HearingRecorded", "Proposed", "Decided", "Studied",
-        "HearingRecorded", "Proposed", "Decided", "Executed"]
+    assert [(e["event"], e["actor"]) for e in history] == [
+        ("Opened", "off-1"), ("Studied", "off-1"), ("HearingRecorded", "off-1"),
+        ("Proposed", "dir-1"), ("Decided", "off-2"), ("Studied", "off-1"),
+        ("HearingRecorded", "off-1"), ("Proposed", "dir-1"), ("Decided", "off-2"),
+        ("Executed", "esa-1")]
     assert_problem(step(client, case, "withdraw", {"reason": "x"}), 409, "case-closed")
 
 
-def test_a_case_step_with_a_stale_etag_is_refused(client: TestClient) -> None:
+def test_a_case_step_without_if_match_or_with_a_stale_etag_is_refused(
+        client: TestClient, restructuring: RestructuringApplication) -> None:
     imported(client)
     case = merge_case(client)
     ok(step(client, case, "study", {"summary_th": "ศึกษาแล้ว"}))
+    before = restructuring.max_notification_id()
+    blind = client.post(f"/cases/{case['case_id']}/study", headers=h(),
+                        json={"summary_th": "อีกครั้ง"})
+    assert_problem(blind, 428, "precondition-required")
     assert_problem(step(client, case, "study", {"summary_th": "อีกครั้ง"}, If_Match='"1"'), 412,
                    "stale-version")
+    assert state_changes_since(restructuring, before) == []
+    assert client.get(f"/cases/{case['case_id']}").headers["ETag"] == '"2"'
+
+
+def test_the_responsible_officer_is_named_as_the_directory_names_them(client: TestClient) -> None:
+    # An older client still sends a name; the directory's is the one recorded.
+    imported(client)
+    case = ok(client.post("/cases", headers=h("off-2"), json={
+        "case_type": "merge", "school_codes": [SMALL], "receiving_school_code": BIG,
+        "officer_name_th": "นายใครก็ได้"}))
+    assert (case["holder"], case["holder_th"]) == ("off-2", "นางสาวมาลี ขยันยิ่ง")
+
+
+def test_restructuring_shows_what_it_learned_of_the_resolution(client: TestClient) -> None:
+    known = ok(client.get(f"/registered-documents/{RESOLUTION}"))
+    assert (known["reference"], known["dated"], known["citable"]) == (
+        "ทะเบียนรับ 15/2567", "2024-11-19", True)
+    assert [d["document_id"] for d in ok(client.get("/registered-documents"))["items"]] == [
+        RESOLUTION]
+    assert_problem(client.get("/registered-documents/00000000-0000-4000-8000-000000000001"),
+                   404, "document-not-known")
+    officers = ok(client.get("/officers", params={"role": "esa_director"}))
+    assert [o["officer_id"] for o in officers["items"]] == ["esa-1"]
 
 
 def test_opening_a_case_twice_with_one_idempotency_key_opens_one_case(client: TestClient) -> None:
@@ -458,7 +525,7 @@ def test_an_establish_case_enters_the_new_school_from_its_effective_date(
     ok(step(client, case, "hearing", {"held_on": "2025-02-20", "participants": 120,
                                       "community_agreed": True, "summary_th": "ชุมชนเห็นด้วย"}))
     ok(step(client, case, "propose"))
-    ok(step(client, case, "decision", {"decision": "approve", "decided_on": "2025-03-03"}))
+    ok(step(client, case, "decision", cited()))
     ok(step(client, case, "execute", {"effective_date": EFFECTIVE}))
     assert client.get("/schools", params={"as_of": "2025-05-15"}).json() == []
     [new] = client.get("/schools", params={"as_of": EFFECTIVE}).json()

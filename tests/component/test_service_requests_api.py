@@ -11,7 +11,7 @@ from fastapi.testclient import TestClient
 
 from services.correspondence.application import CorrespondenceApplication
 from shared.testing import state_changes_since
-from tests.support.http import h
+from tests.support.http import etag_of, h
 
 
 def log_request(client: TestClient, **overrides: object) -> dict:
@@ -77,8 +77,9 @@ def test_bad_input_is_refused_with_problem_details_and_records_nothing(
     before = correspondence.max_notification_id()
 
     def refused(path: str, actor: str, body: dict, status: int, code: str | None = None) -> None:
-        response = client.post(f"/service-requests/{request['service_request_id']}/{path}",
-                               headers=h(actor), json=body)
+        url = f"/service-requests/{request['service_request_id']}"
+        response = client.post(f"{url}/{path}", json=body,
+                               headers=h(actor, **{"If-Match": etag_of(client, url, actor)}))
         assert response.status_code == status, response.text
         assert response.headers["content-type"].startswith("application/problem+json")
         problem = response.json()
@@ -87,7 +88,8 @@ def test_bad_input_is_refused_with_problem_details_and_records_nothing(
             assert problem["code"] == code
 
     refused("route", "dir-1", {"officer_id": "nobody-9"}, 404, "unknown-officer")
-    refused("route", "off-1", {"officer_id": "off-2"}, 403, "not-a-group-director")
+    refused("route", "off-1", {"officer_id": "off-2"}, 403, "role-required")
+    refused("route", "dir-1", {"officer_id": "clerk-1"}, 403, "not-an-officer")
     refused("satisfaction", "clerk-1", {"score": 4}, 409, "not-yet-responded")
     refused("respond", "off-1", {"response": "ตอบ"}, 409, "wrong-step")
     assert state_changes_since(correspondence, before) == []
@@ -102,8 +104,7 @@ def test_bad_input_is_refused_with_problem_details_and_records_nothing(
     current = client.get(f"/service-requests/{request['service_request_id']}").json()
     assert current["version"] == request["version"] and current["satisfaction"] is None
 
-    client.post(f"/service-requests/{request['service_request_id']}/satisfaction",
-                headers=h("clerk-1"), json={"score": 5})
+    step(client, current, "satisfaction", "clerk-1", {"score": 5})
     refused("satisfaction", "clerk-1", {"score": 3}, 409, "satisfaction-already-recorded")
 
 

@@ -1,6 +1,9 @@
-"""Restructuring as a real process against a real nats-server, on SQLite and on PostgreSQL: the DMC
-sample file is imported and a merger carried out over HTTP; the relay publishes every registry and
-case event on `esa.restructuring.>`, each envelope valid against its committed JSON Schema, and
+"""Restructuring as a real process against a real nats-server, on SQLite and on PostgreSQL: it
+learns the office's staff and the committee's resolution from correspondence's stream (published
+here as correspondence's relay would: `correspondence.officer.registered`,
+`correspondence.document.registered`), then the DMC sample file is imported and a merger carried
+out over HTTP, each step by the one whose step it is; the relay publishes every registry and case
+event on `esa.restructuring.>`, each envelope valid against its committed JSON Schema, and
 monitoring (a real process too) shows the merger case under procedure 9.
 """
 
@@ -16,8 +19,11 @@ from typing import Any
 
 import httpx
 import jsonschema
+import orjson
 
+from contracts.envelope import AnyEnvelope
 from shared.messaging import connect, read_stream
+from shared.office.testing import STANDARD_STAFF, document_envelope
 from shared.testing import ServiceProcess
 from shared.thaitime import bangkok_date, utc_now
 
@@ -25,6 +31,9 @@ ROOT = Path(__file__).resolve().parents[2]
 SAMPLE = ROOT / "tests" / "data" / "schools-enrolment-2567.csv"
 SCHEMAS = ROOT / "contracts" / "schemas"
 SMALL, BIG = "40050003", "40050038"
+RESOLUTION = "0b9c8d7e-6f5a-4b3c-9d2e-1f0a9b8c7d6e"
+STEP_ACTOR = {"study": "off-1", "hearing": "off-1", "propose": "dir-1", "decision": "off-2",
+              "execute": "esa-1"}
 
 
 def wait_for(predicate: Callable[[], Any], timeout: float = 60.0) -> Any:
@@ -49,22 +58,51 @@ def stream_messages(nats_url: str) -> list[dict[str, Any]]:
     return asyncio.run(read())
 
 
+def publish_office(nats_url: str) -> None:
+    """The standard staff and the committee's resolution, as correspondence's relay publishes
+    them (the envelopes `shared.office.testing` teaches in-process services with)."""
+    envelopes: list[AnyEnvelope] = [*(member.envelope() for member in STANDARD_STAFF),
+                                     document_envelope(RESOLUTION)]
+
+    async def run() -> None:
+        client = await connect(nats_url, name="test-correspondence")
+        try:
+            js = client.jetstream()
+            for envelope in envelopes:
+                await js.publish(envelope.nats_subject,
+                                 orjson.dumps(envelope.model_dump(mode="json")),
+                                 headers={"Nats-Msg-Id": envelope.id})
+        finally:
+            await client.drain()
+
+    asyncio.run(run())
+
+
+def knows_the_office(http: httpx.Client) -> bool:
+    officers = http.get("/officers", params={"limit": 500}).json()["items"]
+    document = http.get(f"/registered-documents/{RESOLUTION}")
+    return ({o["officer_id"] for o in officers} >= {m.officer_id for m in STANDARD_STAFF}
+            and document.status_code == 200 and document.json()["citable"])
+
+
 def merge(http: httpx.Client) -> dict[str, Any]:
     today = bangkok_date(utc_now())
-    headers = {"X-Actor-Id": "off-1"}
-    case = http.post("/cases", headers=headers, json={
-        "case_type": "merge", "school_codes": [SMALL], "receiving_school_code": BIG,
-        "officer_name_th": "นายสมชาย รักงาน"}).json()
+    case = http.post("/cases", headers={"X-Actor-Id": "off-1"}, json={
+        "case_type": "merge", "school_codes": [SMALL], "receiving_school_code": BIG}).json()
     for path, body in [
         ("study", {"travel_distance_km": "3.5", "summary_th": "เดินทางได้ มีรถรับส่ง"}),
         ("hearing", {"held_on": today.isoformat(), "participants": 54,
                      "school_board_agreed": True, "community_agreed": True,
                      "summary_th": "เห็นด้วย"}),
         ("propose", {}),
-        ("decision", {"decision": "approve", "decided_on": today.isoformat()}),
+        ("decision", {"decision": "approve", "decided_on": today.isoformat(),
+                      "resolution": {"document_id": RESOLUTION}}),
         ("execute", {"effective_date": (today + timedelta(days=30)).isoformat()}),
     ]:
-        response = http.post(f"/cases/{case['case_id']}/{path}", headers=headers, json=body)
+        actor = STEP_ACTOR[path]
+        etag = http.get(f"/cases/{case['case_id']}", headers={"X-Actor-Id": actor}).headers["ETag"]
+        response = http.post(f"/cases/{case['case_id']}/{path}", json=body,
+                             headers={"X-Actor-Id": actor, "If-Match": etag})
         assert response.status_code == 200, response.text
         case = response.json()
     return case
@@ -76,6 +114,8 @@ def test_the_relay_publishes_registry_and_case_events_that_match_the_contract(
     restructuring = ServiceProcess("restructuring", env)
     monitoring = ServiceProcess("monitoring", env)
     with restructuring, monitoring, restructuring.client(timeout=30) as http:
+        publish_office(nats_server.url)
+        wait_for(lambda: knows_the_office(http))
         imported = http.post("/schools/import", content=SAMPLE.read_bytes(),
                              headers={"X-Actor-Id": "off-1", "Content-Type": "text/csv"})
         assert imported.status_code == 200, imported.text
@@ -114,7 +154,7 @@ def test_the_relay_publishes_registry_and_case_events_that_match_the_contract(
             "40050001", "2024-06-10", 61, "small", True)
 
         shown = wait_for(lambda: [c for c in httpx.get(
-            f"{monitoring.url}/cases", params={"procedure": 9}, auth=monitoring.auth).json()
+            f"{monitoring.url}/cases", params={"procedure": 9}, auth=monitoring.auth).json()["items"]
             if c["subject"] == case["case_id"] and c["step"] == "executed"])
         [board] = shown
         assert board["case_type"] == "merge" and board["closed"] is True

@@ -1,14 +1,16 @@
 """Restructuring emits what its committed contract describes.
 
 An import, corrections, and a case of every type (with returned and rejected rounds, and a
-withdrawal) run in process over HTTP; every domain event goes through the real translator (as the
-relay does) and each envelope is checked against the committed JSON Schema of its type.
+withdrawal) run in process over HTTP, each step by the one whose step it is and with the case's
+ETag in `If-Match`; every domain event goes through the real translator (as the relay does) and
+each envelope is checked against the committed JSON Schema of its type. What the service learned
+of the office (directory, registered documents) is no contract of its own: nothing is emitted for
+it.
 """
 
 from __future__ import annotations
 
 import json
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -18,14 +20,16 @@ from fastapi.testclient import TestClient
 from contracts.restructuring.v1 import EVENTS
 from services.restructuring.application import RestructuringApplication
 from services.restructuring.integration import translate
-from services.restructuring.main import create_app
-from services.restructuring.settings import RestructuringSettings
-from shared.testing import office_client
+from shared.office.testing import OfficeTeacher
+from tests.support.http import etag_of
 
 ROOT = Path(__file__).resolve().parents[2]
 SCHEMAS = ROOT / "contracts" / "schemas"
 SAMPLE = ROOT / "tests" / "data" / "schools-enrolment-2567.csv"
 HEADERS = {"X-Actor-Id": "off-1"}
+RESOLUTION = "0b9c8d7e-6f5a-4b3c-9d2e-1f0a9b8c7d6e"
+STEP_ACTOR = {"study": "off-1", "hearing": "off-1", "propose": "dir-1", "decision": "off-2",
+              "execute": "esa-1", "withdraw": "dir-1"}
 
 
 def envelopes_of(app: RestructuringApplication) -> list[dict]:
@@ -48,20 +52,26 @@ def run_case(client: TestClient, body: dict, decisions: list[tuple[str, str | No
             ("hearing", {"held_on": "2025-02-20", "participants": 30, "school_board_agreed": board,
                          "community_agreed": True, "summary_th": "เห็นด้วย"}),
             ("propose", {}),
-            ("decision", {"decision": decision, "decided_on": "2025-03-03", "reason": reason}),
+            ("decision", {"decision": decision, "decided_on": "2025-03-03", "reason": reason,
+                          "resolution": {"document_id": RESOLUTION}}),
         ]:
-            response = client.post(f"{url}/{path}", headers=HEADERS, json=step_body)
-            assert response.status_code == 200, response.text
-    last = client.post(f"{url}/execute" if execute else f"{url}/withdraw", headers=HEADERS,
-                       json={"effective_date": "2025-05-16"} if execute else {"reason": "ชะลอ"})
-    assert last.status_code == 200, last.text
-    return last.json()
+            step(client, url, path, step_body)
+    return step(client, url, "execute" if execute else "withdraw",
+                {"effective_date": "2025-05-16"} if execute else {"reason": "ชะลอ"})
 
 
-def test_every_emitted_event_validates_against_the_committed_schema(tmp_path: Path) -> None:
-    settings = RestructuringSettings(var_dir=tmp_path, nats_url="nats://127.0.0.1:9")
-    app = RestructuringApplication(settings, clock=lambda: datetime(2025, 3, 3, 2, tzinfo=UTC))
-    client = office_client(create_app(settings, app))
+def step(client: TestClient, url: str, path: str, body: dict) -> dict:
+    actor = STEP_ACTOR[path]
+    response = client.post(f"{url}/{path}", json=body, headers={
+        "X-Actor-Id": actor, "If-Match": etag_of(client, url, actor)})
+    assert response.status_code == 200, response.text
+    return response.json()
+
+
+def test_every_emitted_event_validates_against_the_committed_schema(
+        restructuring: RestructuringApplication, restructuring_client: TestClient) -> None:
+    app, client = restructuring, restructuring_client
+    OfficeTeacher(app).document(RESOLUTION)
     assert client.post("/schools/import", headers=HEADERS, content=SAMPLE.read_bytes()).is_success
     header, june, november = SAMPLE.read_text(encoding="utf-8").splitlines()[:3]
     june, november = (line.replace("โรงเรียนบ้านนาหนองแคนพัฒนา", "โรงเรียนบ้านนาหนองแคนวิทยา")
@@ -108,6 +118,8 @@ def test_every_emitted_event_validates_against_the_committed_schema(tmp_path: Pa
     decided = [e["data"]["approval"] for e in cases if e["type"] == "restructuring.case.decided"]
     assert [(d["round"], d["decision"]) for d in decided[:3]] == [
         (1, "return_for_revision"), (2, "reject"), (3, "approve")]
+    assert {(d["resolution"]["document_id"], d["resolution"]["reference"]) for d in decided} == {
+        (RESOLUTION, "ทะเบียนรับ 15/2567")}
+    assert {e["actor"] for e in cases if e["type"] == "restructuring.case.executed"} == {"esa-1"}
     merged = next(e for e in emitted if e["type"] == "restructuring.school.merged")
     assert sum(merged["data"]["pupils_moved_by_grade"].values()) == 32
-    app.close()

@@ -1,8 +1,12 @@
 """Budgeting among the services: planning's and restructuring's events arrive over a real
 nats-server (published here from their contract models, as their relays would), budgeting opens
 its lines and computes per-head amounts, and its approvals reach correspondence (one letter per
-school, a report to OBEC) and monitoring. Budgeting, correspondence and monitoring run as real
-processes, on SQLite and on PostgreSQL.
+school, a report to OBEC) and monitoring. The office's staff and the governor's letter approving
+the transfer are registered in the real correspondence, and budgeting acts only once it has
+learned them from correspondence's events: the ESA director appoints the committee and approves
+the allocation, a committee member proposes it, the maker of the transfer is not the one who
+records the governor's approval, which cites the registered letter. Budgeting, correspondence and
+monitoring run as real processes, on SQLite and on PostgreSQL.
 """
 
 from __future__ import annotations
@@ -19,7 +23,6 @@ import orjson
 import pytest
 from support.budgeting import (
     COMMITTEE,
-    RESOLUTION,
     action_plan_approved,
     decision,
     merged,
@@ -34,8 +37,11 @@ from shared.nats_server import NatsServer
 from shared.testing import ServiceProcess
 from shared.thaimoney import baht_text, format_baht
 
-STAFF = [("esa-1", ["esa_director", "signer"]), ("off-1", ["officer"]),
-         ("dir-1", ["group_director"])]
+STAFF = [("esa-1", ["esa_director", "signer"], "ผู้อำนวยการสำนักงานเขตพื้นที่การศึกษา"),
+         ("dir-1", ["group_director"], "ผู้อำนวยการกลุ่มนโยบายและแผน"),
+         ("clerk-1", ["clerk"], "เจ้าพนักงานธุรการ"),
+         ("off-1", ["officer"], "นักวิเคราะห์นโยบายและแผนชำนาญการ"),
+         ("off-2", ["officer"], "นักวิเคราะห์นโยบายและแผนปฏิบัติการ")]
 
 
 class Services:
@@ -108,19 +114,50 @@ def eventually(check: Callable[[], Any], timeout: float = 30.0, what: str = "") 
     raise AssertionError(f"not in {timeout}s: {what} (last: {last!r})")
 
 
-def post(http: httpx.Client, path: str, body: dict, actor: str = "off-1") -> dict:
-    response = http.post(path, json=body, headers={"X-Actor-Id": actor})
+def post(http: httpx.Client, path: str, body: dict, actor: str = "off-1",
+         changes: str | None = None) -> dict:
+    """POST as `actor`; `changes`: the record the command changes, read first for its ETag
+    (If-Match), as a client must."""
+    headers = {"X-Actor-Id": actor}
+    if changes is not None:
+        read = http.get(changes, headers={"X-Actor-Id": actor})
+        assert read.status_code == 200, read.text
+        headers["If-Match"] = read.headers["ETag"]
+    response = http.post(path, json=body, headers=headers)
     assert response.status_code in (200, 201), response.text
     return response.json()
+
+
+def step(http: httpx.Client, record: str, verb: str, body: dict, actor: str = "off-1") -> dict:
+    return post(http, f"{record}/{verb}", body, actor, changes=record)
+
+
+def office_registered(saraban: httpx.Client, budgeting: httpx.Client) -> dict:
+    """The staff, then the governor's letter approving the transfer, registered in correspondence;
+    budgeting acts once it has learned both from correspondence's events."""
+    for officer_id, roles, position in STAFF:
+        post(saraban, "/officers", {"officer_id": officer_id, "name_th": f"นาย {officer_id}",
+                                    "position_th": position, "roles": roles}, actor="esa-1")
+    letter = post(saraban, "/documents/incoming", {
+        "received_at": "2024-11-26T09:30:00+07:00", "sender": "จังหวัดขอนแก่น",
+        "sender_ref_no": "ขก 0017.2/1234", "sender_doc_date": "2024-11-25",
+        "subject": "อนุมัติโอนเปลี่ยนแปลงงบประมาณ", "addressee": "ผู้อำนวยการสำนักงานเขตพื้นที่การศึกษา",
+        "urgency": "normal", "body_text": "ผู้ว่าราชการจังหวัดอนุมัติ"}, actor="clerk-1")
+    eventually(lambda: sorted(o["officer_id"] for o in budgeting.get(
+        "/officers", params={"active": True}).json()["items"]) == sorted(o for o, *_ in STAFF),
+               what="budgeting knows the staff")
+    known = eventually(lambda: (r := budgeting.get(
+        f"/registered-documents/{letter['document_id']}")).status_code == 200
+        and r.json()["citable"] and r.json(), what="budgeting knows the governor's letter")
+    return {"document_id": letter["document_id"], "reference": known["reference"],
+            "dated": known["dated"]}
 
 
 def test_plan_and_registry_events_drive_budgeting_and_its_letters(services: Services) -> None:
     nats_url = services.nats_url
     budgeting = services.budgeting.client(timeout=10)
     saraban = services.correspondence.client(timeout=10)
-    for officer_id, roles in STAFF:
-        post(saraban, "/officers", {"officer_id": officer_id, "name_th": f"นาย {officer_id}",
-                                    "roles": roles}, actor="esa-1")
+    governors_letter = office_registered(saraban, budgeting)
 
     # planning: the approval published, republished with the same id (the stream drops it),
     # and once more under another id (the consumer sees it twice): the lines open once.
@@ -142,17 +179,17 @@ def test_plan_and_registry_events_drive_budgeting_and_its_letters(services: Serv
     eventually(lambda: [s["status"] for s in budgeting.get("/schools").json()].count("merged") == 1,
                what="the registry and the merger")
 
-    # allocation: per head, approved by the ESA director.
+    # allocation: per head, proposed by a committee member, approved by the ESA director.
     subsidies = next(x for x in lines if x["category"] == "subsidies")
     case = post(budgeting, "/allocations", {
         "title_th": "เงินอุดหนุนรายหัว ปีงบประมาณ 2568", "line_id": subsidies["line_id"],
         "ceiling": "90000000.00", "criteria_th": "จำนวนนักเรียน × อัตราต่อหัว"})
     path = f"/allocations/{case['case_id']}"
-    post(budgeting, f"{path}/committee", COMMITTEE)
-    proposed = post(budgeting, f"{path}/per-head", {})
+    step(budgeting, path, "committee", COMMITTEE, "esa-1")
+    proposed = step(budgeting, path, "per-head", {})
     assert len(proposed["items"]) == 5 and proposed["missing_snapshots"] == []
-    post(budgeting, f"{path}/submit", {})
-    post(budgeting, f"{path}/decision", decision("esa_director", resolution=RESOLUTION), "esa-1")
+    step(budgeting, path, "submit", {})
+    step(budgeting, path, "decision", decision("esa_director"), "esa-1")
 
     def letters(prefix: str) -> list[dict]:
         documents = saraban.get("/work-in-progress").json()
@@ -170,14 +207,22 @@ def test_plan_and_registry_events_drive_budgeting_and_its_letters(services: Serv
     assert f"{format_baht(amount)} บาท ({baht_text(amount)})" in text
     assert f"รวมนักเรียนของโรงเรียนที่ยุบรวมมา รหัส {codes[5]}" in text
 
-    # transfer: approved by the governor → the report to OBEC is drafted.
+    # transfer: off-1 proposes it; the governor approves, and another officer (off-2) records
+    # the approval citing the governor's letter registered in correspondence → the report to
+    # OBEC is drafted.
     operations = next(x for x in lines if (x["project_code"], x["category"]) ==
                       ("P68-01", "operations"))
     transfer = post(budgeting, "/budget-transfers", {
         "source_line_id": subsidies["line_id"], "target_line_id": operations["line_id"],
         "amount": "1500.50", "reason_th": "ค่าวัสดุการเรียนการสอน"})
-    post(budgeting, f"/budget-transfers/{transfer['case_id']}/decision", decision("governor"),
-         "gov-office")
+    t = f"/budget-transfers/{transfer['case_id']}"
+    refused = budgeting.post(f"{t}/decision", json=decision("governor", resolution=governors_letter),
+                             headers={"X-Actor-Id": "off-1",
+                                      "If-Match": budgeting.get(t).headers["ETag"]})
+    assert (refused.status_code, refused.json()["code"]) == (403, "same-person")
+    approved = step(budgeting, t, "decision", decision("governor", resolution=governors_letter),
+                    "off-2")
+    assert approved["approvals"][0]["resolution"] == governors_letter
     (report,) = eventually(lambda: letters("รายงานการโอน"), what="the report to OBEC")
     assert report["addressee"] == "เลขาธิการคณะกรรมการการศึกษาขั้นพื้นฐาน"
 
@@ -197,6 +242,7 @@ def test_plan_and_registry_events_drive_budgeting_and_its_letters(services: Serv
     assert (seen["procedure"], seen["holder_th"]) == (13, "ผู้รับผิดชอบงานงบประมาณ")
     allocation = case_of(case["case_id"])
     assert allocation["procedure"] == 12 and allocation["step"] == "approved"
-    line = eventually(lambda: (c := case_of(operations["line_id"])) and "1,500.50" in c["step_th"]
+    line = eventually(lambda: (c := case_of(operations["line_id"])) and "1,500.50" in c["title"]
                       and c, what="the line's balance on the board")
-    assert line["step_th"] == "คงเหลือ 1,500.50 บาท"
+    assert line["step_th"] == "ได้รับจัดสรรแล้ว อยู่ระหว่างใช้จ่าย"
+    assert "คงเหลือ 1,500.50 บาท" in line["title"]

@@ -43,32 +43,71 @@ def eventually(url: str, auth: httpx.Auth, timeout: float = 30.0) -> dict[str, A
     raise TimeoutError(url)
 
 
-def test_issued_evaluation_results_become_draft_letters_in_correspondence(
+def with_etag(client: httpx.Client, record: str) -> dict[str, str]:
+    """If-Match with the record's ETag, read as the client's officer."""
+    read = client.get(record)
+    assert read.status_code == 200, read.text
+    return {"If-Match": read.headers["ETag"]}
+
+
+def test_results_the_esa_director_issues_become_draft_letters_in_correspondence(
         system: Any, nats_server: Any) -> None:
+    """Issue 12 §1: the ESA director issues an evaluation's results (monitoring); over NATS
+    JetStream correspondence drafts a letter per result. The ESA director does not draft letters:
+    the draft is held by an officer the staff directory lets draft, or goes to the group director,
+    never to a dead-letter subject."""
     system.saraban.hire_staff()
-    monitoring = system.monitoring.client(timeout=30, headers={"X-Actor-Id": "off-1"})
+    for officer_id in ("off-1", "esa-1"):  # monitoring learns the staff from correspondence
+        eventually(f"{system.monitoring.url}/officers/{officer_id}", system.monitoring.auth)
+    officer = system.monitoring.client(timeout=30, headers={"X-Actor-Id": "off-1"})
+    director = system.monitoring.client(timeout=30, headers={"X-Actor-Id": "esa-1"})
     plan = publish_plan(nats_server.url)
     tracked = eventually(f"{system.monitoring.url}/monitoring-plans/{plan.data.plan_id}",
                          system.monitoring.auth)
-    reported = monitoring.post(f"/monitoring-plans/{tracked['plan_id']}/progress", json={
+    plan_path = f"/monitoring-plans/{tracked['plan_id']}"
+    reported = officer.post(f"{plan_path}/progress", headers=with_etag(officer, plan_path), json={
         "group_code": "P68-01", "item_code": "P68-01-K1", "quarter": 4, "value": "96"})
     assert reported.status_code == 201, reported.text
-    evaluation = monitoring.post("/evaluations/action-plan", json={
-        "plan_id": tracked["plan_id"], "outcomes": {"P68-01": "บรรลุตามเป้าหมาย"}}).json()
-    issued = monitoring.post(f"/evaluations/{evaluation['evaluation_id']}/issue")
+    evaluation = officer.post("/evaluations/action-plan", json={
+        "plan_id": tracked["plan_id"], "outcomes": {"P68-01": "บรรลุตามเป้าหมาย"}})
+    assert evaluation.status_code == 201, evaluation.text
+    evaluation_path = f"/evaluations/{evaluation.json()['evaluation_id']}"
+    issued = director.post(f"{evaluation_path}/issue",
+                           headers=with_etag(director, evaluation_path))
     assert issued.status_code == 200, issued.text
+    results = issued.json()
 
-    letter_id = evaluation_letter_id(evaluation["evaluation_id"], 1)
+    letter_id = evaluation_letter_id(results["evaluation_id"], 1)
     letter = eventually(f"{system.correspondence.url}/documents/{letter_id}",
                         system.correspondence.auth)
-    assert letter["subject"] == evaluation["results"][0]["subject_th"]
-    assert (letter["step"], letter["holder"], letter["doc_type"]) == ("drafted", "off-1",
-                                                                      "internal_memo")
+    assert letter["subject"] == results["results"][0]["subject_th"]
+    assert (letter["step"], letter["doc_type"]) == ("drafted", "internal_memo")
+    assert letter["origin"] == "monitoring.evaluation.results_issued"
+    # Held by the officer the event named if the directory lets them draft, else by the group
+    # director, with the reason on the document.
+    named = letter["named_drafter_id"]
+    assert named in {"esa-1", "off-1"}, "the one who issued or the one who evaluated"
+    roles = set(eventually(f"{system.correspondence.url}/officers/{named}",
+                           system.correspondence.auth)["roles"])
+    if roles & {"officer", "group_director"}:
+        assert (letter["holder"], letter["rerouted"]) == (named, None)
+    else:
+        assert letter["holder"] == "group_director"
+        assert letter["rerouted"]["reason"] == "may_not_draft"
+    parked = httpx.get(f"{system.correspondence.url}/admin/dead-letters",
+                       auth=system.correspondence.auth, timeout=10)
+    assert parked.status_code == 200 and parked.json() == [], "nothing parked"
 
     events = read_feed(f"{system.monitoring.url}/feed", until=lambda evs: any(
         e.data["subject"] == str(letter_id) for e in evs))
     shown = next(e for e in events if e.data["subject"] == str(letter_id))
     assert shown.data["source"] == "correspondence" and shown.data["step"] == "drafted"
-    evaluation_case = next(e for e in events if e.data["subject"] == evaluation["evaluation_id"]
+    assert shown.data["holder"] == letter["holder"]
+    evaluation_case = next(e for e in events if e.data["subject"] == results["evaluation_id"]
                            and e.data["step"] == "results_issued")
     assert evaluation_case.data["procedure"] == 15 and evaluation_case.data["closed"] is True
+    # Nothing was parked anywhere on the way.
+    health = httpx.get(f"{system.correspondence.url}/health", timeout=5).json()
+    assert (health["status"], health["dead_letters"]) == ("ok", 0)
+    parked = officer.get("/cases", params={"case_type": "dead_letter"}).json()
+    assert parked["total"] == 0

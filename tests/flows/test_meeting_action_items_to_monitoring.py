@@ -18,11 +18,11 @@ def test_an_action_item_is_a_case_in_monitoring_and_its_passed_due_date_is_raise
         "title": "ประชุมติดตามการเบิกจ่ายงบประมาณ", "starts_at": "2026-11-20T13:30:00+07:00",
         "place": "ห้องประชุมกลุ่มนโยบายและแผน", "chair_id": "dir-1"})
     path = f"/meetings/{meeting['meeting_id']}"
-    saraban.post(f"{path}/agenda-items", "off-1", {"title": "ผลการเบิกจ่ายไตรมาส 1"})
-    saraban.post(f"{path}/agenda-items/approve", "dir-1", {"item_no": 1})
-    saraban.post(f"{path}/notify", "off-1", {"participant_ids": ["off-1"]})
-    saraban.post(f"{path}/hold", "dir-1", {"attendee_ids": ["dir-1", "off-1"],
-                                           "held_at": "2026-11-20T13:30:00+07:00"})
+    saraban.step(path, "agenda-items", "off-1", {"title": "ผลการเบิกจ่ายไตรมาส 1"})
+    saraban.step(path, "agenda-items/approve", "dir-1", {"item_no": 1})
+    saraban.step(path, "notify", "off-1", {"participant_ids": ["off-1"]})
+    saraban.step(path, "hold", "dir-1", {"attendee_ids": ["dir-1", "off-1"],
+                                         "held_at": "2026-11-20T13:30:00+07:00"})
     item = saraban.post(f"{path}/action-items", "dir-1", {
         "title": "จัดทำรายงานผลการเบิกจ่ายเสนอผู้อำนวยการ", "owner_id": "off-1",
         "due_date": "2026-11-25"})
@@ -47,14 +47,14 @@ def test_an_action_item_is_a_case_in_monitoring_and_its_passed_due_date_is_raise
         3, "action_item", "off-1", "2026-11-25")
     assert case["overdue"] is True and case["closed"] is False
     overdue = httpx.get(f"{monitoring}/cases", params={"procedure": 3, "overdue": True},
-                        auth=auth).json()
+                        auth=auth).json()["items"]
     assert item_id in [c["subject"] for c in overdue]
     # The meeting is a case of its own, held by its organiser now that it took place.
     meeting_case = httpx.get(
         f"{monitoring}/cases/by-subject/correspondence/{meeting['meeting_id']}", auth=auth).json()
     assert (meeting_case["case_type"], meeting_case["step"]) == ("meeting", "held")
 
-    saraban.post(f"/action-items/{item_id}/close", "off-1", {"result": "เสนอรายงานแล้ว"})
+    saraban.step(f"/action-items/{item_id}", "close", "off-1", {"result": "เสนอรายงานแล้ว"})
     after = events[-1].id
     read_feed(feed, after=after, until=lambda evs: any(
         e.data["subject"] == item_id and e.data["closed"] for e in evs))

@@ -3,15 +3,18 @@ services' own HTTP APIs (no hand-built envelopes):
 
 the provincial committee's resolution is registered in correspondence → planning learns it and the
 annual action plan is approved citing it → budgeting opens one line per project and category →
-restructuring imports the DMC enrolment file → budgeting learns the schools' snapshots → a per-head
-allocation is computed, proposed and approved → correspondence drafts one letter per school with the
-amount in Thai words → monitoring's feed shows the allocation case and the line; then a merger of a
-small school into a larger one takes effect today → budgeting records it with its effective date,
-and since fiscal year 2568 ended before it, a per-head allocation of that year still funds every
-school as it stood then: the absorbed school gets its own amount and letter again, and the
-receiving school's letter names no absorbed school. (How a merger inside a fiscal year splits its
-halves is in tests/flows/test_budgeting_flow.py and the budgeting unit and component tests: the
-registry takes no merger dated before today, and this year's snapshots are the sample file's.)
+restructuring learns the staff and imports the DMC enrolment file → budgeting learns the schools'
+snapshots → a per-head allocation is computed, proposed and approved → correspondence drafts one
+letter per school with the amount in Thai words → monitoring's feed shows the allocation case and
+the line; then a merger of a small school into a larger one (prepared by an officer, proposed by
+the group director, the committee's decision recorded by another officer citing the registered
+resolution, carried out by the ESA director) takes effect today → budgeting records it with its
+effective date, and since fiscal year 2568 ended before it, a per-head allocation of that year
+still funds every school as it stood then: the absorbed school gets its own amount and letter
+again, and the receiving school's letter names no absorbed school. (How a merger inside a fiscal
+year splits its halves is in tests/flows/test_budgeting_flow.py and the budgeting unit and
+component tests: the registry takes no merger dated before today, and this year's snapshots are
+the sample file's.)
 """
 
 from __future__ import annotations
@@ -79,11 +82,21 @@ class Client:
         self.http = service.client(timeout=15.0)
 
     def post(self, path: str, body: dict | None = None, actor: str = "off-1",
-             method: str = "POST") -> dict:
-        response = self.http.request(method, path, json=body or {},
-                                     headers={"X-Actor-Id": actor})
+             method: str = "POST", *, changes: str | None = None) -> dict:
+        """`changes`: the record the command changes (its GET path), read first so that the
+        command says which version it changes (`If-Match`)."""
+        headers = {"X-Actor-Id": actor}
+        if changes is not None:
+            read = self.http.get(changes, headers=headers)
+            assert read.status_code == 200, f"{changes}: {read.text}"
+            headers["If-Match"] = read.headers["ETag"]
+        response = self.http.request(method, path, json=body or {}, headers=headers)
         assert response.status_code in (200, 201), f"{path}: {response.text}"
         return response.json()
+
+    def step(self, record: str, verb: str, body: dict | None = None,
+             actor: str = "off-1") -> dict:
+        return self.post(f"{record}/{verb}", body, actor, changes=record)
 
     def get(self, path: str, **params: Any) -> Any:
         response = self.http.get(path, params=params, headers={"X-Actor-Id": "off-1"})
@@ -105,6 +118,10 @@ def test_plan_to_allocation_letters_then_a_merger_moves_the_next_allocation(whol
 
     # 1. correspondence: the provincial committee's resolution is registered; planning learns it.
     system.saraban.hire_staff()
+    # A second analyst, who records the committee's decision on the merger (not the officer who
+    # prepared the case, nor the group director who proposed it).
+    saraban.post("/officers", {"officer_id": "off-2", "name_th": "นางสาววิไล ขยัน",
+                               "roles": ["officer"]}, "esa-1")
     resolution = system.saraban.register(subject="แจ้งมติ กศจ. เห็นชอบแผนปฏิบัติการและการจัดสรร")
     known = eventually(lambda: (r := planning.http.get(
         f"/registered-documents/{resolution['document_id']}")).status_code == 200
@@ -132,7 +149,10 @@ def test_plan_to_allocation_letters_then_a_merger_moves_the_next_allocation(whol
         ("P68-02", "investment"), ("P68-02", "operations")]
     subsidies = next(x for x in lines if x["category"] == "subsidies")
 
-    # 3. restructuring: the DMC file of five schools, both terms; budgeting learns the snapshots.
+    # 3. restructuring: it learns the staff from correspondence; the DMC file of five schools, both
+    # terms; budgeting learns the snapshots.
+    eventually(lambda: {o["officer_id"] for o in registry.get("/officers", limit=500)["items"]}
+               >= {"esa-1", "dir-1", "off-1", "off-2"}, "restructuring knows the staff")
     rows = sample_rows()
     response = registry.http.post("/schools/import", content=dmc_file(rows),
                                   headers={"X-Actor-Id": "off-1", "Content-Type": "text/csv"})
@@ -143,7 +163,15 @@ def test_plan_to_allocation_letters_then_a_merger_moves_the_next_allocation(whol
     names = {r["school_code"]: r["name_th"] for r in rows}
     expected = {code: per_head([r for r in rows if r["school_code"] == code]) for code in SCHOOLS}
 
-    # 4. budgeting: the year's rates, then a per-head allocation, approved by the ESA director.
+    # 4. budgeting: once it has learned the staff and the resolution from correspondence, the
+    # year's rates, then a per-head allocation: the ESA director appoints the committee, a member
+    # (off-1) proposes, the ESA director approves citing the resolution.
+    eventually(lambda: {"esa-1", "off-1", "dir-1"} <= {
+        o["officer_id"] for o in budgeting.get("/officers", active=True)["items"]},
+        "budgeting knows the staff")
+    eventually(lambda: (r := budgeting.http.get(
+        f"/registered-documents/{resolution['document_id']}")).status_code == 200
+        and r.json()["citable"], "budgeting knows the resolution")
     budgeting.post(f"/per-head-rates/{FISCAL_YEAR}", {
         "rates": {k: str(v) for k, v in RATES.items()},
         "source_th": "หนังสือ สพฐ. ที่ ศธ 04002/ว 100"}, method="PUT")
@@ -157,10 +185,10 @@ def test_plan_to_allocation_letters_then_a_merger_moves_the_next_allocation(whol
             "title_th": title_th, "line_id": subsidies["line_id"], "ceiling": "5000000.00",
             "criteria_th": "จำนวนนักเรียน × อัตราต่อหัว"})
         path = f"/allocations/{case['case_id']}"
-        budgeting.post(f"{path}/committee", committee)
-        proposed = budgeting.post(f"{path}/per-head")
-        budgeting.post(f"{path}/submit")
-        approved = budgeting.post(f"{path}/decision", decision, "esa-1")
+        budgeting.step(path, "committee", committee, "esa-1")
+        proposed = budgeting.step(path, "per-head")
+        budgeting.step(path, "submit")
+        approved = budgeting.step(path, "decision", decision, "esa-1")
         assert approved["step"] == "approved"
         return proposed, approved
 
@@ -205,24 +233,32 @@ def test_plan_to_allocation_letters_then_a_merger_moves_the_next_allocation(whol
     assert (board["step"], board["procedure"]) == ("approved", 12)
     total = sum(expected.values())
     assert Decimal(budgeting.get(f"/lines/{subsidies['line_id']}")["allocated"]) == total
-    eventually(lambda: monitoring.get(f"/cases/by-subject/budgeting/{subsidies['line_id']}")[
-        "step_th"] == f"คงเหลือ {format_baht(total)} บาท", "the line's balance on the board")
+    eventually(lambda: f"คงเหลือ {format_baht(total)} บาท" in monitoring.get(
+        f"/cases/by-subject/budgeting/{subsidies['line_id']}")["title"],
+        "the line's balance on the board")
 
-    # 5. restructuring: the small school is merged into the receiver, with effect from today.
+    # 5. restructuring: the small school is merged into the receiver, with effect from today; the
+    # committee's decision cites the resolution restructuring learned from correspondence.
     case = registry.post("/cases", {"case_type": "merge", "school_codes": [SMALL],
-                                    "receiving_school_code": RECEIVER,
-                                    "officer_name_th": "นายสมชาย รักงาน"})
+                                    "receiving_school_code": RECEIVER})
+    assert case["holder_th"] == "นายสมชาย รักงาน"  # the directory's name for off-1
     path = f"/cases/{case['case_id']}"
     registry.post(f"{path}/study", {"school_age_population": 30, "travel_distance_km": "3.5",
-                                    "summary_th": "เดินทางไปโรงเรียนบ้านหนองตาไก้ได้ มีรถรับส่ง"})
+                                    "summary_th": "เดินทางไปโรงเรียนบ้านหนองตาไก้ได้ มีรถรับส่ง"},
+                  changes=path)
     registry.post(f"{path}/hearing", {"held_on": today, "participants": 54,
                                       "school_board_agreed": True, "community_agreed": True,
-                                      "summary_th": "คณะกรรมการสถานศึกษาและผู้ปกครองเห็นด้วย"})
-    registry.post(f"{path}/propose")
-    registry.post(f"{path}/decision", {"decision": "approve", "decided_on": today, "resolution": {
-        "document_id": resolution["document_id"], "reference": known["reference"],
-        "dated": today}}, "dir-1")
-    executed = registry.post(f"{path}/execute", {"effective_date": today})
+                                      "summary_th": "คณะกรรมการสถานศึกษาและผู้ปกครองเห็นด้วย"},
+                  changes=path)
+    registry.post(f"{path}/propose", actor="dir-1", changes=path)
+    eventually(lambda: (r := registry.http.get(
+        f"/registered-documents/{resolution['document_id']}")).status_code == 200
+        and r.json()["citable"], "restructuring learns the resolution")
+    decided = registry.post(f"{path}/decision", {
+        "decision": "approve", "decided_on": today,
+        "resolution": {"document_id": resolution["document_id"]}}, "off-2", changes=path)
+    assert decided["rounds"][-1]["decision"]["resolution"]["reference"] == known["reference"]
+    executed = registry.post(f"{path}/execute", {"effective_date": today}, "esa-1", changes=path)
     assert executed["step"] == "executed"
     assert registry.get(f"/schools/{SMALL}")["status"] == "merged"
 
@@ -239,8 +275,9 @@ def test_plan_to_allocation_letters_then_a_merger_moves_the_next_allocation(whol
     assert {i["recipient_code"]: Decimal(i["amount"]) for i in proposed["items"]} == expected
     assert all(i["basis"]["absorbed_school_codes"] == [] for i in proposed["items"])
     assert Decimal(approved["total"]) == total
-    eventually(lambda: monitoring.get(f"/cases/by-subject/budgeting/{subsidies['line_id']}")[
-        "step_th"] == f"คงเหลือ {format_baht(2 * total)} บาท", "both allocations on the line")
+    eventually(lambda: f"คงเหลือ {format_baht(2 * total)} บาท" in monitoring.get(
+        f"/cases/by-subject/budgeting/{subsidies['line_id']}")["title"],
+        "both allocations on the line")
 
     second = eventually(lambda: len(found := letters(second_title)) >= len(SCHOOLS) and found,
                         "the letters of the second allocation")

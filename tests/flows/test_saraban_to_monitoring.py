@@ -59,7 +59,7 @@ def test_a_passed_due_date_is_raised_on_the_feed(system) -> None:
     doc = saraban.post("/documents/incoming", "clerk-1", {
         "received_at": "2026-11-20T09:30:00+07:00", "sender": "จังหวัดขอนแก่น",
         "subject": "ขอรายงานด่วน", "sender_doc_date": "2026-11-19"})
-    saraban.post(f"/documents/{doc['document_id']}/assign", "dir-1",
+    saraban.step(f"/documents/{doc['document_id']}", "assign", "dir-1",
                  {"officer_id": "off-1", "due_date": "2026-11-21"})
 
     events = read_feed(f"{system.monitoring.url}/feed", until=lambda evs: any(

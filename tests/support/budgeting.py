@@ -6,7 +6,7 @@ and an HTTP driver that walks every procedure once.
 from __future__ import annotations
 
 import csv
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from datetime import UTC, date, datetime
 from decimal import Decimal
 from pathlib import Path
@@ -29,6 +29,7 @@ from contracts.vocabulary import (
 from services.budgeting.application import BudgetingApplication
 from services.budgeting.handlers import subscriptions
 from shared.context import acting_as
+from shared.office.testing import OfficeTeacher
 from shared.settings import PROJECT_ROOT
 
 SAMPLE_REGISTRY = PROJECT_ROOT / "benchmarks" / "data" / "schools-enrolment-2567.csv"
@@ -167,38 +168,46 @@ def registry_envelopes(rows: Iterable[dict[str, str]]) -> list[AnyEnvelope]:
 
 
 class Deliverer:
-    """Applies envelopes through budgeting's handlers with the consumer's tracking, in process."""
+    """Applies envelopes through budgeting's handlers with the consumer's tracking, in process
+    (each at the next position of its source's stream, as the consumer would)."""
 
     def __init__(self, app: BudgetingApplication) -> None:
         self.app = app
         self.handlers = {s.source: s.handler for s in subscriptions(app)}
-        self.positions: dict[str, int] = {}
 
     def __call__(self, *envelopes: AnyEnvelope) -> None:
         for item in envelopes:
-            position = self.positions.get(item.source, 0) + 1
-            self.positions[item.source] = position
+            position = (self.app.process_recorder.max_tracking_id(item.source) or 0) + 1
             handler = self.handlers[item.source]
             with acting_as(item.actor, item.trace_id or None):
                 self.app.execute(lambda h=handler, e=item: (None, h(e)),
                                  tracking=Tracking(item.source, position))
+
+    def document(self, document_id: str) -> None:
+        """Correspondence registered this document (a resolution a decision may cite)."""
+        OfficeTeacher(self.app).document(document_id)
 
 
 # --- HTTP ------------------------------------------------------------------------------------------
 
 
 class BudgetClient:
-    """Budgeting over HTTP as the office's staff would use it."""
+    """Budgeting over HTTP as the office's staff would use it: a change to an existing line, case
+    or rate table names the version read (`If-Match` with the record's ETag, read just before)."""
 
     def __init__(self, client: TestClient) -> None:
         self.client = client
 
     def post(self, path: str, body: dict | None = None, *, actor: str = "off-1",
-             key: str | None = None, if_match: str | None = None, expect: int | None = None,
-             method: str = "POST") -> dict:
+             key: str | None = None, if_match: str | None = None, changes: str | None = None,
+             expect: int | None = None, method: str = "POST") -> dict:
+        """`changes`: the GET path of the record the command changes; its ETag goes in
+        If-Match (unless `if_match` gives one)."""
         headers = {"X-Actor-Id": actor}
         if key:
             headers["Idempotency-Key"] = key
+        if if_match is None and changes is not None:
+            if_match = self.etag(changes)
         if if_match:
             headers["If-Match"] = if_match
         response = self.client.request(method, path, json=body or {}, headers=headers)
@@ -207,6 +216,16 @@ class BudgetClient:
         else:
             assert response.status_code in (200, 201), response.text
         return response.json()
+
+    def step(self, record: str, verb: str, body: dict | None = None, *, actor: str = "off-1",
+             expect: int | None = None) -> dict:
+        """A step of a case (or a movement on a line): POST `record`/`verb`, If-Match read."""
+        return self.post(f"{record}/{verb}", body, actor=actor, changes=record, expect=expect)
+
+    def etag(self, path: str) -> str:
+        response = self.client.get(path, headers={"X-Actor-Id": "off-1"})
+        assert response.status_code == 200, response.text
+        return response.headers["ETag"]
 
     def get(self, path: str, **params: Any) -> Any:
         response = self.client.get(path, params=params)
@@ -220,11 +239,15 @@ class BudgetClient:
         return found[0]["line_id"]
 
 
+# The office's people (shared.office.testing.STANDARD_STAFF): the ESA director appoints the
+# committees; the committee's members do its work; whoever proposed a case does not decide it.
+DIRECTOR = "esa-1"
 COMMITTEE = {"chair": "dir-1", "members": ["off-1", "off-2"], "appointed_on": "2024-11-25"}
-
-
-RESOLUTION = {"document_id": "1bc82a1b-b273-4bb5-9228-418d3e3dbe17",
-              "reference": "ทะเบียนรับ 15/2568", "dated": "2024-11-26"}
+# A resolution (or signed letter) registered in correspondence: what a decision of a body outside
+# the office cites. `OfficeTeacher.document` registers it as receipt 15/2567 of 19 November 2024.
+RESOLUTION_ID = "1bc82a1b-b273-4bb5-9228-418d3e3dbe17"
+RESOLUTION = {"document_id": RESOLUTION_ID, "reference": "ทะเบียนรับ 15/2567",
+              "dated": "2024-11-19"}
 
 
 def decision(body: str, decision: str = "approve", reason: str | None = None,
@@ -233,9 +256,16 @@ def decision(body: str, decision: str = "approve", reason: str | None = None,
             "resolution": resolution}
 
 
-def walk_everything(b: BudgetClient, deliver: Callable[..., None]) -> dict[str, Any]:
-    """Every procedure and every step, once: the whole vocabulary of budgeting's events."""
+def cited(body: str, decision_: str = "approve", reason: str | None = None) -> dict:
+    """An outside body's decision, citing the registered resolution."""
+    return decision(body, decision_, reason, resolution=RESOLUTION)
+
+
+def walk_everything(b: BudgetClient, deliver: Deliverer) -> dict[str, Any]:
+    """Every procedure and every step, once, each by someone who may: the whole vocabulary of
+    budgeting's events."""
     out: dict[str, Any] = {}
+    deliver.document(RESOLUTION_ID)
     deliver(plan_envelope(action_plan_approved()))
     revised = [(c, t, [*lines[:-1], (lines[-1][0], lines[-1][1], "80000.00")])
                for c, t, lines in PROJECTS]
@@ -262,130 +292,136 @@ def walk_everything(b: BudgetClient, deliver: Callable[..., None]) -> dict[str, 
                                          "line_id": subsidies, "ceiling": "500000.00",
                                          "criteria_th": "จำนวนนักเรียน × อัตราต่อหัว"})
     a = f"/allocations/{allocation['case_id']}"
-    b.post(f"{a}/committee", COMMITTEE)
-    b.post(f"{a}/per-head")
-    b.post(f"{a}/submit")
-    b.post(f"{a}/decision", decision("esa_director", "return_for_revision", "ตรวจสอบจำนวนนักเรียน"),
-           actor="esa-1")
-    b.post(f"{a}/per-head")
-    b.post(f"{a}/submit")
-    out["allocation"] = b.post(f"{a}/decision", decision("esa_director", resolution=RESOLUTION),
-                               actor="esa-1")
-    b.post(f"{a}/announce", {"announced_on": "2024-11-27"})
+    b.step(a, "committee", COMMITTEE, actor=DIRECTOR)
+    b.step(a, "per-head")
+    b.step(a, "submit")
+    b.step(a, "decision", decision("esa_director", "return_for_revision", "ตรวจสอบจำนวนนักเรียน"),
+           actor=DIRECTOR)
+    b.step(a, "per-head")
+    b.step(a, "submit")
+    out["allocation"] = b.step(a, "decision", decision("esa_director", resolution=RESOLUTION),
+                               actor=DIRECTOR)
+    b.step(a, "announce", {"announced_on": "2024-11-27"})
     spare = b.post("/allocations", {"title_th": "จัดสรรให้กลุ่มงาน", "line_id": operations,
                                     "ceiling": "100000.00", "criteria_th": "ตามแผนงาน"})
-    b.post(f"/allocations/{spare['case_id']}/committee", COMMITTEE)
-    b.post(f"/allocations/{spare['case_id']}/amounts", {"items": [
+    s = f"/allocations/{spare['case_id']}"
+    b.step(s, "committee", COMMITTEE, actor=DIRECTOR)
+    b.step(s, "amounts", {"items": [
         {"recipient_kind": "group", "recipient_code": "PLAN", "recipient_name_th": "กลุ่มนโยบายและแผน",
          "amount": "60000.00"}]})
-    b.post(f"/allocations/{spare['case_id']}/submit")
-    b.post(f"/allocations/{spare['case_id']}/decision", decision("esa_director"), actor="esa-1")
+    b.step(s, "submit")
+    b.step(s, "decision", decision("esa_director"), actor=DIRECTOR)
     for code, line in (("P68-02", personnel), ("P68-02", investment)):
         money = b.post("/allocations", {"title_th": f"จัดสรร {code}", "line_id": line,
                                         "ceiling": "90000.00", "criteria_th": "ตามแผนงาน"})
         path = f"/allocations/{money['case_id']}"
-        b.post(f"{path}/committee", COMMITTEE)
-        b.post(f"{path}/amounts", {"items": [{"recipient_kind": "group", "recipient_code": "HR",
-                                              "recipient_name_th": "กลุ่มบริหารงานบุคคล",
-                                              "amount": "90000.00"}]})
-        b.post(f"{path}/submit")
-        b.post(f"{path}/decision", decision("esa_director"), actor="esa-1")
+        b.step(path, "committee", COMMITTEE, actor=DIRECTOR)
+        b.step(path, "amounts", {"items": [{"recipient_kind": "group", "recipient_code": "HR",
+                                            "recipient_name_th": "กลุ่มบริหารงานบุคคล",
+                                            "amount": "90000.00"}]})
+        b.step(path, "submit")
+        b.step(path, "decision", decision("esa_director"), actor=DIRECTOR)
     dropped = b.post("/allocations", {"title_th": "ยกเลิก", "line_id": operations,
                                       "ceiling": "1.00", "criteria_th": "-"})
-    b.post(f"/allocations/{dropped['case_id']}/withdraw", {"reason": "ซ้ำซ้อน"})
+    b.step(f"/allocations/{dropped['case_id']}", "withdraw", {"reason": "ซ้ำซ้อน"})
 
     # Spending on the lines.
-    b.post(f"/lines/{operations}/commitments", {"amount": "10000.00", "reference": "PO 1/2568"})
-    b.post(f"/lines/{operations}/commitment-releases", {"amount": "2000.00",
-                                                        "reference": "PO 1/2568"})
-    b.post(f"/lines/{operations}/disbursements", {"amount": "8000.00", "reference": "ฎีกา 1",
-                                                  "settles_commitment": True})
-    b.post(f"/lines/{operations}/disbursements", {"amount": "1000.00", "reference": "ฎีกา 2"})
+    o = f"/lines/{operations}"
+    b.step(o, "commitments", {"amount": "10000.00", "reference": "PO 1/2568"})
+    b.step(o, "commitment-releases", {"amount": "2000.00", "reference": "PO 1/2568"})
+    b.step(o, "disbursements", {"amount": "8000.00", "reference": "ฎีกา 1",
+                                "settles_commitment": True})
+    b.step(o, "disbursements", {"amount": "1000.00", "reference": "ฎีกา 2"})
 
-    # Transfers (13): ordinary (governor), personnel (governor then OBEC, returned once).
+    # Transfers (13): ordinary (the governor), personnel (the governor, then OBEC; rejected once).
+    # The maker (off-1) proposes; another officer records each body's decision, citing its letter.
     ordinary = b.post("/budget-transfers", {"source_line_id": operations, "target_line_id": subsidies,
-                                     "amount": "5000.00", "reason_th": "เพิ่มเงินอุดหนุน"})
+                                            "amount": "5000.00", "reason_th": "เพิ่มเงินอุดหนุน"})
     t = f"/budget-transfers/{ordinary['case_id']}"
-    out["transfer"] = b.post(f"{t}/decision", decision("governor", resolution=RESOLUTION),
-                             actor="gov-office")
-    b.post(f"{t}/report", {"reported_on": "2024-11-27"})
+    out["transfer"] = b.step(t, "decision", cited("governor"), actor="off-2")
+    b.step(t, "report", {"reported_on": "2024-11-27"})
     higher = b.post("/budget-transfers", {"source_line_id": personnel, "target_line_id": operations,
-                                   "amount": "30000.00", "reason_th": "ตำแหน่งว่าง"})
+                                          "amount": "30000.00", "reason_th": "ตำแหน่งว่าง"})
     h = f"/budget-transfers/{higher['case_id']}"
-    b.post(f"{h}/decision", decision("governor"))
-    b.post(f"{h}/decision", decision("central_office", "reject", "เกินอำนาจ"))
-    b.post(f"{h}/revise", {"amount": "20000.00", "reason_th": "ตำแหน่งว่าง (ปรับลด)"})
-    b.post(f"{h}/decision", decision("governor"))
-    b.post(f"{h}/decision", decision("central_office"))
+    b.step(h, "decision", cited("governor"), actor="off-2")
+    b.step(h, "decision", cited("central_office", "reject", "เกินอำนาจ"), actor="off-2")
+    b.step(h, "revise", {"amount": "20000.00", "reason_th": "ตำแหน่งว่าง (ปรับลด)"})
+    b.step(h, "decision", cited("governor"), actor="dir-1")
+    b.step(h, "decision", cited("central_office"), actor="dir-1")
     withdrawn = b.post("/budget-transfers", {"source_line_id": investment, "target_line_id": operations,
-                                      "amount": "100.00", "reason_th": "ทดลอง"})
-    b.post(f"/budget-transfers/{withdrawn['case_id']}/withdraw", {"reason": "ไม่จำเป็น"})
+                                             "amount": "100.00", "reason_th": "ทดลอง"})
+    b.step(f"/budget-transfers/{withdrawn['case_id']}", "withdraw", {"reason": "ไม่จำเป็น"})
 
     # Leftover funds (13).
     review = b.post("/leftover-reviews", {"fiscal_year_be": 2568})
     r = f"/leftover-reviews/{review['case_id']}"
-    b.post(f"{r}/committee", COMMITTEE)
-    b.post(f"{r}/analysis", {"success": [{"line_id": investment, "success_met": True}]})
-    b.post(f"{r}/guidelines", {"guidelines_th": "ใช้เงินเหลือจ่ายเพื่อซ่อมแซมอาคารเรียน"})
+    b.step(r, "committee", COMMITTEE, actor=DIRECTOR)
+    b.step(r, "analysis", {"success": [{"line_id": investment, "success_met": True}]})
+    b.step(r, "guidelines", {"guidelines_th": "ใช้เงินเหลือจ่ายเพื่อซ่อมแซมอาคารเรียน"})
     b.post("/budget-transfers", {"source_line_id": investment, "target_line_id": operations,
-                          "amount": "1000.00", "reason_th": "เงินเหลือจ่าย",
-                          "leftover_review_id": review["case_id"]})
-    b.post(f"{r}/report", {"reported_on": "2024-11-27"})
+                                 "amount": "1000.00", "reason_th": "เงินเหลือจ่าย",
+                                 "leftover_review_id": review["case_id"]})
+    b.step(r, "report", {"reported_on": "2024-11-27"})
 
     # Expenditure analysis (10): rejected once, revised, approved, published, reported.
-    analysis = b.post("/budget-analyses", {"fiscal_year_be": 2568, "title_th": "วิเคราะห์งบประมาณรายจ่าย 2568"})
+    analysis = b.post("/budget-analyses", {"fiscal_year_be": 2568,
+                                           "title_th": "วิเคราะห์งบประมาณรายจ่าย 2568"})
     n = f"/budget-analyses/{analysis['case_id']}"
-    b.post(f"{n}/survey", {"respondents": ["40050001", "กลุ่มบริหารงานการเงิน"],
-                           "due_date": "2026-12-31"})
-    b.post(f"{n}/responses", {"respondent": "40050001", "summary_th": "ใช้จ่ายตามแผน"})
-    b.post(f"{n}/committee", COMMITTEE)
+    b.step(n, "survey", {"respondents": ["40050001", "กลุ่มบริหารงานการเงิน"],
+                         "due_date": "2026-12-31"})
+    b.step(n, "responses", {"respondent": "40050001", "summary_th": "ใช้จ่ายตามแผน"})
+    b.step(n, "committee", COMMITTEE, actor=DIRECTOR)
     figures = [{"item_th": "ค่าจัดการเรียนการสอน", "category": "subsidies", "amount": "150000.50"}]
-    b.post(f"{n}/report-draft", {"summary_th": "ฉบับแรก", "figures": figures})
-    b.post(f"{n}/submit")
-    b.post(f"{n}/decision", decision("esa_director", "reject", "ขาดข้อมูลโรงเรียนขนาดเล็ก"),
-           actor="esa-1")
-    b.post(f"{n}/report-draft", {"summary_th": "ฉบับแก้ไข", "figures": figures})
-    b.post(f"{n}/submit")
-    out["analysis"] = b.post(f"{n}/decision", decision("esa_director"), actor="esa-1")
-    b.post(f"{n}/publish", {"published_on": "2024-11-27"})
-    b.post(f"{n}/report", {"reported_on": "2024-11-27"})
+    b.step(n, "report-draft", {"summary_th": "ฉบับแรก", "figures": figures})
+    b.step(n, "submit")
+    b.step(n, "decision", decision("esa_director", "reject", "ขาดข้อมูลโรงเรียนขนาดเล็ก"),
+           actor=DIRECTOR)
+    b.step(n, "report-draft", {"summary_th": "ฉบับแก้ไข", "figures": figures})
+    b.step(n, "submit")
+    out["analysis"] = b.step(n, "decision", decision("esa_director"), actor=DIRECTOR)
+    b.step(n, "publish", {"published_on": "2024-11-27"})
+    b.step(n, "report", {"reported_on": "2024-11-27"})
 
-    # Budget request (11): returned once by the area committee.
-    request = b.post("/budget-requests", {"fiscal_year_be": 2569, "title_th": "คำขอตั้งงบประมาณ 2569",
+    # Budget request (11): returned once by the area committee; off-1 compiles and submits, the
+    # group director records the committee's resolutions.
+    request = b.post("/budget-requests", {"fiscal_year_be": 2569,
+                                          "title_th": "คำขอตั้งงบประมาณ 2569",
                                           "criteria_th": "ตามนโยบาย สพฐ.", "due_date": "2026-12-31"})
     q = f"/budget-requests/{request['case_id']}"
-    b.post(f"{q}/school-requests", {"school_code": "40050001", "items": [
+    b.step(q, "school-requests", {"school_code": "40050001", "items": [
         {"title_th": "ซ่อมหลังคา", "category": "investment", "amount": "250000.00"},
         {"title_th": "วัสดุการเรียน", "category": "operations", "amount": "12000.00"}]})
-    b.post(f"{q}/committee", COMMITTEE)
-    b.post(f"{q}/reviews", {"school_code": "40050001", "appropriate": True,
-                            "agreed": ["200000.00", "12000.00"]})
-    b.post(f"{q}/targets", {"party": "40050001", "outputs": [
+    b.step(q, "committee", COMMITTEE, actor=DIRECTOR)
+    b.step(q, "reviews", {"school_code": "40050001", "appropriate": True,
+                          "agreed": ["200000.00", "12000.00"]})
+    b.step(q, "targets", {"party": "40050001", "outputs": [
         {"output_th": "อาคารเรียนซ่อมแล้ว", "quantity": 1, "unit_th": "หลัง"}]})
-    b.post(f"{q}/compile")
-    b.post(f"{q}/submit")
-    b.post(f"{q}/decision", decision("area_committee", "return_for_revision", "ทบทวนวงเงิน"))
-    b.post(f"{q}/compile")
-    b.post(f"{q}/submit")
-    b.post(f"{q}/decision", decision("area_committee"))
-    b.post(f"{q}/results", {"announced_on": "2024-11-27"})
-    b.post(f"{q}/report", {"reported_on": "2024-11-27"})
+    b.step(q, "compile")
+    b.step(q, "submit")
+    b.step(q, "decision", cited("area_committee", "return_for_revision", "ทบทวนวงเงิน"),
+           actor="dir-1")
+    b.step(q, "compile")
+    b.step(q, "submit")
+    b.step(q, "decision", cited("area_committee"), actor="dir-1")
+    b.step(q, "results", {"announced_on": "2024-11-27"})
+    b.step(q, "report", {"reported_on": "2024-11-27"})
 
-    # External funding (11).
+    # External funding (11): off-1 proposes, the ESA director decides.
     funding = b.post("/external-funding", {
         "fiscal_year_be": 2568, "school_code": "40050002", "source_th": "องค์การบริหารส่วนตำบลนาเพียง",
         "project_th": "อาหารกลางวันเสริม", "amount": "30000.00",
         "value_analysis_th": "นักเรียนได้รับประโยชน์ 300 คน"})
     f = f"/external-funding/{funding['case_id']}"
-    b.post(f"{f}/decision", decision("esa_director", "return_for_revision", "ระบุผลลัพธ์"),
-           actor="esa-1")
-    b.post(f"{f}/resubmit", {"amount": "25000.00", "value_analysis_th": "นักเรียน 300 คน ได้อาหารเสริม"})
-    b.post(f"{f}/decision", decision("esa_director"), actor="esa-1")
-    b.post(f"{f}/notify", {"notified_on": "2024-11-27"})
-    b.post(f"{f}/receipts", {"amount": "25000.00", "received_on": "2024-11-27",
-                             "reference": "ใบเสร็จ 12/2568"})
+    b.step(f, "decision", decision("esa_director", "return_for_revision", "ระบุผลลัพธ์"),
+           actor=DIRECTOR)
+    b.step(f, "resubmit", {"amount": "25000.00",
+                           "value_analysis_th": "นักเรียน 300 คน ได้อาหารเสริม"})
+    b.step(f, "decision", decision("esa_director"), actor=DIRECTOR)
+    b.step(f, "notify", {"notified_on": "2024-11-27"})
+    b.step(f, "receipts", {"amount": "25000.00", "received_on": "2024-11-27",
+                           "reference": "ใบเสร็จ 12/2568"})
     other = b.post("/external-funding", {
         "fiscal_year_be": 2568, "school_code": "40050001", "source_th": "มูลนิธิ",
         "project_th": "ทุนการศึกษา", "amount": "5000.00", "value_analysis_th": "นักเรียนยากจน"})
-    b.post(f"/external-funding/{other['case_id']}/withdraw", {"reason": "มูลนิธิปิดรับ"})
+    b.step(f"/external-funding/{other['case_id']}", "withdraw", {"reason": "มูลนิธิปิดรับ"})
     return out

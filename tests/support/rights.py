@@ -30,7 +30,7 @@ GHOST = "ghost-999"
 class Decision:
     path: str  # the command
     body: dict[str, Any]
-    record: str  # the record's GET path (its ETag goes in If-Match)
+    record: str | None  # the record's GET path (its ETag goes in If-Match); None: a new record
     allowed: str  # the officer who may
     without_role: str  # a real officer who does not hold the role
     same_person: str | None = None  # the one whose earlier step excludes them
@@ -59,8 +59,9 @@ def assert_decision_rights(client: TestClient, app: ServiceApplication, decision
 
 
 def _send(client: TestClient, decision: Decision, actor: str, body: dict[str, Any]) -> Any:
-    headers = {**h(actor), **decision.extra_headers,
-               "If-Match": etag_of(client, decision.record, decision.allowed)}
+    headers = {**h(actor), **decision.extra_headers}
+    if decision.record is not None:
+        headers["If-Match"] = etag_of(client, decision.record, decision.allowed)
     return client.request(decision.method, decision.path, headers=headers, json=body)
 
 

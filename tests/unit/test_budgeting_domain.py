@@ -42,6 +42,7 @@ from services.budgeting.domain import (
     parse_rate_csv,
     per_head_allocation,
     report_of,
+    require_fundable,
 )
 from shared.context import acting_as
 from tests.support.given_when_then import given, names, refused, then_events
@@ -71,6 +72,7 @@ def line(category: ExpenseCategory = OP, *, code: str = "P68-01", fiscal_year_be
 
 COMMITTEE = committee_of(chair="dir-1", members=["off-1", "off-2"], appointed_on=TODAY,
                          order=None, at=T0)
+MEMBER = "off-1"  # does the committee's work
 
 
 def decide_args(body: ApprovingBody, decision: Decision = Decision.approve,
@@ -187,10 +189,10 @@ def test_the_committee_allocates_within_the_ceiling_to_the_satang() -> None:
     case = allocation("1000.00")
     with refused("allocation-over-ceiling", 422) as info:
         case.propose(method="amounts", items=[item("40050001", "600.00"),
-                                              item("40050002", "400.01")], rates=None, at=hours(2))
+                                              item("40050002", "400.01")], rates=None, by=MEMBER, at=hours(2))
     assert info.value.extra == {"total": "1000.01", "ceiling": "1000.00"}
     case.propose(method="amounts", items=[item("40050001", "600.00"), item("40050002", "400.00")],
-                 rates=None, at=hours(2))
+                 rates=None, by=MEMBER, at=hours(2))
     assert names(then_events(case)) == ["Proposed"]
     assert case.total == D("1000.00") and case.step == AllocationStep.proposed
 
@@ -200,19 +202,19 @@ def test_a_recipient_appears_once_and_an_allocation_needs_a_committee() -> None:
         fresh = given(Allocation.open(title_th="จัดสรร", line=line(SUB), ceiling=D("10"),
                                       criteria_th="เกณฑ์", at=T0))
     with refused("wrong-step", 409):
-        fresh.propose(method="amounts", items=[item("40050001", "1.00")], rates=None, at=hours(1))
+        fresh.propose(method="amounts", items=[item("40050001", "1.00")], rates=None, by=MEMBER, at=hours(1))
     case = allocation()
     with refused("duplicate-recipient"):
         case.propose(method="amounts", items=[item("40050001", "1.00"), item("40050001", "2.00")],
-                     rates=None, at=hours(2))
+                     rates=None, by=MEMBER, at=hours(2))
     with refused("no-recipients"):
-        case.propose(method="amounts", items=[], rates=None, at=hours(2))
+        case.propose(method="amounts", items=[], rates=None, by=MEMBER, at=hours(2))
 
 
 def test_approval_puts_the_total_on_the_line_in_the_same_decision() -> None:
     target = line(SUB)
     case = allocation("1000.00", target)
-    case.propose(method="amounts", items=[item("40050001", "700.50")], rates=None, at=hours(2))
+    case.propose(method="amounts", items=[item("40050001", "700.50")], rates=None, by=MEMBER, at=hours(2))
     case.submit(hours(3))
     case = given(case)
     with refused("wrong-approving-body", 422):
@@ -226,7 +228,7 @@ def test_approval_puts_the_total_on_the_line_in_the_same_decision() -> None:
 def test_a_returned_allocation_is_revised_and_every_round_is_kept() -> None:
     target = line(SUB)
     case = allocation("1000.00", target)
-    case.propose(method="amounts", items=[item("40050001", "900.00")], rates=None, at=hours(2))
+    case.propose(method="amounts", items=[item("40050001", "900.00")], rates=None, by=MEMBER, at=hours(2))
     case.submit(hours(3))
     with refused("reason-required"):
         case.decide(line=target, **decide_args(ApprovingBody.esa_director, Decision.reject))
@@ -235,7 +237,7 @@ def test_a_returned_allocation_is_revised_and_every_round_is_kept() -> None:
     case = given(case)
     assert (case.step, case.holder) == (AllocationStep.revising, "committee")
     assert target.allocated == D("0")
-    case.propose(method="amounts", items=[item("40050001", "800.00")], rates=None, at=hours(6))
+    case.propose(method="amounts", items=[item("40050001", "800.00")], rates=None, by=MEMBER, at=hours(6))
     case.submit(hours(7))
     case.decide(line=target, **decide_args(ApprovingBody.esa_director))
     case = given(case)
@@ -258,7 +260,7 @@ def test_an_open_allocation_may_be_withdrawn_but_not_an_approved_one() -> None:
 def test_a_decision_cannot_be_dated_after_today() -> None:
     target = line(SUB)
     case = allocation("10.00", target)
-    case.propose(method="amounts", items=[item("40050001", "1.00")], rates=None, at=hours(2))
+    case.propose(method="amounts", items=[item("40050001", "1.00")], rates=None, by=MEMBER, at=hours(2))
     case.submit(hours(3))
     with refused("date-in-future"):
         case.decide(line=target, body=ApprovingBody.esa_director, decision=Decision.approve,
@@ -409,6 +411,36 @@ def test_a_school_open_in_a_half_without_its_snapshot_is_reported_missing() -> N
                                  DEFAULT_PER_HEAD_RATES, 2568)
     # 40050003 is merged when the second half begins: that half is not its own to miss.
     assert result.missing_snapshots == ["40050002:2"]
+
+
+def test_a_proposal_with_a_missing_snapshot_is_refused_naming_the_school_and_term() -> None:
+    receiver = school("40050001", {P: 10}, {P: 11})
+    leaving_later = merged_school("40050002", "40050001", date(2025, 5, 16), {P: 5})
+    records = {s.school_code: s for s in (receiver, leaving_later)}
+    result = per_head_allocation(records.values(), DEFAULT_PER_HEAD_RATES, 2568)
+    with refused("snapshots-missing") as info:
+        result.require_complete(records)
+    assert info.value.extra == {"missing_snapshots": ["40050002:2"],
+                                "missing_th": ["โรงเรียน 40050002 (40050002) ภาคเรียนที่ 2"]}
+    complete = per_head_allocation([receiver], DEFAULT_PER_HEAD_RATES, 2568)
+    complete.require_complete({"40050001": receiver})  # nothing missing: no refusal
+
+
+def test_only_schools_in_the_registry_and_open_in_the_year_may_receive_money() -> None:
+    open_school = school("40050001")
+    merged_before = merged_school("40050002", "40050001", date(2024, 10, 1))
+    merged_in_the_year = merged_school("40050003", "40050001", date(2025, 1, 16))
+    records = {s.school_code: s for s in (open_school, merged_before, merged_in_the_year)}
+    require_fundable(["40050001", "40050003"], records, 2568)  # open on 1 October 2024
+    with refused("unknown-school") as info:
+        require_fundable(["40050001", "99999999", "40050002"], records, 2568)
+    assert info.value.extra == {"school_codes": ["99999999"]}
+    with refused("school-closed") as closed:
+        require_fundable(["40050002"], records, 2568)
+    assert closed.value.extra["school_codes"] == ["40050002"]
+    with refused("school-closed"):
+        require_fundable(["40050003"], records, 2569)  # merged for the whole of FY 2569
+    require_fundable(["40050002"], records, 2567)  # it stood open in FY 2567
 
 
 @pytest.mark.parametrize("status", [SchoolStatus.dissolved, SchoolStatus.transferred])
@@ -617,14 +649,14 @@ def test_leftover_funds_are_reallocated_never_beyond_what_the_analysis_found() -
     review = LeftoverReview.open(fiscal_year_be=FY, at=T0)
     review.appoint_committee(COMMITTEE, hours(1))
     review.analyse(lines=[spent, idle, line(fiscal_year_be=FY + 1, allocated="9.00")],
-                   success={idle.id: True}, at=hours(2))
+                   success={idle.id: True}, by=MEMBER, at=hours(2))
     review = given(review)
     assert [(r.project_code, r.leftover, r.success_met) for r in review.lines] == [
         ("P68-01", D("500.00"), True), ("P68-01", D("0.00"), None)]
     first = transfer(idle, spent, "300.00")
     with refused("wrong-step"):
         review.propose_reallocation(first, hours(3))
-    review.set_guidelines(guidelines_th="ซ่อมแซมอาคาร", at=hours(3))
+    review.set_guidelines(guidelines_th="ซ่อมแซมอาคาร", by=MEMBER, at=hours(3))
     review.propose_reallocation(first, hours(4))
     with refused("reallocation-exceeds-leftover"):
         review.propose_reallocation(transfer(idle, spent, "200.01"), hours(5))
@@ -651,14 +683,14 @@ def test_the_analysis_loops_until_the_director_approves_and_keeps_every_round() 
     case.record_response(respondent="40050001", summary_th="ใช้จ่ายตามแผน", at=hours(2))
     case.appoint_committee(COMMITTEE, hours(3))
     figures = [AnalysisFigure(item_th="ค่าวัสดุ", category=OP, amount=D("1000.50"))]
-    case.draft_report(summary_th="ฉบับที่ 1", figures=figures, at=hours(4))
+    case.draft_report(summary_th="ฉบับที่ 1", figures=figures, by=MEMBER, at=hours(4))
     case.submit(hours(5))
     case.decide(**decide_args(ApprovingBody.esa_director, Decision.reject, "ขาดข้อมูล"))
     case = given(case)
     assert (case.step, case.holder) == (AnalysisStep.revising, "committee")
     with refused("wrong-step"):
         case.publish(published_on=TODAY, at=hours(6))
-    case.draft_report(summary_th="ฉบับที่ 2", figures=figures, at=hours(6))
+    case.draft_report(summary_th="ฉบับที่ 2", figures=figures, by=MEMBER, at=hours(6))
     case.submit(hours(7))
     case.decide(**decide_args(ApprovingBody.esa_director))
     case.publish(published_on=TODAY, at=hours(8))
@@ -687,11 +719,11 @@ def test_the_office_request_compiles_only_reviewed_amounts_never_above_what_was_
         case.compile(hours(3))
     with refused("agreed-more-than-requested"):
         case.review(school_code="40050001", appropriate=True,
-                    agreed=[D("250000.01"), D("0")], comments_th="", at=hours(3))
+                    agreed=[D("250000.01"), D("0")], comments_th="", by=MEMBER, at=hours(3))
     case.review(school_code="40050001", appropriate=True, agreed=[D("200000"), D("12000")],
-                comments_th="ลดวงเงินซ่อม", at=hours(3))
+                comments_th="ลดวงเงินซ่อม", by=MEMBER, at=hours(3))
     case.review(school_code="40050002", appropriate=False, agreed=[D("12000")],
-                comments_th="ซ้ำกับงบปกติ", at=hours(3))
+                comments_th="ซ้ำกับงบปกติ", by=MEMBER, at=hours(3))
     with refused("already-reviewed"):
         case.submit_school_request(school_code="40050001", school_name_th="", items=items,
                                    at=hours(4))
@@ -741,3 +773,70 @@ def test_a_committee_needs_a_chair_and_two_other_members() -> None:
     appointed = committee_of(chair="dir-1", members=["off-2", "off-1", "off-1"],
                              appointed_on=TODAY, order=None, at=T0)
     assert appointed.members == ["off-1", "off-2"]
+
+
+def test_the_committees_work_is_done_by_a_member_of_it() -> None:
+    case = allocation()
+    with refused("not-a-committee-member", 403) as info:
+        case.propose(method="amounts", items=[item("40050001", "1.00")], rates=None,
+                     by="off-9", at=hours(2))
+    assert info.value.extra == {"officer_id": "off-9"}
+    case.propose(method="amounts", items=[item("40050001", "1.00")], rates=None, by="dir-1",
+                 at=hours(2))  # the chair
+    analysis = BudgetAnalysis.open(fiscal_year_be=FY, title_th="วิเคราะห์", at=T0)
+    analysis.appoint_committee(COMMITTEE, hours(1))
+    with refused("not-a-committee-member", 403):
+        analysis.draft_report(summary_th="ฉบับที่ 1", figures=[], by="esa-1", at=hours(2))
+    request = BudgetRequest.announce(fiscal_year_be=2569, kind="annual", title_th="คำขอ",
+                                     criteria_th="เกณฑ์", due=None, at=T0)
+    request.submit_school_request(school_code="40050001", school_name_th="ก", items=[
+        RequestItem(title_th="วัสดุ", category=OP, amount=D("10.00"))], at=hours(1))
+    request.appoint_committee(COMMITTEE, hours(1))
+    with refused("not-a-committee-member", 403):
+        request.review(school_code="40050001", appropriate=True, agreed=[D("10.00")],
+                       comments_th="", by="clerk-1", at=hours(2))
+    review = LeftoverReview.open(fiscal_year_be=FY, at=T0)
+    review.appoint_committee(COMMITTEE, hours(1))
+    with refused("not-a-committee-member", 403):
+        review.analyse(lines=[], success={}, by="off-9", at=hours(2))
+    review.analyse(lines=[], success={}, by="off-2", at=hours(2))
+    with refused("not-a-committee-member", 403):
+        review.set_guidelines(guidelines_th="แนวทาง", by="off-9", at=hours(3))
+
+
+def test_each_case_says_whose_decision_it_awaits() -> None:
+    target = line(SUB)
+    case = allocation("10.00", target)
+    assert case.awaiting_body is None
+    case.propose(method="amounts", items=[item("40050001", "1.00")], rates=None, by=MEMBER,
+                 at=hours(2))
+    case.submit(hours(3))
+    assert given(case).awaiting_body == ApprovingBody.esa_director
+    case.decide(line=target, **decide_args(ApprovingBody.esa_director))
+    assert case.awaiting_body is None
+    request = BudgetRequest.announce(fiscal_year_be=2569, kind="annual", title_th="คำขอ",
+                                     criteria_th="เกณฑ์", due=None, at=T0)
+    assert request.awaiting_body is None
+    funding = ExternalFunding.request(fiscal_year_be=FY, school_code="40050001",
+                                      school_name_th="ก", source_th="มูลนิธิ", project_th="ทุน",
+                                      amount=D("1.00"), value_analysis_th="คุ้มค่า", at=T0)
+    assert funding.awaiting_body == ApprovingBody.esa_director
+
+
+def test_a_lines_step_says_whether_money_is_awaited_in_use_or_spent_never_a_bare_zero() -> None:
+    from services.budgeting.integration import line_status
+
+    waiting = line_status(line())
+    assert (waiting.step, waiting.step_th) == ("awaiting_allocation", "รอรับจัดสรรงบประมาณ")
+    assert "0.00" not in waiting.step_th and "ตามแผน 100.00 บาท" in waiting.title
+
+    spending = line(allocated="75000.00")
+    spending.disburse(D("25000.00"), reference="ฎีกา 1", settles_commitment=False, at=hours(1))
+    status = line_status(spending)
+    assert (status.step, status.step_th) == ("spending", "ได้รับจัดสรรแล้ว อยู่ระหว่างใช้จ่าย")
+    assert "คงเหลือ 50,000.00 บาท จากที่ได้รับ 75,000.00 บาท" in status.title
+
+    spending.disburse(D("50000.00"), reference="ฎีกา 2", settles_commitment=False, at=hours(2))
+    spent = line_status(spending)
+    assert (spent.step, spent.step_th) == ("spent", "ใช้จ่ายครบตามที่ได้รับจัดสรรแล้ว")
+    assert "ใช้จ่ายแล้ว 75,000.00 บาท" in spent.title and "คงเหลือ" not in spent.title

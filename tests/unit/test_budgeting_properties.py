@@ -118,7 +118,8 @@ def allocate(world: World, index: int, amount: Decimal, slack: Decimal, approve:
     ceiling = max(amount + slack, Decimal("0.01"))
     case = app.open_allocation(title_th="จัดสรร", line_id=world.line_ids[index], ceiling=ceiling,
                                criteria_th="เกณฑ์")["case_id"]
-    app.appoint_committee(Allocation, case, chair="c", members=["a", "b"],
+    # off-1 (acting) sits on the committee, which does the allocating.
+    app.appoint_committee(Allocation, case, chair="dir-1", members=["off-1", "off-2"],
                           appointed_on=bangkok_date(utc_now()), order=None)
     proposed = world.attempt(app.propose_amounts, case, items=[_item(amount)])
     assert (proposed is None) == (amount > ceiling)
@@ -132,8 +133,8 @@ def allocate(world: World, index: int, amount: Decimal, slack: Decimal, approve:
 
 
 def _item(amount: Decimal) -> AllocationItem:
-    return AllocationItem(recipient_kind=RecipientKind.school, recipient_code="40050001",
-                          recipient_name_th="โรงเรียน", amount=amount)
+    return AllocationItem(recipient_kind=RecipientKind.group, recipient_code="PLAN",
+                          recipient_name_th="กลุ่มนโยบายและแผน", amount=amount)
 
 
 def transfer(world: World, source: int, target: int, amount: Decimal, new_item: bool,

@@ -102,9 +102,8 @@ class TestScheduling:
                                                        DIRECTOR.officer_id)
         assert m.holder == OFFICER.officer_id and m.due == date(2026, 3, 6)
 
-    def test_a_clerk_does_not_organise_and_fields_are_required(self) -> None:
-        with refused("not-an-officer", 403):
-            planned(by=CLERK)
+    def test_fields_are_required(self) -> None:
+        # Who may call a meeting at all is the decision-rights table's (test_correspondence_rights).
         with refused("field-required", 422):
             planned(place=" ")
         with refused("naive-datetime", 422):
@@ -123,24 +122,24 @@ class TestAgenda:
         m = given(m)
         assert m.agenda[0].status == AgendaStatus.approved and m.holder == OFFICER.officer_id
 
-    def test_only_the_group_director_decides_and_only_once(self) -> None:
+    def test_nobody_puts_their_own_item_on_the_agenda_and_each_is_decided_once(self) -> None:
         m = planned()
         m.propose_agenda_item(by=OFFICER, title="วาระ", at=at(1))
+        m.propose_agenda_item(by=DIRECTOR, title="วาระของผู้อำนวยการกลุ่ม", at=at(1.5))
         m = given(m)
-        with refused("not-a-group-director", 403):
+        # Per item: the director proposed item 2 and may not approve it, but may decide item 1.
+        with refused("same-person", 403):
+            m.approve_agenda_item(by=DIRECTOR, item_no=2, at=at(2))
+        with refused("same-person", 403):
             m.approve_agenda_item(by=OFFICER, item_no=1, at=at(2))
         with refused("agenda-item-not-found", 404):
-            m.approve_agenda_item(by=DIRECTOR, item_no=2, at=at(2))
+            m.approve_agenda_item(by=DIRECTOR, item_no=3, at=at(2))
         with refused("field-required", 422):
             m.drop_agenda_item(by=DIRECTOR, item_no=1, reason="", at=at(2))
         m.drop_agenda_item(by=DIRECTOR, item_no=1, reason="ซ้ำกับวาระเดิม", at=at(2))
         m = given(m)
         with refused("agenda-item-already-decided", 409):
             m.approve_agenda_item(by=DIRECTOR, item_no=1, at=at(3))
-
-    def test_a_clerk_does_not_propose(self) -> None:
-        with refused("not-an-officer", 403):
-            planned().propose_agenda_item(by=CLERK, title="วาระ", at=at(1))
 
 
 class TestNotice:
@@ -194,6 +193,27 @@ class TestHolding:
                                at=STARTS)
         with refused("wrong-step", 409):
             held().propose_agenda_item(by=OFFICER, title="วาระเพิ่ม", at=STARTS)
+
+    def test_not_held_before_the_day_it_was_called_for(self) -> None:
+        # Called for Friday 6 March: recorded as held on Wednesday 4 March is refused, and
+        # nothing is recorded.
+        m = notified()
+        with refused("held-before-scheduled", 422):
+            m.hold(by=DIRECTOR, attendees=[DIRECTOR, OFFICER],
+                   held_at=STARTS - timedelta(days=2), at=STARTS + timedelta(hours=2))
+        assert then_events(m) == []
+        # The same Bangkok day, even earlier than called for, is that meeting.
+        m.hold(by=DIRECTOR, attendees=[DIRECTOR, OFFICER], held_at=STARTS - timedelta(hours=4),
+               at=STARTS + timedelta(hours=2))
+        assert names(then_events(m)) == ["Held"]
+
+    def test_attendees_are_among_those_notified(self) -> None:
+        m = notified()  # the chair, OFFICER and OTHER_OFFICER were notified; PARTICIPANT was not
+        with refused("attendee-not-notified", 422) as problem:
+            m.hold(by=DIRECTOR, attendees=[DIRECTOR, OFFICER, PARTICIPANT], held_at=STARTS,
+                   at=STARTS + timedelta(hours=2))
+        assert problem.value.extra["officer_ids"] == [PARTICIPANT.officer_id]
+        assert then_events(m) == []
 
 
 class TestMinutes:

@@ -11,6 +11,7 @@ import pytest
 
 from services.monitoring.domain import (
     AlreadyIssued,
+    BeforeTheInspection,
     BudgetLine,
     BudgetUse,
     BudgetUseEntry,
@@ -31,6 +32,7 @@ from services.monitoring.domain import (
     PeriodTarget,
     PlanContent,
     PlanKind,
+    PlanSuperseded,
     RecommendationStep,
     TrackedGroup,
     TrackedItem,
@@ -44,6 +46,8 @@ from services.monitoring.domain import (
 from shared.domain import DomainError
 
 AT = datetime(2024, 11, 22, 3, 0, tzinfo=UTC)
+# The day of the inspection (20 January 2025) in Bangkok: the inspectors' recommendations come then.
+INSPECTED = datetime(2025, 1, 19, 17, 0, tzinfo=UTC)
 EVIDENCE = Evidence(name="รูปภาพกิจกรรม.jpg", media_type="image/jpeg", sha256="a" * 64, size=10)
 
 
@@ -176,6 +180,32 @@ def test_an_amended_plan_revises_targets_and_keeps_reports_an_old_version_change
     assert plan.progress(group, group.items[0]).achieved is True  # 90 against the new 85
 
 
+def test_a_version_superseded_by_an_amendment_closes_and_hands_its_reports_over() -> None:
+    old = plan_with(("K1", "q1", "40"), ("K2", "q1", "12"))
+    amendment_id = uuid4()
+    amendment = MonitoringPlan.open(content(source_plan_id=amendment_id, source_version=2,
+                                            target="90"), grace_days=15, at=AT)
+    old.collect_events()
+
+    assert old.supersede(by_plan_id=amendment_id, closed_on=date(2025, 1, 1), at=AT) is True
+    assert old.supersede(by_plan_id=amendment_id, closed_on=date(2025, 1, 1), at=AT) is False
+    status = old.group_status(old.content.groups[0], AT)
+    assert (status.step, status.closed, status.holder, status.due) == (
+        "superseded", True, None, None)
+    with pytest.raises(PlanSuperseded) as refused:
+        old.report(group_code="P68-01", item_code="K1", period="q2", value=Decimal("60"),
+                   note="", evidence=None, by="off-1", at=AT)
+    assert refused.value.status == 409 and refused.value.extra["superseded_by"] == str(amendment_id)
+    assert [type(e).__name__ for e in old.collect_events()] == ["Superseded"]
+
+    # What was reported on the old version counts on the amendment, once.
+    assert amendment.carry_over(old, AT) == ["P68-01"]
+    assert amendment.carry_over(old, AT) == []
+    group = amendment.content.groups[0]
+    assert amendment.progress(group, group.items[0]).actual == Decimal("40")
+    assert amendment.pending_period(group) == "q2"
+
+
 def test_codes_must_be_unique_within_a_plan() -> None:
     group = content().groups[0]
     with pytest.raises(DuplicateCode):
@@ -234,7 +264,8 @@ def test_an_issue_needs_a_title_that_is_more_than_invisible_characters() -> None
 
 def test_a_recommendation_goes_proposed_assigned_acted_closed_with_its_holder_at_each_step() -> None:
     round_ = inspection()
-    recommendation = round_.add_recommendation(issue_code="I1", text_th="เร่งรัดการอ่าน", at=AT)
+    recommendation = round_.add_recommendation(issue_code="I1", text_th="เร่งรัดการอ่าน",
+                                               at=INSPECTED)
     assert round_.recommendation_ids == [recommendation.id]
     assert (recommendation.number, recommendation.status().holder) == (1, "group_director")
 
@@ -253,7 +284,8 @@ def test_a_recommendation_goes_proposed_assigned_acted_closed_with_its_holder_at
 
 
 def test_recommendation_rules() -> None:
-    recommendation = inspection().add_recommendation(issue_code="I1", text_th="ปรับปรุง", at=AT)
+    recommendation = inspection().add_recommendation(issue_code="I1", text_th="ปรับปรุง",
+                                                     at=INSPECTED)
     with pytest.raises(WrongStep):
         recommendation.report_action(action_th="ทำแล้ว", evidence=None, by="off-1", at=AT)
     with pytest.raises(DueBeforeToday):
@@ -274,7 +306,19 @@ def test_recommendation_rules() -> None:
 
 def test_a_recommendation_must_name_an_issue_of_its_round() -> None:
     with pytest.raises(UnknownIssue):
-        inspection().add_recommendation(issue_code="I9", text_th="ปรับปรุง", at=AT)
+        inspection().add_recommendation(issue_code="I9", text_th="ปรับปรุง", at=INSPECTED)
+
+
+def test_no_recommendation_before_the_inspection_takes_place() -> None:
+    round_ = inspection()  # scheduled on 20 January 2025
+    # 19 January 2025, 23:59 in Bangkok (16:59 UTC): the day before.
+    with pytest.raises(BeforeTheInspection) as refused:
+        round_.add_recommendation(issue_code="I1", text_th="ปรับปรุง",
+                                  at=datetime(2025, 1, 19, 16, 59, tzinfo=UTC))
+    assert refused.value.status == 409 and refused.value.extra["scheduled_on"] == "2025-01-20"
+    assert round_.recommendation_ids == [] and len(round_.pending_events) == 1, "nothing added"
+    round_.add_recommendation(issue_code="I1", text_th="ปรับปรุง", at=INSPECTED)
+    assert len(round_.recommendation_ids) == 1
 
 
 # --- evaluation ---------------------------------------------------------------------------------------

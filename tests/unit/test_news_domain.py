@@ -130,7 +130,7 @@ class TestReview:
             item.submit(by=OTHER_OFFICER, checker=DIRECTOR, at=at(1))
         item.submit(by=OFFICER, checker=DIRECTOR, at=at(1))
         item = given(item)
-        with refused("not-a-group-director", 403):
+        with refused("news-put-to-another", 403):
             item.approve(by=OFFICER, at=at(2))
         with refused("news-put-to-another", 403):
             item.approve(by=UNCLEARED_DIRECTOR, at=at(2))

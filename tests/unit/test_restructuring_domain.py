@@ -15,10 +15,11 @@ from uuid import NAMESPACE_URL, uuid4, uuid5
 import pytest
 
 from contracts.restructuring.v1 import CaseType, SchoolStatus, SizeBand
-from contracts.vocabulary import Decision, SchoolLevel
+from contracts.vocabulary import ApprovingBody, Decision, SchoolLevel
 from services.restructuring.domain import (
     CaseStep,
     EnrolmentSnapshot,
+    Resolution,
     RestructuringCase,
     School,
     SchoolDetails,
@@ -323,6 +324,9 @@ def test_a_class_expansion_adds_levels_from_the_effective_date() -> None:
 
 
 OFFICER = {"officer_id": "off-1", "officer_name_th": "นายสมชาย รักงาน"}
+# The committee's resolution as correspondence registered it.
+RESOLUTION = Resolution(document_id=uuid5(NAMESPACE_URL, "resolution"),
+                        reference="ทะเบียนรับ 215/2568", dated=TODAY)
 
 
 def merge_case(absorbed: School | None = None, receiving: School | None = None) -> RestructuringCase:
@@ -342,16 +346,16 @@ def hear(case: RestructuringCase, at: float = 2, board: bool | None = True) -> N
 
 
 def decide(case: RestructuringCase, decision: Decision, reason: str | None = None,
-           on: date = TODAY, at: float = 4) -> None:
-    case.decide(by="off-1", decision=decision, decided_on=on, reason=reason, resolution=None,
-                today=TODAY, at=hours(at))
+           on: date = TODAY, at: float = 4, resolution: Resolution | None = RESOLUTION) -> None:
+    case.decide(by="off-2", decision=decision, decided_on=on, reason=reason,
+                resolution=resolution, today=TODAY, at=hours(at))
 
 
 def proposed_case() -> RestructuringCase:
     case = merge_case()
     study(case)
     hear(case)
-    case.propose(by="off-1", today=TODAY, at=hours(3))
+    case.propose(by="dir-1", today=TODAY, at=hours(3))
     return given(case)
 
 
@@ -442,6 +446,25 @@ def test_a_proposal_is_held_by_the_provincial_committee() -> None:
                                              "คณะกรรมการศึกษาธิการจังหวัด (กศจ.)")
 
 
+def test_the_case_awaits_the_committee_only_while_proposed() -> None:
+    # The decision rights read it: a body outside the office decides, an officer records it.
+    case = merge_case()
+    assert case.awaiting_body is None
+    case = proposed_case()
+    assert case.awaiting_body == ApprovingBody.provincial_committee
+    decide(case, Decision.return_for_revision, "แก้ไข")
+    assert given(case).awaiting_body is None
+
+
+def test_the_committees_decision_cites_its_registered_resolution() -> None:
+    case = proposed_case()
+    with refused("resolution-required", 422):
+        decide(case, Decision.approve, resolution=None)
+    decide(case, Decision.approve)
+    [decided] = then_events(case)
+    assert decided.record.resolution == RESOLUTION and decided.record.recorded_by == "off-2"
+
+
 def test_a_return_for_revision_needs_a_reason_and_every_round_is_kept() -> None:
     case = proposed_case()
     with refused("reason-required"):
@@ -450,11 +473,11 @@ def test_a_return_for_revision_needs_a_reason_and_every_round_is_kept() -> None:
     case = given(case)
     assert (case.step, case.holder) == (CaseStep.returned, "off-1")
     study(case, at=5)
-    case.propose(by="off-1", today=TODAY, at=hours(6))
+    case.propose(by="dir-1", today=TODAY, at=hours(6))
     decide(case, Decision.reject, "ชุมชนยังไม่พร้อม", at=7)
     case = given(case)
     assert case.step == CaseStep.rejected
-    case.propose(by="off-1", today=TODAY, at=hours(8))
+    case.propose(by="dir-1", today=TODAY, at=hours(8))
     decide(case, Decision.approve, at=9)
     case = given(case)
     assert case.step == CaseStep.approved
@@ -505,7 +528,7 @@ def test_an_executed_establish_case_registers_the_school_from_its_effective_date
                                             levels=[K, P], existing=None, at=T0, **OFFICER)
     study(case)
     hear(case, board=None)
-    case.propose(by="off-1", today=TODAY, at=hours(3))
+    case.propose(by="dir-1", today=TODAY, at=hours(3))
     decide(case, Decision.approve)
     [new] = given(case).execute(schools={}, effective_date=EFFECTIVE, at=hours(5))
     new = given(new)
@@ -517,8 +540,8 @@ def test_an_executed_establish_case_registers_the_school_from_its_effective_date
 def test_a_withdrawn_case_takes_no_further_step() -> None:
     case = merge_case()
     with refused("field-required"):
-        case.withdraw(by="off-1", reason="", at=hours(1))
-    case.withdraw(by="off-1", reason="ชุมชนขอชะลอ", at=hours(1))
+        case.withdraw(by="dir-1", reason="", at=hours(1))
+    case.withdraw(by="dir-1", reason="ชุมชนขอชะลอ", at=hours(1))
     case = given(case)
     assert case.closed and case.step == CaseStep.withdrawn
     with refused("case-closed", 409):

@@ -62,6 +62,7 @@ class KnowledgeBase:
             actor = self.app.acting_officer()
             item = self.item(item_id)
             check_version(item, expected_version)
+            self.app.check_record(item)
             act(item, actor, self.app.clock())
             return self.view(item), [item]
 

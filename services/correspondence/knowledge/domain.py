@@ -17,12 +17,9 @@ from enum import StrEnum
 from services.correspondence.domain import (
     CorrespondenceError,
     Forbidden,
-    NotAGroupDirector,
     Officer,
-    OfficerInactive,
     Role,
     WrongStep,
-    _require_role,
 )
 from shared.domain import Aggregate, NotFound, aware, event, required_text
 
@@ -88,9 +85,7 @@ class KnowledgeItem(Aggregate):
     @classmethod
     def capture(cls, *, by: Officer, title: str, body: str, tags: Iterable[str], source: str,
                 at: datetime) -> KnowledgeItem:
-        """Any active member of staff captures an item; the group director screens it."""
-        if not by.active:
-            raise OfficerInactive(by.officer_id, officer_id=by.officer_id)
+        """A member of the group's staff captures an item; the group director screens it."""
         return cls(title=required_text(title, "title"), body=required_text(body, "body"),
                    tags=normalise_tags(tags), source=source.strip(), author_id=by.officer_id,
                    at=aware(at))
@@ -114,7 +109,6 @@ class KnowledgeItem(Aggregate):
     def screen(self, *, by: Officer, accept: bool, reason: str, at: datetime) -> None:
         """The group director keeps the item (reason optional) or rejects it (reason required)."""
         self._require_step(KnowledgeStep.captured)
-        _require_role(by, Role.group_director, NotAGroupDirector)
         if accept:
             self._accepted(screened_by=by.officer_id, reason=reason.strip(), at=aware(at))
         else:
@@ -122,12 +116,13 @@ class KnowledgeItem(Aggregate):
                            at=aware(at))
 
     def publish(self, *, by: Officer, tags: Iterable[str] | None = None, at: datetime) -> None:
-        """Share the accepted item with the group, with its final tags (at least one)."""
+        """Share the accepted item with the group; `tags` are added to those captured (at least
+        one in all)."""
         self._require_step(KnowledgeStep.accepted)
         if not by.active or not (by.officer_id == self.author_id
                                  or by.has_role(Role.group_director)):
             raise NotTheAuthor(by.officer_id, officer_id=by.officer_id)
-        final = normalise_tags(tags) if tags is not None else self.tags
+        final = normalise_tags([*self.tags, *(tags or ())])
         if not final:
             raise TagsRequired(field="tags")
         self._published(published_by=by.officer_id, tags=final, at=aware(at))

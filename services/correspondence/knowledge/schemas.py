@@ -29,7 +29,8 @@ class ScreenIn(Model):
 
 class PublishIn(Model):
     tags: list[Tag] | None = Field(default=None, max_length=20,
-                                   description="final tags; the captured ones if omitted")
+                                   description="tags added to those captured (none: the "
+                                               "captured ones)")
 
 
 class KnowledgeItemOut(BaseModel):

@@ -81,6 +81,7 @@ class Meetings:
             actor = self.app.acting_officer()
             meeting = self.meeting(meeting_id)
             check_version(meeting, expected_version)
+            self.app.check_record(meeting)
             others = act(meeting, actor, self.app.clock()) or ()
             # What the meeting refers to (its new minutes) is recorded, and published, first.
             return self.view(meeting, unsaved=others), [*others, meeting]
@@ -169,6 +170,7 @@ class Meetings:
         def decide() -> tuple[dict[str, Any], list[Aggregate]]:
             item = self.action_item(action_item_id)
             check_version(item, expected_version)
+            self.app.check_record(item)
             item.close(by=self.app.acting_officer(), result=result, at=self.app.clock())
             return self.action_item_view(item), [item]
 

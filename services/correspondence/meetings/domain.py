@@ -24,14 +24,11 @@ from services.correspondence.domain import (
     Document,
     DocumentType,
     Forbidden,
-    NotAGroupDirector,
-    NotAnOfficer,
     Officer,
     OfficerInactive,
     Role,
     Step,
     WrongStep,
-    _require_role,
 )
 from shared.domain import Aggregate, Conflict, FieldRequired, NotFound, aware, event, required_text
 from shared.thaitime import bangkok_date
@@ -112,6 +109,18 @@ class HeldInFuture(CorrespondenceError):
     title_en = "The meeting cannot be recorded as held in the future"
 
 
+class HeldBeforeScheduled(CorrespondenceError):
+    code = "held-before-scheduled"
+    title_th = "วันที่ประชุมก่อนวันที่นัดประชุม"
+    title_en = "A meeting is not held before the day it was called for"
+
+
+class AttendeeNotNotified(CorrespondenceError):
+    code = "attendee-not-notified"
+    title_th = "ผู้เข้าประชุมต้องเป็นผู้ที่ได้รับแจ้งการประชุมแล้ว"
+    title_en = "Attendees are people who were notified of the meeting"
+
+
 class DueBeforeMeeting(CorrespondenceError):
     code = "due-before-meeting"
     title_th = "กำหนดเสร็จก่อนวันประชุม"
@@ -128,6 +137,15 @@ class NotTheOrganiser(CorrespondenceError, Forbidden):
     code = "not-the-organiser"
     title_th = "ต้องเป็นผู้จัดการประชุม ประธาน หรือผู้อำนวยการกลุ่ม"
     title_en = "Only the organiser, the chair or a group director may do this"
+
+
+class OwnAgendaItem(CorrespondenceError, Forbidden):
+    """Separation of duties for one agenda item: the decision rights' own refusal (same code),
+    decided here because the rule is per item, not per meeting."""
+
+    code = "same-person"
+    title_th = "ผู้เสนอระเบียบวาระไม่อาจพิจารณาบรรจุระเบียบวาระของตนเองได้"
+    title_en = "The one who proposed an agenda item may not put it on the agenda"
 
 
 class NotTheOwner(CorrespondenceError, Forbidden):
@@ -200,12 +218,6 @@ def _unique(ids: Sequence[str]) -> list[str]:
     return list(dict.fromkeys(i for i in ids if i))
 
 
-def _require_drafter(by: Officer) -> None:
-    if not by.active or not (by.has_role(Role.officer) or by.has_role(Role.group_director)):
-        raise NotAnOfficer(f"{by.officer_id} is not a responsible officer",
-                           officer_id=by.officer_id)
-
-
 # ---- Meeting ---------------------------------------------------------------------------------------
 
 
@@ -216,7 +228,6 @@ class Meeting(Aggregate):
     def schedule(cls, *, by: Officer, title: str, starts_at: datetime, place: str,
                  chair: Officer, at: datetime) -> Meeting:
         """A responsible officer (or the group director) calls the meeting and organises it."""
-        _require_drafter(by)
         if not chair.active:
             raise OfficerInactive(chair.officer_id, officer_id=chair.officer_id)
         return cls(title=required_text(title, "title"), starts_at=aware(starts_at, "starts_at"),
@@ -248,23 +259,26 @@ class Meeting(Aggregate):
                             at: datetime) -> int:
         """An officer proposes an item for the agenda; returns its number."""
         self._require_step(*BEFORE_MEETING)
-        _require_drafter(by)
         item_no = len(self.agenda) + 1
         self._proposed(item_no=item_no, title=required_text(title, "title"), details=details.strip(),
                        proposed_by=by.officer_id, at=aware(at))
         return item_no
 
     def approve_agenda_item(self, *, by: Officer, item_no: int, at: datetime) -> None:
-        """The superior (group director) puts the item on the agenda."""
+        """The superior (group director) puts the item on the agenda; never an item they proposed
+        themselves (separation of duties, per item: the one who proposes does not approve)."""
         self._require_step(*BEFORE_MEETING)
-        _require_role(by, Role.group_director, NotAGroupDirector)
         self._require_undecided(item_no)
+        proposer = self.agenda[item_no - 1].proposed_by
+        if proposer == by.officer_id:
+            raise OwnAgendaItem(f"{by.officer_id} proposed agenda item {item_no}",
+                                step="AgendaItemProposed", officer_id=by.officer_id,
+                                item_no=item_no)
         self._approved(item_no=item_no, approved_by=by.officer_id, at=aware(at))
 
     def drop_agenda_item(self, *, by: Officer, item_no: int, reason: str, at: datetime) -> None:
         """The group director leaves the item off the agenda, saying why."""
         self._require_step(*BEFORE_MEETING)
-        _require_role(by, Role.group_director, NotAGroupDirector)
         self._require_undecided(item_no)
         self._dropped(item_no=item_no, dropped_by=by.officer_id,
                       reason=required_text(reason, "reason"), at=aware(at))
@@ -293,7 +307,8 @@ class Meeting(Aggregate):
 
     def hold(self, *, by: Officer, attendees: Sequence[Officer], held_at: datetime,
              at: datetime) -> None:
-        """Record that the meeting took place, and who attended (two or more people)."""
+        """Record that the meeting took place, and who attended: two or more of those notified
+        (whoever else joins is notified first), on or after the (Bangkok) day it was called for."""
         self._require_step(MeetingStep.notified)
         self._require_manager(by)
         at = aware(at)
@@ -301,7 +316,15 @@ class Meeting(Aggregate):
         if held_at > at:
             raise HeldInFuture(f"{held_at.isoformat()} is after {at.isoformat()}",
                                field="held_at")
+        scheduled_on = bangkok_date(self.starts_at)
+        if bangkok_date(held_at) < scheduled_on:
+            raise HeldBeforeScheduled(f"held {bangkok_date(held_at)}, called for {scheduled_on}",
+                                      field="held_at", scheduled_on=str(scheduled_on))
         people = _unique([p.officer_id for p in attendees])
+        strangers = [person for person in people if person not in self.participants]
+        if strangers:
+            raise AttendeeNotNotified(", ".join(strangers), field="attendee_ids",
+                                      officer_ids=strangers)
         if len(people) < MIN_PEOPLE:
             raise MeetingTooSmall(f"{len(people)} attendee(s)", field="attendee_ids")
         self._held(attendees=people, held_at=held_at)
@@ -392,9 +415,9 @@ class Meeting(Aggregate):
             raise NotTheOrganiser(by.officer_id, officer_id=by.officer_id)
 
     def _require_minute_taker(self, by: Officer) -> None:
-        # The minutes are a document of the office: drafted by a responsible officer.
+        # The minutes are a document of the office, drafted by a responsible officer (the
+        # decision rights say so) who manages this meeting.
         self._require_manager(by)
-        _require_drafter(by)
 
     def _require_undecided(self, item_no: int) -> None:
         if not 1 <= item_no <= len(self.agenda):

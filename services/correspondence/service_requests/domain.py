@@ -19,13 +19,11 @@ from services.correspondence.domain import (
     CorrespondenceError,
     DueBeforeReceived,
     Forbidden,
-    NotAGroupDirector,
     NotAnOfficer,
     Officer,
     OfficerInactive,
     Role,
     WrongStep,
-    _require_role,
 )
 from shared.domain import Aggregate, Conflict, NotFound, aware, event, required_text
 from shared.thaitime import bangkok_date
@@ -137,9 +135,7 @@ class ServiceRequest(Aggregate):
     def log(cls, *, by: Officer, requester_kind: RequesterKind, requester_name: str, contact: str,
             channel: ServiceChannel, subject: str, details: str, received_at: datetime,
             at: datetime) -> ServiceRequest:
-        """Any active member of staff takes a request down; it waits for the group director."""
-        if not by.active:
-            raise OfficerInactive(by.officer_id, officer_id=by.officer_id)
+        """A member of the group's staff takes a request down; it waits for the group director."""
         at = aware(at)
         received_at = aware(received_at, "received_at")
         if received_at > at:
@@ -184,7 +180,6 @@ class ServiceRequest(Aggregate):
         """The group director gives the request to a responsible officer (re-routing allowed)."""
         self._require_not_responded()
         self._require_step(RequestStep.logged, RequestStep.routed)
-        _require_role(by, Role.group_director, NotAGroupDirector)
         if not officer.active:
             raise OfficerInactive(officer.officer_id, officer_id=officer.officer_id)
         if not (officer.has_role(Role.officer) or officer.has_role(Role.group_director)):
@@ -224,8 +219,6 @@ class ServiceRequest(Aggregate):
         if self.step not in CLOSED_REQUEST_STEPS:
             raise NotYetResponded(f"step is {self.step.value}", step=self.step.value,
                                   step_th=self.step_th)
-        if not by.active:
-            raise OfficerInactive(by.officer_id, officer_id=by.officer_id)
         self._rated(score=score, comment=comment.strip(), recorded_by=by.officer_id,
                     at=aware(at))
 

@@ -1,0 +1,1 @@
+"""Events every service publishes about its own operation (parked and replayed messages)."""
