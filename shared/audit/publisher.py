@@ -22,7 +22,7 @@ import orjson
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 from nats.aio.client import Client as NatsClient
 from nats.js.api import DeliverPolicy
-from nats.js.errors import NotFoundError
+from nats.js.errors import APIError, NotFoundError
 
 from shared.audit.guard import AuditGuard, Fault
 from shared.audit.heads import (
@@ -119,7 +119,11 @@ class AuditPublisher:
             message = await self.client.jsm().get_last_msg(AUDIT_STREAM,
                                                            head_subject(self.service))
         except NotFoundError:
-            return True  # nothing published yet (or no audit stream): nothing to compare
+            return True  # nothing published yet: nothing to compare
+        except APIError as error:  # no audit stream (streams not declared yet): cannot compare
+            log.warning("audit stream unavailable: the store is not compared with it",
+                        error=repr(error))
+            return True
         published = SignedHead.from_summary(orjson.loads(message.data or b"{}"))
         self.published_up_to = published.tree_size
         problem = await asyncio.to_thread(self._compare_with_store, published)

@@ -5,6 +5,7 @@ would, and an insider's raw SQL on the store (bypassing the service)."""
 from __future__ import annotations
 
 import asyncio
+import fnmatch
 import json
 import os
 import shutil
@@ -54,6 +55,7 @@ class WitnessRunner(ManagedProcess):
                         "--http-port", str(self.port),
                         *(f"--service={s}={u}" for s, u in services.items())]
         self.log_path = var_dir / f"{name}.log"
+        self.nats_url = nats_url
 
     @property
     def public_key_hex(self) -> str:
@@ -77,6 +79,23 @@ class WitnessRunner(ManagedProcess):
         return httpx.get(f"http://127.0.0.1:{self.port}/alarms", timeout=5).json()
 
 
+def witness_for(nats_url: str, services: dict[str, ServiceProcess]) -> WitnessRunner:
+    """A witness of these service processes (not started), with its OAuth client registered in
+    their registry; each service is told to trust its cosignatures."""
+    first = next(iter(services.values()))
+    var_dir = Path(first.env["ESA_VAR_DIR"])
+    (var_dir / "witness").mkdir(parents=True, exist_ok=True)
+    settings = ServiceSettings(service_name=first.name, var_dir=var_dir, **_auth_paths(var_dir))
+    client = register_agency(settings, agency="พยานอิสระ (witness)",
+                             scopes=[f"{name}:audit" for name in services], client_id=WITNESS,
+                             rate_per_minute=100_000, burst=10_000)
+    witness = WitnessRunner(WITNESS, nats_url, {n: p.url for n, p in services.items()}, var_dir,
+                            client)
+    for process in services.values():
+        process.env["ESA_AUDIT_WITNESS_KEYS"] = json.dumps([f"{WITNESS}={witness.public_key_hex}"])
+    return witness
+
+
 def teach_staff(nats_url: str) -> None:
     """The staff directory, as correspondence publishes it (planning learns it from the stream)."""
     async def publish() -> None:
@@ -96,7 +115,7 @@ def audit_messages(nats_url: str, subject: str) -> list[dict[str, Any]]:
         client = await connect(nats_url, name="test-audit-reader")
         try:
             return [orjson.loads(m.data) for m in await read_stream(client, AUDIT_STREAM)
-                    if m.subject.startswith(f"esa.audit.{subject}")]
+                    if fnmatch.fnmatch(m.subject, f"esa.audit.{subject}*")]
         finally:
             await client.drain()
     return asyncio.run(read())
