@@ -177,7 +177,7 @@ class RunningSystem:
             for process in self.processes.values():
                 process.launch()
             for process in self.processes.values():
-                process.wait_healthy()
+                process.wait_healthy(60)  # five processes booting side by side on two cores
             self.witness.start()
         except BaseException:
             self.stop()
