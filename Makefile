@@ -15,14 +15,15 @@ $(STAMP): pyproject.toml
 
 install: $(STAMP)
 
-# Headless Chromium for the dashboard's browser tests, a Thai system font, and poppler's tools
+# Headless Chromium for the dashboard's browser tests, a Thai system font, poppler's tools
 # (pdftotext, pdfsig, pdftoppm: the PDF tests read letters and reports the way an independent reader
-# does), from Debian's packages: installed only where missing (apt-get needs root, as on CI and the
-# dev machines).
+# does), and SoftHSM (a PKCS#11 token standing in for an HSM in the key tests), from Debian's
+# packages: installed only where missing (apt-get needs root, as on CI and the dev machines).
 CHROMIUM := /usr/bin/chromium
 POPPLER := /usr/bin/pdftotext
-APT_PACKAGES := chromium fonts-thai-tlwg poppler-utils
-$(CHROMIUM) $(POPPLER):
+SOFTHSM := /usr/bin/softhsm2-util
+APT_PACKAGES := chromium fonts-thai-tlwg poppler-utils softhsm2
+$(CHROMIUM) $(POPPLER) $(SOFTHSM):
 	apt-get update -qq
 	DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(APT_PACKAGES)
 
@@ -31,7 +32,7 @@ browser: $(CHROMIUM) $(POPPLER)
 run: $(STAMP)
 	$(BIN)/python -m shared.launcher
 
-test: $(STAMP) $(CHROMIUM) $(POPPLER)
+test: $(STAMP) $(CHROMIUM) $(POPPLER) $(SOFTHSM)
 	$(BIN)/ruff check contracts shared services benchmarks tests examples
 	$(BIN)/python -m pytest
 

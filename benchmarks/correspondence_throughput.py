@@ -36,6 +36,7 @@ import aiohttp
 import httpx
 import nats
 import orjson
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from nats.aio.client import Client as NatsClient
 
 from contracts.correspondence import v1
@@ -75,7 +76,7 @@ STAFF = (  # the first entry bootstraps the directory, then esa-1 registers the 
 
 @dataclass
 class Figure:
-    section: int  # 1-4: printed in this order, whatever order they were measured in
+    section: int  # 1-5: printed in this order, whatever order they were measured in
     name: str
     value: str
     target: str = ""
@@ -120,10 +121,13 @@ def raw_append_rate(var_dir: Path, count: int) -> float:
         app.close()
 
 
-def command_rate(var_dir: Path, count: int) -> tuple[float, float]:
+def command_rate(var_dir: Path, count: int, *, audited: bool = True) -> tuple[float, float]:
     """(registrations/s, CPU ms each) for the registration command called in process, one thread,
-    on the same store settings: the application's own cost, without HTTP, the gate or the relay."""
+    on the same store settings: the application's own cost, without HTTP, the gate or the relay.
+    `audited=False` takes the audit tree's transaction hook out, to measure what it costs."""
     app = CorrespondenceApplication(CorrespondenceSettings(var_dir=var_dir, store="sqlite"))
+    if not audited:
+        app.process_recorder.hooks.remove(app.audit)  # type: ignore[attr-defined]
     try:
         hire_in_process(app)
         with acting_as(CLERK):
@@ -585,6 +589,8 @@ def run(root: Path, report: Report) -> None:
     report.note(1, "the command as the API calls it (idempotency record included), without HTTP, "
                    "the OAuth2 gate or the relay: the most the API path could reach")
 
+    audit_cost(root, report)
+
     with contextlib.ExitStack() as stack:
         step("starting nats-server and correspondence")
         system = start_system(root, stack)
@@ -641,6 +647,74 @@ def run(root: Path, report: Report) -> None:
         each = "  ".join(f"{name} {ms:.2f}" for name, ms
                          in relay_cpu.per_item_ms(published).items())
         report.note(3, f"CPU ms per message: {each}")
+
+
+def audit_cost(root: Path, report: Report) -> None:
+    """5. What the audit trail costs: the tree extended and a head signed in every transaction
+    (in process, with and without the hook, the same machine and moment), publishing each head to
+    JetStream, a witness checking and cosigning them, and the service's pass over its store."""
+    from shared.audit.publisher import AuditPublisher
+    from shared.audit.selfcheck import SelfCheck
+    from shared.audit.signing import AuditSigner
+    from shared.audit.witness import Witness, WitnessStore
+
+    step(f"5/5 audit: {REGISTRATIONS} registrations in process without and with the audit hook")
+    _, without = command_rate(root / "audit-off", REGISTRATIONS, audited=False)
+    _, with_hook = command_rate(root / "audit-on", REGISTRATIONS)
+    report.add(5, "5. audit tree + signed head per transaction",
+               f"{with_hook - without:+.2f} CPU ms each")
+    report.note(5, f"CPU ms per registration in process: without the audit hook {without:.2f}, "
+                   f"with it {with_hook:.2f}")
+    app = CorrespondenceApplication(CorrespondenceSettings(var_dir=root / "audit-on",
+                                                           store="sqlite"))
+    nats_server = NatsServer(root / "audit-nats", log_file=root / "audit-nats.log").start()
+    try:
+        asyncio.run(bootstrap_streams(nats_server.url))
+        heads = app.audit.size and len(app.audit.heads(0, 100_000))
+
+        async def publish_all() -> tuple[int, float, float]:
+            client = await nats.connect(nats_server.url)
+            publisher = AuditPublisher(app.audit, app.audit_guard, client, witness_keys={},
+                                       recorder=app.process_recorder)
+            start, cpu = time.perf_counter(), cpu_seconds()
+            count = await publisher.publish_pending()
+            used = (cpu_seconds() or 0) - (cpu or 0)
+            await client.drain()
+            return count, time.perf_counter() - start, used
+
+        nats_cpu = cpu_seconds(nats_server.process.pid if nats_server.process else None)
+        count, seconds, used = asyncio.run(publish_all())
+        nats_used = (cpu_seconds(nats_server.process.pid if nats_server.process else None)
+                     or 0) - (nats_cpu or 0)
+        report.add(5, "   heads published to JetStream", f"{count / seconds:,.0f} heads/s")
+        report.note(5, f"{count} heads; CPU ms per head: publisher {used * 1000 / count:.2f}, "
+                       f"nats-server {nats_used * 1000 / count:.2f}")
+
+        def proofs(_: str, sizes: Any) -> list[dict[str, Any]]:
+            return app.audit.consistency_chain(sizes)
+
+        witness = Witness("bench", AuditSigner(Ed25519PrivateKey.generate()),
+                          WitnessStore(root / "witness.sqlite3"), proofs,
+                          pinned={app.audit.service: app.audit.signer.public_key})
+        all_heads = app.audit.heads(0, 100_000)
+        start, cpu = time.perf_counter(), cpu_seconds()
+        for i in range(0, len(all_heads), 64):  # batches as they come off the stream
+            outcome = witness.consider(app.audit.service, all_heads[i:i + 64])
+            assert not outcome.alarms
+        used = (cpu_seconds() or 0) - (cpu or 0)
+        report.add(5, "   a witness checks and cosigns them (batches of 64)",
+                   f"{len(all_heads) / (time.perf_counter() - start):,.0f} heads/s")
+        report.note(5, f"witness CPU ms per head: {used * 1000 / len(all_heads):.2f} (the "
+                       "service's proofs included, in process)")
+        check = SelfCheck(app.audit, app.audit_guard, scan_batch=5000)
+        start = time.perf_counter()
+        assert check.check_all() == []
+        report.add(5, "   the service's pass over its whole store",
+                   f"{app.audit.size / (time.perf_counter() - start):,.0f} events/s")
+        report.note(5, f"pass over {app.audit.size} events and {heads} heads")
+    finally:
+        nats_server.stop()
+        app.close()
 
 
 @contextlib.contextmanager

@@ -29,6 +29,7 @@ from pydantic import ValidationError
 from structlog.contextvars import bound_contextvars
 
 from contracts.envelope import AnyEnvelope
+from shared.audit.guard import AuditIntegrityFault
 from shared.context import acting_as
 from shared.deadletters import parked, replayed
 from shared.domain import Aggregate
@@ -66,12 +67,19 @@ def combined(*handlers: Handler) -> Handler:
     return handle
 
 
+def decode_envelope(data: bytes, sequence: int) -> AnyEnvelope:
+    return AnyEnvelope.model_validate_json(data)
+
+
 @dataclass(frozen=True)
 class Subscription:
     source: str  # the producing service (its stream)
     handler: Handler
     # Only these subjects of the source's stream (e.g. `esa.monitoring.evaluation.>`); default all.
     subjects: str | None = None
+    # How a message becomes the envelope the handler reads (data, stream sequence): a contract
+    # event as sent, or another stream's message read as one (`shared.audit.alarms`).
+    decode: Callable[[bytes, int], AnyEnvelope] = decode_envelope
 
 
 class IdempotentConsumer:
@@ -92,6 +100,7 @@ class IdempotentConsumer:
         self.handled = 0
         self.parked = 0
         self.handlers = {s.source: s.handler for s in subscriptions}
+        self.decoders = {s.source: s.decode for s in subscriptions}
         for subscription in subscriptions:
             self._subscribe(subscription, ack_wait_seconds)
 
@@ -128,16 +137,17 @@ class IdempotentConsumer:
         sequence = metadata.sequence.stream
         attempt = metadata.num_delivered
         try:
-            envelope = AnyEnvelope.model_validate_json(raw.data)
-        except ValidationError as error:
+            envelope = self.decoders[source](raw.data, sequence)
+        except (ValidationError, ValueError, KeyError, TypeError) as error:
             # A message that is not an envelope will never parse: park it at once.
             await self._park(source, raw.subject, raw.data, sequence, f"not an envelope: {error}")
             await msg.ack()
             return
         try:
             await asyncio.to_thread(self._apply, source, handler, envelope, sequence)
-        except (OperationalError, InterfaceError) as error:
-            # The store is unavailable, not the message at fault: wait and retry, never park.
+        except (OperationalError, InterfaceError, AuditIntegrityFault) as error:
+            # The store is unavailable (or refuses writes until its history is put right), not
+            # the message at fault: wait and retry, never park.
             log.warning("store unavailable, will retry", source=source, sequence=sequence,
                         error=repr(error))
             await msg.nack(delay=5.0)
@@ -224,9 +234,9 @@ class IdempotentConsumer:
                 continue
             source = _source_of(message.headers.get("Esa-Original-Subject", ""))
             try:
-                handler = self._replaying(self.handlers[source], source, int(
-                    message.headers.get("Esa-Source-Sequence", "0")))
-                envelope = AnyEnvelope.model_validate_json(message.data)
+                sequence = int(message.headers.get("Esa-Source-Sequence", "0"))
+                handler = self._replaying(self.handlers[source], source, sequence)
+                envelope = self.decoders[source](message.data, sequence)
                 tracking = Tracking(replay_tracking_name(self.name), message.sequence)
                 await asyncio.to_thread(self._apply_tracked, handler, envelope, tracking)
                 replayed += 1

@@ -30,6 +30,9 @@ from eventsourcing.utils import get_topic, resolve_topic
 from pydantic import BaseModel
 
 from contracts.vocabulary import RegisteredDocumentRef
+from shared.audit.guard import AuditGuard
+from shared.audit.signing import AuditSigner
+from shared.audit.tree import AuditLog
 from shared.domain import (
     Aggregate,
     Conflict,
@@ -210,6 +213,19 @@ class ServiceApplication(Application):
         super().__init__(env={**settings.eventsourcing_env(), **(env or {})})
         # The service's persisted lists (`shared.readmodels`), declared by the subclass.
         self.read_models = ReadModels(self)
+        # Every transaction that records events extends and signs the audit tree before it
+        # commits (`shared.audit.tree`); while the guard holds a fault, nothing is written.
+        # (Only the services' SQL stores take hooks: the library's in-memory store, which some
+        # property tests use, has no audit trail.)
+        self.audit_guard = AuditGuard()
+        hooks = getattr(self.process_recorder, "hooks", None)
+        self.audit = AuditLog(self.process_recorder, self.name,
+                              AuditSigner.from_settings(settings), self.audit_guard,
+                              previous_signer=AuditSigner.previous_from_settings(settings)) \
+            if hooks is not None else None
+        if self.audit is not None and hooks is not None:
+            self.audit.setup()
+            hooks.append(self.audit)
 
     def close(self) -> None:
         self.read_models.stop()
@@ -337,6 +353,8 @@ class ServiceApplication(Application):
         idempotency: tuple[str, str, str] | None,
         tracking: Tracking | None,
     ) -> R:
+        # A service whose history does not match its signed audit trail records nothing more.
+        self.audit_guard.check_writable()
         attempts = max(1, self.settings.command_retries)
         for _ in range(attempts):
             if idempotency is not None:

@@ -8,6 +8,7 @@ to look, and on Ctrl-C stops everything cleanly. Starting again resumes with all
 from __future__ import annotations
 
 import asyncio
+import json
 import os
 import signal
 import subprocess
@@ -31,6 +32,13 @@ SERVICE_PORTS = {
 }
 NATS_PORT = 4222
 NATS_MONITOR_PORT = 8222
+# The standalone audit witness (shared/audit/witness.py): its port and its name; its key, state
+# and OAuth client under var/witness/.
+WITNESS_PORT = 8110
+WITNESS_NAME = "witness-1"
+# The services whose events go out on NATS, so whose heads are published and witnessed (the portal
+# is a front end over them).
+WITNESSED = ("correspondence", "planning", "budgeting", "restructuring", "monitoring")
 
 
 def existing_services() -> list[str]:
@@ -44,8 +52,41 @@ def service_environment(name: str, nats_url: str, var_dir: Path) -> dict[str, st
         "ESA_HTTP_PORT": str(SERVICE_PORTS[name]),
         "ESA_NATS_URL": nats_url,
         "ESA_VAR_DIR": str(var_dir),
+        # The services trust the local witness's cosignatures (its public key, made once).
+        "ESA_AUDIT_WITNESS_KEYS": json.dumps([f"{WITNESS_NAME}={witness_public_key(var_dir)}"]),
         "PYTHONUNBUFFERED": "1",
     }
+
+
+def witness_public_key(var_dir: Path) -> str:
+    from shared.audit.witness_main import witness_signer
+
+    key = var_dir / "witness" / f"{WITNESS_NAME}.ed25519"
+    return witness_signer(str(key), key).public_key_document()["public_key_hex"]
+
+
+def witness_command(services: list[str], nats_url: str, var_dir: Path) -> list[str]:
+    """The witness of every service, with an OAuth client of its own (registered once, the
+    secret kept beside its state)."""
+    from shared.auth.clients import ClientRegistry
+
+    secret_file = var_dir / "witness" / f"{WITNESS_NAME}.secret"
+    registry = ClientRegistry(ServiceSettings(var_dir=var_dir).clients_path)
+    if not secret_file.exists() or registry.get(WITNESS_NAME) is None:
+        if registry.get(WITNESS_NAME) is not None:
+            registry.revoke(WITNESS_NAME)
+        _, secret = registry.register(
+            agency="พยานตรวจสอบบันทึก (audit witness)", client_id=WITNESS_NAME,
+            scopes=[f"{name}:audit" for name in WITNESSED], rate_per_minute=100_000,
+            burst=10_000)
+        secret_file.parent.mkdir(parents=True, exist_ok=True)
+        secret_file.write_text(secret)
+        secret_file.chmod(0o600)
+    return [sys.executable, "-m", "shared.audit", "witness", "--name", WITNESS_NAME,
+            "--nats", nats_url, "--client-id", WITNESS_NAME, "--client-secret-file",
+            str(secret_file), "--http-port", str(WITNESS_PORT),
+            *(f"--service={name}=http://127.0.0.1:{SERVICE_PORTS[name]}" for name in services
+              if name in WITNESSED)]
 
 
 def main() -> int:
@@ -81,10 +122,17 @@ def main() -> int:
                 # Ctrl-C reaches only the launcher, which stops the services before NATS.
                 start_new_session=True,
             )
-        for name in children:
+        services = list(children)
+        for name in services:
             wait_for_port(SERVICE_PORTS[name], timeout=30)
+        witness_log = open(logs / "witness.log", "ab")  # noqa: SIM115 - closed with the process
+        children["witness"] = subprocess.Popen(
+            witness_command(services, nats.url, var_dir), stdout=witness_log,
+            stderr=subprocess.STDOUT, cwd=PROJECT_ROOT, start_new_session=True,
+            env={**os.environ, "ESA_VAR_DIR": str(var_dir), "PYTHONUNBUFFERED": "1"})
+        wait_for_port(WITNESS_PORT, timeout=30)
         if not stopping:
-            print_where_to_look(nats.url, list(children), var_dir, logs)
+            print_where_to_look(nats.url, services, var_dir, logs)
         while not stopping:
             for name, child in children.items():
                 if child.poll() is not None:
@@ -117,6 +165,7 @@ def print_where_to_look(nats_url: str, services: list[str], var_dir: Path, logs:
     for name in services:
         if name != "portal":
             print(f"  {name:<22}http://127.0.0.1:{SERVICE_PORTS[name]}/docs")
+    print(f"  {'audit witness':<22}http://127.0.0.1:{WITNESS_PORT}/cosignatures/<service>")
     if "monitoring" in services:
         port = SERVICE_PORTS["monitoring"]
         print(f"\n  หน้าสถานะงาน (status page)      http://127.0.0.1:{port}/")

@@ -1,6 +1,7 @@
 """NATS JetStream: the streams (declared here and nowhere else) and the connection helpers.
 
-One stream per service, subjects `esa.<service>.>`, a duplicate window so that a relay that publishes
+One stream per service, subjects `esa.<service>.>`, the dead letters, and the audit trail's heads,
+cosignatures and alarms (`audit`, `esa.audit.>`); a duplicate window so that a relay that publishes
 the same message id again after a crash is deduplicated by the server, and file storage.
 """
 
@@ -24,6 +25,10 @@ log = get_logger(__name__)
 DUPLICATE_WINDOW_SECONDS = 2 * 60 * 60
 DEAD_LETTER_STREAM = "deadletter"
 DEAD_LETTER_PREFIX = f"{SUBJECT_PREFIX}.deadletter"
+# Signed tree heads, witnesses' cosignatures and equivocation alarms of every service
+# (shared/audit): esa.audit.<service>.head | .cosigned.<witness> | .alarm
+AUDIT_STREAM = "audit"
+AUDIT_PREFIX = f"{SUBJECT_PREFIX}.audit"
 
 
 @dataclass(frozen=True)
@@ -50,6 +55,7 @@ def service_subjects(service: str) -> str:
 STREAMS: tuple[StreamSpec, ...] = (
     *(StreamSpec(name=s, subjects=(service_subjects(s),)) for s in SERVICES),
     StreamSpec(name=DEAD_LETTER_STREAM, subjects=(f"{DEAD_LETTER_PREFIX}.>",)),
+    StreamSpec(name=AUDIT_STREAM, subjects=(f"{AUDIT_PREFIX}.>",)),
 )
 
 

@@ -13,9 +13,10 @@ from fastapi.sse import EventSourceResponse
 from faststream.nats import NatsBroker
 from nats.aio.client import Client as NatsClient
 
-from shared.audit.api import create_audit_admin_router, create_audit_router
-from shared.audit.signing import AuditSigner
-from shared.audit.trail import AuditTrail
+from shared.audit.api import create_audit_router
+from shared.audit.guard import RECEIPT_HEADERS
+from shared.audit.publisher import AuditPublisher, witness_keys_from
+from shared.audit.selfcheck import SelfCheck
 from shared.auth import PUBLIC, authorize
 from shared.auth.install import install_auth
 from shared.auth.scopes import required_scope
@@ -53,12 +54,18 @@ class ServiceRuntime:
             if translate is not None or subscriptions else None
         self.subscriptions = subscriptions
         self.dead_letters = DeadLetterIndex(app)
-        # Every service's log is an audit trail with signed checkpoints (shared/audit).
-        self.audit = AuditTrail(app, AuditSigner.from_settings(settings),
-                                max_events_per_checkpoint=settings.audit_checkpoint_max_events)
-        audit_job = [(settings.audit_checkpoint_seconds, self.audit.checkpoint)]
-        self.periodic = [*periodic, *(audit_job if settings.audit_checkpoint_seconds > 0 else [])]
+        # Every service's log is an audit trail: a tree signed in every transaction
+        # (app.audit), published for witnesses, and checked by the service itself (shared/audit).
+        self.audit = app.audit
+        self.witness_keys = witness_keys_from(settings.audit_witness_keys)
+        self.audit_publisher: AuditPublisher | None = None
+        self.self_check = SelfCheck(
+            app.audit, app.audit_guard, interval=settings.audit_check_seconds,
+            scan_batch=settings.audit_scan_batch, rescan_seconds=settings.audit_rescan_seconds,
+            witnessed=lambda: self.audit_publisher.witnessed() if self.audit_publisher else {})
+        self.periodic = list(periodic)
         self._periodic_tasks: list[asyncio.Task[None]] = []
+        self._witness_task: asyncio.Task[None] | None = None
         self.client: NatsClient | None = None
         self.broker: NatsBroker | None = None
         self.relay: OutboxRelay | None = None
@@ -77,9 +84,19 @@ class ServiceRuntime:
         # Set when the service starts shutting down: live feeds and the relay end at once.
         self.closing = asyncio.Event()
         self.loop = asyncio.get_running_loop()
+        consistent = True
         if self.uses_nats:
             self.client = await connect(self.settings.nats_url, name=self.settings.service_name)
-        if self.translate is not None:
+            self.audit_publisher = AuditPublisher(
+                self.app.audit, self.app.audit_guard, self.client,
+                witness_keys=self.witness_keys, recorder=self.app.process_recorder)
+            # The stream's last head against the store, and the witnessed heads against the
+            # store, before anything is published: a rolled-back store raises the alarm instead.
+            consistent = await self.audit_publisher.start(self.closing)
+        await asyncio.to_thread(self.self_check.check_all)
+        self.self_check.start()
+        self._witness_task = self._start_witness()
+        if self.translate is not None and consistent:
             self.relay = OutboxRelay(
                 self.app,
                 self.translate,
@@ -107,6 +124,28 @@ class ServiceRuntime:
             self._periodic_tasks.append(asyncio.create_task(_every(seconds, job)))
         log.info("service started", relay=self.relay is not None, sources=len(self.subscriptions))
 
+    def _start_witness(self) -> asyncio.Task[None] | None:
+        """This service witnesses others too when its settings name them (`audit_witness_*`):
+        the same library as the standalone witness, its own key and state under var/witness/."""
+        settings = self.settings
+        if not settings.audit_witness_services:
+            return None
+        from shared.audit.witness import Witness, WitnessProcess, WitnessStore, http_proofs
+        from shared.audit.witness_main import witness_signer
+        from shared.auth.client import ClientCredentials
+
+        name = settings.audit_witness_name or settings.service_name
+        urls = dict(entry.split("=", 1) for entry in settings.audit_witness_services)
+        secret = settings.audit_witness_client_secret
+        auth = ClientCredentials(settings.audit_witness_client_id or name,
+                                 secret.get_secret_value()) if secret else None
+        proofs, keys = http_proofs(urls, auth)
+        folder = settings.var_dir / "witness"
+        witness = Witness(name, witness_signer(None, folder / f"{name}.ed25519"),
+                          WitnessStore(folder / f"{name}.sqlite3"), proofs, service_keys=keys)
+        process = WitnessProcess(witness, settings.nats_url, services=list(urls))
+        return asyncio.create_task(process.run(self.closing), name="audit-witness")
+
     def connected_consumer(self) -> tuple[IdempotentConsumer, NatsClient]:
         if self.consumer is None or self.client is None or not self.client.is_connected:
             raise HTTPException(503, "not connected to NATS")
@@ -116,6 +155,11 @@ class ServiceRuntime:
         """Stop consuming, stop publishing, close the store; whatever NATS is doing meanwhile
         (it may be stopping too), nothing is lost: positions are in the store."""
         self.closing.set()
+        self.self_check.stop()
+        if self._witness_task is not None:
+            await _quietly(self._witness_task, "stopping the witness")
+        if self.audit_publisher is not None:
+            await _quietly(self.audit_publisher.stop(), "stopping the audit publisher")
         for task in self._periodic_tasks:
             task.cancel()
         if self.broker is not None:
@@ -191,15 +235,18 @@ def create_http_app(
     api.state.runtime = runtime
     api.state.decision_rights = decision_rights
     install_problem_handlers(api)
-    api.add_middleware(RequestContextMiddleware)
+    api.add_middleware(RequestContextMiddleware, audit_warning=runtime.app.audit_guard.warning)
     install_auth(api, settings, runtime.app)
 
     @api.get("/health", tags=["operations"], summary="Liveness and positions", openapi_extra=PUBLIC)
     def health() -> dict[str, Any]:
         # Degraded, not down: it serves, but a message it was sent did not do its work (a dead
-        # letter not replayed yet), or its events are not reaching the others (the relay).
+        # letter not replayed yet), or its events are not reaching the others (the relay), or
+        # it refuses writes because its history does not match its audit trail.
         parked = runtime.dead_letters.unreplayed()
-        degraded = bool(runtime.relay and runtime.relay.last_error) or bool(parked)
+        fault = runtime.app.audit_guard.fault
+        degraded = bool(runtime.relay and runtime.relay.last_error) or bool(parked) \
+            or fault is not None
         return {
             "service": service,
             "status": "degraded" if degraded else "ok",
@@ -212,13 +259,16 @@ def create_http_app(
                                if runtime.uses_nats else None),
             "dead_letters": len(parked),
             "oldest_dead_letter": parked[0].parked_at if parked else None,
+            "audit_fault": fault.reason if fault else None,
         }
 
     @api.get("/ready", tags=["operations"], openapi_extra=PUBLIC,
              summary="Readiness: every list caught up with the store, every consumer with its "
-                     "stream (503 until then); /health is liveness",
+                     "stream, the store matching its signed audit trail (503 otherwise, with the "
+                     "reason); /health is liveness",
              responses={503: {"description": "Not ready yet, with what is behind"}})
     async def ready(response: Response) -> dict[str, Any]:
+        audit = runtime.self_check.status()
         lists = await asyncio.to_thread(runtime.app.read_models.status)
         consumers: dict[str, Any] = {}
         if runtime.consumer is not None:
@@ -229,11 +279,11 @@ def create_http_app(
             except Exception as error:  # noqa: BLE001 - not ready, and why
                 consumers = {"error": repr(error)}
         ready = lists["caught_up"] and lists["error"] is None and "error" not in consumers \
-            and not any(consumers.values())
+            and not any(consumers.values()) and audit["ok"]
         if not ready:
             response.status_code = 503
         return {"service": service, "ready": ready, "read_models": lists,
-                "consumers_waiting": consumers}
+                "consumers_waiting": consumers, "audit": audit}
 
     if runtime.subscriptions:  # operators' routes: /admin/ needs <service>:admin
         @api.get("/admin/dead-letters", tags=["operations"], summary="Messages parked after failing")
@@ -250,8 +300,7 @@ def create_http_app(
     api.include_router(create_rights_router(decision_rights))
     if isinstance(runtime.app.directory, LearnedDirectory):
         api.include_router(create_directory_router(runtime.app))
-    api.include_router(create_audit_router(runtime.audit))
-    api.include_router(create_audit_admin_router(runtime.audit))
+    api.include_router(create_audit_router(runtime.audit, runtime.self_check.status))
     for router in routers:
         api.include_router(router)
     _declare_problems(api, service)
@@ -270,11 +319,26 @@ def _declare_problems(api: FastAPI, service: str) -> None:
         if not getattr(api.state, "problems_declared", False):
             routes = list(api_routes(api))
             sse = {r.path for r in routes if r.response_class is EventSourceResponse}
-            api.openapi_schema = declare_problem_responses(generate(), routes, is_public, sse)
+            api.openapi_schema = _declare_receipts(
+                declare_problem_responses(generate(), routes, is_public, sse))
             api.state.problems_declared = True
         return api.openapi_schema  # type: ignore[return-value]
 
     api.openapi = openapi  # type: ignore[method-assign]
+
+
+def _declare_receipts(schema: dict[str, Any]) -> dict[str, Any]:
+    """Every successful answer to a write carries its audit receipt (shared.audit.guard)."""
+    headers = {name: {"description": text, "schema": {"type": "string"}}
+               for name, text in RECEIPT_HEADERS.items()}
+    for operations in schema.get("paths", {}).values():
+        for method, operation in operations.items():
+            if method.upper() in ("GET", "HEAD") or not isinstance(operation, dict):
+                continue
+            for status, response in operation.get("responses", {}).items():
+                if str(status).startswith("2") and isinstance(response, dict):
+                    response.setdefault("headers", {}).update(headers)
+    return schema
 
 
 def serve(api: FastAPI, settings: ServiceSettings) -> None:

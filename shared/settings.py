@@ -46,6 +46,9 @@ class ServiceSettings(BaseSettings):
     # once at the default place when neither key file exists; a service given only the public key
     # verifies tokens but issues none. Deployments point every service at one shared copy.
     auth_signing_key_file: Path | None = None  # default: <var_dir>/keys/office-auth.ed25519
+    # Or the token key inside a PKCS#11 token / HSM (an RFC 7512 URI; see shared/signing_keys.py):
+    # then tokens are signed by the token and the public key is read from it.
+    auth_signing_key_pkcs11: SecretStr | None = None
     auth_public_key_file: Path | None = None  # default: the signing key's path + ".pub"
     auth_clients_file: Path | None = None  # default: <var_dir>/auth/clients.json
     auth_issuer: str = "urn:esa:office"
@@ -54,13 +57,27 @@ class ServiceSettings(BaseSettings):
     # Token requests per minute from one address (client secrets are checked with scrypt).
     auth_token_requests_per_minute: int = Field(default=60, ge=1)
 
-    # The Ed25519 key that signs audit checkpoints: a PEM private key or the path of one. Unset, the
-    # service keeps its own under <var>/keys/ (see shared/audit/signing.py).
+    # The Ed25519 key that signs the audit tree's heads: the path of a PEM file (a secret mount),
+    # the PEM text, or a PKCS#11 URI (a token / HSM; see shared/signing_keys.py). Never the
+    # office's token key. Unset, the service keeps its own under <var>/keys/ (development only).
     audit_signing_key: SecretStr | None = None
-    # A signed checkpoint of the event log this often (when anything new was recorded), each
-    # covering at most this many new events (a backlog becomes several checkpoints).
-    audit_checkpoint_seconds: float = 60.0
-    audit_checkpoint_max_events: int = 1000
+    # During a rotation: the key being replaced, which endorses the new key's first head.
+    audit_previous_signing_key: SecretStr | None = None
+    # The service checks its store against its tree and its witnessed heads this often (the
+    # newest leaves and the stream's cosignatures), and re-reads the whole store in batches of
+    # `audit_scan_batch` rows per check, a new pass `audit_rescan_seconds` after the last ended.
+    audit_check_seconds: float = Field(default=1.0, gt=0)
+    audit_scan_batch: int = Field(default=5000, ge=100)
+    audit_rescan_seconds: float = Field(default=30.0, ge=0)
+    # Witnesses whose cosignatures this service trusts: "<name>=<public key hex>" (or a PEM file
+    # path after the "="). Unlisted witnesses' cosignatures are ignored.
+    audit_witness_keys: list[str] = Field(default_factory=list)
+    # This service also witnesses these services' heads ("<service>=<base URL>"), as an OAuth
+    # client with their `<service>:audit` scopes (monitoring does, for the office).
+    audit_witness_services: list[str] = Field(default_factory=list)
+    audit_witness_name: str | None = None  # default: the service's name
+    audit_witness_client_id: str | None = None
+    audit_witness_client_secret: SecretStr | None = None
 
     office_code: str = Field(default="ศธ 04123", description="The office's code in outgoing numbers")
     office_name_th: str = "สำนักงานเขตพื้นที่การศึกษาประถมศึกษาตัวอย่าง เขต 1"

@@ -31,6 +31,7 @@ from shared.messaging import bootstrap_streams
 from shared.nats_server import NatsServer
 from shared.office.testing import STANDARD_STAFF, teach
 from shared.testing import EmbeddedPostgres, PostgresParams, ServiceProcess, office_client
+from tests.support.audit import audit_messages, witness_for
 from tests.support.staff import position_th
 
 
@@ -151,7 +152,9 @@ ALL_SERVICES = ("correspondence", "planning", "budgeting", "restructuring", "mon
 
 class RunningSystem:
     """nats-server plus services as real processes on one store: by default correspondence,
-    planning and monitoring; `services=ALL_SERVICES` adds budgeting and restructuring."""
+    planning and monitoring; `services=ALL_SERVICES` adds budgeting and restructuring. A real
+    witness process cosigns every service's heads (the services trust it), so every flow and
+    crash test runs with witnessing on; `audit_alarms()` is what anyone raised."""
 
     correspondence: ServiceProcess
     planning: ServiceProcess
@@ -166,6 +169,7 @@ class RunningSystem:
         self.processes = {name: ServiceProcess(name, self.env) for name in services}
         for name, process in self.processes.items():
             setattr(self, name, process)
+        self.witness = witness_for(nats_url, self.processes)
         self.saraban: Saraban | None = None
 
     def start(self) -> RunningSystem:
@@ -173,16 +177,22 @@ class RunningSystem:
             for process in self.processes.values():
                 process.launch()
             for process in self.processes.values():
-                process.wait_healthy()
+                process.wait_healthy(60)  # five processes booting side by side on two cores
+            self.witness.start()
         except BaseException:
             self.stop()
             raise
         self.saraban = Saraban(self.correspondence)
         return self
 
+    def audit_alarms(self) -> list[dict]:
+        """Every audit alarm: on the stream (a service's own or a witness's), and the witness's."""
+        return [*audit_messages(self.witness.nats_url, "*.alarm"), *self.witness.alarms()]
+
     def stop(self) -> None:
         if self.saraban:
             self.saraban.close()
+        self.witness.stop()
         for process in self.processes.values():
             process.stop()
 

@@ -28,6 +28,7 @@ from services.monitoring.integration import (
     policy_content,
     superseded_plan,
 )
+from shared.audit.alarms import alarm_envelope
 from shared.consumer import Handler, Subscription, combined
 from shared.domain import Aggregate
 from shared.office.learning import learn_from_correspondence
@@ -85,5 +86,8 @@ def subscriptions(app: MonitoringApplication) -> list[Subscription]:
     registered documents (one consumer per source: the two handlers combined)."""
     handle = observer(app)
     learn = {"correspondence": learn_from_correspondence(app)}
-    return [Subscription(source, combined(handle, learn[source]) if source in learn else handle)
-            for source in SOURCES]
+    # The audit trail's alarms (a witness's or a service's own) are cases too, on the board and
+    # the dashboard, with both heads as evidence (shared.audit.alarms).
+    alarms = Subscription("audit", handle, subjects="esa.audit.*.alarm", decode=alarm_envelope)
+    return [*(Subscription(source, combined(handle, learn[source]) if source in learn
+                           else handle) for source in SOURCES), alarms]

@@ -68,6 +68,4 @@ RIGHTS = rights_table("monitoring", [
                 "สรุปผลเสนอฝ่ายบริหารพิจารณา แล้วแจ้งผู้เกี่ยวข้อง"),
     right("POST /admin/dead-letters/replay", "ส่งข้อความที่ค้างให้ประมวลผลอีกครั้ง",
           "Replay parked messages", operator=True),
-    right("POST /admin/audit/checkpoints", "ลงนามจุดตรวจสอบบันทึกเหตุการณ์ทันที",
-          "Sign an audit checkpoint now", operator=True),
 ])

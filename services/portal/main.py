@@ -1,7 +1,7 @@
 """The portal's composition root: `python -m services.portal.main` (port 8100).
 
 A front end, not a domain service: its own store holds only accounts and sign-ins (in the audit
-trail with signed checkpoints, like every service's), it publishes nothing and consumes nothing
+trail signed in every transaction, like every service's), it publishes nothing and consumes nothing
 (no NATS), and it speaks to the five services only through their public HTTP APIs
 (`service_client.py`) as the OAuth client `office-portal`, which it registers in the office's
 client registry on first start (secret under `var/auth/office-portal.secret`, 0600) unless

@@ -67,6 +67,4 @@ RIGHTS = rights_table("restructuring", [
     # --- operations -------------------------------------------------------------------------------
     right("POST /admin/dead-letters/replay", "ส่งข้อความที่ค้างให้ประมวลผลอีกครั้ง",
           "Replay parked messages", operator=True),
-    right("POST /admin/audit/checkpoints", "ลงนามจุดตรวจสอบบันทึกเหตุการณ์ทันที",
-          "Sign an audit checkpoint now", operator=True),
 ])

@@ -1,14 +1,20 @@
-"""`python -m shared.audit verify` (also `esa-audit verify`): check a service's audit trail.
+"""`python -m shared.audit` (also `esa-audit`): verify a service's audit trail, fetch what the
+`audit` stream published, or run a witness.
 
     esa-audit verify --url http://127.0.0.1:8101 [--public-key key.pem]
-    esa-audit verify --export correspondence-audit.jsonl --public-key key.pem
+    esa-audit verify --export correspondence-audit.jsonl --public-key key.pem \
+        --published correspondence-published.jsonl --witness witness-1.pub
     esa-audit verify --sqlite var/correspondence.sqlite3 --public-key key.pem
     esa-audit verify --postgres "host=... dbname=esa user=..." --service correspondence --public-key key.pem
+    esa-audit fetch --nats nats://office:4222 --service correspondence --out correspondence-published.jsonl
+    esa-audit witness --name witness-1 --nats nats://office:4222 \
+        --service correspondence=http://office:8101 --client-id witness-1 --client-secret-file s.txt
 
-`--checkpoint FILE` (repeatable) adds checkpoints the auditor kept from earlier, e.g. a saved
-`GET /audit/checkpoints/latest`: a log cut short after its last stored checkpoint is caught only
-against those. Exit status 0: verified; 1: findings (printed, naming each altered, removed or
-inserted event); 2: the evidence or the key could not be read.
+`--published FILE` (repeatable) adds heads and witnesses' cosignatures kept outside the service
+(`esa-audit fetch`, a witness's `/cosignatures`); `--witness KEY` (repeatable) names the witnesses
+whose cosignatures are the trust anchor; `--checkpoint FILE` adds old-style checkpoints kept from
+earlier. Exit status 0: verified; 1: findings (printed, naming each altered, removed or inserted
+event); 2: the evidence or the key could not be read.
 """
 
 from __future__ import annotations
@@ -30,6 +36,7 @@ from shared.audit.sources import (
     read_checkpoint_file,
     read_export,
     read_postgres,
+    read_published,
     read_sqlite,
     read_url,
 )
@@ -50,10 +57,25 @@ def _parser() -> argparse.ArgumentParser:
                        help="the service's public key: a PEM file, or 64 hex digits (repeatable)")
     check.add_argument("--checkpoint", action="append", default=[], type=Path, metavar="FILE",
                        help="checkpoints kept from earlier (JSON of one or a list; repeatable)")
+    check.add_argument("--published", action="append", default=[], type=Path, metavar="FILE",
+                       help="heads and cosignatures kept outside the service (JSON lines; "
+                            "repeatable)")
+    check.add_argument("--witness", action="append", default=[], metavar="KEY",
+                       help="a witness's public key (PEM file or 64 hex digits; repeatable): "
+                            "its cosigned heads are the trust anchor")
     check.add_argument("--json", action="store_true", help="print the report as JSON")
     check.add_argument("--token", default=os.environ.get("ESA_ACCESS_TOKEN"),
                        help="with --url: an access token with <service>:audit "
                             "(default: $ESA_ACCESS_TOKEN)")
+    fetch = commands.add_parser("fetch", help="save the heads, cosignatures and alarms the "
+                                "audit stream holds for a service (JSON lines)")
+    fetch.add_argument("--nats", required=True, help="e.g. nats://127.0.0.1:4222")
+    fetch.add_argument("--service", required=True)
+    fetch.add_argument("--out", type=Path, help="file to write (default: standard output)")
+    from shared.audit.witness_main import add_witness_arguments
+
+    add_witness_arguments(commands.add_parser("witness", help="run a witness (see "
+                                              "shared/audit/witness.py)"))
     return parser
 
 
@@ -78,6 +100,44 @@ def _evidence(args: argparse.Namespace) -> Evidence:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
+    if args.command == "witness":
+        from shared.audit.witness_main import run_witness
+
+        return run_witness(args)
+    if args.command == "fetch":
+        return _fetch(args)
+    return _verify(args)
+
+
+def _fetch(args: argparse.Namespace) -> int:
+    import asyncio
+
+    from shared.messaging import AUDIT_STREAM, connect, read_stream
+
+    async def read() -> list[bytes]:
+        client = await connect(args.nats, name="esa-audit-fetch")
+        try:
+            lines = []
+            for message in await read_stream(client, AUDIT_STREAM,
+                                             subject=f"esa.audit.{args.service}.>",
+                                             limit=10_000_000):
+                item = orjson.loads(message.data)
+                kind = ("head" if message.subject.endswith(".head") else
+                        "cosignature" if ".cosigned." in message.subject else "alarm")
+                lines.append(orjson.dumps({**item, "kind": kind}) + b"\n")
+            return lines
+        finally:
+            await client.drain()
+
+    lines = asyncio.run(read())
+    if args.out:
+        args.out.write_bytes(b"".join(lines))
+    else:
+        sys.stdout.buffer.write(b"".join(lines))
+    return 0
+
+
+def _verify(args: argparse.Namespace) -> int:
     notes: list[str] = []
     try:
         evidence = _evidence(args)
@@ -90,11 +150,19 @@ def main(argv: Sequence[str] | None = None) -> int:
             raise SourceError("give the service's public key with --public-key "
                               "(published at GET /audit/public-key)")
         witnesses: list[Checkpoint] = [c for f in args.checkpoint for c in read_checkpoint_file(f)]
+        heads, cosignatures = list(evidence.heads), list(evidence.cosignatures)
+        for path in args.published:
+            published = read_published(path)
+            heads.extend(published.heads)
+            cosignatures.extend(published.cosignatures)
+        witness_keys = {key_id(k): k for k in (_read_key(w) for w in args.witness)}
     except (SourceError, AuditKeyError, OSError) as error:
         print(f"esa-audit: {error}", file=sys.stderr)
         return 2
     report = verify(evidence.records, {key_id(k): k for k in keys}, witnesses,
-                    service=args.service or evidence.service)
+                    service=args.service or evidence.service, leaves=evidence.leaves,
+                    heads=heads, cosignatures=cosignatures, witness_keys=witness_keys,
+                    frontier=evidence.frontier)
     report.notes.extend(notes)
     if args.json:
         print(orjson.dumps(report.as_dict(), option=orjson.OPT_INDENT_2).decode())

@@ -13,7 +13,7 @@ canonical byte layout (format `esa-audit-leaf/v1`; integers big-endian, lengths 
     leaf hash = SHA-256(0x00 || leaf)
 
 So any change to a stored row (its state, topic, owner, version or place in the log) changes its
-leaf hash, and the signed root of every checkpoint that covers it.
+leaf hash, and the signed root of every head that covers it.
 """
 
 from __future__ import annotations

@@ -1,17 +1,21 @@
-"""The service's Ed25519 signing key for audit checkpoints, and checking signatures.
+"""The service's Ed25519 key that signs its audit tree heads, and checking signatures.
 
-The key comes from `ESA_AUDIT_SIGNING_KEY` (a PEM private key, or the path of a PEM file). Without
-it the service generates one on first start and keeps it at `<var>/keys/<service>.ed25519` (mode
-0600, never committed: `var/` is git-ignored), so checkpoints signed before a restart still verify
-after it. The public key is published at `GET /audit/public-key`; its id is the first 16 hex digits
-of SHA-256 over the raw 32-byte public key.
+The key comes from `ESA_AUDIT_SIGNING_KEY`: the path of a PEM file (a secret mount), the PEM text,
+or a key in a PKCS#11 token / HSM (`pkcs11:token=...;object=...?module-path=...&pin-source=...`,
+see `shared.signing_keys`). It is a setting of its own, never the office's token-signing key.
+Without it the service generates one on first start and keeps it at `<var>/keys/<service>.ed25519`
+(mode 0600, never committed): fine on a developer's machine, not in production, where whoever
+holds the store's host would hold the key beside it (README, "Keys off the store's host").
+
+`ESA_AUDIT_PREVIOUS_SIGNING_KEY` names the key being rotated out: the first head under the new key
+is endorsed by the old one (`shared.audit.heads`), so witnesses and verifiers follow the change.
+The public key is published at `GET /audit/public-key`; its id is the first 16 hex digits of
+SHA-256 over the raw 32-byte public key.
 """
 
 from __future__ import annotations
 
 import base64
-import hashlib
-from pathlib import Path
 
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import serialization
@@ -19,18 +23,20 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey,
 
 from shared.keyfiles import create_once
 from shared.settings import ServiceSettings
+from shared.signing_keys import (
+    LocalKey,
+    Signer,
+    SigningKeyError,
+    key_id,
+    load_signer,
+    pem_of,
+    private_key_from_pem,
+    raw_public_bytes,
+)
 
-
-class AuditKeyError(ValueError):
-    """A configured or given key cannot be read."""
-
-
-def key_id(public_key: Ed25519PublicKey) -> str:
-    return hashlib.sha256(raw_public_bytes(public_key)).hexdigest()[:16]
-
-
-def raw_public_bytes(public_key: Ed25519PublicKey) -> bytes:
-    return public_key.public_bytes(serialization.Encoding.Raw, serialization.PublicFormat.Raw)
+AuditKeyError = SigningKeyError
+__all__ = ["AuditKeyError", "AuditSigner", "key_id", "load_public_key", "public_pem",
+           "raw_public_bytes", "signature_valid"]
 
 
 def public_pem(public_key: Ed25519PublicKey) -> str:
@@ -39,48 +45,46 @@ def public_pem(public_key: Ed25519PublicKey) -> str:
 
 
 class AuditSigner:
-    def __init__(self, private_key: Ed25519PrivateKey) -> None:
-        self._private_key = private_key
-        self.public_key = private_key.public_key()
+    def __init__(self, key: Signer | Ed25519PrivateKey) -> None:
+        self._key: Signer = LocalKey(key) if isinstance(key, Ed25519PrivateKey) else key
+        self.public_key = self._key.public_key
         self.key_id = key_id(self.public_key)
 
     def sign(self, message: bytes) -> bytes:
-        return self._private_key.sign(message)
+        return self._key.sign(message)
 
     def public_key_document(self) -> dict[str, str]:
-        return {
-            "algorithm": "Ed25519",
-            "key_id": self.key_id,
-            "public_key_pem": public_pem(self.public_key),
-            "public_key_hex": raw_public_bytes(self.public_key).hex(),
-        }
+        return public_key_document(self.public_key)
 
     @classmethod
     def from_settings(cls, settings: ServiceSettings) -> AuditSigner:
         configured = settings.audit_signing_key
         if configured is not None and configured.get_secret_value().strip():
-            text = configured.get_secret_value().strip()
-            pem = text.encode() if text.startswith("-----BEGIN") else Path(text).read_bytes()
-            return cls(_private_key_from_pem(pem))
-        return cls(_load_or_create(settings.audit_key_path))
+            return cls(load_signer(configured.get_secret_value()))
+        return cls(_load_or_create(settings))
+
+    @classmethod
+    def previous_from_settings(cls, settings: ServiceSettings) -> AuditSigner | None:
+        configured = settings.audit_previous_signing_key
+        if configured is None or not configured.get_secret_value().strip():
+            return None
+        return cls(load_signer(configured.get_secret_value()))
 
 
-def _private_key_from_pem(pem: bytes) -> Ed25519PrivateKey:
-    try:
-        key = serialization.load_pem_private_key(pem, password=None)
-    except (ValueError, TypeError) as error:
-        raise AuditKeyError(f"not a PEM private key: {error}") from error
-    if not isinstance(key, Ed25519PrivateKey):
-        raise AuditKeyError("the audit signing key must be an Ed25519 key")
-    return key
+def public_key_document(public_key: Ed25519PublicKey) -> dict[str, str]:
+    return {
+        "algorithm": "Ed25519",
+        "key_id": key_id(public_key),
+        "public_key_pem": public_pem(public_key),
+        "public_key_hex": raw_public_bytes(public_key).hex(),
+    }
 
 
-def _load_or_create(path: Path) -> Ed25519PrivateKey:
+def _load_or_create(settings: ServiceSettings) -> Ed25519PrivateKey:
+    path = settings.audit_key_path
     if not path.exists():
-        create_once(path, Ed25519PrivateKey.generate().private_bytes(
-            serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
-            serialization.NoEncryption()))
-    return _private_key_from_pem(path.read_bytes())
+        create_once(path, pem_of(Ed25519PrivateKey.generate()))
+    return private_key_from_pem(path.read_bytes())
 
 
 def load_public_key(text: str | bytes) -> Ed25519PublicKey:
@@ -90,7 +94,7 @@ def load_public_key(text: str | bytes) -> Ed25519PublicKey:
     stripped = data.strip()
     if stripped.startswith(b"-----BEGIN"):
         if b"PRIVATE KEY" in stripped:
-            return _private_key_from_pem(stripped).public_key()
+            return private_key_from_pem(stripped).public_key()
         try:
             key = serialization.load_pem_public_key(stripped)
         except ValueError as error:

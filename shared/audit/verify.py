@@ -1,17 +1,22 @@
-"""Verifying a service's audit trail from its stored events alone, as an auditor does offline.
+"""Verifying a service's audit trail from what it stored and what others kept, as an auditor does
+offline.
 
-Given the stored events (read from the database, an export or a running service) and the
-service's public key, `verify`:
+Given the stored events with the leaves the service recorded for them and its signed heads (read
+from the database, an export or a running service), the heads published on NATS and the
+witnesses' cosignatures, and the public keys to trust, `verify`:
 
-1. recomputes every leaf hash from the stored rows (`shared.audit.records`) and the Merkle tree;
-2. reads the checkpoints stored among the events, checks each signature with the key, that they
-   are numbered 1, 2, 3 ... without a gap, that each continues the previous one, and that the
-   leaves each lists produce its signed root;
-3. compares the signed leaves with the stored rows, position by position, and names every event
-   that was altered, removed, inserted among covered events, or moved;
-4. checks that the first `tree_size` stored events still produce each checkpoint's root, also for
-   checkpoints the auditor kept from earlier (`witnesses`): a log cut short after its last stored
-   checkpoint can only be caught against a checkpoint kept outside the store.
+1. recomputes every leaf hash from the stored rows (`shared.audit.records`) and names each event
+   that differs from the leaf recorded for it: altered, removed, inserted (no leaf covers it),
+   moved (stored at another place);
+2. rebuilds the tree from the recorded leaves (from the frontier before the period, for an export
+   of one period) and checks every head's root and signature (a new key is trusted only when the
+   key before endorsed it), and that no two heads of one size differ (equivocation);
+3. takes the witnesses' cosignatures as the trust anchor (`witness_keys`): each cosigned head must
+   be signed by the service and match the rebuilt tree, else the log was rolled back, cut short or
+   rewritten; it reports which heads are witnessed by whom;
+4. for stores from before the persisted tree, checks the old signed checkpoints stored among the
+   events (`AuditCheckpoint`), their numbering, the leaves each lists, and checkpoints the auditor
+   kept (`witnesses`).
 """
 
 from __future__ import annotations
@@ -30,13 +35,15 @@ from shared.audit.checkpoints import (
     StoredCheckpoint,
     decode_signature,
 )
-from shared.audit.merkle import MerkleTree
+from shared.audit.heads import Cosignature, SignedHead
+from shared.audit.merkle import Frontier, MerkleTree
 from shared.audit.records import StoredRecord
 from shared.audit.signing import signature_valid
 
 # Kinds of finding about a stored event, which name it (position, aggregate id, version).
 # Kinds that say nothing could be checked (rather than that something was changed).
-UNVERIFIED_FINDINGS = ("no-checkpoint", "checkpoint-unknown-key")
+UNVERIFIED_FINDINGS = ("no-checkpoint", "checkpoint-unknown-key", "head-unknown-key",
+                       "not-witnessed")
 EVENT_FINDINGS = ("altered", "removed", "inserted", "moved", "version-gap")
 
 
@@ -72,29 +79,48 @@ class Report:
     covered: int
     findings: list[Finding] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    heads: list[SignedHead] = field(default_factory=list)
+    witnessed: dict[int, list[str]] = field(default_factory=dict)  # tree size → witnesses
 
     @property
     def ok(self) -> bool:
         return not self.findings
 
+    @property
+    def latest_witnessed(self) -> int:
+        return max(self.witnessed, default=0)
+
     def as_dict(self) -> dict[str, Any]:
         return {"ok": self.ok, "service": self.service, "events": self.events,
-                "checkpoints": len(self.checkpoints), "covered": self.covered,
+                "checkpoints": len(self.checkpoints), "heads": len(self.heads),
+                "covered": self.covered,
                 "latest_checkpoint": self.checkpoints[-1].summary() if self.checkpoints else None,
+                "latest_head": self.heads[-1].summary() if self.heads else None,
+                "witnessed": {str(size): names for size, names in sorted(self.witnessed.items())},
+                "latest_witnessed": self.latest_witnessed,
                 "findings": [f.as_dict() for f in self.findings], "notes": self.notes}
 
     def text(self) -> str:
         lines = [f"service {self.service or '?'}: {self.events} stored events, "
-                 f"{len(self.checkpoints)} signed checkpoints"]
-        if self.checkpoints:
-            latest = self.checkpoints[-1]
-            lines.append(f"latest checkpoint #{latest.sequence}: {latest.tree_size} events, root "
-                         f"{latest.root_hash}, {latest.checkpointed_at}, key {latest.key_id}")
+                 f"{len(self.heads)} signed heads, {len(self.checkpoints)} old checkpoints"]
+        if self.heads:
+            latest = self.heads[-1]
+            lines.append(f"latest head: {latest.tree_size} events, root {latest.root_hash}, "
+                         f"{latest.signed_at}, key {latest.key_id}")
+        elif self.checkpoints:
+            latest_cp = self.checkpoints[-1]
+            lines.append(f"latest checkpoint #{latest_cp.sequence}: {latest_cp.tree_size} events, "
+                         f"root {latest_cp.root_hash}, {latest_cp.checkpointed_at}, key "
+                         f"{latest_cp.key_id}")
+        for size, names in sorted(self.witnessed.items()):
+            lines.append(f"witnessed: the head of {size} events, cosigned by {', '.join(names)}")
         lines.extend(f"note: {note}" for note in self.notes)
         if self.ok:
             tail = self.events - self.covered
-            lines.append(f"OK: every checkpoint signature and root verifies and every stored event "
-                         f"matches them; newer events not yet covered by a checkpoint: {tail}")
+            witnessed = (f"; witnessed up to {self.latest_witnessed} events"
+                         if self.witnessed else "")
+            lines.append(f"OK: every signature and root verifies and every stored event matches "
+                         f"them{witnessed}; stored events no head covers: {max(tail, 0)}")
         else:
             unverified = all(f.kind in UNVERIFIED_FINDINGS for f in self.findings)
             verdict = "NOT VERIFIED" if unverified else "TAMPERED"
@@ -103,31 +129,237 @@ class Report:
         return "\n".join(lines)
 
 
+@dataclass(frozen=True)
+class RecordedLeaf:
+    """A leaf as the service recorded it when the event committed (who it was, to name it when
+    the event is gone)."""
+
+    index: int
+    position: int
+    leaf_hash: bytes
+    aggregate_id: str | None = None
+    version: int | None = None
+
+
 def verify(records: Iterable[StoredRecord], public_keys: Mapping[str, Ed25519PublicKey],
-           witnesses: Sequence[Checkpoint] = (), service: str | None = None) -> Report:
+           witnesses: Sequence[Checkpoint] = (), service: str | None = None, *,
+           leaves: Sequence[RecordedLeaf] | None = None, heads: Sequence[SignedHead] = (),
+           cosignatures: Sequence[Cosignature] = (),
+           witness_keys: Mapping[str, Ed25519PublicKey] | None = None,
+           frontier: Frontier | None = None) -> Report:
+    """`leaves`, `heads`: the persisted tree as the service recorded it (None: a store from before
+    it, verified by its old checkpoints alone); `frontier`: the tree before the first leaf given
+    (an export of one period); `cosignatures` are trusted if signed by one of `witness_keys`."""
     rows = sorted(records, key=lambda r: r.position)
     findings: list[Finding] = []
-    tree = MerkleTree(r.leaf_hash() for r in rows)
+    whole_log = frontier is None or frontier.size == 0
+    tree = MerkleTree(r.leaf_hash() for r in rows) if whole_log else MerkleTree()
     stored = _stored_checkpoints(rows, findings)
-    service = service or (stored[0].checkpoint.service if stored else None)
+    service = service or (stored[0].checkpoint.service if stored else None) or \
+        (heads[0].service if heads else None)
 
     signed = [s for s in stored if _signature_ok(s.checkpoint, public_keys, findings)]
-    _check_numbering(stored, findings)
-    leaves = _signed_leaves(signed, findings)
-    _compare(rows, leaves, findings)
-    _check_versions(rows, findings)
+    if whole_log:
+        _check_numbering(stored, findings)
+    if leaves is None:
+        checkpoint_leaves = _signed_leaves(signed, findings)
+        _compare(rows, checkpoint_leaves, findings)
+        _check_versions(rows, findings)
     event_level = any(f.kind in EVENT_FINDINGS for f in findings)
+    if leaves is not None:
+        _compare_with_leaves(rows, leaves, findings)
+        event_level = any(f.kind in EVENT_FINDINGS for f in findings)
     for s in signed:
-        _check_root(s.checkpoint, tree, findings, quiet=event_level)
+        if whole_log:
+            _check_root(s.checkpoint, tree, findings, quiet=event_level or leaves is not None)
     _check_witnesses(witnesses, stored, public_keys, tree, findings)
 
-    if rows and not stored and not witnesses:
-        findings.append(Finding("no-checkpoint", "events are stored but no signed checkpoint "
-                                "covers them: nothing can be verified (none made yet, or all "
-                                "removed)"))
+    report_heads: list[SignedHead] = []
+    witnessed: dict[int, list[str]] = {}
+    if leaves is not None:
+        roots = _recorded_roots(leaves, frontier, heads, cosignatures, findings)
+        trusted = dict(public_keys)
+        report_heads = _check_heads(heads, roots, trusted, findings)
+        witnessed = _check_cosignatures(cosignatures, witness_keys or {}, trusted, roots, findings)
+        if witness_keys and not witnessed and not any(
+                f.kind in ("truncated", "witnessed-root-mismatch") for f in findings):
+            findings.append(Finding("not-witnessed", "no head is cosigned by any of the "
+                                    "witnesses given: nothing outside the service vouches for "
+                                    "this log"))
+    if rows and not stored and not witnesses and not report_heads and not witnessed:
+        findings.append(Finding("no-checkpoint", "events are stored but no signed head or "
+                                "checkpoint covers them: nothing can be verified"))
     checkpoints = [s.checkpoint for s in signed]
-    covered = max((c.tree_size for c in checkpoints), default=0)
-    return Report(service, len(rows), checkpoints, covered, findings)
+    covered = max([c.tree_size for c in checkpoints] + [h.tree_size for h in report_heads],
+                  default=0)
+    if frontier is not None:
+        covered -= frontier.size
+    return Report(service, len(rows), checkpoints, covered, findings, heads=report_heads,
+                  witnessed=witnessed)
+
+
+def _compare_with_leaves(rows: Sequence[StoredRecord], leaves: Sequence[RecordedLeaf],
+                         findings: list[Finding]) -> None:
+    ordered = sorted(leaves, key=lambda leaf: leaf.index)
+    for previous, leaf in zip(ordered, ordered[1:], strict=False):
+        if leaf.index != previous.index + 1:
+            findings.append(Finding("leaf-missing", f"the recorded tree has no leaf "
+                                    f"{previous.index + 1}: the tree's tables were altered"))
+    findings.extend(compare_with_leaves(rows, ordered))
+
+
+def compare_with_leaves(rows: Sequence[StoredRecord],
+                        leaves: Sequence[RecordedLeaf]) -> list[Finding]:
+    """The stored rows against the leaves recorded for them (the same span of the log): every
+    row that differs from its leaf is named as altered, moved (stored unchanged at another
+    position), removed (its leaf's event is gone) or inserted (no leaf covers it). The one
+    comparison the service's own check and the auditor's verifier share."""
+    by_position = {r.position: r for r in rows}
+    explained: set[int] = set()
+    unmatched: list[RecordedLeaf] = []
+    for leaf in leaves:
+        row = by_position.get(leaf.position)
+        if row is not None and row.leaf_hash() == leaf.leaf_hash:
+            explained.add(row.position)
+        else:
+            unmatched.append(leaf)
+    findings: list[Finding] = []
+    loose = [r for r in rows if r.position not in explained]
+    rest: list[RecordedLeaf] = []
+    for leaf in unmatched:
+        moved = next((r for r in loose if r.position not in explained
+                      and r.position != leaf.position
+                      and dataclasses.replace(r, position=leaf.position).leaf_hash()
+                      == leaf.leaf_hash), None)
+        if moved is None:
+            rest.append(leaf)
+            continue
+        explained.add(moved.position)
+        findings.append(Finding("moved", f"the event signed at leaf {leaf.index} (position "
+                                f"{leaf.position}) is now stored at position {moved.position}",
+                                leaf.position, moved.originator_id, moved.originator_version))
+    for leaf in rest:
+        row = by_position.get(leaf.position)
+        if row is None or row.position in explained:
+            findings.append(Finding("removed", f"the event signed at leaf {leaf.index} is no "
+                                    "longer stored", leaf.position, leaf.aggregate_id,
+                                    leaf.version))
+        else:
+            explained.add(row.position)
+            findings.append(Finding("altered", f"the stored event differs from the one signed at "
+                                    f"leaf {leaf.index}", row.position, row.originator_id,
+                                    row.originator_version))
+    for row in rows:
+        if row.position not in explained:
+            findings.append(Finding("inserted", "stored in the log, but no leaf of the signed "
+                                    "tree covers it", row.position, row.originator_id,
+                                    row.originator_version))
+    return sorted(findings, key=lambda f: (f.position or 0, f.kind))
+
+
+def _recorded_roots(leaves: Sequence[RecordedLeaf], frontier: Frontier | None,
+                    heads: Sequence[SignedHead], cosignatures: Sequence[Cosignature],
+                    findings: list[Finding]) -> dict[int, str]:
+    """The root of the recorded tree at every size a head or a cosignature names."""
+    wanted = {h.tree_size for h in heads} | {c.head.tree_size for c in cosignatures}
+    running = Frontier(frontier.size, frontier.hashes) if frontier else Frontier()
+    roots: dict[int, str] = {}
+    if running.size in wanted:
+        roots[running.size] = running.root().hex()
+    for leaf in sorted(leaves, key=lambda item: item.index):
+        if leaf.index != running.size:
+            break  # named as leaf-missing; roots beyond it cannot be rebuilt
+        running.append(leaf.leaf_hash)
+        if running.size in wanted:
+            roots[running.size] = running.root().hex()
+    roots[-1] = str(running.size)  # how far the recorded tree goes
+    roots[-2] = str(frontier.size if frontier else 0)  # where it starts (a period's export)
+    return roots
+
+
+def _trusted_key(head: SignedHead, trusted: dict[str, Ed25519PublicKey]) -> Ed25519PublicKey | None:
+    key = trusted.get(head.key_id)
+    if key is not None:
+        return key
+    if head.endorsement is not None:
+        old = trusted.get(head.endorsement.old_key_id)
+        if old is not None:
+            new = head.endorsed_by(old)
+            if new is not None:
+                trusted[head.key_id] = new
+                return new
+    return None
+
+
+def _check_heads(heads: Sequence[SignedHead], roots: dict[int, str],
+                 trusted: dict[str, Ed25519PublicKey], findings: list[Finding]) -> list[SignedHead]:
+    recorded, start = int(roots[-1]), int(roots[-2])
+    good: list[SignedHead] = []
+    by_size: dict[int, SignedHead] = {}
+    for head in sorted(heads, key=lambda h: h.tree_size):
+        if head.tree_size < start:
+            continue  # before the period exported: its root is not in the evidence
+        seen = by_size.get(head.tree_size)
+        if seen is not None:
+            if seen.root_hash != head.root_hash:
+                findings.append(Finding("equivocation", f"two signed heads of {head.tree_size} "
+                                        f"events with different roots ({seen.root_hash} and "
+                                        f"{head.root_hash})"))
+            continue
+        by_size[head.tree_size] = head
+        key = _trusted_key(head, trusted)
+        if key is None:
+            findings.append(Finding("head-unknown-key", f"the head of {head.tree_size} events is "
+                                    f"signed by key {head.key_id}, which is not trusted"))
+            continue
+        if not head.verifies(key):
+            findings.append(Finding("head-signature", f"the head of {head.tree_size} events does "
+                                    "not verify: altered or forged"))
+            continue
+        if head.tree_size > recorded:
+            findings.append(Finding("truncated", f"a signed head covers {head.tree_size} events, "
+                                    f"the recorded tree holds {recorded}"))
+            continue
+        if head.tree_size in roots and roots[head.tree_size] != head.root_hash:
+            findings.append(Finding("head-root-mismatch", f"the recorded leaves do not produce "
+                                    f"the root signed at {head.tree_size} events: the tree was "
+                                    "rewritten"))
+            continue
+        good.append(head)
+    return good
+
+
+def _check_cosignatures(cosignatures: Sequence[Cosignature],
+                        witness_keys: Mapping[str, Ed25519PublicKey],
+                        trusted: dict[str, Ed25519PublicKey], roots: dict[int, str],
+                        findings: list[Finding]) -> dict[int, list[str]]:
+    recorded, start = int(roots[-1]), int(roots[-2])
+    witnessed: dict[int, list[str]] = defaultdict(list)
+    for cosignature in sorted(cosignatures, key=lambda c: c.head.tree_size):
+        if cosignature.head.tree_size < start:
+            continue  # before the period exported
+        key = witness_keys.get(cosignature.witness_key_id)
+        if key is None or not cosignature.verifies(key):
+            continue  # not one of the witnesses the auditor trusts
+        head = cosignature.head
+        service_key = _trusted_key(head, trusted)
+        if service_key is not None and not head.verifies(service_key):
+            findings.append(Finding("head-signature", f"witness {cosignature.witness} cosigned a "
+                                    f"head of {head.tree_size} events the service did not sign"))
+            continue
+        if head.tree_size > recorded:
+            findings.append(Finding("truncated", f"witness {cosignature.witness} cosigned a head "
+                                    f"of {head.tree_size} events at {cosignature.cosigned_at}; "
+                                    f"the log holds {recorded}: it was rolled back or cut short"))
+            continue
+        if roots.get(head.tree_size) != head.root_hash:
+            findings.append(Finding("witnessed-root-mismatch", f"the log does not produce the "
+                                    f"root witness {cosignature.witness} cosigned at "
+                                    f"{head.tree_size} events: history was rewritten"))
+            continue
+        if cosignature.witness not in witnessed[head.tree_size]:
+            witnessed[head.tree_size].append(cosignature.witness)
+    return dict(witnessed)
 
 
 def _stored_checkpoints(rows: Sequence[StoredRecord], findings: list[Finding]) -> list[StoredCheckpoint]:

@@ -1,9 +1,12 @@
 """The office's token-signing key (Ed25519, JWT algorithm EdDSA).
 
 One key pair for the whole office: the token endpoint signs with the private key, every service
-verifies with the public key. Locally the pair is generated once, the first time anything needs it,
-at the settings' default place under `var/keys/` (git-ignored); several processes starting at once
-agree on one pair because the private key file is created atomically (the first link wins).
+verifies with the public key. It is a setting of its own, never the audit key: in production a
+secret mount (`ESA_AUTH_SIGNING_KEY_FILE`) or a key inside a PKCS#11 token / HSM
+(`ESA_AUTH_SIGNING_KEY_PKCS11`, an RFC 7512 URI: tokens are then signed inside the token).
+Locally the pair is generated once, the first time anything needs it, at the settings' default
+place under `var/keys/` (git-ignored); several processes starting at once agree on one pair
+because the private key file is created atomically (the first link wins).
 """
 
 from __future__ import annotations
@@ -18,16 +21,17 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey,
 from shared.keyfiles import create_once, write_atomically
 from shared.logging import get_logger
 from shared.settings import ServiceSettings
+from shared.signing_keys import LocalKey, Pkcs11Key, Signer
 
 log = get_logger(__name__)
 
 
 @dataclass(frozen=True)
 class OfficeKeys:
-    """The public key (always) and the private key (only where tokens are issued)."""
+    """The public key (always) and the signing key (only where tokens are issued)."""
 
     public: Ed25519PublicKey
-    private: Ed25519PrivateKey | None
+    private: Signer | None
 
     @property
     def key_id(self) -> str:
@@ -37,16 +41,20 @@ class OfficeKeys:
 
     @classmethod
     def load(cls, settings: ServiceSettings) -> OfficeKeys:
+        in_token = settings.auth_signing_key_pkcs11
+        if in_token is not None and in_token.get_secret_value().strip():
+            signer = Pkcs11Key(in_token.get_secret_value().strip())
+            return cls(signer.public_key, signer)
         signing, public = settings.signing_key_path, settings.public_key_path
         if not signing.exists() and not public.exists():
             _create_signing_key(signing)
-        private = _read_private(signing) if signing.exists() else None
+        private = LocalKey(_read_private(signing)) if signing.exists() else None
         if public.exists():
             return cls(_read_public(public), private)
         assert private is not None
-        write_atomically(public, private.public_key().public_bytes(
+        write_atomically(public, private.public_key.public_bytes(
             serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo), 0o644)
-        return cls(private.public_key(), private)
+        return cls(private.public_key, private)
 
 
 def _read_private(path: Path) -> Ed25519PrivateKey:

@@ -78,8 +78,8 @@ def _describe(scope: str) -> str:
     return {
         "read": f"Read {service}",
         "write": f"Change {service} (commands)",
-        "admin": f"Operate {service} (dead letters, checkpoints now)",
-        "audit": f"Read {service}'s audit trail (events, checkpoints, proofs, refused requests)",
+        "admin": f"Operate {service} (dead letters)",
+        "audit": f"Read {service}'s audit trail (events, signed heads, proofs, refused requests)",
         "submit": f"Submit documents to {service} and follow one's own submissions",
     }.get(action, f"{action} in {service}")
 

@@ -8,6 +8,8 @@ payload, another audience and an expired token are all refused.
 
 from __future__ import annotations
 
+import base64
+import json
 import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -17,6 +19,7 @@ import jwt
 
 from contracts.envelope import Secrecy
 from shared.auth.keys import OfficeKeys
+from shared.signing_keys import Signer
 
 ALGORITHM = "EdDSA"
 TOKEN_TYPE = "at+jwt"
@@ -45,6 +48,20 @@ class TokenRefused(Exception):
         self.reason = reason
         self.detail = detail
         self.client_id = client_id  # known when the token was genuine but expired
+
+
+def _b64url(data: bytes) -> bytes:
+    return base64.urlsafe_b64encode(data).rstrip(b"=")
+
+
+def _signed_jwt(claims: dict[str, Any], headers: dict[str, str], signer: Signer) -> str:
+    """A compact JWS (RFC 7515) signed by `signer`, wherever its key is (a file, an HSM): the
+    signing input is made here, the signature by the key; pyjwt verifies it as any EdDSA token."""
+    payload = {k: int(v.timestamp()) if isinstance(v, datetime) else v for k, v in claims.items()}
+    header = {"alg": ALGORITHM, **headers}
+    signing_input = b".".join(_b64url(json.dumps(part, separators=(",", ":")).encode())
+                              for part in (header, payload))
+    return (signing_input + b"." + _b64url(signer.sign(signing_input))).decode("ascii")
 
 
 class TokenService:
@@ -76,8 +93,8 @@ class TokenService:
             "agency": agency,
             "clearance": Secrecy(clearance).value,
         }
-        return jwt.encode(claims, self.keys.private, algorithm=ALGORITHM,
-                          headers={"typ": TOKEN_TYPE, "kid": self.keys.key_id})
+        return _signed_jwt(claims, {"typ": TOKEN_TYPE, "kid": self.keys.key_id},
+                           self.keys.private)
 
     def verify(self, token: str) -> Claims:
         known = self._verified.get(token)

@@ -8,12 +8,14 @@ Who acts is decided by the gate (`shared.auth.gate`), from the bearer token: an 
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Annotated
 
 from fastapi import Depends, Header, HTTPException, Request
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from structlog.contextvars import bound_contextvars
 
+from shared.audit.guard import WARNING_HEADER, Receipt, receipt_var
 from shared.context import ANONYMOUS_ACTOR, actor_var, current_actor, new_trace_id, trace_id_var
 
 TRACE_HEADER = "x-trace-id"
@@ -31,8 +33,15 @@ def _trace_from(headers: dict[str, str]) -> str:
 
 
 class RequestContextMiddleware:
-    def __init__(self, app: ASGIApp) -> None:
+    """Trace and actor per request; and the audit receipt: an empty `Receipt` the transaction
+    hook fills (positions recorded, the head signed over them), sent back as `ESA-Audit-*`
+    headers with a successful answer; while the service refuses writes, every answer carries
+    `ESA-Audit-Warning` (`audit_warning()` says why)."""
+
+    def __init__(self, app: ASGIApp,
+                 audit_warning: Callable[[], str | None] = lambda: None) -> None:
         self.app = app
+        self.audit_warning = audit_warning
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -42,11 +51,19 @@ class RequestContextMiddleware:
         trace_id = _trace_from(headers)
         trace_token = trace_id_var.set(trace_id)
         actor_token = actor_var.set(ANONYMOUS_ACTOR)
+        receipt = Receipt()
+        receipt_token = receipt_var.set(receipt)
 
         async def send_with_trace(message: Message) -> None:
             if message["type"] == "http.response.start":
-                message.setdefault("headers", [])
-                message["headers"] = [*message["headers"], (b"x-trace-id", trace_id.encode())]
+                headers = [*message.get("headers", []), (b"x-trace-id", trace_id.encode())]
+                if message.get("status", 500) < 400:
+                    headers.extend(receipt.headers())
+                warning = self.audit_warning()
+                if warning:
+                    headers.append((WARNING_HEADER.lower().encode(),
+                                    warning.encode("ascii", "replace")))
+                message["headers"] = headers
             await send(message)
 
         try:
@@ -55,6 +72,7 @@ class RequestContextMiddleware:
         finally:
             trace_id_var.reset(trace_token)
             actor_var.reset(actor_token)
+            receipt_var.reset(receipt_token)
 
 
 async def require_actor(  # async: FastAPI would run a plain def in the threadpool

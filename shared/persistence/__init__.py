@@ -3,7 +3,8 @@ through the library's own extension points (a persistence module with its `Facto
 classes that override the insert step as the library's examples do):
 
 - work done inside the transaction that records events (`TransactionHook`): the audit trail's tree
-  head is extended and signed there, so no committed event is ever outside a signed head;
+  head is extended and signed there, so no committed event is ever outside a signed head; and
+  `commit_listeners`, told after each such commit (the audit heads' publisher wakes on them);
 - subscriptions on SQLite too (`ApplicationSubscription` needs them; the library has them for
   PostgreSQL only): a subscription reads the log in order and waits for the next commit, woken at
   once by this process's commits and by a short poll for other processes'.

@@ -7,7 +7,7 @@ recording transaction (after the table lock that keeps positions in commit order
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 # The module, not its factory class: a persistence module must hold exactly one factory class.
@@ -22,6 +22,14 @@ class ServicePostgresRecorder(PostgresProcessRecorder):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.hooks: list[TransactionHook] = []
+        self.commit_listeners: list[Callable[[], None]] = []
+
+    def insert_events(self, stored_events: Sequence[StoredEvent],
+                      **kwargs: Any) -> Sequence[int] | None:
+        positions = super().insert_events(stored_events, **kwargs)
+        for listener in self.commit_listeners:
+            listener()
+        return positions
 
     def _fetch_ids_after_insert_events(self, curs: Any, stored_events: Sequence[StoredEvent],
                                        **kwargs: Any) -> Sequence[int] | None:

@@ -6,7 +6,7 @@ transaction; it is a protected method of eventsourcing 9.5 (pinned `<9.6` in pyp
 from __future__ import annotations
 
 import threading
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from threading import Thread
 from typing import Any
 
@@ -31,6 +31,7 @@ class ServiceSQLiteRecorder(SQLiteProcessRecorder):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.hooks: list[TransactionHook] = []
+        self.commit_listeners: list[Callable[[], None]] = []
         self._subscriptions: set[SQLiteSubscription] = set()
         self._subscriptions_lock = threading.Lock()
 
@@ -53,6 +54,8 @@ class ServiceSQLiteRecorder(SQLiteProcessRecorder):
             subscriptions = list(self._subscriptions)
         for subscription in subscriptions:
             subscription.wake()
+        for listener in self.commit_listeners:
+            listener()
 
     def subscribe(self, gt: int | None = None,
                   topics: Sequence[str] = ()) -> Subscription[ApplicationRecorder]:

@@ -139,7 +139,8 @@ def without_clock(case: dict[str, Any]) -> dict[str, Any]:
 
 
 def test_subscribes_to_every_other_service(api: FastAPI) -> None:
-    assert sorted(s.source for s in subscriptions(application(api))) == sorted(SOURCES)
+    """And to the audit trail's alarms, which are cases too."""
+    assert sorted(s.source for s in subscriptions(application(api))) == sorted([*SOURCES, "audit"])
     assert "monitoring" not in SOURCES
 
 

@@ -1,8 +1,8 @@
-"""Someone with database access edits the correspondence store directly, on SQLite and on
-PostgreSQL: an UPDATE of one stored event, a DELETE of one, an INSERT of a forged one among the
-events a checkpoint covers. The verifier, reading the store itself with the service's public key,
-names exactly that event (position, aggregate id, version), and the service's own export shows
-the same to an auditor over HTTP."""
+"""Someone with database access edits a service's store directly, on SQLite and on PostgreSQL:
+an UPDATE of one stored event, a DELETE of one, an INSERT of a forged one among the events the
+signed heads cover. The verifier, reading the store itself (events, recorded leaves, heads) with
+the service's public key, names exactly that event (position, aggregate id, version), and the
+service's own export shows the same to an auditor over HTTP."""
 
 from __future__ import annotations
 
@@ -14,19 +14,21 @@ from dataclasses import dataclass
 from typing import Any
 
 import pytest
+from planning_samples import policy
 
-from services.correspondence.application import CorrespondenceApplication
-from services.correspondence.main import create_app
-from services.correspondence.settings import CorrespondenceSettings
+from services.planning.application import PlanningApplication
+from services.planning.main import create_app
+from services.planning.settings import PlanningSettings
 from shared.audit.__main__ import main as audit_cli
+from shared.office.testing import STANDARD_STAFF, teach
 from shared.testing import office_client
 
-SERVICE = "correspondence"
+SERVICE = "planning"
 
 
 @dataclass
 class Store:
-    settings: CorrespondenceSettings
+    settings: PlanningSettings
     public_key: str
     documents: list[str]
     covered: int
@@ -65,33 +67,30 @@ class Store:
     def verify(self, capsys: pytest.CaptureFixture[str]) -> tuple[int, dict]:
         source = (["--postgres", self.dsn(), "--service", SERVICE] if self.postgres
                   else ["--sqlite", str(self.settings.sqlite_path)])
+        capsys.readouterr()
         status = audit_cli(["verify", *source, "--public-key", self.public_key, "--json"])
         return status, json.loads(capsys.readouterr().out)
 
 
 @pytest.fixture
 def store(store_env: dict[str, str], monkeypatch: pytest.MonkeyPatch) -> Iterator[Store]:
-    """Staff, three registered letters and a signed checkpoint over all of it."""
+    """Staff and three drafted policies, every transaction under a signed head."""
     for key, value in store_env.items():
         monkeypatch.setenv(key, value)
-    settings = CorrespondenceSettings()
-    application = CorrespondenceApplication(settings)
+    settings = PlanningSettings()
+    application = PlanningApplication(settings)
+    teach(application, STANDARD_STAFF)
     client = office_client(create_app(settings, application))
-    for officer_id, roles in (("esa-1", ["esa_director"]), ("clerk-1", ["clerk"])):
-        response = client.post("/officers", headers={"X-Actor-Id": "esa-1"},
-                               json={"officer_id": officer_id, "name_th": "เจ้าหน้าที่",
-                                     "roles": roles, "clearance": "secret"})
-        assert response.status_code == 201, response.text
     documents = []
-    for subject in ("ขอให้รายงานข้อมูลนักเรียน", "เชิญประชุมผู้บริหาร", "แจ้งจัดสรรงบประมาณ"):
-        response = client.post("/documents/incoming", headers={"X-Actor-Id": "clerk-1"}, json={
-            "received_at": "2026-11-27T09:30:00+07:00", "sender": "สพฐ.", "subject": subject})
+    for title in ("นโยบาย ก", "นโยบาย ข", "นโยบาย ค"):
+        response = client.post("/policies", headers={"X-Actor-Id": "off-1"},
+                               json={**policy(), "title_th": title})
         assert response.status_code == 201, response.text
-        documents.append(response.json()["document_id"])
-    made = client.post("/admin/audit/checkpoints").json()["made"]
+        documents.append(response.json()["plan_id"])
+    covered = client.get("/audit/heads/latest").json()["tree_size"]
     key = client.get("/audit/public-key").json()["public_key_hex"]
     application.close()
-    yield Store(settings, key, documents, made[-1]["tree_size"])
+    yield Store(settings, key, documents, covered)
 
 
 def registered_position(store: Store, document: str) -> int:
@@ -106,11 +105,12 @@ def findings(report: dict) -> list[tuple]:
 
 def export_report(store: Store, tmp_path: Any, capsys: pytest.CaptureFixture[str]) -> dict:
     """What an auditor sees over HTTP: the restarted service exports the store as it now is."""
-    application = CorrespondenceApplication(store.settings)
+    application = PlanningApplication(store.settings)
     client = office_client(create_app(store.settings, application))
     export = tmp_path / "export.jsonl"
     export.write_bytes(client.get("/audit/export").content)
     application.close()
+    capsys.readouterr()
     audit_cli(["verify", "--export", str(export), "--public-key", store.public_key, "--json"])
     return json.loads(capsys.readouterr().out)
 
@@ -118,7 +118,7 @@ def export_report(store: Store, tmp_path: Any, capsys: pytest.CaptureFixture[str
 def test_an_untouched_store_verifies(store: Store, capsys: pytest.CaptureFixture[str]) -> None:
     status, report = store.verify(capsys)
     assert status == 0 and report["ok"], report
-    assert report["covered"] == store.covered and report["events"] == store.covered + 1
+    assert report["covered"] == store.covered and report["events"] == store.covered
 
 
 def test_an_updated_event_is_named(store: Store, capsys: pytest.CaptureFixture[str],
@@ -126,7 +126,7 @@ def test_an_updated_event_is_named(store: Store, capsys: pytest.CaptureFixture[s
     document = store.documents[1]
     position = registered_position(store, document)
     (state,) = store.sql("SELECT state FROM {table} WHERE {position} = ?", position)[0]
-    forged = bytes(state).replace("เชิญประชุมผู้บริหาร".encode(), "เชิญประชุมครู".encode())
+    forged = bytes(state).replace("นโยบาย ข".encode(), "นโยบาย ง".encode())
     assert forged != bytes(state)
     store.sql("UPDATE {table} SET state = ? WHERE {position} = ?", forged, position)
 

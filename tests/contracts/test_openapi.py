@@ -22,8 +22,9 @@ from services.openapi import OPENAPI_DIR, service_app, service_names
 # snapshot and live feed: a browser's EventSource cannot send a bearer token; classified titles
 # never reach it), and correspondence's published news of the group's work (its list, items,
 # pictures and Atom feed: the office's web page; drafts and withdrawn items are never served there).
-PUBLIC = {("GET", "/health"), ("GET", "/ready"), ("POST", "/oauth/token"), ("GET", "/feed"), ("GET", "/board"),
-          ("GET", "/board/facets"), ("GET", "/dashboard/summary"), ("GET", "/news"), ("GET", "/news/feed.xml"),
+PUBLIC = {("GET", "/health"), ("GET", "/ready"), ("POST", "/oauth/token"), ("GET", "/feed"),
+          ("GET", "/board"), ("GET", "/board/facets"), ("GET", "/dashboard/summary"),
+          ("GET", "/news"), ("GET", "/news/feed.xml"),
           ("GET", "/news/{news_item_id}"), ("GET", "/news/{news_item_id}/image")}
 UNDOCUMENTED_PUBLIC = {"monitoring": ["/", "/dashboard", "/static/fonts/Sarabun-Regular.ttf",
                                       "/static/status.js", "/static/dashboard.css"]}

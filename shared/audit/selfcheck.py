@@ -1,0 +1,226 @@
+"""A service checks its own store against its persisted tree and its witnessed heads, at start and
+then continuously, in the background (`SelfCheck.run`, a thread).
+
+Every `audit_check_seconds`, in one read snapshot:
+- the latest head: signed by the service's key, over the tree's state (size and root);
+- nothing stored after the last leaf (a row added outside the service);
+- the newest leaves (`TAIL`) against the rows at their positions: altered, removed, moved,
+  inserted rows are named where an insider would most likely work;
+- every witness's latest cosigned head (read from the `audit` stream by the runtime): the store
+  must hold at least that many leaves (else it was rolled back or cut short) and produce the same
+  root at that size (else history was rewritten, even if re-signed with the service's own key).
+
+And a pass over the whole store, `audit_scan_batch` rows per check: each row's leaf hash, and the
+root recomputed from the rows at the size the pass started from against the head signed there.
+
+Any finding raises the guard's fault (`shared.audit.guard`): writes refused, `/ready` failing, the
+alarm published. A fault this check raised clears once a whole pass and the checks above find
+nothing again (the store was put right); faults found elsewhere stay until a restart.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable
+from datetime import UTC, datetime
+from typing import Any
+
+from shared.audit.guard import AuditGuard
+from shared.audit.heads import Cosignature
+from shared.audit.merkle import Frontier, subtree_root
+from shared.audit.records import StoredRecord
+from shared.audit.tree import AuditLog, SqlNodes, TreeNodeMissing
+from shared.audit.verify import Finding, RecordedLeaf, compare_with_leaves
+from shared.logging import get_logger
+
+TAIL = 64
+FOUND_BY = "self-check"
+
+log = get_logger(__name__)
+
+
+class SelfCheck:
+    def __init__(self, audit: AuditLog, guard: AuditGuard, *, interval: float = 1.0,
+                 scan_batch: int = 5000, rescan_seconds: float = 30.0,
+                 witnessed: Callable[[], dict[str, Cosignature]] = dict) -> None:
+        self.audit = audit
+        self.guard = guard
+        self.interval = interval
+        self.scan_batch = scan_batch
+        self.rescan_seconds = rescan_seconds
+        self.witnessed = witnessed
+        self.findings: list[Finding] = []
+        self.last_check: str | None = None
+        self.passes_completed = 0
+        self._pass: dict[str, Any] | None = None
+        self._next_pass_at = 0.0
+        self._stopping = threading.Event()
+        self._thread: threading.Thread | None = None
+        self._lock = threading.Lock()
+
+    # --- running --------------------------------------------------------------------------------
+    def start(self) -> None:
+        self._stopping.clear()
+        self._thread = threading.Thread(target=self._run, daemon=True, name="audit-self-check")
+        self._thread.start()
+
+    def stop(self) -> None:
+        self._stopping.set()
+        if self._thread is not None:
+            self._thread.join(10)
+            self._thread = None
+
+    def _run(self) -> None:
+        while not self._stopping.is_set():
+            try:
+                self.check()
+            except Exception as error:  # noqa: BLE001 - the store may be closing; next round
+                if self._stopping.is_set():
+                    return
+                log.warning("audit self-check could not run", error=repr(error))
+            self._stopping.wait(self.interval)
+
+    def check_all(self) -> list[Finding]:
+        """A whole check at once (at start, and in tests): the quick checks and a full pass."""
+        self._next_pass_at = 0.0
+        self._pass = None
+        findings = self.check()
+        while self._pass is not None and not findings:
+            findings = self.check()
+        return findings
+
+    def check(self) -> list[Finding]:
+        with self._lock:
+            findings = self._quick()
+            passed = False
+            if not findings:
+                findings, passed = self._scan()
+            self.findings = findings
+            self.last_check = datetime.now(UTC).isoformat()
+        if findings:
+            first = findings[0]
+            self.guard.raise_fault(first.kind, first.text(), FOUND_BY,
+                                   {"findings": [f.as_dict() for f in findings[:20]]})
+        elif passed:
+            fault = self.guard.fault
+            if fault is not None and fault.found_by == FOUND_BY:
+                self.guard.clear(FOUND_BY)
+        return findings
+
+    def status(self) -> dict[str, Any]:
+        fault = self.guard.fault
+        return {"ok": fault is None, "fault": fault.as_dict() if fault else None,
+                "last_check": self.last_check, "passes_completed": self.passes_completed,
+                "findings": [f.as_dict() for f in self.findings[:20]],
+                "witnessed": {name: {"tree_size": c.head.tree_size, "root_hash": c.head.root_hash,
+                                     "cosigned_at": c.cosigned_at}
+                              for name, c in sorted(self.witnessed().items())}}
+
+    # --- the quick checks -----------------------------------------------------------------------
+    def _quick(self) -> list[Finding]:
+        audit, t = self.audit, self.audit.tables
+        findings: list[Finding] = []
+        with audit.datastore.transaction(commit=False) as cursor:
+            if t.dialect == "postgres":  # one snapshot for every read below
+                cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
+            state = audit._read_state(cursor)
+            if state is None:
+                return [Finding("tree-missing", "the audit tree's tables hold no state")]
+            size, last = int(state["tree_size"]), int(state["last_position"])
+            if size:
+                head = audit._head_at(cursor, size)
+                key = audit.known_keys().get(head.key_id) if head else None
+                frontier = Frontier.decode(size, bytes(state["frontier"]))
+                if head is None:
+                    findings.append(Finding("head-missing", f"no signed head at size {size}"))
+                elif key is None or not head.verifies(key):
+                    findings.append(Finding("head-signature", f"the head at size {size} is not "
+                                            "signed by this service's key"))
+                elif head.root_hash != state["root_hash"] or frontier.root().hex() != head.root_hash:
+                    findings.append(Finding("tree-state", f"the tree's state at size {size} does "
+                                            "not produce its signed root"))
+            for record in audit.rows_after(cursor, last, 100):
+                findings.append(_named("inserted", record, "stored after the last leaf of the "
+                                       "signed tree: no transaction of the service recorded it"))
+            tail = audit.leaves_from(cursor, max(0, size - TAIL), TAIL)
+            if tail:
+                findings.extend(self._compare(cursor, tail, 0 if tail[0].index == 0
+                                              else self._position_before(cursor, tail[0].index)))
+            findings.extend(self._against_witnesses(cursor, size))
+        return findings
+
+    def _position_before(self, cursor: Any, index: int) -> int:
+        previous = self.audit.leaves_from(cursor, index - 1, 1)
+        return previous[0].position if previous else 0
+
+    def _compare(self, cursor: Any, leaves: list[RecordedLeaf], after: int) -> list[Finding]:
+        """The rows stored in (after, last leaf's position] against those leaves."""
+        return compare_with_leaves(self.audit.rows_between(cursor, after, leaves[-1].position),
+                                   leaves)
+
+    def _against_witnesses(self, cursor: Any, size: int) -> list[Finding]:
+        findings = []
+        nodes = SqlNodes(self.audit.tables, cursor)
+        for witness, cosignature in sorted(self.witnessed().items()):
+            head = cosignature.head
+            if head.tree_size > size:
+                findings.append(Finding(
+                    "rollback", f"witness {witness} cosigned a head of {head.tree_size} events "
+                    f"at {cosignature.cosigned_at}; the store holds {size}: it was rolled back "
+                    "or cut short"))
+                continue
+            try:
+                root = subtree_root(nodes, 0, head.tree_size).hex()
+            except TreeNodeMissing as error:
+                findings.append(Finding("tree-state", str(error)))
+                continue
+            if root != head.root_hash:
+                findings.append(Finding(
+                    "rewritten", f"the store's first {head.tree_size} events do not produce the "
+                    f"root witness {witness} cosigned at {cosignature.cosigned_at}: history was "
+                    "rewritten"))
+        return findings
+
+    # --- the pass over the whole store ----------------------------------------------------------
+    def _scan(self) -> tuple[list[Finding], bool]:
+        """One batch of the current pass; (findings, whether a whole pass just ended clean)."""
+        now = time.monotonic()
+        if self._pass is None:
+            if now < self._next_pass_at:
+                return [], False
+            target = self.audit.size
+            head = self.audit.head(target) if target else None
+            self._pass = {"index": 0, "after": 0, "frontier": Frontier(), "target": target,
+                          "root": head.root_hash if head else None}
+        scan = self._pass
+        audit = self.audit
+        with audit.datastore.transaction(commit=False) as cursor:
+            leaves = audit.leaves_from(cursor, scan["index"],
+                                       min(self.scan_batch, scan["target"] - scan["index"]))
+            findings = self._compare(cursor, leaves, scan["after"]) if leaves else []
+        for leaf in leaves:
+            scan["frontier"].append(leaf.leaf_hash)
+        if leaves:
+            scan["index"] += len(leaves)
+            scan["after"] = leaves[-1].position
+        if findings:
+            self._pass = None
+            return findings, False
+        if scan["index"] < scan["target"] and leaves:
+            return [], False
+        self._pass = None
+        self._next_pass_at = now + self.rescan_seconds
+        if scan["index"] < scan["target"]:
+            return [Finding("leaf-missing", f"the tree holds {scan['index']} leaves, its state "
+                            f"says {scan['target']}")], False
+        if scan["root"] is not None and scan["frontier"].root().hex() != scan["root"]:
+            return [Finding("tree-rewritten", f"the stored leaves do not produce the root signed "
+                            f"at size {scan['target']}")], False
+        self.passes_completed += 1
+        return [], True
+
+
+def _named(kind: str, record: StoredRecord, message: str) -> Finding:
+    return Finding(kind, message, record.position, record.originator_id,
+                   record.originator_version)

@@ -1,0 +1,384 @@
+"""A witness: it holds every head of every service it has seen, cosigns a head only once it has
+proved it consistent with the heads it held before, and raises the alarm when it cannot.
+
+`Witness.consider(service, heads)` is the logic, usable by any process (the standalone witness
+below, monitoring): for the heads of one service, in any order and with repeats,
+- each must be signed by the key the witness trusts for that service (pinned, or taken from the
+  service's `/audit/public-key` the first time: trust on first use), or by a new key the trusted
+  one endorsed (a rotation);
+- a head of a size it already holds with another root is an equivocation: alarm, both heads;
+- the new heads and the newest it holds are chained by RFC 6962 consistency proofs, fetched from
+  the service's auditor API in one request (`/audit/proof/consistency-chain`); a proof that does
+  not verify is an inconsistency: alarm, with the held head, the offered head and the proof;
+- the newest consistent head is cosigned (every head before it is proven a prefix of it), kept,
+  and returned to be published on `esa.audit.<service>.cosigned.<witness>`.
+
+Everything is kept in the witness's own SQLite file (`WitnessStore`), never in the service's.
+
+`python -m shared.audit witness ...` runs `WitnessProcess`: a durable consumer of
+`esa.audit.*.head` on the `audit` stream, the auditor API of each service as an OAuth client
+with `<service>:audit`, and a small read-only HTTP API (`/health`, `/public-key`,
+`/cosignatures/{service}`, `/alarms`).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import sqlite3
+import threading
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import orjson
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
+
+from shared.audit.heads import (
+    Cosignature,
+    SignedHead,
+    alarm_subject,
+    cosignature_message,
+    cosigned_subject,
+    encode_signature,
+)
+from shared.audit.merkle import verify_consistency
+from shared.audit.signing import AuditSigner, key_id, load_public_key, raw_public_bytes
+from shared.logging import get_logger
+
+log = get_logger(__name__)
+
+# (service, sizes) → [{"first", "second", "consistency_path"}]: the service's proofs.
+ProofSource = Callable[[str, Sequence[int]], list[dict[str, Any]]]
+KeySource = Callable[[str], Ed25519PublicKey]
+
+
+@dataclass(frozen=True)
+class Alarm:
+    service: str
+    witness: str
+    kind: str  # equivocation | inconsistent | unknown-key | bad-signature
+    detail: str
+    held: SignedHead | None
+    offered: SignedHead
+    raised_at: str
+    evidence: dict[str, Any] = field(default_factory=dict)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"kind": "alarm", "alarm": self.kind, "service": self.service,
+                "raised_by": self.witness, "detail": self.detail, "raised_at": self.raised_at,
+                "held": self.held.summary() if self.held else None,
+                "offered": self.offered.summary(), "evidence": self.evidence}
+
+    @property
+    def message_id(self) -> str:
+        return f"{self.service}:alarm:{self.witness}:{self.kind}:{self.offered.tree_size}:" \
+               f"{self.offered.root_hash[:16]}"
+
+
+@dataclass
+class Outcome:
+    cosignatures: list[Cosignature] = field(default_factory=list)
+    alarms: list[Alarm] = field(default_factory=list)
+
+
+class WitnessStore:
+    """The witness's own record: heads held, keys trusted, cosignatures made, alarms raised."""
+
+    def __init__(self, path: Path) -> None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        self.connection = sqlite3.connect(path, check_same_thread=False, isolation_level=None)
+        self.connection.execute("PRAGMA journal_mode=WAL")
+        self._lock = threading.Lock()
+        with self._lock:
+            for statement in (
+                "CREATE TABLE IF NOT EXISTS heads (service TEXT, tree_size INTEGER, head TEXT, "
+                "PRIMARY KEY (service, tree_size))",
+                "CREATE TABLE IF NOT EXISTS keys (service TEXT, key_id TEXT, public_key TEXT, "
+                "since_size INTEGER, PRIMARY KEY (service, key_id))",
+                "CREATE TABLE IF NOT EXISTS cosignatures (service TEXT, tree_size INTEGER, "
+                "cosignature TEXT, PRIMARY KEY (service, tree_size))",
+                "CREATE TABLE IF NOT EXISTS alarms (id INTEGER PRIMARY KEY, service TEXT, "
+                "alarm TEXT)",
+            ):
+                self.connection.execute(statement)
+
+    def _one(self, statement: str, *params: Any) -> Any:
+        with self._lock:
+            return self.connection.execute(statement, params).fetchone()
+
+    def _all(self, statement: str, *params: Any) -> list[Any]:
+        with self._lock:
+            return self.connection.execute(statement, params).fetchall()
+
+    def held(self, service: str, size: int) -> SignedHead | None:
+        row = self._one("SELECT head FROM heads WHERE service = ? AND tree_size = ?", service,
+                        size)
+        return SignedHead.from_summary(orjson.loads(row[0])) if row else None
+
+    def latest(self, service: str) -> SignedHead | None:
+        row = self._one("SELECT head FROM heads WHERE service = ? ORDER BY tree_size DESC "
+                        "LIMIT 1", service)
+        return SignedHead.from_summary(orjson.loads(row[0])) if row else None
+
+    def keys(self, service: str) -> dict[str, Ed25519PublicKey]:
+        return {kid: load_public_key(public) for kid, public in self._all(
+            "SELECT key_id, public_key FROM keys WHERE service = ?", service)}
+
+    def trust(self, service: str, key: Ed25519PublicKey, since_size: int) -> None:
+        with self._lock:
+            self.connection.execute("INSERT OR IGNORE INTO keys VALUES (?, ?, ?, ?)", (
+                service, key_id(key), raw_public_bytes(key).hex(), since_size))
+
+    def keep(self, heads: Sequence[SignedHead], cosignature: Cosignature | None) -> None:
+        """The verified heads and the cosignature, in one transaction."""
+        with self._lock:
+            self.connection.execute("BEGIN")
+            try:
+                self.connection.executemany(
+                    "INSERT OR IGNORE INTO heads VALUES (?, ?, ?)",
+                    [(h.service, h.tree_size, orjson.dumps(h.summary()).decode()) for h in heads])
+                if cosignature is not None:
+                    self.connection.execute(
+                        "INSERT OR REPLACE INTO cosignatures VALUES (?, ?, ?)",
+                        (cosignature.head.service, cosignature.head.tree_size,
+                         orjson.dumps(cosignature.as_dict()).decode()))
+                self.connection.execute("COMMIT")
+            except BaseException:
+                self.connection.execute("ROLLBACK")
+                raise
+
+    def record_alarm(self, alarm: Alarm) -> None:
+        with self._lock:
+            self.connection.execute("INSERT INTO alarms (service, alarm) VALUES (?, ?)",
+                                    (alarm.service, orjson.dumps(alarm.as_dict()).decode()))
+
+    def cosignatures(self, service: str, after: int = 0, limit: int = 100) -> list[dict[str, Any]]:
+        return [orjson.loads(row[0]) for row in self._all(
+            "SELECT cosignature FROM cosignatures WHERE service = ? AND tree_size > ? "
+            "ORDER BY tree_size LIMIT ?", service, after, limit)]
+
+    def alarms(self, after: int = 0, limit: int = 100,
+               service: str | None = None) -> list[dict[str, Any]]:
+        rows = self._all("SELECT id, alarm FROM alarms WHERE id > ? AND (? IS NULL OR "
+                         "service = ?) ORDER BY id LIMIT ?", after, service, service, limit)
+        return [{"id": row[0], **orjson.loads(row[1])} for row in rows]
+
+    def close(self) -> None:
+        with self._lock:
+            self.connection.close()
+
+
+class Witness:
+    def __init__(self, name: str, signer: AuditSigner, store: WitnessStore, proofs: ProofSource,
+                 *, service_keys: KeySource | None = None,
+                 pinned: Mapping[str, Ed25519PublicKey] | None = None) -> None:
+        self.name = name
+        self.signer = signer
+        self.store = store
+        self.proofs = proofs
+        self.service_keys = service_keys
+        for service, key in (pinned or {}).items():
+            store.trust(service, key, 0)
+        self._lock = threading.Lock()
+
+    def public_key_document(self) -> dict[str, str]:
+        return {**self.signer.public_key_document(), "witness": self.name}
+
+    def consider(self, service: str, heads: Sequence[SignedHead]) -> Outcome:
+        with self._lock:
+            return self._consider(service, heads)
+
+    def _consider(self, service: str, heads: Sequence[SignedHead]) -> Outcome:
+        outcome = Outcome()
+        keys = self.store.keys(service)
+        if not keys and self.service_keys is not None:
+            first = self.service_keys(service)
+            log.info("witness trusts the service's key on first use", service=service,
+                     key_id=key_id(first))
+            self.store.trust(service, first, 0)
+            keys = self.store.keys(service)
+        fresh: dict[int, SignedHead] = {}
+        for head in sorted(heads, key=lambda h: h.tree_size):
+            if head.service != service:
+                continue
+            key = keys.get(head.key_id)
+            if key is None:
+                key = self._endorsed(head, keys)
+                if key is None:
+                    outcome.alarms.append(self._alarm("unknown-key", f"head {head.tree_size} is "
+                                                      f"signed by key {head.key_id}, which no "
+                                                      "trusted key endorsed", None, head))
+                    continue
+            if not head.verifies(key):
+                outcome.alarms.append(self._alarm("bad-signature", f"head {head.tree_size} does "
+                                                  "not verify with the service's key", None, head))
+                continue
+            held = self.store.held(service, head.tree_size) or fresh.get(head.tree_size)
+            if held is not None:
+                if held.root_hash != head.root_hash:
+                    outcome.alarms.append(self._alarm(
+                        "equivocation", f"two signed heads of {head.tree_size} events with "
+                        "different roots", held, head))
+                continue
+            fresh[head.tree_size] = head
+        if not fresh:
+            return self._record(outcome)
+        latest = self.store.latest(service)
+        chain = sorted(fresh.values(), key=lambda h: h.tree_size)
+        known = {h.tree_size: h for h in chain}
+        if latest is not None:
+            known[latest.tree_size] = latest
+        sizes = sorted(known)
+        proven: list[SignedHead] = []
+        if len(sizes) > 1:
+            proofs = {(p["first"], p["second"]): p for p in self.proofs(service, sizes)}
+            for first, second in zip(sizes, sizes[1:], strict=False):
+                a, b = known[first], known[second]
+                proof = proofs.get((first, second))
+                path = [bytes.fromhex(h) for h in (proof or {}).get("consistency_path", [])]
+                if proof is None or not verify_consistency(
+                        first, second, path, bytes.fromhex(a.root_hash),
+                        bytes.fromhex(b.root_hash)):
+                    outcome.alarms.append(self._alarm(
+                        "inconsistent", f"the head of {second} events is not an extension of "
+                        f"the head of {first} events: no valid consistency proof", a, b,
+                        {"proof": proof}))
+                    break
+                for head in (a, b):
+                    if head.tree_size in fresh and head not in proven:
+                        proven.append(head)
+        else:
+            proven = chain
+        cosignature = self._cosign(max(proven, key=lambda h: h.tree_size)) if proven else None
+        self.store.keep(proven, cosignature)
+        if cosignature is not None:
+            outcome.cosignatures.append(cosignature)
+        return self._record(outcome)
+
+    def _record(self, outcome: Outcome) -> Outcome:
+        for alarm in outcome.alarms:
+            self.store.record_alarm(alarm)
+            log.error("equivocation alarm", service=alarm.service, alarm=alarm.kind,
+                      detail=alarm.detail)
+        return outcome
+
+    def _endorsed(self, head: SignedHead, keys: dict[str, Ed25519PublicKey]) -> Ed25519PublicKey | None:
+        if head.endorsement is None:
+            return None
+        old = keys.get(head.endorsement.old_key_id)
+        new = head.endorsed_by(old) if old is not None else None
+        if new is not None:
+            self.store.trust(head.service, new, head.tree_size)
+            keys[key_id(new)] = new
+            log.info("witness follows a key rotation", service=head.service,
+                     new_key_id=key_id(new), at_size=head.tree_size)
+        return new
+
+    def _cosign(self, head: SignedHead) -> Cosignature:
+        at = datetime.now(UTC).isoformat(timespec="microseconds")
+        signature = encode_signature(self.signer.sign(cosignature_message(
+            self.name, self.signer.key_id, head, at)))
+        return Cosignature(self.name, self.signer.key_id, head, at, signature)
+
+    def _alarm(self, kind: str, detail: str, held: SignedHead | None, offered: SignedHead,
+               evidence: dict[str, Any] | None = None) -> Alarm:
+        return Alarm(offered.service, self.name, kind, detail, held, offered,
+                     datetime.now(UTC).isoformat(), evidence or {})
+
+
+# --- the standalone witness process ----------------------------------------------------------
+def http_proofs(urls: Mapping[str, str], auth: Any, timeout: float = 10.0) -> tuple[ProofSource,
+                                                                                  KeySource]:
+    """Proofs and public keys from each service's auditor API (`<service>:audit`)."""
+    import httpx
+
+    client = httpx.Client(auth=auth, timeout=timeout)
+
+    def proofs(service: str, sizes: Sequence[int]) -> list[dict[str, Any]]:
+        found: list[dict[str, Any]] = []
+        for start in range(0, len(sizes) - 1, 199):
+            part = sizes[start:start + 200]
+            response = client.get(f"{urls[service]}/audit/proof/consistency-chain",
+                                  params={"sizes": ",".join(str(s) for s in part)})
+            if response.status_code == 422:
+                return found  # the service no longer has a tree of that size: no proof
+            response.raise_for_status()
+            found.extend(response.json())
+        return found
+
+    def public_key(service: str) -> Ed25519PublicKey:
+        response = client.get(f"{urls[service]}/audit/public-key")
+        response.raise_for_status()
+        return load_public_key(response.json()["public_key_hex"])
+
+    return proofs, public_key
+
+
+class WitnessProcess:
+    """Consumes heads from NATS, consults the witness, publishes cosignatures and alarms."""
+
+    def __init__(self, witness: Witness, nats_url: str, *, services: Sequence[str] | None = None,
+                 batch: int = 500) -> None:
+        self.witness = witness
+        self.nats_url = nats_url
+        self.services = set(services) if services else None
+        self.batch = batch
+        self.considered = 0
+
+    async def run(self, closing: asyncio.Event) -> None:
+        from nats.errors import TimeoutError as NatsTimeout
+
+        from shared.messaging import AUDIT_STREAM, connect
+
+        client = await connect(self.nats_url, name=f"witness-{self.witness.name}")
+        js = client.jetstream(timeout=10)
+        subscription = await js.pull_subscribe("esa.audit.*.head", durable=f"witness-"
+                                               f"{self.witness.name}", stream=AUDIT_STREAM)
+        try:
+            while not closing.is_set():
+                try:
+                    messages = await subscription.fetch(self.batch, timeout=1.0)
+                except NatsTimeout:
+                    continue
+                except Exception as error:  # noqa: BLE001 - NATS reconnecting: again
+                    log.warning("witness cannot fetch heads, will retry", error=repr(error))
+                    await asyncio.sleep(1.0)
+                    continue
+                try:
+                    await self._handle(js, messages)
+                    for message in messages:
+                        await message.ack()
+                except Exception as error:  # noqa: BLE001 - the service may be away: again
+                    log.warning("witness could not check heads, will retry", error=repr(error))
+                    for message in messages:
+                        with contextlib.suppress(Exception):
+                            await message.nak(delay=1.0)
+                    await asyncio.sleep(1.0)
+        finally:
+            await client.drain()
+
+    async def _handle(self, js: Any, messages: list[Any]) -> None:
+        by_service: dict[str, list[SignedHead]] = {}
+        for message in messages:
+            try:
+                head = SignedHead.from_summary(orjson.loads(message.data))
+            except (orjson.JSONDecodeError, KeyError, TypeError, ValueError):
+                log.warning("unreadable head on the audit stream", subject=message.subject)
+                continue
+            if self.services is not None and head.service not in self.services:
+                continue
+            by_service.setdefault(head.service, []).append(head)
+        for service, heads in by_service.items():
+            outcome = await asyncio.to_thread(self.witness.consider, service, heads)
+            self.considered += len(heads)
+            for cosignature in outcome.cosignatures:
+                await js.publish(cosigned_subject(service, self.witness.name),
+                                 orjson.dumps(cosignature.as_dict()), headers={
+                                     "Nats-Msg-Id": f"{service}:cosigned:{self.witness.name}:"
+                                                    f"{cosignature.head.tree_size}"})
+            for alarm in outcome.alarms:
+                await js.publish(alarm_subject(service), orjson.dumps(alarm.as_dict()),
+                                 headers={"Nats-Msg-Id": alarm.message_id})
