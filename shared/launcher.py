@@ -14,6 +14,9 @@ import signal
 import subprocess
 import sys
 import time
+import urllib.error
+import urllib.request
+from collections.abc import Callable
 from pathlib import Path
 
 from shared.messaging import bootstrap_streams
@@ -31,6 +34,8 @@ SERVICE_PORTS = {
     "monitoring": 8105,
 }
 NATS_PORT = 4222
+# How long `make run` waits for a service's lists to catch up before going on without it.
+READY_SECONDS = 300.0
 NATS_MONITOR_PORT = 8222
 # The standalone audit witness (shared/audit/witness.py): its port and its name; its key, state
 # and OAuth client under var/witness/.
@@ -89,6 +94,29 @@ def witness_command(services: list[str], nats_url: str, var_dir: Path) -> list[s
               if name in WITNESSED)]
 
 
+def wait_until_ready(name: str, port: int, stopping: Callable[[], bool],
+                     timeout: float = READY_SECONDS) -> None:
+    """Wait for the service's `/ready` (its persisted lists caught up with its store, its
+    consumers with their streams); say so when it takes a while (a list built for the first
+    time), and go on after `timeout` with a warning rather than leave the others stopped."""
+    deadline = time.monotonic() + timeout
+    said = False
+    while not stopping():
+        try:
+            with urllib.request.urlopen(f"http://127.0.0.1:{port}/ready", timeout=2) as answer:
+                if answer.status == 200:
+                    return
+        except (urllib.error.URLError, OSError):
+            pass  # 503 until caught up, or not answering yet
+        if time.monotonic() > deadline:
+            print(f"  {name} is not ready after {timeout:.0f} s (see its /ready); going on")
+            return
+        if not said and time.monotonic() > deadline - timeout + 5:
+            print(f"  {name}: catching up (building its lists)...")
+            said = True
+        time.sleep(0.2)
+
+
 def main() -> int:
     settings = ServiceSettings()
     var_dir = settings.var_dir
@@ -125,6 +153,8 @@ def main() -> int:
         services = list(children)
         for name in services:
             wait_for_port(SERVICE_PORTS[name], timeout=30)
+        for name in services:  # ready means ready: its lists caught up, its consumers too
+            wait_until_ready(name, SERVICE_PORTS[name], lambda: stopping)
         witness_log = open(logs / "witness.log", "ab")  # noqa: SIM115 - closed with the process
         children["witness"] = subprocess.Popen(
             witness_command(services, nats.url, var_dir), stdout=witness_log,
