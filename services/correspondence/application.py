@@ -739,10 +739,10 @@ class CorrespondenceApplication(ServiceApplication):
         files another document still holds: files are stored once per content, so two letters
         with the same attachment share it. Returns how many files were deleted."""
         doomed = set().union(*(self.document(i).files for i in destroyed))
-        # The destroyed documents are destroyed in the listing too by now (this runs after their
-        # commit, and a count waits for the lists to catch up with it).
-        kept = {sha256 for sha256 in doomed if self.documents.count(
-            {"files__contains": f",{sha256},", "step__ne": Step.destroyed.value})}
+        gone = {str(i) for i in destroyed}
+        kept = {sha256 for sha256 in doomed if any(
+            row["id"] not in gone for row in self.documents.select(
+                {"files__contains": f",{sha256},", "step__ne": Step.destroyed.value}))}
         return sum(self.blobs.delete(sha256) for sha256 in doomed - kept)
 
     # --- queries ------------------------------------------------------------------------------------
