@@ -14,7 +14,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from shared.testing import state_changes_since
-from tests.support.http import every_item, etag_of, h
+from tests.support.http import etag_of, every_item, h
 from tests.support.staff import position_th
 
 STAFF = [
