@@ -116,15 +116,18 @@ def test_the_log_and_each_history_say_who_when_what_and_why(office: TestClient) 
     document = office.app.state.document_id
     log = office.get("/audit/events", params={"limit": 1000}).json()
     types = [(e["event_type"], e["actor"]) for e in log["events"]]
-    assert ("Document.Registered", "clerk-1") in types
+    # Events are named by their stable stored names (issue 13), the service's own first.
+    assert ("correspondence.Document.Registered", "clerk-1") in types
     assert [e["position"] for e in log["events"]] == sorted(e["position"] for e in log["events"])
 
     history = office.get(f"/audit/history/{document}").json()
     assert [e["version"] for e in history] == list(range(1, len(history) + 1))
     assert [(e["event_type"], e["actor"]) for e in history] == [
-        ("Document.Registered", "clerk-1"), ("Document.Assigned", "dir-1"),
-        ("Document.Drafted", "off-1"), ("Document.SubmittedForCheck", "off-1"),
-        ("Document.ReturnedForRevision", "dir-1")]
+        ("correspondence.Document.Registered", "clerk-1"),
+        ("correspondence.Document.Assigned", "dir-1"),
+        ("correspondence.Document.Drafted", "off-1"),
+        ("correspondence.Document.SubmittedForCheck", "off-1"),
+        ("correspondence.Document.ReturnedForRevision", "dir-1")]
     returned = history[-1]
     assert returned["why"] == {"comments": "แก้ไขย่อหน้าที่ 2"}
     assert returned["at"].startswith("20") and returned["at_th"].endswith("น.")

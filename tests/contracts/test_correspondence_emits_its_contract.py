@@ -278,7 +278,8 @@ def test_a_draft_made_for_another_service_says_who_was_named_and_who_holds_it(
                / "monitoring.evaluation.results_issued.v1.json").read_text(encoding="utf-8")
     issued = AnyEnvelope.model_validate_json(example)
     issued = AnyEnvelope.model_validate({**issued.model_dump(mode="json"),
-                                         "data": {**issued.data, "issued_by": "esa-1"}})
+                                         "data": {**issued.data, "issued_by": "esa-1",
+                                                  "prepared_by": None}})
     assert EvaluationResultsIssued.model_validate(issued.data).issued_by == "esa-1"
     handle = evaluation_results_handler(correspondence)
     correspondence.execute(lambda: (None, handle(issued)), tracking=Tracking("monitoring", 1))
