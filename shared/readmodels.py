@@ -35,7 +35,7 @@ from eventsourcing.persistence import Notification, Tracking
 from eventsourcing.postgres import PostgresTrackingRecorder
 
 from shared.domain import Aggregate, DeclaredError, stored_topics
-from shared.http.paging import PageRequest, encode_cursor
+from shared.http.paging import InvalidCursor, PageRequest, encode_cursor
 from shared.logging import get_logger
 
 log = get_logger(__name__)
@@ -470,9 +470,9 @@ class RowsView:
         sql_where, params = self._where(listing, where)
         keys = (*order_by, "id")
         if after is not None:
-            if len(after) != len(keys):
-                from shared.http.paging import InvalidCursor
-
+            if len(after) != len(keys) or not all(
+                    _fits(listing.columns.get(k, "text"), v) for k, v in zip(keys, after,
+                                                                             strict=True)):
                 raise InvalidCursor("the cursor is not one of this list", field="cursor")
             names = [f"a{i}" for i in range(len(keys))]
             comparison = (f"({', '.join(keys)}) {'<' if descending else '>'} "
@@ -496,6 +496,20 @@ class RowsView:
             cursor.execute(f"SELECT COUNT(*) AS n FROM {self.qualified(listing.table)}"
                            f"{sql_where}", params)
             return int(cursor.fetchone()["n"])
+
+
+def _fits(kind: str, value: Any) -> bool:
+    """Is a cursor's value of the column's type? (A cursor of another list must not reach the
+    database, which would compare text with numbers, or refuse to.)"""
+    if kind == "text":
+        return isinstance(value, str)
+    if kind == "bool":
+        return isinstance(value, bool | int)  # SQLite gives booleans back as 0 and 1
+    if isinstance(value, bool):
+        return False
+    if isinstance(value, int):
+        return -2**63 <= value < 2**63  # what the databases' integers hold
+    return kind == "real" and isinstance(value, float)
 
 
 class SQLiteRowsView(RowsView):
