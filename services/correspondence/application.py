@@ -832,11 +832,12 @@ class CorrespondenceApplication(ServiceApplication):
 
     def receiving_register_lines(self, year_be: int,
                                  filters: DocumentFilters = NO_FILTERS) -> Iterator[dict[str, Any]]:
-        """The whole register (as filtered), read a batch at a time: what an export writes."""
+        """The whole register (as filtered), read a batch at a time: what an export writes. The
+        reader is known before the first line is read (an export streams from another thread)."""
         viewer = self.viewer()
-        for row in self.documents.stream(self._receiving(year_be, filters, viewer),
-                                         order_by=("receipt_no",)):
-            yield self.line(row["view"], viewer)
+        rows = self.documents.stream(self._receiving(year_be, filters, viewer),
+                                     order_by=("receipt_no",))
+        return (self.line(row["view"], viewer) for row in rows)
 
     def _receiving(self, year_be: int, filters: DocumentFilters,
                    viewer: Officer | None) -> dict[str, Any]:
@@ -857,9 +858,9 @@ class CorrespondenceApplication(ServiceApplication):
                                 filters: DocumentFilters = NO_FILTERS) -> Iterator[dict[str, Any]]:
         kind = kind if kind in OUTGOING_SERIES else SeriesKind.dispatch
         viewer = self.viewer()
-        for row in self.documents.stream(self._dispatched(year_be, kind, filters, viewer),
-                                         order_by=("outgoing_number",)):
-            yield self._numbered(row["view"], viewer, kind)
+        rows = self.documents.stream(self._dispatched(year_be, kind, filters, viewer),
+                                     order_by=("outgoing_number",))
+        return (self._numbered(row["view"], viewer, kind) for row in rows)
 
     def _dispatched(self, year_be: int, kind: SeriesKind, filters: DocumentFilters,
                     viewer: Officer | None) -> dict[str, Any]:

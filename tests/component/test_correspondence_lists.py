@@ -176,6 +176,8 @@ def test_a_classified_letter_is_found_by_its_words_only_by_those_who_may_read_th
     assert total(directory, path, "off-2") == 2
     csv_text = get(directory, path, "off-2", format="csv").text
     assert "ผลการสอบสวนวินัย" not in csv_text and "(ลับ)" in csv_text
+    assert "ผลการสอบสวนวินัย" in get(directory, path, "dir-1", format="csv").text, (
+        "the export, written as it streams, is the director's own")
 
     act(directory, secret, "assign", "dir-1", {"officer_id": "off-1"})
     assert found("off-1") == ["ผลการสอบสวนวินัยข้าราชการ", "ขอเชิญประชุมเรื่องการสอบสวน"], (
