@@ -442,28 +442,50 @@ class RowsView:
                 self.insert_tracking(cursor, Tracking(listings[name].tracking_name, position))
 
     def _where(self, listing: Listing, where: dict[str, Any]) -> tuple[str, dict[str, Any]]:
-        clauses, params = [], {}
+        clauses, params = self._clauses(listing, where, "w")
+        return (" WHERE " + " AND ".join(clauses)) if clauses else "", params
+
+    def _clauses(self, listing: Listing, where: dict[str, Any],
+                 prefix: str) -> tuple[list[str], dict[str, Any]]:
+        """SQL conditions, all to hold. Besides "column__op": value, `"any": [where, ...]` holds
+        when one of its conditions does, `"all": [where, ...]` when each does (two conditions on
+        one column, e.g. two words to be contained)."""
+        clauses: list[str] = []
+        params: dict[str, Any] = {}
         for i, (key, value) in enumerate(where.items()):
+            if key in ("any", "all"):
+                groups = []
+                for j, part in enumerate(value):
+                    inner, inner_params = self._clauses(listing, part, f"{prefix}{i}_{j}_")
+                    groups.append("(" + (" AND ".join(inner) or "1 = 1") + ")")
+                    params.update(inner_params)
+                joiner = " OR " if key == "any" else " AND "
+                clauses.append("(" + (joiner.join(groups) or ("1 = 0" if key == "any" else
+                                                               "1 = 1")) + ")")
+                continue
             column, _, operator = key.partition("__")
             if column != "id" and column not in listing.columns:
                 raise ValueError(f"listing {listing.name} has no column {column}")
+            name = f"{prefix}{i}"
             if operator == "in":
                 values = [_value(v) for v in value]
                 if not values:
                     clauses.append("1 = 0")
                     continue
-                names = [f"w{i}_{j}" for j in range(len(values))]
+                names = [f"{name}_{j}" for j in range(len(values))]
                 clauses.append(f"{column} IN ({', '.join(self.placeholder(n) for n in names)})")
                 params.update(zip(names, values, strict=True))
             elif operator == "contains":
-                clauses.append(f"{column} {self.like()} {self.placeholder(f'w{i}')}")
-                params[f"w{i}"] = f"%{value}%"
+                # The text itself: "%" and "_" typed by a person are not wildcards.
+                clauses.append(f"{column} {self.like()} {self.placeholder(name)} ESCAPE '\\'")
+                escaped = str(value).replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+                params[name] = f"%{escaped}%"
             elif value is None and operator in ("", "ne"):
                 clauses.append(f"{column} IS {'NOT ' if operator else ''}NULL")
             else:
-                clauses.append(f"{column} {OPERATORS[operator]} {self.placeholder(f'w{i}')}")
-                params[f"w{i}"] = _value(value)
-        return (" WHERE " + " AND ".join(clauses)) if clauses else "", params
+                clauses.append(f"{column} {OPERATORS[operator]} {self.placeholder(name)}")
+                params[name] = _value(value)
+        return clauses, params
 
     def select(self, listing: Listing, where: dict[str, Any], order_by: tuple[str, ...],
                descending: bool, after: Sequence[Any] | None,

@@ -32,6 +32,7 @@ from shared.nats_server import NatsServer
 from shared.office.testing import STANDARD_STAFF, teach
 from shared.testing import EmbeddedPostgres, PostgresParams, ServiceProcess, office_client
 from tests.support.audit import audit_messages, witness_for
+from tests.support.http import every_item
 from tests.support.staff import position_th
 
 
@@ -103,6 +104,10 @@ class Saraban:
         response = self.http.post(path, headers=headers, json=body)
         assert response.status_code in (200, 201), response.text
         return response.json()
+
+    def every(self, path: str, actor: str, **params: object) -> list[dict]:
+        """Every item of one of the service's lists, a page at a time as a client reads it."""
+        return every_item(self.http, path, actor, **params)
 
     def step(self, record: str, verb: str, actor: str, body: dict | None = None) -> dict:
         """A step on an existing record (`/documents/{id}`, `/meetings/{id}`, ...)."""

@@ -14,18 +14,23 @@ import base64
 import inspect
 from collections.abc import Callable
 from datetime import date
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 from uuid import UUID
 
-from fastapi import APIRouter, Depends, Query, Response
+from fastapi import APIRouter, Depends, Path, Query, Response
 
-from services.correspondence.application import CorrespondenceApplication, NewFile
-from services.correspondence.domain import SeriesKind, reporting_period
+from services.correspondence.application import (
+    CorrespondenceApplication,
+    DocumentFilters,
+    NewFile,
+)
+from services.correspondence.domain import DestructionStep, Role, SeriesKind, Step, reporting_period
 from services.correspondence.projections import (
     DISPATCH_COLUMNS,
     RECEIVING_COLUMNS,
     ROUTING_COLUMNS,
     register_csv,
+    register_lines,
     routing_rows,
 )
 from services.correspondence.schemas import (
@@ -40,6 +45,7 @@ from services.correspondence.schemas import (
     ContentOut,
     DestructionListIn,
     DestructionListOut,
+    DispatchEntryOut,
     DocumentOut,
     DraftIn,
     Empty,
@@ -47,6 +53,7 @@ from services.correspondence.schemas import (
     HistoryEntryOut,
     IncomingDocumentIn,
     KeepIn,
+    LoanOut,
     ObjectionIn,
     OfficerChange,
     OfficerIn,
@@ -55,17 +62,41 @@ from services.correspondence.schemas import (
     SubmitIn,
     WorkItemOut,
 )
+from services.correspondence.work import KINDS
 from shared.auth import CallerDep, requires_scope
 from shared.http.conditional import Idempotency, IfMatch, set_etag
 from shared.http.context import Actor
 from shared.http.downloads import csv_download as _csv
-from shared.http.downloads import file_download
+from shared.http.downloads import csv_stream, file_download
+from shared.http.paging import Page, Paging
 from shared.thaitime import bangkok_date
 
 # Other agencies hand letters over and follow their own; nothing else of the office's.
 SUBMIT = requires_scope("correspondence:submit")
 
 Format = Literal["json", "csv"]
+# A Buddhist-era year in a path: a register of another era does not exist.
+YearBE = Annotated[int, Path(ge=2400, le=2800, description="ปี พ.ศ. (Buddhist-era year)")]
+Kind = Literal[KINDS]  # type: ignore[valid-type]
+
+
+def document_filters(
+    step: Annotated[Step | None, Query(description="Only documents at this step")] = None,
+    holder: Annotated[str | None, Query(min_length=1, max_length=64,
+                                        description="Only those held by this officer or role")
+                      ] = None,
+    overdue: Annotated[bool | None, Query(description="Only those whose assigned work is (not) "
+                                                      "past its due date")] = None,
+    q: Annotated[str | None, Query(min_length=1, max_length=200,
+                                   description="Text in the subject, sender, reference, addressee "
+                                               "or outgoing number, looked for only where you "
+                                               "may read it")] = None,
+) -> DocumentFilters:
+    return DocumentFilters(step=step.value if step else None, holder=holder, overdue=overdue,
+                           text=q.strip() or None if q else None)
+
+
+Filters = Annotated[DocumentFilters, Depends(document_filters)]
 
 
 def _text(value: str | None) -> bytes | None:
@@ -99,9 +130,13 @@ def create_router(app: CorrespondenceApplication) -> APIRouter:
             officer_id=body.officer_id, name_th=body.name_th, position_th=body.position_th,
             roles=body.roles, clearance=body.clearance, idempotency=idem.for_body(body)))
 
-    @officers.get("", response_model=list[OfficerOut], summary="The staff directory")
-    def list_officers() -> list[dict[str, Any]]:
-        return app.officers_view()
+    @officers.get("", response_model=Page[OfficerOut], summary="The staff directory")
+    def list_officers(
+        paging: Paging,
+        role: Annotated[Role | None, Query(description="Only holders of this role")] = None,
+        active: Annotated[bool | None, Query()] = None,
+    ) -> dict[str, Any]:
+        return app.officers_page(paging, role=role, active=active)
 
     @officers.get("/{officer_id}", response_model=OfficerOut)
     def get_officer(officer_id: str, response: Response) -> dict[str, Any]:
@@ -221,56 +256,71 @@ def create_router(app: CorrespondenceApplication) -> APIRouter:
          lambda i, b, v, k: app.return_loan(i, expected_version=v, idempotency=k))
 
     # --- registers and queues -----------------------------------------------------------------------
-    @registers.get("/registers/receiving/{year_be}", response_model=list[DocumentOut],
-                   summary="ทะเบียนหนังสือรับ of a BE calendar year (JSON, or CSV in Thai)",
+    @registers.get("/registers/receiving/{year_be}", response_model=Page[DocumentOut],
+                   summary="ทะเบียนหนังสือรับ of a BE calendar year, in receipt order (JSON pages, "
+                           "or the whole register as CSV in Thai)",
                    responses={200: {"content": {"text/csv": {}}}})
-    def receiving_register(year_be: int, format: Format = "json") -> Any:  # noqa: A002
-        rows = app.receiving_register(year_be)
+    def receiving_register(year_be: YearBE, paging: Paging, filters: Filters,
+                           format: Format = "json") -> Any:  # noqa: A002
         if format == "csv":
-            return _csv(register_csv(rows, RECEIVING_COLUMNS), f"receiving-{year_be}.csv")
-        return rows
+            return csv_stream(register_lines(app.receiving_register_lines(year_be, filters),
+                                             RECEIVING_COLUMNS), f"receiving-{year_be}.csv")
+        return app.receiving_register(year_be, paging, filters)
 
-    @registers.get("/registers/dispatch/{year_be}",
-                   summary="ทะเบียนหนังสือส่ง of a BE year: every number, cancelled ones marked",
+    @registers.get("/registers/dispatch/{year_be}", response_model=Page[DispatchEntryOut],
+                   summary="ทะเบียนหนังสือส่ง of a BE year: every number in order, cancelled ones "
+                           "marked (JSON pages, or the whole register as CSV in Thai)",
                    responses={200: {"content": {"text/csv": {}}}})
-    def dispatch_register(year_be: int, series: SeriesKind = SeriesKind.dispatch,
+    def dispatch_register(year_be: YearBE, paging: Paging, filters: Filters,
+                          series: SeriesKind = SeriesKind.dispatch,
                           format: Format = "json") -> Any:  # noqa: A002
-        rows = app.dispatch_register(year_be, series)
         if format == "csv":
-            return _csv(register_csv(rows, DISPATCH_COLUMNS, app.settings.office_name_th),
-                        f"dispatch-{series.value}-{year_be}.csv")
-        return rows
+            return csv_stream(register_lines(app.dispatch_register_lines(year_be, series, filters),
+                                             DISPATCH_COLUMNS, app.settings.office_name_th),
+                              f"dispatch-{series.value}-{year_be}.csv")
+        return app.dispatch_register(year_be, series, paging, filters)
 
-    @registers.get("/work-queue", response_model=list[DocumentOut],
-                   summary="งานของฉัน: documents waiting for the acting officer (or their role)")
-    def work_queue(actor: Actor) -> list[dict[str, Any]]:
-        return app.work_queue()
+    @registers.get("/work-queue", response_model=Page[DocumentOut],
+                   summary="งานของฉัน: documents waiting for the acting officer (or their role), "
+                           "the longest waiting first")
+    def work_queue(actor: Actor, paging: Paging,
+                   overdue: Annotated[bool | None, Query()] = None) -> dict[str, Any]:
+        return app.work_queue(paging, overdue=overdue)
 
-    @registers.get("/my-work", response_model=list[WorkItemOut],
+    @registers.get("/my-work", response_model=Page[WorkItemOut],
                    summary="งานของฉัน: every record of procedures 1-4 waiting for the acting officer "
                            "(or their role), overdue first, then oldest")
-    def my_work(actor: Actor) -> list[dict[str, Any]]:
-        return app.my_work()
+    def my_work(
+        actor: Actor, paging: Paging,
+        procedure: Annotated[int | None, Query(ge=1, le=4, description="1 saraban, 2 coordination "
+                                               "and service, 3 meetings, 4 knowledge")] = None,
+        kind: Annotated[Kind | None, Query(description="One kind of record")] = None,
+        overdue: Annotated[bool | None, Query()] = None,
+    ) -> dict[str, Any]:
+        return app.my_work(paging, procedure=procedure, kind=kind, overdue=overdue)
 
-    @registers.get("/work-in-progress", response_model=list[DocumentOut],
-                   summary="งานระหว่างดำเนินการ: every open document, its step, holder, since when")
-    def work_in_progress() -> list[dict[str, Any]]:
-        return app.work_in_progress()
+    @registers.get("/work-in-progress", response_model=Page[DocumentOut],
+                   summary="งานระหว่างดำเนินการ: every open document, its step, holder, since when, "
+                           "the longest waiting first")
+    def work_in_progress(paging: Paging, filters: Filters) -> dict[str, Any]:
+        return app.work_in_progress(paging, filters)
 
     @registers.get("/reports/routing/{year_be}",
                    summary="ประเมินผลการเดินหนังสือ: time per routing stage, overdue, revisions "
                            "(JSON, or CSV in Thai)",
                    responses={200: {"content": {"text/csv": {}}}})
-    def routing_report(year_be: int, format: Format = "json") -> Any:  # noqa: A002
+    def routing_report(year_be: YearBE, format: Format = "json") -> Any:  # noqa: A002
         report = app.routing_report(year_be)
         if format == "csv":
             return _csv(register_csv(routing_rows(report), ROUTING_COLUMNS),
                         f"routing-{year_be}.csv")
         return report
 
-    @registers.get("/loans", summary="ทะเบียนการยืม: documents on loan, overdue flagged")
-    def loans() -> list[dict[str, Any]]:
-        return app.loans()
+    @registers.get("/loans", response_model=Page[LoanOut],
+                   summary="ทะเบียนการยืม: documents on loan, the earliest due back first, overdue "
+                           "flagged")
+    def loans(paging: Paging, overdue: Annotated[bool | None, Query()] = None) -> dict[str, Any]:
+        return app.loans(paging, overdue=overdue)
 
     # --- destruction --------------------------------------------------------------------------------
     @destruction.post("", status_code=201, response_model=DestructionListOut,
@@ -280,8 +330,14 @@ def create_router(app: CorrespondenceApplication) -> APIRouter:
         return _answer(response, app.open_destruction_list(body.year_be,
                                                            idempotency=idem.for_body(body)))
 
+    @destruction.get("", response_model=Page[DestructionListOut],
+                     summary="บัญชีหนังสือขอทำลาย of every year, the earliest first")
+    def list_lists(paging: Paging,
+                   step: Annotated[DestructionStep | None, Query()] = None) -> dict[str, Any]:
+        return app.destruction_lists_page(paging, step=step.value if step else None)
+
     @destruction.get("/{year_be}", response_model=DestructionListOut)
-    def get_list(year_be: int, response: Response) -> dict[str, Any]:
+    def get_list(year_be: YearBE, response: Response) -> dict[str, Any]:
         return _answer(response, app.destruction_list_view(year_be))
 
     def list_step(path: str, summary: str, body_model: type, command: Any) -> None:
@@ -329,10 +385,11 @@ def create_router(app: CorrespondenceApplication) -> APIRouter:
         response.headers["Location"] = f"/agency/documents/{result['document_id']}"
         return _answer(response, result)
 
-    @agency.get("", response_model=list[AgencyDocumentOut], openapi_extra=SUBMIT,
+    @agency.get("", response_model=Page[AgencyDocumentOut], openapi_extra=SUBMIT,
                 summary="The letters this agency submitted, in receipt order")
-    def own_submissions(caller: CallerDep) -> list[dict[str, Any]]:
-        return app.agency_submissions(client_id=caller.client_id, clearance=caller.clearance)
+    def own_submissions(caller: CallerDep, paging: Paging) -> dict[str, Any]:
+        return app.agency_submissions(paging, client_id=caller.client_id,
+                                      clearance=caller.clearance)
 
     @agency.get("/{document_id}", response_model=AgencyDocumentOut, openapi_extra=SUBMIT,
                 summary="Where one of this agency's letters stands (another's: 404)")
@@ -389,9 +446,10 @@ def add_summary_route(router: APIRouter, app: CorrespondenceApplication, path: s
                          responses={200: {"content": {"text/csv": {}}}})
 
 
-def period_query(app: CorrespondenceApplication) -> Any:
+def period_query(app: CorrespondenceApplication, *, default: bool = True) -> Any:
     """The reporting period of a periodic summary, from `?fiscal_year=2569` or `?from=…&to=…`
-    (Bangkok dates); the current fiscal year when neither is given. Use as a parameter's default."""
+    (Bangkok dates); when neither is given, the current fiscal year (`default`) or no period
+    (None: any time). Use as a parameter's default."""
 
     def period(
         from_date: date | None = Query(default=None, alias="from",
@@ -400,7 +458,9 @@ def period_query(app: CorrespondenceApplication) -> Any:
                                      description="Last Bangkok date (YYYY-MM-DD)"),
         fiscal_year: int | None = Query(default=None,
                                         description="Fiscal year (BE), 1 Oct - 30 Sep"),
-    ) -> tuple[date, date]:
+    ) -> tuple[date, date] | None:
+        if not default and from_date is None and to_date is None and fiscal_year is None:
+            return None
         return reporting_period(from_date, to_date, fiscal_year, bangkok_date(app.clock()))
 
     return Depends(period)

@@ -10,7 +10,7 @@ content-addressed blob store before the command; events carry only hashes.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from functools import cached_property
@@ -21,7 +21,6 @@ from contracts.vocabulary import RegisteredDocumentRef
 from services.correspondence.directory import OfficeDirectory
 from services.correspondence.domain import (
     CLASSIFIED_REGISTER_FIELDS,
-    CLOSED_STEPS,
     OUTGOING_SERIES,
     SECRECY_TH,
     URGENCY_TH,
@@ -49,39 +48,71 @@ from services.correspondence.domain import (
     Step,
     TopSecretPaperOnly,
     Urgency,
+    agency_entry,
     format_outgoing_no,
+    mask_of,
+    may_see,
     receiving_year_be,
 )
 from services.correspondence.knowledge.application import KnowledgeBase
 from services.correspondence.letter_pdf import PrintedLetter, render_letter
 from services.correspondence.meetings.application import Meetings
 from services.correspondence.news.application import NewsDesk
-from services.correspondence.projections import routing_report
+from services.correspondence.projections import (
+    DOCUMENT_COLUMNS,
+    DOCUMENT_INDEXES,
+    OFFICER_COLUMNS,
+    ROUTING_LISTING_COLUMNS,
+    destruction_entry,
+    destruction_row,
+    document_row,
+    is_action_overdue,
+    officer_row,
+    officer_view,
+    reader_view,
+    routing_report,
+    routing_row,
+    visible_to,
+)
 from services.correspondence.rights import GRANTS_POWERS
 from services.correspondence.service_requests.application import ServiceRequests
 from services.correspondence.settings import CorrespondenceSettings
 from services.correspondence.work import (
-    ACTION_ITEM,
     DOCUMENT,
-    KNOWLEDGE_ITEM,
-    MEETING,
-    NEWS_ITEM,
-    SERVICE_REQUEST,
-    held_by,
-    in_order,
+    WORK_COLUMNS,
+    WORK_INDEXES,
+    WORK_RECORDS,
+    holders_of,
+    overdue_first,
+    work_item,
+    work_row,
 )
 from shared.auth import OutOfScope
 from shared.blobs import BlobStore
 from shared.context import current_actor
 from shared.domain import Aggregate, DomainEvent
 from shared.eventstore import ServiceApplication, check_version
+from shared.http.paging import PageRequest
 from shared.office import rights
 from shared.office.rights import UnknownOfficer, outside_any_right
 from shared.pdfsign import PdfSigner
-from shared.projection import AggregateIndex
 from shared.thaitime import bangkok_date, calendar_year_be, ce_year, format_thai_date, utc_now
 
 Idempotency = tuple[str, str, str] | None
+
+
+@dataclass(frozen=True)
+class DocumentFilters:
+    """What a person narrows a list of documents by: the step, who holds it, overdue or not, a
+    text in what describes it (subject, sender, their reference, addressee, outgoing number)."""
+
+    step: str | None = None
+    holder: str | None = None
+    overdue: bool | None = None
+    text: str | None = None
+
+
+NO_FILTERS = DocumentFilters()
 
 
 @dataclass(frozen=True)
@@ -105,6 +136,10 @@ class Content:
 
 class CorrespondenceApplication(ServiceApplication):
     name = "correspondence"
+    # A year's receiving register issues a number per letter: loading the series reads the last
+    # snapshot and what came after, so the first registration after a start costs the same in
+    # December as in January.
+    snapshotting_intervals = {NumberSeries: 100}
 
     def __init__(
         self,
@@ -117,12 +152,25 @@ class CorrespondenceApplication(ServiceApplication):
         self.settings: CorrespondenceSettings = settings
         self.clock = clock
         self.blobs = BlobStore(settings.blob_dir)
-        self.documents: AggregateIndex[Document] = AggregateIndex(
-            self, lambda d: d, aggregate_types=(Document,)
-        )
-        self.officers: AggregateIndex[Officer] = AggregateIndex(
-            self, lambda o: o, aggregate_types=(Officer,)
-        )
+        # The lists, in this service's own database (`shared.readmodels`); their tables are named
+        # after the service, as services may share one PostgreSQL schema.
+        lists = self.read_models
+        self.documents = lists.listing(
+            "correspondence_documents", of=(Document,), columns=DOCUMENT_COLUMNS,
+            indexes=DOCUMENT_INDEXES, row=document_row)
+        self.routing = lists.listing(
+            "correspondence_routing", of=(Document,), columns=ROUTING_LISTING_COLUMNS,
+            indexes=(("year_be",),), row=routing_row)
+        self.officers = lists.listing(
+            "correspondence_officers", of=(Officer,), columns=OFFICER_COLUMNS,
+            indexes=(("officer_id",),), row=officer_row)
+        self.destruction_lists = lists.listing(
+            "correspondence_destruction_lists", of=(DestructionList,),
+            columns={"year_be": "int", "step": "text"}, indexes=(("year_be",),),
+            row=destruction_row)
+        # What someone must act on, one row per record while someone must (procedures 1-4).
+        self.work = lists.listing("correspondence_work", of=WORK_RECORDS, columns=WORK_COLUMNS,
+                                  indexes=WORK_INDEXES, row=work_row)
         # Procedures 2-4, each in its own sub-package, on this store and this staff directory.
         self.service_requests = ServiceRequests(self)
         self.news = NewsDesk(self)
@@ -196,7 +244,7 @@ class CorrespondenceApplication(ServiceApplication):
 
         def decide(*, first: bool = False) -> tuple[dict[str, Any], list[Aggregate]]:
             if first:
-                if self.officers.all():
+                if self.officers.count():
                     raise DirectoryAlreadyStarted()
                 if not {Role.esa_director, Role.group_director} & {Role(r) for r in roles}:
                     raise FirstOfficerNotADirector()
@@ -206,7 +254,7 @@ class CorrespondenceApplication(ServiceApplication):
                                        position_th=position_th, roles=roles, clearance=clearance)
             return officer_view(officer), [officer]
 
-        if self.officers.all():
+        if self.officers.count():
             return self.execute(decide, idempotency=idempotency)
         with outside_any_right():
             return self.execute(lambda: decide(first=True), idempotency=idempotency)
@@ -609,8 +657,8 @@ class CorrespondenceApplication(ServiceApplication):
         def decide() -> tuple[dict[str, Any], list[Aggregate]]:
             clerk = self.acting_officer()
             year_end = date(ce_year(year_be), 12, 31)
-            expired = [d for d in self.documents.all()
-                       if d.step == Step.filed and d.retention_expired(year_end)]
+            expired = [self.document(UUID(row["id"])) for row in self.documents.select(
+                {"step": Step.filed.value, "retention_expires_on__le": year_end.isoformat()})]
             listing = DestructionList.open(year_be=year_be, at=self.clock(), by=clerk, documents=expired)
             return self.destruction_view(listing), [listing]
 
@@ -690,18 +738,19 @@ class CorrespondenceApplication(ServiceApplication):
         """Delete every file the destroyed documents ever named (every draft version too), except
         files another document still holds: files are stored once per content, so two letters
         with the same attachment share it. Returns how many files were deleted."""
-        doomed: set[str] = set()
-        for document_id in destroyed:
-            doomed |= content_hashes(self.events.get(document_id))
-        kept: set[str] = set()
-        for document in self.documents.all():
-            if document.step != Step.destroyed and document.id not in destroyed:
-                kept |= content_hashes(self.events.get(document.id))
+        doomed = set().union(*(self.document(i).files for i in destroyed))
+        gone = {str(i) for i in destroyed}
+        kept = {sha256 for sha256 in doomed if any(
+            row["id"] not in gone for row in self.documents.select(
+                {"files__contains": f",{sha256},", "step__ne": Step.destroyed.value}))}
         return sum(self.blobs.delete(sha256) for sha256 in doomed - kept)
 
     # --- queries ------------------------------------------------------------------------------------
     def viewer(self) -> Officer | None:
         return self.get(Officer, Officer.create_id(current_actor()))
+
+    def today(self) -> date:
+        return bangkok_date(self.clock())
 
     def summary(self, document: Document, viewer: Officer | None) -> dict[str, Any]:
         view = document.register_view(viewer)
@@ -713,6 +762,14 @@ class CorrespondenceApplication(ServiceApplication):
         view["content_available"] = document.content_available and document.can_read_content(viewer)
         view["review_rounds"] = len(document.review_rounds)
         return view
+
+    def line(self, view: dict[str, Any], viewer: Officer | None) -> dict[str, Any]:
+        """A stored register line as `viewer` may see it (`summary` of a listed document)."""
+        line = reader_view(view, viewer)
+        if line["destruction_list_id"] and line["destruction_year_be"] is None:
+            listing = self.get(DestructionList, UUID(line["destruction_list_id"]))
+            line["destruction_year_be"] = listing.year_be if listing else None
+        return line
 
     def agency_summary(self, document: Document, clearance: Secrecy) -> dict[str, Any]:
         return {**document.agency_view(clearance), "version": document.version}
@@ -728,11 +785,12 @@ class CorrespondenceApplication(ServiceApplication):
             raise OutOfScope(DocumentNotFound(str(document_id)), "another-agency-document")
         return self.agency_summary(document, clearance)
 
-    def agency_submissions(self, *, client_id: str, clearance: Secrecy) -> list[dict[str, Any]]:
-        """Every letter the agency submitted, in receipt order."""
-        own = [d for d in self.documents.all() if d.submitted_through(client_id)]
-        own.sort(key=lambda d: (d.receipt_year_be or 0, d.receipt_no or 0))
-        return [self.agency_summary(d, clearance) for d in own]
+    def agency_submissions(self, paging: PageRequest, *, client_id: str,
+                           clearance: Secrecy) -> dict[str, Any]:
+        """The letters the agency submitted, in receipt order."""
+        return self.documents.page(
+            paging, {"submitted_by": client_id}, order_by=("receipt_year_be", "receipt_no"),
+            view=lambda v: {**agency_entry(v, clearance), "version": v["version"]})
 
     def document_summary(self, document_id: UUID) -> dict[str, Any]:
         return self.summary(self.document(document_id), self.viewer())
@@ -743,142 +801,191 @@ class CorrespondenceApplication(ServiceApplication):
         mask = None if document.can_see_subject(self.viewer()) else document.mask
         return [history_entry(e, mask) for e in self.events.get(document_id)]
 
-    def receiving_register(self, year_be: int) -> list[dict[str, Any]]:
-        viewer = self.viewer()
-        entries = [self.summary(d, viewer) for d in self.documents.all()
-                   if d.receipt_no is not None and d.receipt_year_be == year_be]
-        return sorted(entries, key=lambda e: e["receipt_no"])
+    def _narrowed(self, where: dict[str, Any], filters: DocumentFilters,
+                  viewer: Officer | None) -> dict[str, Any]:
+        """`where` and what a person narrows a list of documents by. A text is looked for only
+        in what the reader may see: nobody finds a classified document by words hidden from
+        them."""
+        where = dict(where)
+        conditions: list[dict[str, Any]] = []
+        if filters.step is not None:
+            where["step"] = filters.step
+        if filters.holder is not None:
+            where["holder"] = filters.holder
+        today = self.today().isoformat()
+        if filters.overdue is True:
+            where["action_due__lt"] = today
+        elif filters.overdue is False:
+            conditions.append({"any": [{"action_due": None}, {"action_due__ge": today}]})
+        if filters.text:
+            conditions += [{"text__contains": filters.text}, visible_to(viewer)]
+        if conditions:
+            where["all"] = conditions
+        return where
 
-    def dispatch_register(self, year_be: int, kind: SeriesKind) -> list[dict[str, Any]]:
-        """Every number of the series in order, cancelled ones included and marked."""
-        if kind not in OUTGOING_SERIES:
-            kind = SeriesKind.dispatch
-        series = self.get(NumberSeries, NumberSeries.create_id(kind, year_be))
-        if series is None:
-            return []
+    def receiving_register(self, year_be: int, paging: PageRequest,
+                           filters: DocumentFilters = NO_FILTERS) -> dict[str, Any]:
+        """ทะเบียนหนังสือรับ of a year, a page at a time in receipt order."""
         viewer = self.viewer()
-        numbered = {d.outgoing_number: d for d in self.documents.all()
-                    if d.outgoing_series == kind and d.outgoing_year_be == year_be}
-        rows = []
-        for number in range(1, series.last_number + 1):
-            document = numbered.get(number)
-            row = self.summary(document, viewer) if document else {}
-            reason = series.cancelled.get(number, "")
-            if reason and document and not document.can_see_subject(viewer):
-                reason = document.mask
-            row.update(number=number, number_cancelled=number in series.cancelled,
-                       number_cancel_reason=reason, series=kind.value)
-            rows.append(row)
-        return rows
+        return self.documents.page(paging, self._receiving(year_be, filters, viewer),
+                                   order_by=("receipt_no",), view=lambda v: self.line(v, viewer))
 
-    def work_queue(self) -> list[dict[str, Any]]:
-        """What the acting officer must act on: held by them, or by a role they have."""
+    def receiving_register_lines(self, year_be: int,
+                                 filters: DocumentFilters = NO_FILTERS) -> Iterator[dict[str, Any]]:
+        """The whole register (as filtered), read a batch at a time: what an export writes. The
+        reader is known before the first line is read (an export streams from another thread)."""
+        viewer = self.viewer()
+        rows = self.documents.stream(self._receiving(year_be, filters, viewer),
+                                     order_by=("receipt_no",))
+        return (self.line(row["view"], viewer) for row in rows)
+
+    def _receiving(self, year_be: int, filters: DocumentFilters,
+                   viewer: Officer | None) -> dict[str, Any]:
+        return self._narrowed({"receipt_year_be": year_be}, filters, viewer)
+
+    def dispatch_register(self, year_be: int, kind: SeriesKind, paging: PageRequest,
+                          filters: DocumentFilters = NO_FILTERS) -> dict[str, Any]:
+        """Every number of the series in order, cancelled ones included and marked (a number is
+        issued only to the document it numbers, in the same transaction: a document per
+        number)."""
+        kind = kind if kind in OUTGOING_SERIES else SeriesKind.dispatch
+        viewer = self.viewer()
+        return self.documents.page(paging, self._dispatched(year_be, kind, filters, viewer),
+                                   order_by=("outgoing_number",),
+                                   view=lambda v: self._numbered(v, viewer, kind))
+
+    def dispatch_register_lines(self, year_be: int, kind: SeriesKind,
+                                filters: DocumentFilters = NO_FILTERS) -> Iterator[dict[str, Any]]:
+        kind = kind if kind in OUTGOING_SERIES else SeriesKind.dispatch
+        viewer = self.viewer()
+        rows = self.documents.stream(self._dispatched(year_be, kind, filters, viewer),
+                                     order_by=("outgoing_number",))
+        return (self._numbered(row["view"], viewer, kind) for row in rows)
+
+    def _dispatched(self, year_be: int, kind: SeriesKind, filters: DocumentFilters,
+                    viewer: Officer | None) -> dict[str, Any]:
+        return self._narrowed({"outgoing_series": kind.value, "outgoing_year_be": year_be},
+                              filters, viewer)
+
+    def _numbered(self, view: dict[str, Any], viewer: Officer | None,
+                  kind: SeriesKind) -> dict[str, Any]:
+        line = self.line(view, viewer)
+        # A number is cancelled with its document, for the document's reason (`cancel`).
+        cancelled = view["step"] == Step.cancelled.value
+        line.update(number=view["_outgoing_number"], number_cancelled=cancelled,
+                    number_cancel_reason=line["cancel_reason"] if cancelled else "",
+                    series=kind.value)
+        return line
+
+    def work_queue(self, paging: PageRequest, *, overdue: bool | None = None) -> dict[str, Any]:
+        """The documents waiting for the acting officer (held by them, or by a role they have),
+        the longest waiting first."""
         me = self.acting_officer()
-        mine = held_by(self.documents.all(), me.holds)
-        return [self.summary(d, me) for d in sorted(mine, key=lambda d: d.step_since or self.clock())]
+        where: dict[str, Any] = {"kind": DOCUMENT.kind, "holder__in": holders_of(me)}
+        if overdue is not None:
+            where["overdue_from__le" if overdue else "overdue_from__gt"] = self.today().isoformat()
+        page = self.work.page(paging, where, order_by=("since",), view=lambda v: v["id"])
+        found = {row["id"]: row["view"] for row in self.documents.select({"id__in": page["items"]})}
+        page["items"] = [self.line(found[i], me) for i in page["items"] if i in found]
+        return page
 
-    def my_work(self) -> list[dict[str, Any]]:
-        """งานของฉัน: every record of procedures 1-4 waiting for the acting officer."""
+    def my_work(self, paging: PageRequest, *, procedure: int | None = None,
+                kind: str | None = None, overdue: bool | None = None) -> dict[str, Any]:
+        """งานของฉัน: every record of procedures 1-4 waiting for the acting officer, overdue
+        first, then the longest waiting."""
         me = self.acting_officer()
-        today = bangkok_date(self.clock())
-        items = [DOCUMENT.item(d, self.summary(d, me)["subject"], today, d.is_action_overdue(today))
-                 for d in held_by(self.documents.all(), me.holds)]
-        items += [SERVICE_REQUEST.item(r, r.subject, today)
-                  for r in held_by(self.service_requests.index.all(), me.holds)]
-        items += [NEWS_ITEM.item(n, n.title, today)
-                  for n in held_by(self.news.index.all(), me.holds)]
-        items += [MEETING.item(m, m.title, today)
-                  for m in held_by(self.meetings.meetings.all(), me.holds)]
-        items += [ACTION_ITEM.item(a, a.title, today)
-                  for a in held_by(self.meetings.action_items.all(), me.holds)]
-        items += [KNOWLEDGE_ITEM.item(k, k.title, today)
-                  for k in held_by((e.item for e in self.knowledge.index.all()), me.holds)]
-        return in_order(items)
+        today = self.today()
+        where: dict[str, Any] = {"holder__in": holders_of(me)}
+        if procedure is not None:
+            where["procedure"] = procedure
+        if kind is not None:
+            where["kind"] = kind
+        return overdue_first(self.work, paging, where, today,
+                             view=lambda v: work_item(v, me, today), overdue=overdue)
 
-    def work_in_progress(self) -> list[dict[str, Any]]:
-        """Every open document: its step, who holds it, since when, and whether it is overdue."""
+    def work_in_progress(self, paging: PageRequest,
+                         filters: DocumentFilters = NO_FILTERS) -> dict[str, Any]:
+        """Every open document: its step, who holds it, since when, and whether it is overdue;
+        the longest waiting first."""
         viewer = self.viewer()
-        today = bangkok_date(self.clock())
-        rows = []
-        for d in self.documents.all():
-            if d.step in CLOSED_STEPS:
-                continue
-            row = self.summary(d, viewer)
-            row["overdue"] = d.is_action_overdue(today)
-            rows.append(row)
-        return sorted(rows, key=lambda r: r["step_since"] or "")
+        today = self.today()
+        return self.documents.page(
+            paging, self._narrowed({"is_open": True}, filters, viewer), order_by=("step_since",),
+            view=lambda v: {**self.line(v, viewer), "overdue": is_action_overdue(v, today)})
 
-    def loans(self) -> list[dict[str, Any]]:
+    def loans(self, paging: PageRequest, *, overdue: bool | None = None) -> dict[str, Any]:
+        """ทะเบียนการยืม: the documents on loan, the earliest due back first."""
         viewer = self.viewer()
-        today = bangkok_date(self.clock())
-        rows = []
-        for d in self.documents.all():
-            loan = d.current_loan
-            if loan is None:
-                continue
-            row = self.summary(d, viewer)
-            cleared = d.can_see_subject(viewer)
-            row.update(borrower=loan.borrower if cleared else d.mask,
-                       purpose=loan.purpose if cleared else d.mask, loan_due=loan.due,
-                       borrowed_at=loan.borrowed_at, loan_overdue=d.is_overdue(today))
-            rows.append(row)
-        return rows
+        today = self.today().isoformat()
+        where: dict[str, Any] = {"on_loan": True}
+        if overdue is not None:
+            where["loan_due__lt" if overdue else "loan_due__ge"] = today
+        return self.documents.page(paging, where, order_by=("loan_due",),
+                                   view=lambda v: self._loan_line(v, viewer, today))
+
+    def _loan_line(self, view: dict[str, Any], viewer: Officer | None,
+                   today: str) -> dict[str, Any]:
+        line = self.line(view, viewer)
+        loan = view["_loan"]
+        cleared = may_see(view["secrecy"], view["_participants"], viewer)
+        line.update(borrower=loan["borrower"] if cleared else mask_of(view["secrecy"]),
+                    purpose=loan["purpose"] if cleared else mask_of(view["secrecy"]),
+                    loan_due=loan["loan_due"], borrowed_at=loan["borrowed_at"],
+                    loan_overdue=today > loan["loan_due"])
+        return line
 
     def routing_report(self, year_be: int) -> dict[str, Any]:
         """How long each stage of routing took for the year's incoming documents (the manual asks
-        the group to evaluate its routing for continuous improvement)."""
-        received = [d for d in self.documents.all() if d.receipt_year_be == year_be]
-        return routing_report(
-            year_be,
-            [(d, list(self.events.get(d.id))) for d in received],
-            bangkok_date(self.clock()),
-        )
+        the group to evaluate its routing for continuous improvement): from the routing
+        listing's row per document, kept as each document moves."""
+        return routing_report(year_be, self.routing.select({"year_be": year_be}), self.today())
 
     def destruction_list_view(self, year_be: int) -> dict[str, Any]:
         return self.destruction_view(self.destruction_list(year_be))
 
     def destruction_view(self, listing: DestructionList) -> dict[str, Any]:
+        return self._with_committee(destruction_entry(listing))
+
+    def destruction_lists_page(self, paging: PageRequest, *,
+                               step: str | None = None) -> dict[str, Any]:
+        where = {} if step is None else {"step": step}
+        return self.destruction_lists.page(paging, where, order_by=("year_be",),
+                                           view=self._with_committee)
+
+    def _with_committee(self, entry: dict[str, Any]) -> dict[str, Any]:
+        known = self.known_officers([entry["chair"], *entry["members"]])
+
         def person(officer_id: str) -> dict[str, Any]:
-            officer = self.get(Officer, Officer.create_id(officer_id))
-            return {"officer_id": officer_id, "name_th": officer.name_th if officer else None,
-                    "position_th": officer.position_th if officer else None}
+            officer = known.get(officer_id)
+            return {"officer_id": officer_id,
+                    "name_th": officer["name_th"] if officer else None,
+                    "position_th": officer["position_th"] if officer else None}
 
-        return {
-            "destruction_list_id": str(listing.id),
-            "year_be": listing.year_be,
-            "step": listing.step.value,
-            "step_th": listing.step_th,
-            "items": [str(i) for i in listing.items],
-            "items_to_destroy": [str(i) for i in listing.items_to_destroy],
-            "committee": listing.committee,
-            "chair": person(listing.chair) if listing.chair else None,
-            "members": [person(m) for m in listing.members],
-            "kept": [{"document_id": str(document_id), "reason": kept.reason,
-                      "retention_class": kept.retention_class, "decided_by": kept.marked_by}
-                     for document_id, kept in listing.kept.items()],
-            "destroyed_items": [str(i) for i in listing.destroyed_items],
-            "destroy_allowed_from": listing.destroy_allowed_from,
-            "version": listing.version,
-        }
+        return {**entry, "chair": person(entry["chair"]) if entry["chair"] else None,
+                "members": [person(m) for m in entry["members"]]}
 
-    def officers_view(self) -> list[dict[str, Any]]:
-        return sorted((officer_view(o) for o in self.officers.all()), key=lambda o: o["officer_id"])
+    def known_officers(self, officer_ids: Iterable[str | None]) -> dict[str, dict[str, Any]]:
+        """The directory's entries of these officers (ids of no officer, such as a role, are
+        left out): one look-up for a page of records."""
+        wanted = sorted({i for i in officer_ids if i})
+        if not wanted:
+            return {}
+        return {v["officer_id"]: v for v in self.officers.views({"officer_id__in": wanted})}
+
+    def officer_names(self, officer_ids: Iterable[str | None]) -> dict[str, str]:
+        return {i: v["name_th"] for i, v in self.known_officers(officer_ids).items()}
+
+    def officers_page(self, paging: PageRequest, *, role: Role | None = None,
+                      active: bool | None = None) -> dict[str, Any]:
+        where: dict[str, Any] = {}
+        if role is not None:
+            where["roles__contains"] = f",{Role(role).value},"
+        if active is not None:
+            where["active"] = active
+        return self.officers.page(paging, where, order_by=("officer_id",))
 
     def officer_summary(self, officer_id: str) -> dict[str, Any]:
         return officer_view(self.officer(officer_id))
-
-
-
-def officer_view(officer: Officer) -> dict[str, Any]:
-    return {
-        "officer_id": officer.officer_id,
-        "name_th": officer.name_th,
-        "position_th": officer.position_th,
-        "roles": sorted(r.value for r in officer.roles),
-        "clearance": officer.clearance.value,
-        "active": officer.active,
-        "version": officer.version,
-    }
 
 
 def _letter_file_name(document: Document) -> str:
@@ -898,18 +1005,6 @@ def _reference(document: Document) -> str:
     dated = f" ลงวันที่ {format_thai_date(document.sender_doc_date, full=True)}" \
         if document.sender_doc_date else ""
     return f"หนังสือ{document.sender} ที่ {document.sender_ref_no}{dated}"
-
-
-def content_hashes(events: Iterable[DomainEvent]) -> set[str]:
-    """Every file a document's events name: bodies, each draft version, attachments, the issued
-    letter."""
-    hashes: set[str] = set()
-    for event in events:
-        for name in ("body_sha256", "draft_sha256", "letter_sha256"):
-            if value := getattr(event, name, None):
-                hashes.add(value)
-        hashes.update(a.sha256 for a in getattr(event, "attachments", ()))
-    return hashes
 
 
 def history_entry(event: DomainEvent, mask: str | None) -> dict[str, Any]:

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
-from services.correspondence.domain import Officer
+from services.correspondence.domain import Officer, Secrecy
 from shared.office.directory import StaffMember
 
 if TYPE_CHECKING:
@@ -32,4 +32,6 @@ class OfficeDirectory:
         return staff_member(officer) if officer is not None else None
 
     def members(self) -> Iterable[StaffMember]:
-        return [staff_member(officer) for officer in self.app.officers.all()]
+        return [StaffMember(v["officer_id"], v["name_th"], v["position_th"], frozenset(v["roles"]),
+                            Secrecy(v["clearance"]), v["active"])
+                for v in self.app.officers.views(order_by=("officer_id",))]

@@ -683,7 +683,7 @@ def _require_role(person: Officer, role: Role, error: type[DomainError]) -> None
 # --------------------------------------------------------------------------------------------------
 
 
-class Officer(Aggregate):
+class Officer(Aggregate, stored_as="correspondence.Officer"):
     """A person of the office with roles and a secrecy clearance."""
 
     @staticmethod
@@ -788,6 +788,40 @@ class Officer(Aggregate):
         self.active = True
 
 
+def mask_of(secrecy: Secrecy | str) -> str:
+    """What a reader who may not see a classified description sees instead: "(ลับ)" etc."""
+    return f"({SECRECY_TH[Secrecy(secrecy)]})"
+
+
+def masked_entry(entry: dict[str, Any]) -> dict[str, Any]:
+    """A register line of a classified document with every descriptive field masked."""
+    return {**entry, **dict.fromkeys(CLASSIFIED_REGISTER_FIELDS & entry.keys(),
+                                     mask_of(entry["secrecy"]))}
+
+
+def agency_entry(entry: dict[str, Any], clearance: Secrecy | str) -> dict[str, Any]:
+    """What the submitting agency follows of a register line (`Document.register_entry`): its
+    letter's register facts and where it stands, never who holds it inside the office; of a
+    classified letter, its description only if the agency's clearance covers the letter's level."""
+    shown = {k: v for k, v in entry.items() if k in AGENCY_VIEW_FIELDS}
+    shown["closed"] = Step(entry["step"]) in CLOSED_STEPS
+    if SECRECY_RANK[Secrecy(clearance)] < SECRECY_RANK[Secrecy(entry["secrecy"])]:
+        shown = masked_entry(shown)
+    return shown
+
+
+def may_see(secrecy: Secrecy, participants: Iterable[str], officer: Officer | None) -> bool:
+    """Need to know: a classified document is described only to an active officer cleared for
+    its level who worked on it (`Document.participants`) or is a director. A pure rule of the
+    stored secrecy and participants, so that a list can mask its stored lines per reader."""
+    if Secrecy(secrecy) == Secrecy.none:
+        return True
+    if officer is None or not officer.active or not officer.cleared_for(secrecy):
+        return False
+    return (officer.officer_id in participants or officer.has_role(Role.group_director)
+            or officer.has_role(Role.esa_director))
+
+
 def _sorted_roles(roles: Iterable[Role | str]) -> list[Role]:
     # Sorted so that the same set always gives the same event (and the same JSON).
     return sorted({Role(r) for r in roles}, key=lambda r: r.value)
@@ -798,7 +832,7 @@ def _sorted_roles(roles: Iterable[Role | str]) -> list[Role]:
 # --------------------------------------------------------------------------------------------------
 
 
-class NumberSeries(Aggregate):
+class NumberSeries(Aggregate, stored_as="correspondence.NumberSeries"):
     """A running-number register for one kind and BE calendar year: gap-free, never reused."""
 
     @staticmethod
@@ -840,6 +874,18 @@ class NumberSeries(Aggregate):
     def next_number(self) -> int:
         return self.last_number + 1
 
+    def snapshot_state(self) -> dict[str, Any]:
+        # A year's receiving register issues tens of thousands of numbers: loading the series
+        # for the next one reads its last snapshot and the events since, not the whole year.
+        return {"kind": self.kind.value, "year_be": self.year_be, "last_number": self.last_number,
+                "cancelled": {str(number): reason for number, reason in self.cancelled.items()}}
+
+    @classmethod
+    def from_snapshot_state(cls, state: dict[str, Any]) -> dict[str, Any]:
+        return {"kind": SeriesKind(state["kind"]), "year_be": state["year_be"],
+                "last_number": state["last_number"],
+                "cancelled": {int(number): reason for number, reason in state["cancelled"].items()}}
+
     @event("NumberIssued")
     def _number_issued(self, number: int, document_id: UUID) -> None:
         self.last_number = number
@@ -854,7 +900,7 @@ class NumberSeries(Aggregate):
 # --------------------------------------------------------------------------------------------------
 
 
-class Document(Aggregate):
+class Document(Aggregate, stored_as="correspondence.Document"):
     """One official document case: register, route, draft, check, sign, dispatch, keep, destroy."""
 
     def __init__(self) -> None:
@@ -912,6 +958,11 @@ class Document(Aggregate):
         self.origin: str | None = None
         self.named_drafter_id: str | None = None
         self.reroute_reason: RerouteReason | None = None
+        # When each step of the routing evaluation first happened (`ROUTED_STEPS`), and every
+        # file any event named (bodies, each draft version, attachments, the issued letter):
+        # what the routing report and the purge after destruction read, without the events.
+        self.first_at: dict[str, datetime] = {}
+        self.files: set[str] = set()
 
     # ---- creation --------------------------------------------------------------------------------
 
@@ -954,6 +1005,7 @@ class Document(Aggregate):
             doc.secrecy = self.secrecy
             doc.attachments = list(self.attachments)
             doc.body_sha256 = self.body_sha256
+            doc._named_files(self.body_sha256, *(a.sha256 for a in self.attachments))
             doc._move(Step.registered, DIRECTOR_HOLDER, self.received_at)
 
     class Started(Aggregate.Created):
@@ -997,6 +1049,7 @@ class Document(Aggregate):
             doc.draft_version = 1
             doc.outgoing_doc_type = self.doc_type
             doc.outgoing_kind = self.outgoing_kind
+            doc._named_files(self.draft_sha256, *(a.sha256 for a in self.attachments))
             doc._move(Step.drafted, self.drafter_id or DIRECTOR_HOLDER, self.at)
 
     @classmethod
@@ -1366,9 +1419,14 @@ class Document(Aggregate):
         loan = self.current_loan
         return loan is not None and today > loan.due
 
+    @property
+    def action_due(self) -> date | None:
+        """The due date of the assigned work while it is still open (None: nothing is owed)."""
+        return self.due if self.step in _OPEN_WORK_STEPS else None
+
     def is_action_overdue(self, today: date) -> bool:
         """Is the assigned work past its due date and still open?"""
-        return self.due is not None and self.step in _OPEN_WORK_STEPS and today > self.due
+        return self.action_due is not None and today > self.action_due
 
     # ---- retention and destruction ---------------------------------------------------------------
 
@@ -1414,13 +1472,7 @@ class Document(Aggregate):
         return frozenset(p for p in people if p)
 
     def can_see_subject(self, officer: Officer | None) -> bool:
-        """Classified: cleared for the level and (worked on it, or a director)."""
-        if self.secrecy == Secrecy.none:
-            return True
-        if officer is None or not officer.active or not officer.cleared_for(self.secrecy):
-            return False
-        return (officer.officer_id in self.participants
-                or officer.has_role(Role.group_director) or officer.has_role(Role.esa_director))
+        return may_see(self.secrecy, self.participants, officer)
 
     def can_read_content(self, officer: Officer | None) -> bool:
         return self.content_available and self.can_see_subject(officer)
@@ -1520,27 +1572,18 @@ class Document(Aggregate):
         """The register line as `viewer` may see it: of a classified document someone not cleared
         sees only that it exists (every descriptive field becomes `(ลับ)` etc.)."""
         entry = self.register_entry()
-        if not self.can_see_subject(viewer):
-            entry.update(dict.fromkeys(CLASSIFIED_REGISTER_FIELDS & entry.keys(), self.mask))
-        return entry
+        return entry if self.can_see_subject(viewer) else masked_entry(entry)
 
     @property
     def mask(self) -> str:
-        return f"({SECRECY_TH[self.secrecy]})"
+        return mask_of(self.secrecy)
 
     def submitted_through(self, client_id: str) -> bool:
         """Did this agency client's system submit the document?"""
         return self.submitted_by is not None and self.submitted_by == client_id
 
     def agency_view(self, clearance: Secrecy) -> dict[str, Any]:
-        """What the submitting agency follows: its letter's register facts and where it stands,
-        never who holds it inside the office; of a classified letter, its description only if
-        the agency's clearance covers the letter's level."""
-        entry = {k: v for k, v in self.register_entry().items() if k in AGENCY_VIEW_FIELDS}
-        entry["closed"] = self.step in CLOSED_STEPS
-        if SECRECY_RANK[Secrecy(clearance)] < SECRECY_RANK[self.secrecy]:
-            entry.update(dict.fromkeys(CLASSIFIED_REGISTER_FIELDS & entry.keys(), self.mask))
-        return entry
+        return agency_entry(self.register_entry(), clearance)
 
     # ---- guards ----------------------------------------------------------------------------------
 
@@ -1586,6 +1629,12 @@ class Document(Aggregate):
         self.holder = holder
         self.step_since = at
 
+    def _reached(self, step_event: str, at: datetime) -> None:
+        self.first_at.setdefault(step_event, at)
+
+    def _named_files(self, *hashes: str | None) -> None:
+        self.files.update(h for h in hashes if h)
+
     # ---- events (state changes only: these bodies run again on every replay) ---------------------
 
     @event("Assigned")
@@ -1595,6 +1644,7 @@ class Document(Aggregate):
         self.assigned_by = assigned_by
         self.instructions = instructions
         self.due = due
+        self._reached("Assigned", at)
         # A draft made for another service keeps its draft: the officer takes it up from there.
         self._move(Step.drafted if self.draft_version else Step.assigned, officer_id, at)
 
@@ -1608,6 +1658,8 @@ class Document(Aggregate):
         self.outgoing_doc_type = doc_type
         self.outgoing_kind = outgoing_kind
         self.draft_version = version
+        self._reached("Drafted", at)
+        self._named_files(draft_sha256)
         self._move(Step.drafted, officer_id, at)
 
     @event("SubmittedForCheck")
@@ -1616,6 +1668,7 @@ class Document(Aggregate):
         self.review_rounds.append(ReviewRound(number=round_no, submitted_by=officer_id,
                                               submitted_at=at, draft_sha256=draft_sha256,
                                               checker_id=checker_id))
+        self._named_files(draft_sha256)
         self._move(Step.in_check, checker_id, at)
 
     @event("CheckApproved")
@@ -1631,6 +1684,7 @@ class Document(Aggregate):
                   at: datetime) -> None:
         r = self.review_rounds[round_no - 1]
         r.returned_by, r.returned_at, r.return_stage, r.return_comments = by_id, at, stage, comments
+        self._reached("ReturnedForRevision", at)
         self._move(Step.revising, self.assignee_id, at)
 
     @event("Signed")
@@ -1638,6 +1692,7 @@ class Document(Aggregate):
         r = self.review_rounds[round_no - 1]
         r.signed_by, r.signed_at = signer_id, at
         self.signed_by, self.signed_at = signer_id, at
+        self._reached("Signed", at)
         self._move(Step.signed, CLERK_HOLDER, at)
 
     @event("Dispatched")
@@ -1648,11 +1703,13 @@ class Document(Aggregate):
         self.outgoing_year_be = year_be
         self.outgoing_no = outgoing_no
         self.dispatched_at = at
+        self._reached("Dispatched", at)
         self._move(Step.dispatched, CLERK_HOLDER, at)
 
     @event("LetterIssued")
     def _letter_issued(self, letter_sha256: str, at: datetime) -> None:
         self.letter_sha256 = letter_sha256
+        self._named_files(letter_sha256)
 
     @event("Filed")
     def _filed(self, retention_class: str, location: str, at: datetime, filed_on: date) -> None:
@@ -1723,7 +1780,7 @@ def _check_series_fits(doc_type: DocumentType, kind: SeriesKind | None) -> None:
 # --------------------------------------------------------------------------------------------------
 
 
-class DestructionList(Aggregate):
+class DestructionList(Aggregate, stored_as="correspondence.DestructionList"):
     """The list of documents whose retention expired in a BE calendar year, and its fate."""
 
     @staticmethod

@@ -1,27 +1,37 @@
 """Read models of the correspondence service: the registers as officers keep them.
 
-The documents, officers and number series are followed from the notification log by
-`shared.projection.AggregateIndex` (built by the application); this module lays the rows out the
-way the Saraban Regulation's forms do, in Thai, with Buddhist-era dates, for JSON and CSV.
+The application keeps its lists in its own database (`shared.readmodels`): a row per document
+(`document_row`: the register line, unmasked, with what a reader's need to know is decided by),
+per incoming document for the routing evaluation (`routing_row`), per officer. This module says
+what each row holds, and lays the rows out the way the Saraban Regulation's forms do, in Thai, with
+Buddhist-era dates, for JSON and CSV. A stored line is masked for each reader when it is read
+(`reader_view`), never when it is stored.
 """
 
 from __future__ import annotations
 
 import statistics
 from collections import Counter
-from collections.abc import Iterable
-from datetime import date, datetime
+from collections.abc import Iterable, Iterator
+from datetime import UTC, date, datetime
 from typing import Any
 
 from services.correspondence.domain import (
+    CLOSED_STEPS,
     DOCUMENT_TYPE_TH,
+    SECRECY_RANK,
     SECRECY_TH,
     URGENCY_TH,
+    DestructionList,
+    Document,
     DocumentType,
+    Officer,
     Secrecy,
     Urgency,
+    masked_entry,
+    may_see,
 )
-from shared.csvfile import csv_text
+from shared.csvfile import csv_lines
 from shared.thaitime import (
     MONTHS_TH_ABBR,
     MONTHS_TH_FULL,
@@ -30,6 +40,184 @@ from shared.thaitime import (
     format_thai_date,
     format_thai_datetime,
 )
+
+# --- what the listings keep ---------------------------------------------------------------------
+NEVER = "9999-12-31T23:59:59.999999Z"  # sorts after every moment: "not known when" comes last
+NEVER_DAY = "9999-12-31"
+
+
+def moment(value: datetime | None) -> str | None:
+    """A moment as a listing's column keeps it: fixed width and in UTC, so that text order is
+    time order whatever offset the moment came with."""
+    if value is None:
+        return None
+    return f"{value.astimezone(UTC):%Y-%m-%dT%H:%M:%S.%f}Z"
+
+
+def day(value: date | None) -> str | None:
+    return value.isoformat() if value is not None else None
+
+
+def tokens(values: Iterable[str]) -> str:
+    """Values between commas, so that one is found by `contains ",value,"`."""
+    return "," + ",".join(sorted(values)) + ","
+
+
+def in_batches(rows: Iterable[dict[str, Any]], size: int = 500) -> Iterator[list[dict[str, Any]]]:
+    """The views of streamed rows in groups: a group's officers are named with one look-up."""
+    batch: list[dict[str, Any]] = []
+    for row in rows:
+        batch.append(row["view"])
+        if len(batch) == size:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
+
+
+def year_be_of(value: datetime) -> int:
+    return be_year(bangkok_date(value).year)
+
+
+# One row per document: the register line (unmasked) and what each list filters and sorts by.
+# Numbers a document does not hold are 0 and series "" (sort columns are never NULL).
+DOCUMENT_COLUMNS = {
+    "direction": "text", "receipt_year_be": "int", "receipt_no": "int",
+    "outgoing_series": "text", "outgoing_year_be": "int", "outgoing_number": "int",
+    "step": "text", "holder": "text", "step_since": "text", "is_open": "bool",
+    "action_due": "text", "on_loan": "bool", "loan_due": "text", "secrecy_rank": "int",
+    "participants": "text",
+    "text": "text", "submitted_by": "text", "retention_expires_on": "text", "files": "text",
+}
+DOCUMENT_INDEXES = (
+    ("receipt_year_be", "receipt_no"),
+    ("outgoing_series", "outgoing_year_be", "outgoing_number"),
+    ("is_open", "step_since"),
+    ("on_loan", "loan_due"),
+    ("submitted_by", "receipt_year_be", "receipt_no"),
+    ("step", "retention_expires_on"),
+)
+
+
+def document_row(document: Document) -> dict[str, Any]:
+    loan = document.current_loan
+    view = {
+        **document.register_entry(),
+        "version": document.version,
+        "review_rounds": len(document.review_rounds),
+        "content_available": document.content_available,
+        # What a reader's need to know and the time-dependent fields are decided by, when read.
+        "_participants": sorted(document.participants),
+        "_action_due": day(document.action_due),
+        "_outgoing_number": document.outgoing_number,
+        "_loan": None if loan is None else {
+            "borrower": loan.borrower, "purpose": loan.purpose, "loan_due": loan.due,
+            "borrowed_at": loan.borrowed_at},
+    }
+    searched = (document.subject, document.sender, document.sender_ref_no, document.addressee,
+                document.outgoing_no or "")
+    return {
+        "direction": document.direction.value,
+        "receipt_year_be": document.receipt_year_be or 0,
+        "receipt_no": document.receipt_no or 0,
+        "outgoing_series": document.outgoing_series.value if document.outgoing_series else "",
+        "outgoing_year_be": document.outgoing_year_be or 0,
+        "outgoing_number": document.outgoing_number or 0,
+        "step": document.step.value,
+        "holder": document.holder,
+        "step_since": moment(document.step_since) or NEVER,
+        "is_open": document.step not in CLOSED_STEPS,
+        "action_due": day(document.action_due),
+        "on_loan": loan is not None,
+        "loan_due": day(loan.due) if loan is not None else None,
+        "secrecy_rank": SECRECY_RANK[document.secrecy],
+        "participants": tokens(document.participants),
+        "text": "\n".join(part for part in searched if part),
+        "submitted_by": document.submitted_by,
+        "retention_expires_on": day(document.retention_expires_on),
+        "files": tokens(document.files),
+        "view": view,
+    }
+
+
+def reader_view(view: dict[str, Any], viewer: Officer | None) -> dict[str, Any]:
+    """A stored register line as `viewer` may see it: of a classified document someone without
+    the need to know sees only that it exists (every descriptive field `(ลับ)` etc.)."""
+    entry = {k: v for k, v in view.items() if not k.startswith("_")}
+    seen = may_see(view["secrecy"], view["_participants"], viewer)
+    if not seen:
+        entry = masked_entry(entry)
+    entry["content_available"] = bool(view["content_available"]) and seen
+    return entry
+
+
+def is_action_overdue(view: dict[str, Any], today: date) -> bool:
+    """`Document.is_action_overdue` of a stored line."""
+    due = view["_action_due"]
+    return due is not None and due < today.isoformat()
+
+
+def visible_to(viewer: Officer | None) -> dict[str, Any]:
+    """The condition on the documents listing for "`viewer` may see the description": what a text
+    search is limited to, so that nobody finds a classified document by words they may not read."""
+    if viewer is None or not viewer.active:
+        return {"secrecy_rank": 0}
+    cleared = SECRECY_RANK[viewer.clearance]
+    if viewer.has_role("group_director") or viewer.has_role("esa_director"):
+        return {"secrecy_rank__le": cleared}
+    return {"any": [{"secrecy_rank": 0},
+                    {"secrecy_rank__le": cleared,
+                     "participants__contains": f",{viewer.officer_id},"}]}
+
+
+def officer_view(officer: Officer) -> dict[str, Any]:
+    return {
+        "officer_id": officer.officer_id,
+        "name_th": officer.name_th,
+        "position_th": officer.position_th,
+        "roles": sorted(r.value for r in officer.roles),
+        "clearance": officer.clearance.value,
+        "active": officer.active,
+        "version": officer.version,
+    }
+
+
+# The staff directory as correspondence keeps it (roles between commas: `tokens`).
+OFFICER_COLUMNS = {"officer_id": "text", "roles": "text", "active": "bool", "clearance": "text"}
+
+
+def officer_row(officer: Officer) -> dict[str, Any]:
+    return {"officer_id": officer.officer_id, "roles": tokens(r.value for r in officer.roles),
+            "active": officer.active, "clearance": officer.clearance.value,
+            "view": officer_view(officer)}
+
+
+def destruction_entry(listing: DestructionList) -> dict[str, Any]:
+    """A destruction list as stored: its committee by officer id (`chair`, `members`), named
+    when read."""
+    return {
+        "destruction_list_id": str(listing.id),
+        "year_be": listing.year_be,
+        "step": listing.step.value,
+        "step_th": listing.step_th,
+        "items": [str(i) for i in listing.items],
+        "items_to_destroy": [str(i) for i in listing.items_to_destroy],
+        "committee": listing.committee,
+        "chair": listing.chair,
+        "members": list(listing.members),
+        "kept": [{"document_id": str(document_id), "reason": kept.reason,
+                  "retention_class": kept.retention_class, "decided_by": kept.marked_by}
+                 for document_id, kept in listing.kept.items()],
+        "destroyed_items": [str(i) for i in listing.destroyed_items],
+        "destroy_allowed_from": listing.destroy_allowed_from,
+        "version": listing.version,
+    }
+
+
+def destruction_row(listing: DestructionList) -> dict[str, Any]:
+    return {"year_be": listing.year_be, "step": listing.step.value,
+            "view": destruction_entry(listing)}
+
 
 # แบบทะเบียนหนังสือรับ: the columns of the regulation's form, then the system's own.
 RECEIVING_COLUMNS = (
@@ -63,6 +251,26 @@ DISPATCH_COLUMNS = (
 )
 
 
+# Fields that are moments or days, whichever list they come from: a stored line holds them as
+# ISO text, a form shows them in Thai with the Buddhist era.
+MOMENT_FIELDS = frozenset({
+    "received_at", "dispatched_at", "filed_at", "destroyed_at", "step_since", "borrowed_at",
+    "responded_at", "starts_at", "assigned_at", "held_at", "notified_at", "published_at",
+    "captured_at", "drafted_at", "withdrawn_at", "since"})
+DATE_FIELDS = frozenset({"sender_doc_date", "due", "retention_expires_on", "loan_due",
+                         "destroy_allowed_from"})
+
+
+def typed(key: str, value: Any) -> Any:
+    """A stored value back as the moment or day it is (other values as they are)."""
+    if isinstance(value, str) and value:
+        if key in MOMENT_FIELDS:
+            return datetime.fromisoformat(value)
+        if key in DATE_FIELDS:
+            return date.fromisoformat(value)
+    return value
+
+
 def _thai(value: Any) -> str:
     if value is None:
         return ""
@@ -89,6 +297,7 @@ def _remark(row: dict[str, Any]) -> str:
 
 def thai_register_row(row: dict[str, Any], office_name: str = "") -> dict[str, str]:
     """A register row with Thai labels for the coded values and BE dates."""
+    row = {k: typed(k, v) for k, v in row.items()}
     return {
         **{k: _thai(v) for k, v in row.items()},
         "doc_type": DOCUMENT_TYPE_TH.get(DocumentType(row["doc_type"]), "") if row.get("doc_type") else "",
@@ -99,12 +308,18 @@ def thai_register_row(row: dict[str, Any], office_name: str = "") -> dict[str, s
     }
 
 
-def register_csv(rows: list[dict[str, Any]], columns: tuple[tuple[str, str], ...],
+def register_csv(rows: Iterable[dict[str, Any]], columns: tuple[tuple[str, str], ...],
                  office_name: str = "") -> str:
     """CSV with Thai headings (`shared.csvfile`: Excel shows the Thai, no cell runs as a formula)."""
+    return "".join(register_lines(rows, columns, office_name))
+
+
+def register_lines(rows: Iterable[dict[str, Any]], columns: tuple[tuple[str, str], ...],
+                   office_name: str = "") -> Iterator[str]:
+    """The same file a line at a time, as `rows` come: an export of a whole register streams."""
     thai_rows = (thai_register_row(row, office_name) for row in rows)
-    return csv_text([heading for _, heading in columns],
-                    ([thai.get(key, "") for key, _ in columns] for thai in thai_rows))
+    return csv_lines([heading for _, heading in columns],
+                     ([thai.get(key, "") for key, _ in columns] for thai in thai_rows))
 
 
 def _months_of(start: date, end: date) -> list[tuple[int, int]]:
@@ -139,17 +354,22 @@ ROUTING_STAGES = (
 )
 
 
-def milestones(received_at: datetime | None, events: list[Any]) -> dict[str, datetime]:
-    """When each step first happened, from the document's events."""
-    times: dict[str, datetime] = {}
-    if received_at is not None:
-        times["received"] = received_at
-    for event in events:
-        name = type(event).__name__
-        at = getattr(event, "at", None)
-        if at is not None and name not in times:
-            times[name] = at
-    return times
+# One row per incoming document: how long each stage took (hours; NULL until it is reached),
+# whether its work is overdue (by its due date) and whether a draft was ever returned.
+ROUTING_LISTING_COLUMNS = {"year_be": "int", **{key: "real" for key, *_ in ROUTING_STAGES},
+                           "action_due": "text", "returned": "bool"}
+
+
+def routing_row(document: Document) -> dict[str, Any] | None:
+    if document.receipt_year_be is None or document.received_at is None:
+        return None
+    times = {"received": document.received_at, **document.first_at}
+    hours = {key: (times[end] - times[start]).total_seconds() / 3600
+             if start in times and end in times else None
+             for key, _, start, end in ROUTING_STAGES}
+    return {"year_be": document.receipt_year_be, **hours,
+            "action_due": day(document.action_due),
+            "returned": "ReturnedForRevision" in document.first_at, "view": {}}
 
 
 # The routing evaluation as a Thai table, one line per stage.
@@ -173,20 +393,17 @@ def routing_rows(report: dict[str, Any]) -> list[dict[str, Any]]:
     return [{**totals, **stage} for stage in report["stages"]]
 
 
-def routing_report(year_be: int, documents: list[tuple[Any, list[Any]]], today: date) -> dict[str, Any]:
-    """Counts and stage durations (hours) for the documents received in `year_be`."""
-    durations: dict[str, list[float]] = {key: [] for key, *_ in ROUTING_STAGES}
-    overdue = returned = 0
-    for document, events in documents:
-        times = milestones(document.received_at, events)
-        for key, _, start, end in ROUTING_STAGES:
-            if start in times and end in times:
-                durations[key].append((times[end] - times[start]).total_seconds() / 3600)
-        overdue += document.is_action_overdue(today)
-        returned += any(type(e).__name__ == "ReturnedForRevision" for e in events)
+def routing_report(year_be: int, rows: list[dict[str, Any]], today: date) -> dict[str, Any]:
+    """Counts and stage durations (hours) for the documents received in `year_be` (their rows of
+    the routing listing)."""
+    durations: dict[str, list[float]] = {
+        key: [row[key] for row in rows if row[key] is not None] for key, *_ in ROUTING_STAGES}
+    overdue = sum(1 for row in rows if row["action_due"] is not None
+                  and row["action_due"] < today.isoformat())
+    returned = sum(1 for row in rows if row["returned"])
     return {
         "year_be": year_be,
-        "documents": len(documents),
+        "documents": len(rows),
         "overdue_now": overdue,
         "returned_for_revision": returned,
         "stages": [

@@ -335,6 +335,26 @@ class DocumentOut(BaseModel):
         default=None, description="why the named officer does not hold it, and who does")
 
 
+class DispatchEntryOut(DocumentOut):
+    """A number of the dispatch register (or of the ว circulars, or of the orders) and the
+    document it numbers."""
+
+    number: int = Field(description="เลขทะเบียนส่ง: the running number of the series and year")
+    number_cancelled: bool
+    number_cancel_reason: str
+    series: str = Field(description="dispatch, circular or order")
+
+
+class LoanOut(DocumentOut):
+    """A document on loan (ทะเบียนการยืม): who has it, why, and by when it comes back."""
+
+    borrower: str
+    purpose: str
+    loan_due: date
+    borrowed_at: datetime
+    loan_overdue: bool
+
+
 class HistoryEntryOut(BaseModel):
     version: int
     event: str

@@ -131,7 +131,8 @@ def test_an_agency_submits_a_letter_gets_its_receipt_number_and_follows_it(
     assert again.json() == receipt, "a retried submission is the same submission"
 
     # The office works on it; the agency sees where it stands.
-    register = office.get("/registers/receiving/2569", headers={"X-Actor-Id": "clerk-1"}).json()
+    register = office.get("/registers/receiving/2569",
+                          headers={"X-Actor-Id": "clerk-1"}).json()["items"]
     assert [r["receipt_no"] for r in register] == [1] and register[0]["sender"] == KHON_KAEN
     url = f"/documents/{receipt['document_id']}"
     assigned = office.post(f"{url}/assign", json={"officer_id": "off-1"}, headers={
@@ -139,7 +140,7 @@ def test_an_agency_submits_a_letter_gets_its_receipt_number_and_follows_it(
     assert assigned.status_code == 200, assigned.text
     followed = agency.get(f"/agency/documents/{receipt['document_id']}").json()
     assert (followed["step"], followed["step_th"]) == ("assigned", "มอบหมายผู้รับผิดชอบแล้ว")
-    assert [d["document_id"] for d in agency.get("/agency/documents").json()] == [
+    assert [d["document_id"] for d in agency.get("/agency/documents").json()["items"]] == [
         receipt["document_id"]]
 
     history = office.get(f"/documents/{receipt['document_id']}/history",
@@ -191,7 +192,7 @@ def test_another_agencys_letter_answers_404_and_the_attempt_is_audited(
     assert {k: v for k, v in other.json().items() if k not in ("detail", "instance")} == {
         k: v for k, v in missing.json().items() if k not in ("detail", "instance")}, (
         "existing and missing look the same")
-    assert obec.get("/agency/documents").json() == []
+    assert obec.get("/agency/documents").json()["items"] == []
 
     [attempt] = refused(api, "another-agency-document")
     assert (attempt["client"], attempt["agency"], attempt["status"]) == (obec_id, OBEC, 404)
@@ -230,7 +231,8 @@ def test_only_the_office_portal_may_name_the_acting_officer(api: FastAPI, office
         "received_at": "2026-11-27T09:30:00+07:00", "sender": "x", "subject": "แอบอ้าง"})
     assert response.status_code == 403 and response.json()["code"] == "officer-required"
     assert refused(api, "officer-required")[0]["path"] == "/documents/incoming"
-    assert office.get("/registers/receiving/2569", headers={"X-Actor-Id": "clerk-1"}).json() == []
+    assert office.get("/registers/receiving/2569",
+                      headers={"X-Actor-Id": "clerk-1"}).json()["items"] == []
 
 
 # --- secrecy on every read ----------------------------------------------------------------------------

@@ -11,7 +11,7 @@ from contracts.monitoring.v1 import EvaluationResultsIssued
 from services.correspondence.application import CorrespondenceApplication
 from services.correspondence.handlers import evaluation_letter_id, evaluation_results_handler
 from shared.settings import PROJECT_ROOT
-from tests.support.http import h, post
+from tests.support.http import every_item, h, post
 
 EXAMPLE = PROJECT_ROOT / "contracts" / "examples" / "monitoring.evaluation.results_issued.v1.json"
 
@@ -74,7 +74,7 @@ def test_results_issued_by_the_esa_director_go_to_the_group_director_who_assigns
     draft is not refused (the message would end on a dead-letter subject and no letter would be
     drafted) but goes to the group director, and the document says who was named and why."""
     hire(client)
-    envelope = issued(issued_by="esa-1")
+    envelope = issued(issued_by="esa-1", prepared_by=None)
     apply(correspondence, envelope, 1)  # what the consumer does: it must not raise
 
     data = EvaluationResultsIssued.model_validate(envelope.data)
@@ -86,7 +86,7 @@ def test_results_issued_by_the_esa_director_go_to_the_group_director_who_assigns
     assert (document["named_drafter_id"], document["rerouted"]["reason"]) == (
         "esa-1", "may_not_draft")
     assert document["rerouted"]["reason_th"].startswith("ผู้ที่ระบุไม่มีบทบาทผู้รับผิดชอบจัดทำหนังสือ")
-    assert [w["id"] for w in client.get("/my-work", headers=h("dir-1")).json()] == [
+    assert [w["id"] for w in every_item(client, "/my-work", "dir-1")] == [
         document["document_id"]]
 
     # The group director gives it to a responsible officer, who takes the draft on.
@@ -104,7 +104,7 @@ def test_an_officer_not_in_the_directory_does_not_hold_the_draft(
     to the group director; the directory is left as it was."""
     hire(client)
     officers = client.get("/officers").json()
-    envelope = issued(issued_by="nobody")
+    envelope = issued(issued_by="nobody", prepared_by=None)
     apply(correspondence, envelope, 1)
 
     data = EvaluationResultsIssued.model_validate(envelope.data)

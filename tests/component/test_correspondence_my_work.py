@@ -11,13 +11,11 @@ from services.correspondence.application import CorrespondenceApplication
 from shared.testing import state_changes_since
 from tests.component.test_correspondence_api import act, register
 from tests.component.test_correspondence_api import directory as directory  # noqa: F401 - fixture
-from tests.support.http import etag_of, h, post
+from tests.support.http import etag_of, every_item, h, post
 
 
-def my_work(client: TestClient, officer: str) -> list[dict]:
-    response = client.get("/my-work", headers=h(officer))
-    assert response.status_code == 200, response.text
-    return response.json()
+def my_work(client: TestClient, officer: str, **filters: object) -> list[dict]:
+    return every_item(client, "/my-work", officer, **filters)
 
 
 def test_each_officer_sees_what_waits_for_them_across_procedures_1_to_4(
@@ -99,7 +97,7 @@ def test_an_officer_who_left_holds_nothing_any_more(directory: TestClient) -> No
     for officer in ("off-1", "dir-1"):
         assert my_work(client, officer) == []
         queue = client.get("/work-queue", headers=h(officer))
-        assert queue.status_code == 200 and queue.json() == []
+        assert queue.status_code == 200 and queue.json()["items"] == []
 
 
 def test_an_officer_id_that_is_a_role_name_is_refused(

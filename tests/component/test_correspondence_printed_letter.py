@@ -25,7 +25,7 @@ from shared.testing import office_client
 from shared.thaireport import ThaiPdf
 from tests.component.test_correspondence_api import act, hire, register
 from tests.component.test_correspondence_api import directory as directory  # noqa: F401 - fixture
-from tests.support.http import h
+from tests.support.http import etag_of, every_item, h
 from tests.support.pdf import (
     flat_text,
     page_images,
@@ -230,14 +230,14 @@ def test_a_reply_goes_to_the_head_of_the_office_that_wrote_and_the_register_says
     assert f"เรียน {head}" in text
     assert f"เรียน {sender}" not in text and "เรียน ผู้อำนวยการสำนักงานเขต" not in text
 
-    row, = (r for r in directory.get("/registers/dispatch/2569").json()
+    row, = (r for r in every_item(directory, "/registers/dispatch/2569")
             if r.get("document_id") == doc["document_id"])
     assert row["letter_addressee"] == head  # ถึง in the dispatch register: the letter's เรียน
     register_csv = list(csv.DictReader(io.StringIO(
         directory.get("/registers/dispatch/2569?format=csv").text.lstrip("\ufeff"))))
     assert [r["ถึง"] for r in register_csv] == [head]
     # The receiving register still shows to whom the incoming letter was addressed.
-    received, = directory.get("/registers/receiving/2569").json()
+    received, = every_item(directory, "/registers/receiving/2569")
     assert received["addressee"] == their_addressee
 
 
@@ -251,8 +251,9 @@ def test_a_signer_without_a_position_is_refused_until_the_directory_gives_one(
     doc = act(directory, doc, "draft", "off-1", {"text": REPLY})
     doc = act(directory, doc, "submit", "off-1", {"checker_id": "dir-1"})
     before = correspondence.max_notification_id()
-    refused = directory.post(f"/documents/{doc['document_id']}/approve", headers=h("dir-1"),
-                             json={"signer_id": "sig-2"})
+    url = f"/documents/{doc['document_id']}"
+    refused = directory.post(f"{url}/approve", json={"signer_id": "sig-2"},
+                             headers=h("dir-1", **{"If-Match": etag_of(directory, url, "dir-1")}))
     assert refused.status_code == 422
     assert refused.headers["content-type"].startswith("application/problem+json")
     problem = refused.json()
@@ -260,8 +261,9 @@ def test_a_signer_without_a_position_is_refused_until_the_directory_gives_one(
     assert "ตำแหน่ง" in problem["title_th"] and "position" in problem["title_en"]
     assert correspondence.max_notification_id() == before  # nothing changed
 
-    given = directory.patch("/officers/sig-2", headers=h("esa-1"),
-                            json={"position_th": "รองผู้อำนวยการสำนักงานเขตพื้นที่การศึกษา"})
+    given = directory.patch("/officers/sig-2", json={
+        "position_th": "รองผู้อำนวยการสำนักงานเขตพื้นที่การศึกษา"}, headers=h(
+        "esa-1", **{"If-Match": etag_of(directory, "/officers/sig-2", "esa-1")}))
     assert given.status_code == 200 and given.json()["position_th"].startswith("รองผู้อำนวยการ")
     assert act(directory, doc, "approve", "dir-1", {"signer_id": "sig-2"})["step"] == \
         "awaiting_signature"

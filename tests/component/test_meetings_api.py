@@ -12,7 +12,7 @@ from fastapi.testclient import TestClient
 
 from services.correspondence.application import CorrespondenceApplication
 from shared.testing import state_changes_since
-from tests.support.http import etag_of, h, post
+from tests.support.http import etag_of, every_item, h, post
 
 
 def schedule(client: TestClient) -> dict:
@@ -95,7 +95,7 @@ def test_a_meeting_from_agenda_to_circulated_minutes_and_action_items(
                                    ("sign", "esa-1", {}), ("dispatch", "clerk-1", {})]:
         post(client, f"/documents/{minutes_id}/{step_path}", actor, body,
              changes=f"/documents/{minutes_id}")
-    dispatch_register = client.get("/registers/dispatch/2569").json()
+    dispatch_register = every_item(client, "/registers/dispatch/2569")
     assert [(r["outgoing_no"], r["doc_type"]) for r in dispatch_register] == [
         ("ที่ ศธ 04123/1", "record")]
 
@@ -106,7 +106,7 @@ def test_a_meeting_from_agenda_to_circulated_minutes_and_action_items(
     assert [a["action_item_id"] for a in meeting["action_items"]] == [item["action_item_id"]]
 
     clock.now = datetime(2026, 12, 16, 3, 0, tzinfo=UTC)
-    follow_up = client.get("/action-items", params={"open": True}).json()
+    follow_up = every_item(client, "/action-items", open=True)
     assert [(a["title"], a["overdue"]) for a in follow_up] == [(item["title"], True)]
     response = client.get("/action-items", params={"format": "csv"})
     table = list(csv.reader(io.StringIO(response.text.lstrip("\ufeff"))))
@@ -119,7 +119,7 @@ def test_a_meeting_from_agenda_to_circulated_minutes_and_action_items(
                          headers=h("off-2", **{"If-Match": f'"{item["version"]}"'}),
                          json={"result": "เสนอผู้อำนวยการแล้ว"})
     assert closed.status_code == 200 and closed.json()["closed"] is True
-    assert client.get("/action-items", params={"open": True}).json() == []
+    assert client.get("/action-items", params={"open": True}).json()["items"] == []
 
     register = client.get("/meetings", params={"format": "csv"})
     table = list(csv.reader(io.StringIO(register.text.lstrip("\ufeff"))))

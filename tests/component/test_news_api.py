@@ -14,7 +14,7 @@ from fastapi.testclient import TestClient
 
 from services.correspondence.application import CorrespondenceApplication
 from shared.testing import state_changes_since
-from tests.support.http import etag_of, h, post
+from tests.support.http import etag_of, every_item, h, post
 
 ATOM = {"a": "http://www.w3.org/2005/Atom"}
 PNG = base64.b64encode(b"\x89PNG\r\n\x1a\n" + b"\x00" * 32).decode()
@@ -96,16 +96,17 @@ def test_the_public_list_shows_only_published_news_newest_first_and_needs_no_tok
     visitor = TestClient(client.app)
     listing = visitor.get("/news")
     assert listing.status_code == 200
-    assert [n["title"] for n in listing.json()] == ["ข่าวที่สอง", "ข่าวที่หนึ่ง"]
-    assert listing.json()[0]["published_date_th"] == "28 พฤศจิกายน 2569"
+    assert [n["title"] for n in listing.json()["items"]] == ["ข่าวที่สอง", "ข่าวที่หนึ่ง"]
+    assert listing.json()["items"][0]["published_date_th"] == "28 พฤศจิกายน 2569"
+    assert listing.json()["total"] == 2
     assert visitor.get(f"/news/{withdrawn['news_item_id']}").status_code == 404
     assert visitor.get("/news-items").status_code == 401, "staff routes need a token"
 
-    staff = client.get("/news-items").json()
+    staff = every_item(client, "/news-items")
     assert len(staff) == 5
     kept = client.get(f"/news-items/{withdrawn['news_item_id']}").json()
     assert (kept["step"], kept["withdrawal_reason"]) == ("withdrawn", "ตัวเลขผู้เข้าร่วมไม่ถูกต้อง")
-    pending = client.get("/news-items", params={"status": "approved"}).json()
+    pending = every_item(client, "/news-items", status="approved")
     assert [n["title"] for n in pending] == ["ข่าวที่เห็นชอบแล้วแต่ยังไม่เผยแพร่"]
 
     feed = visitor.get("/news/feed.xml")

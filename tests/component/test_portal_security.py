@@ -38,6 +38,7 @@ from services.portal.service_client import ServiceClient
 from services.portal.settings import PORTAL_CLIENT_ID, PortalSettings
 from shared.testing import access_refusals, office_client, state_changes_since
 from tests.conftest import STAFF, Clock
+from tests.support.http import every_item
 from tests.support.portal import (
     STRONG_PASSWORD,
     code_now,
@@ -254,8 +255,7 @@ def test_a_double_submit_records_once_and_a_stale_version_is_refused_in_thai(
     first = clerk.post("/saraban/incoming", data=body, follow_redirects=False)
     second = clerk.post("/saraban/incoming", data=body, follow_redirects=False)
     assert first.headers["location"] == second.headers["location"]
-    register = office_client(office.corr_api).get("/registers/receiving/2569",
-                                                  headers={"X-Actor-Id": "clerk-1"}).json()
+    register = every_item(office_client(office.corr_api), "/registers/receiving/2569", "clerk-1")
     assert [r["subject"] for r in register] == ["ส่งสองครั้ง"]
 
     document_id = first.headers["location"].split("/")[-1].split("?")[0]

@@ -27,7 +27,8 @@ EXAMPLE = PROJECT_ROOT / "contracts" / "examples" / "monitoring.evaluation.resul
 def issued_by(officer_id: str, evaluation_id: str) -> Envelope[EvaluationResultsIssued]:
     example = Envelope[EvaluationResultsIssued].model_validate_json(
         EXAMPLE.read_text(encoding="utf-8"))
-    data = example.data.model_copy(update={"issued_by": officer_id,
+    # Issued, and prepared, by that officer: the letter is theirs to draft if they may.
+    data = example.data.model_copy(update={"issued_by": officer_id, "prepared_by": officer_id,
                                            "evaluation_id": evaluation_id})
     return example.model_copy(update={
         "data": data, "subject": evaluation_id,

@@ -36,6 +36,7 @@ from shared.messaging import connect
 from shared.nats_server import NatsServer
 from shared.testing import ServiceProcess
 from shared.thaimoney import baht_text, format_baht
+from tests.support.http import every_item
 
 STAFF = [("esa-1", ["esa_director", "signer"], "ผู้อำนวยการสำนักงานเขตพื้นที่การศึกษา"),
          ("dir-1", ["group_director"], "ผู้อำนวยการกลุ่มนโยบายและแผน"),
@@ -192,7 +193,7 @@ def test_plan_and_registry_events_drive_budgeting_and_its_letters(services: Serv
     step(budgeting, path, "decision", decision("esa_director"), "esa-1")
 
     def letters(prefix: str) -> list[dict]:
-        documents = saraban.get("/work-in-progress").json()
+        documents = every_item(saraban, "/work-in-progress")
         return [d for d in documents if d["subject"].startswith(prefix)]
 
     allocation_letters = eventually(lambda: len(letters("แจ้งการจัดสรร")) == 5 and

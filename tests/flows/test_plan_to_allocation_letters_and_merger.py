@@ -32,6 +32,7 @@ from planning_samples import NATIONAL, PROVINCIAL, action_plan, development_plan
 from shared.testing import ServiceProcess, read_feed
 from shared.thaimoney import baht_text, format_baht
 from shared.thaitime import bangkok_date, utc_now
+from tests.support.http import every_item
 
 SAMPLE = Path(__file__).resolve().parents[1] / "data" / "schools-enrolment-2567.csv"
 SMALL, RECEIVER = "40050003", "40050038"  # โรงเรียนหินลาด (32 pupils) into บ้านหนองตาไก้
@@ -197,7 +198,7 @@ def test_plan_to_allocation_letters_then_a_merger_moves_the_next_allocation(whol
         return proposed, approved
 
     def letters(title_th: str) -> list[dict]:
-        return [d for d in saraban.get("/work-in-progress")
+        return [d for d in every_item(saraban.http, "/work-in-progress")
                 if d["subject"] == f"{LETTER_SUBJECT} {title_th} ประจำปีงบประมาณ พ.ศ. {FISCAL_YEAR}"]
 
     def letter_text(letter: dict) -> str:

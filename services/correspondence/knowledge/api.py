@@ -2,12 +2,18 @@
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 from uuid import UUID
 
 from fastapi import APIRouter, Query, Response
 
-from services.correspondence.api import _answer, add_step_route, add_summary_route
+from services.correspondence.api import (
+    _answer,
+    add_step_route,
+    add_summary_route,
+    period_query,
+)
 from services.correspondence.application import CorrespondenceApplication
 from services.correspondence.knowledge.domain import KnowledgeStep
 from services.correspondence.knowledge.projections import SUMMARY_COLUMNS, summary_rows
@@ -20,6 +26,7 @@ from services.correspondence.knowledge.schemas import (
 )
 from shared.http.conditional import Idempotency
 from shared.http.context import Actor
+from shared.http.paging import Page, Paging
 
 TAG = "knowledge management (งานจัดการความรู้)"
 
@@ -38,16 +45,19 @@ def create_router(app: CorrespondenceApplication) -> APIRouter:
         response.headers["Location"] = f"/knowledge-items/{result['knowledge_item_id']}"
         return _answer(response, result)
 
-    @router.get("", response_model=list[KnowledgeItemOut],
-                summary="องค์ความรู้ทั้งหมด, newest first (optionally of one status)")
-    def list_items(status: KnowledgeStep | None = None) -> list[dict[str, Any]]:
-        return knowledge.list_items(status)
+    @router.get("", response_model=Page[KnowledgeItemOut],
+                summary="องค์ความรู้ทั้งหมด, newest first (of one status, captured in a fiscal "
+                        "year or between two dates)")
+    def list_items(paging: Paging, status: KnowledgeStep | None = None,
+                   period: tuple[date, date] | None = period_query(app, default=False)
+                   ) -> dict[str, Any]:
+        return knowledge.list_items(paging, status=status, captured=period)
 
-    @router.get("/search", response_model=list[SearchHitOut],
+    @router.get("/search", response_model=Page[SearchHitOut],
                 summary="ค้นหาองค์ความรู้: Thai word search over published items, titles first")
-    def search(q: str = Query(min_length=1, max_length=200, description="คำค้น"),
-               limit: int = Query(default=20, ge=1, le=100)) -> list[dict[str, Any]]:
-        return knowledge.search(q, limit)
+    def search(paging: Paging,
+               q: str = Query(min_length=1, max_length=200, description="คำค้น")) -> dict[str, Any]:
+        return knowledge.search(q, paging)
 
     @router.get("/{knowledge_item_id}", response_model=KnowledgeItemOut)
     def get_item(knowledge_item_id: UUID, response: Response) -> dict[str, Any]:

@@ -1,8 +1,8 @@
 """Commands and queries of knowledge management (procedure 4).
 
-Runs inside the correspondence application (same store, staff directory and clock). The search
-index keeps every item with its words already cut (`projections.SearchEntry`), so a search does not
-tokenise the whole knowledge base again.
+Runs inside the correspondence application (same store, staff directory and clock). The listing
+keeps every item with its words already cut (`projections.knowledge_row`), so a search tokenises
+only the query, asks the listing for the items holding every word, and ranks those.
 """
 
 from __future__ import annotations
@@ -19,14 +19,20 @@ from services.correspondence.knowledge.domain import (
     KnowledgeStep,
 )
 from services.correspondence.knowledge.projections import (
-    SearchEntry,
+    KNOWLEDGE_COLUMNS,
+    KNOWLEDGE_INDEXES,
+    knowledge_entry,
+    knowledge_row,
     knowledge_summary,
-    search,
+    query_terms,
+    rank,
+    search_key,
+    stored_fields,
+    term_condition,
 )
 from shared.domain import Aggregate
 from shared.eventstore import check_version
-from shared.projection import AggregateIndex
-from shared.thaitime import bangkok_date
+from shared.http.paging import PageRequest
 
 if TYPE_CHECKING:
     from services.correspondence.application import CorrespondenceApplication, Idempotency
@@ -37,8 +43,9 @@ class KnowledgeBase:
 
     def __init__(self, app: CorrespondenceApplication) -> None:
         self.app = app
-        self.index: AggregateIndex[SearchEntry] = AggregateIndex(
-            app, SearchEntry.of, aggregate_types=(KnowledgeItem,))
+        self.listed = app.read_models.listing(
+            "correspondence_knowledge_items", of=(KnowledgeItem,), columns=KNOWLEDGE_COLUMNS,
+            indexes=KNOWLEDGE_INDEXES, row=knowledge_row)
 
     def item(self, item_id: UUID) -> KnowledgeItem:
         found = self.app.get(KnowledgeItem, item_id)
@@ -81,48 +88,52 @@ class KnowledgeBase:
             by=by, tags=tags, at=at))
 
     # --- queries ------------------------------------------------------------------------------------
-    def _name(self, officer_id: str | None) -> str | None:
-        if officer_id is None:
-            return None
-        officer = self.app.get(Officer, Officer.create_id(officer_id))
-        return officer.name_th if officer else None
-
     def view(self, item: KnowledgeItem) -> dict[str, Any]:
-        return {
-            "knowledge_item_id": str(item.id),
-            "version": item.version,
-            "title": item.title,
-            "body": item.body,
-            "tags": item.tags,
-            "source": item.source,
-            "author_id": item.author_id,
-            "author_name_th": self._name(item.author_id),
-            "captured_at": item.captured_at,
-            "step": item.step.value,
-            "step_th": item.step_th,
-            "holder": item.holder,
-            "step_since": item.step_since,
-            "screened_by": item.screened_by,
-            "screening_reason": item.screening_reason,
-            "published_by": item.published_by,
-            "published_at": item.published_at,
-        }
+        return self._named([knowledge_entry(item)])[0]
+
+    def _named(self, entries: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        names = self.app.officer_names(e["author_id"] for e in entries)
+        return [{**{k: v for k, v in e.items() if not k.startswith("_")},
+                 "author_name_th": names.get(e["author_id"])} for e in entries]
 
     def summary(self, item_id: UUID) -> dict[str, Any]:
         return self.view(self.item(item_id))
 
-    def list_items(self, step: KnowledgeStep | None) -> list[dict[str, Any]]:
-        items = [e.item for e in self.index.all() if step is None or e.item.step == step]
-        return [self.view(i) for i in sorted(items, key=lambda i: i.captured_at, reverse=True)]
+    def list_items(self, paging: PageRequest, *, status: KnowledgeStep | None = None,
+                   captured: tuple[date, date] | None = None) -> dict[str, Any]:
+        """Every item (of a status, captured in a period), the newest first."""
+        where: dict[str, Any] = {}
+        if status is not None:
+            where["step"] = status.value
+        if captured is not None:
+            where.update(captured_on__ge=captured[0].isoformat(),
+                         captured_on__le=captured[1].isoformat())
+        page = self.listed.page(paging, where, order_by=("captured_at",), descending=True)
+        page["items"] = self._named(page["items"])
+        return page
 
-    def search(self, query: str, limit: int) -> list[dict[str, Any]]:
-        """The published items matching every word of `query`, title matches first."""
-        published = [e for e in self.index.all() if e.item.step == KnowledgeStep.published]
-        return [{**self.view(entry.item), "score": score}
-                for entry, score in search(published, query)[:limit]]
+    def search(self, query: str, paging: PageRequest) -> dict[str, Any]:
+        """The published items matching every word of `query`, title matches first: the listing
+        finds the items holding every word, those are ranked."""
+        terms = query_terms(query)
+        if not terms:
+            return paging.answer([], None, 0)
+        where = {"step": KnowledgeStep.published.value,
+                 "all": [term_condition(term) for term in terms]}
+        hits = []
+        for view in self.listed.views(where):
+            score = rank(stored_fields(view), terms)
+            if score is not None:
+                hits.append({**view, "score": score})
+        hits.sort(key=search_key)
+        page = paging.page(hits, key=search_key)
+        page["items"] = [{**named, "score": hit["score"]}
+                         for hit, named in zip(page["items"], self._named(page["items"]),
+                                               strict=True)]
+        return page
 
     def report(self, start: date, end: date) -> dict[str, Any]:
-        items = [e.item for e in self.index.all()
-                 if start <= bangkok_date(e.item.captured_at) <= end]
-        names = {i.author_id: self._name(i.author_id) for i in items}
-        return knowledge_summary(items, names, start, end)
+        items = self.listed.views({"captured_on__ge": start.isoformat(),
+                                   "captured_on__le": end.isoformat()})
+        return knowledge_summary(items, self.app.officer_names(i["author_id"] for i in items),
+                                 start, end)

@@ -79,7 +79,7 @@ def normalise_tags(tags: Iterable[str]) -> list[str]:
     return list(seen.values())
 
 
-class KnowledgeItem(Aggregate):
+class KnowledgeItem(Aggregate, stored_as="correspondence.KnowledgeItem"):
     """One piece of the group's knowledge: a lesson, a how-to, a summary of training."""
 
     @classmethod

@@ -8,6 +8,16 @@ in the item's text: Thai builds long compounds (ปีงบประมาณ, 
 expects to find by their parts, and the tokeniser may cut a run differently in the item than in the
 query (แนวทางการ: แนว|ทางการ or แนวทาง|การ). Short words match only as whole words (ตา is not found
 in ตาราง). Every query word must match somewhere; title matches rank first, then tags, then body.
+
+The items are listed in the service's own database (`knowledge_row`), each with its words cut once,
+when it changes, in two searchable columns: `words` (every word of title, tags and body between
+spaces) and `text` (the normalised text). A query word of four letters or more is looked for in
+`text` (a word of the item is a part of its text, so this finds both kinds of match), a shorter one
+as " word " in `words`: every query word is one indexed-table condition, and only the items that
+match every word are ranked (`rank`, from the fields kept with the row). A separate table of words
+(a row per item and word) would find a whole word by an index, but not a part of a compound, which
+is what most Thai queries need; a knowledge base holds hundreds or thousands of items, not
+millions, so two columns and one table keep it simple and every change of an item one row.
 """
 
 from __future__ import annotations
@@ -15,7 +25,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 from pythainlp.tokenize import word_tokenize
@@ -26,8 +36,8 @@ from services.correspondence.knowledge.domain import (
     KnowledgeItem,
     KnowledgeStep,
 )
-from services.correspondence.projections import by_month
-from shared.thaitime import format_thai_date
+from services.correspondence.projections import NEVER, by_month, moment
+from shared.thaitime import bangkok_date, format_thai_date
 
 PARTIAL_MATCH_MIN_CHARS = 4  # shorter words are too common inside longer ones (ตา in ตาราง)
 WORD_MATCH, PART_MATCH = 2, 1
@@ -80,45 +90,90 @@ class Field:
         return 0
 
 
-@dataclass(frozen=True)
-class SearchEntry:
-    """A knowledge item as the search index keeps it: the item and its fields' words."""
-
-    item: KnowledgeItem
-    title: Field
-    tags: Field
-    body: Field
-
-    @classmethod
-    def of(cls, item: KnowledgeItem) -> SearchEntry:
-        return cls(item=item, title=Field.of(item.title), tags=Field.of(" ".join(item.tags)),
-                   body=Field.of(item.body))
-
-    def rank(self, terms: Sequence[str]) -> tuple[int, int, int] | None:
-        """(title, tags, body) scores when every term matches somewhere; None otherwise."""
-        title = tags = body = 0
-        for term in terms:
-            found = (self.title.score(term), self.tags.score(term), self.body.score(term))
-            if not any(found):
-                return None
-            title, tags, body = title + found[0], tags + found[1], body + found[2]
-        return title, tags, body
+FIELDS = ("title", "tags", "body")
 
 
-def search(entries: Sequence[SearchEntry], query: str) -> list[tuple[SearchEntry, dict[str, int]]]:
-    """The entries matching every word of `query`, best first: title matches before tag matches
-    before body matches, then the most recently published."""
-    terms = query_terms(query)
-    if not terms:
-        return []
-    found: list[tuple[tuple[int, int, int], SearchEntry]] = []
-    for entry in entries:
-        rank = entry.rank(terms)
-        if rank is not None:
-            found.append((rank, entry))
-    found.sort(key=lambda f: (f[0], f[1].item.published_at or f[1].item.captured_at),
-               reverse=True)
-    return [(entry, {"title": r[0], "tags": r[1], "body": r[2]}) for r, entry in found]
+def fields_of(item: KnowledgeItem) -> dict[str, Field]:
+    return {"title": Field.of(item.title), "tags": Field.of(" ".join(item.tags)),
+            "body": Field.of(item.body)}
+
+
+def rank(fields: dict[str, Field], terms: Sequence[str]) -> dict[str, int] | None:
+    """The title, tags and body scores when every term matches somewhere; None otherwise."""
+    scores = dict.fromkeys(FIELDS, 0)
+    for term in terms:
+        found = {name: fields[name].score(term) for name in FIELDS}
+        if not any(found.values()):
+            return None
+        for name in FIELDS:
+            scores[name] += found[name]
+    return scores
+
+
+def term_condition(term: str) -> dict[str, Any]:
+    """What the listing asks of an item for one query word (a superset of `Field.score`'s
+    matches: `rank` decides)."""
+    if len(term) >= PARTIAL_MATCH_MIN_CHARS:
+        return {"text__contains": term}
+    return {"words__contains": f" {term} "}
+
+
+# --- the listing ----------------------------------------------------------------------------------
+
+KNOWLEDGE_COLUMNS = {"step": "text", "captured_at": "text", "captured_on": "text",
+                     "published_at": "text", "words": "text", "text": "text"}
+KNOWLEDGE_INDEXES = (("captured_at",), ("step", "captured_at"), ("captured_on",))
+
+
+def knowledge_entry(item: KnowledgeItem) -> dict[str, Any]:
+    """The item as read, but for its author's name (named when read)."""
+    return {
+        "knowledge_item_id": str(item.id),
+        "version": item.version,
+        "title": item.title,
+        "body": item.body,
+        "tags": item.tags,
+        "source": item.source,
+        "author_id": item.author_id,
+        "captured_at": item.captured_at,
+        "step": item.step.value,
+        "step_th": item.step_th,
+        "holder": item.holder,
+        "step_since": item.step_since,
+        "screened_by": item.screened_by,
+        "screening_reason": item.screening_reason,
+        "published_by": item.published_by,
+        "published_at": item.published_at,
+    }
+
+
+def knowledge_row(item: KnowledgeItem) -> dict[str, Any]:
+    fields = fields_of(item)
+    return {
+        "step": item.step.value,
+        "captured_at": moment(item.captured_at),
+        "captured_on": bangkok_date(item.captured_at).isoformat(),
+        "published_at": moment(item.published_at) or NEVER,
+        "words": " " + " ".join(sorted(set().union(*(f.words for f in fields.values())))) + " ",
+        "text": "\n".join(fields[name].text for name in FIELDS),
+        "view": {**knowledge_entry(item),
+                 "_fields": {name: {"words": sorted(f.words), "text": f.text}
+                             for name, f in fields.items()}},
+    }
+
+
+def stored_fields(view: dict[str, Any]) -> dict[str, Field]:
+    return {name: Field(frozenset(f["words"]), f["text"]) for name, f in view["_fields"].items()}
+
+
+def search_key(hit: dict[str, Any]) -> list[Any]:
+    """Best first: title matches before tag matches before body matches, then the most recently
+    published (a key that sorts ascending, unique by id, for the cursor)."""
+    score = hit["score"]
+    published = hit["published_at"] or hit["captured_at"]
+    at = datetime.fromisoformat(published) if isinstance(published, str) else published
+    return [-score["title"], -score["tags"], -score["body"],
+            -int(at.timestamp() * 1_000_000), hit["knowledge_item_id"]]
 
 
 # --- the summary report ------------------------------------------------------------------------------
@@ -130,15 +185,15 @@ SUMMARY_COLUMNS = (
 )
 
 
-def knowledge_summary(items: Sequence[KnowledgeItem], names: dict[str, str | None],
+def knowledge_summary(items: Sequence[dict[str, Any]], names: dict[str, str],
                       start: date, end: date) -> dict[str, Any]:
-    """Counts of the items captured in the period by status, tag and author, and per month
-    (captured, and published in that month)."""
-    steps = Counter(i.step for i in items)
-    tags = Counter(tag for i in items for tag in i.tags)
-    authors = Counter(i.author_id for i in items)
-    published_by_author = Counter(i.author_id for i in items
-                                  if i.step == KnowledgeStep.published)
+    """Counts of the items captured in the period (`knowledge_entry`s) by status, tag and author,
+    and per month (captured, and published in that month)."""
+    steps = Counter(KnowledgeStep(i["step"]) for i in items)
+    tags = Counter(tag for i in items for tag in i["tags"])
+    authors = Counter(i["author_id"] for i in items)
+    published_by_author = Counter(i["author_id"] for i in items
+                                  if i["step"] == KnowledgeStep.published.value)
     return {
         "period": {"from": start, "to": end, "from_th": format_thai_date(start, full=True),
                    "to_th": format_thai_date(end, full=True)},
@@ -150,9 +205,14 @@ def knowledge_summary(items: Sequence[KnowledgeItem], names: dict[str, str | Non
         "by_author": [{"author_id": a, "name_th": names.get(a), "count": n,
                        "published": published_by_author[a]}
                       for a, n in sorted(authors.items(), key=lambda t: (-t[1], t[0]))],
-        "by_month": by_month({"captured": [i.captured_at for i in items],
-                              "published": [i.published_at for i in items if i.published_at]}),
+        "by_month": by_month({"captured": [_at(i["captured_at"]) for i in items],
+                              "published": [_at(i["published_at"]) for i in items
+                                            if i["published_at"]]}),
     }
+
+
+def _at(value: datetime | str) -> datetime:
+    return datetime.fromisoformat(value) if isinstance(value, str) else value
 
 
 def summary_rows(report: dict[str, Any]) -> list[dict[str, Any]]:

@@ -2,17 +2,18 @@
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 from uuid import UUID
 
-from fastapi import APIRouter, Response
+from fastapi import APIRouter, Query, Response
 
-from services.correspondence.api import _answer, _csv, add_step_route
+from services.correspondence.api import _answer, add_step_route
 from services.correspondence.application import CorrespondenceApplication
+from services.correspondence.meetings.domain import MeetingStep
 from services.correspondence.meetings.projections import (
     ACTION_ITEM_COLUMNS,
     MEETING_COLUMNS,
-    action_item_row,
+    action_item_line,
     meeting_register_row,
 )
 from services.correspondence.meetings.schemas import (
@@ -29,9 +30,11 @@ from services.correspondence.meetings.schemas import (
     MinutesIn,
     NotifyIn,
 )
-from services.correspondence.projections import register_csv
+from services.correspondence.projections import register_lines
 from shared.http.conditional import Idempotency
 from shared.http.context import Actor
+from shared.http.downloads import csv_stream
+from shared.http.paging import Page, Paging
 
 Format = Literal["json", "csv"]
 TAG = "internal meetings (งานจัดการประชุมภายใน)"
@@ -51,15 +54,20 @@ def create_router(app: CorrespondenceApplication) -> APIRouter:
         response.headers["Location"] = f"/meetings/{result['meeting_id']}"
         return _answer(response, result)
 
-    @router.get("", response_model=list[MeetingOut],
-                summary="ทะเบียนการประชุม (JSON, or CSV in Thai)",
+    @router.get("", response_model=Page[MeetingOut],
+                summary="ทะเบียนการประชุม in the order they are held (JSON pages, or the whole "
+                        "register as CSV in Thai)",
                 responses={200: {"content": {"text/csv": {}}}})
-    def list_meetings(format: Format = "json") -> Any:  # noqa: A002
-        rows = meetings.list_meetings()
+    def list_meetings(paging: Paging, status: MeetingStep | None = None,
+                      year_be: Annotated[int | None, Query(ge=2400, le=2800,
+                                                           description="The BE year it is held in")
+                                         ] = None,
+                      format: Format = "json") -> Any:  # noqa: A002
         if format == "csv":
-            return _csv(register_csv([meeting_register_row(r) for r in rows], MEETING_COLUMNS),
-                        "meetings.csv")
-        return rows
+            rows = meetings.meeting_lines(status=status, year_be=year_be)
+            return csv_stream(register_lines((meeting_register_row(r) for r in rows),
+                                             MEETING_COLUMNS), "meetings.csv")
+        return meetings.list_meetings(paging, status=status, year_be=year_be)
 
     @router.get("/{meeting_id}", response_model=MeetingOut,
                 summary="A meeting: agenda, participants, minutes, action items")
@@ -106,15 +114,25 @@ def create_router(app: CorrespondenceApplication) -> APIRouter:
         response.headers["Location"] = f"/action-items/{result['action_item_id']}"
         return _answer(response, result)
 
-    @actions.get("", response_model=list[ActionItemOut],
-                 summary="ติดตามงานตามมติที่ประชุม: action items, earliest due first",
+    @actions.get("", response_model=Page[ActionItemOut],
+                 summary="ติดตามงานตามมติที่ประชุม: action items, earliest due first (JSON pages, "
+                         "or the whole list as CSV in Thai)",
                  responses={200: {"content": {"text/csv": {}}}})
-    def list_action_items(open: bool = False, format: Format = "json") -> Any:  # noqa: A002
-        rows = meetings.list_action_items(open_only=open)
+    def list_action_items(
+        paging: Paging,
+        open: bool = False,  # noqa: A002
+        overdue: Annotated[bool | None, Query()] = None,
+        meeting_id: Annotated[UUID | None, Query(description="Only this meeting's")] = None,
+        owner_id: Annotated[str | None, Query(min_length=1, max_length=64)] = None,
+        format: Format = "json",  # noqa: A002
+    ) -> Any:
+        filters = {"open_only": open, "overdue": overdue, "meeting_id": meeting_id,
+                   "owner_id": owner_id}
         if format == "csv":
-            return _csv(register_csv([action_item_row(r) for r in rows], ACTION_ITEM_COLUMNS),
-                        "action-items.csv")
-        return rows
+            rows = meetings.action_item_lines(**filters)
+            return csv_stream(register_lines((action_item_line(r) for r in rows),
+                                             ACTION_ITEM_COLUMNS), "action-items.csv")
+        return meetings.list_action_items(paging, **filters)
 
     @actions.get("/{action_item_id}", response_model=ActionItemOut)
     def get_action_item(action_item_id: UUID, response: Response) -> dict[str, Any]:

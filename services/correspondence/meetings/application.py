@@ -8,7 +8,7 @@ minutes are then checked, signed and numbered through the ordinary `/documents/{
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
 from uuid import UUID
@@ -20,16 +20,29 @@ from services.correspondence.domain import (
     Secrecy,
 )
 from services.correspondence.meetings.domain import (
-    AGENDA_STATUS_TH,
     ActionItem,
     ActionItemNotFound,
     Meeting,
     MeetingNotFound,
+    MeetingStep,
 )
+from services.correspondence.meetings.projections import (
+    ACTION_LISTING_COLUMNS,
+    ACTION_LISTING_INDEXES,
+    MEETING_LISTING_COLUMNS,
+    MEETING_LISTING_INDEXES,
+    action_item_entry,
+    action_item_row,
+    meeting_entry,
+    meeting_people,
+    meeting_row,
+    meeting_view,
+)
+from services.correspondence.meetings.projections import action_item_view as read_action_item
+from services.correspondence.projections import in_batches
 from shared.domain import Aggregate
 from shared.eventstore import check_version
-from shared.projection import AggregateIndex
-from shared.thaitime import bangkok_date
+from shared.http.paging import PageRequest
 
 if TYPE_CHECKING:
     from services.correspondence.application import CorrespondenceApplication, Idempotency
@@ -42,10 +55,12 @@ class Meetings:
 
     def __init__(self, app: CorrespondenceApplication) -> None:
         self.app = app
-        self.meetings: AggregateIndex[Meeting] = AggregateIndex(
-            app, lambda m: m, aggregate_types=(Meeting,))
-        self.action_items: AggregateIndex[ActionItem] = AggregateIndex(
-            app, lambda a: a, aggregate_types=(ActionItem,))
+        self.meetings = app.read_models.listing(
+            "correspondence_meetings", of=(Meeting,), columns=MEETING_LISTING_COLUMNS,
+            indexes=MEETING_LISTING_INDEXES, row=meeting_row)
+        self.action_items = app.read_models.listing(
+            "correspondence_action_items", of=(ActionItem,), columns=ACTION_LISTING_COLUMNS,
+            indexes=ACTION_LISTING_INDEXES, row=action_item_row)
 
     def meeting(self, meeting_id: UUID) -> Meeting:
         found = self.app.get(Meeting, meeting_id)
@@ -177,82 +192,100 @@ class Meetings:
         return self.app.execute(decide, idempotency=idempotency)
 
     # --- queries ------------------------------------------------------------------------------------
-    def _name(self, officer_id: str | None) -> str | None:
-        if officer_id is None:
-            return None
-        officer = self.app.get(Officer, Officer.create_id(officer_id))
-        return officer.name_th if officer else None
-
-    def _people(self, officer_ids: Sequence[str]) -> list[dict[str, Any]]:
-        return [{"officer_id": i, "name_th": self._name(i)} for i in officer_ids]
-
     def view(self, m: Meeting, unsaved: Sequence[Aggregate] = ()) -> dict[str, Any]:
         """The meeting as people read it; `unsaved` are aggregates of the same command, not yet
         in the store (the minutes document just started)."""
         minutes = next((a for a in unsaved if a.id == m.minutes_document_id), None) \
             or (self.app.get(Document, m.minutes_document_id) if m.minutes_document_id else None)
-        items = sorted((a for a in self.action_items.all() if a.meeting_id == m.id),
-                       key=lambda a: (a.due, a.title))
-        return {
-            "meeting_id": str(m.id),
-            "version": m.version,
-            "title": m.title,
-            "starts_at": m.starts_at,
-            "place": m.place,
-            "chair_id": m.chair_id,
-            "chair_name_th": self._name(m.chair_id),
-            "organiser_id": m.organiser_id,
-            "step": m.step.value,
-            "step_th": m.step_th,
-            "holder": m.holder,
-            "step_since": m.step_since,
-            "agenda": [
-                {"item_no": i.item_no, "title": i.title, "details": i.details,
-                 "proposed_by": i.proposed_by, "status": i.status.value,
-                 "status_th": AGENDA_STATUS_TH[i.status], "decided_by": i.decided_by,
-                 "reason": i.reason} for i in m.agenda],
-            "participants": self._people(m.participants),
-            "notified_at": m.notified_at,
-            "attendees": self._people(m.attendees),
-            "held_at": m.held_at,
-            "minutes_document_id": str(minutes.id) if minutes else None,
-            "minutes_step": minutes.step.value if minutes else None,
-            "minutes_step_th": minutes.step_th if minutes else None,
-            "minutes_outgoing_no": minutes.outgoing_no if minutes else None,
-            "recipients": self._people(m.recipients),
-            "action_items": [self.action_item_view(a) for a in items],
-        }
+        known = {str(minutes.id): {"step": minutes.step.value, "step_th": minutes.step_th,
+                                   "outgoing_no": minutes.outgoing_no}} if minutes else {}
+        return self._read([meeting_entry(m)], known)[0]
+
+    def _read(self, entries: list[dict[str, Any]],
+              minutes: dict[str, dict[str, Any]] | None = None) -> list[dict[str, Any]]:
+        """Stored meetings as read: a look-up each for their people, their minutes and their
+        action items, however many meetings."""
+        ids = [e["meeting_id"] for e in entries]
+        items = self._action_item_views(self.action_items.views(
+            {"meeting_id__in": ids}, order_by=("due", "title")))
+        by_meeting: dict[str, list[dict[str, Any]]] = {i: [] for i in ids}
+        for item in items:
+            by_meeting[item["meeting_id"]].append(item)
+        wanted = [e["minutes_document_id"] for e in entries
+                  if e["minutes_document_id"] and e["minutes_document_id"] not in (minutes or {})]
+        documents = dict(minutes or {})
+        if wanted:
+            documents.update((row["id"], row["view"])
+                             for row in self.app.documents.select({"id__in": wanted}))
+        names = self.app.officer_names(p for e in entries for p in meeting_people(e))
+        return [meeting_view(e, names, documents.get(e["minutes_document_id"] or ""),
+                             by_meeting[e["meeting_id"]]) for e in entries]
+
+    def _action_item_views(self, entries: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        names = self.app.officer_names(e["owner_id"] for e in entries)
+        today = self.app.today()
+        return [read_action_item(e, names, today) for e in entries]
 
     def action_item_view(self, a: ActionItem) -> dict[str, Any]:
-        return {
-            "action_item_id": str(a.id),
-            "version": a.version,
-            "meeting_id": str(a.meeting_id),
-            "meeting_title": a.meeting_title,
-            "title": a.title,
-            "owner_id": a.owner_id,
-            "owner_name_th": self._name(a.owner_id),
-            "due": a.due,
-            "step": a.step.value,
-            "step_th": a.step_th,
-            "closed": a.closed,
-            "overdue": a.is_overdue(bangkok_date(self.app.clock())),
-            "assigned_by": a.assigned_by,
-            "assigned_at": a.assigned_at,
-            "result": a.result,
-            "closed_by": a.closed_by,
-        }
+        return self._action_item_views([action_item_entry(a)])[0]
 
     def meeting_summary(self, meeting_id: UUID) -> dict[str, Any]:
         return self.view(self.meeting(meeting_id))
 
-    def list_meetings(self) -> list[dict[str, Any]]:
-        return [self.view(m) for m in sorted(self.meetings.all(), key=lambda m: m.starts_at)]
+    def _meetings_where(self, status: MeetingStep | None, year_be: int | None) -> dict[str, Any]:
+        where: dict[str, Any] = {}
+        if status is not None:
+            where["step"] = status.value
+        if year_be is not None:
+            where["year_be"] = year_be
+        return where
+
+    def list_meetings(self, paging: PageRequest, *, status: MeetingStep | None = None,
+                      year_be: int | None = None) -> dict[str, Any]:
+        """ทะเบียนการประชุม, in the order they are held, a page at a time."""
+        page = self.meetings.page(paging, self._meetings_where(status, year_be),
+                                  order_by=("starts_at",))
+        page["items"] = self._read(page["items"])
+        return page
+
+    def meeting_lines(self, *, status: MeetingStep | None = None,
+                      year_be: int | None = None) -> Iterator[dict[str, Any]]:
+        """The whole register (as narrowed), a batch at a time."""
+        rows = self.meetings.stream(self._meetings_where(status, year_be), order_by=("starts_at",))
+        return (view for batch in in_batches(rows) for view in self._read(batch))
 
     def action_item_summary(self, action_item_id: UUID) -> dict[str, Any]:
         return self.action_item_view(self.action_item(action_item_id))
 
-    def list_action_items(self, *, open_only: bool) -> list[dict[str, Any]]:
+    def _actions_where(self, *, open_only: bool, overdue: bool | None,
+                       meeting_id: UUID | None, owner_id: str | None) -> dict[str, Any]:
+        where: dict[str, Any] = {}
+        if open_only:
+            where["closed"] = False
+        if overdue is not None:
+            today = self.app.today().isoformat()
+            where.update({"closed": False, "due__lt": today} if overdue else
+                         {"any": [{"closed": True}, {"due__ge": today}]})
+        if meeting_id is not None:
+            where["meeting_id"] = str(meeting_id)
+        if owner_id is not None:
+            where["owner_id"] = owner_id
+        return where
+
+    def list_action_items(self, paging: PageRequest, *, open_only: bool = False,
+                          overdue: bool | None = None, meeting_id: UUID | None = None,
+                          owner_id: str | None = None) -> dict[str, Any]:
         """The follow-up list: every action item (or the open ones), earliest due first."""
-        items = [a for a in self.action_items.all() if not (open_only and a.closed)]
-        return [self.action_item_view(a) for a in sorted(items, key=lambda a: (a.due, a.title))]
+        where = self._actions_where(open_only=open_only, overdue=overdue, meeting_id=meeting_id,
+                                    owner_id=owner_id)
+        page = self.action_items.page(paging, where, order_by=("due", "title"))
+        page["items"] = self._action_item_views(page["items"])
+        return page
+
+    def action_item_lines(self, *, open_only: bool = False, overdue: bool | None = None,
+                          meeting_id: UUID | None = None,
+                          owner_id: str | None = None) -> Iterator[dict[str, Any]]:
+        where = self._actions_where(open_only=open_only, overdue=overdue, meeting_id=meeting_id,
+                                    owner_id=owner_id)
+        rows = self.action_items.stream(where, order_by=("due", "title"))
+        return (view for batch in in_batches(rows) for view in self._action_item_views(batch))

@@ -221,7 +221,7 @@ def _unique(ids: Sequence[str]) -> list[str]:
 # ---- Meeting ---------------------------------------------------------------------------------------
 
 
-class Meeting(Aggregate):
+class Meeting(Aggregate, stored_as="correspondence.Meeting"):
     """One internal meeting of the group, from its call to the circulation of its minutes."""
 
     @classmethod
@@ -480,7 +480,7 @@ class Meeting(Aggregate):
 # ---- ActionItem ------------------------------------------------------------------------------------
 
 
-class ActionItem(Aggregate):
+class ActionItem(Aggregate, stored_as="correspondence.ActionItem"):
     """Something a meeting gave an officer to do by a due date; open until closed."""
 
     @classmethod

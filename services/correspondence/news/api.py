@@ -4,7 +4,7 @@ web page and other agencies' sites), as JSON or as an Atom feed."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 from uuid import UUID
 
 from fastapi import APIRouter, Query, Request, Response
@@ -33,6 +33,7 @@ from services.correspondence.news.schemas import (
 from shared.auth import PUBLIC
 from shared.http.conditional import Idempotency
 from shared.http.context import Actor
+from shared.http.paging import Page, PageRequest, Paging
 
 TAG = "news (ประชาสัมพันธ์ข่าวสารผลการดำเนินงาน)"
 ATOM_TYPE = "application/atom+xml; charset=utf-8"
@@ -63,10 +64,14 @@ def create_router(app: CorrespondenceApplication) -> APIRouter:
         response.headers["Location"] = f"/news-items/{result['news_item_id']}"
         return _answer(response, result)
 
-    @staff.get("", response_model=list[NewsItemOut],
+    @staff.get("", response_model=Page[NewsItemOut],
                summary="ข่าวทุกสถานะ (ร่าง รอพิจารณา เผยแพร่ ถอน), newest draft first")
-    def list_items(status: NewsStep | None = None) -> list[dict[str, Any]]:
-        return news.list_items(status)
+    def list_items(
+        paging: Paging, status: NewsStep | None = None,
+        year_be: Annotated[int | None, Query(ge=2400, le=2800,
+                                             description="The BE year it was drafted in")] = None,
+    ) -> dict[str, Any]:
+        return news.list_items(paging, status=status, year_be=year_be)
 
     @staff.get("/{news_item_id}", response_model=NewsItemOut)
     def get_item(news_item_id: UUID, response: Response) -> dict[str, Any]:
@@ -105,18 +110,25 @@ def create_router(app: CorrespondenceApplication) -> APIRouter:
                    command=lambda i, b, v, k: news.withdraw(
                        i, reason=b.reason, expected_version=v, idempotency=k))
 
-    @public.get("", openapi_extra=PUBLIC, response_model=list[PublicNewsOut],
+    @public.get("", openapi_extra=PUBLIC, response_model=Page[PublicNewsOut],
                 summary="ข่าวประชาสัมพันธ์: the published news, newest first (public)")
-    def public_list(limit: int = Query(default=20, ge=1, le=100)) -> list[dict[str, Any]]:
-        return news.public_list(limit)
+    def public_list(paging: Paging) -> dict[str, Any]:
+        return news.public_list(paging)
 
     @public.get("/feed.xml", openapi_extra=PUBLIC, response_class=Response,
-                summary="ข่าวประชาสัมพันธ์ as an Atom feed for other sites (public)",
+                summary="ข่าวประชาสัมพันธ์ as an Atom feed for other sites, newest first, "
+                        f"{FEED_SIZE} a page; a page links the next (RFC 5005) (public)",
                 responses={200: {"content": {"application/atom+xml": {}}}})
-    def feed(request: Request) -> Response:
-        body = atom_feed(news.published(limit=FEED_SIZE), base_url=str(request.base_url),
-                         office_name_th=app.settings.office_name_th, now=app.clock())
-        return Response(body, media_type=ATOM_TYPE)
+    def feed(request: Request, response: Response,
+             cursor: Annotated[str | None, Query(max_length=2000,
+                                                 description="The next page's cursor")] = None,
+             ) -> Response:
+        paging = PageRequest(request, response, FEED_SIZE, cursor)
+        page = news.public_list(paging)
+        body = atom_feed(page["items"], base_url=str(request.base_url),
+                         office_name_th=app.settings.office_name_th, now=app.clock(),
+                         next_cursor=page["next_cursor"])
+        return Response(body, media_type=ATOM_TYPE, headers=dict(response.headers))
 
     @public.get("/{news_item_id}", openapi_extra=PUBLIC, response_model=PublicNewsOut,
                 summary="One published news item (public)")

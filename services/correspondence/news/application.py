@@ -13,10 +13,9 @@ from datetime import date
 from typing import TYPE_CHECKING, Any
 from uuid import UUID
 
-from services.correspondence.domain import Attachment, Document, Officer
+from services.correspondence.domain import Attachment, Document
 from services.correspondence.meetings.domain import Meeting
 from services.correspondence.news.domain import (
-    LINK_KIND_TH,
     InvalidNewsLink,
     LinkKind,
     NewsItem,
@@ -25,9 +24,18 @@ from services.correspondence.news.domain import (
     NewsStep,
     check_image_content,
 )
-from services.correspondence.news.projections import news_summary
-from shared.projection import AggregateIndex
-from shared.thaitime import BANGKOK, bangkok_date, format_thai_date, format_thai_datetime
+from services.correspondence.news.projections import (
+    NEWS_COLUMNS,
+    NEWS_INDEXES,
+    named,
+    news_entry,
+    news_row,
+    news_summary,
+    people_of,
+    public_entry,
+    public_view,
+)
+from shared.http.paging import PageRequest
 
 if TYPE_CHECKING:
     from services.correspondence.application import CorrespondenceApplication, Idempotency, NewFile
@@ -41,8 +49,9 @@ class NewsDesk:
 
     def __init__(self, app: CorrespondenceApplication) -> None:
         self.app = app
-        self.index: AggregateIndex[NewsItem] = AggregateIndex(
-            app, lambda n: n, aggregate_types=(NewsItem,))
+        self.listed = app.read_models.listing(
+            "correspondence_news_items", of=(NewsItem,), columns=NEWS_COLUMNS,
+            indexes=NEWS_INDEXES, row=news_row)
 
     def item(self, item_id: UUID) -> NewsItem:
         found = self.app.get(NewsItem, item_id)
@@ -142,73 +151,36 @@ class NewsDesk:
             self.app._store([image], None)
 
     # --- queries ------------------------------------------------------------------------------------
-    def _name(self, officer_id: str | None) -> str | None:
-        if officer_id is None:
-            return None
-        officer = self.app.get(Officer, Officer.create_id(officer_id))
-        return officer.name_th if officer else None
-
     def view(self, item: NewsItem) -> dict[str, Any]:
         """The item as the group's staff see it: every step, round and reason."""
-        return {
-            **self.public_view(item),
-            "version": item.version,
-            "author_id": item.author_id,
-            "author_name_th": self._name(item.author_id),
-            "drafted_at": item.drafted_at,
-            "revision": item.revision,
-            "step": item.step.value,
-            "step_th": item.step_th,
-            "holder": item.holder,
-            "holder_name_th": self._name(item.holder),
-            "step_since": item.step_since,
-            "reviews": [{
-                "round": r.number, "submitted_by": r.submitted_by, "submitted_at": r.submitted_at,
-                "checker_id": r.checker_id, "checker_name_th": self._name(r.checker_id),
-                "decided_at": r.decided_at, "approved": r.approved, "comments": r.comments,
-            } for r in item.reviews],
-            "published_by": item.published_by,
-            "withdrawn_by": item.withdrawn_by,
-            "withdrawn_at": item.withdrawn_at,
-            "withdrawal_reason": item.withdrawal_reason,
-        }
+        return self._named([news_entry(item)])[0]
 
-    def public_view(self, item: NewsItem) -> dict[str, Any]:
-        """The item as the office's web page shows it."""
-        published = item.published_at.astimezone(BANGKOK) if item.published_at else None
-        return {
-            "news_item_id": str(item.id),
-            "title": item.title,
-            "summary": item.summary,
-            "body": item.body,
-            "links": [{"kind": link.kind.value, "kind_th": LINK_KIND_TH[link.kind],
-                       "ref": link.ref, "label": link.label} for link in item.links],
-            "image": ({"name": item.image.name, "media_type": item.image.media_type,
-                       "size": item.image.size, "url": f"/news/{item.id}/image"}
-                      if item.image else None),
-            "published_at": published,
-            "published_date_th": format_thai_date(published, full=True) if published else None,
-            "published_at_th": format_thai_datetime(published) if published else None,
-        }
+    def _named(self, entries: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        names = self.app.officer_names(p for e in entries for p in people_of(e))
+        return [named(e, names) for e in entries]
 
     def summary(self, item_id: UUID) -> dict[str, Any]:
         return self.view(self.item(item_id))
 
-    def list_items(self, step: NewsStep | None) -> list[dict[str, Any]]:
-        items = [i for i in self.index.all() if step is None or i.step == step]
-        return [self.view(i) for i in sorted(items, key=lambda i: i.drafted_at, reverse=True)]
+    def list_items(self, paging: PageRequest, *, status: NewsStep | None = None,
+                   year_be: int | None = None) -> dict[str, Any]:
+        """Every item (of a status, of the BE year it was drafted in), the newest draft first."""
+        where: dict[str, Any] = {}
+        if status is not None:
+            where["step"] = status.value
+        if year_be is not None:
+            where["year_be"] = year_be
+        page = self.listed.page(paging, where, order_by=("drafted_at",), descending=True)
+        page["items"] = self._named(page["items"])
+        return page
 
-    def published(self, limit: int | None = None) -> list[NewsItem]:
+    def public_list(self, paging: PageRequest) -> dict[str, Any]:
         """What the public sees, newest first."""
-        items = sorted((i for i in self.index.all() if i.is_public),
-                       key=lambda i: (i.published_at, str(i.id)), reverse=True)
-        return items[:limit] if limit is not None else items
-
-    def public_list(self, limit: int) -> list[dict[str, Any]]:
-        return [self.public_view(i) for i in self.published(limit)]
+        return self.listed.page(paging, {"public": True}, order_by=("published_at",),
+                                descending=True, view=public_view)
 
     def public_summary(self, item_id: UUID) -> dict[str, Any]:
-        return self.public_view(self.public_item(item_id))
+        return public_entry(self.public_item(item_id))
 
     def image(self, item_id: UUID) -> tuple[Attachment, bytes]:
         item = self.public_item(item_id)
@@ -220,6 +192,5 @@ class NewsDesk:
     def report(self, start: date, end: date) -> dict[str, Any]:
         """Items published on Bangkok dates `start`..`end` (withdrawn ones counted too: they were
         published), month by month."""
-        items = [i for i in self.index.all() if i.published_at is not None
-                 and start <= bangkok_date(i.published_at) <= end]
-        return news_summary(items, start, end)
+        return news_summary(self.listed.views({"published_on__ge": start.isoformat(),
+                                               "published_on__le": end.isoformat()}), start, end)

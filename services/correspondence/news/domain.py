@@ -212,7 +212,7 @@ def check_image_content(media_type: str, content: bytes) -> None:
                          field="image.content_base64")
 
 
-class NewsItem(Aggregate):
+class NewsItem(Aggregate, stored_as="correspondence.NewsItem"):
     """One piece of news of the group's work, from draft to the office's web page."""
 
     @classmethod

@@ -3,20 +3,20 @@
 from __future__ import annotations
 
 from datetime import date
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 from uuid import UUID
 
-from fastapi import APIRouter, Response
+from fastapi import APIRouter, Query, Response
 
 from services.correspondence.api import (
     _answer,
-    _csv,
     add_step_route,
     add_summary_route,
     period_query,
 )
 from services.correspondence.application import CorrespondenceApplication
-from services.correspondence.projections import register_csv
+from services.correspondence.projections import register_lines
+from services.correspondence.service_requests.domain import RequestStep
 from services.correspondence.service_requests.projections import (
     REQUEST_COLUMNS,
     SUMMARY_COLUMNS,
@@ -31,6 +31,8 @@ from services.correspondence.service_requests.schemas import (
 )
 from shared.http.conditional import Idempotency
 from shared.http.context import Actor
+from shared.http.downloads import csv_stream
+from shared.http.paging import Page, Paging
 
 Format = Literal["json", "csv"]
 
@@ -52,16 +54,27 @@ def create_router(app: CorrespondenceApplication) -> APIRouter:
         response.headers["Location"] = f"/service-requests/{result['service_request_id']}"
         return _answer(response, result)
 
-    @router.get("", response_model=list[ServiceRequestOut],
-                summary="ทะเบียนคำขอรับบริการ of a period (JSON, or CSV in Thai)",
+    @router.get("", response_model=Page[ServiceRequestOut],
+                summary="ทะเบียนคำขอรับบริการ of a period, oldest first (JSON pages, or the whole "
+                        "period as CSV in Thai)",
                 responses={200: {"content": {"text/csv": {}}}})
-    def list_requests(period: tuple[date, date] = period_query(app),
-                      format: Format = "json") -> Any:  # noqa: A002
+    def list_requests(
+        paging: Paging,
+        period: tuple[date, date] = period_query(app),
+        status: Annotated[RequestStep | None, Query(description="Only requests at this step")
+                          ] = None,
+        holder: Annotated[str | None, Query(min_length=1, max_length=64)] = None,
+        overdue: Annotated[bool | None, Query()] = None,
+        format: Format = "json",  # noqa: A002
+    ) -> Any:
         start, end = period
-        rows = requests.register(start, end)
+        filters = {"status": status.value if status else None, "holder": holder,
+                   "overdue": overdue}
         if format == "csv":
-            return _csv(register_csv(rows, REQUEST_COLUMNS), f"service-requests-{start}-{end}.csv")
-        return rows
+            return csv_stream(register_lines(requests.register_lines(start, end, **filters),
+                                             REQUEST_COLUMNS),
+                              f"service-requests-{start}-{end}.csv")
+        return requests.register(paging, start, end, **filters)
 
     @router.get("/{service_request_id}", response_model=ServiceRequestOut)
     def get_request(service_request_id: UUID, response: Response) -> dict[str, Any]:

@@ -7,26 +7,30 @@ events too), the same staff directory and the same clock. Each command is one tr
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
 from uuid import UUID
 
 from services.correspondence.domain import Officer
+from services.correspondence.projections import in_batches
 from services.correspondence.service_requests.domain import (
-    CHANNEL_TH,
-    REQUESTER_KIND_TH,
-    SATISFACTION_TH,
     RequesterKind,
     ServiceChannel,
     ServiceRequest,
     ServiceRequestNotFound,
 )
-from services.correspondence.service_requests.projections import service_summary
+from services.correspondence.service_requests.projections import (
+    REQUEST_LISTING_COLUMNS,
+    REQUEST_LISTING_INDEXES,
+    request_entry,
+    request_row,
+    request_view,
+    service_summary,
+)
 from shared.domain import Aggregate
 from shared.eventstore import check_version
-from shared.projection import AggregateIndex
-from shared.thaitime import bangkok_date, format_thai_duration
+from shared.http.paging import PageRequest
 
 if TYPE_CHECKING:
     from services.correspondence.application import CorrespondenceApplication, Idempotency
@@ -37,8 +41,9 @@ class ServiceRequests:
 
     def __init__(self, app: CorrespondenceApplication) -> None:
         self.app = app
-        self.index: AggregateIndex[ServiceRequest] = AggregateIndex(
-            app, lambda r: r, aggregate_types=(ServiceRequest,))
+        self.listed = app.read_models.listing(
+            "correspondence_service_requests", of=(ServiceRequest,),
+            columns=REQUEST_LISTING_COLUMNS, indexes=REQUEST_LISTING_INDEXES, row=request_row)
 
     def request(self, request_id: UUID) -> ServiceRequest:
         found = self.app.get(ServiceRequest, request_id)
@@ -93,50 +98,46 @@ class ServiceRequests:
 
     # --- queries ------------------------------------------------------------------------------------
     def view(self, request: ServiceRequest) -> dict[str, Any]:
-        hours = request.response_hours
-        officer = self.app.get(Officer, Officer.create_id(request.officer_id)) \
-            if request.officer_id else None
-        return {
-            "service_request_id": str(request.id),
-            "version": request.version,
-            "requester_kind": request.requester_kind.value,
-            "requester_kind_th": REQUESTER_KIND_TH[request.requester_kind],
-            "requester_name": request.requester_name,
-            "contact": request.contact,
-            "channel": request.channel.value,
-            "channel_th": CHANNEL_TH[request.channel],
-            "subject": request.subject,
-            "details": request.details,
-            "received_at": request.received_at,
-            "logged_by": request.logged_by,
-            "step": request.step.value,
-            "step_th": request.step_th,
-            "holder": request.holder,
-            "step_since": request.step_since,
-            "officer_id": request.officer_id,
-            "officer_name_th": officer.name_th if officer else None,
-            "due": request.due,
-            "overdue": request.is_overdue(bangkok_date(self.app.clock())),
-            "response": request.response,
-            "responded_at": request.responded_at,
-            "response_hours": round(hours, 2) if hours is not None else None,
-            "response_time_th": format_thai_duration(hours) if hours is not None else None,
-            "satisfaction": request.satisfaction,
-            "satisfaction_th": SATISFACTION_TH.get(request.satisfaction or 0),
-            "satisfaction_comment": request.satisfaction_comment,
-        }
+        return self._read([request_entry(request)])[0]
+
+    def _read(self, entries: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        """Stored entries as read today, their officers named with one look-up."""
+        names = self.app.officer_names(e["officer_id"] for e in entries)
+        today = self.app.today()
+        return [request_view(e, names, today) for e in entries]
 
     def summary(self, request_id: UUID) -> dict[str, Any]:
         return self.view(self.request(request_id))
 
-    def in_period(self, start: date, end: date) -> list[ServiceRequest]:
-        """The requests received on Bangkok dates `start`..`end`, oldest first."""
-        return sorted((r for r in self.index.all()
-                       if start <= bangkok_date(r.received_at) <= end),
-                      key=lambda r: (r.received_at, r.subject, str(r.id)))
+    def _where(self, start: date, end: date, *, status: str | None = None,
+               overdue: bool | None = None, holder: str | None = None) -> dict[str, Any]:
+        """The requests received on Bangkok dates `start`..`end`, as narrowed."""
+        where: dict[str, Any] = {"received_on__ge": start.isoformat(),
+                                 "received_on__le": end.isoformat()}
+        if status is not None:
+            where["step"] = status
+        if holder is not None:
+            where["holder"] = holder
+        today = self.app.today().isoformat()
+        if overdue is True:
+            where["open_due__lt"] = today
+        elif overdue is False:
+            where["any"] = [{"open_due": None}, {"open_due__ge": today}]
+        return where
 
-    def register(self, start: date, end: date) -> list[dict[str, Any]]:
-        return [self.view(r) for r in self.in_period(start, end)]
+    def register(self, paging: PageRequest, start: date, end: date,
+                 **filters: Any) -> dict[str, Any]:
+        """ทะเบียนคำขอรับบริการ of the period, oldest first, a page at a time."""
+        page = self.listed.page(paging, self._where(start, end, **filters),
+                                order_by=("received_at",))
+        page["items"] = self._read(page["items"])
+        return page
+
+    def register_lines(self, start: date, end: date, **filters: Any) -> Iterator[dict[str, Any]]:
+        """The whole register of the period (as narrowed), a batch at a time."""
+        rows = self.listed.stream(self._where(start, end, **filters), order_by=("received_at",))
+        return (view for batch in in_batches(rows) for view in self._read(batch))
 
     def report(self, start: date, end: date) -> dict[str, Any]:
-        return service_summary(self.in_period(start, end), start, end)
+        return service_summary(self.listed.views(self._where(start, end)), start, end)
+

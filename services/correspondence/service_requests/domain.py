@@ -128,7 +128,7 @@ class ServiceRequestNotFound(CorrespondenceError, NotFound):
     title_en = "Service request not found"
 
 
-class ServiceRequest(Aggregate):
+class ServiceRequest(Aggregate, stored_as="correspondence.ServiceRequest"):
     """One request for coordination or service, and how the group answered it."""
 
     @classmethod

@@ -1,8 +1,8 @@
 """Read models of coordination and service (procedure 2): the request register and the periodic
 summary of the group's service (the manual's step 5.4), in Thai for JSON and CSV.
 
-The requests themselves are followed by an `AggregateIndex` (built by the feature's application);
-this module lays them out.
+The requests are listed in the service's own database (`request_row`: a row per request, by when
+it was received); this module says what a row keeps and lays the rows out.
 """
 
 from __future__ import annotations
@@ -13,7 +13,9 @@ from collections.abc import Sequence
 from datetime import date
 from typing import Any
 
+from services.correspondence.projections import day, moment
 from services.correspondence.service_requests.domain import (
+    CHANNEL_TH,
     REQUEST_STEP_TH,
     REQUESTER_KIND_TH,
     SATISFACTION_SCALE,
@@ -22,7 +24,64 @@ from services.correspondence.service_requests.domain import (
     RequestStep,
     ServiceRequest,
 )
-from shared.thaitime import format_thai_date, format_thai_duration
+from shared.thaitime import bangkok_date, format_thai_date, format_thai_duration
+
+REQUEST_LISTING_COLUMNS = {"received_at": "text", "received_on": "text", "step": "text",
+                           "holder": "text", "officer_id": "text", "open_due": "text"}
+REQUEST_LISTING_INDEXES = (("received_on", "received_at"), ("step", "received_at"),
+                           ("open_due",))
+
+
+def request_entry(request: ServiceRequest) -> dict[str, Any]:
+    """A request as the register shows it, but for what is read when asked: the officer's name
+    and whether it is overdue today (`_open_due`: its due date while it is open)."""
+    hours = request.response_hours
+    return {
+        "service_request_id": str(request.id),
+        "version": request.version,
+        "requester_kind": request.requester_kind.value,
+        "requester_kind_th": REQUESTER_KIND_TH[request.requester_kind],
+        "requester_name": request.requester_name,
+        "contact": request.contact,
+        "channel": request.channel.value,
+        "channel_th": CHANNEL_TH[request.channel],
+        "subject": request.subject,
+        "details": request.details,
+        "received_at": request.received_at,
+        "logged_by": request.logged_by,
+        "step": request.step.value,
+        "step_th": request.step_th,
+        "holder": request.holder,
+        "step_since": request.step_since,
+        "officer_id": request.officer_id,
+        "due": request.due,
+        "response": request.response,
+        "responded_at": request.responded_at,
+        "response_hours": round(hours, 2) if hours is not None else None,
+        "response_time_th": format_thai_duration(hours) if hours is not None else None,
+        "satisfaction": request.satisfaction,
+        "satisfaction_th": SATISFACTION_TH.get(request.satisfaction or 0),
+        "satisfaction_comment": request.satisfaction_comment,
+        "_hours": hours,
+        "_open_due": day(None if request.closed else request.due),
+    }
+
+
+def request_row(request: ServiceRequest) -> dict[str, Any]:
+    return {"received_at": moment(request.received_at),
+            "received_on": bangkok_date(request.received_at).isoformat(),
+            "step": request.step.value, "holder": request.holder,
+            "officer_id": request.officer_id,
+            "open_due": day(None if request.closed else request.due),
+            "view": request_entry(request)}
+
+
+def request_view(entry: dict[str, Any], names: dict[str, str], today: date) -> dict[str, Any]:
+    """A stored request as read today: its officer named, overdue or not."""
+    view = {k: v for k, v in entry.items() if not k.startswith("_")}
+    view["officer_name_th"] = names.get(entry["officer_id"] or "")
+    view["overdue"] = entry["_open_due"] is not None and entry["_open_due"] < today.isoformat()
+    return view
 
 # ทะเบียนคำขอรับบริการ
 REQUEST_COLUMNS = (
@@ -55,12 +114,13 @@ def _hours(values: Sequence[float], pick: Any) -> dict[str, Any]:
     return {"hours": round(value, 2), "th": format_thai_duration(value)}
 
 
-def service_summary(requests: Sequence[ServiceRequest], start: date, end: date) -> dict[str, Any]:
-    """Counts by requester kind and status, response times, and satisfaction for the period."""
-    kinds = Counter(r.requester_kind for r in requests)
-    steps = Counter(r.step for r in requests)
-    hours = [h for r in requests if (h := r.response_hours) is not None]
-    scores = [r.satisfaction for r in requests if r.satisfaction is not None]
+def service_summary(requests: Sequence[dict[str, Any]], start: date, end: date) -> dict[str, Any]:
+    """Counts by requester kind and status, response times, and satisfaction for the period
+    (the requests' stored entries, `request_entry`)."""
+    kinds = Counter(RequesterKind(r["requester_kind"]) for r in requests)
+    steps = Counter(RequestStep(r["step"]) for r in requests)
+    hours = [h for r in requests if (h := r["_hours"]) is not None]
+    scores = [r["satisfaction"] for r in requests if r["satisfaction"] is not None]
     distribution = Counter(scores)
     average = round(sum(scores) / len(scores), 2) if scores else None
     median = _hours(hours, statistics.median)
