@@ -38,7 +38,7 @@ OPERATOR = "operator"
 OPERATOR_TH = "ผู้ดูแลระบบ"
 
 
-class DeadLetter(Aggregate):
+class DeadLetter(Aggregate, stored_as="shared.DeadLetter"):
     """A message this service's consumer parked: what it was, why, and whether it was replayed."""
 
     @staticmethod
