@@ -135,6 +135,9 @@ class StrategyEntry:
 
 class MonitoringApplication(ServiceApplication):
     name = "monitoring"  # pinned: it names the stored data
+    # Loading one costs the events since its last snapshot: a plan gets a progress report per
+    # indicator and period for all its years, a budget line's case an event per movement.
+    snapshotting_intervals = {Case: 100, MonitoringPlan: 50, BudgetUse: 100}
 
     def __init__(self, settings: MonitoringSettings, *, clock: Callable[[], datetime] = utc_now,
                  env: dict[str, str] | None = None) -> None:
