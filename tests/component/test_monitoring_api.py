@@ -242,7 +242,8 @@ def test_classified_cases_show_no_title(api: FastAPI, client: TestClient) -> Non
     assert case["title"] is None and case["secrecy"] == "secret"
 
 
-def test_the_board_is_rebuilt_from_the_store_at_start(tmp_path: Any) -> None:
+def test_the_board_answers_after_a_restart_as_before(tmp_path: Any) -> None:
+    """Its lists are in monitoring's database: a restart resumes them (nothing rebuilt)."""
     first = create_app(make_settings(tmp_path))
     deliver(first, envelope("planning", "plan-2", 1, "drafted", step_th="จัดทำร่าง", procedure=6))
     before = items(office_client(first).get("/cases"))
