@@ -166,7 +166,12 @@ class ReadModels:
         listing = Listing(name, of, columns, row, indexes, version, models=self)
         if name in self.listings:
             raise ValueError(f"two listings named {name}")
+        running = self._thread is not None
+        if running:  # declared late: the runner starts again, to build it too
+            self.stop()
         self.listings[name] = listing
+        if running:
+            self.start()
         return listing
 
     @property
