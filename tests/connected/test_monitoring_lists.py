@@ -217,6 +217,7 @@ def test_a_restart_answers_from_the_persisted_lists_without_reading_the_log_agai
         assert client.get("/dashboard/summary").json()["cases_by_step"] == \
             summary["cases_by_step"]
         assert client.get("/board/facets").status_code == 200
+        assert client.get("/health").json()["dead_letters"] == 0
         assert decoded == [], "nothing was folded again: the lists resumed where they were"
 
         deliver(app, event_of(7, 2, step="checking", step_th="ตรวจทาน", closed=True))
@@ -298,3 +299,16 @@ def test_long_lived_aggregates_load_from_snapshots_as_their_replay(api: FastAPI)
     loaded_use = loaded_from_a_snapshot(app, use.id)
     assert vars(loaded_use) == vars(replayed(app, use.id))
     assert app.budget_used(project, 2568) == Decimal("10526.25")
+
+
+def test_a_list_declared_after_the_lists_started_is_built_too(api: FastAPI) -> None:
+    app = app_of(api)
+    for n in range(5):
+        deliver(app, event_of(n))
+    assert app.cases.count() == 5  # the lists are running
+    late = app.read_models.listing(
+        "late_cases", of=(Case,), columns={"source": "text"},
+        row=lambda case: {"source": case.state.source, "view": {"subject": case.state.subject}})
+    assert late.count() == 5 and late.count({"source": "planning"}) == 1
+    deliver(app, event_of(5))
+    assert late.count() == app.cases.count() == 6
