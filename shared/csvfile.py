@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
@@ -21,12 +21,25 @@ def csv_text(headings: Sequence[str], rows: Iterable[Sequence[object]],
              preamble: Iterable[Sequence[object]] = ()) -> str:
     """The file's text: optional preamble lines (a report's title and criteria), the headings,
     then the rows; every cell made safe."""
+    return "".join(csv_lines(headings, rows, preamble))
+
+
+def csv_lines(headings: Sequence[str], rows: Iterable[Sequence[object]],
+              preamble: Iterable[Sequence[object]] = ()) -> Iterator[str]:
+    """The same file a line at a time, as `rows` come (an export streams while it reads)."""
     out = io.StringIO()
-    out.write("\ufeff")
     writer = csv.writer(out)
-    for line in preamble:
-        writer.writerow([safe_cell(cell) for cell in line])
-    writer.writerow(list(headings))
+
+    def line(cells: Iterable[object]) -> str:
+        writer.writerow([safe_cell(cell) for cell in cells])
+        text = out.getvalue()
+        out.seek(0)
+        out.truncate()
+        return text
+
+    yield "\ufeff"
+    for cells in preamble:
+        yield line(cells)
+    yield line(headings)
     for row in rows:
-        writer.writerow([safe_cell(cell) for cell in row])
-    return out.getvalue()
+        yield line(row)

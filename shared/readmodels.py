@@ -4,7 +4,9 @@ read models (the in-memory `shared.projection` is what they replace).
 
 A service declares what it lists (`ReadModels.listing`): the aggregates it is about, the columns a
 list is filtered and sorted by, and `row(aggregate)` (the columns and the `view` a list answers;
-None removes the row). One runner per service follows the log with the event store's subscription
+None removes the row). A listing `many=True` keeps several rows per aggregate (`row` returns a
+list, e.g. one per period of a record's history, so that "as it stood on a day" is an indexed
+query too); they are replaced together whenever the aggregate changes. One runner per service follows the log with the event store's subscription
 (eventsourcing's `recorder.subscribe`, in a thread), decodes each event once, folds it into the
 aggregate as it stood (recent aggregates kept, older ones loaded at that version), and at the end
 of each batch writes the rows of the aggregates the batch touched, and every listing's position,
@@ -22,9 +24,9 @@ from __future__ import annotations
 import threading
 import time
 from collections import OrderedDict
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from decimal import Decimal
 from enum import Enum
 from typing import Any
@@ -35,7 +37,7 @@ from eventsourcing.persistence import Notification, Tracking
 from eventsourcing.postgres import PostgresTrackingRecorder
 
 from shared.domain import Aggregate, DeclaredError, stored_topics
-from shared.http.paging import PageRequest, encode_cursor
+from shared.http.paging import InvalidCursor, PageRequest, encode_cursor
 from shared.logging import get_logger
 
 log = get_logger(__name__)
@@ -43,6 +45,7 @@ log = get_logger(__name__)
 COLUMN_TYPES = {"text": ("TEXT", "TEXT"), "int": ("INTEGER", "BIGINT"),
                 "real": ("REAL", "DOUBLE PRECISION"), "bool": ("INTEGER", "BOOLEAN")}
 OPERATORS = {"": "=", "ne": "<>", "lt": "<", "le": "<=", "gt": ">", "ge": ">="}
+OWNER = "owner"  # the aggregate a row of a `many` listing belongs to
 BATCH = 500  # notifications per transaction while catching up
 STATES_KEPT = 5000  # aggregates kept folded between batches
 WAIT_SECONDS = 10.0
@@ -64,14 +67,15 @@ class Listing:
     name: str
     of: tuple[type[Aggregate], ...]
     columns: dict[str, str]  # column → "text" | "int" | "real" | "bool"
-    row: Callable[[Any], dict[str, Any] | None]  # columns + "view"; None: not listed
+    row: Callable[[Any], Any]  # columns + "view"; None: not listed (`many`: a list of rows)
     indexes: tuple[tuple[str, ...], ...] = ()
     version: int = 1  # a new version is rebuilt from scratch at start
     models: ReadModels | None = field(default=None, repr=False)
+    many: bool = False  # `row` returns a list: rows "<aggregate id>/<n>", owned by the aggregate
 
     def __post_init__(self) -> None:
         unknown = {t for t in self.columns.values()} - set(COLUMN_TYPES)
-        if unknown or "id" in self.columns or "view" in self.columns:
+        if unknown or {"id", "view", OWNER} & set(self.columns):
             raise ValueError(f"listing {self.name}: bad columns {self.columns}")
         self.topics = frozenset(topic for cls in self.of for topic in stored_topics(cls))
 
@@ -117,6 +121,20 @@ class Listing:
         `labels` column the greatest of its group (e.g. the Thai name of a step)."""
         return self._models().view.counts(self, tuple(by), tuple(labels), where or {})
 
+    def stream(self, where: dict[str, Any] | None = None, *, order_by: Sequence[str] = (),
+               descending: bool = False, batch: int = BATCH) -> Iterator[dict[str, Any]]:
+        """Every row of the selection, a batch at a time after the last row given (keyset): what
+        an export writes out while it reads, whatever the selection's size."""
+        keys = (*order_by, "id")
+        after: list[Any] | None = None
+        while True:
+            rows = self.select(where, order_by=order_by, descending=descending, after=after,
+                               limit=batch)
+            yield from rows
+            if len(rows) < batch:
+                return
+            after = [rows[-1][k] for k in keys]
+
     def page(self, paging: PageRequest, where: dict[str, Any] | None = None, *,
              order_by: Sequence[str] = (), descending: bool = False,
              view: Callable[[Any], Any] = lambda v: v) -> dict[str, Any]:
@@ -138,7 +156,11 @@ def _value(value: Any) -> Any:
     if isinstance(value, UUID | Decimal):
         return str(value)
     if isinstance(value, datetime):
-        return value.isoformat()
+        # Fixed width and in UTC, so that text order is time order (isoformat drops zero
+        # microseconds and keeps whatever offset the moment came with).
+        if value.tzinfo is not None:
+            return f"{value.astimezone(UTC):%Y-%m-%dT%H:%M:%S.%f}Z"
+        return f"{value:%Y-%m-%dT%H:%M:%S.%f}"
     if isinstance(value, date):
         return value.isoformat()
     return value
@@ -161,13 +183,13 @@ class ReadModels:
         self.error: str | None = None
 
     def listing(self, name: str, *, of: tuple[type[Aggregate], ...], columns: dict[str, str],
-                row: Callable[[Any], dict[str, Any] | None],
-                indexes: tuple[tuple[str, ...], ...] = (), version: int = 1) -> Listing:
-        listing = Listing(name, of, columns, row, indexes, version, models=self)
+                row: Callable[[Any], Any], indexes: tuple[tuple[str, ...], ...] = (),
+                version: int = 1, many: bool = False) -> Listing:
+        listing = Listing(name, of, columns, row, indexes, version, models=self, many=many)
         if name in self.listings:
             raise ValueError(f"two listings named {name}")
         running = self._thread is not None
-        if running:  # declared late: the runner starts again, to build it too
+        if running:  # declared after the start (e.g. on first use): follow again from the least
             self.stop()
         self.listings[name] = listing
         if running:
@@ -276,10 +298,15 @@ class ReadModels:
             self.error = None
             self._advanced.notify_all()
 
-    def _row(self, listing: Listing, state: Any) -> dict[str, Any] | None:
-        row = listing.row(state)
-        if row is None:
-            return None
+    def _row(self, listing: Listing, state: Any) -> Any:
+        """What the listing keeps of `state`: a row or None; for a `many` listing, a list."""
+        found = listing.row(state)
+        if listing.many:
+            return [self._stored(listing, row) for row in found or ()]
+        return None if found is None else self._stored(listing, found)
+
+    @staticmethod
+    def _stored(listing: Listing, row: dict[str, Any]) -> dict[str, Any]:
         stored = {column: _value(row.get(column)) for column in listing.columns}
         stored["view"] = row["view"]
         return stored
@@ -377,9 +404,10 @@ class RowsView:
         columns = ", ".join(f"{name} {COLUMN_TYPES[kind][column_type]}"
                             for name, kind in listing.columns.items())
         table = self.qualified(listing.table)
-        statements = [f"CREATE TABLE IF NOT EXISTS {table} (id TEXT PRIMARY KEY"
+        owner = f", {OWNER} TEXT NOT NULL" if listing.many else ""
+        statements = [f"CREATE TABLE IF NOT EXISTS {table} (id TEXT PRIMARY KEY{owner}"
                       f"{', ' + columns if columns else ''}, view TEXT NOT NULL)"]
-        for index in listing.indexes:
+        for index in ((OWNER,), *listing.indexes) if listing.many else listing.indexes:
             statements.append(f"CREATE INDEX IF NOT EXISTS {listing.table}_{'_'.join(index)} "
                               f"ON {table} ({', '.join(index)})")
         with self.datastore.transaction(commit=True) as cursor:
@@ -395,24 +423,28 @@ class RowsView:
             cursor.execute(f"DELETE FROM {self.tracking_table()} WHERE application_name = "
                            f"{self.placeholder('name')}", {"name": listing.tracking_name})
 
-    def write(self, listings: dict[str, Listing],
-              writes: dict[str, list[tuple[Any, dict[str, Any] | None]]],
+    def write(self, listings: dict[str, Listing], writes: dict[str, list[tuple[Any, Any]]],
               positions: dict[str, int]) -> None:
         with self.datastore.transaction(commit=True) as cursor:
             for name, rows in writes.items():
                 listing = listings[name]
                 table = self.qualified(listing.table)
-                names = ["id", *listing.columns, "view"]
+                names = ["id", *([OWNER] if listing.many else []), *listing.columns, "view"]
                 upsert = (f"INSERT INTO {table} ({', '.join(names)}) VALUES "
                           f"({', '.join(self.placeholder(n) for n in names)}) ON CONFLICT (id) "
                           f"DO UPDATE SET {', '.join(f'{n} = excluded.{n}' for n in names[1:])}")
-                delete = f"DELETE FROM {table} WHERE id = {self.placeholder('id')}"
+                key = OWNER if listing.many else "id"
+                delete = f"DELETE FROM {table} WHERE {key} = {self.placeholder(key)}"
                 for row_id, row in rows:
-                    if row is None:
+                    if listing.many:  # the aggregate's rows, replaced together
+                        cursor.execute(delete, {OWNER: row_id})
+                        for n, each in enumerate(row, start=1):
+                            cursor.execute(upsert, {**each, "id": f"{row_id}/{n}", OWNER: row_id,
+                                                    "view": _json(each["view"])})
+                    elif row is None:
                         cursor.execute(delete, {"id": row_id})
                     else:
-                        cursor.execute(upsert, {**row, "id": row_id, "view": orjson.dumps(
-                            row["view"], default=_json_default).decode()})
+                        cursor.execute(upsert, {**row, "id": row_id, "view": _json(row["view"])})
             for name, position in positions.items():
                 self.insert_tracking(cursor, Tracking(listings[name].tracking_name, position))
 
@@ -446,9 +478,9 @@ class RowsView:
         sql_where, params = self._where(listing, where)
         keys = (*order_by, "id")
         if after is not None:
-            if len(after) != len(keys):
-                from shared.http.paging import InvalidCursor
-
+            if len(after) != len(keys) or not all(
+                    _fits(listing.columns.get(k, "text"), v) for k, v in zip(keys, after,
+                                                                             strict=True)):
                 raise InvalidCursor("the cursor is not one of this list", field="cursor")
             names = [f"a{i}" for i in range(len(keys))]
             comparison = (f"({', '.join(keys)}) {'<' if descending else '>'} "
@@ -489,6 +521,20 @@ class RowsView:
                     for row in cursor.fetchall()]
 
 
+def _fits(kind: str, value: Any) -> bool:
+    """Is a cursor's value of the column's type? (A cursor of another list must not reach the
+    database, which would compare text with numbers, or refuse to.)"""
+    if kind == "text":
+        return isinstance(value, str)
+    if kind == "bool":
+        return isinstance(value, bool | int)  # SQLite gives booleans back as 0 and 1
+    if isinstance(value, bool):
+        return False
+    if isinstance(value, int):
+        return -2**63 <= value < 2**63  # what the databases' integers hold
+    return kind == "real" and isinstance(value, float)
+
+
 class SQLiteRowsView(RowsView):
     dialect = "sqlite"
 
@@ -507,6 +553,10 @@ class PostgresRowsView(RowsView):
 
     def tracking_table(self) -> str:
         return f"{self.datastore.schema}.{self.recorder.tracking_table_name}"
+
+
+def _json(view: Any) -> str:
+    return orjson.dumps(view, default=_json_default).decode()
 
 
 def _json_default(value: Any) -> Any:

@@ -4,7 +4,9 @@ Plain `def` endpoints: the event store is synchronous, so FastAPI runs them in i
 Every write takes `Idempotency-Key`; every write to an existing line, case or rate table requires
 `If-Match` with the `ETag` read (428 without it, 412 if stale); creating one does not. The acting
 officer is named in `X-Actor-Id` (see `shared.http.context`); who may run each route is
-`services/budgeting/rights.py`, enforced on every route.
+`services/budgeting/rights.py`, enforced on every route. Every list is paged (`limit`, `cursor`;
+`{"items", "next_cursor", "total"}` and a `Link: rel="next"` header while there is more) and
+filtered, read from budgeting's own database; the spending plan's CSV streams the whole year.
 """
 
 from __future__ import annotations
@@ -14,7 +16,8 @@ from datetime import date, datetime, time
 from typing import Annotated, Any, Literal
 from uuid import UUID
 
-from fastapi import APIRouter, Query, Response
+from fastapi import APIRouter, Path, Query, Response
+from fastapi.responses import StreamingResponse
 
 from contracts.budgeting.v1 import AnalysisFigure
 from contracts.restructuring.v1 import SchoolStatus
@@ -28,7 +31,6 @@ from services.budgeting.domain import (
     ExternalFunding,
     LeftoverReview,
 )
-from services.budgeting.projections import spending_plan_csv
 from services.budgeting.schemas import (
     AllocationIn,
     AllocationOut,
@@ -76,7 +78,8 @@ from services.budgeting.schemas import (
 from shared.domain import DomainError
 from shared.http.conditional import Idempotency, IfMatch, IfMatchIfExists, set_etag
 from shared.http.context import Actor
-from shared.http.downloads import csv_download
+from shared.http.downloads import content_disposition
+from shared.http.paging import Page, Paging
 from shared.thaitime import BANGKOK
 
 AsOf = Annotated[
@@ -84,6 +87,8 @@ AsOf = Annotated[
     Query(max_length=40, description="Balances as the events left them at this time: "
           "2025-01-15T17:00:00+07:00, or a date (its end, Bangkok time)"),
 ]
+FiscalYear = Annotated[int | None, Query(ge=2500, le=2700, description="Buddhist-era fiscal year")]
+FiscalYearOf = Annotated[int, Path(ge=2500, le=2700, description="Buddhist-era fiscal year")]
 StandingOn = Annotated[
     date | None,
     Query(description="Schools as they stand on this day (default today): a merger, dissolution "
@@ -141,11 +146,14 @@ def create_router(app: BudgetingApplication) -> APIRouter:
             idempotency=idem.for_body(body))
         return _created(response, result, f"/lines/{result['line_id']}")
 
-    @lines.get("", response_model=list[LineOut], summary="Budget lines with their balances")
-    def list_lines(fiscal_year_be: int | None = None, project_code: str | None = None,
-                   category: ExpenseCategory | None = None, as_of: AsOf = None) -> list[dict[str, Any]]:
-        return app.lines_of(fiscal_year_be=fiscal_year_be, project_code=project_code,
-                            category=category, as_of=as_moment(as_of))
+    @lines.get("", response_model=Page[LineOut],
+               summary="Budget lines with their balances, by fiscal year, project and category "
+                       "(with `as_of`: those open then, as their events left them)")
+    def list_lines(paging: Paging, fiscal_year_be: FiscalYear = None,
+                   project_code: Annotated[str | None, Query(max_length=100)] = None,
+                   category: ExpenseCategory | None = None, as_of: AsOf = None) -> dict[str, Any]:
+        return app.lines_page(paging, fiscal_year_be=fiscal_year_be, project_code=project_code,
+                              category=category, as_of=as_moment(as_of))
 
     @lines.get("/{line_id}", response_model=LineOut,
                summary="A line's balance, now or as of any time (reproduced from its events)")
@@ -154,10 +162,10 @@ def create_router(app: BudgetingApplication) -> APIRouter:
         result = app.line_summary(line_id, moment)
         return _answer(response, result) if moment is None else result
 
-    @lines.get("/{line_id}/movements", response_model=list[MovementOut],
-               summary="Every event of the line with the balance after it")
-    def line_movements(line_id: UUID) -> list[dict[str, Any]]:
-        return app.line_movements(line_id)
+    @lines.get("/{line_id}/movements", response_model=Page[MovementOut],
+               summary="The line's events in order, each with the balance after it")
+    def line_movements(line_id: UUID, paging: Paging) -> dict[str, Any]:
+        return app.line_movements(line_id, paging)
 
     @lines.post("/{line_id}/commitments", response_model=LineOut,
                 summary="ก่อหนี้ผูกพัน: a purchase order or contract holds money (never below zero)")
@@ -188,17 +196,21 @@ def create_router(app: BudgetingApplication) -> APIRouter:
     @reports.get("/spending-plans/{fiscal_year_be}",
                  summary="แผนการใช้จ่ายงบประมาณ: by project, category and quarter (JSON or Thai CSV)",
                  responses={200: {"content": {"text/csv": {}}}})
-    def spending_plan(fiscal_year_be: int, format: Literal["json", "csv"] = "json") -> Any:  # noqa: A002
-        plan = app.spending_plan(fiscal_year_be)
-        if format == "csv":
-            return csv_download(spending_plan_csv(plan), f"spending-plan-{fiscal_year_be}.csv")
-        return plan
+    def spending_plan(fiscal_year_be: FiscalYearOf, format: Literal["json", "csv"] = "json") -> Any:  # noqa: A002
+        if format == "csv":  # written out as the year's lines are read
+            return StreamingResponse(
+                (text.encode("utf-8") for text in app.spending_plan_csv(fiscal_year_be)),
+                media_type="text/csv; charset=utf-8", headers={
+                    "Content-Disposition": content_disposition(
+                        f"spending-plan-{fiscal_year_be}.csv")})
+        return app.spending_plan(fiscal_year_be)
 
     @reports.get("/registers/external-resources/{fiscal_year_be}",
                  response_model=ResourcesRegisterOut,
-                 summary="ทะเบียนการระดมทรัพยากร: resources raised from external sources")
-    def external_resources(fiscal_year_be: int) -> dict[str, Any]:
-        return app.external_resources(fiscal_year_be)
+                 summary="ทะเบียนการระดมทรัพยากร: resources raised from external sources, "
+                         "filed by the fiscal year of each receipt's date, in the order received")
+    def external_resources(fiscal_year_be: FiscalYearOf, paging: Paging) -> dict[str, Any]:
+        return app.external_resources(fiscal_year_be, paging)
 
     def _rates(response: Response, result: dict[str, Any]) -> dict[str, Any]:
         if result["version"] is not None:
@@ -228,11 +240,13 @@ def create_router(app: BudgetingApplication) -> APIRouter:
                  "new_investment_item": r.new_investment_item, "approvals": list(r.approvals)}
                 for r in app.transfer_rules.table()]
 
-    @schools.get("", response_model=list[SchoolOut],
-                 summary="Schools as restructuring reported them: status and enrolment snapshots")
-    def list_schools(status: SchoolStatus | None = None,
-                     as_of: StandingOn = None) -> list[dict[str, Any]]:
-        return app.schools_view(status, as_of)
+    @schools.get("", response_model=Page[SchoolOut],
+                 summary="Schools as restructuring reported them: status and enrolment snapshots, "
+                         "by school code")
+    def list_schools(paging: Paging, status: SchoolStatus | None = None,
+                     district: Annotated[str | None, Query(max_length=200)] = None,
+                     as_of: StandingOn = None) -> dict[str, Any]:
+        return app.schools_page(paging, status=status, district=district, as_of=as_of)
 
     @schools.get("/{school_code}", response_model=SchoolOut)
     def get_school(school_code: str, as_of: StandingOn = None) -> dict[str, Any]:
@@ -242,10 +256,19 @@ def create_router(app: BudgetingApplication) -> APIRouter:
     def case_routes(prefix: str, tag: str, case_type: type, out: type) -> APIRouter:
         cases = APIRouter(prefix=prefix, tags=[tag])
 
-        @cases.get("", response_model=list[out], summary="Cases, most recently changed first")  # type: ignore[valid-type]
-        def list_cases(fiscal_year_be: int | None = None,
-                       closed: bool | None = None) -> list[dict[str, Any]]:
-            return app.cases_of(case_type, fiscal_year_be=fiscal_year_be, closed=closed)
+        def list_cases(paging: Paging, fiscal_year_be: FiscalYear = None, step: Any = None,
+                       holder: Annotated[str | None, Query(max_length=50)] = None,
+                       closed: bool | None = None) -> dict[str, Any]:
+            return app.cases_page(case_type, paging, fiscal_year_be=fiscal_year_be,
+                                  step=step.value if step is not None else None, holder=holder,
+                                  closed=closed)
+
+        # The case's own steps (a closure variable: resolved here, before the route is made).
+        steps = type(next(iter(case_type.STEP_TH)))  # type: ignore[attr-defined]
+        list_cases.__annotations__["step"] = steps | None
+        cases.add_api_route("", list_cases, methods=["GET"], response_model=Page[out],  # type: ignore[valid-type]
+                            summary="Cases, most recently changed first, by fiscal year, step, "
+                                    "holder (who must act next) and whether they are over")
 
         @cases.get("/{case_id}", response_model=out, summary="One case: its step, holder, rounds")
         def get_case(case_id: UUID, response: Response) -> dict[str, Any]:

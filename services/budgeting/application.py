@@ -8,6 +8,11 @@ not at all. A command the rules refuse records nothing.
 The reactions to other services' events (`handlers.py`) call the `apply_*` methods, which decide
 and return the changed aggregates for the consumer to save with its tracking position.
 
+What lists show is read from budgeting's own database (`shared.readmodels`): the lines, the
+schools, the cases and the register of external resources are listings kept up to date from the
+event store and resumed after a restart; no list, report or command loads every aggregate. A
+balance as of a moment starts from a snapshot of the line taken before it (`line_at`).
+
 Who may run a command is `rights.py`'s, checked by `ServiceApplication` before anything is decided
 (the actor) and when the case is loaded (`update` → `check_record`: separation of duties, body
 decisions). A command passes its actor (`current_actor()`) to the case where the case's own rule
@@ -17,7 +22,7 @@ correspondence registered it (`cited`), never as the caller described it.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any, TypeVar
@@ -59,27 +64,40 @@ from services.budgeting.domain import (
     Snapshot,
     TransferRules,
     committee_of,
+    fiscal_halves,
     line_as_of,
     parse_rate_csv,
     per_head_allocation,
     report_of,
     require_fundable,
+    total_of,
     valid_school_code,
 )
 from services.budgeting.projections import (
+    CASE_KINDS,
+    case_row,
     case_view,
-    external_resources_register,
+    every_row,
     line_history,
+    line_list_view,
+    line_row,
     line_view,
+    moment_key,
+    register_entries,
+    resources_row,
+    school_of_row,
+    school_row,
     school_view,
     spending_plan,
+    spending_plan_csv,
 )
 from services.budgeting.settings import BudgetingSettings
 from shared.context import current_actor
 from shared.domain import Aggregate
 from shared.eventstore import ServiceApplication, check_version
+from shared.http.paging import InvalidCursor, PageRequest, encode_cursor
 from shared.office.documents import RegisteredDocument, cite
-from shared.projection import AggregateIndex
+from shared.office.learning import LearnedDocuments
 from shared.thaitime import bangkok_date, utc_now
 
 Idempotency = tuple[str, str, str] | None
@@ -100,8 +118,15 @@ def load_rate_file(settings: BudgetingSettings) -> dict[int, dict[SchoolLevel, D
     return parse_rate_csv(path.read_text(encoding="utf-8-sig")) if path.exists() else {}
 
 
+LINE_ORDER = ("fiscal_year_be", "project_code", "category")
+
+
 class BudgetingApplication(ServiceApplication):
     name = "budgeting"  # pinned: it names the stored data
+    # A line takes every movement of its year's money; a budget request a submission and a review
+    # per school; an analysis a response per respondent; a school its enrolment, year after year.
+    snapshotting_intervals = {BudgetLine: 100, BudgetRequest: 100, BudgetAnalysis: 100,
+                              SchoolRecord: 10}
 
     def __init__(
         self,
@@ -113,20 +138,35 @@ class BudgetingApplication(ServiceApplication):
         super().__init__(settings, env)
         self.settings: BudgetingSettings = settings
         self.clock = clock
+        # The documents registered in correspondence that budgeting's decisions cite.
+        self.documents = LearnedDocuments(self)
         self.transfer_rules = load_transfer_rules(settings)
         self.rate_file = load_rate_file(settings)
-        self.lines: AggregateIndex[BudgetLine] = AggregateIndex(
-            self, lambda line: line, aggregate_types=(BudgetLine,))
-        self.schools: AggregateIndex[SchoolRecord] = AggregateIndex(
-            self, lambda school: school, aggregate_types=(SchoolRecord,))
-        self.cases: AggregateIndex[Any] = AggregateIndex(
-            self, lambda case: case, aggregate_types=CASE_TYPES)
-
-    def catch_up(self) -> int:
-        """Rebuild every read model from the store (at start); returns the position reached."""
-        for index in (self.lines, self.schools, self.cases):
-            index.catch_up()
-        return self.lines.position
+        models = self.read_models
+        # The staff directory's listing too (declared when the directory is first used): every
+        # listing is declared before the read models start, whatever is asked first.
+        assert self.directory is not None
+        self.lines = models.listing(
+            "lines", of=(BudgetLine,), row=line_row,
+            columns={"fiscal_year_be": "int", "project_code": "text", "category": "text",
+                     "opened_at": "text"},
+            indexes=(LINE_ORDER, ("project_code", "fiscal_year_be"),
+                     ("category", "fiscal_year_be", "project_code")))
+        self.schools = models.listing(
+            "schools", of=(SchoolRecord,), row=school_row,
+            columns={"school_code": "text", "district": "text", "status": "text",
+                     "open_until": "text"},
+            indexes=(("school_code",), ("district", "school_code"), ("open_until",)))
+        self.cases = models.listing(
+            "cases", of=CASE_TYPES, row=case_row,
+            columns={"case_type": "text", "fiscal_year_be": "int", "step": "text",
+                     "holder": "text", "closed": "bool", "since": "text"},
+            indexes=(("case_type", "since"), ("case_type", "fiscal_year_be", "since"),
+                     ("case_type", "closed", "since"), ("case_type", "step", "since")))
+        self.resources = models.listing(
+            "external_resources", of=(ExternalFunding,), row=resources_row,
+            columns={"first_year": "int", "last_year": "int"},
+            indexes=(("last_year", "first_year"),))
 
     # --- loading ------------------------------------------------------------------------------------
     def line(self, line_id: UUID) -> BudgetLine:
@@ -149,9 +189,9 @@ class BudgetingApplication(ServiceApplication):
 
         def decide() -> tuple[dict[str, Any], list[Aggregate]]:
             project_id = BudgetLine.project_id_for(fiscal_year_be, project_code)
-            taken = [line for line in self.lines.all()
-                     if (line.fiscal_year_be, line.project_code, line.category)
-                     == (fiscal_year_be, project_code.strip(), ExpenseCategory(category))]
+            taken = self.lines.count({"fiscal_year_be": fiscal_year_be,
+                                      "project_code": project_code.strip(),
+                                      "category": ExpenseCategory(category)})
             if taken or self.get(BudgetLine, BudgetLine.create_id(
                     fiscal_year_be, project_id, category)) is not None:
                 raise AlreadyExists(f"{project_code} {category} {fiscal_year_be}")
@@ -185,37 +225,96 @@ class BudgetingApplication(ServiceApplication):
         return self._on_line(line_id, expected_version, idempotency, lambda line, at: line.disburse(
             amount, reference=reference, settles_commitment=settles_commitment, at=at))
 
+    def line_at(self, line_id: UUID, moment: datetime) -> BudgetLine | None:
+        """The line as its events left it at `moment` (`domain.line_as_of`), or None if it was
+        not open yet. It starts from the latest snapshot all of whose events were at or before
+        the moment and reads the events after it, as many as a snapshot spans at a time, until
+        one is after the moment (the next snapshot's events hold one): at most a snapshot's span
+        of events however long the line's history, the same line as folding every event."""
+        start: BudgetLine | None = None
+        lte: int | None = None
+        assert self.snapshots is not None  # `snapshotting_intervals` makes the store
+        while True:  # newest first: a recent moment stops at the first snapshot
+            found = list(self.snapshots.get(line_id, lte=lte, desc=True, limit=1))
+            if not found:
+                break
+            candidate = found[0].mutate(None)
+            if candidate.latest_at <= moment:
+                start = candidate
+                break
+            lte = found[0].originator_version - 1
+        span = self.snapshotting_intervals[BudgetLine]
+        return line_as_of(self._events_after(line_id, start.version if start else None, span),
+                          moment, start)
+
+    def _events_after(self, aggregate_id: UUID, version: int | None,
+                      batch: int) -> Iterator[Any]:
+        while True:
+            events = list(self.events.get(aggregate_id, gt=version, limit=batch))
+            yield from events
+            if len(events) < batch:
+                return
+            version = events[-1].originator_version
+
     def line_summary(self, line_id: UUID, as_of: datetime | None = None) -> dict[str, Any]:
         """The line now, or as its events left it at `as_of`."""
         if as_of is None:
             return line_view(self.line(line_id))
-        line = line_as_of(self.events.get(line_id), as_of)
+        line = self.line_at(line_id, as_of)
         if line is None:
             raise LineNotFound(f"{line_id} was not open at {as_of.isoformat()}")
         return line_view(line)
 
-    def line_movements(self, line_id: UUID) -> list[dict[str, Any]]:
-        self.line(line_id)
-        return line_history(self.events.get(line_id))
+    def line_movements(self, line_id: UUID, paging: PageRequest) -> dict[str, Any]:
+        """A page of the line's events in order, each with the balance after it; the cursor is
+        the version of the last one given, the total the line's version (one event each)."""
+        line = self.line(line_id)
+        after = paging.after
+        if after is not None and (len(after) != 1 or type(after[0]) is not int or after[0] < 1):
+            raise InvalidCursor("the cursor is not one of this line's movements",
+                                field="cursor")
+        version = after[0] if after else None
+        before = self.load(line_id, version) if version is not None else None
+        events = list(self.events.get(line_id, gt=version, limit=paging.limit + 1))
+        rows = line_history(events[:paging.limit], before)
+        more = len(events) > paging.limit
+        return paging.answer(rows, encode_cursor([rows[-1]["version"]]) if more else None,
+                             line.version)
 
-    def lines_of(self, *, fiscal_year_be: int | None = None, project_code: str | None = None,
-                 category: ExpenseCategory | None = None,
-                 as_of: datetime | None = None) -> list[dict[str, Any]]:
-        lines = [line for line in self.lines.all()
-                 if (fiscal_year_be is None or line.fiscal_year_be == fiscal_year_be)
-                 and (project_code is None or line.project_code == project_code)
-                 and (category is None or line.category == category)]
-        views = []
-        for line in sorted(lines, key=lambda x: (x.fiscal_year_be, x.project_code, x.category)):
-            if as_of is None:
-                views.append(line_view(line))
-            elif (past := line_as_of(self.events.get(line.id), as_of)) is not None:
-                views.append(line_view(past))
-        return views
+    def lines_page(self, paging: PageRequest, *, fiscal_year_be: int | None = None,
+                   project_code: str | None = None, category: ExpenseCategory | None = None,
+                   as_of: datetime | None = None) -> dict[str, Any]:
+        """Lines by fiscal year, project and category; with `as_of`, those open then, each as its
+        events left it at that moment."""
+        where: dict[str, Any] = {}
+        if fiscal_year_be is not None:
+            where["fiscal_year_be"] = fiscal_year_be
+        if project_code is not None:
+            where["project_code"] = project_code.strip()
+        if category is not None:
+            where["category"] = ExpenseCategory(category)
+        if as_of is None:
+            return self.lines.page(paging, where, order_by=LINE_ORDER, view=line_list_view)
+        where["opened_at__le"] = moment_key(as_of)
+
+        def past(view: dict[str, Any]) -> dict[str, Any]:
+            line = self.line_at(UUID(str(view["line_id"])), as_of)
+            assert line is not None  # opened by then: `opened_at`
+            return line_view(line)
+
+        return self.lines.page(paging, where, order_by=LINE_ORDER, view=past)
+
+    def _lines_of_year(self, fiscal_year_be: int) -> Iterator[dict[str, Any]]:
+        """The year's lines as their rows keep them, in (project code, category) order."""
+        for row in every_row(self.lines, {"fiscal_year_be": fiscal_year_be},
+                             ("project_code", "category")):
+            yield row["view"]
 
     def spending_plan(self, fiscal_year_be: int) -> dict[str, Any]:
-        lines = [line for line in self.lines.all() if line.fiscal_year_be == fiscal_year_be]
-        return spending_plan(fiscal_year_be, [(line, self.events.get(line.id)) for line in lines])
+        return spending_plan(fiscal_year_be, self._lines_of_year(fiscal_year_be))
+
+    def spending_plan_csv(self, fiscal_year_be: int) -> Iterator[str]:
+        return spending_plan_csv(fiscal_year_be, self._lines_of_year(fiscal_year_be))
 
     # --- what other services tell us (decide only: the consumer saves) ----------------------------
     def apply_action_plan(self, *, plan_id: UUID, fiscal_year_be: int,
@@ -272,13 +371,39 @@ class BudgetingApplication(ServiceApplication):
             raise SchoolNotFound(code)
         return school_view(school, as_of or bangkok_date(self.clock()))
 
-    def schools_view(self, status: SchoolStatus | None = None,
-                     as_of: date | None = None) -> list[dict[str, Any]]:
-        """The schools as they stand on `as_of` (default today): a restructuring decided but not
-        yet effective leaves the school open until its effective date."""
+    def schools_page(self, paging: PageRequest, *, status: SchoolStatus | None = None,
+                     district: str | None = None, as_of: date | None = None) -> dict[str, Any]:
+        """The schools as they stand on `as_of` (default today), by school code: a restructuring
+        decided but not yet effective leaves the school open until its effective date."""
         day = as_of or bangkok_date(self.clock())
-        return [school_view(s, day) for s in sorted(self.schools.all(), key=lambda s: s.school_code)
-                if status is None or s.status_on(day) == status]
+        where: dict[str, Any] = {}
+        if district is not None:
+            where["district"] = district.strip()
+        if status == SchoolStatus.open:
+            where["open_until__gt"] = day
+        elif status is not None:
+            where.update(status=status, open_until__le=day)
+        return self.schools.page(paging, where, order_by=("school_code",),
+                                 view=lambda view: school_view(school_of_row(view), day))
+
+    def schools_for_per_head(self, fiscal_year_be: int) -> list[SchoolRecord]:
+        """Every school the per-head rule of the year may count, from the `schools` listing (no
+        school's events are read): those open at some time since 1 January of the Christian year
+        the fiscal year begins in, when academic year N-1, whose snapshots fund it, began (a
+        school closed before has no snapshot that counts), and the schools their mergers name.
+        Schools closed before that are not read, however many the registry has had."""
+        first_day, _ = fiscal_halves(fiscal_year_be)
+        since = date(first_day.year, 1, 1)
+        records = {school.school_code: school for school in (
+            school_of_row(row["view"])
+            for row in every_row(self.schools, {"open_until__gt": since}, ("school_code",)))}
+        asked: set[str] = set()  # a code no registry reported ends its chain
+        while wanted := {s.merged_into for s in records.values()
+                         if s.merged_into and s.merged_into not in records} - asked:
+            asked |= wanted
+            found = self.schools.views({"school_code__in": sorted(wanted)})
+            records.update((s.school_code, s) for s in map(school_of_row, found))
+        return list(records.values())
 
     # --- per-head rates -----------------------------------------------------------------------------
     def rates_for(self, fiscal_year_be: int) -> tuple[dict[SchoolLevel, Decimal], str]:
@@ -346,12 +471,16 @@ class BudgetingApplication(ServiceApplication):
     def case_summary(self, case_type: type[Aggregate], case_id: UUID) -> dict[str, Any]:
         return case_view(self.case(case_type, case_id))
 
-    def cases_of(self, case_type: type[Aggregate], *, fiscal_year_be: int | None = None,
-                 closed: bool | None = None) -> list[dict[str, Any]]:
-        found = [c for c in self.cases.all() if isinstance(c, case_type)
-                 and (fiscal_year_be is None or c.fiscal_year_be == fiscal_year_be)
-                 and (closed is None or c.closed == closed)]
-        return [case_view(c) for c in sorted(found, key=lambda c: c.since, reverse=True)]
+    def cases_page(self, case_type: type[Aggregate], paging: PageRequest, *,
+                   fiscal_year_be: int | None = None, step: str | None = None,
+                   holder: str | None = None, closed: bool | None = None) -> dict[str, Any]:
+        """Cases of one kind, most recently changed first."""
+        where: dict[str, Any] = {"case_type": CASE_KINDS[case_type]}
+        for column, value in (("fiscal_year_be", fiscal_year_be), ("step", step),
+                              ("holder", holder), ("closed", closed)):
+            if value is not None:
+                where[column] = value
+        return self.cases.page(paging, where, order_by=("since",), descending=True)
 
     def appoint_committee(self, case_type: type[Aggregate], case_id: UUID, *, chair: str,
                           members: Sequence[str], appointed_on: date,
@@ -451,7 +580,7 @@ class BudgetingApplication(ServiceApplication):
 
         def act(allocation: Allocation, at: datetime) -> None:
             rates, source = self.rates_for(allocation.fiscal_year_be)
-            schools = list(self.schools.all())
+            schools = self.schools_for_per_head(allocation.fiscal_year_be)
             computation = per_head_allocation(schools, rates, allocation.fiscal_year_be)
             computation.require_complete({s.school_code: s for s in schools})
             found.update(missing_snapshots=computation.missing_snapshots,
@@ -510,8 +639,8 @@ class BudgetingApplication(ServiceApplication):
                          expected_version: int | None = None,
                          idempotency: Idempotency = None) -> dict[str, Any]:
         def act(review: LeftoverReview, at: datetime) -> None:
-            lines = [line for line in self.lines.all()
-                     if line.fiscal_year_be == review.fiscal_year_be]
+            lines = [self.line(UUID(str(view["line_id"])))
+                     for view in self._lines_of_year(review.fiscal_year_be)]
             review.analyse(lines=lines, success=success, by=current_actor(), at=at)
 
         return self.step(LeftoverReview, review_id, act, expected_version=expected_version,
@@ -591,6 +720,16 @@ class BudgetingApplication(ServiceApplication):
             project_th=project_th, amount=amount, value_analysis_th=value_analysis_th, at=at), []),
             idempotency)
 
-    def external_resources(self, fiscal_year_be: int) -> dict[str, Any]:
-        return external_resources_register(
-            (c for c in self.cases.all() if isinstance(c, ExternalFunding)), fiscal_year_be)
+    def external_resources(self, fiscal_year_be: int, paging: PageRequest) -> dict[str, Any]:
+        """ทะเบียนการระดมทรัพยากร of a fiscal year, a page of receipts in the order received. It
+        reads the requests with a receipt filed in the year (`external_resources` rows, by the
+        years their receipts span) and sums the year's amounts: a year's register, however many
+        years came before it."""
+        views = [row["view"] for row in every_row(
+            self.resources, {"last_year__ge": fiscal_year_be, "first_year__le": fiscal_year_be},
+            ("last_year",))]
+        entries = register_entries(views, fiscal_year_be)
+        page = paging.page(entries, key=lambda entry: entry[0], view=lambda entry: entry[1])
+        return {"fiscal_year_be": fiscal_year_be, **page,
+                "total_amount": total_of(entry["amount"] for _, entry in entries)}
+

@@ -38,7 +38,7 @@ from enum import StrEnum
 from typing import Any, NamedTuple
 from uuid import NAMESPACE_URL, UUID, uuid5
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, TypeAdapter
 
 from contracts.budgeting.v1 import (
     AllocationItem,
@@ -78,6 +78,7 @@ from shared.domain import (
     required_text,
 )
 from shared.thaitime import bangkok_date, fiscal_year_bounds
+from shared.thaitime import fiscal_year_be as fiscal_year_of
 
 # Namespace of the deterministic ids: the same natural key always names the same aggregate, so a
 # redelivered event or a repeated command finds what it made the first time.
@@ -285,6 +286,23 @@ def total_of(amounts: Iterable[Decimal]) -> Decimal:
     return sum(amounts, ZERO).quantize(SATANG)
 
 
+class SnapshotState:
+    """How an aggregate's attributes are kept in a snapshot (`shared.domain.Snapshot`): each one's
+    type, so that its JSON reads back to exactly the values it had (Decimal with its satang,
+    dates, enums, contract models), and loading from a snapshot equals replaying the events."""
+
+    def __init__(self, **types: Any) -> None:
+        self.adapters = {name: TypeAdapter(kind) for name, kind in types.items()}
+
+    def dump(self, values: Mapping[str, Any]) -> dict[str, Any]:
+        return {name: adapter.dump_python(values[name], mode="json")
+                for name, adapter in self.adapters.items()}
+
+    def load(self, state: Mapping[str, Any]) -> dict[str, Any]:
+        return {name: adapter.validate_python(state[name])
+                for name, adapter in self.adapters.items()}
+
+
 class CaseMixin:
     """What every case shows monitoring: its step, who holds it, since when, whether it is over.
 
@@ -356,8 +374,20 @@ LINE_STEP_TH = {
 }
 
 
-class BudgetLine(Aggregate):
-    """The money of one fiscal year, output/project and expense category."""
+def fiscal_period(moment: datetime) -> tuple[int, int]:
+    """The fiscal year (`shared.thaitime.fiscal_year_be`, the one mapping) and its quarter
+    (1 = October-December) of a moment's Bangkok date."""
+    day = bangkok_date(moment)
+    return fiscal_year_of(day), (day.month - 10) % 12 // 3 + 1
+
+
+class BudgetLine(Aggregate, stored_as="budgeting.BudgetLine"):
+    """The money of one fiscal year, output/project and expense category.
+
+    Besides its balance, a line keeps what the spending plan shows of it (disbursed by quarter of
+    its fiscal year, and outside it) and the latest moment of its events (`latest_at`), so that a
+    list reads them from its row and a balance as of a moment starts from a snapshot taken
+    before that moment (`line_as_of`)."""
 
     @staticmethod
     def create_id(fiscal_year_be: int, project_id: UUID, category: ExpenseCategory | str) -> UUID:
@@ -396,7 +426,10 @@ class BudgetLine(Aggregate):
         self.transfers_out = ZERO
         self.committed = ZERO
         self.disbursed = ZERO
+        self.disbursed_in_quarter: dict[int, Decimal] = dict.fromkeys(QUARTERS, ZERO)
+        self.disbursed_outside_year = ZERO
         self.last_movement_at = at
+        self.latest_at = at
 
     # ---- queries ---------------------------------------------------------------------------------
 
@@ -448,6 +481,10 @@ class BudgetLine(Aggregate):
             return False
         self._plan_revised(planned_by_quarter=planned, plan_id=plan_id, at=aware(at))
         return True
+
+    def _moved(self, at: datetime) -> None:
+        self.last_movement_at = at
+        self.latest_at = max(self.latest_at, at)
 
     def allocate(self, amount: Decimal, *, allocation_id: UUID, reference: str,
                  at: datetime) -> None:
@@ -505,34 +542,35 @@ class BudgetLine(Aggregate):
                       at: datetime) -> None:
         self.planned_by_quarter = list(planned_by_quarter)
         self.plan_id = plan_id
+        self.latest_at = max(self.latest_at, at)
 
     @event("Allocated")
     def _allocated(self, amount: Decimal, allocation_id: UUID, reference: str,
                    at: datetime) -> None:
         self.allocated += amount
-        self.last_movement_at = at
+        self._moved(at)
 
     @event("TransferredOut")
     def _transferred_out(self, amount: Decimal, transfer_id: UUID, to_line_id: UUID,
                          at: datetime) -> None:
         self.transfers_out += amount
-        self.last_movement_at = at
+        self._moved(at)
 
     @event("TransferredIn")
     def _transferred_in(self, amount: Decimal, transfer_id: UUID, from_line_id: UUID,
                         at: datetime) -> None:
         self.transfers_in += amount
-        self.last_movement_at = at
+        self._moved(at)
 
     @event("Committed")
     def _committed(self, amount: Decimal, reference: str, at: datetime) -> None:
         self.committed += amount
-        self.last_movement_at = at
+        self._moved(at)
 
     @event("CommitmentReleased")
     def _commitment_released(self, amount: Decimal, reference: str, at: datetime) -> None:
         self.committed -= amount
-        self.last_movement_at = at
+        self._moved(at)
 
     @event("Disbursed")
     def _disbursed(self, amount: Decimal, reference: str, settles_commitment: bool,
@@ -540,12 +578,36 @@ class BudgetLine(Aggregate):
         if settles_commitment:
             self.committed -= amount
         self.disbursed += amount
-        self.last_movement_at = at
+        year, quarter = fiscal_period(at)
+        if year == self.fiscal_year_be:
+            self.disbursed_in_quarter[quarter] += amount
+        else:  # paid after the year ended: no quarter of it
+            self.disbursed_outside_year += amount
+        self._moved(at)
+
+    # ---- snapshots -------------------------------------------------------------------------------
+
+    STATE = SnapshotState(
+        fiscal_year_be=int, project_id=UUID, project_code=str, title_th=str,
+        category=ExpenseCategory, planned_by_quarter=list[QuarterAmount], plan_id=UUID | None,
+        opened_at=datetime, allocated=Decimal, transfers_in=Decimal, transfers_out=Decimal,
+        committed=Decimal, disbursed=Decimal, disbursed_in_quarter=dict[int, Decimal],
+        disbursed_outside_year=Decimal, last_movement_at=datetime, latest_at=datetime)
+
+    def snapshot_state(self) -> dict[str, Any]:
+        return self.STATE.dump(vars(self))
+
+    @classmethod
+    def from_snapshot_state(cls, state: dict[str, Any]) -> dict[str, Any]:
+        return cls.STATE.load(state)
 
 
-def line_as_of(events: Iterable[Any], moment: datetime) -> BudgetLine | None:
-    """The line as its events left it at `moment` (each event's `at`), or None if not yet opened."""
-    line: BudgetLine | None = None
+def line_as_of(events: Iterable[Any], moment: datetime,
+               start: BudgetLine | None = None) -> BudgetLine | None:
+    """The line as its events left it at `moment` (each event's `at`, in recorded order, up to
+    the first one after it), or None if not yet opened. `start`: the line as a snapshot kept it,
+    all of whose events were at or before `moment` (`latest_at`); `events` then follow it."""
+    line = start
     for domain_event in events:
         if domain_event.at > moment:
             break
@@ -569,7 +631,7 @@ class Snapshot(BaseModel):
     pupils_by_level: dict[SchoolLevel, int]
 
 
-class SchoolRecord(Aggregate):
+class SchoolRecord(Aggregate, stored_as="budgeting.SchoolRecord"):
     """A school as restructuring reported it. The id is restructuring's own, derived from the
     code, so either service can name the school without a lookup."""
 
@@ -654,8 +716,31 @@ class SchoolRecord(Aggregate):
         self.status = status
         self.status_from = effective_date
 
+    # ---- snapshots, and the school as a listing keeps it ------------------------------------------
 
-class PerHeadRates(Aggregate):
+    STATE = SnapshotState(school_code=str, name_th=str, district=str, status=SchoolStatus,
+                          merged_into=str | None, status_from=date | None,
+                          snapshots=list[Snapshot])
+
+    def snapshot_state(self) -> dict[str, Any]:
+        return self.STATE.dump({**vars(self), "snapshots": list(self.snapshots.values())})
+
+    @classmethod
+    def from_snapshot_state(cls, state: dict[str, Any]) -> dict[str, Any]:
+        loaded = cls.STATE.load(state)
+        loaded["snapshots"] = {(s.academic_year_be, s.term): s for s in loaded["snapshots"]}
+        return loaded
+
+    @classmethod
+    def restored(cls, state: dict[str, Any], school_id: UUID, version: int) -> SchoolRecord:
+        """The school at `version` from its `snapshot_state` (as a listing row keeps it): what the
+        schools list and the per-head computation read, without loading each school's events."""
+        school = object.__new__(cls)
+        vars(school).update(cls.from_snapshot_state(state), _id=school_id, _version=version)
+        return school
+
+
+class PerHeadRates(Aggregate, stored_as="budgeting.PerHeadRates"):
     """OBEC's per-head rates of one fiscal year (baht per pupil per year, by level)."""
 
     @staticmethod
@@ -883,7 +968,7 @@ class AllocationStep(StrEnum):
 ALLOCATION_APPROVER = ApprovingBody.esa_director
 
 
-class Allocation(CaseMixin, Aggregate):
+class Allocation(CaseMixin, Aggregate, stored_as="budgeting.Allocation"):
     """An allocation committee allocates a ceiling by published criteria (a member proposes);
     the ESA director approves, and the money goes onto the budget line."""
 
@@ -1142,7 +1227,7 @@ class TransferStep(StrEnum):
     withdrawn = "withdrawn"
 
 
-class BudgetTransfer(CaseMixin, Aggregate):
+class BudgetTransfer(CaseMixin, Aggregate, stored_as="budgeting.BudgetTransfer"):
     """A transfer between two lines of one fiscal year, approved by the bodies the rule table
     names, in order; the money moves with the last approval."""
 
@@ -1308,7 +1393,7 @@ class LeftoverStep(StrEnum):
     reported = "reported"
 
 
-class LeftoverReview(CaseMixin, Aggregate):
+class LeftoverReview(CaseMixin, Aggregate, stored_as="budgeting.LeftoverReview"):
     """The yearly leftover-funds review: a committee analyses spending against each project's
     success conditions, sets how leftover funds are used, and reallocates them by transfers."""
 
@@ -1451,7 +1536,7 @@ class AnalysisStep(StrEnum):
 ANALYSIS_APPROVER = ApprovingBody.esa_director
 
 
-class BudgetAnalysis(CaseMixin, Aggregate):
+class BudgetAnalysis(CaseMixin, Aggregate, stored_as="budgeting.BudgetAnalysis"):
     STEP_TH = {
         AnalysisStep.opened: "เปิดเรื่องวิเคราะห์งบประมาณรายจ่าย",
         AnalysisStep.surveying: "สถานศึกษาและกลุ่มสำรวจและรายงานข้อมูล",
@@ -1615,6 +1700,20 @@ class BudgetAnalysis(CaseMixin, Aggregate):
         self.step = AnalysisStep.reported
         self.since = at
 
+    # A survey of every school: one response each (snapshots, `BudgetingApplication`).
+    STATE = SnapshotState(
+        fiscal_year_be=int, title_th=str, respondents=list[str], survey_due=date | None,
+        responses=dict[str, str], committee=Committee | None, summary_th=str,
+        figures=list[AnalysisFigure], drafts=int, round=int, approvals=list[ApprovalRecord],
+        published_on=date | None, report=Report | None, step=AnalysisStep, since=datetime)
+
+    def snapshot_state(self) -> dict[str, Any]:
+        return self.STATE.dump(vars(self))
+
+    @classmethod
+    def from_snapshot_state(cls, state: dict[str, Any]) -> dict[str, Any]:
+        return cls.STATE.load(state)
+
 
 # --------------------------------------------------------------------------------------------------
 # Budget requests and external funding (procedure 11)
@@ -1666,7 +1765,7 @@ class RequestStep(StrEnum):
 REQUEST_APPROVER = ApprovingBody.area_committee
 
 
-class BudgetRequest(CaseMixin, Aggregate):
+class BudgetRequest(CaseMixin, Aggregate, stored_as="budgeting.BudgetRequest"):
     """The office's annual (or urgent) budget request, compiled from its schools' requests."""
 
     STEP_TH = {
@@ -1871,6 +1970,22 @@ class BudgetRequest(CaseMixin, Aggregate):
         self.step = RequestStep.reported
         self.since = at
 
+    # Every school's request and its review: two events a school (snapshots,
+    # `BudgetingApplication`).
+    STATE = SnapshotState(
+        fiscal_year_be=int, kind=RequestKind, title_th=str, criteria_th=str,
+        submission_due=date | None, schools=dict[str, SchoolRequest],
+        committee=Committee | None, targets=dict[str, list[TargetOutput]],
+        compiled_total=Decimal, compilations=int, round=int, approvals=list[ApprovalRecord],
+        report=Report | None, step=RequestStep, since=datetime)
+
+    def snapshot_state(self) -> dict[str, Any]:
+        return self.STATE.dump(vars(self))
+
+    @classmethod
+    def from_snapshot_state(cls, state: dict[str, Any]) -> dict[str, Any]:
+        return cls.STATE.load(state)
+
 
 class FundingStep(StrEnum):
     requested = "requested"
@@ -1884,7 +1999,7 @@ class FundingStep(StrEnum):
 FUNDING_APPROVER = ApprovingBody.esa_director
 
 
-class ExternalFunding(CaseMixin, Aggregate):
+class ExternalFunding(CaseMixin, Aggregate, stored_as="budgeting.ExternalFunding"):
     """A school's request for support from an external source: value for money analysed, the
     superior approves, the school is told, and what it raised enters the register."""
 

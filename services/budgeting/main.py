@@ -18,7 +18,6 @@ def create_app(settings: BudgetingSettings | None = None,
                application: BudgetingApplication | None = None) -> FastAPI:
     settings = settings or BudgetingSettings()
     application = application or BudgetingApplication(settings)
-    application.catch_up()  # rebuild the read models from the event store before serving
     runtime = ServiceRuntime(settings, application, translate=translate,
                              subscriptions=subscriptions(application))
     return create_http_app(

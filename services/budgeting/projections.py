@@ -1,18 +1,26 @@
-"""Budgeting's read side: how aggregates are shown, and the reports built from lines and events.
+"""Budgeting's read side: how aggregates are shown, the rows of its persisted lists, and the
+reports built from them.
 
-The views are plain dicts (the API's response models validate them); the reports fold the lines'
-own events, so every figure in them is a sum of recorded events, to the satang.
+The views are plain dicts (the API's response models validate them). Each list is a listing in
+budgeting's own database (`shared.readmodels`), one row per aggregate: `*_row` says what a row
+keeps (the columns lists are filtered and sorted by, and its view). Every figure of a report is a
+sum the lines' own events made, to the satang: the spending plan reads each line's disbursements by
+quarter from the line (`BudgetLine.disbursed_in_quarter`), as its events left it.
 """
 
 from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Iterable, Sequence
-from datetime import date, datetime
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Any
+from uuid import UUID
 
+from pydantic_core import to_jsonable_python
+
+from contracts.restructuring.v1 import SchoolStatus
 from services.budgeting.domain import (
     CATEGORY_TH,
     QUARTERS,
@@ -29,17 +37,39 @@ from services.budgeting.domain import (
     total_of,
 )
 from shared.domain import DomainEvent
-from shared.thaitime import bangkok_date
+from shared.readmodels import Listing
 from shared.thaitime import fiscal_year_be as fiscal_year_of
 
 BALANCE_FIELDS = ("allocated", "transfers_in", "transfers_out", "committed", "disbursed")
+OPEN_FOR_GOOD = "9999-12-31"  # `open_until` of a school no restructuring closed
+BATCH = 500  # rows a keyset read takes at a time
 
 
-def fiscal_period(moment: datetime) -> tuple[int, int]:
-    """The fiscal year (`shared.thaitime.fiscal_year_be`, the one mapping) and its quarter
-    (1 = October-December) of a moment's Bangkok date."""
-    day = bangkok_date(moment)
-    return fiscal_year_of(day), (day.month - 10) % 12 // 3 + 1
+def moment_key(moment: datetime) -> str:
+    """A moment as a column lists sort and compare by: fixed width and in UTC (isoformat drops
+    zero microseconds and keeps the offset the moment came with, so its text order is not time
+    order)."""
+    return f"{moment.astimezone(UTC):%Y-%m-%dT%H:%M:%S.%f}Z"
+
+
+def as_json(view: Any) -> Any:
+    """A view as a row keeps it: JSON (money as text to the satang, enums by value, enum keys
+    as text), which the API's response models read back."""
+    return to_jsonable_python(view)
+
+
+def every_row(listing: Listing, where: dict[str, Any], order_by: Sequence[str]
+              ) -> Iterator[dict[str, Any]]:
+    """Every row of a selection, a batch at a time after the last one given (keyset), so a
+    report or an export never holds more than a batch."""
+    keys = (*order_by, "id")
+    after: list[Any] | None = None
+    while True:
+        rows = listing.select(where, order_by=order_by, after=after, limit=BATCH)
+        yield from rows
+        if len(rows) < BATCH:
+            return
+        after = [rows[-1][key] for key in keys]
 
 
 # --- budget lines ---------------------------------------------------------------------------------
@@ -64,6 +94,23 @@ def line_view(line: BudgetLine) -> dict[str, Any]:
     }
 
 
+def line_row(line: BudgetLine) -> dict[str, Any]:
+    """The `lines` listing: filtered by fiscal year, project code and category, sorted by them;
+    the view is the line's, with what the spending plan reads of it."""
+    return {
+        "fiscal_year_be": line.fiscal_year_be, "project_code": line.project_code,
+        "category": line.category.value, "opened_at": moment_key(line.opened_at),
+        "view": as_json({**line_view(line), "spending": {
+            "disbursed_in_quarter": {str(q): line.disbursed_in_quarter[q] for q in QUARTERS},
+            "disbursed_outside_year": line.disbursed_outside_year}}),
+    }
+
+
+def line_list_view(view: dict[str, Any]) -> dict[str, Any]:
+    """A line as a list shows it (its row's view without what only reports read)."""
+    return {key: value for key, value in view.items() if key != "spending"}
+
+
 MOVEMENTS = {
     "Opened": "opened", "PlanRevised": "plan_revised", "Allocated": "allocated",
     "TransferredIn": "transfer_in", "TransferredOut": "transfer_out", "Committed": "committed",
@@ -71,9 +118,10 @@ MOVEMENTS = {
 }
 
 
-def line_history(events: Iterable[DomainEvent]) -> list[dict[str, Any]]:
-    """Every event of a line with the balance right after it: the audit trail of its money."""
-    line: BudgetLine | None = None
+def line_history(events: Iterable[DomainEvent],
+                 line: BudgetLine | None = None) -> list[dict[str, Any]]:
+    """Each event of a line with the balance right after it: the audit trail of its money.
+    `line`: the line as it stood before the first of `events` (a page after the first)."""
     rows = []
     for domain_event in events:
         line = domain_event.mutate(line)
@@ -100,34 +148,32 @@ def _reference(domain_event: DomainEvent) -> str | None:
     return None
 
 
-def spending_plan(fiscal_year_be: int,
-                  lines: Sequence[tuple[BudgetLine, Iterable[DomainEvent]]]) -> dict[str, Any]:
-    """แผนการใช้จ่ายงบประมาณ: by project, category and quarter, planned beside what was done.
+def spending_plan_title(fiscal_year_be: int) -> str:
+    return f"แผนการใช้จ่ายงบประมาณ ประจำปีงบประมาณ พ.ศ. {fiscal_year_be}"
 
-    A disbursement counts in the quarter of the plan's fiscal year it was made in (Bangkok
-    date); one made outside that year (paid after the year ended) is no quarter's, and shows
-    as `disbursed_outside_year`."""
-    rows = []
-    for line, events in sorted(lines, key=lambda x: (x[0].project_code, x[0].category.value)):
-        disbursed = dict.fromkeys(QUARTERS, ZERO)
-        outside = ZERO
-        for domain_event in events:
-            if type(domain_event).__name__ == "Disbursed":
-                year, quarter = fiscal_period(domain_event.at)  # type: ignore[attr-defined]
-                if year == fiscal_year_be:
-                    disbursed[quarter] += domain_event.amount  # type: ignore[attr-defined]
-                else:
-                    outside += domain_event.amount  # type: ignore[attr-defined]
-        planned = {q.quarter: q.amount for q in line.planned_by_quarter}
-        rows.append({
-            "line_id": line.id, "project_code": line.project_code, "title_th": line.title_th,
-            "category": line.category.value, "category_th": CATEGORY_TH[line.category],
-            "quarters": [{"quarter": q, "planned": planned.get(q, ZERO),
-                          "disbursed": disbursed[q]} for q in QUARTERS],
-            "disbursed_outside_year": outside,
-            "planned_total": line.planned_total, "budget": line.budget,
-            **line.balance().model_dump(),
-        })
+
+def spending_plan_row(view: Mapping[str, Any]) -> dict[str, Any]:
+    """A line of the spending plan from its `lines` row. A disbursement counts in the quarter of
+    the line's fiscal year it was made in (Bangkok date); one made outside that year (paid after
+    the year ended) is no quarter's, and shows as `disbursed_outside_year`."""
+    planned = {q["quarter"]: Decimal(str(q["amount"])) for q in view["planned_by_quarter"]}
+    disbursed = view["spending"]["disbursed_in_quarter"]
+    return {
+        "line_id": view["line_id"], "project_code": view["project_code"],
+        "title_th": view["title_th"], "category": view["category"],
+        "category_th": view["category_th"],
+        "quarters": [{"quarter": q, "planned": planned.get(q, ZERO),
+                      "disbursed": Decimal(str(disbursed[str(q)]))} for q in QUARTERS],
+        "disbursed_outside_year": Decimal(str(view["spending"]["disbursed_outside_year"])),
+        **{name: Decimal(str(view[name]))
+           for name in ("planned_total", "budget", *BALANCE_FIELDS, "available")},
+    }
+
+
+def spending_plan(fiscal_year_be: int, views: Iterable[Mapping[str, Any]]) -> dict[str, Any]:
+    """แผนการใช้จ่ายงบประมาณ: by project, category and quarter, planned beside what was done;
+    `views` are the year's lines in (project code, category) order."""
+    rows = [spending_plan_row(view) for view in views]
     by_category = {}
     for category in CATEGORY_TH:
         mine = [r for r in rows if r["category"] == category.value]
@@ -141,7 +187,7 @@ def spending_plan(fiscal_year_be: int,
             }
     return {
         "fiscal_year_be": fiscal_year_be,
-        "title_th": f"แผนการใช้จ่ายงบประมาณ ประจำปีงบประมาณ พ.ศ. {fiscal_year_be}",
+        "title_th": spending_plan_title(fiscal_year_be),
         "lines": rows,
         "by_category": by_category,
         "totals": {name: total_of(r[name] for r in rows)
@@ -158,18 +204,26 @@ SPENDING_PLAN_COLUMNS = (
 )
 
 
-def spending_plan_csv(plan: dict[str, Any]) -> str:
-    """The spending plan as a spreadsheet officers open in Excel (UTF-8 with BOM, Thai headers);
-    a cell that would start a formula is prefixed with an apostrophe."""
+def spending_plan_csv(fiscal_year_be: int, views: Iterable[Mapping[str, Any]]) -> Iterator[str]:
+    """The spending plan as a spreadsheet officers open in Excel (UTF-8 with BOM, Thai headers),
+    a line of text at a time as the year's lines are read; a cell that would start a formula is
+    prefixed with an apostrophe."""
     out = io.StringIO()
-    out.write("\ufeff")
     writer = csv.writer(out)
-    writer.writerow([plan["title_th"]])
-    writer.writerow([th for _, th in SPENDING_PLAN_COLUMNS])
-    for row in plan["lines"]:
+
+    def line(cells: Sequence[Any]) -> str:
+        writer.writerow(cells)
+        text = out.getvalue()
+        out.seek(0)
+        out.truncate()
+        return text
+
+    yield "\ufeff" + line([spending_plan_title(fiscal_year_be)])
+    yield line([th for _, th in SPENDING_PLAN_COLUMNS])
+    for view in views:
+        row = spending_plan_row(view)
         cells = {**row, **{f"q{q['quarter']}": q["planned"] for q in row["quarters"]}}
-        writer.writerow([_cell(cells[key]) for key, _ in SPENDING_PLAN_COLUMNS])
-    return out.getvalue()
+        yield line([_cell(cells[key]) for key, _ in SPENDING_PLAN_COLUMNS])
 
 
 def _cell(value: Any) -> str:
@@ -178,6 +232,24 @@ def _cell(value: Any) -> str:
 
 
 # --- schools --------------------------------------------------------------------------------------
+
+
+def school_row(school: SchoolRecord) -> dict[str, Any]:
+    """The `schools` listing: the school as recorded (its snapshot state, which the per-head
+    computation reads too), filtered by district and by status on a day: a school is open on a
+    day before `open_until` (the effective date of its merger, dissolution or transfer)."""
+    closed = school.status != SchoolStatus.open and school.status_from is not None
+    return {
+        "school_code": school.school_code, "district": school.district,
+        "status": school.status.value,
+        "open_until": school.status_from.isoformat() if closed else OPEN_FOR_GOOD,  # type: ignore[union-attr]
+        "view": as_json({"school_id": school.id, "version": school.version,
+                         "state": school.snapshot_state()}),
+    }
+
+
+def school_of_row(view: Mapping[str, Any]) -> SchoolRecord:
+    return SchoolRecord.restored(view["state"], UUID(str(view["school_id"])), view["version"])
 
 
 def school_view(school: SchoolRecord, as_of: date) -> dict[str, Any]:
@@ -324,21 +396,57 @@ VIEWS: dict[type, Any] = {
 }
 
 
+# The kind of each case, as its view and its listing row name it.
+CASE_KINDS: dict[type, str] = {
+    Allocation: "allocation", BudgetTransfer: "budget_transfer", LeftoverReview: "leftover_review",
+    BudgetAnalysis: "budget_analysis", BudgetRequest: "budget_request",
+    ExternalFunding: "external_funding"}
+
+
 def case_view(case: Any) -> dict[str, Any]:
     return VIEWS[type(case)](case)
 
 
-def external_resources_register(fundings: Iterable[ExternalFunding],
-                                fiscal_year_be: int) -> dict[str, Any]:
-    """ทะเบียนการระดมทรัพยากร: every amount raised from outside in a fiscal year. A receipt is
-    filed by the fiscal year of its own date (1 October - 30 September, `shared.thaitime.fiscal_year_be`), not by
-    its case's: what arrives on 1 October 2024 is FY 2568's, whatever year the request named."""
-    entries = sorted(
-        ({"funding_id": f.id, "school_code": f.school_code, "school_name_th": f.school_name_th,
-          "source_th": f.source_th, "project_th": f.project_th, "received_on": day,
-          "amount": amount, "reference": reference, "case_fiscal_year_be": f.fiscal_year_be}
-         for f in fundings
-         for day, amount, reference in f.receipts if fiscal_year_of(day) == fiscal_year_be),
-        key=lambda e: (e["received_on"], e["school_code"]))
-    return {"fiscal_year_be": fiscal_year_be, "entries": entries,
-            "total": total_of(e["amount"] for e in entries)}
+def case_row(case: Any) -> dict[str, Any]:
+    """The `cases` listing: every case of every kind, filtered by kind, fiscal year, step, holder
+    and whether it is over, most recently changed first (`since`)."""
+    view = case_view(case)
+    return {"case_type": view["case_type"], "fiscal_year_be": case.fiscal_year_be,
+            "step": case.step.value, "holder": case.holder, "closed": case.closed,
+            "since": moment_key(case.since), "view": as_json(view)}
+
+
+def resources_row(funding: ExternalFunding) -> dict[str, Any] | None:
+    """The `external_resources` listing: a request for external support once something was
+    received, with the fiscal years its receipts are filed in (a receipt by the fiscal year of
+    its own date, 1 October - 30 September, not by its case's: what arrives on 1 October 2024
+    is FY 2568's, whatever year the request named)."""
+    if not funding.receipts:
+        return None
+    years = [fiscal_year_of(day) for day, _, _ in funding.receipts]
+    return {"first_year": min(years), "last_year": max(years), "view": as_json({
+        "funding_id": funding.id, "school_code": funding.school_code,
+        "school_name_th": funding.school_name_th, "source_th": funding.source_th,
+        "project_th": funding.project_th, "case_fiscal_year_be": funding.fiscal_year_be,
+        "receipts": [{"received_on": day, "amount": amount, "reference": reference}
+                     for day, amount, reference in funding.receipts]})}
+
+
+def register_entries(views: Iterable[Mapping[str, Any]], fiscal_year_be: int
+                     ) -> list[tuple[tuple[str, str, str, int], dict[str, Any]]]:
+    """ทะเบียนการระดมทรัพยากร: the receipts of `views` filed in the fiscal year, each with its
+    place in the register (date received, school, request, receipt)."""
+    entries = []
+    for view in views:
+        for n, receipt in enumerate(view["receipts"]):
+            received_on = date.fromisoformat(str(receipt["received_on"]))
+            if fiscal_year_of(received_on) != fiscal_year_be:
+                continue
+            key = (received_on.isoformat(), view["school_code"], str(view["funding_id"]), n)
+            entries.append((key, {
+                "funding_id": view["funding_id"], "school_code": view["school_code"],
+                "school_name_th": view["school_name_th"], "source_th": view["source_th"],
+                "project_th": view["project_th"], "received_on": received_on,
+                "amount": Decimal(str(receipt["amount"])), "reference": receipt["reference"],
+                "case_fiscal_year_be": view["case_fiscal_year_be"]}))
+    return sorted(entries, key=lambda entry: entry[0])

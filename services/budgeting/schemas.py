@@ -33,6 +33,7 @@ from contracts.vocabulary import (
     SchoolLevel,
 )
 from services.budgeting.domain import RequestItem
+from shared.http.paging import Page
 
 Amount = Annotated[Decimal, Field(gt=0, max_digits=15, decimal_places=2,
                                   description="Baht with at most two decimals, e.g. \"1500.50\"")]
@@ -487,11 +488,13 @@ class ResourceEntryOut(BaseModel):
         description="The fiscal year the request named; the entry is filed by its own date")
 
 
-class ResourcesRegisterOut(BaseModel):
+class ResourcesRegisterOut(Page[ResourceEntryOut]):
+    """A page of the register (`items`, `next_cursor`, `total`: entries in the year), with the
+    year's amount."""
+
     fiscal_year_be: int = Field(
         description="Receipts dated 1 October - 30 September of this Buddhist-era fiscal year")
-    entries: list[ResourceEntryOut]
-    total: Decimal
+    total_amount: Decimal = Field(description="Every receipt of the year, all pages")
 
 
 class TransferRuleOut(BaseModel):

@@ -37,7 +37,8 @@ from services.monitoring.domain import (
     Recommendation,
     case_id_for,
 )
-from shared.http.paging import InvalidCursor, PageRequest, encode_cursor
+from shared.history import history_page
+from shared.http.paging import PageRequest
 from shared.readmodels import Listing
 from shared.thaitime import bangkok_date
 
@@ -183,23 +184,13 @@ class CaseBoard:
 
     def history(self, case_id: UUID, paging: PageRequest,
                 view: Callable[[HistoryEntry], Any] = lambda e: e) -> dict[str, Any] | None:
-        """A page of the case's events, oldest first (the cursor: the version of the last one
-        given); None for an unknown case. Reads only that page's events."""
-        case = self.case(case_id)
+        """A page of the case's events, oldest first (`shared.history`: only that page's events
+        are read); None for an unknown case."""
+        case = self.app.get(Case, case_id)
         if case is None:
             return None
-        after = paging.after
-        if after is not None and (len(after) != 1 or not isinstance(after[0], int)
-                                  or isinstance(after[0], bool) or not 0 <= after[0] < 2**63):
-            raise InvalidCursor("the cursor is not one of this history", field="cursor")
-        events = list(self.app.events.get(case_id, gt=after[0] if after else None,
-                                          limit=paging.limit + 1))
-        more = len(events) > paging.limit
-        events = events[:paging.limit]
-        cursor = encode_cursor([events[-1].originator_version]) if more and events else None
-        entries = [view(HistoryEntry(e.originator_version, e.timestamp, e.observation))
-                   for e in events]
-        return paging.answer(entries, cursor, case.version)
+        return history_page(self.app, case, paging, entry=lambda e: view(
+            HistoryEntry(e.originator_version, e.timestamp, e.observation)))
 
     def opening_facts(self, case_id: UUID) -> dict[str, Any]:
         """What a case's first event said (a dead letter's consumer, event, reason, since when):

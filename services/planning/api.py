@@ -9,10 +9,10 @@ from __future__ import annotations
 
 import hashlib
 from datetime import date
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 from uuid import UUID
 
-from fastapi import APIRouter, File, Form, Response, UploadFile
+from fastapi import APIRouter, File, Form, Query, Response, UploadFile
 
 from services.planning.application import PlanningApplication
 from services.planning.domain import (
@@ -33,6 +33,9 @@ from services.planning.schemas import (
     DecisionIn,
     DevelopmentPlanIn,
     DevelopmentPlanRevision,
+    FiscalYearOut,
+    HistoryEntryOut,
+    PlanOut,
     PolicyIn,
     PolicyRevision,
     PublishIn,
@@ -45,6 +48,7 @@ from shared.csvfile import csv_text
 from shared.http.conditional import Idempotency, IfMatch, set_etag
 from shared.http.context import Actor
 from shared.http.downloads import csv_download, file_download
+from shared.http.paging import Page, Paging
 from shared.thaireport import XLSX_MEDIA_TYPE
 from shared.thaitime import bangkok_date
 from shared.thaitime import fiscal_year_be as fiscal_year_of
@@ -137,22 +141,36 @@ def create_router(app: PlanningApplication) -> APIRouter:
         return file_download(action_plan_pdf(document, app.clock()), "application/pdf", f"{name}.pdf")
 
     # --- every plan: queries and the life cycle -----------------------------------------------------
-    @plans.get("", summary="Plans of every kind, most recently changed first")
-    def list_plans(kind: PlanKind | None = None, fiscal_year_be: int | None = None,
-                   step: Step | None = None) -> list[dict[str, Any]]:
-        return app.list_plans(kind=kind, fiscal_year_be=fiscal_year_be, step=step)
+    @plans.get("", response_model=Page[PlanOut],
+               summary="Plans of every kind, most recently changed first (paged)")
+    def list_plans(
+        paging: Paging,
+        kind: PlanKind | None = None,
+        fiscal_year_be: Annotated[int | None, Query(ge=2400, le=2700,
+                                                    description="ปีงบประมาณ (Buddhist era)")
+                                  ] = None,
+        step: Step | None = None,
+        holder: Annotated[str | None, Query(max_length=100,
+                                            description="Who holds it: an officer or a body")
+                          ] = None,
+        q: Annotated[str | None, Query(max_length=200, description="Text in the title")] = None,
+    ) -> dict[str, Any]:
+        return app.list_plans(paging, kind=kind, fiscal_year_be=fiscal_year_be, step=step,
+                              holder=holder, text=q)
 
     @plans.get("/{plan_id}", summary="A plan: content, step, holder, every approval round")
     def get_plan(plan_id: UUID, response: Response) -> dict[str, Any]:
         return _answer(response, app.plan_summary(plan_id))
 
-    @plans.get("/{plan_id}/history", summary="Every event of the plan: who, when, what")
-    def plan_history(plan_id: UUID) -> list[dict[str, Any]]:
-        return app.history(plan_id)
+    @plans.get("/{plan_id}/history", response_model=Page[HistoryEntryOut],
+               summary="Every event of the plan: who, when, what (paged, oldest first)")
+    def plan_history(plan_id: UUID, paging: Paging) -> dict[str, Any]:
+        return app.history(plan_id, paging)
 
-    @plans.get("/{plan_id}/versions", summary="Every version of the plan (original and amendments)")
-    def plan_versions(plan_id: UUID) -> list[dict[str, Any]]:
-        return app.versions(plan_id)
+    @plans.get("/{plan_id}/versions", response_model=Page[PlanOut],
+               summary="Every version of the plan (original and amendments; paged, oldest first)")
+    def plan_versions(plan_id: UUID, paging: Paging) -> dict[str, Any]:
+        return app.versions(plan_id, paging)
 
     @plans.get("/{plan_id}/in-force", summary="The approved version in force on a date")
     def plan_in_force(plan_id: UUID, on: date | None = None) -> dict[str, Any]:
@@ -199,9 +217,10 @@ def create_router(app: PlanningApplication) -> APIRouter:
          status=201)
 
     # --- fiscal years -------------------------------------------------------------------------------
-    @years.get("", summary="Fiscal years with plans or closed, and whether each is closed")
-    def list_years() -> list[dict[str, Any]]:
-        return app.fiscal_years()
+    @years.get("", response_model=Page[FiscalYearOut],
+               summary="Fiscal years with plans or closed, and whether each is closed (paged)")
+    def list_years(paging: Paging, closed: bool | None = None) -> dict[str, Any]:
+        return app.fiscal_years(paging, closed=closed)
 
     @years.get("/{year_be}", summary="Whether a fiscal year is closed")
     def get_year(year_be: int, response: Response) -> dict[str, Any]:
@@ -249,7 +268,8 @@ def create_router(app: PlanningApplication) -> APIRouter:
     @integration.get("/alignment", summary="ความสอดคล้อง: which strategies and projects serve which "
                      "provincial and national strategies, and which serve none (JSON, CSV, Excel)",
                      responses={200: {"content": {"text/csv": {}, XLSX_MEDIA_TYPE: {}}}})
-    def alignment(fiscal_year_be: int | None = None, on: date | None = None,
+    def alignment(fiscal_year_be: Annotated[int | None, Query(ge=2400, le=2700)] = None,
+                  on: date | None = None,
                   format: TableFormat = "json") -> Any:  # noqa: A002
         day = on or bangkok_date(app.clock())
         year = fiscal_year_be or fiscal_year_of(day)

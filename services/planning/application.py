@@ -17,12 +17,7 @@ from uuid import UUID, uuid4
 from contracts.vocabulary import ApprovingBody
 from services.planning.domain import (
     APPROVED_STEPS,
-    BODY_TH,
-    DECISION_TH,
-    KIND_TH,
-    STRATEGY_LEVEL_TH,
     ActionPlanContent,
-    DevelopmentPlanContent,
     FiscalYear,
     HigherStrategy,
     LinkContext,
@@ -37,13 +32,23 @@ from services.planning.domain import (
     WrongKind,
     version_in_force,
 )
+from services.planning.projections import (
+    PLAN_COLUMNS,
+    PLAN_INDEXES,
+    fiscal_year_row,
+    plan_row,
+    plan_view,
+    strategies_view,
+)
 from services.planning.settings import PlanningSettings
 from shared.context import current_actor
-from shared.domain import Aggregate, DomainEvent
+from shared.domain import Aggregate
 from shared.eventstore import ServiceApplication
+from shared.history import history_page
+from shared.http.paging import PageRequest
 from shared.office.directory import name_th_of
 from shared.office.documents import RegisteredDocument, cite
-from shared.projection import AggregateIndex
+from shared.office.learning import LearnedDocuments
 from shared.thaitime import bangkok_date, utc_now
 
 Idempotency = tuple[str, str, str] | None
@@ -53,6 +58,9 @@ ContentFor = Callable[[UUID], Any]
 
 class PlanningApplication(ServiceApplication):
     name = "planning"  # pinned: it names the stored data
+    # The reference strategies live as long as the office: each import that changes them adds an
+    # event, so loading them reads the latest snapshot and what came after it.
+    snapshotting_intervals = {ReferenceStrategies: 10}
 
     def __init__(
         self,
@@ -64,7 +72,15 @@ class PlanningApplication(ServiceApplication):
         super().__init__(settings, env)
         self.settings: PlanningSettings = settings
         self.clock = clock
-        self.plans: AggregateIndex[Plan] = AggregateIndex(self, lambda p: p, aggregate_types=(Plan,))
+        # Lists, and the commands that look for other plans, read these tables in planning's
+        # database (`shared.readmodels`); nothing loads every plan.
+        self.plans = self.read_models.listing("plans", of=(Plan,), row=plan_row,
+                                              columns=PLAN_COLUMNS, indexes=PLAN_INDEXES)
+        self.years = self.read_models.listing("fiscal_years", of=(FiscalYear,),
+                                              row=fiscal_year_row,
+                                              columns={"year_be": "int", "closed": "bool"},
+                                              indexes=(("year_be",),))
+        self.documents = LearnedDocuments(self)
 
     # --- loading ------------------------------------------------------------------------------------
     def plan(self, plan_id: UUID, kind: PlanKind | None = None) -> Plan:
@@ -95,8 +111,9 @@ class PlanningApplication(ServiceApplication):
         return year is not None and year.closed
 
     def lineage(self, lineage_id: UUID | None) -> list[Plan]:
-        return sorted((p for p in self.plans.all() if p.lineage_id == lineage_id),
-                      key=lambda p: p.plan_version)
+        """Every version of one plan, oldest first (a handful: each amendment adds one)."""
+        rows = self.plans.select({"lineage_id": str(lineage_id)}, order_by=("plan_version",))
+        return [self.plan(UUID(row["id"])) for row in rows]
 
     def registered_document(self, document_id: UUID) -> RegisteredDocument | None:
         return self.get(RegisteredDocument, RegisteredDocument.create_id(document_id))
@@ -220,12 +237,10 @@ class PlanningApplication(ServiceApplication):
         """Another lineage's approved plan of the same kind and fiscal year, still standing."""
         if plan.fiscal_year_be is None:
             return None
-        for other in self.plans.all():
-            if (other.kind == plan.kind and other.fiscal_year_be == plan.fiscal_year_be
-                    and other.lineage_id != plan.lineage_id and other.step in APPROVED_STEPS
-                    and other.superseded_by is None):
-                return other.id
-        return None
+        found = self.plans.select({"kind": plan.kind, "fiscal_year_be": plan.fiscal_year_be,
+                                   "standing": True, "lineage_id__ne": str(plan.lineage_id)},
+                                  limit=1)
+        return UUID(found[0]["id"]) if found else None
 
     # --- after approval -----------------------------------------------------------------------------
     def publish(self, plan_id: UUID, *, published_on: date | None,
@@ -280,22 +295,26 @@ class PlanningApplication(ServiceApplication):
     def plan_summary(self, plan_id: UUID) -> dict[str, Any]:
         return plan_view(self.plan(plan_id))
 
-    def list_plans(self, *, kind: PlanKind | None = None, fiscal_year_be: int | None = None,
-                   step: Step | None = None) -> list[dict[str, Any]]:
-        plans = [p for p in self.plans.all()
-                 if (kind is None or p.kind == kind)
-                 and (fiscal_year_be is None or p.fiscal_year_be == fiscal_year_be)
-                 and (step is None or p.step == step)]
-        plans.sort(key=lambda p: (p.step_since or self.clock()), reverse=True)
-        return [plan_view(p, with_content=False) for p in plans]
+    def list_plans(self, paging: PageRequest, *, kind: PlanKind | None = None,
+                   fiscal_year_be: int | None = None, step: Step | None = None,
+                   holder: str | None = None, text: str | None = None) -> dict[str, Any]:
+        """A page of plans, most recently changed first."""
+        where: dict[str, Any] = {}
+        for column, value in (("kind", kind), ("fiscal_year_be", fiscal_year_be), ("step", step),
+                              ("holder", holder)):
+            if value is not None:
+                where[column] = value
+        if text:
+            where["title_th__contains"] = text
+        return self.plans.page(paging, where, order_by=("step_since",), descending=True)
 
-    def history(self, plan_id: UUID) -> list[dict[str, Any]]:
-        self.plan(plan_id)
-        return [history_entry(e) for e in self.events.get(plan_id)]
+    def history(self, plan_id: UUID, paging: PageRequest) -> dict[str, Any]:
+        return history_page(self, self.plan(plan_id), paging)
 
-    def versions(self, plan_id: UUID) -> list[dict[str, Any]]:
+    def versions(self, plan_id: UUID, paging: PageRequest) -> dict[str, Any]:
         plan = self.plan(plan_id)
-        return [plan_view(p, with_content=False) for p in self.lineage(plan.lineage_id)]
+        return self.plans.page(paging, {"lineage_id": str(plan.lineage_id)},
+                               order_by=("plan_version",))
 
     def in_force(self, plan_id: UUID, on: date | None) -> dict[str, Any]:
         """The approved version of the plan's lineage in force on `on` (default: today)."""
@@ -313,15 +332,22 @@ class PlanningApplication(ServiceApplication):
         return plan
 
     def development_plans_in_force(self, day: date) -> list[Plan]:
-        lineages = {p.lineage_id for p in self.plans.all() if p.kind == PlanKind.development_plan}
-        found = (version_in_force(self.lineage(lineage), day) for lineage in lineages)
+        """The version in force on `day` of each development plan: of the approved versions
+        whose days may include it (the listing's interval), the one its lineage puts in force."""
+        candidates = self.plans.select({
+            "kind": PlanKind.development_plan, "in_force_from__le": day.isoformat(),
+            "in_force_until__ge": day.isoformat()}, order_by=("lineage_id", "plan_version"))
+        by_lineage: dict[str, list[Plan]] = {}
+        for row in candidates:
+            by_lineage.setdefault(row["lineage_id"], []).append(self.plan(UUID(row["id"])))
+        found = (version_in_force(versions, day) for versions in by_lineage.values())
         return [p for p in found if p is not None]
 
-    def approved_action_plans(self, fiscal_year_be: int | None) -> list[Plan]:
-        return [p for p in self.plans.all()
-                if p.kind == PlanKind.action_plan and p.step in APPROVED_STEPS
-                and p.superseded_by is None
-                and (fiscal_year_be is None or p.fiscal_year_be == fiscal_year_be)]
+    def approved_action_plans(self, fiscal_year_be: int) -> list[Plan]:
+        """The fiscal year's approved action plans still standing (not superseded)."""
+        rows = self.plans.select({"kind": PlanKind.action_plan, "fiscal_year_be": fiscal_year_be,
+                                  "standing": True}, order_by=("lineage_id",))
+        return [self.plan(UUID(row["id"])) for row in rows]
 
     def fiscal_year_view(self, year_be: int, year: FiscalYear | None = None) -> dict[str, Any]:
         year = year or self.get(FiscalYear, FiscalYear.create_id(year_be))
@@ -334,100 +360,25 @@ class PlanningApplication(ServiceApplication):
             "version": year.version if year else 0,
         }
 
-    def fiscal_years(self) -> list[dict[str, Any]]:
-        years = set(self.settings.closed_fiscal_years)
-        years |= {p.fiscal_year_be for p in self.plans.all() if p.fiscal_year_be is not None}
-        return [self.fiscal_year_view(y) for y in sorted(years)]
+    def fiscal_years(self, paging: PageRequest, *, closed: bool | None = None) -> dict[str, Any]:
+        """A page of the fiscal years with plans, closed by command or by configuration (one a
+        year: the only list here that grows with the years themselves)."""
+        years = set(self.settings.closed_fiscal_years) | self._plan_years()
+        years |= {row["year_be"] for row in self.years.stream(order_by=("year_be",))}
+        views = (self.fiscal_year_view(year) for year in sorted(years))
+        return paging.page((v for v in views if closed is None or v["closed"] == closed),
+                           key=lambda v: (v["fiscal_year_be"],))
+
+    def _plan_years(self) -> set[int]:
+        """The fiscal years plans are for, one indexed look-up per year (not a row per plan)."""
+        years: set[int] = set()
+        last = 0
+        while found := self.plans.select({"fiscal_year_be__gt": last},
+                                         order_by=("fiscal_year_be",), limit=1):
+            last = found[0]["fiscal_year_be"]
+            years.add(last)
+        return years
 
     def strategies(self, level: StrategyLevel) -> dict[str, Any]:
         register = self.references(level)
         return strategies_view(level, register)
-
-
-
-# --- views ------------------------------------------------------------------------------------------
-
-
-def approval_view(approval: Any) -> dict[str, Any] | None:
-    if approval is None:
-        return None
-    return {
-        **approval.model_dump(mode="json"),
-        "body_th": BODY_TH[approval.body],
-        "decision_th": DECISION_TH[approval.decision],
-    }
-
-
-def plan_view(plan: Plan, *, with_content: bool = True) -> dict[str, Any]:
-    content = plan.content
-    view: dict[str, Any] = {
-        "plan_id": str(plan.id),
-        "kind": plan.kind.value,
-        "kind_th": KIND_TH[plan.kind],
-        "procedure": plan.procedure,
-        "title_th": plan.title_th,
-        "fiscal_year_be": plan.fiscal_year_be,
-        "start_year_be": plan.start_year_be,
-        "end_year_be": plan.end_year_be,
-        "lineage_id": str(plan.lineage_id),
-        "plan_version": plan.plan_version,
-        "amends_plan_id": str(plan.amends_plan_id) if plan.amends_plan_id else None,
-        "drafted_by": plan.drafted_by,
-        "drafter_name_th": plan.drafter_name_th,
-        "step": plan.step.value,
-        "step_th": plan.step_th,
-        "holder": plan.holder,
-        "holder_th": plan.holder_th,
-        "step_since": plan.step_since,
-        "revisions": plan.revisions,
-        "rounds": [
-            {
-                "round": r.number,
-                "body": r.body.value,
-                "body_th": BODY_TH[r.body],
-                "submitted_by": r.submitted_by,
-                "submitted_at": r.submitted_at,
-                "decided_by": r.decided_by,
-                "decided_at": r.decided_at,
-                "decision": approval_view(r.approval),
-            }
-            for r in plan.rounds
-        ],
-        "approval": approval_view(plan.approval),
-        "effective_from": plan.effective_from,
-        "published_on": plan.published_on,
-        "started_on": plan.started_on,
-        "closed_on": plan.closed_on,
-        "superseded_by": str(plan.superseded_by) if plan.superseded_by else None,
-        "version": plan.version,
-    }
-    if isinstance(content, ActionPlanContent):
-        view["total_budget"] = str(content.total_budget)
-        view["project_count"] = len(content.projects)
-    if isinstance(content, DevelopmentPlanContent):
-        view["strategy_count"] = len(content.strategies)
-    if with_content:
-        view["content"] = content.model_dump(mode="json")
-    return view
-
-
-def strategies_view(level: StrategyLevel, register: ReferenceStrategies | None) -> dict[str, Any]:
-    rows = sorted(register.strategies.values(), key=lambda s: s.code) if register else []
-    return {
-        "level": level.value,
-        "level_th": STRATEGY_LEVEL_TH[level],
-        "strategies": [s.model_dump() for s in rows],
-        "version": register.version if register else 0,
-    }
-
-
-def history_entry(event: DomainEvent) -> dict[str, Any]:
-    data = event.model_dump(mode="json", exclude={"originator_id", "originator_topic"})
-    return {
-        "version": data.pop("originator_version"),
-        "event": type(event).__name__,
-        "at": data.pop("timestamp"),
-        "actor": data.pop("actor"),
-        "trace_id": data.pop("trace_id"),
-        "data": data,
-    }

@@ -726,7 +726,7 @@ def broken_links(plan: Plan, context: LinkContext) -> list[BrokenLink]:
 # --------------------------------------------------------------------------------------------------
 
 
-class Plan(Aggregate):
+class Plan(Aggregate, stored_as="planning.Plan"):
     """One version of a plan: its content, its approval rounds and its life cycle."""
 
     def __init__(self) -> None:
@@ -1102,7 +1102,7 @@ def version_in_force(versions: Sequence[Plan], day: date) -> Plan | None:
 # --------------------------------------------------------------------------------------------------
 
 
-class ReferenceStrategies(Aggregate):
+class ReferenceStrategies(Aggregate, stored_as="planning.ReferenceStrategies"):
     """The provincial (or national) strategies plans are aligned to; imports add or retitle."""
 
     @staticmethod
@@ -1136,6 +1136,16 @@ class ReferenceStrategies(Aggregate):
     def codes(self) -> frozenset[str]:
         return frozenset(self.strategies)
 
+    def snapshot_state(self) -> dict[str, Any]:
+        """What a snapshot keeps: the strategies in the order they were first imported."""
+        return {"level": self.level.value, "imports": self.imports,
+                "strategies": [s.model_dump(mode="json") for s in self.strategies.values()]}
+
+    @classmethod
+    def from_snapshot_state(cls, state: dict[str, Any]) -> dict[str, Any]:
+        return {"level": StrategyLevel(state["level"]), "imports": state["imports"],
+                "strategies": {s["code"]: HigherStrategy(**s) for s in state["strategies"]}}
+
     @event("Imported")
     def _imported(self, strategies: list[HigherStrategy], source: str, by: str,
                   at: datetime) -> None:
@@ -1144,7 +1154,7 @@ class ReferenceStrategies(Aggregate):
         self.imports += 1
 
 
-class FiscalYear(Aggregate):
+class FiscalYear(Aggregate, stored_as="planning.FiscalYear"):
     """Whether the plans of a fiscal year may still be approved."""
 
     @staticmethod

@@ -1,7 +1,7 @@
 """Read models of the planning service, laid out the way the office publishes them.
 
-Plans and known documents are followed from the notification log by `shared.projection`'s
-`AggregateIndex` (built by the application); this module arranges what they hold:
+- plans as the API shows them (`plan_view`), and as the `plans` listing keeps them in planning's
+  database (`plan_row`: what lists page, filter and sort by; the application declares it);
 - the alignment matrix (procedure 8): which office strategies and projects serve which provincial
   and national strategies, and which serve none, as JSON and as Thai CSV/Excel rows;
 - the approved annual action plan as a document (strategy → project → budget → KPI) with
@@ -16,15 +16,20 @@ from decimal import Decimal
 from typing import Any
 
 from services.planning.domain import (
+    APPROVED_STEPS,
     BODY_TH,
+    DECISION_TH,
     EXPENSE_CATEGORY_TH,
+    KIND_TH,
     STRATEGY_LEVEL_TH,
     ActionPlanContent,
     DevelopmentPlanContent,
     ExpenseCategory,
+    FiscalYear,
     HigherStrategy,
     Plan,
     Project,
+    ReferenceStrategies,
     StrategyLevel,
 )
 from shared.thaireport import format_baht
@@ -35,6 +40,123 @@ QUARTER_TH = ("ไตรมาส 1 (ต.ค.-ธ.ค.)", "ไตรมาส 2 
               "ไตรมาส 4 (ก.ค.-ก.ย.)")
 DIRECT, VIA_STRATEGY = "direct", "via_strategy"
 MARK = {DIRECT: "●", VIA_STRATEGY: "○"}
+
+
+# --- plans as the API shows them, and as their listing keeps them ---------------------------------
+
+
+def approval_view(approval: Any) -> dict[str, Any] | None:
+    if approval is None:
+        return None
+    return {
+        **approval.model_dump(mode="json"),
+        "body_th": BODY_TH[approval.body],
+        "decision_th": DECISION_TH[approval.decision],
+    }
+
+
+def plan_view(plan: Plan, *, with_content: bool = True) -> dict[str, Any]:
+    content = plan.content
+    view: dict[str, Any] = {
+        "plan_id": str(plan.id),
+        "kind": plan.kind.value,
+        "kind_th": KIND_TH[plan.kind],
+        "procedure": plan.procedure,
+        "title_th": plan.title_th,
+        "fiscal_year_be": plan.fiscal_year_be,
+        "start_year_be": plan.start_year_be,
+        "end_year_be": plan.end_year_be,
+        "lineage_id": str(plan.lineage_id),
+        "plan_version": plan.plan_version,
+        "amends_plan_id": str(plan.amends_plan_id) if plan.amends_plan_id else None,
+        "drafted_by": plan.drafted_by,
+        "drafter_name_th": plan.drafter_name_th,
+        "step": plan.step.value,
+        "step_th": plan.step_th,
+        "holder": plan.holder,
+        "holder_th": plan.holder_th,
+        "step_since": plan.step_since,
+        "revisions": plan.revisions,
+        "rounds": [
+            {
+                "round": r.number,
+                "body": r.body.value,
+                "body_th": BODY_TH[r.body],
+                "submitted_by": r.submitted_by,
+                "submitted_at": r.submitted_at,
+                "decided_by": r.decided_by,
+                "decided_at": r.decided_at,
+                "decision": approval_view(r.approval),
+            }
+            for r in plan.rounds
+        ],
+        "approval": approval_view(plan.approval),
+        "effective_from": plan.effective_from,
+        "published_on": plan.published_on,
+        "started_on": plan.started_on,
+        "closed_on": plan.closed_on,
+        "superseded_by": str(plan.superseded_by) if plan.superseded_by else None,
+        "version": plan.version,
+    }
+    if isinstance(content, ActionPlanContent):
+        view["total_budget"] = str(content.total_budget)
+        view["project_count"] = len(content.projects)
+    if isinstance(content, DevelopmentPlanContent):
+        view["strategy_count"] = len(content.strategies)
+    if with_content:
+        view["content"] = content.model_dump(mode="json")
+    return view
+
+
+def strategies_view(level: StrategyLevel, register: ReferenceStrategies | None) -> dict[str, Any]:
+    rows = sorted(register.strategies.values(), key=lambda s: s.code) if register else []
+    return {
+        "level": level.value,
+        "level_th": STRATEGY_LEVEL_TH[level],
+        "strategies": [s.model_dump() for s in rows],
+        "version": register.version if register else 0,
+    }
+
+
+# Sort keys of the listing are never NULL: a day not reached is the end of time.
+FOREVER = "9999-12-31"
+
+
+def plan_row(plan: Plan) -> dict[str, Any]:
+    """A plan as the `plans` listing keeps it: what lists filter and sort by, and the list's view
+    (the plan without its content). `standing`: an approved version not superseded (what a
+    competing approval and the alignment look for); `in_force_from`/`in_force_until`: the days an
+    approved version may be in force (its lineage decides which one is)."""
+    approved = plan.step in APPROVED_STEPS and plan.effective_from is not None
+    return {
+        "kind": plan.kind.value,
+        "fiscal_year_be": plan.fiscal_year_be or 0,  # 0: a development plan (a period of years)
+        "step": plan.step.value,
+        "holder": plan.holder or "",
+        "title_th": plan.title_th,
+        "lineage_id": str(plan.lineage_id),
+        "plan_version": plan.plan_version,
+        "step_since": plan.step_since or plan.created_on,
+        "standing": approved and plan.superseded_by is None,
+        "in_force_from": plan.effective_from.isoformat() if approved and plan.effective_from
+        else FOREVER,
+        "in_force_until": plan.closed_on.isoformat() if plan.closed_on else FOREVER,
+        "view": plan_view(plan, with_content=False),
+    }
+
+
+PLAN_COLUMNS = {"kind": "text", "fiscal_year_be": "int", "step": "text", "holder": "text",
+                "title_th": "text", "lineage_id": "text", "plan_version": "int",
+                "step_since": "text", "standing": "bool", "in_force_from": "text",
+                "in_force_until": "text"}
+PLAN_INDEXES = (("step_since",), ("kind", "step_since"), ("fiscal_year_be", "step_since"),
+                ("step", "step_since"), ("lineage_id", "plan_version"),
+                ("kind", "fiscal_year_be", "standing"), ("kind", "in_force_from"))
+
+
+def fiscal_year_row(year: FiscalYear) -> dict[str, Any]:
+    return {"year_be": year.year_be, "closed": year.closed,
+            "view": {"fiscal_year_be": year.year_be, "closed": year.closed}}
 
 
 # --- alignment matrix (procedure 8) ----------------------------------------------------------------

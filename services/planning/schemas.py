@@ -7,7 +7,7 @@ own Thai and English title. Money is a JSON string or number read as an exact De
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Annotated, Any
 from uuid import UUID
@@ -303,6 +303,62 @@ class HigherStrategyIn(Model):
 class StrategiesIn(Model):
     strategies: Annotated[list[HigherStrategyIn], Field(min_length=1, max_length=1000)]
     source: ShortText = "API"
+
+
+# --- responses of the lists ----------------------------------------------------------------------
+
+
+class Out(BaseModel):
+    model_config = ConfigDict(extra="allow")
+
+
+class PlanOut(Out):
+    """A plan as lists show it (`GET /plans/{id}` adds its `content`)."""
+
+    plan_id: str
+    kind: str
+    kind_th: str
+    procedure: int
+    title_th: str
+    fiscal_year_be: int | None
+    start_year_be: int | None
+    end_year_be: int | None
+    lineage_id: str
+    plan_version: int
+    amends_plan_id: str | None
+    drafted_by: str
+    drafter_name_th: str
+    step: str
+    step_th: str
+    holder: str | None
+    holder_th: str | None
+    step_since: str | None = Field(description="Since when it is at its step (ISO 8601, UTC)")
+    revisions: int
+    rounds: list[dict[str, Any]]
+    approval: dict[str, Any] | None
+    effective_from: date | None
+    published_on: date | None
+    started_on: date | None
+    closed_on: date | None
+    superseded_by: str | None
+    version: int
+
+
+class FiscalYearOut(Out):
+    fiscal_year_be: int
+    closed: bool
+    closed_by_configuration: bool
+    reason: str
+    version: int
+
+
+class HistoryEntryOut(Out):
+    version: int
+    event: str
+    at: datetime
+    actor: str
+    trace_id: str
+    data: dict[str, Any]
 
 
 def dump(model: BaseModel) -> dict[str, Any]:

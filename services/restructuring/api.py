@@ -19,9 +19,9 @@ from fastapi import APIRouter, HTTPException, Query, Request, Response
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import UploadFile
 
-from contracts.restructuring.v1 import CaseType, SchoolStatus
+from contracts.restructuring.v1 import CaseType, SchoolStatus, SizeBand
 from services.restructuring.application import RestructuringApplication
-from services.restructuring.domain import SchoolDetails
+from services.restructuring.domain import CaseStep, SchoolDetails
 from services.restructuring.projections import registry_csv, small_schools_csv
 from services.restructuring.schemas import (
     CaseIn,
@@ -35,16 +35,20 @@ from services.restructuring.schemas import (
     ImportOut,
     SchoolIn,
     SchoolOut,
+    SmallSchoolsOut,
     SnapshotOut,
     StudyIn,
     WithdrawIn,
 )
 from shared.http.conditional import Idempotency, IfMatch, set_etag
 from shared.http.context import Actor
-from shared.http.downloads import csv_download
+from shared.http.downloads import csv_stream
+from shared.http.paging import Page, Paging
 
 Format = Literal["json", "csv"]
 AsOf = Annotated[date | None, Query(description="The registry as it stood on this day (default today)")]
+District = Annotated[str | None, Query(max_length=300, description="อำเภอ")]
+Subdistrict = Annotated[str | None, Query(max_length=300, description="ตำบล")]
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 IMPORT_BODY = {
     "requestBody": {
@@ -110,18 +114,30 @@ def create_router(app: RestructuringApplication) -> APIRouter:
         response.headers["Location"] = f"/schools/{result['school_code']}"
         return _answer(response, result)
 
-    @schools.get("", response_model=list[SchoolOut],
-                 summary="ทะเบียนสถานศึกษา: every school as it stood on a day (JSON or Thai CSV)",
+    @schools.get("", response_model=Page[SchoolOut],
+                 summary="ทะเบียนสถานศึกษา: the schools as they stood on a day, by code (paged "
+                         "JSON, or the whole selection as Thai CSV)",
                  responses={200: {"content": {"text/csv": {}}}})
-    def list_schools(as_of: AsOf = None, district: str | None = None,
-                     subdistrict: str | None = None, status: SchoolStatus | None = None,
-                     small: bool | None = None, format: Format = "json") -> Any:  # noqa: A002
+    def list_schools(
+        paging: Paging,
+        as_of: AsOf = None,
+        district: District = None,
+        subdistrict: Subdistrict = None,
+        status: Annotated[SchoolStatus | None, Query(description="Status on the day")] = None,
+        size_band: Annotated[SizeBand | None, Query(description="Size band on the day")] = None,
+        small: Annotated[bool | None, Query(description="Small school (≤ 120 pupils) on the day")
+                         ] = None,
+        q: Annotated[str | None, Query(max_length=200, description="Text in the code or a name")
+                     ] = None,
+        format: Format = "json",  # noqa: A002
+    ) -> Any:
         day = as_of or app.today()
-        rows = app.registry(day, district=district, subdistrict=subdistrict, status=status,
-                            small=small)
+        filters = {"district": district, "subdistrict": subdistrict, "status": status,
+                   "size_band": size_band, "small": small, "text": q}
         if format == "csv":
-            return csv_download(registry_csv(rows, day), f"schools-{day.isoformat()}.csv")
-        return rows
+            return csv_stream(registry_csv(app.whole_registry(day, **filters), day),
+                              f"schools-{day.isoformat()}.csv")
+        return app.registry(paging, day, **filters)
 
     @schools.post("/import", response_model=ImportOut, openapi_extra=IMPORT_BODY,
                   summary="นำเข้าข้อมูลนักเรียน DMC (CSV or .xlsx): all rows or none; a repeat "
@@ -136,10 +152,10 @@ def create_router(app: RestructuringApplication) -> APIRouter:
     def get_school(code: str, response: Response, as_of: AsOf = None) -> dict[str, Any]:
         return _answer(response, app.school_summary(code, as_of))
 
-    @schools.get("/{code}/enrolment", response_model=list[SnapshotOut],
-                 summary="Every enrolment snapshot of the school (DMC dates), oldest first")
-    def school_enrolment(code: str) -> list[dict[str, Any]]:
-        return app.enrolment_of(code)
+    @schools.get("/{code}/enrolment", response_model=Page[SnapshotOut],
+                 summary="The school's enrolment snapshots (DMC dates), oldest first (paged)")
+    def school_enrolment(code: str, paging: Paging) -> dict[str, Any]:
+        return app.enrolment_of(code, paging)
 
     @schools.post("/{code}/enrolment", response_model=SchoolOut,
                   summary="Record one enrolment snapshot (10 June or 10 November)")
@@ -150,22 +166,26 @@ def create_router(app: RestructuringApplication) -> APIRouter:
             academic_year_be=body.academic_year_be, term=body.term, expected_version=if_match,
             idempotency=idem.for_body(body)))
 
-    @schools.get("/{code}/history", response_model=list[HistoryEntryOut],
-                 summary="Every event of the school: who, when, what")
-    def school_history(code: str) -> list[dict[str, Any]]:
-        return app.school_history(code)
+    @schools.get("/{code}/history", response_model=Page[HistoryEntryOut],
+                 summary="Every event of the school: who, when, what (paged, oldest first)")
+    def school_history(code: str, paging: Paging) -> dict[str, Any]:
+        return app.school_history(code, paging)
 
     # --- reports ------------------------------------------------------------------------------------
-    @reports.get("/small-schools",
-                 summary="โรงเรียนขนาดเล็กและโรงเรียนที่ควรพิจารณายุบรวม (JSON or Thai CSV); the "
-                         "criterion is stated in the report",
+    @reports.get("/small-schools", response_model=SmallSchoolsOut,
+                 summary="โรงเรียนขนาดเล็กและโรงเรียนที่ควรพิจารณายุบรวม: the criterion and counts, "
+                         "then the small schools by district (paged JSON, or all as Thai CSV)",
                  responses={200: {"content": {"text/csv": {}}}})
-    def small_schools(as_of: AsOf = None, format: Format = "json") -> Any:  # noqa: A002
-        report = app.small_schools(as_of)
+    def small_schools(paging: Paging, as_of: AsOf = None, district: District = None,
+                      subdistrict: Subdistrict = None,
+                      format: Format = "json") -> Any:  # noqa: A002
+        day = as_of or app.today()
         if format == "csv":
-            return csv_download(small_schools_csv(report),
-                                f"small-schools-{report['as_of'].isoformat()}.csv")
-        return report
+            summary, entries = app.whole_small_schools(day, district=district,
+                                                       subdistrict=subdistrict)
+            return csv_stream(small_schools_csv(summary, entries),
+                              f"small-schools-{day.isoformat()}.csv")
+        return app.small_schools(paging, day, district=district, subdistrict=subdistrict)
 
     # --- cases --------------------------------------------------------------------------------------
     @cases.post("", status_code=201, response_model=CaseOut,
@@ -183,20 +203,34 @@ def create_router(app: RestructuringApplication) -> APIRouter:
         response.headers["Location"] = f"/cases/{result['case_id']}"
         return _answer(response, result)
 
-    @cases.get("", response_model=list[CaseOut], summary="Restructuring cases, oldest first")
-    def list_cases(case_type: CaseType | None = None, closed: bool | None = None
-                   ) -> list[dict[str, Any]]:
-        return app.cases_view(case_type=case_type, closed=closed)
+    @cases.get("", response_model=Page[CaseOut], summary="Restructuring cases, oldest first (paged)")
+    def list_cases(
+        paging: Paging,
+        case_type: CaseType | None = None,
+        step: CaseStep | None = None,
+        fiscal_year_be: Annotated[int | None, Query(
+            ge=2400, le=2700,
+            description="The fiscal year (ปีงบประมาณ, Buddhist era) the case was opened in")] = None,
+        closed: bool | None = None,
+        holder: Annotated[str | None, Query(max_length=100,
+                                            description="Who holds it: an officer or กศจ.")] = None,
+        school_code: Annotated[str | None, Query(max_length=20,
+                                                 description="Cases naming this school")] = None,
+        q: Annotated[str | None, Query(max_length=200, description="Text in the title")] = None,
+    ) -> dict[str, Any]:
+        return app.list_cases(paging, case_type=case_type, step=step,
+                              fiscal_year_be=fiscal_year_be, closed=closed, holder=holder,
+                              school_code=school_code, text=q)
 
     @cases.get("/{case_id}", response_model=CaseOut,
                summary="A case: its step, who holds it, every study, hearing and round")
     def get_case(case_id: UUID, response: Response) -> dict[str, Any]:
         return _answer(response, app.case_summary(case_id))
 
-    @cases.get("/{case_id}/history", response_model=list[HistoryEntryOut],
-               summary="Every event of the case: who, when, what")
-    def case_history(case_id: UUID) -> list[dict[str, Any]]:
-        return app.case_history(case_id)
+    @cases.get("/{case_id}/history", response_model=Page[HistoryEntryOut],
+               summary="Every event of the case: who, when, what (paged, oldest first)")
+    def case_history(case_id: UUID, paging: Paging) -> dict[str, Any]:
+        return app.case_history(case_id, paging)
 
     def step(path: str, summary: str, body_model: type, command: Any) -> None:
         """One step of a case: POST /cases/{id}/<path> with If-Match and Idempotency-Key."""

@@ -7,13 +7,13 @@ a case's execution changes its schools together with the case.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 from uuid import UUID
 
-from contracts.restructuring.v1 import CaseType, SchoolStatus
+from contracts.restructuring.v1 import CaseType, SchoolStatus, SizeBand
 from contracts.vocabulary import Decision, SchoolLevel
 from services.restructuring.domain import (
     CaseNotFound,
@@ -33,21 +33,48 @@ from services.restructuring.domain import (
 )
 from services.restructuring.importing import ImportRow, read_rows
 from services.restructuring.projections import (
+    CASE_COLUMNS,
+    CASE_INDEXES,
+    RECEIVING_OPTIONS_SHOWN,
+    RECEIVING_SCOPES,
+    REGISTRY_INDEXES,
+    REGISTRY_SQL_COLUMNS,
+    REPORT_ORDER,
+    as_of,
+    case_row,
     case_view,
+    on_day,
+    registry_periods,
     school_row,
-    small_schools_report,
+    small_school_entry,
+    small_schools_summary,
     snapshot_view,
 )
 from services.restructuring.settings import RestructuringSettings
 from shared.context import current_actor
-from shared.domain import Aggregate, DomainEvent
+from shared.domain import Aggregate
 from shared.eventstore import ServiceApplication, check_version
+from shared.history import history_page
+from shared.http.paging import PageRequest
 from shared.office.directory import name_th_of
 from shared.office.documents import RegisteredDocument, cite
-from shared.projection import AggregateIndex
+from shared.office.learning import LearnedDocuments
 from shared.thaitime import bangkok_date, utc_now
 
 Idempotency = tuple[str, str, str] | None
+
+
+def registry_where(day: date, *, district: str | None = None, subdistrict: str | None = None,
+                   status: SchoolStatus | None = None, size_band: SizeBand | None = None,
+                   small: bool | None = None, text: str | None = None) -> dict[str, Any]:
+    """The registry's rows on `day` that match: status, size band and the small-school flag as
+    they were that day; `text` in the code or a name."""
+    where: dict[str, Any] = {**on_day(day), **{column: value for column, value in (
+        ("district", district), ("subdistrict", subdistrict), ("status", status),
+        ("size_band", size_band), ("small", small)) if value is not None}}
+    if text:
+        where["search__contains"] = text
+    return where
 
 
 class ImportRejected(RestructuringError):
@@ -72,6 +99,9 @@ class DetailsDifferInFile(RestructuringError):
 
 class RestructuringApplication(ServiceApplication):
     name = "restructuring"  # pinned: it names the stored data
+    # A school lives as long as the registry: two enrolment snapshots a year, and whatever cases
+    # do to it. Loading one reads its latest snapshot and the events after it.
+    snapshotting_intervals = {School: 10}
 
     def __init__(
         self,
@@ -83,10 +113,14 @@ class RestructuringApplication(ServiceApplication):
         super().__init__(settings, env)
         self.settings: RestructuringSettings = settings
         self.clock = clock
-        self.schools: AggregateIndex[School] = AggregateIndex(
-            self, lambda s: s, aggregate_types=(School,))
-        self.cases: AggregateIndex[RestructuringCase] = AggregateIndex(
-            self, lambda c: c, aggregate_types=(RestructuringCase,))
+        # Lists, reports and exports read these tables in restructuring's database
+        # (`shared.readmodels`); nothing loads every school or case.
+        self.schools = self.read_models.listing(
+            "schools", of=(School,), row=registry_periods, many=True,
+            columns=REGISTRY_SQL_COLUMNS, indexes=REGISTRY_INDEXES)
+        self.cases = self.read_models.listing("cases", of=(RestructuringCase,), row=case_row,
+                                              columns=CASE_COLUMNS, indexes=CASE_INDEXES)
+        self.documents = LearnedDocuments(self)
 
     def today(self) -> date:
         return bangkok_date(self.clock())
@@ -148,32 +182,93 @@ class RestructuringApplication(ServiceApplication):
         return self.execute(decide, idempotency=idempotency)
 
     # --- the registry: queries ----------------------------------------------------------------------
-    def registry(self, day: date | None = None, *, district: str | None = None,
-                 subdistrict: str | None = None, status: SchoolStatus | None = None,
-                 small: bool | None = None) -> list[dict[str, Any]]:
-        """Every school as the registry stood on `day` (today by default), by code."""
-        day = day or self.today()
-        rows = [school_row(s, day) for s in self.schools.all() if s.state_on(day).exists]
-        rows = [r for r in rows
-                if (district is None or r["district"] == district)
-                and (subdistrict is None or r["subdistrict"] == subdistrict)
-                and (status is None or r["status"] == status.value)
-                and (small is None or r["small_school"] is small)]
-        return sorted(rows, key=lambda r: r["school_code"])
+    def registry(self, paging: PageRequest, day: date, **filters: Any) -> dict[str, Any]:
+        """A page of the registry as it stood on `day`, by school code (`registry_where`)."""
+        return self.schools.page(paging, registry_where(day, **filters),
+                                 order_by=("school_code",), view=as_of(day))
+
+    def whole_registry(self, day: date, **filters: Any) -> Iterator[dict[str, Any]]:
+        """Every school of the selection as it stood on `day`, by code (what an export writes)."""
+        line = as_of(day)
+        for row in self.schools.stream(registry_where(day, **filters), order_by=("school_code",)):
+            yield line(row["view"])
 
     def school_summary(self, code: str, day: date | None = None) -> dict[str, Any]:
         return school_row(self.school(code), day or self.today())
 
-    def enrolment_of(self, code: str) -> list[dict[str, Any]]:
+    def enrolment_of(self, code: str, paging: PageRequest) -> dict[str, Any]:
+        """A page of the school's enrolment snapshots, oldest first."""
         school = self.school(code)
-        return [snapshot_view(school.snapshots[d]) for d in sorted(school.snapshots)]
+        return paging.page((school.snapshots[d] for d in sorted(school.snapshots)),
+                           key=lambda s: (s.snapshot_date.isoformat(),), view=snapshot_view)
 
-    def school_history(self, code: str) -> list[dict[str, Any]]:
-        return [history_entry(e) for e in self.events.get(self.school(code).id)]
+    def school_history(self, code: str, paging: PageRequest) -> dict[str, Any]:
+        return history_page(self, self.school(code), paging)
 
-    def small_schools(self, day: date | None = None) -> dict[str, Any]:
-        day = day or self.today()
-        return small_schools_report(self.schools.all(), day)
+    def small_schools(self, paging: PageRequest, day: date, *, district: str | None = None,
+                      subdistrict: str | None = None) -> dict[str, Any]:
+        """The small-school report on `day`: its heading (counts over the whole registry) and a
+        page of its small schools, by district, subdistrict and code."""
+        summary, where = self._small_schools(day, district, subdistrict)
+        return {**summary, **self.schools.page(paging, where, order_by=REPORT_ORDER,
+                                               view=self.small_school_entries(day))}
+
+    def whole_small_schools(self, day: date, *, district: str | None = None,
+                            subdistrict: str | None = None
+                            ) -> tuple[dict[str, Any], Iterator[dict[str, Any]]]:
+        """The report's heading and every one of its small schools (what the export writes)."""
+        summary, where = self._small_schools(day, district, subdistrict)
+        entry = self.small_school_entries(day)
+        return summary, (entry(row["view"])
+                         for row in self.schools.stream(where, order_by=REPORT_ORDER))
+
+    def _small_schools(self, day: date, district: str | None, subdistrict: str | None
+                       ) -> tuple[dict[str, Any], dict[str, Any]]:
+        opened = {**on_day(day), "status": SchoolStatus.open}
+        small = {**opened, "small": True}
+        receiving_districts = self._districts_with_receivers(day)
+        summary = small_schools_summary(
+            day, open_schools=self.schools.count(opened),
+            without_enrolment=self.schools.count({**opened, "pupils": None}),
+            small_schools=self.schools.count(small),
+            merger_candidates=self.schools.count({**small, "district__in": receiving_districts}))
+        chosen = {**small, **{k: v for k, v in (("district", district),
+                                                 ("subdistrict", subdistrict)) if v}}
+        return summary, chosen
+
+    def small_school_entries(self, day: date) -> Callable[[dict[str, Any]], dict[str, Any]]:
+        """Builds a report entry from a small school's registry line, with its receiving
+        options (looked up once per subdistrict and district of the request)."""
+        found: dict[tuple[str, ...], list[dict[str, Any]]] = {}
+
+        def receivers(view: dict[str, Any], scope: str) -> list[dict[str, Any]]:
+            place = (view["district"], view["subdistrict"]) if scope == "subdistrict" \
+                else (view["district"],)
+            if place not in found:
+                where = {**on_day(day), "status": SchoolStatus.open, "small": False,
+                         **dict(zip(("district", "subdistrict"), place, strict=False))}
+                found[place] = self.schools.views(where, order_by=("pupils_rank", "school_code"),
+                                                  limit=RECEIVING_OPTIONS_SHOWN + 1)
+            return [r for r in found[place] if r["school_code"] != view["school_code"]]
+
+        def entry(view: dict[str, Any]) -> dict[str, Any]:
+            for scope in RECEIVING_SCOPES:
+                options = receivers(view, scope)
+                if options:
+                    return small_school_entry(view, scope, options[:RECEIVING_OPTIONS_SHOWN])
+            return small_school_entry(view, None, [])
+
+        return entry
+
+    def _districts_with_receivers(self, day: date) -> list[str]:
+        """Districts with an open school that is not small on `day`: one indexed look-up per
+        district, not a row per school."""
+        where = {**on_day(day), "status": SchoolStatus.open, "small": False}
+        districts: list[str] = []
+        while found := self.schools.select({**where, "district__gt": districts[-1] if districts
+                                            else ""}, order_by=("district",), limit=1):
+            districts.append(found[0]["district"])
+        return districts
 
     # --- cases ----------------------------------------------------------------------------------
     def open_case(self, *, case_type: CaseType, school_codes: Sequence[str],
@@ -305,15 +400,22 @@ class RestructuringApplication(ServiceApplication):
     def case_summary(self, case_id: UUID) -> dict[str, Any]:
         return case_view(self.case(case_id))
 
-    def cases_view(self, *, case_type: CaseType | None = None,
-                   closed: bool | None = None) -> list[dict[str, Any]]:
-        cases = [c for c in self.cases.all()
-                 if (case_type is None or c.case_type == case_type)
-                 and (closed is None or c.closed == closed)]
-        return [case_view(c) for c in sorted(cases, key=lambda c: c.opened_at)]
+    def list_cases(self, paging: PageRequest, *, case_type: CaseType | None = None,
+                   step: str | None = None, fiscal_year_be: int | None = None,
+                   closed: bool | None = None, holder: str | None = None,
+                   school_code: str | None = None, text: str | None = None) -> dict[str, Any]:
+        """A page of cases, oldest first."""
+        where: dict[str, Any] = {column: value for column, value in (
+            ("case_type", case_type), ("step", step), ("fiscal_year_be", fiscal_year_be),
+            ("closed", closed), ("holder", holder)) if value is not None}
+        if school_code:
+            where["schools__contains"] = f",{school_code},"
+        if text:
+            where["title_th__contains"] = text
+        return self.cases.page(paging, where, order_by=("opened_at",))
 
-    def case_history(self, case_id: UUID) -> list[dict[str, Any]]:
-        return [history_entry(e) for e in self.events.get(self.case(case_id).id)]
+    def case_history(self, case_id: UUID, paging: PageRequest) -> dict[str, Any]:
+        return history_page(self, self.case(case_id), paging)
 
 
 class _Import:
@@ -418,15 +520,3 @@ class _Import:
         if code in self.registered or outcome == "new":
             return "new"
         return "updated" if changed or outcome == "corrected" else "unchanged"
-
-
-def history_entry(event: DomainEvent) -> dict[str, Any]:
-    data = event.model_dump(mode="json", exclude={"originator_id", "originator_topic"})
-    return {
-        "version": data.pop("originator_version"),
-        "event": type(event).__name__,
-        "at": data.pop("timestamp"),
-        "actor": data.pop("actor"),
-        "trace_id": data.pop("trace_id"),
-        "data": data,
-    }

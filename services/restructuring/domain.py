@@ -601,12 +601,28 @@ class SchoolState:
         return is_small(self.pupils)
 
 
+def _iso(day: date | None) -> str | None:
+    return day.isoformat() if day is not None else None
+
+
+def _date(text: str | None) -> date | None:
+    return date.fromisoformat(text) if text is not None else None
+
+
+def _text(value: UUID | None) -> str | None:
+    return str(value) if value is not None else None
+
+
+def _uuid(text: str | None) -> UUID | None:
+    return UUID(text) if text is not None else None
+
+
 # --------------------------------------------------------------------------------------------------
 # School
 # --------------------------------------------------------------------------------------------------
 
 
-class School(Aggregate):
+class School(Aggregate, stored_as="restructuring.School"):
     """A school in the registry. A closure (merge, dissolution, transfer) is final."""
 
     @staticmethod
@@ -797,6 +813,49 @@ class School(Aggregate):
             closure=closure,
         )
 
+    # ---- snapshots: a school's state as JSON, read back exactly --------------------------------
+
+    def snapshot_state(self) -> dict[str, Any]:
+        closure = self.closure
+        return {
+            "code": self.code, "name_th": self.name_th, "name_en": self.name_en,
+            "district": self.district, "subdistrict": self.subdistrict,
+            "levels": [level.value for level in self.levels],
+            "established_on": _iso(self.established_on),
+            "established_by_case": _text(self.established_by_case),
+            "level_changes": [[day.isoformat(), [level.value for level in levels]]
+                              for day, levels in self.level_changes],
+            # in the order first recorded (a correction keeps its date's place)
+            "snapshots": [s.model_dump(mode="json") for s in self.snapshots.values()],
+            "moves_in": [{"effective_date": m.effective_date.isoformat(), "from_code": m.from_code,
+                          "pupils_by_grade": m.pupils_by_grade, "case_id": str(m.case_id)}
+                         for m in self.moves_in],
+            "closure": None if closure is None else {
+                "status": closure.status.value, "effective_date": closure.effective_date.isoformat(),
+                "case_id": str(closure.case_id), "into_code": closure.into_code,
+                "to_authority": closure.to_authority},
+        }
+
+    @classmethod
+    def from_snapshot_state(cls, state: dict[str, Any]) -> dict[str, Any]:
+        closure = state["closure"]
+        snapshots = [EnrolmentSnapshot.model_validate(s) for s in state["snapshots"]]
+        return {
+            **{k: state[k] for k in ("code", "name_th", "name_en", "district", "subdistrict")},
+            "levels": [SchoolLevel(level) for level in state["levels"]],
+            "established_on": _date(state["established_on"]),
+            "established_by_case": _uuid(state["established_by_case"]),
+            "level_changes": [(date.fromisoformat(day), [SchoolLevel(v) for v in levels])
+                              for day, levels in state["level_changes"]],
+            "snapshots": {s.snapshot_date: s for s in snapshots},
+            "moves_in": [PupilMove(date.fromisoformat(m["effective_date"]), m["from_code"],
+                                   dict(m["pupils_by_grade"]), UUID(m["case_id"]))
+                         for m in state["moves_in"]],
+            "closure": None if closure is None else Closure(
+                SchoolStatus(closure["status"]), date.fromisoformat(closure["effective_date"]),
+                UUID(closure["case_id"]), closure["into_code"], closure["to_authority"]),
+        }
+
     # ---- events (state changes only: these bodies run again on every replay) -------------------
 
     @event("DetailsCorrected")
@@ -907,7 +966,7 @@ class Round:
     decision: DecisionRecord | None = None
 
 
-class RestructuringCase(Aggregate):
+class RestructuringCase(Aggregate, stored_as="restructuring.RestructuringCase"):
     """A restructuring case from its opening to its execution in the registry."""
 
     # ---- opening -------------------------------------------------------------------------------

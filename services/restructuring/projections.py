@@ -1,14 +1,19 @@
 """Read models of the restructuring service: the registry as it stood on a day, the cases, and the
 small-school report, as JSON rows and Thai CSV.
 
-The schools and cases are followed from the notification log by `shared.projection.AggregateIndex`
-(built by the application); a school's state on any day is the aggregate's own
-(`School.state_on`), so these views never fold events themselves.
+Both are listings in restructuring's own database (`shared.readmodels`, declared by the
+application). The registry keeps each school as **periods**: one row for each stretch of days in
+which the school stood the same (from its establishment, or from before the registry, to each
+effective date that changed it: an enrolment snapshot, pupils joining from a merger, levels added,
+its closure), with the days as columns. "The registry on day D" is then an indexed query (the row
+whose period holds D), filtered by status, size band or the small-school flag as they were on D,
+without loading a school. A school's state in a period is the aggregate's own (`School.state_on`
+at the period's first day), so these views never fold events themselves.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from datetime import date
 from typing import Any
 
@@ -25,8 +30,8 @@ from services.restructuring.domain import (
     levels_th,
     pupils_by_level,
 )
-from shared.csvfile import csv_text
-from shared.thaitime import format_thai_date
+from shared.csvfile import csv_lines
+from shared.thaitime import bangkok_date, fiscal_year_be, format_thai_date
 
 # --------------------------------------------------------------------------------------------------
 # The registry
@@ -101,6 +106,60 @@ def school_row(school: School, day: date) -> dict[str, Any]:
     }
 
 
+# The days of a period, as sortable text: before the registry, and not ended.
+BEGINNING, FOREVER = date.min.isoformat(), "9999-12-31"
+
+
+def registry_periods(school: School) -> list[dict[str, Any]]:
+    """The `schools` listing's rows of one school: a row per period in which it stood the same,
+    each with the registry's line for it (without `as_of`, the day asked about)."""
+    changes = set(school.snapshots) | {move.effective_date for move in school.moves_in} \
+        | {effective for effective, _ in school.level_changes}
+    if school.closure is not None:
+        changes.add(school.closure.effective_date)
+    first = school.established_on or date.min
+    starts = [first, *sorted(day for day in changes if day > first)]
+    rows = []
+    for since, until in zip(starts, [*starts[1:], None], strict=True):
+        view = school_row(school, since)
+        del view["as_of"]
+        pupils = view["pupils"]
+        rows.append({
+            "school_code": school.code,
+            "district": school.district,
+            "subdistrict": school.subdistrict,
+            "search": " ".join(filter(None, (school.code, school.name_th, school.name_en))),
+            "valid_from": since.isoformat(),
+            "valid_until": until.isoformat() if until is not None else FOREVER,
+            "status": view["status"],
+            "size_band": view["size_band"],
+            "small": view["small_school"],
+            "pupils": pupils,
+            # Largest first in ascending order (receiving schools); never NULL.
+            "pupils_rank": -pupils if pupils is not None else 1,
+            "view": view,
+        })
+    return rows
+
+
+REGISTRY_SQL_COLUMNS = {
+    "school_code": "text", "district": "text", "subdistrict": "text", "search": "text",
+    "valid_from": "text", "valid_until": "text", "status": "text", "size_band": "text",
+    "small": "bool", "pupils": "int", "pupils_rank": "int"}
+REGISTRY_INDEXES = (("school_code", "valid_from"), ("district", "subdistrict", "school_code"),
+                    ("valid_until", "valid_from"))
+
+
+def on_day(day: date) -> dict[str, Any]:
+    """The rows of the schools as they stood on `day` (one per school that existed then)."""
+    return {"valid_from__le": day.isoformat(), "valid_until__gt": day.isoformat()}
+
+
+def as_of(day: date) -> Any:
+    """The registry's line of a period, read as of `day`."""
+    return lambda view: {**view, "as_of": day}
+
+
 REGISTRY_COLUMNS = (
     ("school_code", "รหัสโรงเรียน"),
     ("name_th", "ชื่อโรงเรียน"),
@@ -128,12 +187,19 @@ def _thai(value: Any) -> str:
     return str(value)
 
 
-def registry_csv(rows: list[dict[str, Any]], day: date) -> str:
-    return csv_text(
+def registry_csv(rows: Iterable[dict[str, Any]], day: date) -> Iterator[str]:
+    """The registry on `day` as Thai CSV, a line per school as `rows` (views) come."""
+    return csv_lines(
         [heading for _, heading in REGISTRY_COLUMNS],
-        ([_thai(row[key]) for key, _ in REGISTRY_COLUMNS] for row in rows),
+        ([_thai(_day(row[key]) if key == "latest_snapshot_date" else row[key])
+          for key, _ in REGISTRY_COLUMNS] for row in rows),
         preamble=[[f"ทะเบียนสถานศึกษา ข้อมูล ณ วันที่ {format_thai_date(day, full=True)}"]],
     )
+
+
+def _day(value: Any) -> date | None:
+    """A date read back from a stored view (ISO text)."""
+    return date.fromisoformat(value) if isinstance(value, str) else value
 
 
 # --------------------------------------------------------------------------------------------------
@@ -157,63 +223,45 @@ CRITERION_EN = (
     "and the hearing of the school board and community under the BE 2550 regulation."
 )
 RECEIVING_OPTIONS_SHOWN = 5
+RECEIVING_SCOPES = ("subdistrict", "district")  # where receiving schools are looked for, in order
+REPORT_ORDER = ("district", "subdistrict", "school_code")
 
 
-def small_schools_report(schools: Iterable[School], day: date) -> dict[str, Any]:
-    open_schools = []
-    for school in schools:
-        state = school.state_on(day)
-        if state.exists and state.status == SchoolStatus.open:
-            open_schools.append((school, state))
-    known = [(s, st) for s, st in open_schools if st.pupils is not None]
-    receivers = [(s, st) for s, st in known if not st.small_school]
-    entries = []
-    for school, state in sorted(known, key=lambda p: (p[0].district, p[0].subdistrict, p[0].code)):
-        if not state.small_school:
-            continue
-        scope, options = _receiving_options(school, receivers)
-        entries.append({
-            "school_code": school.code,
-            "name_th": school.name_th,
-            "district": school.district,
-            "subdistrict": school.subdistrict,
-            "pupils": state.pupils,
-            "latest_snapshot_date": state.latest_snapshot.snapshot_date
-            if state.latest_snapshot else None,
-            "size_band": state.size_band.value if state.size_band else None,
-            "merger_candidate": scope is not None,
-            "candidate_scope": scope,
-            "receiving_options": options,
-            "note_th": "ไม่มีนักเรียน ควรพิจารณาเลิกสถานศึกษา" if state.pupils == 0 else "",
-        })
+def small_schools_summary(day: date, *, open_schools: int, without_enrolment: int,
+                          small_schools: int, merger_candidates: int) -> dict[str, Any]:
+    """The report's heading: its day, title, criterion and counts (over the whole registry)."""
     return {
         "as_of": day,
         "as_of_th": format_thai_date(day, full=True),
         "title_th": "รายงานโรงเรียนขนาดเล็กและโรงเรียนที่ควรพิจารณายุบรวม",
         "criterion_th": CRITERION_TH,
         "criterion_en": CRITERION_EN,
-        "open_schools": len(open_schools),
-        "schools_without_enrolment": len(open_schools) - len(known),
-        "small_schools": len(entries),
-        "merger_candidates": sum(1 for e in entries if e["merger_candidate"]),
-        "schools": entries,
+        "open_schools": open_schools,
+        "schools_without_enrolment": without_enrolment,
+        "small_schools": small_schools,
+        "merger_candidates": merger_candidates,
     }
 
 
-def _receiving_options(school: School, receivers: list[tuple[School, SchoolState]]
-                       ) -> tuple[str | None, list[dict[str, Any]]]:
-    """Open schools that are not small, in the same subdistrict, else in the same district."""
-    for scope, same in (
-        ("subdistrict", lambda o: (o.district, o.subdistrict) == (school.district, school.subdistrict)),
-        ("district", lambda o: o.district == school.district),
-    ):
-        found = [(o, st) for o, st in receivers if o.code != school.code and same(o)]
-        if found:
-            found.sort(key=lambda p: (-(p[1].pupils or 0), p[0].code))
-            return scope, [{"school_code": o.code, "name_th": o.name_th,
-                            "subdistrict": o.subdistrict, "pupils": st.pupils}
-                           for o, st in found[:RECEIVING_OPTIONS_SHOWN]]
-    return None, []
+def small_school_entry(view: dict[str, Any], scope: str | None,
+                       receivers: list[dict[str, Any]]) -> dict[str, Any]:
+    """One small school of the report (its registry line on the day), with the open schools that
+    are not small in its `scope` (subdistrict, else district), largest first."""
+    return {
+        "school_code": view["school_code"],
+        "name_th": view["name_th"],
+        "district": view["district"],
+        "subdistrict": view["subdistrict"],
+        "pupils": view["pupils"],
+        "latest_snapshot_date": view["latest_snapshot_date"],
+        "size_band": view["size_band"],
+        "merger_candidate": scope is not None,
+        "candidate_scope": scope,
+        "receiving_options": [{"school_code": r["school_code"], "name_th": r["name_th"],
+                               "subdistrict": r["subdistrict"], "pupils": r["pupils"]}
+                              for r in receivers],
+        "note_th": "ไม่มีนักเรียน ควรพิจารณาเลิกสถานศึกษา" if view["pupils"] == 0 else "",
+    }
 
 
 SCOPE_TH = {"subdistrict": "ตำบลเดียวกัน", "district": "อำเภอเดียวกัน", None: ""}
@@ -222,16 +270,17 @@ REPORT_HEADINGS = ("รหัสโรงเรียน", "ชื่อโร�
                    "โรงเรียนที่อาจรับนักเรียน", "หมายเหตุ")
 
 
-def small_schools_csv(report: dict[str, Any]) -> str:
+def small_schools_csv(report: dict[str, Any], entries: Iterable[dict[str, Any]]) -> Iterator[str]:
+    """The report as Thai CSV: its heading, then a line per small school as `entries` come."""
     rows = (
         [e["school_code"], e["name_th"], e["district"], e["subdistrict"], e["pupils"],
-         _thai(e["latest_snapshot_date"]), _thai(e["merger_candidate"]),
+         _thai(_day(e["latest_snapshot_date"])), _thai(e["merger_candidate"]),
          SCOPE_TH[e["candidate_scope"]],
          "; ".join(f"{o['name_th']} ({o['pupils']} คน)" for o in e["receiving_options"]),
          e["note_th"]]
-        for e in report["schools"]
+        for e in entries
     )
-    return csv_text(REPORT_HEADINGS, rows, preamble=[
+    return csv_lines(REPORT_HEADINGS, rows, preamble=[
         [report["title_th"]],
         [f"ข้อมูล ณ วันที่ {report['as_of_th']}"],
         [f"เกณฑ์: {CRITERION_TH}"],
@@ -248,6 +297,31 @@ def small_schools_csv(report: dict[str, Any]) -> str:
 
 def _ref(ref: Any) -> dict[str, Any]:
     return {"school_id": str(ref.school_id), "school_code": ref.code, "name_th": ref.name_th}
+
+
+def case_row(case: RestructuringCase) -> dict[str, Any]:
+    """A case as the `cases` listing keeps it: what lists filter and sort by, and its view.
+    `fiscal_year_be` is the fiscal year (ปีงบประมาณ) in which the case was opened; `schools`
+    every school code it names, between commas (one is found by "contains ,<code>,")."""
+    codes = [*case.school_codes, *([case.new_school.code] if case.new_school else [])]
+    return {
+        "case_type": case.case_type.value,
+        "step": case.step.value,
+        "closed": case.closed,
+        "holder": case.holder,
+        "fiscal_year_be": fiscal_year_be(bangkok_date(case.opened_at)),
+        "schools": f",{','.join(codes)},",
+        "title_th": case.title_th,
+        "opened_at": case.opened_at,
+        "view": case_view(case),
+    }
+
+
+CASE_COLUMNS = {"case_type": "text", "step": "text", "closed": "bool", "holder": "text",
+                "fiscal_year_be": "int", "schools": "text", "title_th": "text",
+                "opened_at": "text"}
+CASE_INDEXES = (("opened_at",), ("case_type", "opened_at"), ("step", "opened_at"),
+                ("fiscal_year_be", "opened_at"), ("closed", "opened_at"))
 
 
 def case_view(case: RestructuringCase) -> dict[str, Any]:

@@ -215,6 +215,46 @@ class CaseOut(Out):
     version: int
 
 
+class ReceivingOptionOut(Out):
+    school_code: str
+    name_th: str
+    subdistrict: str
+    pupils: int | None
+
+
+class SmallSchoolOut(Out):
+    school_code: str
+    name_th: str
+    district: str
+    subdistrict: str
+    pupils: int | None
+    latest_snapshot_date: date | None
+    size_band: str | None
+    merger_candidate: bool
+    candidate_scope: str | None = Field(description="subdistrict or district: where the "
+                                                    "receiving options are")
+    receiving_options: list[ReceivingOptionOut]
+    note_th: str
+
+
+class SmallSchoolsOut(Out):
+    """The report's heading (its day, criterion and counts over the whole registry on that day),
+    then a page of its small schools (`items`, `next_cursor`, `total`)."""
+
+    as_of: date
+    as_of_th: str
+    title_th: str
+    criterion_th: str
+    criterion_en: str
+    open_schools: int
+    schools_without_enrolment: int
+    small_schools: int
+    merger_candidates: int
+    items: list[SmallSchoolOut]
+    next_cursor: str | None
+    total: int
+
+
 class HistoryEntryOut(Out):
     version: int
     event: str

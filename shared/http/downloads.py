@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Iterator
 from urllib.parse import quote
 
 from fastapi import Response
+from fastapi.responses import StreamingResponse
 
 
 def content_disposition(filename: str, *, inline: bool = False) -> str:
@@ -26,3 +28,28 @@ def file_download(content: bytes | str, media_type: str, filename: str, *,
 
 def csv_download(text: str, filename: str) -> Response:
     return file_download(text, "text/csv; charset=utf-8", filename)
+
+
+CHUNK_BYTES = 64 * 1024
+
+
+def csv_stream(lines: Iterable[str], filename: str) -> StreamingResponse:
+    """A CSV written out as its lines are made (`shared.csvfile.csv_lines`): an export of a whole
+    selection never holds it in memory. A plain iterator runs in the thread pool, so the lines
+    may come from the store; they go out in chunks (one thread hop per chunk, not per line)."""
+    return StreamingResponse(_chunks(lines), media_type="text/csv; charset=utf-8",
+                             headers={"Content-Disposition": content_disposition(filename)})
+
+
+def _chunks(lines: Iterable[str]) -> Iterator[bytes]:
+    buffer: list[bytes] = []
+    size = 0
+    for line in lines:
+        data = line.encode("utf-8")
+        buffer.append(data)
+        size += len(data)
+        if size >= CHUNK_BYTES:
+            yield b"".join(buffer)
+            buffer, size = [], 0
+    if buffer:
+        yield b"".join(buffer)

@@ -73,7 +73,7 @@ class PageRequest:
         total = 0
         for row in rows:
             total += 1
-            if after is not None and _as_list(key(row)) <= after:
+            if after is not None and _before_or_at(_as_list(key(row)), after):
                 continue
             if len(chosen) <= self.limit:
                 chosen.append(row)
@@ -88,6 +88,17 @@ class PageRequest:
             url = self.request.url.include_query_params(cursor=next_cursor, limit=self.limit)
             self.response.headers["Link"] = f'<{url.path}?{url.query}>; rel="next"'
         return {"items": items, "next_cursor": next_cursor, "total": total}
+
+
+def _before_or_at(key: list[Any], after: list[Any]) -> bool:
+    """Does the row with `key` come at or before the cursor? A cursor of another list (another
+    shape of key) is refused, not compared."""
+    try:
+        if len(key) != len(after):
+            raise TypeError
+        return key <= after
+    except TypeError:
+        raise InvalidCursor("the cursor is not one of this list", field="cursor") from None
 
 
 def _as_list(key: Sequence[Any]) -> list[Any]:

@@ -146,29 +146,33 @@ PROBLEM_SCHEMA: dict[str, Any] = {
     "additionalProperties": True,
 }
 _PROBLEM_REF = {"$ref": "#/components/schemas/Problem"}
+# The dependencies of `shared.http.conditional` that read If-Match (required, or once it exists).
+IF_MATCH_DEPENDENCIES = frozenset({"require_if_match", "optional_if_match"})
 
 
 def problem_statuses(*, public: bool, changes_state: bool, has_path_params: bool,
                      needs_if_match: bool, has_body: bool) -> dict[int, str]:
     """The statuses a route can answer besides its success, and why (one rule for every route)."""
-    statuses: dict[int, str] = {}
+    statuses: dict[int, str] = {
+        400: "The request cannot be read",
+        404: "Not found (or not known to this service: unknown-officer)",
+        422: "Invalid input: fields, or a rule of the procedure",
+        503: ("Not available yet: the lists are catching up with the records, the service is not "
+              "connected to what it needs, or it stopped trusting its own history"),
+    }
     if not public:
-        statuses.update({401: "No valid access token", 403: "Not allowed: the token's scope, the "
-                         "officer's role (decision rights), clearance or need to know",
-                         429: "Too many requests (Retry-After)"})
-    if has_path_params or changes_state:
-        statuses[404] = "Not found (or not known to this service: unknown-officer)"
-    if changes_state:
-        statuses[409] = "The command does not fit the record's current state"
-        statuses[403] = statuses.get(403, "Not allowed")
-        if has_body:
-            statuses[413] = "The request body is too large"
-            statuses[415] = "Unsupported media type"
+        statuses.update({
+            401: "No valid access token",
+            403: "Not allowed: the token's scope, the officer's role (decision rights), clearance "
+                 "or need to know",
+            409: "The request does not fit the record's current state",
+            429: "Too many requests (Retry-After)"})
+    if changes_state and has_body:
+        statuses[413] = "The request body is too large"
+        statuses[415] = "Unsupported media type"
     if needs_if_match:
         statuses[412] = "If-Match names a version that is no longer current"
         statuses[428] = "If-Match is required to change an existing record"
-    statuses[400] = "The request cannot be read"
-    statuses[422] = "Invalid input: fields, or a rule of the procedure"
     return statuses
 
 
@@ -190,7 +194,7 @@ def declare_problem_responses(schema: dict[str, Any], routes: list[Any],
             statuses = problem_statuses(
                 public=is_public(method, route), changes_state=method not in ("GET", "HEAD"),
                 has_path_params=bool(route.dependant.path_params),
-                needs_if_match=any(getattr(call, "__name__", "") == "require_if_match"
+                needs_if_match=any(getattr(call, "__name__", "") in IF_MATCH_DEPENDENCIES
                                    for call in dependencies),
                 has_body=route.dependant.body_params != [])
             responses = operation.setdefault("responses", {})

@@ -21,6 +21,7 @@ from shared.http.paging import Page, Paging
 from shared.http.routes import api_routes
 from shared.office.directory import DirectoryEntry, entry_view
 from shared.office.documents import DocumentNotKnown, RegisteredDocument, document_view
+from shared.office.learning import LearnedDocuments
 from shared.office.rights import (
     DecisionRights,
     NoDecisionRight,
@@ -163,13 +164,11 @@ class KnownDocumentOut(BaseModel):
 
 def create_documents_router(app: ServiceApplication) -> APIRouter:
     """The documents a service learned from correspondence's registers: an officer about to record
-    a body's decision sees whether the resolution has reached this service and can be cited."""
+    a body's decision sees whether the resolution has reached this service and can be cited. The
+    application lists them (`self.documents = LearnedDocuments(self)` in its `__init__`)."""
     router = APIRouter(prefix="/registered-documents",
                        tags=["registered documents (หนังสือที่ลงทะเบียนในระบบสารบรรณ)"])
-    known = app.read_models.listing(
-        "registered_documents", of=(RegisteredDocument,), columns={"citable": "bool"},
-        row=lambda document: {"citable": document.reference is not None,
-                              "view": document_view(document)})
+    known: LearnedDocuments = app.documents  # type: ignore[attr-defined]
 
     @router.get("", response_model=Page[KnownDocumentOut],
                 summary="Documents learned from correspondence's events")
@@ -179,7 +178,8 @@ def create_documents_router(app: ServiceApplication) -> APIRouter:
                            ] = None,
     ) -> dict[str, Any]:
         where = {} if citable is None else {"citable": citable}
-        return await asyncio.to_thread(known.page, paging, where)
+        return await asyncio.to_thread(known.listing.page, paging, where,
+                                       order_by=("document_id",))
 
     @router.get("/{document_id}", response_model=KnownDocumentOut,
                 summary="A document as this service knows it (citable or not)")

@@ -12,7 +12,7 @@ from shared.consumer import Handler
 from shared.domain import Aggregate
 from shared.eventstore import ServiceApplication
 from shared.office.directory import DirectoryEntry, StaffMember, entry_view, learn_officer
-from shared.office.documents import learn_document
+from shared.office.documents import RegisteredDocument, document_view, learn_document
 
 
 def learn_from_correspondence(app: ServiceApplication) -> Handler:
@@ -45,3 +45,20 @@ def _officer_row(entry: DirectoryEntry) -> dict[str, Any]:
     # Roles between commas, so that one role is found by "contains ,officer,".
     return {"officer_id": entry.officer_id, "roles": f",{','.join(sorted(entry.roles))},",
             "active": entry.active, "view": entry_view(entry)}
+
+
+class LearnedDocuments:
+    """The registered documents a service learned from correspondence, listed in its database
+    (`registered_documents`): declared by the services whose decisions cite them, which serve
+    `GET /registered-documents` (`shared.office.api.create_documents_router`)."""
+
+    def __init__(self, app: ServiceApplication) -> None:
+        self.listing = app.read_models.listing(
+            "registered_documents", of=(RegisteredDocument,), row=_document_row,
+            columns={"document_id": "text", "citable": "bool"},
+            indexes=(("document_id",), ("citable", "document_id")))
+
+
+def _document_row(document: RegisteredDocument) -> dict[str, Any]:
+    view = document_view(document)
+    return {"document_id": view["document_id"], "citable": view["citable"], "view": view}

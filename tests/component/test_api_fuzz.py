@@ -3,7 +3,11 @@ OpenAPI document: requests that fit the schema and requests that do not, sent wi
 portal's token (every scope) as one of the office's officers.
 
 Properties, for every request:
-- no 5xx (the operations routes that need NATS may say 503: component tests do not start it);
+- the answer conforms to the OpenAPI document: its status is one the operation declares, and its
+  body fits the declared schema (schemathesis's `status_code_conformance` and
+  `response_schema_conformance`);
+- no 5xx (the operations routes that need NATS may say 503, and so may `/ready`, which counts
+  the consumers' backlog: component tests do not start NATS);
 - a rejected request (4xx) changes nothing: after it, the store holds no new event except the
   `AccessRefused` of its refusal (the audit trail of access is the one thing a refusal records).
 That every route refuses a request without a token is `tests/contracts/test_openapi.py`'s.
@@ -34,6 +38,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from hypothesis.errors import Unsatisfiable
 from schemathesis.generation.modes import GenerationMode
+from schemathesis.specs.openapi.checks import response_schema_conformance, status_code_conformance
 
 from services.openapi import service_app, service_names
 from shared.testing import office_client, state_changes_since
@@ -120,19 +125,36 @@ def send(client: TestClient, case: Any, actor: str | None) -> httpx.Response:
     return client.request(headers=headers, **kwargs)
 
 
+# What the OpenAPI document says is what the service answers: every status it declares (with
+# its problem+json schema), and bodies of the declared schemas.
+CONFORMANCE = [status_code_conformance, response_schema_conformance]
+
+
 def check(tally: Tally, store: Any, method: str, path: str, mode: str,
-          exchange: Callable[[], httpx.Response]) -> None:
+          exchange: Callable[[], httpx.Response], case: Any = None) -> None:
     before = store.max_notification_id()
     try:
         response = exchange()
     except (UnicodeEncodeError, TypeError, ValueError, httpx.InvalidURL):
         tally.unsendable += 1
         return
+    if case is not None and str(case.media_type).startswith("multipart/"):
+        # schemathesis cannot read back a streamed upload it sent: the status alone is checked.
+        documented = case.operation.definition.raw.get("responses", {})
+        if str(response.status_code) not in documented:
+            tally.failures.append(f"{mode} {method} {path} -> {response.status_code} is not "
+                                  f"declared ({', '.join(sorted(documented))})")
+    elif case is not None:
+        try:
+            case.validate_response(response, checks=CONFORMANCE)
+        except (Exception, BaseExceptionGroup) as failure:  # noqa: BLE001 - reported
+            tally.failures.append(f"{mode} {method} {path} -> {response.status_code} does not "
+                                  f"conform: {' '.join(str(failure).split())[:300]}")
     tally.requests += 1
     status = response.status_code
     tally.statuses[f"{status // 100}xx"] += 1
     problem = None
-    if status >= 500 and not (status == 503 and path.startswith("/admin/")):
+    if status >= 500 and not (status == 503 and (path.startswith("/admin/") or path == "/ready")):
         problem = f"{status}: {response.text[:200]}"
     elif 400 <= status < 500 and (changed := state_changes_since(store, before)):
         problem = f"{status} but recorded {changed}"
@@ -154,7 +176,7 @@ def fuzz(tally: Tally, store: Any, client: TestClient, operation: Any, mode: Any
               suppress_health_check=list(HealthCheck))
     @given(case=cases, actor=actors)
     def run(case: Any, actor: str | None) -> None:
-        check(tally, store, method, path, str(mode), lambda: send(client, case, actor))
+        check(tally, store, method, path, str(mode), lambda: send(client, case, actor), case)
 
     try:
         run()

@@ -78,7 +78,7 @@ def test_an_approved_action_plan_opens_a_line_per_project_and_category_once(
     deliver(approved)
     assert budgeting.max_notification_id() == position
 
-    lines = b.get("/lines", fiscal_year_be=2568)
+    lines = b.items("/lines", fiscal_year_be=2568)
     assert [(x["project_code"], x["category"], x["planned_total"]) for x in lines] == [
         ("P68-01", "operations", "75000.00"), ("P68-01", "subsidies", "75000.50"),
         ("P68-02", "investment", "50000.00"), ("P68-02", "other", "2500.25"),
@@ -96,9 +96,9 @@ def test_a_later_plan_version_revises_the_planned_amounts(
     amended = action_plan_approved([("P68-01", "โครงการพัฒนาคุณภาพการอ่านออกเขียนได้",
                                      [("operations", 1, "50000.00")])], version=2)
     deliver(plan_envelope(amended, sequence=12))
-    (line,) = b.get("/lines", project_code="P68-01", category="operations")
+    (line,) = b.items("/lines", project_code="P68-01", category="operations")
     assert line["planned_total"] == "50000.00"
-    assert [m["movement"] for m in b.get(f"/lines/{line['line_id']}/movements")] == [
+    assert [m["movement"] for m in b.items(f"/lines/{line['line_id']}/movements")] == [
         "opened", "plan_revised"]
 
 
@@ -127,7 +127,7 @@ def test_a_transfer_of_more_than_is_available_is_refused_and_records_nothing(
     problem = assert_refused(response, 422, "insufficient-balance")
     assert problem["available"] == "700.00" and problem["requested"] == "700.01"
     assert budgeting.max_notification_id() == position
-    assert b.get("/budget-transfers") == []
+    assert b.items("/budget-transfers") == []
 
 
 def test_a_transfer_across_fiscal_years_is_refused_and_records_nothing(
@@ -221,9 +221,9 @@ def test_balances_as_of_any_time_are_reproduced_from_the_events(
     assert_refused(before, 404, "line-not-found")
     naive = b.client.get(f"/lines/{line}", params={"as_of": "2026-11-27T10:00:00"})
     assert_refused(naive, 422, "invalid-time")
-    listing = b.get("/lines", as_of=iso)
+    listing = b.items("/lines", as_of=iso)
     assert [x["available"] for x in listing] == ["1000.00"]
-    movements = b.get(f"/lines/{line}/movements")
+    movements = b.items(f"/lines/{line}/movements")
     assert [m["movement"] for m in movements] == ["opened", "allocated", "committed", "disbursed"]
     assert [m["balance"]["available"] for m in movements] == [
         "0.00", "1000.00", "700.00", "700.00"]
@@ -276,10 +276,10 @@ def test_per_head_funds_each_half_as_the_schools_stand_when_it_begins(
     # absorbed school's own, the second counts for the receiver. Another merger takes effect
     # on 16 May 2025, after the second half began: it does not touch FY 2568 at all.
     deliver(merged(absorbed, receiver, date(2025, 1, 16)), merged(later, codes[1]))
-    assert [(s["school_code"], s["status"]) for s in b.get("/schools", status="open",
+    assert [(s["school_code"], s["status"]) for s in b.items("/schools", status="open",
                                                            as_of="2025-01-15")] == [
         (code, "open") for code in codes]
-    assert [s["school_code"] for s in b.get("/schools", status="open", as_of="2025-04-01")] == [
+    assert [s["school_code"] for s in b.items("/schools", status="open", as_of="2025-04-01")] == [
         code for code in codes if code != absorbed]
     path = per_head_case(b)
     line_id = b.get(path)["line_id"]
@@ -389,7 +389,7 @@ def test_school_requests_and_external_funding_name_registered_schools(
     funding = b.post("/external-funding", {
         "fiscal_year_be": 2568, "school_code": "99999999", "source_th": "มูลนิธิ",
         "project_th": "ทุน", "amount": "1.00", "value_analysis_th": "คุ้มค่า"}, expect=422)
-    assert funding["code"] == "unknown-school" and b.get("/external-funding") == []
+    assert funding["code"] == "unknown-school" and b.items("/external-funding") == []
 
 
 def test_rates_come_from_the_api_the_rate_file_or_the_defaults(
@@ -455,22 +455,23 @@ def test_every_procedure_runs_and_every_case_says_who_holds_it(
     walk_everything(b, deliver)
     for path in ("/allocations", "/budget-transfers", "/leftover-reviews", "/budget-analyses",
                  "/budget-requests", "/external-funding"):
-        cases = b.get(path)
+        cases = b.items(path)
         assert cases, path
         for case in cases:
             assert case["step_th"] and (case["closed"] or case["holder_th"]), case
-    analysis = b.get("/budget-analyses")[0]
+    analysis = b.items("/budget-analyses")[0]
     assert analysis["closed"] and [a["decision"] for a in analysis["approvals"]] == [
         "reject", "approve"]
     assert analysis["approvals"][0]["reason"] == "ขาดข้อมูลโรงเรียนขนาดเล็ก"
-    request = b.get("/budget-requests")[0]
+    request = b.items("/budget-requests")[0]
     assert request["compiled_total"] == "212000.00" and request["round"] == 2
     assert [a["resolution"] for a in request["approvals"]] == [RESOLUTION, RESOLUTION]
     register = b.get("/registers/external-resources/2568")
-    assert register["total"] == "25000.00" and register["entries"][0]["school_code"] == "40050002"
-    review = b.get("/leftover-reviews")[0]
+    assert register["total_amount"] == "25000.00" and register["total"] == 1
+    assert register["items"][0]["school_code"] == "40050002"
+    review = b.items("/leftover-reviews")[0]
     assert review["reallocated_total"] == "1000.00" and review["closed"]
-    schools = b.get("/schools")
+    schools = b.items("/schools")
     assert [(s["school_code"], s["status"]) for s in schools] == [
         ("40050001", "open"), ("40050002", "open"), ("40050003", "merged")]
 
@@ -490,11 +491,11 @@ def test_a_receipt_is_filed_in_the_fiscal_year_of_its_own_date(
 
     def register(year: int) -> list[tuple[str, str, int]]:
         return [(e["received_on"], e["amount"], e["case_fiscal_year_be"])
-                for e in b.get(f"/registers/external-resources/{year}")["entries"]]
+                for e in b.items(f"/registers/external-resources/{year}")]
 
     assert register(2567) == [("2024-09-30", "10000.00", 2567)]
     assert register(2568) == [("2024-10-01", "20000.00", 2567)]
-    assert b.get("/registers/external-resources/2568")["total"] == "20000.00"
+    assert b.get("/registers/external-resources/2568")["total_amount"] == "20000.00"
 
 
 def test_the_spending_plan_shows_each_project_category_and_quarter(
@@ -509,7 +510,7 @@ def test_the_spending_plan_shows_each_project_category_and_quarter(
     assert operations["quarters"][0]["disbursed"] == "9000.00"
     assert operations["disbursed_outside_year"] == "0.00"
     totals = plan["totals"]
-    lines = b.get("/lines", fiscal_year_be=2568)
+    lines = b.items("/lines", fiscal_year_be=2568)
     assert totals["available"] == str(sum(D(x["available"]) for x in lines))
     csv = budgeting_client.get("/spending-plans/2568", params={"format": "csv"})
     assert csv.headers["content-type"].startswith("text/csv")

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import csv
 import io
-import re
 from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
@@ -13,8 +12,6 @@ import pytest
 from fastapi.testclient import TestClient
 from openpyxl import Workbook, load_workbook
 from planning_samples import (
-    NATIONAL,
-    PROVINCIAL,
     action_plan,
     changed,
     development_plan,
@@ -31,54 +28,7 @@ from shared.office.testing import STANDARD_STAFF, teach
 from shared.testing import office_client, state_changes_since
 from tests.support.http import etag_of
 from tests.support.pdf import flat_text, pdf_pages_text
-
-RESOLUTION = "1bc82a1b-b273-4bb5-9228-418d3e3dbe17"
-
-
-def h(actor: str = "off-1", **extra: str) -> dict[str, str]:
-    return {"X-Actor-Id": actor, **extra}
-
-
-PLAN_COMMAND = re.compile(r"^/(?:plans|policies|development-plans|action-plans)/([0-9a-f-]{36})/")
-
-
-class Officer:
-    """A planning officer at the API (off-1 drafts), the group director who checks and proposes
-    the drafts (dir-1) and records the committee's decisions, as the office portal calls them: a
-    command on an existing plan says which version of it was read (`If-Match`)."""
-
-    def __init__(self, client: TestClient) -> None:
-        self.client = client
-
-    def post(self, path: str, body: dict[str, Any], actor: str = "off-1", status: int | None = None,
-             **headers: str) -> dict[str, Any]:
-        on_plan = PLAN_COMMAND.match(path)
-        if on_plan and "If-Match" not in headers:
-            headers["If-Match"] = etag_of(self.client, f"/plans/{on_plan.group(1)}", actor)
-        response = self.client.post(path, headers=h(actor, **headers), json=body)
-        if status is None:
-            assert response.status_code in (200, 201), response.text
-        else:
-            assert response.status_code == status, response.text
-        return response.json()
-
-    def submit(self, plan_id: str) -> dict[str, Any]:
-        return self.post(f"/plans/{plan_id}/submit", {}, actor="dir-1")
-
-    def references(self) -> None:
-        self.post("/reference-strategies/provincial", {"strategies": PROVINCIAL})
-        self.post("/reference-strategies/national", {"strategies": NATIONAL})
-
-    def approved(self, path: str, body: dict[str, Any], **approval: Any) -> dict[str, Any]:
-        plan = self.post(path, body)
-        self.submit(plan['plan_id'])
-        return self.post(f"/plans/{plan['plan_id']}/approve",
-                         {"resolution_document_id": RESOLUTION, **approval}, actor="dir-1")
-
-    def policy_and_development_plan(self) -> tuple[dict[str, Any], dict[str, Any]]:
-        self.references()
-        return (self.approved("/policies", policy()),
-                self.approved("/development-plans", development_plan()))
+from tests.support.planning import PLAN_COMMAND, RESOLUTION, Officer, h
 
 
 @pytest.fixture
@@ -123,13 +73,13 @@ def test_an_action_plan_from_draft_to_execution(officer: Officer,
     plan = officer.post(f"/plans/{plan_id}/publish", {"published_on": "2024-11-20"}, actor="dir-1")
     plan = officer.post(f"/plans/{plan_id}/start-execution", {}, actor="dir-1")
     assert plan["step"] == "in_execution"
-    history = officer.client.get(f"/plans/{plan_id}/history").json()
+    history = officer.client.get(f"/plans/{plan_id}/history").json()["items"]
     assert [e["event"] for e in history] == [
         "Drafted", "Submitted", "ReturnedForRevision", "Revised", "Submitted", "Approved",
         "Published", "ExecutionStarted"]
     assert [e["actor"] for e in history][:3] == ["off-1", "dir-1", "dir-1"]
     listed = officer.client.get("/plans", params={"kind": "action_plan"}).json()
-    assert [p["plan_id"] for p in listed] == [plan_id]
+    assert [p["plan_id"] for p in listed["items"]] == [plan_id] and listed["total"] == 1
 
 
 def test_a_development_plan_amended_shows_the_version_in_force_at_each_date(
@@ -149,7 +99,7 @@ def test_a_development_plan_amended_shows_the_version_in_force_at_each_date(
         "resolution_document_id": RESOLUTION, "effective_from": "2025-01-01"}, actor="dir-1")
     assert v2["effective_from"] == "2025-01-01"
 
-    versions = officer.client.get(f"/plans/{v1['plan_id']}/versions").json()
+    versions = officer.client.get(f"/plans/{v1['plan_id']}/versions").json()["items"]
     assert [(v["plan_version"], v["step"]) for v in versions] == [(1, "closed"), (2, "approved")]
     assert versions[0]["superseded_by"] == v2["plan_id"]
 

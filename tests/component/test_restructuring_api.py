@@ -29,7 +29,7 @@ from services.restructuring.main import create_app
 from services.restructuring.settings import RestructuringSettings
 from shared.office.testing import STANDARD_STAFF, OfficeTeacher, teach
 from shared.testing import office_client, state_changes_since
-from tests.support.http import etag_of
+from tests.support.http import etag_of, every_item
 
 SAMPLE = Path(__file__).resolve().parents[1] / "data" / "schools-enrolment-2567.csv"
 NOW = RESTRUCTURING_NOW
@@ -140,9 +140,10 @@ def test_the_real_sample_file_imports_208_schools_and_416_snapshots(
     assert result["schools_registered"] == 208 and result["all_or_nothing"] is True
     assert {r["outcome"] for r in result["results"]} == {"new"}
 
-    schools = client.get("/schools").json()
-    assert len(schools) == 208
-    snapshots = [s for school in schools for s in client.get(f"/schools/{school['school_code']}/enrolment").json()]
+    schools = every_item(client, "/schools", limit=100)
+    assert len(schools) == 208 and client.get("/schools").json()["total"] == 208
+    snapshots = [s for school in schools
+                 for s in client.get(f"/schools/{school['school_code']}/enrolment").json()["items"]]
     assert len(snapshots) == 416
     assert {(s["snapshot_date"], s["term"], s["academic_year_be"]) for s in snapshots} == {
         ("2024-06-10", 1, 2567), ("2024-11-10", 2, 2567)}
@@ -208,7 +209,7 @@ def test_corrected_figures_are_recorded_and_reported_as_updated(
     result = ok(upload(client, to_csv(rows)))
     assert (result["updated"], result["unchanged"]) == (1, 415)
     assert client.get("/schools/40050001").json()["pupils"] == 67
-    assert [e["event"] for e in client.get("/schools/40050001/history").json()] == [
+    assert [e["event"] for e in client.get("/schools/40050001/history").json()["items"]] == [
         "Registered", "EnrolmentRecorded", "EnrolmentRecorded", "EnrolmentRecorded"]
 
 
@@ -235,7 +236,7 @@ def test_a_bad_row_rejects_the_whole_file_with_thai_row_messages_and_records_not
     assert any(message in e["message_th"] for e in bad["errors"]), bad
     assert "ไม่ได้บันทึกข้อมูลใด ๆ" in problem["message_th"]
     assert restructuring.max_notification_id() == before
-    assert client.get("/schools").json() == []
+    assert client.get("/schools").json() == {"items": [], "next_cursor": None, "total": 0}
 
 
 def test_a_known_school_with_pupils_in_a_level_it_does_not_teach_rejects_the_file(
@@ -334,7 +335,7 @@ def test_snapshot_by_hand_with_if_match_and_an_unknown_school(
     assert_problem(client.post("/schools/40050001/enrolment", headers=h(If_Match=current), json={
         "snapshot_date": "2024-11-10", "pupils_by_grade": {"p1": 10**30}}), 422,
         "implausible-pupils")
-    november = client.get("/schools/40050001/enrolment").json()[-1]["pupils_by_grade"]
+    november = client.get("/schools/40050001/enrolment").json()["items"][-1]["pupils_by_grade"]
     corrected = client.post("/schools/40050001/enrolment", headers=h(If_Match=current), json={
         "snapshot_date": "2024-11-10", "pupils_by_grade": {**november, "p1": november["p1"] + 1}})
     assert ok(corrected)["outcome"] == "corrected" and corrected.headers["ETag"] == '"4"'
@@ -371,7 +372,7 @@ def test_bad_merger_requests_are_refused_and_record_nothing(
         "case_type": "dissolve", "school_codes": [SMALL]})
     assert_problem(with_pupils, 409, "school-has-pupils")
     assert restructuring.max_notification_id() == position
-    assert client.get("/cases").json() == []
+    assert client.get("/cases").json()["items"] == []
 
 
 def test_merging_into_a_closed_school_is_refused(
@@ -442,10 +443,10 @@ def test_a_merger_case_from_opening_to_the_registry_as_of_a_past_day(client: Tes
     today = client.get(f"/schools/{SMALL}").json()
     assert today["status"] == "open" and today["closure_scheduled"]["into_school_code"] == BIG
 
-    day_before = {s["school_code"]: s for s in client.get(
-        "/schools", params={"as_of": "2025-05-15"}).json()}
-    on_the_day = {s["school_code"]: s for s in client.get(
-        "/schools", params={"as_of": EFFECTIVE}).json()}
+    day_before = {s["school_code"]: s for s in every_item(
+        client, "/schools", as_of="2025-05-15", limit=500)}
+    on_the_day = {s["school_code"]: s for s in every_item(
+        client, "/schools", as_of=EFFECTIVE, limit=500)}
     assert day_before[SMALL]["status"] == "open" and day_before[SMALL]["pupils"] == 32
     assert on_the_day[SMALL]["status"] == "merged" and on_the_day[SMALL]["merged_into"] == BIG
     assert on_the_day[SMALL]["pupils"] == 0 and on_the_day[SMALL]["closed_on"] == EFFECTIVE
@@ -454,12 +455,12 @@ def test_a_merger_case_from_opening_to_the_registry_as_of_a_past_day(client: Tes
     assert on_the_day[BIG]["pupils"] == big_before["pupils"] + 32
     assert len(on_the_day) == 208
     open_only = client.get("/schools", params={"as_of": EFFECTIVE, "status": "open"}).json()
-    assert len(open_only) == 207
+    assert open_only["total"] == 207
     # A year earlier the registry is as the June snapshot found it.
     assert client.get(f"/schools/{SMALL}", params={"as_of": "2024-07-01"}).json()["pupils"] == int(
         next(r for r in sample_rows() if r["school_code"] == SMALL)["total"])
 
-    history = client.get(f"/cases/{case['case_id']}/history").json()
+    history = client.get(f"/cases/{case['case_id']}/history").json()["items"]
     assert [(e["event"], e["actor"]) for e in history] == [
         ("Opened", "off-1"), ("Studied", "off-1"), ("HearingRecorded", "off-1"),
         ("Proposed", "dir-1"), ("Decided", "off-2"), ("Studied", "off-1"),
@@ -510,7 +511,7 @@ def test_opening_a_case_twice_with_one_idempotency_key_opens_one_case(client: Te
             "to_authority": "องค์การบริหารส่วนตำบลขัวเรียง"}
     first = ok(client.post("/cases", headers=h(**{"Idempotency-Key": "k1"}), json=body))
     second = ok(client.post("/cases", headers=h(**{"Idempotency-Key": "k1"}), json=body))
-    assert first == second and len(client.get("/cases").json()) == 1
+    assert first == second and client.get("/cases").json()["total"] == 1
     assert first["title_th"] == "โอนโรงเรียนหินลาด ไปสังกัดองค์การบริหารส่วนตำบลขัวเรียง"
 
 
@@ -527,8 +528,8 @@ def test_an_establish_case_enters_the_new_school_from_its_effective_date(
     ok(step(client, case, "propose"))
     ok(step(client, case, "decision", cited()))
     ok(step(client, case, "execute", {"effective_date": EFFECTIVE}))
-    assert client.get("/schools", params={"as_of": "2025-05-15"}).json() == []
-    [new] = client.get("/schools", params={"as_of": EFFECTIVE}).json()
+    assert client.get("/schools", params={"as_of": "2025-05-15"}).json()["items"] == []
+    [new] = client.get("/schools", params={"as_of": EFFECTIVE}).json()["items"]
     assert (new["school_code"], new["established_on"], new["levels"]) == (
         "40059999", EFFECTIVE, ["kindergarten", "primary"])
 
@@ -541,18 +542,21 @@ def test_the_small_school_report_explains_its_criterion_and_follows_mergers(
     imported(client)
     report = client.get("/reports/small-schools").json()
     assert report["open_schools"] == 208 and report["small_schools"] == 102
-    assert report["merger_candidates"] == 102
+    assert report["merger_candidates"] == 102 and report["total"] == 102
     assert "ไม่เกิน 120 คน" in report["criterion_th"] and "ตำบลเดียวกัน" in report["criterion_th"]
-    entry = next(s for s in report["schools"] if s["school_code"] == SMALL)
+    entries = every_item(client, "/reports/small-schools", limit=40)
+    assert len(entries) == 102
+    entry = next(s for s in entries if s["school_code"] == SMALL)
     assert entry["candidate_scope"] == "subdistrict"
     assert entry["receiving_options"][0] == {"school_code": BIG, "name_th": "โรงเรียนบ้านหนองตาไก้",
                                              "subdistrict": "ขัวเรียง", "pupils": 590}
-    assert all(s["pupils"] <= 120 for s in report["schools"])
+    assert all(s["pupils"] <= 120 for s in entries)
 
     ok(step(client, approved(client, merge_case(client)), "execute", {"effective_date": EFFECTIVE}))
     later = client.get("/reports/small-schools", params={"as_of": EFFECTIVE}).json()
     assert later["open_schools"] == 207 and later["small_schools"] == 101
-    assert SMALL not in {s["school_code"] for s in later["schools"]}
+    assert SMALL not in {s["school_code"] for s in every_item(
+        client, "/reports/small-schools", as_of=EFFECTIVE, limit=500)}
 
     response = client.get("/reports/small-schools", params={"format": "csv"})
     assert response.headers["content-type"].startswith("text/csv")

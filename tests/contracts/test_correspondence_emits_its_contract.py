@@ -267,9 +267,9 @@ def test_every_change_of_the_staff_directory_leaves_as_its_contract_event(
 
 def test_a_draft_made_for_another_service_says_who_was_named_and_who_holds_it(
         client: TestClient, correspondence: CorrespondenceApplication) -> None:
-    """Evaluation results issued by the ESA director, who does not draft: the letter leaves as
-    `outgoing_started` with no drafter yet, the officer named, the reason, and the group director
-    holding the case."""
+    """Evaluation results issued by the ESA director, who does not draft, with no officer named
+    as having prepared them: the letter leaves as `outgoing_started` with no drafter yet, the
+    officer named, the reason, and the group director holding the case."""
     for officer_id, roles in STAFF:
         actor = "esa-1" if officer_id != "esa-1" else "setup"
         client.post("/officers", headers=h(actor), json={
@@ -278,7 +278,8 @@ def test_a_draft_made_for_another_service_says_who_was_named_and_who_holds_it(
                / "monitoring.evaluation.results_issued.v1.json").read_text(encoding="utf-8")
     issued = AnyEnvelope.model_validate_json(example)
     issued = AnyEnvelope.model_validate({**issued.model_dump(mode="json"),
-                                         "data": {**issued.data, "issued_by": "esa-1"}})
+                                         "data": {**issued.data, "issued_by": "esa-1",
+                                                  "prepared_by": None}})
     assert EvaluationResultsIssued.model_validate(issued.data).issued_by == "esa-1"
     handle = evaluation_results_handler(correspondence)
     correspondence.execute(lambda: (None, handle(issued)), tracking=Tracking("monitoring", 1))

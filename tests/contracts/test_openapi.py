@@ -18,11 +18,11 @@ from fastapi.testclient import TestClient
 
 from services.openapi import OPENAPI_DIR, service_app, service_names
 
-# Anyone may call these: liveness, the token endpoint, and monitoring's public status board (its
+# Anyone may call these: liveness and readiness, the token endpoint, and monitoring's public status board (its
 # snapshot and live feed: a browser's EventSource cannot send a bearer token; classified titles
 # never reach it), and correspondence's published news of the group's work (its list, items,
 # pictures and Atom feed: the office's web page; drafts and withdrawn items are never served there).
-PUBLIC = {("GET", "/health"), ("POST", "/oauth/token"), ("GET", "/feed"), ("GET", "/board"),
+PUBLIC = {("GET", "/health"), ("GET", "/ready"), ("POST", "/oauth/token"), ("GET", "/feed"), ("GET", "/board"),
           ("GET", "/board/facets"), ("GET", "/dashboard/summary"), ("GET", "/news"), ("GET", "/news/feed.xml"),
           ("GET", "/news/{news_item_id}"), ("GET", "/news/{news_item_id}/image")}
 UNDOCUMENTED_PUBLIC = {"monitoring": ["/", "/dashboard", "/static/fonts/Sarabun-Regular.ttf",

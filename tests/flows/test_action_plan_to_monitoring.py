@@ -16,13 +16,24 @@ from shared.thaitime import bangkok_date, fiscal_year_be, utc_now
 
 
 class Planner:
+    """Planning's API as the office portal calls it: off-1 drafts, the group director dir-1
+    proposes the draft and records the committee's decisions; a command on an existing plan
+    sends back the ETag just read (`If-Match`)."""
+
     def __init__(self, service: ServiceProcess) -> None:
         self.http = service.client(timeout=10.0)
 
     def post(self, path: str, body: dict, actor: str = "off-1") -> dict:
-        response = self.http.post(path, headers={"X-Actor-Id": actor}, json=body)
+        response = self.http.post(path, headers=self.headers(path, actor), json=body)
         assert response.status_code in (200, 201), response.text
         return response.json()
+
+    def headers(self, path: str, actor: str) -> dict[str, str]:
+        headers = {"X-Actor-Id": actor}
+        if path.startswith("/plans/"):
+            plan = path.rsplit("/", 1)[0]
+            headers["If-Match"] = self.http.get(plan, headers=headers).headers["ETag"]
+        return headers
 
     def wait_until_known(self, document_id: str, timeout: float = 20.0) -> dict:
         deadline = time.monotonic() + timeout
@@ -35,7 +46,7 @@ class Planner:
 
     def approved(self, path: str, body: dict, resolution: str) -> dict:
         plan = self.post(path, body)
-        self.post(f"/plans/{plan['plan_id']}/submit", {})
+        self.post(f"/plans/{plan['plan_id']}/submit", {}, "dir-1")
         return self.post(f"/plans/{plan['plan_id']}/approve",
                          {"resolution_document_id": resolution}, "dir-1")
 
@@ -52,10 +63,11 @@ def test_an_approved_action_plan_reaches_the_monitoring_feed_with_its_projects(s
     year = fiscal_year_be(bangkok_date(utc_now()))
     unknown = planner.http.post("/policies", headers={"X-Actor-Id": "off-1"}, json=policy(year))
     plan_id = unknown.json()["plan_id"]
-    planner.post(f"/plans/{plan_id}/submit", {})
-    refused = planner.http.post(f"/plans/{plan_id}/approve", headers={"X-Actor-Id": "dir-1"},
+    planner.post(f"/plans/{plan_id}/submit", {}, "dir-1")
+    refused = planner.http.post(f"/plans/{plan_id}/approve",
+                                headers=planner.headers(f"/plans/{plan_id}/approve", "dir-1"),
                                 json={"resolution_document_id": "00000000-0000-4000-8000-0000000000aa"})
-    assert refused.status_code == 422 and refused.json()["code"] == "unknown-document"
+    assert refused.status_code == 403 and refused.json()["code"] == "resolution-required"
     pol = planner.post(f"/plans/{plan_id}/approve",
                        {"resolution_document_id": resolution["document_id"]}, "dir-1")
 
@@ -65,9 +77,11 @@ def test_an_approved_action_plan_reaches_the_monitoring_feed_with_its_projects(s
                           resolution["document_id"])
     plan = planner.post("/action-plans", action_plan(dp["plan_id"], pol["plan_id"], year))
     plan_id = plan["plan_id"]
-    planner.post(f"/plans/{plan_id}/submit", {})
-    planner.post(f"/plans/{plan_id}/return", {"reason": "ให้ปรับตัวชี้วัดโครงการให้วัดผลได้"}, "dir-1")
-    planner.post(f"/plans/{plan_id}/submit", {})
+    planner.post(f"/plans/{plan_id}/submit", {}, "dir-1")
+    planner.post(f"/plans/{plan_id}/return", {"reason": "ให้ปรับตัวชี้วัดโครงการให้วัดผลได้",
+                                              "resolution_document_id": resolution["document_id"]},
+                 "dir-1")
+    planner.post(f"/plans/{plan_id}/submit", {}, "dir-1")
     approved = planner.post(f"/plans/{plan_id}/approve",
                             {"resolution_document_id": resolution["document_id"]}, "dir-1")
     assert approved["approval"]["round"] == 2

@@ -166,18 +166,18 @@ def test_plan_and_registry_events_drive_budgeting_and_its_letters(services: Serv
             message_ids=[approved.id, approved.id, f"{approved.id}:again"])
     eventually(lambda: consumed(nats_url, "planning", "budgeting-from-planning") == 2,
                what="both planning messages handled")
-    lines = budgeting.get("/lines", params={"fiscal_year_be": 2568}).json()
+    lines = budgeting.get("/lines", params={"fiscal_year_be": 2568}).json()["items"]
     assert len(lines) == 5
     assert all(m["movement"] == "opened" for line in lines
-               for m in budgeting.get(f"/lines/{line['line_id']}/movements").json())
+               for m in budgeting.get(f"/lines/{line['line_id']}/movements").json()["items"])
 
     # restructuring: six schools, both terms; the last merged into the first from the first day of
     # FY 2568, so the first counts its 10 June pupils for the whole year.
     rows = registry_rows(limit=6)
     codes = sorted({r["school_code"] for r in rows})
     publish(nats_url, *registry_envelopes(rows), merged(codes[5], codes[0], date(2024, 10, 1)))
-    eventually(lambda: [s["status"] for s in budgeting.get("/schools").json()].count("merged") == 1,
-               what="the registry and the merger")
+    eventually(lambda: [s["status"] for s in budgeting.get("/schools").json()["items"]].count(
+        "merged") == 1, what="the registry and the merger")
 
     # allocation: per head, proposed by a committee member, approved by the ESA director.
     subsidies = next(x for x in lines if x["category"] == "subsidies")

@@ -129,11 +129,13 @@ def test_plan_to_allocation_letters_then_a_merger_moves_the_next_allocation(whol
     cited = {"resolution_document_id": resolution["document_id"]}
 
     # 2. planning: the year's policy and the development plan, then the action plan linked to
-    # both, each approved citing the resolution.
+    # both: off-1 drafts each, the group director checks and proposes it to the committee and
+    # records the committee's approval citing the resolution (each step with the plan's ETag).
     def approved_plan(path: str, body: dict) -> dict:
         drafted = planning.post(path, body)
-        planning.post(f"/plans/{drafted['plan_id']}/submit")
-        return planning.post(f"/plans/{drafted['plan_id']}/approve", cited, "dir-1")
+        plan = f"/plans/{drafted['plan_id']}"
+        planning.post(f"{plan}/submit", {}, "dir-1", changes=plan)
+        return planning.post(f"{plan}/approve", cited, "dir-1", changes=plan)
 
     planning.post("/reference-strategies/provincial", {"strategies": PROVINCIAL})
     planning.post("/reference-strategies/national", {"strategies": NATIONAL})
@@ -142,8 +144,9 @@ def test_plan_to_allocation_letters_then_a_merger_moves_the_next_allocation(whol
     approved_plan("/action-plans", action_plan(development["plan_id"], focus["plan_id"],
                                                FISCAL_YEAR))
 
-    lines = eventually(lambda: len(found := budgeting.get("/lines", fiscal_year_be=FISCAL_YEAR))
-                       == 4 and found, "budgeting opens the plan's lines")
+    lines = eventually(lambda: len(found := budgeting.get(
+        "/lines", fiscal_year_be=FISCAL_YEAR)["items"]) == 4 and found,
+        "budgeting opens the plan's lines")
     assert sorted((x["project_code"], x["category"]) for x in lines) == [
         ("P68-01", "operations"), ("P68-01", "subsidies"),
         ("P68-02", "investment"), ("P68-02", "operations")]
@@ -158,7 +161,8 @@ def test_plan_to_allocation_letters_then_a_merger_moves_the_next_allocation(whol
                                   headers={"X-Actor-Id": "off-1", "Content-Type": "text/csv"})
     assert response.status_code == 200, response.text
     eventually(lambda: [(s["school_code"], len(s["snapshots"]))
-                        for s in budgeting.get("/schools")] == [(c, 2) for c in sorted(SCHOOLS)],
+                        for s in budgeting.get("/schools")["items"]]
+               == [(c, 2) for c in sorted(SCHOOLS)],
                "budgeting knows every school with both terms")
     names = {r["school_code"]: r["name_th"] for r in rows}
     expected = {code: per_head([r for r in rows if r["school_code"] == code]) for code in SCHOOLS}
@@ -269,7 +273,7 @@ def test_plan_to_allocation_letters_then_a_merger_moves_the_next_allocation(whol
     # The merger is effective after FY 2568 ended (30 September 2025): on the last day of that
     # year the small school stood open, and the year's money stays as it was.
     assert SMALL in [s["school_code"] for s in budgeting.get(
-        "/schools", status="open", as_of="2025-09-30")]
+        "/schools", status="open", as_of="2025-09-30")["items"]]
     second_title = "เงินอุดหนุนรายหัว ปีงบประมาณ 2568 (ทบทวน)"
     proposed, approved = allocate(second_title)
     assert {i["recipient_code"]: Decimal(i["amount"]) for i in proposed["items"]} == expected

@@ -232,11 +232,22 @@ class BudgetClient:
         assert response.status_code == 200, response.text
         return response.json()
 
+    def items(self, path: str, **params: Any) -> list[Any]:
+        """Every item of a paged list, following `next_cursor` page after page as a client
+        does; the total each page gives is the number of items."""
+        page = self.get(path, **params)
+        items = list(page["items"])
+        while page["next_cursor"]:
+            page = self.get(path, **{**params, "cursor": page["next_cursor"]})
+            items += page["items"]
+        assert page["total"] == len(items), (page["total"], len(items))
+        return items
+
     def line_id(self, code: str, category: str, fiscal_year_be: int = 2568) -> str:
         found = self.get("/lines", fiscal_year_be=fiscal_year_be, project_code=code,
                          category=category)
-        assert len(found) == 1, found
-        return found[0]["line_id"]
+        assert found["total"] == 1, found
+        return found["items"][0]["line_id"]
 
 
 # The office's people (shared.office.testing.STANDARD_STAFF): the ESA director appoints the

@@ -214,8 +214,9 @@ opening = st.lists(baht(20_000), min_size=len(LINES), max_size=len(LINES)).map(
 def test_no_sequence_of_commands_breaks_the_balance_invariant_or_a_ceiling(
         first: list, steps: list) -> None:
     with tempfile.TemporaryDirectory() as var, acting_as("off-1"):
-        app = BudgetingApplication(BudgetingSettings(var_dir=Path(var)),
-                                   env={"PERSISTENCE_MODULE": "eventsourcing.popo"})
+        # On SQLite: opening a line asks the `lines` listing (in the store's database) whether
+        # its project code is taken.
+        app = BudgetingApplication(BudgetingSettings(var_dir=Path(var)))
         try:
             line_ids = [app.open_line(fiscal_year_be=year, project_code=code, title_th="โครงการ",
                                       category=category, planned_by_quarter={})["line_id"]

@@ -1,0 +1,49 @@
+"""The history of one record, paged: its events in order, who took each step, when and what.
+
+A record's history grows for as long as the record lives (a school's enrolment, year after year),
+so it is read a page at a time like every list: the cursor is the version of the last event given,
+the store reads only the events after it, and the total is the record's version (one event each).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from shared.domain import Aggregate, DomainEvent
+from shared.eventstore import ServiceApplication
+from shared.http.paging import InvalidCursor, PageRequest, encode_cursor
+
+
+def event_entry(event: DomainEvent) -> dict[str, Any]:
+    """One event as a history shows it: version, event name, moment, actor, trace and data."""
+    data = event.model_dump(mode="json", exclude={"originator_id", "originator_topic"})
+    return {
+        "version": data.pop("originator_version"),
+        "event": type(event).__name__,
+        "at": data.pop("timestamp"),
+        "actor": data.pop("actor"),
+        "trace_id": data.pop("trace_id"),
+        "data": data,
+    }
+
+
+def history_page(app: ServiceApplication, record: Aggregate, paging: PageRequest,
+                 entry: Callable[[DomainEvent], Any] = event_entry) -> dict[str, Any]:
+    """A page of `record`'s events after the cursor (the version of the last one given)."""
+    after = _version_after(paging)
+    events = list(app.events.get(record.id, gt=after, limit=paging.limit + 1))
+    more = len(events) > paging.limit
+    events = events[:paging.limit]
+    cursor = encode_cursor([events[-1].originator_version]) if more and events else None
+    return paging.answer([entry(event) for event in events], cursor, record.version)
+
+
+def _version_after(paging: PageRequest) -> int | None:
+    after = paging.after
+    if after is None:
+        return None
+    if len(after) != 1 or not isinstance(after[0], int) or isinstance(after[0], bool) \
+            or not 0 <= after[0] < 2**63:
+        raise InvalidCursor("the cursor is not one of this history", field="cursor")
+    return after[0]
