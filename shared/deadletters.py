@@ -17,7 +17,7 @@ restart, reads without NATS, and its replay is decided where the message is appl
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 from uuid import NAMESPACE_URL, UUID, uuid5
 
@@ -28,7 +28,6 @@ from contracts.operations.v1 import (
     DEAD_LETTER_PROCEDURE,
 )
 from shared.domain import Aggregate, event
-from shared.projection import AggregateIndex
 from shared.relay import Translator, envelope_for
 from shared.thaitime import utc_now
 
@@ -38,7 +37,7 @@ OPERATOR = "operator"
 OPERATOR_TH = "ผู้ดูแลระบบ"
 
 
-class DeadLetter(Aggregate):
+class DeadLetter(Aggregate, stored_as="shared.DeadLetter"):
     """A message this service's consumer parked: what it was, why, and whether it was replayed."""
 
     @staticmethod
@@ -156,12 +155,35 @@ def dead_letter_envelope(service: str, domain_event: Any, letter: DeadLetter) ->
 
 # --- read by /health --------------------------------------------------------------------------
 class DeadLetterIndex:
-    """The service's dead letters not replayed yet (what makes `/health` say degraded)."""
+    """The service's dead letters not replayed yet (what makes `/health` say degraded): a list in
+    the service's own database (`shared.readmodels`), so a start reads nothing of the log."""
+
+    NAME = "dead_letters_parked"
 
     def __init__(self, app: Any) -> None:
-        self.letters: AggregateIndex[DeadLetter] = AggregateIndex(
-            app, lambda letter: letter, aggregate_types=(DeadLetter,))
+        self.app = app
+        models = app.read_models
+        # One list per application, however many runtimes are built around it.
+        self.letters = models.listings.get(self.NAME) or models.listing(
+            self.NAME, of=(DeadLetter,), row=_parked_row, columns={"parked_at": "text"},
+            indexes=(("parked_at",),))
 
-    def unreplayed(self) -> Sequence[DeadLetter]:
-        return sorted((letter for letter in self.letters.all() if letter.replayed_at is None),
-                      key=lambda letter: letter.parked_at)
+    def count(self) -> int:
+        return self.letters.count()
+
+    def oldest(self) -> datetime | None:
+        rows = self.letters.select(order_by=("parked_at",), limit=1)
+        return datetime.fromisoformat(rows[0]["view"]["parked_at"]) if rows else None
+
+    def unreplayed(self, limit: int = 100) -> Sequence[DeadLetter]:
+        """The longest parked first, at most `limit`."""
+        rows = self.letters.select(order_by=("parked_at",), limit=limit)
+        return [self.app.get(DeadLetter, UUID(row["id"])) for row in rows]
+
+
+def _parked_row(letter: DeadLetter) -> dict[str, Any] | None:
+    if letter.replayed_at is not None:
+        return None  # replayed: nothing to do any more
+    parked_at = letter.parked_at.astimezone(UTC)
+    return {"parked_at": f"{parked_at:%Y-%m-%dT%H:%M:%S.%f}Z",
+            "view": {"parked_at": parked_at.isoformat()}}

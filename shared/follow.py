@@ -23,6 +23,7 @@ from shared.eventstore import ServiceApplication
 
 T = TypeVar("T")
 _END = object()
+CLOSING_CHECK_SECONDS = 0.2
 
 
 class _Failed:
@@ -73,22 +74,17 @@ async def follow_log(
 
     thread = threading.Thread(target=pump, daemon=True, name=f"follow-{app.name}")
     thread.start()
-    closed = asyncio.ensure_future(closing.wait()) if closing is not None else None
     try:
         while True:
             getting = asyncio.ensure_future(queue.get())
-            waiting = {getting, closed} if closed is not None else {getting}
-            done, _ = await asyncio.wait(waiting, return_when=asyncio.FIRST_COMPLETED)
-            if closed is not None and closed in done:
-                if closing is not None and closing.is_set():
+            # `closing` is looked at, not awaited: awaiting binds an asyncio.Event to the loop
+            # that first waits on it, and a service's event outlives a loop (every request of a
+            # test client without its lifespan runs in a loop of its own).
+            while not getting.done():
+                await asyncio.wait({getting}, timeout=CLOSING_CHECK_SECONDS)
+                if closing is not None and closing.is_set() and not getting.done():
                     getting.cancel()
                     return  # closing: the service is shutting down
-                # The signal cannot be awaited here (an event of another loop, as in a test
-                # client that runs each request in a loop of its own): follow without it.
-                closed.exception()  # retrieved: not an unhandled task error
-                closed = None
-            if getting not in done:
-                await asyncio.wait({getting})
             batch: list[T] = []
             item = getting.result()
             while True:
@@ -108,8 +104,6 @@ async def follow_log(
     finally:
         stopped.set()
         subscription.stop()
-        if closed is not None:
-            closed.cancel()
         while not queue.empty():  # let a pump blocked on a full queue see that we stopped
             with contextlib.suppress(asyncio.QueueEmpty):
                 queue.get_nowait()

@@ -114,6 +114,13 @@ class Listing:
     def count(self, where: dict[str, Any] | None = None) -> int:
         return self._models().view.count(self, where or {})
 
+    def counts(self, by: Sequence[str], where: dict[str, Any] | None = None, *,
+               labels: Sequence[str] = ()) -> list[dict[str, Any]]:
+        """How many rows match `where` for each value of the `by` columns, in their order (a
+        dashboard's figures per service and step): `{<by>..., <label>..., "count": n}`, each
+        `labels` column the greatest of its group (e.g. the Thai name of a step)."""
+        return self._models().view.counts(self, tuple(by), tuple(labels), where or {})
+
     def stream(self, where: dict[str, Any] | None = None, *, order_by: Sequence[str] = (),
                descending: bool = False, batch: int = BATCH) -> Iterator[dict[str, Any]]:
         """Every row of the selection, a batch at a time after the last row given (keyset): what
@@ -519,6 +526,21 @@ class RowsView:
             cursor.execute(f"SELECT COUNT(*) AS n FROM {self.qualified(listing.table)}"
                            f"{sql_where}", params)
             return int(cursor.fetchone()["n"])
+
+
+    def counts(self, listing: Listing, by: tuple[str, ...], labels: tuple[str, ...],
+               where: dict[str, Any]) -> list[dict[str, Any]]:
+        unknown = set(by + labels) - set(listing.columns)
+        if unknown or not by:
+            raise ValueError(f"listing {listing.name} cannot count by {by} with {labels}")
+        sql_where, params = self._where(listing, where)
+        columns = ", ".join((*by, *(f"MAX({label}) AS {label}" for label in labels)))
+        statement = (f"SELECT {columns}, COUNT(*) AS count FROM {self.qualified(listing.table)}"
+                     f"{sql_where} GROUP BY {', '.join(by)} ORDER BY {', '.join(by)}")
+        with self.datastore.transaction(commit=False) as cursor:
+            cursor.execute(statement, params)
+            return [{key: row[key] for key in (*by, *labels, "count")}
+                    for row in cursor.fetchall()]
 
 
 def _fits(kind: str, value: Any) -> bool:

@@ -243,7 +243,7 @@ def create_http_app(
         # Degraded, not down: it serves, but a message it was sent did not do its work (a dead
         # letter not replayed yet), or its events are not reaching the others (the relay), or
         # it refuses writes because its history does not match its audit trail.
-        parked = runtime.dead_letters.unreplayed()
+        parked = runtime.dead_letters.count()
         fault = runtime.app.audit_guard.fault
         degraded = bool(runtime.relay and runtime.relay.last_error) or bool(parked) \
             or fault is not None
@@ -257,8 +257,8 @@ def create_http_app(
             # None where the process has no use for NATS (the office portal).
             "nats_connected": (bool(runtime.client and runtime.client.is_connected)
                                if runtime.uses_nats else None),
-            "dead_letters": len(parked),
-            "oldest_dead_letter": parked[0].parked_at if parked else None,
+            "dead_letters": parked,
+            "oldest_dead_letter": runtime.dead_letters.oldest() if parked else None,
             "audit_fault": fault.reason if fault else None,
         }
 

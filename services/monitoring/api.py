@@ -18,7 +18,6 @@ report) needs `monitoring:read` or `monitoring:write`.
 from __future__ import annotations
 
 from collections.abc import AsyncIterable
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated, Any, Literal
 from uuid import UUID
@@ -30,17 +29,10 @@ from fastapi.sse import EventSourceResponse, ServerSentEvent
 from pydantic_core import to_jsonable_python
 
 from services.monitoring import annual_report
-from services.monitoring.application import (
-    MonitoringApplication,
-    evaluation_order,
-    evaluation_view,
-    inspection_order,
-    plan_order,
-    plan_view,
-)
+from services.monitoring.application import MonitoringApplication
 from services.monitoring.domain import BudgetUse, BudgetUseEntry, EvaluationKind, PlanKind
 from services.monitoring.performance import dashboard_data, performance
-from services.monitoring.projections import CaseBoard, CaseView
+from services.monitoring.projections import CaseBoard, CaseFilter, CaseView
 from services.monitoring.schemas import (
     BUDGET_USE_EVENT,
     FEED_EVENT,
@@ -95,17 +87,6 @@ def html_page(content: str) -> HTMLResponse:
     return HTMLResponse(content, headers={"Content-Security-Policy": PAGE_POLICY})
 
 
-@dataclass(frozen=True)
-class CaseFilters:
-    service: str | None
-    procedure: int | None
-    case_type: str | None
-    step: str | None
-    holder: str | None
-    overdue: bool | None
-    closed: bool | None
-
-
 async def case_filters(  # async: FastAPI would run a plain def in the threadpool
     service: Annotated[str | None, Query(max_length=64,
                                          description="The service the case belongs to")] = None,
@@ -118,11 +99,14 @@ async def case_filters(  # async: FastAPI would run a plain def in the threadpoo
                                         description="Who must act next (officer id or role)")] = None,
     overdue: bool | None = None,
     closed: bool | None = None,
-) -> CaseFilters:
-    return CaseFilters(service, procedure, case_type, step, holder, overdue, closed)
+    q: Annotated[str | None, Query(min_length=1, max_length=200,
+                                   description="Words of the title (classified cases have none)")]
+    = None,
+) -> CaseFilter:
+    return CaseFilter(service, procedure, case_type, step, holder, overdue, closed, q)
 
 
-Filters = Annotated[CaseFilters, Depends(case_filters)]
+Filters = Annotated[CaseFilter, Depends(case_filters)]
 
 
 class CaseNotFound(NotFound):
@@ -139,15 +123,15 @@ def create_router(app: MonitoringApplication, board: CaseBoard, settings: Monito
         set_etag(response, view.version)
         return CaseOut.of(view, board.clock())
 
-    def page_of_cases(filters: CaseFilters, paging: PageRequest,
+    def page_of_cases(filters: CaseFilter, paging: PageRequest,
                       response: Response) -> dict[str, Any]:
-        listing = board.list_cases(**vars(filters))
-        # The live feed continues exactly after this listing: `GET /feed?after=<this header>`.
-        response.headers[POSITION_HEADER] = str(listing.position)
+        # The live feed continues after the position this page reflects at least:
+        # `GET /feed?after=<this header>`.
+        response.headers[POSITION_HEADER] = str(board.position())
         now = board.clock()
-        # Newest change first; a case that changes between two pages moves to the first one.
-        return paging.page(listing.cases, key=lambda view: (-view.notification_id,),
-                           view=lambda view: CaseOut.of(view, now))
+        page = board.page(filters, paging)
+        page["items"] = [CaseOut.of(view, now) for view in page["items"]]
+        return page
 
     @router.get("/cases", response_model=Page[CaseOut],
                 summary="Cases of every service, most recently changed first (paged, filtered)")
@@ -177,12 +161,14 @@ def create_router(app: MonitoringApplication, board: CaseBoard, settings: Monito
     def get_case(case_id: UUID, response: Response) -> CaseOut:
         return found(board.case(case_id), str(case_id), response)
 
-    @router.get("/cases/{case_id}/history", summary="The case's observed events, oldest first")
-    def case_history(case_id: UUID) -> list[HistoryEntryOut]:
-        entries = board.history(case_id)
-        if entries is None:
+    @router.get("/cases/{case_id}/history", response_model=Page[HistoryEntryOut],
+                summary="The case's observed events, oldest first (paged: the total is the "
+                        "case's version)")
+    def case_history(case_id: UUID, paging: Paging) -> dict[str, Any]:
+        page = board.history(case_id, paging, view=HistoryEntryOut.of)
+        if page is None:
             raise CaseNotFound(str(case_id))
-        return [HistoryEntryOut.of(entry) for entry in entries]
+        return page
 
     def render(domain_event: DomainEvent) -> tuple[str, Any] | None:
         if isinstance(domain_event, BudgetUse.Recorded):
@@ -263,8 +249,8 @@ def create_work_router(app: MonitoringApplication, board: CaseBoard,
                    in_force: Annotated[bool | None, Query(
                        description="false: versions superseded by an amendment")] = None,
                    ) -> dict[str, Any]:
-        found = app.plans_of(kind=kind, fiscal_year_be=fiscal_year_be, in_force=in_force)
-        return paging.page(found, key=plan_order, view=lambda p: plan_view(p, app.budget_used))
+        return app.plans_page(paging, kind=kind, fiscal_year_be=fiscal_year_be,
+                              in_force=in_force)
 
     @plans.get("/{plan_id}", response_model=PlanOut,
                summary="One monitoring plan (by its id or planning's plan id)")
@@ -303,8 +289,7 @@ def create_work_router(app: MonitoringApplication, board: CaseBoard,
     @inspections.get("/inspections", response_model=Page[InspectionOut],
                      summary="Rounds of inspection, newest first (paged, filtered)")
     def list_inspections(paging: Paging, fiscal_year_be: YearQuery = None) -> dict[str, Any]:
-        return paging.page(app.inspections_of(fiscal_year_be=fiscal_year_be),
-                           key=inspection_order, view=app.inspection_row)
+        return app.inspections_page(paging, fiscal_year_be=fiscal_year_be)
 
     @inspections.get("/inspections/{round_id}", response_model=InspectionOut)
     def get_inspection(round_id: UUID, response: Response) -> dict[str, Any]:
@@ -394,8 +379,8 @@ def create_work_router(app: MonitoringApplication, board: CaseBoard,
     def list_evaluations(paging: Paging, kind: EvaluationKind | None = None,
                          fiscal_year_be: YearQuery = None,
                          issued: bool | None = None) -> dict[str, Any]:
-        found = app.evaluations_of(kind=kind, fiscal_year_be=fiscal_year_be, issued=issued)
-        return paging.page(found, key=evaluation_order, view=evaluation_view)
+        return app.evaluations_page(paging, kind=kind, fiscal_year_be=fiscal_year_be,
+                                    issued=issued)
 
     @evaluations.get("/{evaluation_id}", response_model=EvaluationOut)
     def get_evaluation(evaluation_id: UUID, response: Response) -> dict[str, Any]:
@@ -443,12 +428,8 @@ def create_work_router(app: MonitoringApplication, board: CaseBoard,
         perf = performance(app, board, fiscal_year_be)
         report = annual_report.AnnualReport(
             office_name_th=settings.office_name_th, performance=perf,
-            recommendations=sorted(
-                (r for r in app.recommendations.all() if r.fiscal_year_be == fiscal_year_be),
-                key=lambda r: (str(r.round_id), r.number)),
-            evaluations=sorted(
-                (e for e in app.evaluations.all() if e.report_year_be == fiscal_year_be),
-                key=lambda e: e.recorded_at))
+            recommendations=app.recommendations_of_year(fiscal_year_be),
+            evaluations=app.evaluations_of_year(fiscal_year_be))
         name = f"annual-report-{fiscal_year_be}"
         if format == "xlsx":
             return file_download(annual_report.render_xlsx(report), XLSX, f"{name}.xlsx")

@@ -46,6 +46,22 @@ from services.monitoring.domain import (
     percent,
 )
 from services.monitoring.integration import PlanClosedFacts, dead_letter_status, observation_from
+from services.monitoring.projections import (
+    CASE_COLUMNS,
+    CASE_INDEXES,
+    PLAN_COLUMNS,
+    PLAN_INDEXES,
+    budget_use_row,
+    case_row,
+    evaluation_row,
+    evaluation_view,
+    inspection_row,
+    inspection_view,
+    plan_row,
+    plan_view,
+    recommendation_row,
+    recommendation_view,
+)
 from services.monitoring.rights import GROUP_DIRECTOR, HOLDS_MONITORING_WORK
 from services.monitoring.settings import MonitoringSettings
 from shared.blobs import BlobStore
@@ -53,11 +69,13 @@ from shared.context import current_actor, trace_id_var
 from shared.deadletters import DeadLetter
 from shared.domain import Aggregate, NotFound
 from shared.eventstore import ServiceApplication, check_version
+from shared.http.paging import PageRequest
 from shared.office.rights import work_holder
-from shared.projection import AggregateIndex
 from shared.thaitime import bangkok_date, utc_now
 
 Idempotency = tuple[str, str, str] | None
+ZERO = Decimal("0.00")
+OVERDUE_SWEEP = 1000  # cases announced overdue by one sweep at most
 
 
 @dataclass(frozen=True)
@@ -117,6 +135,9 @@ class StrategyEntry:
 
 class MonitoringApplication(ServiceApplication):
     name = "monitoring"  # pinned: it names the stored data
+    # Loading one costs the events since its last snapshot: a plan gets a progress report per
+    # indicator and period for all its years, a budget line's case an event per movement.
+    snapshotting_intervals = {Case: 100, MonitoringPlan: 50, BudgetUse: 100}
 
     def __init__(self, settings: MonitoringSettings, *, clock: Callable[[], datetime] = utc_now,
                  env: dict[str, str] | None = None) -> None:
@@ -124,16 +145,26 @@ class MonitoringApplication(ServiceApplication):
         self.settings: MonitoringSettings = settings
         self.clock = clock
         self.blobs = BlobStore(settings.blob_dir)
-        self.plans: AggregateIndex[MonitoringPlan] = AggregateIndex(
-            self, lambda a: a, aggregate_types=(MonitoringPlan,))
-        self.budget_uses: AggregateIndex[BudgetUse] = AggregateIndex(
-            self, lambda a: a, aggregate_types=(BudgetUse,))
-        self.inspections: AggregateIndex[InspectionRound] = AggregateIndex(
-            self, lambda a: a, aggregate_types=(InspectionRound,))
-        self.recommendations: AggregateIndex[Recommendation] = AggregateIndex(
-            self, lambda a: a, aggregate_types=(Recommendation,))
-        self.evaluations: AggregateIndex[Evaluation] = AggregateIndex(
-            self, lambda a: a, aggregate_types=(Evaluation,))
+        # The lists, in monitoring's own database (`projections`): nothing is scanned in memory.
+        lists = self.read_models
+        self.cases = lists.listing("cases", of=(Case,), columns=CASE_COLUMNS, row=case_row,
+                                   indexes=CASE_INDEXES)
+        self.plans = lists.listing("monitoring_plans", of=(MonitoringPlan,), row=plan_row,
+                                   columns=PLAN_COLUMNS, indexes=PLAN_INDEXES)
+        self.budget_uses = lists.listing("budget_uses", of=(BudgetUse,), row=budget_use_row,
+                                         columns={"project_id": "text"},
+                                         indexes=(("project_id",),))
+        self.inspections = lists.listing("inspections", of=(InspectionRound,), row=inspection_row,
+                                         columns={"fiscal_year_be": "int", "created": "text"},
+                                         indexes=(("created",), ("fiscal_year_be", "created")))
+        self.recommendations = lists.listing(
+            "recommendations", of=(Recommendation,), row=recommendation_row,
+            columns={"round_id": "text", "number": "int", "fiscal_year_be": "int"},
+            indexes=(("round_id", "number"), ("fiscal_year_be", "round_id", "number")))
+        self.evaluations = lists.listing(
+            "evaluations", of=(Evaluation,), row=evaluation_row,
+            columns={"kind": "text", "report_year": "int", "issued": "bool", "recorded": "text"},
+            indexes=(("recorded",), ("report_year", "recorded")))
 
     # --- observing other services ---------------------------------------------------------------
     def observe(self, envelope: AnyEnvelope) -> Case | None:
@@ -169,10 +200,14 @@ class MonitoringApplication(ServiceApplication):
                             letter.version, letter.replayed_at or letter.parked_at,
                             data=letter.facts(), secrecy=letter.secrecy.value)]
 
-    def raise_overdue(self, candidates: Iterable[UUID], at: datetime) -> int:
-        """Announce every candidate case that has passed its due date (Bangkok) since the last
-        sweep; each case at most once per due date. Returns how many were announced."""
+    def raise_overdue(self, at: datetime, limit: int = OVERDUE_SWEEP) -> int:
+        """Announce the open cases whose due date (Bangkok) passed since the last sweep, each at
+        most once per due date, the longest overdue first, at most `limit` (the next sweep takes
+        the rest). They are found by one indexed query, not by looking at every case. Returns
+        how many were announced."""
         today = bangkok_date(at)
+        candidates = [UUID(row["id"]) for row in self.cases.select(
+            {"unraised_due__lt": today.isoformat()}, order_by=("unraised_due",), limit=limit)]
         announced = 0
         for case_id in candidates:
             def decide(case_id: UUID = case_id) -> tuple[bool, list[Case]]:
@@ -255,7 +290,7 @@ class MonitoringApplication(ServiceApplication):
                         note=note, evidence=described, by=current_actor(), at=at)
             self._store(evidence)
             group = plan.content.group(group_code)
-            return plan_view(plan, self.budget_used), [
+            return self._plan_view(plan), [
                 plan, *self._track_groups(plan, [group], "monitoring.progress.reported", at)]
 
         return self.execute(decide, idempotency=idempotency)
@@ -305,7 +340,7 @@ class MonitoringApplication(ServiceApplication):
             inspection.record_report(summary_th=summary_th, evidence=described,
                                      by=current_actor(), at=self.clock())
             self._store(evidence)
-            return inspection_view(inspection, self._recommendations_of(inspection)), [inspection]
+            return self._inspection_view(inspection), [inspection]
 
         return self.execute(decide, idempotency=idempotency)
 
@@ -533,72 +568,117 @@ class MonitoringApplication(ServiceApplication):
         return found
 
     def budget_used(self, project_id: UUID | None, fiscal_year_be: int | None = None) -> Decimal:
-        if project_id is None:
-            return Decimal("0.00")
-        use = self.budget_uses.get(BudgetUse.create_id(project_id))
-        return use.used(fiscal_year_be) if use is not None else Decimal("0.00")
+        return self.budget_used_of([project_id], fiscal_year_be).get(project_id, ZERO)
 
-    def _recommendations_of(self, inspection: InspectionRound) -> list[Recommendation]:
-        found = (self.recommendations.get(i) for i in inspection.recommendation_ids)
-        return [r for r in found if r is not None]
+    def budget_used_of(self, project_ids: Iterable[UUID | None],
+                       fiscal_year_be: int | None = None) -> dict[UUID, Decimal]:
+        """What each project used (in `fiscal_year_be`, or in all), as budgeting reported it:
+        one look-up for them all."""
+        wanted = {BudgetUse.create_id(p) for p in project_ids if p is not None}
+        used: dict[UUID, Decimal] = {}
+        for view in self.budget_uses.views({"id__in": sorted(map(str, wanted))}) if wanted else ():
+            used[UUID(view["project_id"])] = sum(
+                (Decimal(entry["amount"]) for entry in view["used"]
+                 if fiscal_year_be is None or entry["fiscal_year_be"] == fiscal_year_be), ZERO)
+        return used
+
+    def _with_budget_used(self, views: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        """Plans as listed, with what their projects used now."""
+        by_year: dict[int | None, set[UUID]] = {}
+        for view in views:
+            by_year.setdefault(view["fiscal_year_be"], set()).update(
+                UUID(g["project_id"]) for g in view["groups"] if g["project_id"])
+        used = {year: self.budget_used_of(projects, year) for year, projects in by_year.items()}
+        for view in views:
+            for group in view["groups"]:
+                project = UUID(group["project_id"]) if group["project_id"] else None
+                group["budget_used"] = used[view["fiscal_year_be"]].get(project, ZERO) \
+                    if project else ZERO
+        return views
 
     def plan_summary(self, plan_id: UUID) -> dict[str, Any]:
-        return plan_view(self.plan(plan_id), self.budget_used)
+        return self._plan_view(self.plan(plan_id))
 
-    def plans_of(self, *, kind: PlanKind | None = None, fiscal_year_be: int | None = None,
-                 in_force: bool | None = None) -> list[MonitoringPlan]:
+    def _plan_view(self, plan: MonitoringPlan) -> dict[str, Any]:
+        used = self.budget_used_of([g.project_id for g in plan.content.groups],
+                                   plan.content.fiscal_year_be)
+        return plan_view(plan, lambda project, _: used.get(project, ZERO) if project else ZERO)
+
+    def plans_page(self, paging: PageRequest, *, kind: PlanKind | None = None,
+                   fiscal_year_be: int | None = None,
+                   in_force: bool | None = None) -> dict[str, Any]:
         """The plans tracked, newest first, of a kind, covering a fiscal year, in force or
         superseded, as asked."""
-        plans = [p for p in self.plans.all()
-                 if (kind is None or p.content.kind == kind)
-                 and (fiscal_year_be is None or p.covers(fiscal_year_be))
-                 and (in_force is None or (p.superseded_by is None) == in_force)]
-        return sorted(plans, key=plan_order)
+        page = self.plans.page(paging, _plan_filter(kind, fiscal_year_be, in_force),
+                               order_by=("opened",), descending=True)
+        page["items"] = self._with_budget_used(page["items"])
+        return page
+
+    def plans_in_force(self, fiscal_year_be: int) -> list[MonitoringPlan]:
+        """The plans in force that track `fiscal_year_be` (a superseded version's amendment is
+        tracked instead: never counted twice), loaded: a year has a handful."""
+        rows = self.plans.select(_plan_filter(None, fiscal_year_be, True), order_by=("opened",))
+        return [self.plan(UUID(row["id"])) for row in rows]
 
     def inspection_summary(self, round_id: UUID) -> dict[str, Any]:
         inspection = self.inspection(round_id)
-        return inspection_view(inspection, self._recommendations_of(inspection))
+        return self._inspection_view(inspection)
 
-    def inspections_of(self, *, fiscal_year_be: int | None = None) -> list[InspectionRound]:
-        rounds = [r for r in self.inspections.all()
-                  if fiscal_year_be is None or r.fiscal_year_be == fiscal_year_be]
-        return sorted(rounds, key=inspection_order)
+    def _inspection_view(self, inspection: InspectionRound) -> dict[str, Any]:
+        return inspection_view(inspection, self.recommendations.views(
+            {"round_id": inspection.id}, order_by=("number",)))
 
-    def inspection_row(self, inspection: InspectionRound) -> dict[str, Any]:
-        return inspection_view(inspection, self._recommendations_of(inspection))
+    def inspections_page(self, paging: PageRequest, *,
+                         fiscal_year_be: int | None = None) -> dict[str, Any]:
+        """Rounds of inspection, newest first, each with its recommendations."""
+        where = {"fiscal_year_be": fiscal_year_be} if fiscal_year_be is not None else {}
+        page = self.inspections.page(paging, where, order_by=("created",), descending=True)
+        rounds = [view["round_id"] for view in page["items"]]
+        found: dict[str, list[dict[str, Any]]] = {}
+        for view in self.recommendations.views({"round_id__in": rounds},
+                                               order_by=("round_id", "number")) if rounds else ():
+            found.setdefault(view["round_id"], []).append(view)
+        for view in page["items"]:
+            view["recommendations"] = found.get(view["round_id"], [])
+        return page
 
     def recommendation_summary(self, recommendation_id: UUID) -> dict[str, Any]:
         return recommendation_view(self.recommendation(recommendation_id))
 
+    def recommendations_of_year(self, fiscal_year_be: int) -> list[Recommendation]:
+        """Every recommendation of the year's inspections, by round and number."""
+        rows = self.recommendations.select({"fiscal_year_be": fiscal_year_be},
+                                           order_by=("round_id", "number"))
+        return [self.recommendation(UUID(row["id"])) for row in rows]
+
     def evaluation_summary(self, evaluation_id: UUID) -> dict[str, Any]:
         return evaluation_view(self.evaluation(evaluation_id))
 
-    def evaluations_of(self, *, kind: EvaluationKind | None = None,
-                       fiscal_year_be: int | None = None,
-                       issued: bool | None = None) -> list[Evaluation]:
+    def evaluations_page(self, paging: PageRequest, *, kind: EvaluationKind | None = None,
+                         fiscal_year_be: int | None = None,
+                         issued: bool | None = None) -> dict[str, Any]:
         """Newest first; `fiscal_year_be`: those its annual report carries."""
-        found = [e for e in self.evaluations.all()
-                 if (kind is None or e.kind == kind)
-                 and (fiscal_year_be is None or e.report_year_be == fiscal_year_be)
-                 and (issued is None or (e.issued_at is not None) == issued)]
-        return sorted(found, key=evaluation_order)
+        where = {column: value for column, value in (
+            ("kind", kind), ("report_year", fiscal_year_be), ("issued", issued))
+            if value is not None}
+        return self.evaluations.page(paging, where, order_by=("recorded",), descending=True)
+
+    def evaluations_of_year(self, fiscal_year_be: int) -> list[Evaluation]:
+        """The evaluations the year's annual report carries, oldest first."""
+        rows = self.evaluations.select({"report_year": fiscal_year_be}, order_by=("recorded",))
+        return [self.evaluation(UUID(row["id"])) for row in rows]
 
 
-# --- orders of the lists (newest first; the id breaks ties): also their pages' cursors ----------------
-def _newest_first(moment: datetime, aggregate: Aggregate) -> tuple[float, str]:
-    return (-moment.timestamp(), str(aggregate.id))
-
-
-def plan_order(plan: MonitoringPlan) -> tuple[float, str]:
-    return _newest_first(plan.opened_at, plan)
-
-
-def inspection_order(inspection: InspectionRound) -> tuple[float, str]:
-    return _newest_first(inspection.created_on, inspection)
-
-
-def evaluation_order(evaluation: Evaluation) -> tuple[float, str]:
-    return _newest_first(evaluation.recorded_at, evaluation)
+def _plan_filter(kind: PlanKind | None, fiscal_year_be: int | None,
+                 in_force: bool | None) -> dict[str, Any]:
+    where: dict[str, Any] = {}
+    if kind is not None:
+        where["kind"] = kind
+    if fiscal_year_be is not None:  # its own year, or one of a development plan's years
+        where.update(first_year__le=fiscal_year_be, last_year__ge=fiscal_year_be)
+    if in_force is not None:
+        where["in_force"] = in_force
+    return where
 
 
 # --- results and views ------------------------------------------------------------------------------
@@ -626,83 +706,3 @@ def _indicator_for_period(plan: MonitoringPlan, group: TrackedGroup, item: Any,
     report = plan.reports.get((group.code, item.code, period))
     return _indicator_result(item.code, item.name_th, item.unit, item.target_for(period),
                              report.value if report else None)
-
-
-def _evidence(evidence: Evidence | None) -> dict[str, Any] | None:
-    return evidence.model_dump() if evidence is not None else None
-
-
-def plan_view(plan: MonitoringPlan,
-              budget_used: Callable[[UUID | None, int | None], Decimal]) -> dict[str, Any]:
-    content = plan.content
-    groups = []
-    for group in content.groups:
-        pending = plan.pending_period(group)
-        groups.append({
-            "code": group.code, "title_th": group.title_th, "project_id": group.project_id,
-            "responsible": group.responsible, "responsible_group": group.responsible_group,
-            "pending_period": pending, "report_due": plan.due_on(pending) if pending else None,
-            "budget_planned": group.planned_budget,
-            "budget_used": budget_used(group.project_id, content.fiscal_year_be),
-            "budget_lines": [line.model_dump() for line in group.budget_lines],
-            "items": [
-                {**plan.progress(group, item).model_dump(exclude={"group_code"}),
-                 "period_targets": [t.model_dump() for t in item.period_targets],
-                 "reports": [
-                     {**r.model_dump(exclude={"evidence", "group_code", "item_code"}),
-                      "evidence": _evidence(r.evidence)}
-                     for (g, i, _), r in sorted(plan.reports.items(),
-                                                key=lambda kv: content.periods.index(kv[0][2]))
-                     if g == group.code and i == item.code
-                 ]}
-                for item in group.items
-            ],
-        })
-    return {
-        "plan_id": plan.id, "version": plan.version, "kind": content.kind,
-        "source_plan_id": content.source_plan_id, "source_version": content.source_version,
-        "title_th": content.title_th, "fiscal_year_be": content.fiscal_year_be,
-        "start_year_be": content.start_year_be, "end_year_be": content.end_year_be,
-        "approved_on": content.approved_on, "periods": list(content.periods), "groups": groups,
-    }
-
-
-def recommendation_view(r: Recommendation) -> dict[str, Any]:
-    return {
-        "recommendation_id": r.id, "version": r.version, "round_id": r.round_id,
-        "number": r.number, "issue": r.issue.model_dump(), "text_th": r.text_th,
-        "step": r.step, "step_th": r.status().step_th, "holder": r.holder,
-        "assignee": r.assignee, "assignee_th": r.assignee_th, "due": r.due,
-        "actions": [{"action_th": a, "evidence": _evidence(e)} for a, e in r.actions],
-        "evidence": [e.model_dump() for e in r.evidence], "closing_note": r.closing_note,
-        "case_id": case_id_for(SERVICE, str(r.id)),
-    }
-
-
-def inspection_view(inspection: InspectionRound,
-                    recommendations: Sequence[Recommendation]) -> dict[str, Any]:
-    report = inspection.report
-    return {
-        "round_id": inspection.id, "version": inspection.version,
-        "fiscal_year_be": inspection.fiscal_year_be, "title_th": inspection.title_th,
-        "inspector_th": inspection.inspector_th, "scheduled_on": inspection.scheduled_on,
-        "issues": [i.model_dump() for i in inspection.issues],
-        "report": None if report is None else {
-            "summary_th": report.summary_th, "evidence": _evidence(report.evidence),
-            "recorded_by": report.recorded_by, "recorded_at": report.recorded_at},
-        "recommendations": [recommendation_view(r) for r in recommendations],
-    }
-
-
-def evaluation_view(evaluation: Evaluation) -> dict[str, Any]:
-    return {
-        "evaluation_id": evaluation.id, "version": evaluation.version, "kind": evaluation.kind,
-        "title_th": evaluation.title_th, "subject_ref": evaluation.subject_ref,
-        "fiscal_year_be": evaluation.fiscal_year_be, "recorded_at": evaluation.recorded_at,
-        "issued_by": evaluation.issued_by, "issued_at": evaluation.issued_at,
-        "results": [
-            {**result.model_dump(), "subject_th": evaluation.letter_subject_th(result),
-             "text_th": result.text_th(f"ผลการ{evaluation.title_th}")}
-            for result in evaluation.results
-        ],
-    }

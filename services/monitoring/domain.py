@@ -150,7 +150,7 @@ class CaseState(_Value):
         return not self.closed and self.due is not None and self.due < today
 
 
-class Case(Aggregate):
+class Case(Aggregate, stored_as="monitoring.Case"):
     """A case of another service, as seen by monitoring: one event per distinct contract event."""
 
     @staticmethod
@@ -204,6 +204,16 @@ class Case(Aggregate):
     def _observed(self, observation: Observation, state: CaseState) -> None:
         self.state = state
         self.seen.add(observation.event_id)
+
+    # A case lives as long as what it follows: a budget line's case sees every movement.
+    def snapshot_state(self) -> dict[str, Any]:
+        return {"source": self.source, "subject": self.subject,
+                "state": self.state.model_dump(mode="json"), "seen": sorted(self.seen)}
+
+    @classmethod
+    def from_snapshot_state(cls, state: dict[str, Any]) -> dict[str, Any]:
+        return {"source": state["source"], "subject": state["subject"],
+                "state": CaseState.model_validate(state["state"]), "seen": set(state["seen"])}
 
 
 # =================================================================================================
@@ -475,7 +485,7 @@ class ItemProgress(_Value):
     achieved: bool | None
 
 
-class MonitoringPlan(Aggregate):
+class MonitoringPlan(Aggregate, stored_as="monitoring.MonitoringPlan"):
     """แผนกำกับติดตาม: one per approved plan of planning; amended versions revise its targets and
     keep every progress report already made."""
 
@@ -635,6 +645,29 @@ class MonitoringPlan(Aggregate):
     def group_subject(self, group_code: str) -> str:
         return f"{self.id}:{group_code}"
 
+    # Long-lived: a progress report per indicator and period, for every year of the plan.
+    def snapshot_state(self) -> dict[str, Any]:
+        return {"source_plan_id": str(self.source_plan_id),
+                "content": self.content.model_dump(mode="json"), "grace_days": self.grace_days,
+                "opened_at": self.opened_at.isoformat(),
+                "reports": [report.model_dump(mode="json") for report in self.reports.values()],
+                "superseded_by": str(self.superseded_by) if self.superseded_by else None,
+                "superseded_on": self.superseded_on.isoformat() if self.superseded_on else None}
+
+    @classmethod
+    def from_snapshot_state(cls, state: dict[str, Any]) -> dict[str, Any]:
+        reports = [ProgressReport.model_validate(r) for r in state["reports"]]
+        return {
+            "source_plan_id": UUID(state["source_plan_id"]),
+            "content": PlanContent.model_validate(state["content"]),
+            "grace_days": state["grace_days"],
+            "opened_at": datetime.fromisoformat(state["opened_at"]),
+            "reports": {(r.group_code, r.item_code, r.period): r for r in reports},
+            "superseded_by": UUID(state["superseded_by"]) if state["superseded_by"] else None,
+            "superseded_on": (date.fromisoformat(state["superseded_on"])
+                              if state["superseded_on"] else None),
+        }
+
 
 def _tracks(content: PlanContent, group_code: str, item_code: str) -> bool:
     return any(group.code == group_code and any(item.code == item_code for item in group.items)
@@ -651,7 +684,7 @@ class BudgetUseEntry(_Value):
     recorded_at: datetime
 
 
-class BudgetUse(Aggregate):
+class BudgetUse(Aggregate, stored_as="monitoring.BudgetUse"):
     """What a project has spent, as budgeting reported it; one per project, whatever the order in
     which the plan and the spending arrive."""
 
@@ -690,6 +723,26 @@ class BudgetUse(Aggregate):
                     if fiscal_year_be_ is None or e.fiscal_year_be == fiscal_year_be_),
                    Decimal("0.00"))
 
+    def used_by(self) -> dict[tuple[int, str, int], Decimal]:
+        """Money used per fiscal year, category and quarter."""
+        totals: dict[tuple[int, str, int], Decimal] = {}
+        for e in self.entries:
+            key = (e.fiscal_year_be, e.category, e.quarter)
+            totals[key] = totals.get(key, Decimal("0.00")) + e.amount
+        return totals
+
+    # A disbursement after another, all year long.
+    def snapshot_state(self) -> dict[str, Any]:
+        return {"project_id": str(self.project_id),
+                "entries": [entry.model_dump(mode="json") for entry in self.entries],
+                "seen": sorted(self.seen)}
+
+    @classmethod
+    def from_snapshot_state(cls, state: dict[str, Any]) -> dict[str, Any]:
+        return {"project_id": UUID(state["project_id"]),
+                "entries": [BudgetUseEntry.model_validate(e) for e in state["entries"]],
+                "seen": set(state["seen"])}
+
 
 # --- inspection (ตรวจราชการ) ----------------------------------------------------------------------
 class InspectionIssue(_Value):
@@ -704,7 +757,7 @@ class InspectionReport(_Value):
     recorded_at: datetime
 
 
-class InspectionRound(Aggregate):
+class InspectionRound(Aggregate, stored_as="monitoring.InspectionRound"):
     """A round of government inspection: its issues, the office's report, the recommendations."""
 
     @classmethod
@@ -780,7 +833,7 @@ RECOMMENDATION_STEP_TH = {
 }
 
 
-class Recommendation(Aggregate):
+class Recommendation(Aggregate, stored_as="monitoring.Recommendation"):
     """ข้อเสนอแนะของผู้ตรวจราชการ: proposed → assigned (holder, due) → acted → closed with evidence."""
 
     @staticmethod
@@ -952,7 +1005,7 @@ def baht(amount: Decimal) -> str:
     return f"{amount.quantize(TWO_PLACES):,}"
 
 
-class Evaluation(Aggregate):
+class Evaluation(Aggregate, stored_as="monitoring.Evaluation"):
     """An evaluation: its results are computed when it is recorded and issued once."""
 
     @classmethod

@@ -12,17 +12,17 @@ from services.monitoring.projections import CaseBoard
 from services.monitoring.rights import RIGHTS
 from services.monitoring.settings import MonitoringSettings
 from shared.runtime import ServiceRuntime, create_http_app, serve
-from shared.thaitime import utc_now
 
 
 def create_app(settings: MonitoringSettings | None = None,
                application: MonitoringApplication | None = None) -> FastAPI:
     settings = settings or MonitoringSettings()
     application = application or MonitoringApplication(settings)
+    # The board reads monitoring's persisted lists: nothing is rebuilt before serving.
     board = CaseBoard(application)
-    board.catch_up()  # rebuild the board from the event store before serving
+
     def announce_overdue() -> int:
-        return application.raise_overdue(board.overdue_unannounced(), utc_now())
+        return application.raise_overdue(board.clock())
 
     runtime = ServiceRuntime(
         settings, application, translate=translate, subscriptions=subscriptions(application),

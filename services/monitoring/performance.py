@@ -5,17 +5,17 @@ for the dashboard (procedure 16) and the annual performance report, so both alwa
 
 from __future__ import annotations
 
-from collections import Counter, defaultdict
+from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Any
 from uuid import UUID
 
 from contracts.operations.v1 import DEAD_LETTER_CASE_TYPE
 from services.monitoring.application import MonitoringApplication
-from services.monitoring.domain import PLAN_KIND_TH, PlanKind, percent
-from services.monitoring.projections import CaseBoard, CaseView
+from services.monitoring.domain import PLAN_KIND_TH, BudgetUse, PlanKind, percent
+from services.monitoring.projections import CaseBoard, CaseView, moment
 from shared.thaitime import bangkok_date, fiscal_year_be
 
 SERVICE_TH = {
@@ -36,6 +36,9 @@ CATEGORY_TH = {
 AGE_BUCKETS: tuple[tuple[int | None, str], ...] = (
     (7, "ไม่เกิน 7 วัน"), (30, "8-30 วัน"), (90, "31-90 วัน"), (None, "เกิน 90 วัน"))
 ZERO = Decimal("0.00")
+# The dashboard lists this many overdue cases and dead letters (the longest waiting first); its
+# tiles count them all.
+LISTED = 100
 
 
 @dataclass(frozen=True)
@@ -100,8 +103,10 @@ class Performance:
     budget_by_category: list[BudgetRow]
     budget_by_quarter: list[BudgetRow]
     steps: list[StepRow]
-    overdue: list[CaseView] = field(default_factory=list)
+    overdue: list[CaseView] = field(default_factory=list)  # the longest overdue first
     dead_letters: list[DeadLetterRow] = field(default_factory=list)
+    overdue_total: int | None = None  # all of them, when more than those listed
+    dead_letters_total: int | None = None
 
     @property
     def budget_planned(self) -> Decimal:
@@ -130,8 +135,9 @@ class Performance:
             "kpis_achieved_pct": percent(Decimal(self.kpis_achieved), Decimal(len(self.kpis))),
             "budget_planned": self.budget_planned, "budget_used": self.budget_used,
             "budget_used_pct": percent(self.budget_used, self.budget_planned),
-            "open_cases": self.open_cases, "overdue_cases": len(self.overdue),
-            "dead_letters": len(self.dead_letters),
+            "open_cases": self.open_cases,
+            "overdue_cases": _total(self.overdue_total, self.overdue),
+            "dead_letters": _total(self.dead_letters_total, self.dead_letters),
         }
 
 
@@ -141,18 +147,28 @@ def default_fiscal_year(now: datetime) -> int:
     return fiscal_year_be(bangkok_date(now))
 
 
+def _total(total: int | None, listed: list[Any]) -> int:
+    return len(listed) if total is None else total
+
+
 def performance(app: MonitoringApplication, board: CaseBoard,
                 fiscal_year: int | None = None) -> Performance:
+    """Every figure from an indexed query: counts of the open cases per service and step, a
+    bounded list of the overdue ones and of the dead letters, the year's plans and budget use."""
     now = board.clock()
     year = fiscal_year or default_fiscal_year(now)
-    listing = board.list_cases(closed=False)
+    position = board.position()
+    today = bangkok_date(now).isoformat()
+    overdue, overdue_total = board.open_cases({"open_due__lt": today}, order_by=("open_due",),
+                                              limit=LISTED)
+    letters, letters_total = board.open_cases({"case_type": DEAD_LETTER_CASE_TYPE},
+                                              order_by=("since",), limit=LISTED)
     return Performance(
-        fiscal_year_be=year, generated_at=now, position=listing.position,
+        fiscal_year_be=year, generated_at=now, position=position,
         kpis=kpi_rows(app, year), **budget_rows(app, year),
-        steps=step_rows(listing.cases, now),
-        overdue=[c for c in listing.cases if c.state.is_overdue(bangkok_date(now))],
-        dead_letters=[dead_letter_row(c, board.dead_letter_facts(c.case_id))
-                      for c in listing.cases if c.state.case_type == DEAD_LETTER_CASE_TYPE],
+        steps=step_rows(board, now), overdue=overdue, overdue_total=overdue_total,
+        dead_letters=[dead_letter_row(c, board.opening_facts(c.case_id)) for c in letters],
+        dead_letters_total=letters_total,
     )
 
 
@@ -169,9 +185,7 @@ def dead_letter_row(case: CaseView, facts: dict[str, Any]) -> DeadLetterRow:
 
 def _plans_of_year(app: MonitoringApplication, year: int) -> list[Any]:
     order = {PlanKind.action_plan: 0, PlanKind.policy: 1, PlanKind.development_plan: 2}
-    # A superseded version's amendment is tracked instead: never counted twice.
-    return sorted((p for p in app.plans.all() if p.superseded_by is None and p.covers(year)),
-                  key=lambda p: order[p.content.kind])
+    return sorted(app.plans_in_force(year), key=lambda p: order[p.content.kind])
 
 
 def kpi_rows(app: MonitoringApplication, year: int) -> list[KpiRow]:
@@ -211,13 +225,12 @@ def budget_rows(app: MonitoringApplication, year: int) -> dict[str, list[BudgetR
             for line in group.budget_lines:
                 planned_cat[line.category] += line.amount
                 planned_q[line.quarter] += line.amount
-    for use in app.budget_uses.all():
-        if use.project_id not in projects:
-            continue
-        for entry in use.entries:
-            if entry.fiscal_year_be == year:
-                used_cat[entry.category] += entry.amount
-                used_q[entry.quarter] += entry.amount
+    for view in app.budget_uses.views({"id__in": sorted(
+            str(BudgetUse.create_id(p)) for p in projects if p is not None)}):
+        for entry in view["used"]:
+            if entry["fiscal_year_be"] == year:
+                used_cat[entry["category"]] += Decimal(entry["amount"])
+                used_q[entry["quarter"]] += Decimal(entry["amount"])
     categories = [c for c in CATEGORY_TH if c in planned_cat or c in used_cat]
     categories += sorted((set(planned_cat) | set(used_cat)) - set(categories))
     return {
@@ -228,32 +241,33 @@ def budget_rows(app: MonitoringApplication, year: int) -> dict[str, list[BudgetR
     }
 
 
-def age_bucket(days: float) -> int:
-    for index, (limit, _) in enumerate(AGE_BUCKETS):
-        if limit is None or days <= limit:
-            return index
-    return len(AGE_BUCKETS) - 1
-
-
-def step_rows(cases: list[CaseView], now: datetime) -> list[StepRow]:
+def step_rows(board: CaseBoard, now: datetime) -> list[StepRow]:
+    """Open cases per service and step: how many, how many overdue, how long they have waited
+    (grouped counts, one query per age bound)."""
     today = bangkok_date(now)
-    counts: dict[tuple[str, str], Counter[int]] = defaultdict(Counter)
-    names: dict[tuple[str, str], str] = {}
-    overdue: Counter[tuple[str, str]] = Counter()
-    for view in cases:
-        state = view.state
-        key = (state.source, state.step or "unknown")
-        names[key] = state.step_th or "ยังไม่ทราบขั้นตอน"
-        waited = (now - state.since).total_seconds() / 86400 if state.since else 0.0
-        counts[key][age_bucket(max(0.0, waited))] += 1
-        overdue[key] += state.is_overdue(today)
-    return sorted(
-        (StepRow(service, SERVICE_TH.get(service, service), step, names[(service, step)],
-                 sum(counts[(service, step)].values()), overdue[(service, step)],
-                 tuple(counts[(service, step)][i] for i in range(len(AGE_BUCKETS))))
-         for service, step in counts),
-        key=lambda row: (list(SERVICE_TH).index(row.service) if row.service in SERVICE_TH else 99,
-                         -row.open, row.step))
+    open_ = {"closed": False}
+    by = ("source", "step")
+
+    def tally(where: dict[str, Any]) -> dict[tuple[str, str | None], int]:
+        return {(row["source"], row["step"]): row["count"]
+                for row in board.cases.counts(by, {**open_, **where})}
+
+    rows = board.cases.counts(by, open_, labels=("step_th",))
+    overdue = tally({"open_due__lt": today.isoformat()})
+    # Cases that have waited at most each bound (since on or after now minus the bound).
+    within = [tally({"since__ge": moment(now - timedelta(days=limit))})
+              for limit, _ in AGE_BUCKETS if limit is not None]
+    found = []
+    for row in rows:
+        key = (row["source"], row["step"])
+        cumulative = [counts.get(key, 0) for counts in within] + [row["count"]]
+        ages = tuple(n - (cumulative[i - 1] if i else 0) for i, n in enumerate(cumulative))
+        service = row["source"]
+        found.append(StepRow(service, SERVICE_TH.get(service, service), row["step"] or "unknown",
+                             row["step_th"] or "ยังไม่ทราบขั้นตอน", row["count"],
+                             overdue.get(key, 0), ages))
+    return sorted(found, key=lambda r: (
+        list(SERVICE_TH).index(r.service) if r.service in SERVICE_TH else 99, -r.open, r.step))
 
 
 def dashboard_data(perf: Performance) -> dict[str, Any]:

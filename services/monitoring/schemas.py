@@ -111,8 +111,7 @@ class StatusOut(BaseModel):
 
 
 class HistoryEntryOut(BaseModel):
-    version: int
-    notification_id: int = Field(description="Position in monitoring's log (the feed's event id)")
+    version: int = Field(description="The case's version after it (the history's order)")
     recorded_at: datetime = Field(description="When monitoring recorded it")
     event_id: str
     event_type: str
@@ -132,7 +131,6 @@ class HistoryEntryOut(BaseModel):
             status = status.model_copy(update={"title": None})
         return cls(
             version=entry.version,
-            notification_id=entry.notification_id,
             recorded_at=entry.recorded_at,
             **observation.model_dump(exclude={"status"}),
             status=StatusOut.model_validate(status.model_dump()) if status is not None else None,

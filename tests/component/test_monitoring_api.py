@@ -204,12 +204,23 @@ def test_history_is_oldest_first(api: FastAPI, client: TestClient) -> None:
 
     history = client.get(f"/cases/{case_id}/history")
 
-    assert history.status_code == 200
-    entries = history.json()
+    assert history.status_code == 200 and history.json()["total"] == 3
+    entries = items(history)
     assert [e["event_id"] for e in entries] == [f"budgeting:line-1:{n}" for n in (1, 2, 3)]
     assert [e["version"] for e in entries] == [1, 2, 3]
     assert entries[1]["status"] is None and entries[2]["status"]["step"] == "approved"
     assert entries[0]["actor"] == "officer-1" and entries[0]["trace_id"] == "trace1"
+
+    # Paged like every list: the cursor is the version of the last event given.
+    first = client.get(f"/cases/{case_id}/history", params={"limit": 2})
+    assert [e["version"] for e in items(first)] == [1, 2] and 'rel="next"' in first.headers["Link"]
+    rest = client.get(f"/cases/{case_id}/history",
+                      params={"limit": 2, "cursor": first.json()["next_cursor"]}).json()
+    assert [e["version"] for e in rest["items"]] == [3] and rest["next_cursor"] is None
+    for cursor in ("not-a-cursor!", client.get("/cases", params={"limit": 1}).json()["next_cursor"]
+                   or "WyJ4Il0"):
+        problem = client.get(f"/cases/{case_id}/history", params={"cursor": cursor})
+        assert problem.status_code == 422 and problem.json()["code"] == "invalid-cursor"
 
 
 def test_a_redelivered_message_adds_nothing(api: FastAPI, client: TestClient) -> None:
@@ -219,7 +230,7 @@ def test_a_redelivered_message_adds_nothing(api: FastAPI, client: TestClient) ->
     deliver(api, first, stream_sequence=7)  # the same event again, e.g. a dead letter replayed
     case_id = uuid5(NAMESPACE_URL, "restructuring:school-9")
 
-    assert len(client.get(f"/cases/{case_id}/history").json()) == 1
+    assert client.get(f"/cases/{case_id}/history").json()["total"] == 1
     assert client.get(f"/cases/{case_id}").json()["events"] == 1
 
 
@@ -232,7 +243,8 @@ def test_classified_cases_show_no_title(api: FastAPI, client: TestClient) -> Non
     assert case["title"] is None and case["secrecy"] == "secret"
 
 
-def test_the_board_is_rebuilt_from_the_store_at_start(tmp_path: Any) -> None:
+def test_the_board_answers_after_a_restart_as_before(tmp_path: Any) -> None:
+    """Its lists are in monitoring's database: a restart resumes them (nothing rebuilt)."""
     first = create_app(make_settings(tmp_path))
     deliver(first, envelope("planning", "plan-2", 1, "drafted", step_th="จัดทำร่าง", procedure=6))
     before = items(office_client(first).get("/cases"))
@@ -450,11 +462,10 @@ def test_case_events_are_exported_as_contract_events(api: FastAPI) -> None:
 def test_a_passed_due_date_is_announced_on_the_feed_once(api: FastAPI, client: TestClient) -> None:
     deliver(api, envelope("correspondence", "doc-late", 1, due=date(2026, 11, 25)))
     deliver(api, envelope("correspondence", "doc-on-time", 1, due=date(2099, 1, 1)))
-    board = api.state.board
     app = application(api)
     now = datetime(2026, 11, 27, 3, 0, tzinfo=UTC)
-    assert app.raise_overdue(board.overdue_unannounced(), now) == 1
-    assert app.raise_overdue(board.overdue_unannounced(), now) == 0, "announced once"
+    assert app.raise_overdue(now) == 1
+    assert app.raise_overdue(now) == 0, "announced once"
     events = read_feed(client, "/feed?limit=3")
     last = events[-1]["data"]
     assert (last["subject"], last["type"], last["overdue"]) == (

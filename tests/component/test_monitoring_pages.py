@@ -14,17 +14,16 @@ from typing import Any
 from uuid import uuid4
 
 import pytest
-from eventsourcing.persistence import Tracking
 from fastapi import FastAPI
 from PIL import Image
 
 from contracts.envelope import AnyEnvelope, CaseStatus
 from services.monitoring.application import MonitoringApplication
-from services.monitoring.handlers import subscriptions
 from shared.settings import PROJECT_ROOT
 from shared.testing import BrowserPage
 from shared.thaitime import bangkok_date, utc_now
 from tests.support.browser import csp_violations, open_page, served, words_cut
+from tests.support.monitoring import deliver
 
 EXAMPLES = PROJECT_ROOT / "contracts" / "examples"
 WIDTHS = [1280, 390]
@@ -49,13 +48,6 @@ def shots(tmp_path: Path) -> Path:
     folder = Path(os.environ.get("ESA_SCREENSHOT_DIR", tmp_path))
     folder.mkdir(parents=True, exist_ok=True)
     return folder
-
-
-def deliver(app: MonitoringApplication, envelope: AnyEnvelope) -> None:
-    """As monitoring's consumer does: the next message of the envelope's source."""
-    handler = {s.source: s.handler for s in subscriptions(app)}[envelope.source]
-    position = (app.process_recorder.max_tracking_id(envelope.source) or 0) + 1
-    app.execute(lambda: (None, handler(envelope)), tracking=Tracking(envelope.source, position))
 
 
 def case(source: str, n: int, *, closed: bool = False) -> AnyEnvelope:

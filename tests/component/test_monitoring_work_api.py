@@ -258,14 +258,14 @@ def test_reports_need_an_actor_and_an_existing_plan(client: TestClient) -> None:
 
 def test_an_overdue_progress_report_is_raised_once_on_the_feed(
         api: FastAPI, client: TestClient, plan: dict[str, Any], clock: Clock) -> None:
-    app, board = application(api), api.state.board
+    app = application(api)
     clock.now = datetime(2025, 1, 16, 3, 0, tzinfo=UTC)  # Q1's report was due 15 Jan
-    assert app.raise_overdue(board.overdue_unannounced(), clock.now) == 1
-    assert app.raise_overdue(board.overdue_unannounced(), clock.now) == 0
+    assert app.raise_overdue(clock.now) == 1
+    assert app.raise_overdue(clock.now) == 0
     overdue = client.get("/cases", params={"service": "monitoring",
                                            "overdue": True}).json()["items"]
     assert [c["step"] for c in overdue] == ["awaiting_q1"]
-    history = client.get(f"/cases/{overdue[0]['case_id']}/history").json()
+    history = client.get(f"/cases/{overdue[0]['case_id']}/history").json()["items"]
     assert [h["event_type"] for h in history] == ["monitoring.plan.tracked",
                                                   "monitoring.case.overdue"]
     summary = client.get("/dashboard/summary").json()
@@ -429,7 +429,7 @@ def test_a_recommendation_is_a_case_assigned_acted_on_and_closed_with_evidence(
     assert closed.json()["step"] == "closed" and len(closed.json()["evidence"]) == 1
     case = client.get(f"/cases/{rec['case_id']}").json()
     assert (case["closed"], case["due"]) == (True, None)
-    history = client.get(f"/cases/{rec['case_id']}/history").json()
+    history = client.get(f"/cases/{rec['case_id']}/history").json()["items"]
     assert [h["event_type"] for h in history] == [
         "monitoring.recommendation.proposed", "monitoring.recommendation.assigned",
         "monitoring.recommendation.acted", "monitoring.recommendation.closed"]

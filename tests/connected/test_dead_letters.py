@@ -128,6 +128,7 @@ def test_a_replayed_dead_letter_closes_its_case_and_health_is_ok_again(nats_serv
     applies the message and the record is replayed in the same transaction."""
     producer = Producer(settings_for("correspondence", store_env, nats_server.url))
     consumer_app = Consumer(settings_for("monitoring", store_env, nats_server.url))
+    parked = DeadLetterIndex(consumer_app)
     # Monitoring's board on its own store, fed the parking service's contract events.
     board_settings = MonitoringSettings(var_dir=Path(store_env["ESA_VAR_DIR"]) / "board")
     board_app = MonitoringApplication(board_settings)
@@ -146,8 +147,8 @@ def test_a_replayed_dead_letter_closes_its_case_and_health_is_ok_again(nats_serv
             await OutboxRelay(producer, translate, client).publish_pending()
             await broker.start()
             await wait_until(lambda: len(tally_of(consumer_app)) == 3)
-            await wait_until(lambda: len(DeadLetterIndex(consumer_app).unreplayed()) == 1)
-            [letter] = DeadLetterIndex(consumer_app).unreplayed()
+            await wait_until(lambda: parked.count() == 1)
+            [letter] = parked.unreplayed()
             assert (letter.consumer, letter.source, letter.event_id) == (
                 "planning", "correspondence", sorted(poisoned)[0])
             assert "cannot handle" in letter.reason
@@ -155,7 +156,7 @@ def test_a_replayed_dead_letter_closes_its_case_and_health_is_ok_again(nats_serv
             await relay.publish_pending()
             consumer.handlers["correspondence"] = make_handler(consumer_app)  # the cause fixed
             assert await consumer.replay_dead_letters(client) == {"replayed": 1, "failed": 0}
-            assert DeadLetterIndex(consumer_app).unreplayed() == []
+            assert parked.unreplayed() == [] and parked.count() == 0
             await relay.publish_pending()
 
             published = await read_stream(client, "planning")

@@ -112,5 +112,5 @@ def test_an_approved_action_plan_reaches_the_monitoring_feed_with_its_projects(s
     monitoring = system.monitoring.client()
     case = monitoring.get(f"/cases/by-subject/planning/{plan_id}").json()
     assert case["step"] == "approved" and case["procedure"] == 7
-    history = monitoring.get(f"/cases/{case['case_id']}/history").json()
+    history = monitoring.get(f"/cases/{case['case_id']}/history").json()["items"]
     assert history[-1]["data"]["total_budget"] == "1250000.50"

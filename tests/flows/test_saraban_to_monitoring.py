@@ -44,7 +44,7 @@ def test_the_whole_saraban_path_is_visible_in_monitoring(system) -> None:
     monitoring = system.monitoring.client()
     case = monitoring.get(f"/cases/by-subject/correspondence/{doc['document_id']}").json()
     assert case["step"] == "filed" and case["closed"] is True
-    history = monitoring.get(f"/cases/{case['case_id']}/history").json()
+    history = monitoring.get(f"/cases/{case['case_id']}/history").json()["items"]
     assert [h["event_type"].rsplit(".", 1)[1] for h in history] == [
         "registered", "assigned", "drafted", "draft_submitted", "returned_for_revision", "drafted",
         "draft_submitted", "draft_approved", "signed", "dispatched", "filed"]
