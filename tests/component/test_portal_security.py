@@ -40,6 +40,7 @@ from shared.testing import access_refusals, office_client, state_changes_since
 from tests.conftest import STAFF, Clock
 from tests.support.portal import (
     STRONG_PASSWORD,
+    IsolatedASGITransport,
     code_now,
     csrf,
     nonce,
@@ -73,7 +74,7 @@ def _portal(settings: PortalSettings, corr_api: FastAPI | None) -> tuple[PortalA
     transports = {}
     if corr_api is not None:
         urls["correspondence"] = "http://correspondence"
-        transports["correspondence"] = httpx.ASGITransport(app=corr_api)
+        transports["correspondence"] = IsolatedASGITransport(corr_api)
     services = ServiceClient(urls, client_id=PORTAL_CLIENT_ID,
                              client_secret=portal_client_secret(settings), transports=transports)
     application = PortalApplication(settings)
