@@ -27,16 +27,26 @@ QUEUE = "/decisions"
 def create_router() -> PageRouter:
     router = PageRouter(prefix=QUEUE, dependencies=[Depends(load_session)])
 
-    @router.get("")
-    async def queue(request: Request, session: Session = Depends(signed_in)) -> Response:
+    async def decisions(request: Request, session: Session, template: str) -> Response:
         if not DIRECTORS & session.roles:
             return render(request, "error.html", status_code=403,
                           message="รายการรออนุมัติเป็นของผู้อำนวยการ ท่านดูงานของท่านได้ที่งานของฉัน")
         work = await collect_work(request, session)
         items = [i for i in work.items if i["decision"]]
         problems = [c for c in work.counts if c.get("problem")]
-        return render(request, "decisions.html", nav="decisions", items=items,
-                      problems=problems, done=request.query_params.get("done"))
+        # The record just decided: the board learns of it a moment later (the list then updates
+        # itself); meanwhile it is shown as decided, not offered again.
+        return render(request, template, nav="decisions", items=items, problems=problems,
+                      done=request.query_params.get("done"),
+                      decided=request.query_params.get("record"))
+
+    @router.get("")
+    async def queue(request: Request, session: Session = Depends(signed_in)) -> Response:
+        return await decisions(request, session, "decisions.html")
+
+    @router.get("/list")
+    async def queue_list(request: Request, session: Session = Depends(signed_in)) -> Response:
+        return await decisions(request, session, "_decisions_list.html")
 
     @router.get("/panel/{service}/{case_type}/{record_id}")
     async def panel(request: Request, service: str, case_type: str, record_id: str,

@@ -401,7 +401,7 @@ async def run_action(request: Request, session: Session, service: str, kind: str
                                  alert=error.message_th, errors=getattr(error, "fields", {}),
                                  values=values, **kept)
     separator = "&" if "?" in back else "?"
-    return go(f"{back}{separator}{urlencode({'done': action.name})}")
+    return go(f"{back}{separator}{urlencode({'done': action.name, 'record': record_id})}")
 
 
 def create_router() -> PageRouter:

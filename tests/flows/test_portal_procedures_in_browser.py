@@ -363,7 +363,10 @@ def test_the_esa_director_approves_the_allocation_from_decisions_and_the_letters
     with director.expect_navigation():
         form.locator("button[type=submit]").click()
     expect(director.locator(".alert-success")).to_contain_text("บันทึกผลการพิจารณาแล้ว")
-    expect(director.locator(f"li[data-id='{allocation['case_id']}']")).to_have_count(0)
+    decided = director.locator(f"li[data-id='{allocation['case_id']}']")
+    expect(decided.locator("details")).to_have_count(0)  # not offered again meanwhile
+    # The board learns of the decision over NATS; the queue updates itself (live), no reload.
+    expect(decided).to_have_count(0, timeout=30_000)
     approved = office.api["budgeting"].get(f"/allocations/{allocation['case_id']}")
     assert (approved["step"], approved["approvals"][-1]["decision"]) == ("approved", "approve")
 
@@ -476,7 +479,10 @@ def test_an_auditor_sees_every_event_of_a_budget_line_verified_and_can_do_nothin
     eventually(all_verified, "every event under a signed head", timeout=30)
     expect(auditor.locator("#verdict")).to_contain_text("ตรวจแล้วทุกเหตุการณ์")
     expect(auditor.locator("#audit-events tbody tr")).to_have_count(len(movements))
-    expect(auditor.locator("#audit-events")).to_contain_text("นายสมชาย รักงาน")  # who, by name
+    # Who, by name: the officer who recorded the plan's approval opened the line, the ESA
+    # director's approval of the allocation put money on it.
+    expect(auditor.locator("#audit-events")).to_contain_text("นางสาววิไล ขยัน")
+    expect(auditor.locator("#audit-events")).to_contain_text("นายใหญ่ ผู้อำนวยการ")
     office.axe_check(auditor, "ประวัติสำหรับผู้ตรวจสอบ")
     screenshot(auditor, "auditor-history")
     with auditor.expect_download() as download:
