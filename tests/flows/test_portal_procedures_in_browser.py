@@ -285,8 +285,9 @@ def allocation(office: Office, plan_and_lines: dict[str, Any]) -> dict[str, Any]
 @pytest.fixture(scope="module")
 def transfer(office: Office, plan_and_lines: dict[str, Any],
              allocation: dict[str, Any]) -> dict[str, Any]:
-    """A transfer from the (allocated) subsidies line, proposed by an officer: it waits for the
-    approving body whose decision the group records."""
+    """A transfer from the subsidies line (its allocation approved: by the director in the browser
+    test, or here when run alone), proposed by an officer: it waits for the approving body whose
+    decision the group records."""
     budgeting = office.api["budgeting"]
     path = f"/allocations/{allocation['case_id']}"
     if budgeting.get(path)["step"] == "submitted":  # when run alone: approved here instead
@@ -462,7 +463,7 @@ def test_every_procedure_page_renders_and_an_officer_reports_progress_with_evide
 
 def test_an_auditor_sees_every_event_of_a_budget_line_verified_and_can_do_nothing_else(
         office: Office, plan_and_lines: dict[str, Any], allocation: dict[str, Any],
-        tmp_path: Path) -> None:
+        transfer: dict[str, Any]) -> None:
     auditor = office.person("audit-1", landing="ตรวจสอบประวัติการดำเนินงาน")
     office.axe_check(auditor, "ผู้ตรวจสอบ")
     line = plan_and_lines["subsidies"]
@@ -537,7 +538,7 @@ def test_a_clerk_not_cleared_never_sees_a_secret_subject_and_a_forged_form_acts_
         for path, answer in answers.items():
             assert SECRET_SUBJECT not in answer.text, path
         register = answers[f"/saraban/registers/receiving/{year}"].text
-        assert "(ลับ)" in register
+        assert "(ลับมาก)" in register  # that it exists, its secrecy in place of every description
         content = answers[f"/saraban/documents/{secret['document_id']}/content"]
         assert "ไม่" in content.text  # the service's Thai reason instead of the content
         recorded = saraban.events_after(position)
