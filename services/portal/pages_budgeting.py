@@ -33,7 +33,7 @@ from services.portal.records import (
 from services.portal.security import PageRouter, load_session, portal_of, signed_in
 from services.portal.service_client import Refused, Unavailable
 from services.portal.sessions import Session
-from services.portal.views import CATEGORY_TH, baht, thai_date
+from services.portal.views import CATEGORY_TH, LEVEL_TH, baht, thai_date
 
 SERVICE = "budgeting"
 GROUP = frozenset({"officer", "group_director"})
@@ -182,8 +182,8 @@ def _case_view(record: dict[str, Any], kind: str, kind_th: str, url: str,
                    ("ตั้งแต่", thai_date(record.get("since")))]
     committee = record.get("committee")
     if committee:
-        view.facts.append(("คณะกรรมการ", f"ประธาน {committee.get('chair')} กรรมการ "
-                                         f"{', '.join(committee.get('members') or ())}"))
+        view.people += [("ประธานกรรมการ", [committee.get("chair")]),
+                        ("กรรมการ", list(committee.get("members") or ()))]
     return view
 
 
@@ -247,16 +247,26 @@ async def load_allocation(request: Request, session: Session, case_id: str) -> R
                    ("รอบการพิจารณา", record.get("round"))]
     if record.get("missing_snapshots"):
         view.problems.append("ยังไม่มีข้อมูลนักเรียนของ: " + ", ".join(record["missing_snapshots"]))
-    rows = [{"code": i["recipient_code"], "name": i["recipient_name_th"],
-             "pupils": (i.get("basis") or {}).get("pupils"), "amount": i["amount"]}
-            for i in record.get("items") or ()]
-    pupils = sum(int(r["pupils"] or 0) for r in rows)
+    rows = []
+    for item in record.get("items") or ():
+        basis = item.get("basis") or {}
+        rows.append({"code": item["recipient_code"], "name": item["recipient_name_th"],
+                     "term1": sum((basis.get("term1_pupils") or {}).values()) if basis else None,
+                     "term2": sum((basis.get("term2_pupils") or {}).values()) if basis else None,
+                     "amount": item["amount"]})
+    per_head = any(r["term1"] is not None for r in rows)
     view.tables.append(Table("ตารางการจัดสรร", [
-        Column("code", "รหัส"), Column("name", "ผู้ได้รับจัดสรร"), Column("pupils", "นักเรียน", "int"),
+        Column("code", "รหัส"), Column("name", "ผู้ได้รับจัดสรร"),
+        *((Column("term1", "นักเรียนภาคเรียนที่ 1", "int"),
+           Column("term2", "นักเรียนภาคเรียนที่ 2", "int")) if per_head else ()),
         Column("amount", "จำนวนเงิน (บาท)", "baht")], rows,
-        footer={"name": f"รวม {len(rows)} ราย", "pupils": pupils or None,
-                "amount": record["total"]}, id="allocation-table",
-        empty_th="คณะกรรมการยังไม่ได้จัดสรร"))
+        footer={"name": f"รวม {len(rows)} ราย", "amount": record["total"],
+                **({"term1": sum(r["term1"] or 0 for r in rows),
+                    "term2": sum(r["term2"] or 0 for r in rows)} if per_head else {})},
+        id="allocation-table", empty_th="คณะกรรมการยังไม่ได้จัดสรร"))
+    if record.get("rates"):
+        view.facts.append(("อัตราต่อหัว (บาท/คน/ปี)", ", ".join(
+            f"{LEVEL_TH.get(level, level)} {baht(rate)}" for level, rate in record["rates"].items())))
     view.tables.append(_approvals_table(record))
     view.links.append((f"/budgeting/lines/{record['line_id']}", "รายการงบประมาณที่ใช้"))
     return await _with_history(request, session, view, case_id)
@@ -312,7 +322,7 @@ def _generic(kind: str, kind_th: str, api: str, page: str) -> Any:
         record, etag = await _get(request, session, api.format(id=case_id))
         view = _case_view(record, kind, kind_th, page.format(id=case_id), etag)
         for key, label in (("total", "ยอดรวม"), ("amount", "จำนวนเงิน"),
-                           ("total_leftover", "เงินเหลือจ่ายรวม")):
+                           ("compiled_total", "คำขอรวม"), ("total_leftover", "เงินเหลือจ่ายรวม")):
             if record.get(key) is not None:
                 view.facts.append((label, f"{baht(record[key])} บาท"))
         for key, label in (("summary_th", "สรุปผลการวิเคราะห์"), ("criteria_th", "หลักเกณฑ์"),
@@ -322,13 +332,30 @@ def _generic(kind: str, kind_th: str, api: str, page: str) -> Any:
                 view.texts.append((label, record[key]))
         if record.get("figures"):
             view.tables.append(Table("ตัวเลขการวิเคราะห์", [
-                Column("label_th", "รายการ"), Column("amount", "จำนวนเงิน", "baht")],
-                record["figures"], footer={"label_th": "รวม", "amount": record.get("total")}))
-        if record.get("school_requests"):
+                Column("item_th", "รายการ"), Column("category", "หมวดงบ"),
+                Column("amount", "จำนวนเงิน", "baht")],
+                [{**f, "category": CATEGORY_TH.get(f["category"], f["category"])}
+                 for f in record["figures"]], footer={"item_th": "รวม",
+                                                      "amount": record.get("total")}))
+        if record.get("schools"):
             view.tables.append(Table("คำขอของสถานศึกษา", [
                 Column("school_code", "รหัส"), Column("school_name_th", "สถานศึกษา"),
                 Column("requested", "ขอ", "baht"), Column("agreed_total", "เห็นชอบ", "baht")],
-                record["school_requests"]))
+                record["schools"], footer={"school_name_th": "รวมที่จัดทำคำขอ",
+                                           "agreed_total": record.get("compiled_total")}))
+        if record.get("lines"):
+            view.tables.append(Table("เงินเหลือจ่ายรายรายการ", [
+                Column("project_code", "โครงการ"), Column("category", "หมวดงบ"),
+                Column("budget", "งบประมาณ", "baht"), Column("spent", "ใช้แล้ว", "baht"),
+                Column("leftover", "เหลือจ่าย", "baht")],
+                [{**line, "category": CATEGORY_TH.get(line["category"], line["category"])}
+                 for line in record["lines"]],
+                footer={"project_code": "รวม", "leftover": record.get("total_leftover")}))
+        if record.get("receipts"):
+            view.tables.append(Table("ทรัพยากรที่ได้รับ", [
+                Column("received_on", "วันที่", "date"), Column("reference", "อ้างอิง"),
+                Column("amount", "จำนวนเงิน", "baht")], record["receipts"],
+                footer={"reference": "รวม", "amount": record.get("received_total")}))
         if record.get("approvals") is not None:
             view.tables.append(_approvals_table(record))
         return await _with_history(request, session, view, case_id)

@@ -245,6 +245,7 @@ class RecordView:
     history: list[dict[str, Any]] | None = None  # {what, who, at, details: [str]}
     problems: list[str] = field(default_factory=list)  # parts that could not be read
     choices: dict[str, list[tuple[str, str]]] = field(default_factory=dict)  # a form's options
+    people: list[tuple[str, list[str]]] = field(default_factory=list)  # label, officer ids
 
     @property
     def record_id(self) -> str:
