@@ -1,10 +1,11 @@
 """The portal's command line, for the first account and for recovery (with `make run` running):
 
     .venv/bin/python -m services.portal create-account --officer-id esa-1 \\
-        --name-th "นายใหญ่ ผู้อำนวยการ" --roles esa_director,signer --clearance top_secret
+        --name-th "นายใหญ่ ผู้อำนวยการ" --roles esa_director,signer --clearance top_secret \\
+        --position-th "ผู้อำนวยการสำนักงานเขตพื้นที่การศึกษาประถมศึกษาตัวอย่าง เขต 1"
     .venv/bin/python -m services.portal reset-password --officer-id esa-1
     .venv/bin/python -m services.portal unlock --officer-id esa-1
-    .venv/bin/python -m services.portal create-auditor --account-id audit-1 \
+    .venv/bin/python -m services.portal create-auditor --account-id audit-1 \\
         --name-th "นางสาวตรวจ สอบบัญชี (สำนักงานการตรวจเงินแผ่นดิน)"
 
 `create-account` binds an account to the officer's entry in the staff directory (correspondence

@@ -38,9 +38,10 @@ from shared.settings import PROJECT_ROOT
 from shared.testing import CHROMIUM, ServiceProcess
 from shared.thaitime import BANGKOK
 from tests.conftest import ALL_SERVICES, RunningSystem
-from tests.support.portal_browser import CHROMIUM_ARGS, screenshot, submit
+from tests.support.portal_browser import CHROMIUM_ARGS, screenshot, start_patiently, submit
 from tests.support.portal_browser import check_accessibility as check
 from tests.support.portal_browser import sign_in as browser_sign_in
+from tests.support.staff import HEAD_OF_OFFICE_TH
 
 SUBJECT = "ขอให้รายงานข้อมูลนักเรียนพิการเรียนร่วม ภาคเรียนที่ 2"
 NEW_PASSWORDS = {"esa-1": "ผอ.เขต-รหัสใหม่-2569", "clerk-1": "สารบรรณ-รหัสใหม่-2569",
@@ -84,8 +85,7 @@ def office(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Office]:
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
         try:
-            system.start()
-            portal.start()
+            start_patiently(*system.processes.values(), portal)
             yield Office(system, portal, browser, started)
         finally:
             browser.close()
@@ -141,7 +141,7 @@ def create_first_account(office: Office) -> str:
     result = subprocess.run(
         [sys.executable, "-m", "services.portal", "create-account", "--officer-id", "esa-1",
          "--name-th", "นางใหญ่ ผู้อำนวยการ", "--roles", "esa_director,signer",
-         "--clearance", "top_secret"],
+         "--clearance", "top_secret", "--position-th", HEAD_OF_OFFICE_TH],
         env=office.portal.env, cwd=PROJECT_ROOT, capture_output=True, text=True, timeout=60)
     assert result.returncode == 0, result.stderr
     line = next(x for x in result.stdout.splitlines() if "one-time password" in x)

@@ -52,7 +52,13 @@ from shared.thaimoney import format_baht
 from shared.thaitime import bangkok_date, utc_now
 from tests.conftest import ALL_SERVICES, STAFF, RunningSystem, Saraban
 from tests.support import portal as portal_http
-from tests.support.portal_browser import CHROMIUM_ARGS, check_accessibility, screenshot, submit
+from tests.support.portal_browser import (
+    CHROMIUM_ARGS,
+    check_accessibility,
+    screenshot,
+    start_patiently,
+    submit,
+)
 from tests.support.portal_browser import sign_in as browser_sign_in
 from tests.support.staff import position_th
 
@@ -67,7 +73,6 @@ SECRET_SUBJECT = "รายชื่อผู้ถูกสอบสวนท�
 MORE_STAFF = (("off-2", "นางสาววิไล ขยัน", ["officer"], "none"),
               ("clerk-2", "นายสุชาติ ธุรการ", ["clerk"], "none"))
 NEW_PASSWORD = "รหัสผ่านใหม่-ของฉัน-2569"
-STARTUP_SECONDS = 150
 MINIMAL_PDF = (b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj 2 0 obj<</Type/Pages/Kids[]"
                b"/Count 0>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n")
 
@@ -180,11 +185,7 @@ def office(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Office]:
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
         try:
-            # Six Python processes importing at once on a shared, busy machine: patient waits.
-            for process in (*system.processes.values(), portal):
-                process.launch()
-            for process in (*system.processes.values(), portal):
-                process.wait_healthy(timeout=STARTUP_SECONDS)
+            start_patiently(*system.processes.values(), portal)
             api = {name: Api(process) for name, process in system.processes.items()}
             saraban = Saraban(system.correspondence)
             saraban.hire_staff()

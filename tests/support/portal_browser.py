@@ -18,6 +18,16 @@ SCREENSHOTS = PROJECT_ROOT / "docs" / "screenshots"
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
                  "--disable-component-update", "--no-first-run", "--disable-sync"]
 WIDTHS = {"desktop": (1280, 900), "phone": (390, 844)}
+# Six Python processes importing at once on a shared, busy machine take their time to answer.
+STARTUP_SECONDS = 150
+
+
+def start_patiently(*processes: Any) -> None:
+    """Launch every process, then wait for each to be healthy (all import in parallel)."""
+    for process in processes:
+        process.launch()
+    for process in processes:
+        process.wait_healthy(timeout=STARTUP_SECONDS)
 
 
 def check_accessibility(axe_counts: dict[str, dict[str, int]], page: Page, name: str) -> None:
