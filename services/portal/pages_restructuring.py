@@ -45,7 +45,9 @@ CASE_TYPE_OPTIONS = (("establish", "จัดตั้ง"), ("merge", "ยุ�
                      ("transfer_school", "โอน"), ("class_expansion", "ขยายชั้นเรียน"))
 FIELD_TH = {"school_code": "รหัสโรงเรียน", "name_th": "ชื่อโรงเรียน", "district": "อำเภอ",
             "subdistrict": "ตำบล", "snapshot_date": "วันที่เก็บข้อมูล", "academic_year_be": "ปีการศึกษา",
-            "term": "ภาคเรียน", "total": "รวม", "levels": "ระดับที่เปิดสอน"}
+            "term": "ภาคเรียน", "total": "รวม", "levels": "ระดับที่เปิดสอน",
+            **{f"{grade}{n}": f"{name}{n}" for grade, name, last in
+               (("k", "อ.", 3), ("p", "ป.", 6), ("m", "ม.", 6)) for n in range(1, last + 1)}}
 CASE_EVENT_TH = {"Opened": "เปิดเรื่อง", "Studied": "ศึกษาสภาพปัจจุบัน",
                  "HearingRecorded": "รับฟังความคิดเห็น", "Proposed": "เสนอ กศจ.",
                  "Decided": "บันทึกมติ กศจ.", "Executed": "ดำเนินการตามมติ", "Withdrawn": "ยุติเรื่อง"}
