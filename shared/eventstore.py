@@ -412,7 +412,8 @@ def _log_recorded(recordings: Sequence[Any]) -> None:
 def _jsonable(result: Any) -> Any:
     if isinstance(result, BaseModel):
         return result.model_dump(mode="json")
-    return orjson.loads(orjson.dumps(result, default=str))
+    # Keys as JSON has them: a view's dict keyed by an enum (a school level) or a UUID too.
+    return orjson.loads(orjson.dumps(result, default=str, option=orjson.OPT_NON_STR_KEYS))
 
 
 def check_version(aggregate: Aggregate, expected: int | None, *, required: bool = False) -> None:

@@ -1,15 +1,20 @@
 """The portal's command line, for the first account and for recovery (with `make run` running):
 
     .venv/bin/python -m services.portal create-account --officer-id esa-1 \\
-        --name-th "นายใหญ่ ผู้อำนวยการ" --roles esa_director,signer --clearance top_secret
+        --name-th "นายใหญ่ ผู้อำนวยการ" --roles esa_director,signer --clearance top_secret \\
+        --position-th "ผู้อำนวยการสำนักงานเขตพื้นที่การศึกษาประถมศึกษาตัวอย่าง เขต 1"
     .venv/bin/python -m services.portal reset-password --officer-id esa-1
     .venv/bin/python -m services.portal unlock --officer-id esa-1
+    .venv/bin/python -m services.portal create-auditor --account-id audit-1 \\
+        --name-th "นางสาวตรวจ สอบบัญชี (สำนักงานการตรวจเงินแผ่นดิน)"
 
 `create-account` binds an account to the officer's entry in the staff directory (correspondence
 `/officers`); on a new system whose directory is still empty it adds the officer first (the first
 entry must be a director), so one command takes a fresh clone to a director who can sign in. It
 prints a one-time password; a director (or signer) enrols the second factor at the first sign-in.
-Everything else about accounts is done by directors in the portal.
+`create-auditor` makes an auditor's account: the portal's own (role `auditor`), not an officer
+of the staff directory; it reads the auditor's pages only and enrols a second factor at the
+first sign-in. Everything else about accounts is done by directors in the portal.
 """
 
 from __future__ import annotations
@@ -19,7 +24,7 @@ import asyncio
 import sys
 
 from services.portal.application import DirectoryEntry, PortalApplication
-from services.portal.domain import DECIDING_ROLES
+from services.portal.domain import SECOND_FACTOR_ROLES
 from services.portal.main import portal_client_secret
 from services.portal.service_client import Refused, ServiceClient, Unavailable
 from services.portal.settings import PORTAL_CLIENT_ID, PortalSettings
@@ -63,6 +68,9 @@ def main(argv: list[str] | None = None) -> int:
     create.add_argument("--position-th", default="")
     create.add_argument("--clearance", default="none",
                         choices=["none", "confidential", "secret", "top_secret"])
+    auditor = commands.add_parser("create-auditor", help="an auditor's account (not an officer)")
+    auditor.add_argument("--account-id", required=True)
+    auditor.add_argument("--name-th", required=True)
     for name in ("reset-password", "unlock"):
         command = commands.add_parser(name, help=f"{name} (recovery from the command line)")
         command.add_argument("--officer-id", required=True)
@@ -86,6 +94,10 @@ def main(argv: list[str] | None = None) -> int:
                 return 1
             password = app.create_account(entry, by=None)
             print(f"บัญชี {entry.officer_id} ({entry.name_th}) สร้างแล้ว / account created")
+        elif args.command == "create-auditor":
+            password = app.create_auditor(args.account_id, args.name_th, by=None)
+            entry = DirectoryEntry(args.account_id, args.name_th, frozenset({"auditor"}))
+            print(f"บัญชีผู้ตรวจสอบ {args.account_id} สร้างแล้ว / auditor's account created")
         elif args.command == "reset-password":
             password = app.reset_password(args.officer_id, by=None)
             entry = None
@@ -100,7 +112,7 @@ def main(argv: list[str] | None = None) -> int:
         app.close()
     print(f"รหัสผ่านใช้ครั้งเดียว / one-time password:  {password}")
     print(f"เข้าสู่ระบบที่ / sign in at  http://127.0.0.1:{settings.http_port}/")
-    if entry is not None and DECIDING_ROLES & entry.roles:
+    if entry is not None and SECOND_FACTOR_ROLES & entry.roles:
         print("ลงทะเบียนรหัสยืนยันสองชั้น (TOTP) ด้วยแอปในโทรศัพท์เมื่อเข้าสู่ระบบครั้งแรก / "
               "enrol the TOTP second factor at the first sign-in")
     return 0

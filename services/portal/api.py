@@ -9,13 +9,29 @@ from fastapi import APIRouter, FastAPI, Request
 from fastapi.responses import FileResponse, RedirectResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from services.portal import pages_accounts, pages_saraban, pages_signin, pages_work
+from services.portal import (
+    pages_accounts,
+    pages_auditor,
+    pages_budgeting,
+    pages_decisions,
+    pages_directory,
+    pages_monitoring,
+    pages_news_meetings,
+    pages_planning,
+    pages_restructuring,
+    pages_saraban,
+    pages_signin,
+    pages_work,
+    records,
+)
 from services.portal.security import (
+    AuditorsReadOnly,
     CsrfRefused,
     PageRouter,
     SignInRequired,
     TooLarge,
     portal_of,
+    record_refusal,
 )
 from services.portal.views import render
 from shared.http.problems import http_problem
@@ -36,7 +52,12 @@ def create_routers() -> list[APIRouter]:
                             headers={"Cache-Control": "public, max-age=86400"})
 
     return [pages_signin.create_router(), pages_work.create_router(),
-            pages_saraban.create_router(), pages_accounts.create_router(), fonts]
+            pages_decisions.create_router(), pages_saraban.create_router(),
+            pages_news_meetings.create_router(), pages_planning.create_router(),
+            pages_budgeting.create_router(), pages_restructuring.create_router(),
+            pages_monitoring.create_router(), pages_directory.create_router(),
+            pages_auditor.create_router(), pages_accounts.create_router(),
+            records.create_router(), fonts]
 
 
 def _is_page(request: Request) -> bool:
@@ -49,6 +70,16 @@ def install_page_handlers(api: FastAPI) -> None:
         if request.headers.get("hx-request"):  # htmx follows this header with a full page load
             return Response(status_code=204, headers={"HX-Redirect": exc.target})
         return RedirectResponse(exc.target, status_code=303)
+
+    @api.exception_handler(AuditorsReadOnly)
+    async def on_auditor(request: Request, exc: AuditorsReadOnly) -> Response:
+        if request.method in ("GET", "HEAD"):  # an auditor's pages are the auditor's
+            if request.headers.get("hx-request"):
+                return Response(status_code=204, headers={"HX-Redirect": "/auditor"})
+            return RedirectResponse("/auditor", status_code=303)
+        await record_refusal(request, 403, "auditor-writes-nothing")
+        return render(request, "error.html", status_code=403,
+                      message="ผู้ตรวจสอบอ่านได้อย่างเดียว ไม่มีการบันทึกข้อมูลใด")
 
     @api.exception_handler(CsrfRefused)
     async def on_csrf_refused(request: Request, exc: CsrfRefused) -> Response:

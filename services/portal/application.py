@@ -22,9 +22,11 @@ from services.portal.credentials import (
 )
 from services.portal.domain import (
     ACCOUNT_ADMIN_ROLES,
+    AUDITOR_ROLE,
     Account,
     AccountExists,
     NotAnAccountAdministrator,
+    NotTheEsaDirector,
     OwnAccount,
     PasswordKind,
     SignInMethod,
@@ -170,6 +172,18 @@ class PortalApplication(ServiceApplication):
         self.credentials.store_password(account.id, password, serial)
         return password
 
+    def create_auditor(self, account_id: str, name_th: str, *,
+                       by: DirectoryEntry | None) -> str:
+        """An auditor's account (not an officer of the directory: the caller has checked that no
+        officer has this id); returns its one-time password. Only the ESA director (or the
+        command line) creates one."""
+        if by is not None:
+            self.require_account_admin(by)
+            if "esa_director" not in by.roles:
+                raise NotTheEsaDirector(by.officer_id)
+        return self.create_account(DirectoryEntry(account_id, name_th, frozenset({AUDITOR_ROLE})),
+                                   by=by)
+
     def reset_password(self, officer_id: str, *, by: DirectoryEntry | None) -> str:
         """A new one-time password (lifting any lockout); every session of the account ends."""
         if by is not None:
@@ -224,6 +238,8 @@ class PortalApplication(ServiceApplication):
         if not self.credentials.password_matches(account.id, password, account.password_serial):
             self._fail(account, "wrong-password", remote, now)
             raise SignInRefused("wrong password")
+        if account.auditor:  # never an officer: what the directory says of the id does not count
+            officer = None
         if officer is not None and not officer.active:
             self._fail(account, "officer-inactive", remote, now)
             raise OfficerInactive(officer_id)

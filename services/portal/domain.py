@@ -27,6 +27,10 @@ from shared.domain import Aggregate, Conflict, DeclaredError, NotFound, aware, e
 DECIDING_ROLES = frozenset({"esa_director", "signer", "group_director"})
 # Roles whose holders manage accounts in the portal.
 ACCOUNT_ADMIN_ROLES = frozenset({"esa_director", "group_director"})
+# An auditor: not an officer of the staff directory but an account of the portal's own, which
+# reads every service's audit trail and writes nothing; it signs in with a second factor too.
+AUDITOR_ROLE = "auditor"
+SECOND_FACTOR_ROLES = DECIDING_ROLES | {AUDITOR_ROLE}
 
 
 class PasswordKind(StrEnum):
@@ -105,6 +109,20 @@ class OwnAccount(DeclaredError):
     title_en = "A director does not reset or unlock their own account"
 
 
+class NotForAuditors(DeclaredError):
+    status = 403
+    code = "not-an-auditor-id"
+    title_th = "รหัสนี้เป็นของเจ้าหน้าที่ในทะเบียนเจ้าหน้าที่ ใช้เป็นบัญชีผู้ตรวจสอบไม่ได้"
+    title_en = "This id belongs to an officer of the staff directory"
+
+
+class NotTheEsaDirector(DeclaredError):
+    status = 403
+    code = "auditors-by-esa-director"
+    title_th = "เฉพาะผู้อำนวยการสำนักงานเขตพื้นที่การศึกษาสร้างบัญชีผู้ตรวจสอบได้"
+    title_en = "Only the ESA director creates auditors' accounts"
+
+
 class NoSecondFactor(DeclaredError, Conflict):
     code = "no-second-factor"
     title_th = "บัญชีนี้ยังไม่ได้ลงทะเบียนรหัสยืนยันสองชั้น"
@@ -143,7 +161,12 @@ class Account(Aggregate, stored_as="portal.Account"):
     # --- who needs what -------------------------------------------------------------------------
     @staticmethod
     def deciding(roles: Iterable[str]) -> bool:
-        return bool(DECIDING_ROLES & set(roles))
+        """Holding a role whose holder must sign in with a second factor."""
+        return bool(SECOND_FACTOR_ROLES & set(roles))
+
+    @property
+    def auditor(self) -> bool:
+        return AUDITOR_ROLE in self.roles
 
     def requires_second_factor(self, roles: Iterable[str]) -> bool:
         """Enrolled, or holding a role that decides: then every sign-in asks for a code."""

@@ -8,8 +8,10 @@ with who holds it next, so a page learns within moments that work arrived or lef
 asks the services again only for the officers concerned. The page also polls once a minute, which
 covers a monitoring outage and anything the feed does not carry.
 
-A case is "concerning" an officer when its holder before or after the change is the officer or a
-role they hold; a case the portal has not seen before (since it started) concerns everyone once.
+A case is "concerning" an officer when its holder before or after the change is one the officer
+answers for (their id, a role they hold, a body whose decisions they record, a committee:
+`catalogue.work_holders`); a case the portal has not seen before (since it started) concerns
+everyone once.
 """
 
 from __future__ import annotations
@@ -32,15 +34,14 @@ _EVERYONE = object()
 
 @dataclass(eq=False)
 class Listener:
-    officer_id: str
-    roles: frozenset[str]
+    holders: frozenset[str]  # every holder whose cases are this officer's work
     queue: asyncio.Queue[str] = field(default_factory=lambda: asyncio.Queue(maxsize=8))
 
     def concerned(self, holders: set[str | None] | object) -> bool:
         if holders is _EVERYONE:
             return True
         assert isinstance(holders, set)
-        return self.officer_id in holders or bool(self.roles & holders)
+        return bool(self.holders & holders)
 
     def tell(self) -> None:
         with contextlib.suppress(asyncio.QueueFull):  # a page already told will refresh anyway
@@ -55,8 +56,8 @@ class WorkFeed:
         self.position: int | None = None
         self.connected = False
 
-    def subscribe(self, officer_id: str, roles: frozenset[str]) -> Listener:
-        listener = Listener(officer_id, roles)
+    def subscribe(self, holders: frozenset[str]) -> Listener:
+        listener = Listener(holders)
         self.listeners.add(listener)
         return listener
 

@@ -20,6 +20,7 @@ from fastapi.staticfiles import StaticFiles
 
 from services.portal.api import create_routers, install_page_handlers
 from services.portal.application import PortalApplication
+from services.portal.audit_proofs import AuditVerifier
 from services.portal.live import WorkFeed
 from services.portal.oidc import OidcClient
 from services.portal.portal import Portal
@@ -66,7 +67,8 @@ def create_app(settings: PortalSettings | None = None,
         timeout=settings.portal_service_timeout_seconds)
     oidc = (OidcClient(settings, application.credentials.derived_key("oidc-state"))
             if settings.oidc_enabled else None)
-    portal = Portal(settings, application, services, WorkFeed(services), oidc)
+    portal = Portal(settings, application, services, WorkFeed(services),
+                    AuditVerifier(services, settings.pinned_audit_keys()), oidc)
     api = create_http_app(
         runtime,
         title="Office portal (พอร์ทัลเจ้าหน้าที่)",

@@ -1,8 +1,9 @@
 """Accounts, for directors (group director, ESA director): the list (searched, paged), a new
 account for an officer of the staff directory (adding the officer to the directory first when
 they are not in it, as the director, through correspondence's API), a new one-time password,
-unlocking, resetting the second factor. Each is an event of the portal, done as the director;
-the director is checked against the directory at every change."""
+unlocking, resetting the second factor; and, for the ESA director, an auditor's account (the
+portal's own, not in the directory). Each is an event of the portal, done as the director; the
+director is checked against the directory at every change."""
 
 from __future__ import annotations
 
@@ -14,7 +15,13 @@ from fastapi import Depends, Request
 from fastapi.responses import RedirectResponse, Response
 
 from services.portal.application import DirectoryEntry
-from services.portal.domain import ACCOUNT_ADMIN_ROLES, DECIDING_ROLES, NotAnAccountAdministrator
+from services.portal.domain import (
+    ACCOUNT_ADMIN_ROLES,
+    AUDITOR_ROLE,
+    DECIDING_ROLES,
+    NotAnAccountAdministrator,
+    NotForAuditors,
+)
 from services.portal.security import PageRouter, check_csrf, load_session, portal_of, signed_in
 from services.portal.service_client import Refused, Unavailable
 from services.portal.sessions import Session
@@ -165,6 +172,35 @@ def create_router() -> PageRouter:
 
         router.add_api_route(f"/{{officer_id}}/{path}", endpoint, methods=["POST"],
                              dependencies=csrf, name=f"accounts_{command}")
+
+    @router.post("/auditors", dependencies=csrf)
+    async def create_auditor(request: Request,
+                             session: Session = Depends(signed_in)) -> Response:
+        """An auditor's account: the portal's own, never an officer of the directory."""
+        portal = portal_of(request)
+        form = await request.form()
+        values = {"auditor_id": str(form.get("auditor_id", "")).strip(),
+                  "auditor_name_th": str(form.get("auditor_name_th", "")).strip()}
+        account_id = values["auditor_id"]
+        if not OFFICER_ID.match(account_id) or not values["auditor_name_th"]:
+            return await accounts_page(request, session, 422, values=values,
+                                       alert="กรุณากรอกรหัส (อักษรอังกฤษ ตัวเลข . _ -) และชื่อผู้ตรวจสอบ",
+                                       errors={"auditor_id": "ต้องระบุ"})
+        result: dict[str, Any] = {}
+
+        async def work(director: DirectoryEntry) -> None:
+            if await _entry(request, session, account_id) is not None:
+                raise NotForAuditors(account_id)
+            result["password"] = await asyncio.to_thread(
+                portal.app.create_auditor, account_id, values["auditor_name_th"], by=director)
+
+        refused = await attempt(request, session, work, values)
+        if refused is not None:
+            return refused
+        return render(request, "account_password.html", created=True, deciding=True,
+                      officer=DirectoryEntry(account_id, values["auditor_name_th"],
+                                             frozenset({AUDITOR_ROLE})),
+                      password=result["password"])
 
     simple("unlock", "unlock", "unlocked")
     simple("reset-second-factor", "reset_second_factor", "second-factor-reset")

@@ -1,11 +1,13 @@
 """What every page reaches through `request.app.state.portal`: the settings, the accounts
-application, the service client, the live feed and the OpenID Connect client (if configured)."""
+application, the service client, the live feed, the auditor's verifier and the OpenID Connect
+client (if configured)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
 from services.portal.application import PortalApplication
+from services.portal.audit_proofs import AuditVerifier
 from services.portal.live import WorkFeed
 from services.portal.oidc import OidcClient
 from services.portal.service_client import ServiceClient
@@ -18,4 +20,5 @@ class Portal:
     app: PortalApplication
     services: ServiceClient
     feed: WorkFeed
+    audit: AuditVerifier
     oidc: OidcClient | None = None

@@ -7,7 +7,7 @@
 - `check_csrf` (a dependency of every page that changes something): the form's `csrf_token` or
   htmx's `X-CSRF-Token` header must match; a refusal is recorded in the audit trail.
 - `signed_in` / `at_stage`: which pages need what (a page needing a signed-in officer sends others
-  to the sign-in page).
+  to the sign-in page; an auditor's session reaches only the auditor's pages and its account).
 - `PageRouter`: pages are public to the OAuth2 gate (browsers carry a session, not a bearer
   token) and left out of the OpenAPI document.
 """
@@ -23,7 +23,7 @@ from urllib.parse import quote
 from fastapi import APIRouter, Request
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from services.portal.domain import Stage
+from services.portal.domain import AUDITOR_ROLE, Stage
 from services.portal.sessions import Session
 from shared.auth import PUBLIC
 from shared.auth.audit import Refusal
@@ -114,6 +114,14 @@ class CsrfRefused(Exception):
     pass
 
 
+class AuditorsReadOnly(Exception):
+    """An auditor's session on an officer's page: the auditor reads the auditor's pages only."""
+
+
+# Where an auditor's session may go: their pages and their own account.
+AUDITOR_PATHS = ("/auditor", "/account")
+
+
 class TooLarge(Exception):
     """A form larger than any page accepts: refused before it is read."""
 
@@ -171,6 +179,8 @@ def signed_in(request: Request) -> Session:
     if session is None or not session.signed_in:
         target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
         raise SignInRequired(f"/signin?next={quote(target, safe='')}")
+    if AUDITOR_ROLE in session.roles and not request.url.path.startswith(AUDITOR_PATHS):
+        raise AuditorsReadOnly
     return session
 
 

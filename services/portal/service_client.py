@@ -14,7 +14,11 @@ Everything the portal must know about how the services answer is here, once:
   decision-rights codes have a Thai title here too, should a service send none), with the fields it
   names;
 - a service that does not answer becomes `Unavailable`, which a page shows in Thai while the rest
-  of the portal goes on.
+  of the portal goes on;
+- the auditors' routes (`/audit/*`): the latest signed statement of a service's log is asked for
+  as a signed tree head (`/audit/heads/latest`) and, from a service that still signs
+  checkpoints, as its latest checkpoint; both come back as one `SignedHead` (the audit trail is
+  being reworked: this is the one place that knows its routes).
 """
 
 from __future__ import annotations
@@ -40,8 +44,10 @@ SERVICE_NAMES_TH = {
     "monitoring": "ติดตามและประเมินผล",
 }
 # งานของฉัน: where each service lists what waits for the acting officer. Correspondence has it for
-# procedures 1-4 today; a service that adds one is a line here.
+# procedures 1-4; the other services' work is read from monitoring's board of every case
+# (`WORK_BOARD`), which knows each open case's holder and due date.
 MY_WORK_PATHS = {"correspondence": "/my-work"}
+WORK_BOARD = ("monitoring", "/cases")
 
 DEFAULT_LIMIT = 50
 MAX_LIMIT = 500
@@ -154,6 +160,28 @@ class Download:
     disposition: str | None
 
 
+@dataclass(frozen=True)
+class SignedHead:
+    """The latest signed statement of a service's log: its first `tree_size` events have the
+    RFC 6962 root `root_hash`, signed with the key `key_id` over `signed_message`."""
+
+    service: str
+    tree_size: int
+    root_hash: str
+    signed_at: str
+    key_id: str
+    signature: str
+    signed_message: str
+
+    @classmethod
+    def of(cls, service: str, data: Mapping[str, Any]) -> SignedHead:
+        return cls(service=str(data.get("service") or service), tree_size=int(data["tree_size"]),
+                   root_hash=str(data["root_hash"]),
+                   signed_at=str(data.get("signed_at") or data.get("checkpointed_at") or ""),
+                   key_id=str(data.get("key_id") or ""), signature=str(data.get("signature") or ""),
+                   signed_message=str(data.get("signed_message") or ""))
+
+
 def _next_from_link(link: str | None) -> str | None:
     """The cursor of `Link: <...?cursor=abc>; rel="next"`."""
     for part in (link or "").split(","):
@@ -223,6 +251,23 @@ class ServiceClient:
         return Page(items[offset:end], f"{_LOCAL_CURSOR}{end}" if end < len(items) else None,
                     len(items))
 
+    async def every(self, service: str, path: str, *, actor: str | None,
+                    params: Mapping[str, Any] | None = None, q: str = "",
+                    search: Iterable[str] = (), most: int = 2000) -> tuple[list[dict[str, Any]], bool]:
+        """Every item of a list, page after page through `next_cursor`, up to `most`; and whether
+        there were more than that."""
+        items: list[dict[str, Any]] = []
+        cursor: str | None = None
+        while True:
+            page = await self.page(service, path, actor=actor, limit=MAX_LIMIT, cursor=cursor,
+                                   q=q, search=search, params=params)
+            items.extend(page.items)
+            cursor = page.next_cursor
+            if cursor is None:
+                return items, False
+            if len(items) >= most:
+                return items[:most], True
+
     async def download(self, service: str, path: str, *, actor: str | None,
                        params: Mapping[str, Any] | None = None) -> Download:
         response = await self._send(service, "GET", path, actor=actor, params=params)
@@ -259,6 +304,41 @@ class ServiceClient:
                                     headers=headers)
         return Answer(response.json() if response.content else None,
                       response.headers.get("etag"), response.headers)
+
+    async def upload(self, service: str, path: str, *, actor: str, filename: str,
+                     content: bytes, media_type: str, idempotency_key: str) -> Answer:
+        """A file sent as a form upload (its `file` field), as the officer."""
+        response = await self._send(service, "POST", path, actor=actor,
+                                    headers={"Idempotency-Key": idempotency_key},
+                                    files={"file": (filename, content, media_type)})
+        return Answer(response.json() if response.content else None,
+                      response.headers.get("etag"), response.headers)
+
+    # --- the auditors' routes ---------------------------------------------------------------------
+    async def audit_history(self, service: str, aggregate_id: str) -> list[dict[str, Any]]:
+        """Every stored event of one aggregate, in order, as the service's audit trail has it."""
+        return list((await self.get(service, f"/audit/history/{aggregate_id}", actor=None)).data)
+
+    async def audit_head(self, service: str) -> SignedHead:
+        """The latest signed head of the service's log (or its latest signed checkpoint)."""
+        try:
+            data = (await self.get(service, "/audit/heads/latest", actor=None)).data
+        except Refused as refused:
+            if refused.code != "http-404":  # the route exists and said why (nothing signed yet)
+                raise
+            data = (await self.get(service, "/audit/checkpoints/latest", actor=None)).data
+        return SignedHead.of(service, data)
+
+    async def audit_public_key(self, service: str) -> dict[str, Any]:
+        return dict((await self.get(service, "/audit/public-key", actor=None)).data)
+
+    async def audit_inclusion(self, service: str, position: int, tree_size: int) -> dict[str, Any]:
+        return dict((await self.get(service, f"/audit/proof/inclusion/{position}", actor=None,
+                                    params={"tree_size": tree_size})).data)
+
+    async def audit_consistency(self, service: str, first: int, second: int) -> dict[str, Any]:
+        return dict((await self.get(service, "/audit/proof/consistency", actor=None,
+                                    params={"first": first, "second": second})).data)
 
     # --- the one request --------------------------------------------------------------------------
     async def _send(self, service: str, method: str, path: str, *, actor: str | None,

@@ -20,6 +20,11 @@ class PortalSettings(ServiceSettings):
     budgeting_url: str = "http://127.0.0.1:8103"
     restructuring_url: str = "http://127.0.0.1:8104"
     monitoring_url: str = "http://127.0.0.1:8105"
+    # Monitoring's address as a browser reaches it (its public dashboard); default: the above.
+    portal_monitoring_public_url: str | None = None
+    # Each service's audit public key (64 hex digits), when an auditor pins them instead of
+    # trusting what the service publishes at /audit/public-key: "planning=ab12...,budgeting=..."
+    portal_audit_keys: str = ""
     # Seconds the portal waits for a service before saying it is unavailable.
     portal_service_timeout_seconds: float = Field(default=10.0, gt=0)
 
@@ -73,6 +78,14 @@ class PortalSettings(ServiceSettings):
     @property
     def oidc_enabled(self) -> bool:
         return bool(self.portal_oidc_issuer and self.portal_oidc_client_id)
+
+    @property
+    def monitoring_public_url(self) -> str:
+        return (self.portal_monitoring_public_url or self.monitoring_url).rstrip("/")
+
+    def pinned_audit_keys(self) -> dict[str, str]:
+        pairs = (entry.split("=", 1) for entry in self.portal_audit_keys.split(",") if "=" in entry)
+        return {service.strip(): key.strip() for service, key in pairs}
 
     def service_urls(self) -> dict[str, str]:
         return {

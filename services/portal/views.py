@@ -18,6 +18,7 @@ from fastapi import Request
 from fastapi.templating import Jinja2Templates
 from starlette.responses import HTMLResponse
 
+from contracts.vocabulary import EXPENSE_CATEGORY_TH, SCHOOL_LEVEL_TH
 from shared.thaimoney import format_baht
 from shared.thaitime import (
     bangkok_date,
@@ -42,6 +43,8 @@ DOCUMENT_TYPE_TH = {
     "stamped_letter": "หนังสือประทับตรา", "directive": "หนังสือสั่งการ",
     "announcement": "หนังสือประชาสัมพันธ์", "record": "หนังสือที่เจ้าหน้าที่ทำขึ้นหรือรับไว้เป็นหลักฐาน",
 }
+CATEGORY_TH = {category.value: name for category, name in EXPENSE_CATEGORY_TH.items()}
+LEVEL_TH = {level.value: name for level, name in SCHOOL_LEVEL_TH.items()}
 SERIES_TH = {"dispatch": "ทะเบียนหนังสือส่ง", "circular": "หนังสือเวียน (ว)", "order": "คำสั่ง"}
 RETENTION_TH = {"years_1": "1 ปี", "years_5": "5 ปี", "years_10": "10 ปี",
                 "permanent": "เก็บตลอดไป"}
@@ -99,12 +102,54 @@ def this_year_be() -> int:
     return be_year(bangkok_today().year)
 
 
+# The portal's areas, as the menu shows them: (area, Thai name, landing page), and each area's
+# pages (its second row of tabs). A page says which it is with `nav` (an area, or a tab's key).
+AREAS = (
+    ("saraban", "สารบรรณ", "/saraban/registers/receiving/{year}"),
+    ("planning", "แผน", "/planning/plans"),
+    ("budgeting", "งบประมาณ", "/budgeting/lines"),
+    ("restructuring", "สถานศึกษา", "/restructuring/schools"),
+    ("monitoring", "ติดตามประเมินผล", "/monitoring/plans"),
+)
+TABS = {
+    "saraban": (("incoming", "ลงทะเบียนรับ", "/saraban/incoming/new"),
+                ("receiving", "ทะเบียนรับ", "/saraban/registers/receiving/{year}"),
+                ("dispatch", "ทะเบียนส่ง", "/saraban/registers/dispatch/{year}")),
+    "budgeting": (("lines", "รายการงบประมาณ", "/budgeting/lines"),
+                  ("allocations", "การจัดสรร", "/budgeting/allocations"),
+                  ("transfers", "การโอนเปลี่ยนแปลง", "/budgeting/transfers"),
+                  ("analyses", "วิเคราะห์งบประมาณ", "/budgeting/analyses"),
+                  ("requests", "คำขอจัดตั้งงบประมาณ", "/budgeting/requests"),
+                  ("funding", "ระดมทรัพยากร", "/budgeting/funding")),
+    "restructuring": (("schools", "ทะเบียนสถานศึกษา", "/restructuring/schools"),
+                      ("import", "นำเข้าข้อมูล DMC", "/restructuring/import"),
+                      ("cases", "จัดตั้ง ยุบ รวม เลิก", "/restructuring/cases")),
+    "monitoring": (("plans", "แผนกำกับติดตาม", "/monitoring/plans"),
+                   ("inspections", "การตรวจราชการ", "/monitoring/inspections"),
+                   ("evaluations", "การประเมินผล", "/monitoring/evaluations"),
+                   ("reports", "รายงานและแดชบอร์ด", "/monitoring/reports")),
+}
+NAV_AREA = {"incoming": "saraban", "receiving": "saraban", "dispatch": "saraban",
+            "correspondence": "saraban", "reports": "monitoring"}
+
+
+def area_of(nav: str | None) -> str | None:
+    return NAV_AREA.get(nav or "", nav)
+
+
+def officer_choices(people: Any, role: str | None = None) -> list[tuple[str, str]]:
+    """The officers a form can name: active, holding `role` if given."""
+    return [(str(o["officer_id"]), f"{o['name_th']} ({o['officer_id']})") for o in people or ()
+            if o.get("active", True) and (role is None or role in (o.get("roles") or ()))]
+
+
 templates = Jinja2Templates(directory=str(TEMPLATES))
 templates.env.filters.update(thai_date=thai_date, thai_datetime=thai_datetime, baht=baht)
 templates.env.globals.update(
     URGENCY_TH=URGENCY_TH, SECRECY_TH=SECRECY_TH, ROLE_TH=ROLE_TH,
     DOCUMENT_TYPE_TH=DOCUMENT_TYPE_TH, RETENTION_TH=RETENTION_TH, SERIES_TH=SERIES_TH,
-    DOCUMENT_EVENT_TH=DOCUMENT_EVENT_TH, waited=waited, this_year_be=this_year_be)
+    DOCUMENT_EVENT_TH=DOCUMENT_EVENT_TH, waited=waited, this_year_be=this_year_be,
+    officer_choices=officer_choices, AREAS=AREAS, TABS=TABS, area_of=area_of)
 
 
 def form_nonce() -> str:

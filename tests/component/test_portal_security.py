@@ -11,7 +11,8 @@ office-portal OAuth client. What each test proves:
   them, and records nothing but the refusal;
 - a double submit records once; a stale version is refused with the Thai reason; what was typed
   is kept beside the refusal;
-- correspondence down: the portal says so in Thai, and still serves its pages;
+- correspondence down: the portal says so in Thai, and still serves its pages; the other four
+  services down: their pages and their counts in งานของฉัน say so, correspondence's work stands;
 - cookies and headers: HttpOnly, SameSite, no-store, the strict CSP.
 """
 
@@ -41,6 +42,7 @@ from tests.conftest import STAFF, Clock
 from tests.support.http import every_item
 from tests.support.portal import (
     STRONG_PASSWORD,
+    IsolatedASGITransport,
     code_now,
     csrf,
     nonce,
@@ -74,7 +76,7 @@ def _portal(settings: PortalSettings, corr_api: FastAPI | None) -> tuple[PortalA
     transports = {}
     if corr_api is not None:
         urls["correspondence"] = "http://correspondence"
-        transports["correspondence"] = httpx.ASGITransport(app=corr_api)
+        transports["correspondence"] = IsolatedASGITransport(corr_api)
     services = ServiceClient(urls, client_id=PORTAL_CLIENT_ID,
                              client_secret=portal_client_secret(settings), transports=transports)
     application = PortalApplication(settings)
@@ -366,3 +368,23 @@ def test_signing_out_everywhere_ends_every_session_of_the_account(office: Office
     out = post_form(third, "/signout", "/", {})
     assert out.status_code == 303 and third.get("/", follow_redirects=False).status_code == 303
     assert home.status_code == 200 and events_of(office.portal, "off-1")[-1] == "SignedOut"
+
+
+def test_services_that_are_down_are_said_so_in_thai_on_their_pages_and_the_rest_works(
+        office: Office) -> None:
+    """Here only correspondence answers: the four other services (and monitoring's board, which
+    tells งานของฉัน their work) are unreachable."""
+    clerk, _ = signed_in_as(office, "clerk-1")
+    assert register_letter(clerk, subject="ยังทำงานได้").status_code == 303
+    director, _ = signed_in_as(office, "dir-1")
+    home = director.get("/")
+    assert home.status_code == 200 and "ยังทำงานได้" in home.text  # correspondence's work
+    assert home.text.count("ระบบติดตามและประเมินผลไม่พร้อมให้บริการในขณะนี้") == 4
+    for path, name in (("/planning/plans", "นโยบายและแผน"), ("/budgeting/lines", "งบประมาณ"),
+                       ("/restructuring/schools", "จัดตั้ง ยุบ รวม เลิกสถานศึกษา"),
+                       ("/monitoring/plans", "ติดตามและประเมินผล")):
+        page = clerk.get(path)
+        assert page.status_code == 200 and f"ระบบ{name}ไม่พร้อมให้บริการ" in page.text, path
+    record = clerk.get("/budgeting/allocations/6f1c2a9e-3b7d-4c1e-9a52-0d8e4f7b1a23")
+    assert record.status_code == 503 and "ระบบงบประมาณไม่พร้อมให้บริการ" in record.text
+    assert clerk.get("/saraban/registers/receiving/2569").status_code == 200

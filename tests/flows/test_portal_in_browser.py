@@ -29,10 +29,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
-import pyotp
 import pytest
-from axe_playwright_python.sync_playwright import Axe
-from PIL import Image
 from playwright.sync_api import Browser, BrowserContext, Page, expect, sync_playwright
 
 from shared.messaging import bootstrap_streams
@@ -41,11 +38,11 @@ from shared.settings import PROJECT_ROOT
 from shared.testing import CHROMIUM, ServiceProcess
 from shared.thaitime import BANGKOK
 from tests.conftest import ALL_SERVICES, RunningSystem
+from tests.support.portal_browser import CHROMIUM_ARGS, screenshot, start_patiently, submit
+from tests.support.portal_browser import check_accessibility as check
+from tests.support.portal_browser import sign_in as browser_sign_in
+from tests.support.staff import HEAD_OF_OFFICE_TH
 
-SCREENSHOTS = PROJECT_ROOT / "docs" / "screenshots"
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--no-first-run", "--disable-sync"]
-WIDTHS = {"desktop": (1280, 900), "phone": (390, 844)}
 SUBJECT = "ขอให้รายงานข้อมูลนักเรียนพิการเรียนร่วม ภาคเรียนที่ 2"
 NEW_PASSWORDS = {"esa-1": "ผอ.เขต-รหัสใหม่-2569", "clerk-1": "สารบรรณ-รหัสใหม่-2569",
                  "dir-1": "ผอ.กลุ่ม-รหัสใหม่-2569", "off-1": "นักวิเคราะห์-รหัสใหม่-2569"}
@@ -88,8 +85,7 @@ def office(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Office]:
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
         try:
-            system.start()
-            portal.start()
+            start_patiently(*system.processes.values(), portal)
             yield Office(system, portal, browser, started)
         finally:
             browser.close()
@@ -100,73 +96,24 @@ def office(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Office]:
 
 # --- helpers ----------------------------------------------------------------------------------
 def check_accessibility(office: Office, page: Page, name: str) -> None:
-    """axe-core on the page as it stands: no serious or critical violation."""
-    violations = Axe().run(page).response["violations"]
-    counts: dict[str, int] = {}
-    for violation in violations:
-        counts[violation["impact"] or "unknown"] = counts.get(violation["impact"], 0) + len(
-            violation["nodes"])
-    office.axe[name] = counts
-    bad = [(v["id"], v["impact"], v["nodes"][0]["target"]) for v in violations
-           if v["impact"] in ("serious", "critical")]
-    assert bad == [], f"{name}: {bad}"
-
-
-def screenshot(page: Page, name: str) -> None:
-    """The page at a desk's and a phone's width, as small palette PNGs in docs/screenshots/."""
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    size = page.viewport_size
-    for label, (width, height) in WIDTHS.items():
-        page.set_viewport_size({"width": width, "height": height})
-        path = SCREENSHOTS / f"{name}-{label}.png"
-        page.screenshot(path=str(path))
-        image = Image.open(path).convert("RGB").quantize(colors=48, method=Image.Quantize.MEDIANCUT)
-        image.save(path, optimize=True)
-        assert image.width == width and len(image.getcolors() or []) > 8, "blank screenshot"
-    if size:
-        page.set_viewport_size(size)
-
-
-def submit(page: Page, selector: str = "main form button[type=submit]") -> None:
-    with page.expect_navigation():
-        page.click(selector)
-
-
-def code_for(secret: str) -> str:
-    return pyotp.TOTP(secret).now()
+    check(office.axe, page, name)
 
 
 def sign_in(office: Office, context: BrowserContext, officer_id: str, password: str,
             *, check: bool = False) -> Page:
     """Through every step the account needs; returns the page on งานของฉัน."""
-    page = context.new_page()
-    page.goto(f"{office.url}/signin")
-    if check:
-        check_accessibility(office, page, "เข้าสู่ระบบ")
-        screenshot(page, "signin")
-    page.fill("#f-officer_id", officer_id)
-    page.fill("#f-password", password)
-    submit(page)
-    for _ in range(4):
-        path = page.url.removeprefix(office.url).split("?")[0]
-        if path == "/signin/new-password":
-            if check:
-                check_accessibility(office, page, "ตั้งรหัสผ่านใหม่")
-            page.fill("#f-new_password", NEW_PASSWORDS[officer_id])
-            page.fill("#f-new_password_again", NEW_PASSWORDS[officer_id])
-            submit(page)
-        elif path == "/signin/enrol":
-            if check:
-                check_accessibility(office, page, "ลงทะเบียนรหัสยืนยันสองชั้น")
-                assert page.locator("svg.qr").count() == 1  # drawn by the portal itself
-            secret = page.get_attribute("code.secret", "data-secret")
-            assert secret
-            page.fill("#f-code", code_for(secret))
-            submit(page)
-        else:
-            break
-    expect(page.locator("h1")).to_have_text("งานของฉัน")
-    return page
+    names = {"signin": "เข้าสู่ระบบ", "new-password": "ตั้งรหัสผ่านใหม่",
+             "enrol": "ลงทะเบียนรหัสยืนยันสองชั้น"}
+
+    def on_step(page: Page, step: str) -> None:
+        check_accessibility(office, page, names[step])
+        if step == "signin":
+            screenshot(page, "signin")
+        if step == "enrol":
+            assert page.locator("svg.qr").count() == 1  # drawn by the portal itself
+
+    return browser_sign_in(office.url, context, officer_id, password, NEW_PASSWORDS[officer_id],
+                           on_step=on_step if check else None)
 
 
 def open_document(page: Page, office: Office, subject: str) -> None:
@@ -194,7 +141,7 @@ def create_first_account(office: Office) -> str:
     result = subprocess.run(
         [sys.executable, "-m", "services.portal", "create-account", "--officer-id", "esa-1",
          "--name-th", "นางใหญ่ ผู้อำนวยการ", "--roles", "esa_director,signer",
-         "--clearance", "top_secret"],
+         "--clearance", "top_secret", "--position-th", HEAD_OF_OFFICE_TH],
         env=office.portal.env, cwd=PROJECT_ROOT, capture_output=True, text=True, timeout=60)
     assert result.returncode == 0, result.stderr
     line = next(x for x in result.stdout.splitlines() if "one-time password" in x)

@@ -1,14 +1,17 @@
 """Speaking to the portal as a browser would without one (component tests): read the CSRF token
 and form nonces off a page, sign in through its forms, compute the TOTP code an authenticator
-app would show."""
+app would show; a service in process behind the portal's client (`IsolatedASGITransport`)."""
 
 from __future__ import annotations
 
+import asyncio
+import contextvars
 import re
 import time
 from html import unescape
 from typing import Any
 
+import httpx
 import pyotp
 
 CSRF = re.compile(r'name="csrf_token" value="([0-9a-f]+)"')
@@ -85,3 +88,16 @@ def sign_in(browser: Any, officer_id: str, password: str, *, secret: str | None 
             return state
         assert answer.status_code == 303, answer.text
     raise AssertionError("sign-in did not finish")
+
+
+class IsolatedASGITransport(httpx.AsyncBaseTransport):
+    """A service in process, each request in a context of its own as a real server runs it (an
+    in-process call would otherwise share the calling request's context variables, such as the
+    decision right being checked, with the service)."""
+
+    def __init__(self, app: Any) -> None:
+        self.inner = httpx.ASGITransport(app=app)
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        return await asyncio.create_task(self.inner.handle_async_request(request),
+                                         context=contextvars.Context())
