@@ -8,7 +8,7 @@ import contextlib
 from collections.abc import AsyncIterator, Callable, Sequence
 from typing import Any
 
-from fastapi import APIRouter, Depends, FastAPI, HTTPException, Response
+from fastapi import APIRouter, Depends, FastAPI, HTTPException
 from fastapi.sse import EventSourceResponse
 from faststream.nats import NatsBroker
 from nats.aio.client import Client as NatsClient
@@ -24,7 +24,11 @@ from shared.consumer import IdempotentConsumer, Subscription
 from shared.deadletters import DeadLetterIndex, publishing_dead_letters
 from shared.eventstore import ServiceApplication
 from shared.http.context import RequestContextMiddleware
-from shared.http.problems import declare_problem_responses, install_problem_handlers
+from shared.http.problems import (
+    declare_problem_responses,
+    install_problem_handlers,
+    problem_response,
+)
 from shared.http.routes import api_routes
 from shared.logging import configure_logging, get_logger
 from shared.messaging import ConnectionWatch, connect
@@ -267,7 +271,7 @@ def create_http_app(
                      "stream, the store matching its signed audit trail (503 otherwise, with the "
                      "reason); /health is liveness",
              responses={503: {"description": "Not ready yet, with what is behind"}})
-    async def ready(response: Response) -> dict[str, Any]:
+    async def ready() -> Any:
         audit = runtime.self_check.status()
         lists = await asyncio.to_thread(runtime.app.read_models.status)
         consumers: dict[str, Any] = {}
@@ -280,10 +284,12 @@ def create_http_app(
                 consumers = {"error": repr(error)}
         ready = lists["caught_up"] and lists["error"] is None and "error" not in consumers \
             and not any(consumers.values()) and audit["ok"]
-        if not ready:
-            response.status_code = 503
-        return {"service": service, "ready": ready, "read_models": lists,
-                "consumers_waiting": consumers, "audit": audit}
+        status = {"service": service, "ready": ready, "read_models": lists,
+                  "consumers_waiting": consumers, "audit": audit}
+        if not ready:  # an error like any other, with what is behind beside the problem's fields
+            return problem_response(503, "not-ready", "ระบบยังไม่พร้อม: รายการหรือผู้รับข้อความยังตามไม่ทัน",
+                                    "Not ready: a list or a consumer has not caught up", **status)
+        return status
 
     if runtime.subscriptions:  # operators' routes: /admin/ needs <service>:admin
         @api.get("/admin/dead-letters", tags=["operations"], summary="Messages parked after failing")

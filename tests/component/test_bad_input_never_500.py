@@ -53,7 +53,8 @@ def check_all(client: TestClient, app) -> int:
                     # The token endpoint answers errors as RFC 6749 says (application/json, with
                     # the same titles); every other route as problem+json.
                     if response.status_code >= 400 and path != "/oauth/token":
-                        assert response.headers["content-type"].startswith("application/problem+json")
+                        assert response.headers["content-type"].startswith(
+                            "application/problem+json"), (method, url, response.status_code)
     return tried
 
 
