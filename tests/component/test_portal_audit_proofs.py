@@ -1,13 +1,13 @@
 """The auditor's "verified" mark is earned, not read off a flag: the portal's verifier (the same
 object its pages use) against a real correspondence service in process, through the portal's one
 service client. Each event counts as verified only when its audit path leads to the root of the
-service's latest signed checkpoint, whose signature verifies with the service's key:
+service's latest signed tree head (one per committed transaction), whose signature verifies with
+the service's key:
 
-- a document's whole history verifies once a checkpoint covers it; an event the checkpoint does
-  not cover yet waits for the next one;
+- a document's whole history verifies as soon as it is written (its transaction's head covers it);
 - a stored event changed afterwards in the database is not verified (its row no longer hashes to
   the leaf the tree holds), and neither is anything when the key the portal pins is another one;
-- a later checkpoint is proven to extend the one the portal verified before.
+- a later head is proven to extend the one the portal verified before.
 """
 
 from __future__ import annotations
@@ -24,7 +24,7 @@ from services.portal.audit_proofs import AuditVerifier, HistoryCheck
 from services.portal.main import portal_client_secret
 from services.portal.service_client import ServiceClient
 from services.portal.settings import PORTAL_CLIENT_ID, PortalSettings
-from tests.component.test_audit_api import checkpoint, hire, post, register
+from tests.support.http import post
 from tests.support.portal import IsolatedASGITransport
 
 
@@ -50,40 +50,40 @@ def marks(check: HistoryCheck) -> list[tuple[str, bool]]:
     return [(e.entry["event_type"].rpartition(".")[2], e.verified) for e in check.events]
 
 
+def step(client: TestClient, document: str, verb: str, actor: str, body: dict[str, Any]) -> None:
+    post(client, f"/documents/{document}/{verb}", actor, body, changes=f"/documents/{document}")
+
+
 def a_document(client: TestClient) -> str:
-    hire(client)
-    document = register(client, "ขอให้รายงานข้อมูลนักเรียน")
-    post(client, f"/documents/{document}/assign", "dir-1", {"officer_id": "off-1"})
-    post(client, f"/documents/{document}/draft", "off-1", {"text": "ร่างหนังสือตอบ"})
+    document = post(client, "/documents/incoming", "clerk-1", {
+        "received_at": "2026-11-27T09:30:00+07:00", "sender": "สพฐ.",
+        "subject": "ขอให้รายงานข้อมูลนักเรียน", "urgency": "003"}, 201)["document_id"]
+    step(client, document, "assign", "dir-1", {"officer_id": "off-1"})
+    step(client, document, "draft", "off-1", {"text": "ร่างหนังสือตอบ"})
     return document
 
 
-def test_every_event_is_verified_against_the_signed_checkpoint_once_it_covers_it(
-        client: TestClient) -> None:
+def test_every_event_is_verified_against_the_signed_head_of_its_transaction(
+        staffed: TestClient) -> None:
+    client = staffed
     document = a_document(client)
     portal = verifier(client)
-    before = verify(portal, document)
-    assert not before.head_verified and not before.all_verified  # nothing signed yet
-
-    checkpoint(client)
-    post(client, f"/documents/{document}/submit", "off-1", {"checker_id": "dir-1"})
     check = verify(portal, document)
     assert check.head_verified and check.head_reason_th == "ลายมือชื่อดิจิทัลถูกต้อง"
-    assert marks(check) == [("Registered", True), ("Assigned", True), ("Drafted", True),
-                            ("SubmittedForCheck", False)]
-    assert check.events[-1].reason_th == "รอหัวบันทึกที่ลงนามครั้งถัดไป"
+    assert marks(check) == [("Registered", True), ("Assigned", True), ("Drafted", True)]
 
-    checkpoint(client)
+    step(client, document, "submit", "off-1", {"checker_id": "dir-1"})
     later = verify(portal, document)
     assert later.all_verified and later.verified_count == 4
+    assert marks(later)[-1] == ("SubmittedForCheck", True)
     assert later.extends == check.head.tree_size  # proven to extend the head verified before
     assert all(e.proof and e.proof["tree_size"] == later.head.tree_size for e in later.events)
 
 
 def test_an_event_changed_in_the_database_or_another_key_is_never_marked_verified(
-        client: TestClient, correspondence: CorrespondenceApplication) -> None:
+        staffed: TestClient, correspondence: CorrespondenceApplication) -> None:
+    client = staffed
     document = a_document(client)
-    checkpoint(client)
     portal = verifier(client)
     assert verify(portal, document).all_verified
 
