@@ -6,6 +6,9 @@ each new commit as it happens) in a worker thread, applies `transform` there (de
 translation: never on the event loop), and hands the results to the loop in order, in batches of
 what is ready. A full queue holds the subscription back, so a slow consumer costs memory for at
 most `queue_size` items. Leaving the loop (or `closing` being set) stops the subscription.
+
+`StatesAfter` gives, for each event read in order, its aggregate as it stood right after it: what a
+follower translates (the relay) or lists (the read models) from.
 """
 
 from __future__ import annotations
@@ -13,15 +16,47 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import threading
+from collections import OrderedDict
 from collections.abc import AsyncIterator, Callable, Sequence
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
+from uuid import UUID
 
 from eventsourcing.persistence import Tracking
 from eventsourcing.projection import ApplicationSubscription
 
-from shared.eventstore import ServiceApplication
+if TYPE_CHECKING:  # the store imports the read models, which fold with `StatesAfter`
+    from shared.eventstore import ServiceApplication
 
 T = TypeVar("T")
+
+
+class StatesAfter:
+    """Aggregates folded along the log: an event applied to the state kept from its aggregate's
+    previous event, or the aggregate loaded at the event's version when that state is not kept
+    (the first event read after a start, or one evicted). The last `kept` aggregates stay folded,
+    so a busy log costs one `mutate` per event, not one load."""
+
+    def __init__(self, app: ServiceApplication, kept: int) -> None:
+        self.app = app
+        self.kept = kept
+        self._states: OrderedDict[UUID, Any] = OrderedDict()
+
+    def after(self, event: Any) -> Any:
+        aggregate_id, version = event.originator_id, event.originator_version
+        state = self._states.pop(aggregate_id, None)
+        if version == 1:
+            state = event.mutate(None)
+        elif state is not None and state.version == version - 1:
+            state = event.mutate(state)
+        else:
+            state = self.app.load(aggregate_id, version)
+        self._states[aggregate_id] = state
+        if len(self._states) > self.kept:
+            self._states.popitem(last=False)
+        return state
+
+    def clear(self) -> None:
+        self._states.clear()
 _END = object()
 CLOSING_CHECK_SECONDS = 0.2
 

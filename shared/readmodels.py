@@ -23,7 +23,6 @@ from __future__ import annotations
 
 import threading
 import time
-from collections import OrderedDict
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
@@ -37,6 +36,7 @@ from eventsourcing.persistence import Notification, Tracking
 from eventsourcing.postgres import PostgresTrackingRecorder
 
 from shared.domain import Aggregate, DeclaredError, stored_topics
+from shared.follow import StatesAfter
 from shared.http.paging import InvalidCursor, PageRequest, encode_cursor
 from shared.logging import get_logger
 
@@ -178,7 +178,7 @@ class ReadModels:
         self._stopping = threading.Event()
         self._advanced = threading.Condition()
         self._positions: dict[str, int] = {}
-        self._states: OrderedDict[UUID, Any] = OrderedDict()
+        self._states = StatesAfter(self.app, STATES_KEPT)
         self._lock = threading.Lock()
         self.error: str | None = None
 
@@ -284,7 +284,7 @@ class ReadModels:
                        and listing.wants(notification.topic)]
             if not wanting:
                 continue
-            state = self._fold(self.app.to_domain_event(notification))
+            state = self._states.after(self.app.to_domain_event(notification))
             for listing in wanting:
                 touched[listing.name][state.id] = state
         last = notifications[-1].id
@@ -311,20 +311,6 @@ class ReadModels:
         stored["view"] = row["view"]
         return stored
 
-    def _fold(self, event: Any) -> Any:
-        """The aggregate as it stood right after `event`."""
-        aggregate_id, version = event.originator_id, event.originator_version
-        state = self._states.pop(aggregate_id, None)
-        if version == 1:
-            state = event.mutate(None)
-        elif state is not None and state.version == version - 1:
-            state = event.mutate(state)
-        else:
-            state = self.app.load(aggregate_id, version)
-        self._states[aggregate_id] = state
-        if len(self._states) > STATES_KEPT:
-            self._states.popitem(last=False)
-        return state
 
     # --- operations ---------------------------------------------------------------------------
     def rebuild(self, name: str, progress: Callable[[int, int], None] | None = None) -> int:

@@ -23,10 +23,8 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections import OrderedDict
 from collections.abc import Callable
 from typing import Any
-from uuid import UUID
 
 import orjson
 from eventsourcing.persistence import Tracking
@@ -39,7 +37,7 @@ from structlog.contextvars import bound_contextvars
 
 from contracts.envelope import CaseStatus, Envelope, IntegrationEvent, Secrecy
 from shared.eventstore import ServiceApplication
-from shared.follow import follow_log
+from shared.follow import StatesAfter, follow_log
 from shared.logging import get_logger
 
 RELAY_TRACKING_NAME = "outbox-relay"
@@ -108,7 +106,7 @@ class OutboxRelay:
         self.last_error: str | None = None
         # Aggregates as of the last event the relay read, folded forward event by event, so that
         # translating needs no store read (only on a miss, e.g. after a restart).
-        self._states: OrderedDict[UUID, Any] = OrderedDict()
+        self._states = StatesAfter(self.app, STATES_KEPT)
         self.save_seconds = save_seconds
         self._published_up_to: int | None = None  # in memory; the store lags by < save_seconds
         self._saved_up_to = 0
@@ -175,21 +173,8 @@ class OutboxRelay:
 
     def _translate(self, event: Any, tracking: Tracking) -> tuple[int, Envelope[Any] | None]:
         """In the subscription's thread: the contract event of a stored event, or None."""
-        return tracking.notification_id, self.translate(event, self._state_after(event))
+        return tracking.notification_id, self.translate(event, self._states.after(event))
 
-    def _state_after(self, event: Any) -> Any:
-        aggregate_id, version = event.originator_id, event.originator_version
-        state = self._states.pop(aggregate_id, None)
-        if version == 1:
-            state = event.mutate(None)
-        elif state is not None and state.version == version - 1:
-            state = event.mutate(state)
-        else:
-            state = self.app.load(aggregate_id, version)
-        self._states[aggregate_id] = state
-        if len(self._states) > STATES_KEPT:
-            self._states.popitem(last=False)
-        return state
 
     async def flush_position(self) -> None:
         """Save the published position now (the relay also does so every `save_seconds` while

@@ -207,9 +207,9 @@ def test_a_restart_resumes_the_lists_without_replaying_the_log(tmp_path: Path,
     again = PlanningApplication(settings, clock=planning_clock)
     try:
         assert again.directory is not None  # declares the directory's listing, as serving does
+        officer = Officer(office_client(create_app(settings, again)))  # and the service's own
         assert {name: again.read_models.view.position(listing)
                 for name, listing in again.read_models.listings.items()} == positions
-        officer = Officer(office_client(create_app(settings, again)))
         assert [p["plan_id"] for p in get(officer, "/plans", q="ไม่ได้อ่านใหม่").json()[
             "items"]] == [pol["plan_id"]], "resumed where it was, nothing replayed"
         # What happens after the restart is followed from there.

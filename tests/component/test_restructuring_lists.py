@@ -278,9 +278,9 @@ def test_a_restart_resumes_the_lists_without_replaying_the_log(tmp_path: Path) -
     again = RestructuringApplication(settings, clock=lambda: NOW)
     try:
         assert again.directory is not None  # declares the directory's listing, as serving does
+        client = office_client(create_app(settings, again))  # and the service's own
         assert {name: again.read_models.view.position(listing)
                 for name, listing in again.read_models.listings.items()} == positions
-        client = office_client(create_app(settings, again))
         assert [s["school_code"] for s in client.get("/schools", params={
             "q": "ไม่ได้อ่านใหม่"}).json()["items"]] == [SMALL], "resumed, nothing replayed"
         # What happens after the restart is followed from there.
