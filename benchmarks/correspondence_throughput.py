@@ -97,7 +97,7 @@ class Report:
 
 
 # --- 1. raw append rate ---------------------------------------------------------------------------
-class BenchItem(Aggregate):
+class BenchItem(Aggregate, stored_as="bench.BenchItem"):
     @event("Created")
     def __init__(self, n: int) -> None:
         self.n = n

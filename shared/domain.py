@@ -26,10 +26,6 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from shared.context import current_actor, trace_id_var
 
-# Until every aggregate of the project has its stable name, an unnamed one is allowed (set True
-# once all are pinned: then a new aggregate cannot be added without one).
-PIN_REQUIRED = False
-
 __all__ = ["Aggregate", "DomainError", "DomainEvent", "event", "stored_name", "stored_topics"]
 
 # The stable name of each pinned class (aggregate or event): what the event store writes.
@@ -105,16 +101,18 @@ class Aggregate(_BaseAggregate):
         raise TypeError(f"{cls.__name__} does not say how to read its snapshots")
 
     def __init_subclass__(cls, *, stored_as: str | None = None, formerly: tuple[str, ...] = (),
-                          **kwargs: Any) -> None:
+                          retired: bool = False, **kwargs: Any) -> None:
         """`stored_as`: the stable name this aggregate's events are stored under (every aggregate
         that defines events has one, so that moving or renaming a class never strands its
-        history); `formerly`: names it was stored under before a move (they keep decoding)."""
+        history); `formerly`: names it was stored under before a move (they keep decoding);
+        `retired`: no longer written, kept only to read what was stored under its module path
+        (it must then never move)."""
         defines_events = any(
             isinstance(v, CommandMethodDecorator)
             or (isinstance(v, property) and isinstance(v.fset, CommandMethodDecorator))
             or (isinstance(v, type) and issubclass(v, CanMutateAggregate) and k != "Event")
             for k, v in vars(cls).items())
-        if stored_as is None and defines_events and PIN_REQUIRED:
+        if stored_as is None and defines_events and not retired:
             raise TypeError(f"{cls.__qualname__} defines events: give it a stable stored name, "
                             f"class {cls.__name__}(Aggregate, stored_as=\"<service>.{cls.__name__}\")")
         super().__init_subclass__(**kwargs)

@@ -62,6 +62,7 @@ def current_events() -> dict[str, dict[str, Any]]:
                "fields": field_shapes(cls)}
         for cls, name in sorted(pinned_classes().items(), key=lambda item: item[1])
         if issubclass(cls, CanMutateAggregate) and not _unused_created(cls)
+        and cls.__module__.split(".")[0] in PACKAGES  # not a test's or a benchmark's own
     }
 
 

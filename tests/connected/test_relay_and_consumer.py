@@ -24,7 +24,7 @@ from shared.relay import OutboxRelay
 from shared.settings import ServiceSettings
 
 
-class Counter(Aggregate):
+class Counter(Aggregate, stored_as="test.Counter"):
     @staticmethod
     def create_id(name: str) -> UUID:
         return uuid5(NAMESPACE_URL, f"counter:{name}")
@@ -39,7 +39,7 @@ class Counter(Aggregate):
         self.value += by
 
 
-class Tally(Aggregate):
+class Tally(Aggregate, stored_as="test.Tally"):
     @staticmethod
     def create_id() -> UUID:
         return uuid5(NAMESPACE_URL, "tally")

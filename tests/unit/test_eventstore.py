@@ -12,7 +12,7 @@ from shared.eventstore import ConcurrentWriteConflict, IdempotencyKeyReused, Ser
 from shared.settings import ServiceSettings
 
 
-class Ledger(Aggregate):
+class Ledger(Aggregate, stored_as="test.Ledger"):
     @staticmethod
     def create_id() -> UUID:
         return uuid5(NAMESPACE_URL, "ledger")
@@ -98,7 +98,7 @@ def test_an_application_must_pin_its_name() -> None:
             """Forgot `name`."""
 
 
-class Bag(Aggregate):
+class Bag(Aggregate, stored_as="test.Bag"):
     @event("Opened")
     def __init__(self) -> None:
         self.items: dict[int, str] = {}
