@@ -61,7 +61,9 @@ class IdempotencyKey:
     answer (which was shaped by that caller's permissions and clearance)."""
 
     def __init__(self, request: Request, idempotency_key: str | None = None) -> None:
-        self.key = idempotency_key.strip() if idempotency_key else None
+        # Only HTTP's own whitespace is trimmed: the value is the header's bytes as latin-1, where
+        # a UTF-8 key's last byte may read as whitespace to str.strip (0x85, 0xA0: ฅ, ภ end so).
+        self.key = idempotency_key.strip(" \t") if idempotency_key else None
         self.scope = f"{current_actor()} {request.method} {request.url.path}"
 
     def for_body(self, body: Any) -> tuple[str, str, str] | None:

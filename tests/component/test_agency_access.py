@@ -149,6 +149,23 @@ def test_an_agency_submits_a_letter_gets_its_receipt_number_and_follows_it(
     assert history[0]["data"]["submitted_by"] == client_id
 
 
+def test_thai_idempotency_keys_are_told_apart_by_every_byte(api: FastAPI) -> None:
+    """A Thai key goes on the wire as UTF-8 (as curl sends it). ภ and ฅ end in the bytes 0xA0 and
+    0x85, which as latin-1 characters are whitespace to `str.strip`: trimmed, the keys "ขกภ" and
+    "ขกฅ" were one key, and the second letter was answered with the first's receipt and lost."""
+    agency, _ = agency_client(api, agency=KHON_KAEN, scopes="correspondence:submit")
+
+    def submit(key: str) -> dict[str, Any]:
+        response = agency.post("/agency/documents", json=letter(),
+                               headers={"Idempotency-Key": key.encode()})
+        assert response.status_code == 201, response.text
+        return response.json()
+
+    first, second = submit("ขกภ"), submit("ขกฅ")
+    assert (first["receipt_no"], second["receipt_no"]) == (1, 2), "two keys, two letters"
+    assert submit("ขกภ") == first, "the same key again is the same submission"
+
+
 def test_an_agency_names_its_head_so_that_the_reply_is_addressed_to_that_position(
         api: FastAPI, office: TestClient) -> None:
     agency, _ = agency_client(api, agency=KHON_KAEN, scopes="correspondence:submit")
