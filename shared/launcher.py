@@ -189,8 +189,8 @@ def print_where_to_look(nats_url: str, services: list[str], var_dir: Path, logs:
         print(f"  พอร์ทัลเจ้าหน้าที่ (office portal)  http://127.0.0.1:{SERVICE_PORTS['portal']}/")
         print("    the first account: .venv/bin/python -m services.portal create-account "
               "--officer-id esa-1 \\")
-        print('        --name-th "<ชื่อผู้อำนวยการ>" --roles esa_director,signer '
-              "--clearance top_secret\n")
+        print('        --name-th "<ชื่อผู้อำนวยการ>" --position-th "<ตำแหน่ง>" '
+              "--roles esa_director,signer --clearance top_secret\n")
     print(f"  NATS JetStream        {nats_url}   (monitoring http://127.0.0.1:{NATS_MONITOR_PORT})")
     for name in services:
         if name != "portal":

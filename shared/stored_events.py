@@ -13,7 +13,7 @@ upcaster for the old one), or when an event type has no entry.
 
 Examples are recorded from a test run: `ESA_RECORD_STORED_EVENTS=<dir> pytest ...` makes the
 test suite's event stores write one example per stored name into `<dir>`;
-`python -m shared.stored_events --update --examples <dir>` adds those missing from the file.
+`python -m shared.stored_events --update --examples <dir>...` adds those missing from the file.
 """
 
 from __future__ import annotations
@@ -27,8 +27,9 @@ from pathlib import Path
 from typing import Any
 
 from eventsourcing.domain import CanMutateAggregate
+from eventsourcing.utils import TopicError, resolve_topic
 
-from shared.domain import Aggregate, pinned_classes
+from shared.domain import Aggregate, pinned_classes, stored_name
 from shared.settings import PROJECT_ROOT
 
 GOLDEN = PROJECT_ROOT / "tests" / "golden" / "stored-events.json"
@@ -79,12 +80,28 @@ def load_golden(path: Path = GOLDEN) -> dict[str, Any]:
     return json.loads(path.read_text(encoding="utf-8"))
 
 
-def recorded_examples(directory: Path) -> dict[str, dict[str, Any]]:
-    """Examples a recording test run wrote: stored name → stored state."""
-    examples = {}
-    for file in sorted(directory.glob("*.json")):
-        record = json.loads(file.read_text(encoding="utf-8"))
-        examples.setdefault(record["topic"], record["state"])
+def recorded_examples(*directories: Path) -> dict[str, dict[str, Any]]:
+    """Examples recording test runs wrote: stored name → stored state. A pinned name the runs did
+    not store takes the example of the module-path name it replaced, stored as the event store
+    stores it now (the aggregate's class by its stable name too)."""
+    examples: dict[str, dict[str, Any]] = {}
+    for directory in directories:
+        for file in sorted(directory.glob("*.json")):
+            record = json.loads(file.read_text(encoding="utf-8"))
+            examples.setdefault(record["topic"], record["state"])
+    for topic, state in list(examples.items()):
+        if ":" not in topic:
+            continue
+        try:
+            pinned = stored_name(resolve_topic(topic))
+        except TopicError:
+            continue  # a class that is gone: the test will say so
+        if pinned != topic and pinned not in examples:
+            converted = dict(state)
+            if "originator_topic" in converted:
+                converted["originator_topic"] = stored_name(
+                    resolve_topic(converted["originator_topic"]))
+            examples[pinned] = converted
     return examples
 
 
@@ -130,12 +147,13 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m shared.stored_events",
                                      description=__doc__.split("\n")[0])
     parser.add_argument("--update", action="store_true")
-    parser.add_argument("--examples", type=Path, help="a directory a recording test run wrote")
+    parser.add_argument("--examples", type=Path, nargs="*", default=[],
+                        help="directories recording test runs wrote")
     args = parser.parse_args(argv)
     golden = load_golden()
     current = current_events()
     if args.update:
-        examples = recorded_examples(args.examples) if args.examples else {}
+        examples = recorded_examples(*args.examples)
         GOLDEN.parent.mkdir(parents=True, exist_ok=True)
         GOLDEN.write_text(json.dumps(update(golden, current, examples), ensure_ascii=False,
                                      indent=1, sort_keys=True) + "\n", encoding="utf-8")
