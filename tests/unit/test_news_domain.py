@@ -21,7 +21,13 @@ from test_correspondence_domain import (
 
 from services.correspondence.domain import Attachment
 from services.correspondence.news.domain import LinkKind, NewsItem, NewsLink, NewsStep, tidy_links
-from services.correspondence.news.projections import atom_feed, news_summary, summary_rows
+from services.correspondence.news.projections import (
+    atom_feed,
+    news_entry,
+    news_summary,
+    public_view,
+    summary_rows,
+)
 
 T0 = datetime(2026, 10, 30, 2, 0, tzinfo=UTC)  # 30 Oct 2026, 09:00 in Bangkok
 DOC_ID = "8d5a3a4e-4c43-4f7e-9a57-6d2b1f0c9e11"
@@ -184,7 +190,7 @@ class TestSummaryAndFeed:
         october = published(hours=3)
         november = published(hours=24 * 5)  # 4 Nov 2026
         november.withdraw(by=DIRECTOR, reason="ซ้ำ", at=at(24 * 6))
-        report = news_summary([october, given(november)], date(2026, 10, 1), date(2027, 9, 30))
+        report = news_summary([news_entry(october), news_entry(given(november))], date(2026, 10, 1), date(2027, 9, 30))
         assert (report["published"], report["withdrawn"]) == (2, 1)
         assert len(report["by_month"]) == 12
         assert report["by_month"][:3] == [
@@ -197,7 +203,7 @@ class TestSummaryAndFeed:
 
     def test_the_feed_is_atom_in_thai_with_buddhist_era_dates(self) -> None:
         item = published(title="ข่าว <ทดสอบ> & อักขระพิเศษ")
-        xml = atom_feed([item], base_url="https://esa.example/", office_name_th="สพป.ตัวอย่าง",
+        xml = atom_feed([public_view(news_entry(item))], base_url="https://esa.example/", office_name_th="สพป.ตัวอย่าง",
                         now=at(10))
         root = ElementTree.fromstring(xml)
         ns = {"a": "http://www.w3.org/2005/Atom"}

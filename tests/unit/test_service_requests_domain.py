@@ -28,7 +28,11 @@ from services.correspondence.service_requests.domain import (
     ServiceChannel,
     ServiceRequest,
 )
-from services.correspondence.service_requests.projections import service_summary, summary_rows
+from services.correspondence.service_requests.projections import (
+    request_entry,
+    service_summary,
+    summary_rows,
+)
 
 # 09:00 in Bangkok on Monday 2 March 2026 (BE 2569).
 T0 = datetime(2026, 3, 2, 2, 0, tzinfo=UTC)
@@ -180,7 +184,7 @@ class TestSummary:
         slow = responded(hours_after=26.5)
         slow.record_satisfaction(by=CLERK, score=4, at=at(27))
         public = logged(requester_kind=RequesterKind.public)
-        report = service_summary([given(fast), given(slow), public, routed()],
+        report = service_summary([request_entry(r) for r in (given(fast), given(slow), public, routed())],
                                  date(2025, 10, 1), date(2026, 9, 30))
         assert report["total"] == 4
         kinds = {k["requester_kind"]: k["count"] for k in report["by_requester_kind"]}
