@@ -358,7 +358,9 @@ class WitnessProcess:
                             await message.nak(delay=1.0)
                     await asyncio.sleep(1.0)
         finally:
-            await client.drain()
+            # Closed, not drained: draining a pull subscription waits out the server's pending
+            # fetch (the stop took 15 s), and every head handled was acknowledged already.
+            await client.close()
 
     async def _handle(self, js: Any, messages: list[Any]) -> None:
         by_service: dict[str, list[SignedHead]] = {}
