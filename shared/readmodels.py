@@ -369,8 +369,12 @@ class RowsView:
     def placeholder(self, name: str) -> str:
         return f":{name}"
 
-    def qualified(self, table: str) -> str:
+    def local(self, table: str) -> str:
+        """The table's name in this service's database."""
         return table
+
+    def qualified(self, table: str) -> str:
+        return self.local(table)
 
     def like(self) -> str:
         return "LIKE"
@@ -394,7 +398,8 @@ class RowsView:
         statements = [f"CREATE TABLE IF NOT EXISTS {table} (id TEXT PRIMARY KEY{owner}"
                       f"{', ' + columns if columns else ''}, view TEXT NOT NULL)"]
         for index in ((OWNER,), *listing.indexes) if listing.many else listing.indexes:
-            statements.append(f"CREATE INDEX IF NOT EXISTS {listing.table}_{'_'.join(index)} "
+            statements.append(f"CREATE INDEX IF NOT EXISTS {self.local(listing.table)}_"
+                              f"{'_'.join(index)} "
                               f"ON {table} ({', '.join(index)})")
         with self.datastore.transaction(commit=True) as cursor:
             for statement in statements:
@@ -553,8 +558,15 @@ class PostgresRowsView(RowsView):
     def placeholder(self, name: str) -> str:
         return f"%({name})s"
 
+    def local(self, table: str) -> str:
+        # Services may share one PostgreSQL database and schema (as compose runs them): each
+        # one's lists are named after it, as the library names its events and tracking tables
+        # (budgeting's and monitoring's `cases` are different lists).
+        prefix = self.recorder.tracking_table_name.removesuffix("tracking")
+        return f"{prefix}{table}"
+
     def qualified(self, table: str) -> str:
-        return f"{self.datastore.schema}.{table}"
+        return f"{self.datastore.schema}.{self.local(table)}"
 
     def like(self) -> str:
         return "ILIKE"

@@ -12,10 +12,12 @@ from __future__ import annotations
 import threading
 import time
 from pathlib import Path
+from typing import Any
 
 import psycopg
 import pytest
 
+from shared.domain import Aggregate, event
 from shared.eventstore import ServiceApplication
 from shared.settings import ServiceSettings
 from shared.testing import EmbeddedPostgres, PostgresParams
@@ -89,3 +91,41 @@ def test_a_service_starts_while_another_creates_the_shared_insert_function(
         assert app.read_notifications(0) == []
     finally:
         app.close()
+
+
+class Visit(Aggregate, stored_as="test.Visit"):
+    @event("Made")
+    def __init__(self, school: str, officer: str) -> None:
+        self.school = school
+        self.officer = officer
+
+
+def list_cases(app: ServiceApplication, column: str) -> Any:
+    """A list named `cases`, as budgeting and monitoring both have, with a column of its own."""
+    return app.read_models.listing(
+        "cases", of=(Visit,), columns={column: "text"}, indexes=((column,),),
+        row=lambda visit: {column: getattr(visit, column), "view": {"school": visit.school}})
+
+
+def test_two_services_lists_of_one_name_in_one_database_stay_apart(
+        postgres_server: EmbeddedPostgres, tmp_path: Path) -> None:
+    """Budgeting's and monitoring's `cases` are different lists with different columns: in one
+    shared database each service has its own (the second used to fail to start: its index named
+    a column of its own that the other's table of the same name did not have)."""
+    params = postgres_server.fresh_database()
+    budgeting = Budgeting(settings(params, "budgeting", tmp_path / "b"))
+    monitoring = Planning(settings(params, "planning", tmp_path / "m"))
+    try:
+        by_school, by_officer = list_cases(budgeting, "school"), list_cases(monitoring, "officer")
+        for app in (budgeting, monitoring):
+            app.read_models.start()
+        budgeting.save(Visit("40050001", "off-1"))
+        for _ in range(2):
+            monitoring.save(Visit("40050002", "off-2"))
+        for app in (budgeting, monitoring):
+            app.read_models.caught_up()
+        assert by_school.count({"school": "40050001"}) == by_school.count() == 1
+        assert by_officer.count({"officer": "off-2"}) == by_officer.count() == 2
+    finally:
+        budgeting.close()
+        monitoring.close()
