@@ -440,9 +440,9 @@ def test_a_restart_resumes_the_lists_without_replaying_the_log(tmp_path: Path) -
 
     again = in_process(tmp_path / "restart")
     try:
+        client = office_client(create_app(again.settings, again))  # declares all its lists
         assert {name: again.read_models.view.position(listing)
                 for name, listing in again.read_models.listings.items()} == positions
-        client = office_client(create_app(again.settings, again))
         path = f"/registers/receiving/{year}"
         assert [r["document_id"] for r in every_item(client, path, "clerk-1",
                                                      q="ไม่ได้อ่านใหม่")] == [
