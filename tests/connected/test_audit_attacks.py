@@ -42,7 +42,7 @@ def refuses_writes(office: AuditedOffice, reason: str) -> None:
     assert problem["title_th"] and problem["title_en"]
     with office.http() as http:  # reads still work, and say why writes do not
         read = http.get("/plans")
-    assert read.status_code == 200 and reason in read.headers["esa-audit-warning"]
+    assert read.status_code == 200 and reason in read.headers["esa-audit-warning"], read.text
     office.wait(lambda: [a for a in audit_messages(office.nats_url, f"{SERVICE}.alarm")
                          if a.get("raised_by") == SERVICE and a["reason"] == reason], 10,
                 f"the alarm ({reason}) published")
