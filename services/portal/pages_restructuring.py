@@ -185,7 +185,7 @@ def create_router() -> PageRouter:
             f"ทะเบียนสถานศึกษา ณ วันที่ {thai_date(day)}", SERVICE, table, [
                 Field("as_of", "ณ วันที่", "date"), Field("status", "สถานะ", "select",
                                                           options=STATUS_OPTIONS),
-                Field("district", "อำเภอ"), Field("q", "ค้นหา (รหัส ชื่อ)")],
+                Field("district", "อำเภอ"), Field("q", "ค้นหา (รหัส ชื่อ อำเภอ ตำบล)")],
             {"as_of": as_of, "status": status, "district": district, "q": q},
             page.total if page else None, next_url(request, page),
             links=[(f"/restructuring/schools.csv?as_of={day}", "ดาวน์โหลด CSV"),

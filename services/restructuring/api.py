@@ -127,8 +127,9 @@ def create_router(app: RestructuringApplication) -> APIRouter:
         size_band: Annotated[SizeBand | None, Query(description="Size band on the day")] = None,
         small: Annotated[bool | None, Query(description="Small school (≤ 120 pupils) on the day")
                          ] = None,
-        q: Annotated[str | None, Query(max_length=200, description="Text in the code or a name")
-                     ] = None,
+        q: Annotated[str | None, Query(
+            max_length=200, description="Text in the code, a name, the district or the subdistrict")
+        ] = None,
         format: Format = "json",  # noqa: A002
     ) -> Any:
         day = as_of or app.today()

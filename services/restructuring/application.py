@@ -117,7 +117,8 @@ class RestructuringApplication(ServiceApplication):
         # (`shared.readmodels`); nothing loads every school or case.
         self.schools = self.read_models.listing(
             "schools", of=(School,), row=registry_periods, many=True,
-            columns=REGISTRY_SQL_COLUMNS, indexes=REGISTRY_INDEXES)
+            columns=REGISTRY_SQL_COLUMNS, indexes=REGISTRY_INDEXES,
+            version=2)  # v2: the search finds a school by its district and subdistrict too
         self.cases = self.read_models.listing("cases", of=(RestructuringCase,), row=case_row,
                                               columns=CASE_COLUMNS, indexes=CASE_INDEXES)
         self.documents = LearnedDocuments(self)

@@ -128,7 +128,9 @@ def registry_periods(school: School) -> list[dict[str, Any]]:
             "school_code": school.code,
             "district": school.district,
             "subdistrict": school.subdistrict,
-            "search": " ".join(filter(None, (school.code, school.name_th, school.name_en))),
+            # What people type to find a school: its code, a name, or where it is.
+            "search": " ".join(filter(None, (school.code, school.name_th, school.name_en,
+                                             school.district, school.subdistrict))),
             "valid_from": since.isoformat(),
             "valid_until": until.isoformat() if until is not None else FOREVER,
             "status": view["status"],

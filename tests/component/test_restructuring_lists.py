@@ -136,8 +136,13 @@ def test_the_registry_is_filtered_by_what_each_school_was_on_the_day(
     assert SMALL not in codes(as_of=EFFECTIVE, small="true")
     assert codes(as_of="2025-05-31", q="บ้านใหม่พัฒนา") == []
     assert codes(as_of=NEW_SCHOOL_FROM, q="บ้านใหม่พัฒนา") == [NEW_SCHOOL]
-    assert codes(q="หินลาด") == oracle(EFFECTIVE, lambda s: "หินลาด" in s["name_th"])
+    def where_or_named(text: str) -> Any:  # a name, or where the school is
+        return lambda s: text in " ".join(
+            s.get(k) or "" for k in ("name_th", "district", "subdistrict"))
+
+    assert codes(q="หินลาด") == oracle(EFFECTIVE, where_or_named("หินลาด"))
     assert SMALL in codes(q="หินลาด") and codes(q=SMALL) == [SMALL]
+    assert codes(q="ชุมแพ") == oracle(EFFECTIVE, where_or_named("ชุมแพ"))  # a district's name
 
 
 def test_a_cursor_this_list_never_gave_is_refused(changed_registry: TestClient) -> None:
