@@ -116,7 +116,8 @@ def update(golden: dict[str, Any], current: dict[str, dict[str, Any]],
         if "example" not in entry and name in examples:
             entry["example"] = examples[name]
     for topic, state in examples.items():
-        if ":" in topic and topic not in legacy:  # a module-path name: stored before pinning
+        if ":" in topic and topic not in legacy \
+                and topic.split(".")[0] in PACKAGES:  # a module-path name: stored before pinning
             legacy[topic] = state
     golden["pinned"] = dict(sorted(pinned.items()))
     golden["legacy"] = dict(sorted(legacy.items()))

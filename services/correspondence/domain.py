@@ -1744,12 +1744,22 @@ class Document(Aggregate, stored_as="correspondence.Document"):
     def _content_read(self, reader_id: str, secrecy: Secrecy, at: datetime) -> None:
         pass  # the event itself is the audit record
 
-    @event("Destroyed")
+    class Destroyed(Aggregate.Event):
+        class_version = 2  # v2: the year of the destruction list that destroyed it
+        destruction_list_id: UUID
+        at: datetime
+        destruction_year_be: int | None
+
+        @staticmethod
+        def upcast_v1_v2(state: dict[str, Any]) -> None:
+            # Destroyed before the year was recorded: the list (by its id) still names its year.
+            state.setdefault("destruction_year_be", None)
+
+    @event(Destroyed)
     def _destroyed(self, destruction_list_id: UUID, at: datetime,
                    destruction_year_be: int | None = None) -> None:
         self.destroyed_at = at
         self.destruction_list_id = destruction_list_id
-        # Recorded since the year was asked for; an older record's list names its year anyway.
         self.destruction_year_be = destruction_year_be
         self._move(Step.destroyed, None, at)
 

@@ -13,8 +13,9 @@ from eventsourcing.domain import CanInitAggregate
 from eventsourcing.utils import resolve_topic
 
 from shared.eventstore import decode_event
-from shared.stored_events import current_events, differences, load_golden
+from shared.stored_events import current_events, differences, import_everything, load_golden
 
+import_everything()  # a stored name resolves once the module that pins it is imported
 GOLDEN = load_golden()
 EXAMPLES = sorted({**GOLDEN["legacy"],
                    **{name: entry["example"] for name, entry in GOLDEN["pinned"].items()
