@@ -317,12 +317,12 @@ def percentiles(samples: list[float]) -> tuple[float, float]:
             ordered[min(len(ordered) - 1, int(len(ordered) * 0.99))] * 1000)
 
 
-def wait_ready(url: str, timeout: float) -> tuple[float, float]:
+def wait_ready(url: str, timeout: float, since: float) -> tuple[float, float]:
     """Seconds until `/health` first answers (the process is up) and until `/ready` says 200
     (its lists caught up with its store, its consumers with their streams)."""
     import httpx
 
-    started = time.monotonic()
+    started = since
     healthy = None
     while time.monotonic() - started < timeout:
         with contextlib.suppress(httpx.HTTPError):
@@ -354,7 +354,8 @@ async def timed_reads(session_for: Callable[[], Any], paths: list[str]) -> list[
     return times
 
 
-def measure_size(var_dir: Path, stack: contextlib.ExitStack, figures: dict[str, Any]) -> None:
+def measure_size(var_dir: Path, stack: contextlib.ExitStack, figures: dict[str, Any],
+                 together: bool = False) -> None:
     """Fills `figures` as it goes: what was measured before a failure is still printed."""
     import aiohttp
 
@@ -374,16 +375,30 @@ def measure_size(var_dir: Path, stack: contextlib.ExitStack, figures: dict[str, 
     services = {name: ServiceProcess(name, env) for name in SERVICES if name in generated}
     for service in services.values():
         stack.callback(service.stop)
-    # One at a time: each start is timed alone, not against the others' starts.
-    for name, service in services.items():
-        started = time.monotonic()
-        service.launch()
-        healthy, ready = wait_ready(service.url, 600)
+    # One at a time: each start is timed alone, not against the others' starts; `together`
+    # launches them all at once (as `make run` does), each timed from that moment.
+    def record(name: str, service: ServiceProcess, healthy: float, ready: float) -> None:
         figures[f"{name} health_s"], figures[f"{name} ready_s"] = healthy, ready
         figures[f"{name} rss_ready"] = rss_mib(service.process.pid)
         figures[f"{name} db_mib"] = (var_dir / f"{name}.sqlite3").stat().st_size / 2**20
-        step(f"{name}: /health after {healthy:.2f} s, /ready after {ready:.2f} s "
-             f"({time.monotonic() - started:.2f} s)")
+        step(f"{name}: /health after {healthy:.2f} s, /ready after {ready:.2f} s")
+
+    if together:
+        from concurrent.futures import ThreadPoolExecutor
+
+        started = time.monotonic()
+        for service in services.values():
+            service.launch()
+        with ThreadPoolExecutor(len(services)) as pool:
+            waits = {name: pool.submit(wait_ready, service.url, 1800, started)
+                     for name, service in services.items()}
+            for name, service in services.items():
+                record(name, service, *waits[name].result())
+    else:
+        for name, service in services.items():
+            started = time.monotonic()
+            service.launch()
+            record(name, service, *wait_ready(service.url, 1800, started))
 
     def session(service: ServiceProcess, actor: str) -> Callable[[], Any]:
         token = service.auth.token()
@@ -431,7 +446,7 @@ def measure_size(var_dir: Path, stack: contextlib.ExitStack, figures: dict[str, 
     with corr.client(timeout=60, headers={"X-Actor-Id": "clerk-1"}) as client:
         for n in range(REGISTRATIONS):
             started = time.perf_counter()
-            answer = client.post("/documents/incoming", headers={"Idempotency-Key": f"h-{n}"},
+            answer = client.post("/documents/incoming", headers={"Idempotency-Key": f"h-{uuid4().hex}"},
                                  json={"received_at": datetime.now(UTC).isoformat(),
                                        "sender": "สพฐ.", "sender_ref_no": f"ศธ 04002/{n}",
                                        "subject": f"ทดสอบการลงรับ {n}",
@@ -517,6 +532,8 @@ def main(argv: list[str] | None = None) -> int:
     check = commands.add_parser("measure", help="measure the services on DIR/years-N")
     check.add_argument("--years", type=int, nargs="+", required=True)
     check.add_argument("--root", type=Path, default=Path("var/history"))
+    check.add_argument("--together", action="store_true",
+                       help="launch the services at once (default: one after another)")
     args = parser.parse_args(argv)
     from shared.logging import configure_logging
 
@@ -532,7 +549,8 @@ def main(argv: list[str] | None = None) -> int:
             step(f"measuring {years} year(s)")
             results[years] = {}
             try:
-                measure_size(args.root / f"years-{years}", stack, results[years])
+                results[years]["together"] = args.together
+                measure_size(args.root / f"years-{years}", stack, results[years], args.together)
             except Exception as error:  # noqa: BLE001 - reported; the other sizes go on
                 results[years]["error"] = repr(error)
                 step(f"{years} year(s) failed: {error!r}")
