@@ -534,6 +534,9 @@ def main(argv: list[str] | None = None) -> int:
     check.add_argument("--root", type=Path, default=Path("var/history"))
     check.add_argument("--together", action="store_true",
                        help="launch the services at once (default: one after another)")
+    show = commands.add_parser("report", help="the table again, from DIR/measured-N.json")
+    show.add_argument("--years", type=int, nargs="+", required=True)
+    show.add_argument("--root", type=Path, default=Path("var/history"))
     args = parser.parse_args(argv)
     from shared.logging import configure_logging
 
@@ -542,6 +545,10 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "generate":
         DOCUMENTS_PER_YEAR = args.documents_per_year
         generate(args.out, args.years, args.seed, datetime.now(UTC).replace(microsecond=0))
+        return 0
+    if args.command == "report":
+        print_table({years: json.loads((args.root / f"measured-{years}.json").read_text())
+                     for years in args.years})
         return 0
     results: dict[int, dict[str, Any]] = {}
     for years in args.years:
