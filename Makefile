@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test install browser contracts openapi bench clean
+.PHONY: run test install browser contracts openapi bench bench-history clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -48,6 +48,14 @@ openapi: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python -m benchmarks.correspondence_throughput
 	$(BIN)/python -m benchmarks.budgeting_allocation
+
+# Years of an office's history (issue 13): generated once under var/history (minutes a year of
+# history; tens of GB for ten years), then measured with the services as real processes.
+HISTORY_YEARS ?= 1 3
+bench-history: $(STAMP)
+	for n in $(HISTORY_YEARS); do test -e var/history/years-$$n/generated.json || \
+		$(BIN)/python -m benchmarks.history generate --years $$n --out var/history || exit 1; done
+	$(BIN)/python -m benchmarks.history measure --years $(HISTORY_YEARS) --root var/history
 
 clean:
 	rm -rf $(VENV) var .pytest_cache

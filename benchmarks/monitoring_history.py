@@ -29,6 +29,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
@@ -56,20 +57,42 @@ CLIENTS = 8
 
 def generate(var_dir: Path, events: int) -> dict[str, Any]:
     from services.monitoring.application import MonitoringApplication
-    from services.monitoring.domain import Case, Observation, ReportedStatus
     from services.monitoring.settings import MonitoringSettings
 
-    rng = random.Random(SEED)
     app = MonitoringApplication(MonitoringSettings(var_dir=var_dir, nats_url="nats://127.0.0.1:9"))
     started = time.perf_counter()
-    made = cases = 0
     batch: list[Any] = []
     pending = 0
-    span = YEARS * 365 * 86400
+
+    def save(case: Any, length: int) -> None:
+        nonlocal pending
+        batch.append(case)
+        pending += length
+        if pending >= BATCH_EVENTS:
+            app.save(*batch)
+            batch.clear()
+            pending = 0
+
+    made = make_cases(events, random.Random(SEED), now=NOW, years=YEARS, save=save)
+    if batch:
+        app.save(*batch)
+    seconds = time.perf_counter() - started
+    app.close()
+    return {**made, "seconds": seconds, "per_second": made["events"] / seconds}
+
+
+def make_cases(events: int, rng: random.Random, *, now: datetime, years: int,
+               save: Callable[[Any, int], None]) -> dict[str, int]:
+    """`events` case events over `years` up to `now`, through `Case.open` and `Case.observe`;
+    each case is handed to `save` with its number of events (benchmarks.history uses it too)."""
+    from services.monitoring.domain import Case, Observation, ReportedStatus
+
+    made = cases = 0
+    span = years * 365 * 86400
     while made < events:
         source, case_type, procedure, steps = rng.choices(KINDS, WEIGHTS)[0]
         subject = f"{case_type}-{cases}"
-        at = NOW - timedelta(seconds=span * (1 - made / events)) - timedelta(days=1)
+        at = now - timedelta(seconds=span * (1 - made / events)) - timedelta(days=1)
         length = len(steps)
         if rng.random() < STOPPED:
             length = rng.randint(1, len(steps) - 1)
@@ -93,16 +116,8 @@ def generate(var_dir: Path, events: int) -> dict[str, Any]:
                 case.observe(observation)
             made += 1
         cases += 1
-        batch.append(case)
-        pending += length
-        if pending >= BATCH_EVENTS:
-            app.save(*batch)
-            batch, pending = [], 0
-    if batch:
-        app.save(*batch)
-    seconds = time.perf_counter() - started
-    app.close()
-    return {"events": made, "cases": cases, "seconds": seconds, "per_second": made / seconds}
+        save(case, length)
+    return {"events": made, "cases": cases}
 
 
 # --- measured in a process of its own ---------------------------------------------------------
