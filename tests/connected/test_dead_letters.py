@@ -32,7 +32,7 @@ from shared.messaging import connect, read_stream
 from shared.nats_server import NatsServer
 from shared.relay import OutboxRelay
 from shared.testing import office_client
-from tests.connected.test_relay_and_consumer import (
+from tests.support.counting import (
     Consumer,
     Counter,
     Producer,

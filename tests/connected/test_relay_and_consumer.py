@@ -7,118 +7,24 @@ dropped by the stream, failures retried then parked, parked messages replayed on
 
 from __future__ import annotations
 
-import asyncio
-from pathlib import Path
-from typing import Any
-from uuid import NAMESPACE_URL, UUID, uuid5
-
 from eventsourcing.persistence import Tracking
 from faststream.nats import NatsBroker
 
-from contracts.envelope import AnyEnvelope, Envelope, IntegrationEvent
+from contracts.envelope import AnyEnvelope
 from shared.consumer import IdempotentConsumer, Subscription
-from shared.domain import Aggregate, event
-from shared.eventstore import ServiceApplication
 from shared.messaging import connect, read_stream
 from shared.relay import OutboxRelay
-from shared.settings import ServiceSettings
-
-
-class Counter(Aggregate, stored_as="test.Counter"):
-    @staticmethod
-    def create_id(name: str) -> UUID:
-        return uuid5(NAMESPACE_URL, f"counter:{name}")
-
-    @event("Started")
-    def __init__(self, name: str) -> None:
-        self.name = name
-        self.value = 0
-
-    @event("Incremented")
-    def increment(self, by: int) -> None:
-        self.value += by
-
-
-class Tally(Aggregate, stored_as="test.Tally"):
-    @staticmethod
-    def create_id() -> UUID:
-        return uuid5(NAMESPACE_URL, "tally")
-
-    @event("Opened")
-    def __init__(self) -> None:
-        self.seen: list[str] = []
-
-    @event("Seen")
-    def see(self, event_id: str) -> None:
-        self.seen.append(event_id)
-
-
-class Incremented(IntegrationEvent):
-    EVENT_TYPE = "correspondence.counter.incremented"
-    by: int
-
-
-class Producer(ServiceApplication):
-    name = "correspondence"
-
-
-class Consumer(ServiceApplication):
-    name = "monitoring"
-
-
-def translate(domain_event: Any, _counter: Any = None) -> Envelope[Any] | None:
-    if not isinstance(domain_event, Counter.Incremented):
-        return None  # private event: never leaves the service
-    return Envelope[Incremented](
-        id=Envelope.message_id("correspondence", domain_event.originator_id, domain_event.originator_version),
-        type=Incremented.EVENT_TYPE,
-        source="correspondence",
-        subject=str(domain_event.originator_id),
-        time=domain_event.timestamp,
-        sequence=domain_event.originator_version,
-        actor=domain_event.actor,
-        data=Incremented(by=domain_event.by),
-    )
-
-
-def settings_for(name: str, env: dict[str, str], nats_url: str) -> ServiceSettings:
-    values: dict[str, Any] = {"service_name": name, "nats_url": nats_url,
-                              "var_dir": Path(env["ESA_VAR_DIR"]), "consumer_max_deliver": 3}
-    if env.get("ESA_STORE") == "postgres":
-        values.update(store="postgres", postgres_host=env["ESA_POSTGRES_HOST"],
-                      postgres_port=int(env["ESA_POSTGRES_PORT"]),
-                      postgres_user=env["ESA_POSTGRES_USER"], postgres_dbname=env["ESA_POSTGRES_DBNAME"])
-    return ServiceSettings(**values)
-
-
-def increment_many(app: Producer, times: int) -> None:
-    counter = app.get(Counter, Counter.create_id("c")) or Counter("c")
-    for _ in range(times):
-        counter.increment(by=1)
-    app.save(counter)
-
-
-async def wait_until(predicate: Any, timeout: float = 10.0) -> None:
-    deadline = asyncio.get_running_loop().time() + timeout
-    while not predicate():
-        if asyncio.get_running_loop().time() > deadline:
-            raise AssertionError("condition not met in time")
-        await asyncio.sleep(0.02)
-
-
-def tally_of(app: Consumer) -> list[str]:
-    tally = app.get(Tally, Tally.create_id())
-    return tally.seen if tally else []
-
-
-def make_handler(app: Consumer, fail_on: set[str] | None = None):
-    def handle(envelope: AnyEnvelope) -> list[Aggregate]:
-        if fail_on and envelope.id in fail_on:
-            raise RuntimeError(f"cannot handle {envelope.id}")
-        tally = app.get(Tally, Tally.create_id()) or Tally()
-        tally.see(envelope.id)
-        return [tally]
-    return handle
+from tests.support.counting import (
+    Consumer,
+    Counter,
+    Producer,
+    increment_many,
+    make_handler,
+    settings_for,
+    tally_of,
+    translate,
+    wait_until,
+)
 
 
 async def test_relay_publishes_in_order_once_and_resumes_from_its_position(nats_server, store_env) -> None:
