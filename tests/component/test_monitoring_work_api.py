@@ -450,7 +450,7 @@ def test_a_recommendation_is_a_case_assigned_acted_on_and_closed_with_evidence(
     ("{rec}/assign", {"officer_id": "off-1", "due": "2024-12-31"}, 422, "due-before-today"),
     ("{rec}/assign", {"officer_id": "off 1", "due": "2025-12-31"}, 422, "validation-error"),
     ("{rec}/close", {"note": ""}, 409, "wrong-step"),
-    (f"/recommendations/{uuid4()}/close", {"note": ""}, 404, "recommendation-not-found"),
+    ("/recommendations/00000000-0000-4000-8000-000000000001/close", {"note": ""}, 404, "recommendation-not-found"),
 ])
 def test_bad_inspection_input_answers_problems_and_records_nothing(
         api: FastAPI, client: TestClient, path: str, body: dict[str, Any], status: int,
