@@ -203,7 +203,7 @@ async def _with_history(request: Request, session: Session, view: RecordView,
 async def load_line(request: Request, session: Session, line_id: str) -> RecordView:
     (line, etag), movements = await asyncio.gather(
         _get(request, session, f"/lines/{line_id}"),
-        portal_of(request).services.get(SERVICE, f"/lines/{line_id}/movements",
+        portal_of(request).services.items(SERVICE, f"/lines/{line_id}/movements",
                                         actor=session.officer_id))
     title = f"{line['project_code']} {line['title_th']} ({line['category_th']})"
     view = RecordView(SERVICE, "line", "รายการงบประมาณ", title, f"/budgeting/lines/{line_id}",
@@ -219,7 +219,7 @@ async def load_line(request: Request, session: Session, line_id: str) -> RecordV
     rows = [{"at": m["at"], "movement": MOVEMENT_TH.get(m["movement"], m["movement"]),
              "amount": m.get("amount"), "reference": m.get("reference"), "actor": m["actor"],
              "committed": m["balance"]["committed"], "disbursed": m["balance"]["disbursed"],
-             "available": m["balance"]["available"]} for m in movements.data]
+             "available": m["balance"]["available"]} for m in movements]
     view.tables.append(Table("ความเคลื่อนไหวและยอดคงเหลือ", [
         Column("at", "วันเวลา", "datetime"), Column("movement", "รายการ"),
         Column("amount", "จำนวนเงิน", "baht"), Column("reference", "อ้างอิง"),

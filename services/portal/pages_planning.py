@@ -137,7 +137,7 @@ async def load_plan(request: Request, session: Session, plan_id: str) -> RecordV
     services = portal_of(request).services
     answer, history = await asyncio.gather(
         services.get(SERVICE, f"/plans/{plan_id}", actor=session.officer_id),
-        services.get(SERVICE, f"/plans/{plan_id}/history", actor=session.officer_id))
+        services.items(SERVICE, f"/plans/{plan_id}/history", actor=session.officer_id))
     plan = answer.data
     years = (f"ปีงบประมาณ พ.ศ. {plan['fiscal_year_be']}" if plan.get("fiscal_year_be")
              else f"พ.ศ. {plan.get('start_year_be')}–{plan.get('end_year_be')}")
@@ -175,7 +175,7 @@ async def load_plan(request: Request, session: Session, plan_id: str) -> RecordV
                                                           "closed"):
         view.links += [(f"/planning/plans/{plan_id}/export.pdf", "ดาวน์โหลด PDF"),
                        (f"/planning/plans/{plan_id}/export.xlsx", "ดาวน์โหลด Excel")]
-    view.history = events_timeline(history.data, PLAN_EVENT_TH)
+    view.history = events_timeline(history, PLAN_EVENT_TH)
     return view
 
 

@@ -91,7 +91,7 @@ async def load_case(request: Request, session: Session, case_id: str) -> RecordV
     services = portal_of(request).services
     answer, history = await asyncio.gather(
         services.get(SERVICE, f"/cases/{case_id}", actor=session.officer_id),
-        services.get(SERVICE, f"/cases/{case_id}/history", actor=session.officer_id))
+        services.items(SERVICE, f"/cases/{case_id}/history", actor=session.officer_id))
     case = answer.data
     view = RecordView(SERVICE, "case", case.get("case_type_th") or "เรื่อง", case["title_th"],
                       f"/restructuring/cases/{case_id}", case, answer.etag,
@@ -118,7 +118,7 @@ async def load_case(request: Request, session: Session, case_id: str) -> RecordV
     for hearing in case.get("hearings") or ():
         view.texts.append((f"การรับฟังความคิดเห็น ({thai_date(hearing.get('held_on'))})",
                            hearing.get("summary_th") or ""))
-    view.history = events_timeline(history.data, CASE_EVENT_TH)
+    view.history = events_timeline(history, CASE_EVENT_TH)
     return view
 
 
@@ -128,8 +128,8 @@ async def load_school(request: Request, session: Session, code: str) -> RecordVi
     answer, snapshots, history = await asyncio.gather(
         services.get(SERVICE, f"/schools/{code}", actor=session.officer_id,
                      params={"as_of": as_of} if as_of else None),
-        services.get(SERVICE, f"/schools/{code}/enrolment", actor=session.officer_id),
-        services.get(SERVICE, f"/schools/{code}/history", actor=session.officer_id))
+        services.items(SERVICE, f"/schools/{code}/enrolment", actor=session.officer_id),
+        services.items(SERVICE, f"/schools/{code}/history", actor=session.officer_id))
     school = answer.data
     view = RecordView(SERVICE, "school", "ทะเบียนสถานศึกษา", school["name_th"],
                       f"/restructuring/schools/{code}", school, answer.etag,
@@ -142,8 +142,8 @@ async def load_school(request: Request, session: Session, code: str) -> RecordVi
     view.tables.append(Table("ข้อมูลนักเรียน (DMC)", [
         Column("snapshot_date", "วันที่", "date"), Column("academic_year_be", "ปีการศึกษา"),
         Column("term", "ภาคเรียน"), Column("total", "นักเรียนรวม", "int"),
-        Column("size_band", "ขนาด")], snapshots.data, id="snapshots"))
-    view.history = events_timeline(history.data, SCHOOL_EVENT_TH)
+        Column("size_band", "ขนาด")], snapshots, id="snapshots"))
+    view.history = events_timeline(history, SCHOOL_EVENT_TH)
     return view
 
 

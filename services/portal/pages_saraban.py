@@ -217,7 +217,7 @@ def create_router() -> PageRouter:
         try:
             answer, history, directory = await asyncio.gather(
                 services.get(SERVICE, f"/documents/{document_id}", actor=actor),
-                services.get(SERVICE, f"/documents/{document_id}/history", actor=actor),
+                services.items(SERVICE, f"/documents/{document_id}/history", actor=actor),
                 _directory(request, session))
         except Unavailable as error:
             return render(request, "error.html", status_code=503, message=error.message_th)
@@ -240,7 +240,7 @@ def create_router() -> PageRouter:
             return [("", "— เลือก —")] + [(o["officer_id"], o["name_th"]) for o in directory
                                           if o["active"] and (role is None or role in o["roles"])]
         return render(request, "saraban_document.html", status_code=status, document=document,
-                      etag=answer.etag, history=history.data, names=_names(directory),
+                      etag=answer.etag, history=history, names=_names(directory),
                       content=content, actions=actions, officer_options=options(None),
                       director_options=options("group_director"),
                       signer_options=options("signer"), done=ACTIONS.get(request.query_params.get("done", "")),

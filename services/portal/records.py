@@ -487,8 +487,8 @@ async def board_timeline(request: Request, session: Session, service: str,
     try:
         case = (await services.get("monitoring", f"/cases/by-subject/{service}/{subject}",
                                    actor=session.officer_id)).data
-        entries = (await services.get("monitoring", f"/cases/{case['case_id']}/history",
-                                      actor=session.officer_id)).data
+        entries = await services.items("monitoring", f"/cases/{case['case_id']}/history",
+                                       actor=session.officer_id)
     except Refused:
         return [], None
     except Unavailable as error:

@@ -268,6 +268,12 @@ class ServiceClient:
             if len(items) >= most:
                 return items[:most], True
 
+    async def items(self, service: str, path: str, *, actor: str | None,
+                    params: Mapping[str, Any] | None = None) -> list[dict[str, Any]]:
+        """A record's own list read whole (its history, snapshots, movements: what its page
+        shows in full), page after page, whatever the service's page size."""
+        return (await self.every(service, path, actor=actor, params=params))[0]
+
     async def download(self, service: str, path: str, *, actor: str | None,
                        params: Mapping[str, Any] | None = None) -> Download:
         response = await self._send(service, "GET", path, actor=actor, params=params)

@@ -245,8 +245,9 @@ def plan_and_lines(office: Office) -> dict[str, Any]:
     development = approved("/development-plans", development_plan(2566, 2570))
     plan = approved("/action-plans", action_plan(development["plan_id"], focus["plan_id"],
                                                  FISCAL_YEAR))
-    lines = eventually(lambda: len(found := budgeting.get("/lines", fiscal_year_be=FISCAL_YEAR))
-                       == 4 and found, "budgeting opens the plan's lines")
+    lines = eventually(lambda: len(found := budgeting.get(
+        "/lines", fiscal_year_be=FISCAL_YEAR)["items"]) == 4 and found,
+        "budgeting opens the plan's lines")
     return {"resolution": resolution, "plan": plan, "lines": lines,
             "subsidies": next(x for x in lines if x["category"] == "subsidies"),
             "operations": next(x for x in lines if x["category"] == "operations"
@@ -264,7 +265,8 @@ def allocation(office: Office, plan_and_lines: dict[str, Any]) -> dict[str, Any]
                                   headers={"X-Actor-Id": "off-1", "Content-Type": "text/csv"})
     assert imported.status_code == 200, imported.text
     eventually(lambda: [(s["school_code"], len(s["snapshots"])) for s in budgeting.get(
-        "/schools")] == [(c, 2) for c in sorted(SCHOOLS)], "budgeting knows the schools")
+        "/schools", limit=500)["items"]] == [(c, 2) for c in sorted(SCHOOLS)],
+        "budgeting knows the schools")
     eventually(lambda: {"esa-1", "off-1", "dir-1", "clerk-1"} <= {
         o["officer_id"] for o in budgeting.get("/officers", active="true")["items"]},
         "budgeting knows the staff")
@@ -528,7 +530,8 @@ def test_an_auditor_sees_every_event_of_a_budget_line_verified_and_can_do_nothin
     submit(auditor)
     with auditor.expect_navigation():
         auditor.click(f"a[href='/auditor/budgeting/{line['line_id']}']")
-    movements = office.api["budgeting"].get(f"/lines/{line['line_id']}/movements")
+    movements = office.api["budgeting"].get(f"/lines/{line['line_id']}/movements",
+                                            limit=500)["items"]
 
     def all_verified() -> bool:
         auditor.reload()
