@@ -8,6 +8,7 @@ to look, and on Ctrl-C stops everything cleanly. Starting again resumes with all
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import os
 import signal
@@ -102,12 +103,11 @@ def wait_until_ready(name: str, port: int, stopping: Callable[[], bool],
     deadline = time.monotonic() + timeout
     said = False
     while not stopping():
-        try:
-            with urllib.request.urlopen(f"http://127.0.0.1:{port}/ready", timeout=2) as answer:
-                if answer.status == 200:
-                    return
-        except (urllib.error.URLError, OSError):
-            pass  # 503 until caught up, or not answering yet
+        # 503 until caught up, or not answering yet: asked again
+        with contextlib.suppress(urllib.error.URLError, OSError), \
+                urllib.request.urlopen(f"http://127.0.0.1:{port}/ready", timeout=2) as answer:
+            if answer.status == 200:
+                return
         if time.monotonic() > deadline:
             print(f"  {name} is not ready after {timeout:.0f} s (see its /ready); going on")
             return

@@ -14,6 +14,7 @@ searches the registers as itself, where classified subjects show as `(ลับ)
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import csv
 import io
 import re
@@ -94,13 +95,13 @@ async def find(request: Request, q: str) -> tuple[list[dict[str, Any]], list[str
             if events:
                 hit(service, uuid, f"{len(events)} เหตุการณ์ ตั้งแต่ {events[0].get('at_th') or ''}",
                     events[0].get("event_type", "").partition(".")[0])
-        try:  # a case of monitoring's board names the record it follows
+        # A case of monitoring's board names the record it follows; no such case, or monitoring
+        # away: the services' own hits stand.
+        with contextlib.suppress(Refused, Unavailable):
             case = (await services.get("monitoring", f"/cases/{uuid}", actor=None)).data
             if case.get("source") in SERVICES:
                 hit(case["source"], str(case["subject"]).partition(":")[0],
                     case.get("title") or "(ลับ)", case.get("case_type") or "")
-        except (Refused, Unavailable):
-            pass
         return found, problems
     receipt = RECEIPT.match(q)
     if receipt:

@@ -5,6 +5,7 @@ would, and an insider's raw SQL on the store (bypassing the service)."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import fnmatch
 import json
 import os
@@ -211,12 +212,10 @@ class AuditedOffice:
     def wait(predicate: Callable[[], Any], timeout: float, what: str) -> Any:
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
-            try:
+            with contextlib.suppress(httpx.HTTPError):  # not answering (yet): asked again
                 value = predicate()
                 if value:
                     return value
-            except httpx.HTTPError:
-                pass
             time.sleep(0.05)
         raise TimeoutError(f"not in {timeout}s: {what}")
 
