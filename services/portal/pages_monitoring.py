@@ -19,6 +19,7 @@ from services.portal.records import (
     RecordView,
     Table,
     board_timeline,
+    handed_over,
     list_page,
     next_url,
     register,
@@ -29,7 +30,6 @@ from services.portal.security import PageRouter, load_session, portal_of, signed
 from services.portal.service_client import Refused, Unavailable
 from services.portal.sessions import Session
 from services.portal.views import baht, bangkok_today, render, thai_date
-from shared.http.downloads import content_disposition
 from shared.thaitime import fiscal_year_be as fiscal_year_be_of
 
 SERVICE = "monitoring"
@@ -311,16 +311,8 @@ def create_router() -> PageRouter:
                      session: Session = Depends(signed_in)) -> Response:
         if fmt not in ("pdf", "xlsx"):
             return render(request, "error.html", status_code=404, message="ไม่พบไฟล์นี้")
-        try:
-            file = await portal_of(request).services.download(
-                SERVICE, f"/reports/annual/{year}", actor=session.officer_id,
-                params={"format": fmt})
-        except (Refused, Unavailable) as error:
-            return render(request, "error.html", status_code=getattr(error, "status", 503),
-                          message=error.message_th)
-        return Response(file.content, media_type=file.media_type, headers={
-            "Content-Disposition": file.disposition
-            or content_disposition(f"annual-report-{year}.{fmt}")})
+        return await handed_over(request, session, SERVICE, f"/reports/annual/{year}",
+                                 f"annual-report-{year}.{fmt}", params={"format": fmt})
 
     return router
 

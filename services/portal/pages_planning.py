@@ -25,6 +25,7 @@ from services.portal.records import (
     Table,
     decision_fields,
     events_timeline,
+    handed_over,
     list_page,
     next_url,
     register,
@@ -32,10 +33,8 @@ from services.portal.records import (
     show_record,
 )
 from services.portal.security import PageRouter, load_session, portal_of, signed_in
-from services.portal.service_client import Refused, Unavailable
 from services.portal.sessions import Session
 from services.portal.views import CATEGORY_TH, baht, render, thai_date
-from shared.http.downloads import content_disposition
 
 SERVICE = "planning"
 KIND_TH = {"policy": "นโยบาย จุดเน้น และเป้าหมาย", "development_plan": "แผนพัฒนาการศึกษา",
@@ -221,15 +220,7 @@ def create_router() -> PageRouter:
                      session: Session = Depends(signed_in)) -> Response:
         if fmt not in ("pdf", "xlsx"):
             return render(request, "error.html", status_code=404, message="ไม่พบไฟล์นี้")
-        try:
-            file = await portal_of(request).services.download(
-                SERVICE, f"/action-plans/{plan_id}/export", actor=session.officer_id,
-                params={"format": fmt})
-        except (Refused, Unavailable) as error:
-            return render(request, "error.html", status_code=getattr(error, "status", 503),
-                          message=error.message_th)
-        return Response(file.content, media_type=file.media_type, headers={
-            "Content-Disposition": file.disposition
-            or content_disposition(f"action-plan-{plan_id}.{fmt}")})
+        return await handed_over(request, session, SERVICE, f"/action-plans/{plan_id}/export",
+                                 f"action-plan-{plan_id}.{fmt}", params={"format": fmt})
 
     return router

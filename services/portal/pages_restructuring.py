@@ -23,6 +23,7 @@ from services.portal.records import (
     Table,
     decision_fields,
     events_timeline,
+    handed_over,
     list_page,
     next_url,
     nonce_of,
@@ -34,7 +35,6 @@ from services.portal.security import PageRouter, check_csrf, load_session, porta
 from services.portal.service_client import Refused, Unavailable
 from services.portal.sessions import Session
 from services.portal.views import bangkok_today, render, thai_date
-from shared.http.downloads import content_disposition
 
 SERVICE = "restructuring"
 GROUP = frozenset({"officer", "group_director"})
@@ -194,14 +194,8 @@ def create_router() -> PageRouter:
     @router.get("/schools.csv")
     async def schools_csv(request: Request, as_of: str = "",
                           session: Session = Depends(signed_in)) -> Response:
-        try:
-            file = await portal_of(request).services.download(
-                SERVICE, "/schools", actor=session.officer_id,
-                params={"format": "csv", **({"as_of": as_of} if as_of else {})})
-        except (Refused, Unavailable) as error:
-            return render(request, "error.html", status_code=503, message=error.message_th)
-        return Response(file.content, media_type=file.media_type, headers={
-            "Content-Disposition": file.disposition or content_disposition("schools.csv")})
+        return await handed_over(request, session, SERVICE, "/schools", "schools.csv",
+                                 params={"format": "csv", **({"as_of": as_of} if as_of else {})})
 
     @router.get("/schools/{code}")
     async def school(request: Request, code: str,

@@ -19,6 +19,7 @@ from fastapi import Depends, Request
 from fastapi.responses import RedirectResponse, Response
 from starlette.datastructures import FormData, UploadFile
 
+from services.portal.records import handed_over
 from services.portal.security import PageRouter, check_csrf, load_session, portal_of, signed_in
 from services.portal.service_client import Refused, Unavailable
 from services.portal.sessions import Session
@@ -177,14 +178,8 @@ def create_router() -> PageRouter:
         params: dict[str, str] = {"format": "csv"}
         if kind == "dispatch":
             params["series"] = series if series in DISPATCH_SERIES else "dispatch"
-        try:
-            download = await portal_of(request).services.download(
-                SERVICE, f"/registers/{kind}/{year_be}", actor=session.officer_id, params=params)
-        except (Refused, Unavailable) as error:
-            return render(request, "error.html", status_code=503, message=error.message_th)
-        return Response(download.content, media_type=download.media_type, headers={
-            "Content-Disposition": download.disposition
-            or content_disposition(f"{kind}-{year_be}.csv")})
+        return await handed_over(request, session, SERVICE, f"/registers/{kind}/{year_be}",
+                                 f"{kind}-{year_be}.csv", params=params)
 
     @router.get("/registers/{kind}/{year_be}")
     async def register(request: Request, kind: str, year_be: int, q: str = "",

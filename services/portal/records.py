@@ -42,6 +42,7 @@ from services.portal.security import (
 from services.portal.service_client import Page, Refused, Unavailable
 from services.portal.sessions import Session
 from services.portal.views import bangkok_today, render, thai_date
+from shared.http.downloads import content_disposition
 
 MAX_FILE_BYTES = 10 * 1024 * 1024
 LIST_LIMIT = 50
@@ -460,6 +461,21 @@ def show_list(request: Request, view: ListView) -> Response:
 
 # --- histories ---------------------------------------------------------------------------------------
 WHY_FIELDS = ("reason", "reason_th", "comments", "note", "summary_th", "decision")
+
+
+async def handed_over(request: Request, session: Session, service: str, path: str,
+                      filename: str, *, params: Mapping[str, Any] | None = None) -> Response:
+    """A service's file (a PDF, a workbook, a CSV export) passed to the browser as it came, named
+    by the service's Content-Disposition or else `filename`; a refusal or an absent service is
+    the portal's Thai error page."""
+    try:
+        file = await portal_of(request).services.download(service, path,
+                                                          actor=session.officer_id, params=params)
+    except (Refused, Unavailable) as error:
+        return render(request, "error.html", status_code=getattr(error, "status", 503),
+                      message=error.message_th)
+    return Response(file.content, media_type=file.media_type, headers={
+        "Content-Disposition": file.disposition or content_disposition(filename)})
 
 
 def events_timeline(entries: Iterable[Mapping[str, Any]],
