@@ -148,7 +148,19 @@ async def load_school(request: Request, session: Session, code: str) -> RecordVi
 
 
 CASE = register(RecordPage(SERVICE, "case", load_case, ACTIONS))
-SCHOOL = register(RecordPage(SERVICE, "school", load_school))
+LEVEL_OPTIONS = (("kindergarten", "อนุบาล"), ("primary", "ประถมศึกษา"),
+                 ("lower_secondary", "มัธยมศึกษาตอนต้น"), ("upper_secondary", "มัธยมศึกษาตอนปลาย"))
+ENTER_SCHOOL = Action(
+    "enter", "บันทึกโรงเรียนเข้าทะเบียน", "/schools", roles=GROUP, if_match=False,
+    lands_on=lambda school: f"/restructuring/schools/{school['school_code']}",
+    confirm_th="โรงเรียนส่วนใหญ่เข้าทะเบียนจากไฟล์ข้อมูลนักเรียน DMC: บันทึกด้วยมือเฉพาะโรงเรียนที่ยังไม่มีในไฟล์",
+    fields=(Field("school_code", "รหัสโรงเรียน (8-10 หลัก)", required=True),
+            Field("name_th", "ชื่อโรงเรียน", required=True),
+            Field("name_en", "ชื่อภาษาอังกฤษ"),
+            Field("district", "อำเภอ", required=True),
+            Field("subdistrict", "ตำบล", required=True),
+            Field("levels", "ระดับที่เปิดสอน", "many", required=True, options=LEVEL_OPTIONS)))
+SCHOOL = register(RecordPage(SERVICE, "school", load_school, openings=(ENTER_SCHOOL,)))
 
 
 def _rejected_rows(refused: Refused) -> list[dict[str, Any]]:
@@ -189,7 +201,8 @@ def create_router() -> PageRouter:
             {"as_of": as_of, "status": status, "district": district, "q": q},
             page.total if page else None, next_url(request, page),
             links=[(f"/restructuring/schools.csv?as_of={day}", "ดาวน์โหลด CSV"),
-                   ("/restructuring/import", "นำเข้าข้อมูลนักเรียน DMC")], problem=problem))
+                   ("/restructuring/import", "นำเข้าข้อมูลนักเรียน DMC"),
+                   *SCHOOL.opening_links(session, "/restructuring/schools")], problem=problem))
 
     @router.get("/schools.csv")
     async def schools_csv(request: Request, as_of: str = "",

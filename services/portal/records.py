@@ -55,7 +55,8 @@ DECISIONS = tuple(DECISION_TH.items())
 class Field:
     """One field of an action's form. `kind`: text, textarea, date, money, number, select,
     officer, officers, document (a registered document's id), document_ref (its id, reference and
-    date, as budgeting takes it), file, check, lines (one item a line)."""
+    date, as budgeting takes it), file, check, lines (one item a line), many (a list of the
+    options, ticked)."""
 
     name: str
     label_th: str
@@ -94,8 +95,13 @@ class Action:
     decision: bool = False
     method: str = "POST"
     step_field: str = "step"
+    # An opening (a form that creates a record: a case, a plan, a school) lands the officer on
+    # the new record's page: its URL from the service's answer.
+    lands_on: Callable[[Mapping[str, Any]], str] | None = None
 
     def offered(self, record: Mapping[str, Any], session: Session) -> bool:
+        if self.lands_on is not None:  # nothing is held yet: offered by role
+            return bool(self.roles & session.roles)
         if self.steps and str(record.get(self.step_field)) not in self.steps:
             return False
         return holds_work(session, record.get("holder"), record) or bool(self.roles & session.roles)
@@ -124,6 +130,13 @@ def decision_fields(*, cites: str, decided_on: str = "decided_on", reason: str =
               required=required_document, path=cites,
               hint="เลือกจากหนังสือที่ระบบนี้ได้รับแจ้งจากงานสารบรรณแล้ว"),
     )
+
+
+def typed(form: FormData, fields: Iterable[Field]) -> dict[str, str]:
+    """What was typed, to show again beside a refusal (a list as its items joined by commas)."""
+    return {f.name: ",".join(str(v) for v in form.getlist(f.name))
+            if f.kind in ("many", "officers") else str(form.get(f.name, ""))
+            for f in fields if f.kind != "file"}
 
 
 class FormProblem(Exception):
@@ -174,7 +187,7 @@ async def build_body(request: Request, session: Session, service: str, action: A
 
 async def _value(request: Request, session: Session, service: str, f: Field, form: FormData,
                  raw: Any) -> Any:
-    if f.kind == "officers":
+    if f.kind in ("officers", "many"):
         chosen = [str(v).strip() for v in form.getlist(f.name) if str(v).strip()]
         return chosen or None
     if f.kind == "check":
@@ -262,6 +275,15 @@ class RecordPage:
     kind: str
     load: Loader
     actions: tuple[Action, ...] = ()
+    openings: tuple[Action, ...] = ()  # the forms that create a record of this kind
+
+    def opening(self, name: str) -> Action | None:
+        return next((a for a in self.openings if a.name == name), None)
+
+    def opening_links(self, session: Session, back: str) -> list[tuple[str, str]]:
+        """The list page's buttons to the openings this officer may use (`back`: the list)."""
+        return [(f"/new/{self.service}/{self.kind}/{a.name}?{urlencode({'from': back})}",
+                 a.label_th) for a in self.openings if a.offered({}, session)]
 
 
 REGISTRY: dict[str, RecordPage] = {}
@@ -372,14 +394,35 @@ async def show_record(request: Request, session: Session, page: RecordPage, reco
                   **await record_context(request, session, page, view, **context))
 
 
+async def show_opening(request: Request, session: Session, page: RecordPage, action: Action,
+                       status: int = 200, **context: Any) -> Response:
+    """An opening's form on a page of its own (what a refusal re-renders, with what was typed)."""
+    if not action.offered({}, session):
+        return render(request, "error.html", status_code=403,
+                      message="ตำแหน่งหรือบทบาทของท่านไม่มีสิทธิ์เปิดเรื่องนี้")
+    back = context.pop("return_to", None) or request.query_params.get("from") or "/"
+    options = await form_options(request, session, page.service, [action])
+    return render(request, "record_new.html", status_code=status, action=action,
+                  nav=page.service, options=options, names=options["names"],
+                  action_base=f"/act/{page.service}/{page.kind}/{NEW}",
+                  return_to=safe_next(back), **context)
+
+
+NEW = "new"  # the record id an opening's form posts to: the record does not exist yet
+
+
 async def run_action(request: Request, session: Session, service: str, kind: str,
                      record_id: str, action_name: str) -> Response:
     page = REGISTRY.get(f"{service}/{kind}")
-    action = next((a for a in page.actions if a.name == action_name), None) if page else None
+    opening = page.opening(action_name) if page and record_id == NEW else None
+    action = opening or (next((a for a in page.actions if a.name == action_name), None)
+                         if page else None)
     if page is None or action is None:
         return render(request, "error.html", status_code=404, message="ไม่พบขั้นตอนนี้")
+    if opening is not None:
+        return await _open(request, session, page, opening)
     form = await request.form()
-    values = {f.name: str(form.get(f.name, "")) for f in action.fields if f.kind != "file"}
+    values = typed(form, action.fields)
     back = safe_next(str(form.get("return_to", "")) or None)
     kept = {"return_to": back}
     services = portal_of(request).services
@@ -406,9 +449,45 @@ async def run_action(request: Request, session: Session, service: str, kind: str
     return go(f"{back}{separator}{urlencode({'done': action.name, 'record': record_id})}")
 
 
+async def _open(request: Request, session: Session, page: RecordPage, action: Action) -> Response:
+    """Create a record from an opening's form; the officer lands on its page, or sees the form
+    again with the service's reason and what was typed."""
+    form = await request.form()
+    values = typed(form, action.fields)
+    kept = {"return_to": str(form.get("return_to", "")) or None}
+    if not action.offered({}, session):
+        return await show_opening(request, session, page, action)
+    try:
+        body = await build_body(request, session, page.service, action, form, {})
+        path = action.route(values) if action.route else action.path
+        answer = await portal_of(request).services.command(
+            page.service, path, actor=session.officer_id, body=body,
+            idempotency_key=nonce_of(form), method=action.method)
+    except FormProblem as problem:
+        return await show_opening(request, session, page, action, 422,
+                                  alert="โปรดตรวจสอบข้อมูลที่กรอก", errors=problem.errors,
+                                  values=values, **kept)
+    except (Refused, Unavailable) as error:
+        return await show_opening(request, session, page, action,
+                                  getattr(error, "status", 503), alert=error.message_th,
+                                  errors=getattr(error, "fields", {}), values=values, **kept)
+    landing = action.lands_on(answer.data or {}) if action.lands_on else safe_next(None)
+    separator = "&" if "?" in landing else "?"
+    return go(f"{landing}{separator}{urlencode({'done': action.name})}")
+
+
 def create_router() -> PageRouter:
-    """The one route every record's actions post to."""
+    """The one route every record's actions post to, and the pages of the forms that open one."""
     router = PageRouter(dependencies=[Depends(load_session)])
+
+    @router.get("/new/{service}/{kind}/{action}")
+    async def new(request: Request, service: str, kind: str, action: str,
+                  session: Session = Depends(signed_in)) -> Response:
+        page = REGISTRY.get(f"{service}/{kind}")
+        opening = page.opening(action) if page else None
+        if page is None or opening is None:
+            return render(request, "error.html", status_code=404, message="ไม่พบแบบฟอร์มนี้")
+        return await show_opening(request, session, page, opening)
 
     @router.post("/act/{service}/{kind}/{record_id}/{action}", dependencies=[Depends(check_csrf)])
     async def act(request: Request, service: str, kind: str, record_id: str, action: str,
