@@ -1,8 +1,9 @@
 """Restructuring (procedure 9) in the portal: the school registry as it stood on any day (search,
 filters, CSV), a school's page with its enrolment snapshots and history, the DMC enrolment file
-upload (all rows or none: a refused file's rows and reasons shown as a table, in Thai), and the
-cases of establishing, merging, dissolving, transferring and expanding schools with the actions of
-their step."""
+upload (all rows or none: a refused file's rows and reasons shown as a table, in Thai), a school
+entered by hand and one enrolment snapshot recorded on its page, and the cases of establishing,
+merging, dissolving, transferring and expanding schools: opened from the list of cases, one form
+for each kind, then the actions of their step."""
 
 from __future__ import annotations
 
@@ -147,20 +148,73 @@ async def load_school(request: Request, session: Session, code: str) -> RecordVi
     return view
 
 
-CASE = register(RecordPage(SERVICE, "case", load_case, ACTIONS))
 LEVEL_OPTIONS = (("kindergarten", "อนุบาล"), ("primary", "ประถมศึกษา"),
                  ("lower_secondary", "มัธยมศึกษาตอนต้น"), ("upper_secondary", "มัธยมศึกษาตอนปลาย"))
+SCHOOL_FIELDS = (Field("school_code", "รหัสโรงเรียน (8-10 หลัก)", required=True),
+                 Field("name_th", "ชื่อโรงเรียน", required=True),
+                 Field("name_en", "ชื่อภาษาอังกฤษ"),
+                 Field("district", "อำเภอ", required=True),
+                 Field("subdistrict", "ตำบล", required=True),
+                 Field("levels", "ระดับที่เปิดสอน", "many", required=True, options=LEVEL_OPTIONS))
 ENTER_SCHOOL = Action(
     "enter", "บันทึกโรงเรียนเข้าทะเบียน", "/schools", roles=GROUP, if_match=False,
     lands_on=lambda school: f"/restructuring/schools/{school['school_code']}",
     confirm_th="โรงเรียนส่วนใหญ่เข้าทะเบียนจากไฟล์ข้อมูลนักเรียน DMC: บันทึกด้วยมือเฉพาะโรงเรียนที่ยังไม่มีในไฟล์",
-    fields=(Field("school_code", "รหัสโรงเรียน (8-10 หลัก)", required=True),
-            Field("name_th", "ชื่อโรงเรียน", required=True),
-            Field("name_en", "ชื่อภาษาอังกฤษ"),
-            Field("district", "อำเภอ", required=True),
-            Field("subdistrict", "ตำบล", required=True),
-            Field("levels", "ระดับที่เปิดสอน", "many", required=True, options=LEVEL_OPTIONS)))
-SCHOOL = register(RecordPage(SERVICE, "school", load_school, openings=(ENTER_SCHOOL,)))
+    fields=SCHOOL_FIELDS)
+GRADES = tuple(f"{grade}{n}" for grade, last in (("k", 3), ("p", 6), ("m", 6))
+               for n in range(1, last + 1))
+RECORD_ENROLMENT = Action(
+    "enrolment", "บันทึกข้อมูลนักเรียนรายโรงเรียน", "/schools/{id}/enrolment", frozenset({"open"}),
+    step_field="status", roles=GROUP,
+    confirm_th="ข้อมูล ณ วันที่ 10 มิถุนายน (ภาคเรียนที่ 1) หรือ 10 พฤศจิกายน (ภาคเรียนที่ 2) "
+               "ใส่จำนวนเฉพาะชั้นที่เปิดสอน; บันทึกซ้ำวันเดิมคือแก้ไขข้อมูลของวันนั้น",
+    fields=(Field("snapshot_date", "วันที่เก็บข้อมูล", "date", required=True),
+            *(Field(g, f"นักเรียน {FIELD_TH[g]} (คน)", "number", path=f"pupils_by_grade.{g}")
+              for g in GRADES)))
+
+
+def _case_of(case_type: str) -> Any:
+    return lambda _: {"case_type": case_type}
+
+
+def _one_school(body: dict[str, Any]) -> dict[str, Any]:
+    """Dissolve, transfer and class expansion name one school: the service takes a list."""
+    return {**body, "school_codes": [body["school_codes"]]}
+
+
+def _opened(case: Any) -> str:
+    return f"/restructuring/cases/{case['case_id']}"
+
+
+ONE_SCHOOL = Field("school_codes", "รหัสโรงเรียน", required=True)
+CASE_TITLE = Field("title_th", "ชื่อเรื่อง", hint="เว้นว่างเพื่อให้ระบบตั้งชื่อจากโรงเรียน")
+OPEN_CASES = (
+    Action("open-merge", "เปิดเรื่องยุบรวมสถานศึกษา", "/cases", roles=GROUP, if_match=False,
+           fixed=_case_of("merge"), lands_on=_opened,
+           fields=(Field("school_codes", "รหัสโรงเรียนที่ถูกยุบรวม (บรรทัดละโรงเรียน)", "lines",
+                         required=True),
+                   Field("receiving_school_code", "รหัสโรงเรียนที่รับการยุบรวม", required=True),
+                   CASE_TITLE)),
+    Action("open-class-expansion", "เปิดเรื่องขยายชั้นเรียน", "/cases", roles=GROUP,
+           if_match=False, fixed=_case_of("class_expansion"), lands_on=_opened,
+           shape=_one_school,
+           fields=(ONE_SCHOOL, Field("levels", "ระดับที่จะขยาย", "many", required=True,
+                                     options=LEVEL_OPTIONS), CASE_TITLE)),
+    Action("open-establish", "เปิดเรื่องจัดตั้งสถานศึกษา", "/cases", roles=GROUP, if_match=False,
+           fixed=_case_of("establish"), lands_on=_opened,
+           fields=(*(Field(f.name, f.label_th, f.kind, f.required, f.options,
+                           path=f"new_school.{f.name}") for f in SCHOOL_FIELDS), CASE_TITLE)),
+    Action("open-dissolve", "เปิดเรื่องเลิกสถานศึกษา", "/cases", roles=GROUP, if_match=False,
+           fixed=_case_of("dissolve"), lands_on=_opened, shape=_one_school,
+           fields=(ONE_SCHOOL, CASE_TITLE)),
+    Action("open-transfer", "เปิดเรื่องโอนสถานศึกษา", "/cases", roles=GROUP, if_match=False,
+           fixed=_case_of("transfer_school"), lands_on=_opened, shape=_one_school,
+           fields=(ONE_SCHOOL, Field("to_authority", "โอนไปสังกัด", required=True,
+                                     hint="เช่น องค์การบริหารส่วนจังหวัดขอนแก่น"), CASE_TITLE)),
+)
+CASE = register(RecordPage(SERVICE, "case", load_case, ACTIONS, OPEN_CASES))
+SCHOOL = register(RecordPage(SERVICE, "school", load_school, (RECORD_ENROLMENT,),
+                             (ENTER_SCHOOL,)))
 
 
 def _rejected_rows(refused: Refused) -> list[dict[str, Any]]:
@@ -233,7 +287,8 @@ def create_router() -> PageRouter:
                 Field("closed", "สถานะ", "select",
                       options=(("false", "ยังไม่ปิด"), ("true", "ปิดแล้ว")))],
             {"case_type": case_type, "closed": closed}, page.total if page else None,
-            next_url(request, page), problem=problem))
+            next_url(request, page), links=CASE.opening_links(session, "/restructuring/cases"),
+            problem=problem))
 
     @router.get("/cases/{case_id}")
     async def case(request: Request, case_id: str,

@@ -56,7 +56,9 @@ class Field:
     """One field of an action's form. `kind`: text, textarea, date, money, number, select,
     officer, officers, document (a registered document's id), document_ref (its id, reference and
     date, as budgeting takes it), file, check, lines (one item a line), many (a list of the
-    options, ticked)."""
+    options, ticked), rows (a table typed or pasted one row a line, its `columns` split by `|` or
+    a tab, as copied from a spreadsheet: a list of rows, each its cells, padded to the columns;
+    the action's `shape` reads them, and may refuse a row with `FormProblem`)."""
 
     name: str
     label_th: str
@@ -67,6 +69,11 @@ class Field:
     hint: str = ""
     default: str = ""  # "today": today's date in Bangkok
     role: str | None = None  # officer pickers: only active holders of this role
+    columns: tuple[str, ...] = ()  # rows: the columns' Thai names, in order
+
+    @property
+    def columns_th(self) -> str:
+        return " | ".join(self.columns)
 
     @property
     def json_path(self) -> str:
@@ -98,6 +105,11 @@ class Action:
     # An opening (a form that creates a record: a case, a plan, a school) lands the officer on
     # the new record's page: its URL from the service's answer.
     lands_on: Callable[[Mapping[str, Any]], str] | None = None
+    # The form's starting values from the record (a revision starts from the content as it is),
+    # as the officer would type them.
+    prefill: Callable[[Mapping[str, Any]], dict[str, str]] | None = None
+    # An opening's select options the service knows (e.g. the plans a new plan serves), by field.
+    choices: Callable[[Request, Session], Awaitable[dict[str, list[tuple[str, str]]]]] | None = None
 
     def offered(self, record: Mapping[str, Any], session: Session) -> bool:
         if self.lands_on is not None:  # nothing is held yet: offered by role
@@ -156,6 +168,22 @@ def _money(value: str) -> str:
     return text
 
 
+def cells_of(line: str, f: Field) -> list[str]:
+    """One row of a `rows` field: its cells (split by `|`, or by tabs as pasted from a
+    spreadsheet), stripped, padded with empty cells to the field's columns."""
+    cells = [c.strip() for c in line.split("\t" if "\t" in line and "|" not in line else "|")]
+    if f.columns and len(cells) > len(f.columns):
+        raise ValueError(f"แถว “{line.strip()}” มี {len(cells)} ช่อง เกิน {len(f.columns)} ช่อง "
+                         f"({f.columns_th})")
+    return cells + [""] * (len(f.columns) - len(cells))
+
+
+def row_text(*cells: Any) -> str:
+    """A row of a `rows` field as the officer types it (what a revision's form starts from)."""
+    text = " | ".join("" if c is None else str(c) for c in cells)
+    return text.rstrip(" |")
+
+
 def _put(body: dict[str, Any], path: str, value: Any) -> None:
     parts = path.split(".")
     for part in parts[:-1]:
@@ -209,6 +237,8 @@ async def _value(request: Request, session: Session, service: str, f: Field, for
         return text.replace(",", "")
     if f.kind == "lines":
         return [line.strip() for line in text.splitlines() if line.strip()]
+    if f.kind == "rows":
+        return [cells_of(line, f) for line in text.splitlines() if line.strip()]
     if f.kind == "document_ref":
         try:  # the register's reference and date, as this service learned them
             known = (await portal_of(request).services.get(
@@ -373,13 +403,16 @@ async def record_context(request: Request, session: Session, page: RecordPage,
     if failed is not None and failed not in actions:
         actions.insert(0, failed)
     actions.sort(key=lambda a: not a.decision)
-    done = next((a for a in page.actions if a.name == request.query_params.get("done")), None)
+    prefills = {a.name: a.prefill(view.record) for a in actions if a.prefill}
+    # What was just done: one of the record's actions, or the opening that created it.
+    done = next((a for a in (*page.actions, *page.openings)
+                 if a.name == request.query_params.get("done")), None)
     options = {**await form_options(request, session, page.service, actions),
                "choices": view.choices}
     back = context.pop("return_to", None) or request.query_params.get("from") or view.url
     return {"view": view, "actions": actions, "options": options, "names": options["names"],
             "action_base": f"/act/{page.service}/{page.kind}/{view.record_id}", "done": done,
-            "return_to": safe_next(back), **context}
+            "return_to": safe_next(back), "prefills": prefills, **context}
 
 
 async def show_record(request: Request, session: Session, page: RecordPage, record_id: str,
@@ -401,7 +434,8 @@ async def show_opening(request: Request, session: Session, page: RecordPage, act
         return render(request, "error.html", status_code=403,
                       message="ตำแหน่งหรือบทบาทของท่านไม่มีสิทธิ์เปิดเรื่องนี้")
     back = context.pop("return_to", None) or request.query_params.get("from") or "/"
-    options = await form_options(request, session, page.service, [action])
+    options = {**await form_options(request, session, page.service, [action]),
+               "choices": await action.choices(request, session) if action.choices else {}}
     return render(request, "record_new.html", status_code=status, action=action,
                   nav=page.service, options=options, names=options["names"],
                   action_base=f"/act/{page.service}/{page.kind}/{NEW}",
