@@ -14,8 +14,8 @@ do it, and checked both on the page and in the service's API:
 - an officer opens a merger and a class expansion from the list of cases, landing on each case;
 - an officer enters a school by hand (a bad code first: the service's Thai reason, what was typed
   and ticked kept), lands on its page, and records its enrolment snapshot there;
-- an officer adds provincial strategies pasted from a spreadsheet, and the ESA director closes a
-  fiscal year to plan approvals.
+- an officer drafts the next year's policy, adds provincial strategies pasted from a spreadsheet,
+  and the ESA director closes a fiscal year to plan approvals.
 axe-core runs on every new page (no serious or critical violation), and each is checked to fit a
 phone's 390 px without scrolling sideways.
 """
@@ -228,6 +228,8 @@ def test_an_officer_drafts_and_revises_an_action_plan_and_the_group_director_pro
 def test_an_officer_opens_a_merger_and_a_class_expansion(office: Office) -> None:
     registry = office.api["restructuring"]
     officer = office.person("off-1")
+    opening(office, officer, "/restructuring/cases", "เปิดเรื่องจัดตั้งสถานศึกษา")
+    check(office, officer, "เปิดเรื่องจัดตั้ง")
     form = opening(office, officer, "/restructuring/cases", "เปิดเรื่องยุบรวมสถานศึกษา")
     check(office, officer, "เปิดเรื่องยุบรวม")
     form.locator("textarea[name=school_codes]").fill(SCHOOLS[2])
@@ -296,9 +298,25 @@ def test_an_officer_enters_a_school_by_hand_and_records_its_enrolment(office: Of
             for s in snapshots] == [("2026-06-10", YEAR, 1, 57)]
 
 
-def test_strategies_pasted_from_a_spreadsheet_and_a_fiscal_year_closed(office: Office) -> None:
+def test_a_policy_drafted_strategies_pasted_from_a_spreadsheet_and_a_fiscal_year_closed(
+        office: Office) -> None:
     planning = office.api["planning"]
     officer = office.person("off-1")
+    opening(office, officer, "/planning/plans", "จัดทำร่างแผนพัฒนาการศึกษา")
+    check(office, officer, "จัดทำร่างแผนพัฒนาการศึกษา")
+    form = opening(office, officer, "/planning/plans", "จัดทำร่างนโยบาย จุดเน้น และเป้าหมาย")
+    form.locator("input[name=title_th]").fill(f"นโยบาย จุดเน้น และเป้าหมาย ปีงบประมาณ พ.ศ. {YEAR + 1}")
+    form.locator("input[name=fiscal_year_be]").fill(str(YEAR + 1))
+    form.locator("textarea[name=sources]").fill("สพฐ. | นโยบาย สพฐ. ปี 2570 | เน้นการอ่านออกเขียนได้")
+    form.locator("textarea[name=focus_points]").fill("F1 | ยกระดับการอ่านออกเขียนได้")
+    form.locator("textarea[name=targets]").fill("F1 | F1-T1 | นักเรียน ป.1 อ่านออก | ร้อยละ | 95")
+    check(office, officer, "จัดทำร่างนโยบาย")
+    submit(officer, "main form.action button[type=submit]")
+    expect(officer.locator("#focus-points")).to_contain_text("นักเรียน ป.1 อ่านออก")
+    drafted = planning.get(f"/plans/{officer.url.split('?')[0].rsplit('/', 1)[-1]}")
+    assert drafted["content"]["sources"][0]["level"] == "obec"
+    assert drafted["content"]["focus_points"][0]["targets"][0]["code"] == "F1-T1"
+
     officer.goto(f"{office.url}/planning/strategies/provincial")
     expect(officer.locator("#strategies")).to_contain_text("KK-E1")
     form = officer.locator("form[data-action=add]")
@@ -315,6 +333,7 @@ def test_strategies_pasted_from_a_spreadsheet_and_a_fiscal_year_closed(office: O
 
     director = office.person("esa-1")
     director.goto(f"{office.url}/planning/years")
+    check(office, director, "ปีงบประมาณ (รายการ)")
     with director.expect_navigation():
         director.click(f"#years a:text('{YEAR}')")
     close = director.locator("form[data-action=close-year]")
