@@ -46,9 +46,12 @@ class Action:
     fields: tuple[str, ...] = ()
     role: str | None = None  # offered to holders of this role too, not only to the holder
     confirm_th: str = ""
+    on_loan: bool | None = None  # offered only while the document is (not) lent
 
     def offered(self, document: dict[str, Any], session: Session) -> bool:
         if document.get("step") not in self.steps:
+            return False
+        if self.on_loan is not None and bool(document.get("on_loan")) != self.on_loan:
             return False
         return session.holds(document.get("holder")) or (self.role in session.roles
                                                          if self.role else False)
@@ -59,6 +62,9 @@ class Action:
             values["due_date"] = values["due_date"] or None
         if "text" in values:
             values["text"] = str(form.get("text", "")) or None
+        if "outsider" in values:  # a ticked box; a group director approves an outsider's loan
+            values["outsider"] = values["outsider"] not in ("", "false")
+            values["approved_by"] = values.get("approved_by") or None
         return values
 
 
@@ -75,6 +81,11 @@ ACTIONS = {a.name: a for a in (
     Action("dispatch", "ส่งหนังสือ (ออกเลขทะเบียนส่ง)", frozenset({"signed"}), role="clerk"),
     Action("file", "เก็บรักษา", frozenset({"assigned", "dispatched"}),
            ("location", "retention_class"), role="clerk"),
+    Action("borrow", "ให้ยืมหนังสือ", frozenset({"filed"}),
+           ("borrower", "purpose", "due_date", "outsider", "approved_by"), role="clerk",
+           on_loan=False),
+    Action("return-loan", "รับคืนหนังสือที่ยืม", frozenset({"filed"}), role="clerk", on_loan=True,
+           confirm_th="หนังสือที่ยืมได้รับคืนแล้ว"),
 )}
 
 
@@ -239,7 +250,8 @@ def create_router() -> PageRouter:
                       content=content, actions=actions, officer_options=options(None),
                       director_options=options("group_director"),
                       signer_options=options("signer"), done=ACTIONS.get(request.query_params.get("done", "")),
-                      registered=request.query_params.get("done") == "registered", **context)
+                      registered=request.query_params.get("done") == "registered",
+                      started=request.query_params.get("done") == "outgoing", **context)
 
     @router.get("/documents/{document_id}")
     async def document(request: Request, document_id: UUID,

@@ -53,10 +53,11 @@ DECISIONS = tuple(DECISION_TH.items())
 # --- forms -----------------------------------------------------------------------------------------
 @dataclass(frozen=True)
 class Field:
-    """One field of an action's form. `kind`: text, textarea, date, money, number, select,
-    officer, officers, document (a registered document's id), document_ref (its id, reference and
-    date, as budgeting takes it), file, check, lines (one item a line), many (a list of the
-    options, ticked)."""
+    """One field of an action's form. `kind`: text, textarea, date, datetime (a Bangkok date and
+    time), money, number, select, officer, officers, document (a registered document's id),
+    document_ref (its id, reference and date, as budgeting takes it), file, check, lines (one item
+    a line), many (a list of the options, ticked). A select's or a many's options are its own, or
+    else the record's (`RecordView.choices`, by the field's name)."""
 
     name: str
     label_th: str
@@ -67,6 +68,7 @@ class Field:
     hint: str = ""
     default: str = ""  # "today": today's date in Bangkok
     role: str | None = None  # officer pickers: only active holders of this role
+    from_record: str | None = None  # its first value: the record's, at this key (a revision)
 
     @property
     def json_path(self) -> str:
@@ -98,13 +100,24 @@ class Action:
     # An opening (a form that creates a record: a case, a plan, a school) lands the officer on
     # the new record's page: its URL from the service's answer.
     lands_on: Callable[[Mapping[str, Any]], str] | None = None
+    # Also offered to the officers the record names under these keys (an id or a list of ids:
+    # a meeting's organiser and chair, a committee's members), whoever holds it now.
+    named: tuple[str, ...] = ()
 
     def offered(self, record: Mapping[str, Any], session: Session) -> bool:
         if self.lands_on is not None:  # nothing is held yet: offered by role
             return bool(self.roles & session.roles)
         if self.steps and str(record.get(self.step_field)) not in self.steps:
             return False
-        return holds_work(session, record.get("holder"), record) or bool(self.roles & session.roles)
+        return (holds_work(session, record.get("holder"), record)
+                or bool(self.roles & session.roles) or self.names(record, session.officer_id))
+
+    def names(self, record: Mapping[str, Any], officer_id: str) -> bool:
+        for key in self.named:
+            value = record.get(key)
+            if value == officer_id or (isinstance(value, list | tuple) and officer_id in value):
+                return True
+        return False
 
     @property
     def needs_directory(self) -> bool:
@@ -205,6 +218,8 @@ async def _value(request: Request, session: Session, service: str, f: Field, for
         return None
     if f.kind == "money":
         return _money(text)
+    if f.kind == "datetime":  # the browser's local date and time, read as Bangkok's
+        return f"{text}:00+07:00" if len(text) == 16 else text
     if f.kind == "number":
         return text.replace(",", "")
     if f.kind == "lines":
@@ -375,7 +390,10 @@ async def record_context(request: Request, session: Session, page: RecordPage,
     actions.sort(key=lambda a: not a.decision)
     done = next((a for a in page.actions if a.name == request.query_params.get("done")), None)
     options = {**await form_options(request, session, page.service, actions),
-               "choices": view.choices}
+               "choices": view.choices, "initial": {
+                   a.name: {f.name: str(view.record[f.from_record]) for f in a.fields
+                            if f.from_record and view.record.get(f.from_record) is not None}
+                   for a in actions}}
     back = context.pop("return_to", None) or request.query_params.get("from") or view.url
     return {"view": view, "actions": actions, "options": options, "names": options["names"],
             "action_base": f"/act/{page.service}/{page.kind}/{view.record_id}", "done": done,

@@ -114,7 +114,12 @@ AREAS = (
 TABS = {
     "saraban": (("incoming", "ลงทะเบียนรับ", "/saraban/incoming/new"),
                 ("receiving", "ทะเบียนรับ", "/saraban/registers/receiving/{year}"),
-                ("dispatch", "ทะเบียนส่ง", "/saraban/registers/dispatch/{year}")),
+                ("dispatch", "ทะเบียนส่ง", "/saraban/registers/dispatch/{year}"),
+                ("documents", "หนังสือระหว่างดำเนินการ", "/saraban/documents"),
+                ("meetings", "การประชุม", "/saraban/meetings"),
+                ("news", "ข่าวประชาสัมพันธ์", "/saraban/news"),
+                ("loans", "ทะเบียนการยืม", "/saraban/loans"),
+                ("destruction", "ทำลายหนังสือ", "/saraban/destruction-lists")),
     "budgeting": (("lines", "รายการงบประมาณ", "/budgeting/lines"),
                   ("allocations", "การจัดสรร", "/budgeting/allocations"),
                   ("transfers", "การโอนเปลี่ยนแปลง", "/budgeting/transfers"),
@@ -130,7 +135,8 @@ TABS = {
                    ("reports", "รายงานและแดชบอร์ด", "/monitoring/reports")),
 }
 NAV_AREA = {"incoming": "saraban", "receiving": "saraban", "dispatch": "saraban",
-            "correspondence": "saraban", "reports": "monitoring"}
+            "documents": "saraban", "meetings": "saraban", "news": "saraban", "loans": "saraban",
+            "destruction": "saraban", "correspondence": "saraban", "reports": "monitoring"}
 
 
 def area_of(nav: str | None) -> str | None:
