@@ -388,7 +388,8 @@ async def record_context(request: Request, session: Session, page: RecordPage,
     if failed is not None and failed not in actions:
         actions.insert(0, failed)
     actions.sort(key=lambda a: not a.decision)
-    done = next((a for a in page.actions if a.name == request.query_params.get("done")), None)
+    done = next((a for a in (*page.actions, *page.openings)
+                 if a.name == request.query_params.get("done")), None)
     options = {**await form_options(request, session, page.service, actions),
                "choices": view.choices, "initial": {
                    a.name: {f.name: str(view.record[f.from_record]) for f in a.fields
