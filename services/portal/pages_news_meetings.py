@@ -45,23 +45,20 @@ AFTER_MEETING = frozenset({"held", "minutes_recorded", "minutes_circulated"})
 RUNS_IT = {"named": ("organiser_id", "chair_id"), "roles": DIRECTOR}
 
 
-def _news_fields(revising: bool) -> tuple[Field, ...]:
-    def of(key: str) -> str | None:
-        return key if revising else None
-
-    return (Field("title", "หัวข้อข่าว", required=True, from_record=of("title")),
-            Field("summary", "สรุปย่อ (แสดงในรายการข่าว)", "textarea", from_record=of("summary")),
-            Field("body", "เนื้อหาข่าว", "textarea", required=True, from_record=of("body")),
-            Field("image", "ภาพประกอบ (JPEG PNG GIF WebP ถ้ามี)", "file"))
+NEWS_FIELDS = (Field("title", "หัวข้อข่าว", required=True),
+               Field("summary", "สรุปย่อ (แสดงในรายการข่าว)", "textarea"),
+               Field("body", "เนื้อหาข่าว", "textarea", required=True),
+               Field("image", "ภาพประกอบ (JPEG PNG GIF WebP ถ้ามี)", "file"))
 
 
 DRAFT_NEWS = Action(
     "draft", "ร่างข่าวประชาสัมพันธ์", "/news-items", roles=GROUP_STAFF, if_match=False,
-    lands_on=lambda item: f"/saraban/news/{item['news_item_id']}", fields=_news_fields(False))
+    lands_on=lambda item: f"/saraban/news/{item['news_item_id']}", fields=NEWS_FIELDS)
 
 NEWS_ACTIONS = (
     Action("revise", "แก้ไขร่างข่าว", "/news-items/{id}/revise", frozenset({"draft", "returned"}),
-           fields=_news_fields(True)),
+           fields=NEWS_FIELDS,
+           prefill=lambda item: {k: str(item.get(k) or "") for k in ("title", "summary", "body")}),
     Action("submit", "เสนอผู้อำนวยการกลุ่มพิจารณา", "/news-items/{id}/submit",
            frozenset({"draft", "returned"}),
            fields=(Field("checker_id", "ผู้อำนวยการกลุ่ม", "officer", required=True,
@@ -178,9 +175,11 @@ async def load_meeting(request: Request, session: Session, meeting_id: str) -> R
         view.links.append((f"/saraban/documents/{meeting['minutes_document_id']}",
                            "รายงานการประชุม (หนังสือ)"))
     view.tables.append(Table("งานตามมติที่ประชุม", [
-        Column("title", "งาน"), Column("owner", "ผู้รับผิดชอบ"), Column("due", "กำหนดเสร็จ", "date"),
-        Column("step_th", "สถานะ"), Column("result", "ผลการดำเนินการ")], [
-        {**a, "owner": a.get("owner_name_th") or a["owner_id"]}
+        Column("title", "งาน", "link"), Column("owner", "ผู้รับผิดชอบ"),
+        Column("due", "กำหนดเสร็จ", "date"), Column("step_th", "สถานะ"),
+        Column("result", "ผลการดำเนินการ")], [
+        {**a, "owner": a.get("owner_name_th") or a["owner_id"],
+         "href": f"/saraban/action-items/{a['action_item_id']}"}
         for a in meeting.get("action_items") or ()], id="action-items",
         empty_th="ยังไม่มีงานตามมติ"))
     view.choices = {"item_no": list(_pending_items(meeting)),
@@ -237,7 +236,9 @@ def create_router() -> PageRouter:
                 Field("status", "ขั้นตอน", "select", options=MEETING_STEPS),
                 Field("year_be", "ปี พ.ศ.", "number")],
             {"status": status, "year_be": year}, page.total if page else None,
-            next_url(request, page), links=MEETING.opening_links(session, "/saraban/meetings"),
+            next_url(request, page), links=[
+                *MEETING.opening_links(session, "/saraban/meetings"),
+                ("/saraban/action-items", "ติดตามงานตามมติที่ประชุม")],
             problem=problem))
 
     @router.get("/news/{item_id}")

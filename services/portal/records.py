@@ -53,11 +53,10 @@ DECISIONS = tuple(DECISION_TH.items())
 # --- forms -----------------------------------------------------------------------------------------
 @dataclass(frozen=True)
 class Field:
-    """One field of an action's form. `kind`: text, textarea, date, datetime (a Bangkok date and
-    time), money, number, select, officer, officers, document (a registered document's id),
-    document_ref (its id, reference and date, as budgeting takes it), file, check, lines (one item
-    a line), many (a list of the options, ticked). A select's or a many's options are its own, or
-    else the record's (`RecordView.choices`, by the field's name)."""
+    """One field of an action's form. `kind`: text, textarea, date, money, number, select,
+    officer, officers, document (a registered document's id), document_ref (its id, reference and
+    date, as budgeting takes it), file, check, lines (one item a line), many (a list of the
+    options, ticked)."""
 
     name: str
     label_th: str
@@ -68,7 +67,6 @@ class Field:
     hint: str = ""
     default: str = ""  # "today": today's date in Bangkok
     role: str | None = None  # officer pickers: only active holders of this role
-    from_record: str | None = None  # its first value: the record's, at this key (a revision)
 
     @property
     def json_path(self) -> str:
@@ -97,12 +95,16 @@ class Action:
     decision: bool = False
     method: str = "POST"
     step_field: str = "step"
-    # An opening (a form that creates a record: a case, a plan, a school) lands the officer on
-    # the new record's page: its URL from the service's answer.
-    lands_on: Callable[[Mapping[str, Any]], str] | None = None
     # Also offered to the officers the record names under these keys (an id or a list of ids:
     # a meeting's organiser and chair, a committee's members), whoever holds it now.
     named: tuple[str, ...] = ()
+
+    # An opening (a form that creates a record: a case, a plan, a school) lands the officer on
+    # the new record's page: its URL from the service's answer.
+    lands_on: Callable[[Mapping[str, Any]], str] | None = None
+    # The form's starting values from the record (a revision starts from the content as it is),
+    # as the officer would type them.
+    prefill: Callable[[Mapping[str, Any]], dict[str, str]] | None = None
 
     def offered(self, record: Mapping[str, Any], session: Session) -> bool:
         if self.lands_on is not None:  # nothing is held yet: offered by role
@@ -388,17 +390,14 @@ async def record_context(request: Request, session: Session, page: RecordPage,
     if failed is not None and failed not in actions:
         actions.insert(0, failed)
     actions.sort(key=lambda a: not a.decision)
-    done = next((a for a in (*page.actions, *page.openings)
-                 if a.name == request.query_params.get("done")), None)
+    prefills = {a.name: a.prefill(view.record) for a in actions if a.prefill}
+    done = next((a for a in page.actions if a.name == request.query_params.get("done")), None)
     options = {**await form_options(request, session, page.service, actions),
-               "choices": view.choices, "initial": {
-                   a.name: {f.name: str(view.record[f.from_record]) for f in a.fields
-                            if f.from_record and view.record.get(f.from_record) is not None}
-                   for a in actions}}
+               "choices": view.choices}
     back = context.pop("return_to", None) or request.query_params.get("from") or view.url
     return {"view": view, "actions": actions, "options": options, "names": options["names"],
             "action_base": f"/act/{page.service}/{page.kind}/{view.record_id}", "done": done,
-            "return_to": safe_next(back), **context}
+            "return_to": safe_next(back), "prefills": prefills, **context}
 
 
 async def show_record(request: Request, session: Session, page: RecordPage, record_id: str,

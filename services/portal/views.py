@@ -118,6 +118,8 @@ TABS = {
                 ("documents", "หนังสือระหว่างดำเนินการ", "/saraban/documents"),
                 ("meetings", "การประชุม", "/saraban/meetings"),
                 ("news", "ข่าวประชาสัมพันธ์", "/saraban/news"),
+                ("service-requests", "คำขอรับบริการ", "/saraban/service-requests"),
+                ("knowledge", "องค์ความรู้", "/saraban/knowledge"),
                 ("loans", "ทะเบียนการยืม", "/saraban/loans"),
                 ("destruction", "ทำลายหนังสือ", "/saraban/destruction-lists")),
     "budgeting": (("lines", "รายการงบประมาณ", "/budgeting/lines"),
@@ -136,7 +138,8 @@ TABS = {
 }
 NAV_AREA = {"incoming": "saraban", "receiving": "saraban", "dispatch": "saraban",
             "documents": "saraban", "meetings": "saraban", "news": "saraban", "loans": "saraban",
-            "destruction": "saraban", "correspondence": "saraban", "reports": "monitoring"}
+            "destruction": "saraban", "service-requests": "saraban", "knowledge": "saraban",
+            "correspondence": "saraban", "reports": "monitoring"}
 
 
 def area_of(nav: str | None) -> str | None:

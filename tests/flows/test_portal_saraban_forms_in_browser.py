@@ -10,8 +10,9 @@ do it, and checked both on the page and in what correspondence recorded (its API
   signs it; the clerk sends it, numbered from the dispatch register;
 - an officer calls a meeting, proposes an agenda item, which the group director puts on the
   agenda; she notifies the participants, records that it was held and who came, and records the
-  minutes (a record-type document on saraban's path);
-- a news item is drafted, put to the group director, approved and published;
+  minutes (a record-type document on saraban's path), gives an action item and reports it done;
+- a news item is drafted, put to the group director, approved and published; the clerk takes a
+  school's service request down, and an officer captures a knowledge item;
 - the clerk lends a filed letter and takes it back (the loans register in between), and tries to
   list expired documents for destruction outside the 60 days after a year's end: refused, in Thai.
 axe-core runs on every new page (no serious or critical violation), each at a phone's 390 px too,
@@ -262,6 +263,17 @@ def test_an_officer_calls_a_meeting_and_runs_it_to_its_minutes(office: Office) -
     act(officer, "minutes", {"text": "ระเบียบวาระที่ 1 ที่ประชุมรับทราบผลการเบิกจ่าย",
                              "summary": "รายงานการประชุมครั้งที่ 12/2569"})
     expect(officer.locator(".badges")).to_contain_text("จัดทำรายงานการประชุมแล้ว")
+    due = (now_in_bangkok() + timedelta(days=14)).strftime("%Y-%m-%d")
+    act(officer, "action-item", {"title": "สรุปผลการเบิกจ่ายเสนอผู้อำนวยการสำนักงาน",
+                                 "due_date": due}, {"owner_id": "off-1"})
+    with officer.expect_navigation():  # the meeting's action item, then done
+        officer.get_by_role("link", name="สรุปผลการเบิกจ่ายเสนอผู้อำนวยการสำนักงาน").click()
+    office.page_checked(officer, "งานตามมติที่ประชุม")
+    act(officer, "close", {"result": "เสนอแล้วเมื่อวันประชุมถัดไป"})
+    officer.goto(f"{office.url}/saraban/action-items?open=false")
+    expect(officer.locator("#action-items")).to_contain_text("ดำเนินการตามมติเสร็จแล้ว")
+    office.page_checked(officer, "ติดตามงานตามมติที่ประชุม")
+    officer.goto(f"{office.url}/saraban/meetings/{meeting_id}")
     with officer.expect_navigation():
         officer.get_by_role("link", name="รายงานการประชุม (หนังสือ)").click()
     expect(officer.locator("#step")).to_have_text("ร่างหนังสือแล้ว")  # on saraban's path
@@ -275,9 +287,12 @@ def test_an_officer_calls_a_meeting_and_runs_it_to_its_minutes(office: Office) -
     assert {p["officer_id"] for p in recorded["attendees"]} == {"off-1", "dir-1"}
     minutes = office.get(f"/documents/{recorded['minutes_document_id']}", "off-1")
     assert (minutes["doc_type"], minutes["holder"]) == ("record", "off-1")
+    assert [(a["owner_id"], a["step"], a["result"]) for a in recorded["action_items"]] == [
+        ("off-1", "closed", "เสนอแล้วเมื่อวันประชุมถัดไป")]
 
 
-def test_a_news_item_is_drafted_approved_and_published(office: Office) -> None:
+def test_news_is_drafted_approved_and_published_and_requests_and_knowledge_taken_down(
+        office: Office) -> None:
     title = "สพป. จัดอบรมการใช้ระบบสารบรรณอิเล็กทรอนิกส์ให้โรงเรียนในสังกัด"
     officer = office.person("off-1")
     opening(office, officer, "/saraban/news", "ร่างข่าวประชาสัมพันธ์", "ข่าวประชาสัมพันธ์")
@@ -304,6 +319,29 @@ def test_a_news_item_is_drafted_approved_and_published(office: Office) -> None:
     assert [(r["checker_id"], r["approved"]) for r in recorded["reviews"]] == [("dir-1", True)]
     public = office.saraban.http.get("/news")
     assert title in [n["title"] for n in public.json()["items"]]
+
+    # The clerk takes a school's request down; the officer captures what the group learned.
+    clerk = office.person("clerk-1")
+    opening(office, clerk, "/saraban/service-requests", "รับเรื่องคำขอรับบริการ", "คำขอรับบริการ")
+    clerk.fill("#f-log-subject", "ขอข้อมูลจำนวนนักเรียนรายโรงเรียน ปีการศึกษา 2569")
+    clerk.fill("#f-log-requester_name", "โรงเรียนบ้านหนองบัว")
+    clerk.select_option("#f-log-requester_kind", "school")
+    clerk.select_option("#f-log-channel", "phone")
+    submit(clerk, "form[data-action=log] button[type=submit]")
+    expect(clerk.locator(".badges")).to_contain_text("รอมอบหมายผู้รับผิดชอบ")
+    office.page_checked(clerk, "คำขอรับบริการ (หน้า)")
+    logged = office.get(f"/service-requests/{record_id(clerk)}")
+    assert (logged["requester_kind"], logged["channel"], logged["logged_by"], logged["holder"]) == (
+        "school", "phone", "clerk-1", "group_director")
+
+    opening(office, officer, "/saraban/knowledge", "รวบรวมองค์ความรู้", "องค์ความรู้")
+    officer.fill("#f-capture-title", "ขั้นตอนการขอโอนเปลี่ยนแปลงงบประมาณ")
+    officer.fill("#f-capture-body", "1. ตรวจสอบยอดคงเหลือ 2. จัดทำบันทึกเสนอ ...")
+    officer.fill("#f-capture-tags", "งบประมาณ\nการโอนเปลี่ยนแปลง")
+    submit(officer, "form[data-action=capture] button[type=submit]")
+    office.page_checked(officer, "องค์ความรู้ (หน้า)")
+    captured = office.get(f"/knowledge-items/{record_id(officer)}", "off-1")
+    assert (captured["step"], captured["tags"]) == ("captured", ["งบประมาณ", "การโอนเปลี่ยนแปลง"])
 
 
 def test_the_clerk_lends_a_filed_letter_and_takes_it_back(office: Office) -> None:
