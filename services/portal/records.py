@@ -391,7 +391,9 @@ async def record_context(request: Request, session: Session, page: RecordPage,
         actions.insert(0, failed)
     actions.sort(key=lambda a: not a.decision)
     prefills = {a.name: a.prefill(view.record) for a in actions if a.prefill}
-    done = next((a for a in page.actions if a.name == request.query_params.get("done")), None)
+    # What was just done: one of the record's actions, or the opening that created it.
+    done = next((a for a in (*page.actions, *page.openings)
+                 if a.name == request.query_params.get("done")), None)
     options = {**await form_options(request, session, page.service, actions),
                "choices": view.choices}
     back = context.pop("return_to", None) or request.query_params.get("from") or view.url

@@ -248,6 +248,7 @@ def test_an_officer_calls_a_meeting_and_runs_it_to_its_minutes(office: Office) -
     officer.select_option("#f-call-chair_id", "dir-1")
     submit(officer, "form[data-action=call] button[type=submit]")
     expect(officer.locator("#record-title")).to_have_text(title)
+    expect(officer.locator(".alert-success")).to_contain_text("บันทึกแล้ว: เรียกประชุม")
     meeting_id = record_id(officer)
     act(officer, "agenda-propose", {"title": "ติดตามผลการเบิกจ่ายงบประมาณไตรมาสที่ 1",
                                     "details": "รายงานผลเทียบกับแผน"})
