@@ -13,8 +13,9 @@ do it, and checked both on the page and in what correspondence recorded (its API
   minutes (a record-type document on saraban's path), gives an action item and reports it done;
 - a news item is drafted, put to the group director, approved and published; the clerk takes a
   school's service request down, and an officer captures a knowledge item;
-- the clerk lends a filed letter and takes it back (the loans register in between), and tries to
-  list expired documents for destruction outside the 60 days after a year's end: refused, in Thai.
+- the clerk lends a filed letter and takes it back (the loans register in between), cancels a
+  letter registered twice, and tries to list expired documents for destruction outside the 60
+  days after a year's end: refused, in Thai.
 axe-core runs on every new page (no serious or critical violation), each at a phone's 390 px too,
 where nothing may be wider than the screen.
 """
@@ -345,7 +346,8 @@ def test_news_is_drafted_approved_and_published_and_requests_and_knowledge_taken
     assert (captured["step"], captured["tags"]) == ("captured", ["งบประมาณ", "การโอนเปลี่ยนแปลง"])
 
 
-def test_the_clerk_lends_a_filed_letter_and_takes_it_back(office: Office) -> None:
+def test_the_clerk_lends_a_filed_letter_takes_it_back_and_cancels_a_double(
+        office: Office) -> None:
     subject = "คำสั่งแต่งตั้งคณะกรรมการสอบคัดเลือก (ต้นฉบับ)"
     letter = office.saraban.register(subject)
     path = f"/documents/{letter['document_id']}"
@@ -374,6 +376,14 @@ def test_the_clerk_lends_a_filed_letter_and_takes_it_back(office: Office) -> Non
     events = [e["event"] for e in office.get(f"{path}/history")]
     assert events[-2:] == ["Borrowed", "LoanReturned"]
     assert office.get("/loans")["items"] == []
+
+    # A letter registered twice by mistake: the clerk cancels the copy, saying why.
+    copy = office.saraban.register(subject)
+    clerk.goto(f"{office.url}/saraban/documents/{copy['document_id']}")
+    act(clerk, "cancel", {"reason": "ลงทะเบียนซ้ำกับเลขรับเดิม"})
+    expect(clerk.locator("#step")).to_have_text("ยกเลิกแล้ว")
+    cancelled = office.get(f"/documents/{copy['document_id']}")
+    assert cancelled["step"] == "cancelled" and cancelled["receipt_no"] == copy["receipt_no"]
 
     # A destruction list is made only in the 60 days after a year's end, of what expired in it.
     year_be = now_in_bangkok().year + 543 - 1
