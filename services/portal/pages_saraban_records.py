@@ -144,8 +144,10 @@ async def _subjects(request: Request, session: Session, ids: list[str]) -> dict[
                                         actor=session.officer_id)).data
         except (Refused, Unavailable):
             return document_id
-        return " · ".join(x for x in (found.get("outgoing_no") or found.get("receipt_no") or "",
-                                      str(found.get("subject") or "")) if x)
+        number = found.get("outgoing_no") or (f"รับที่ {found['receipt_no']}/"
+                                               f"{found.get('receipt_year_be')}"
+                                               if found.get("receipt_no") else "")
+        return " · ".join(x for x in (number, str(found.get("subject") or "")) if x)
 
     found = await asyncio.gather(*(subject(i) for i in ids))
     return dict(zip(ids, found, strict=True))

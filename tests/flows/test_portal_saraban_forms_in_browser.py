@@ -385,6 +385,18 @@ def test_the_clerk_lends_a_filed_letter_takes_it_back_and_cancels_a_double(
     cancelled = office.get(f"/documents/{copy['document_id']}")
     assert cancelled["step"] == "cancelled" and cancelled["receipt_no"] == copy["receipt_no"]
 
+    # A secret letter in progress: listed for an officer not cleared for it, never its subject.
+    secret = "รายชื่อผู้ถูกสอบสวนทางวินัย (ลับมาก)"
+    office.saraban.post("/documents/incoming", "clerk-1", {
+        "received_at": "2026-11-27T10:00:00+07:00", "sender": "สำนักงานปลัดกระทรวงศึกษาธิการ",
+        "subject": secret, "secrecy": "secret"})
+    officer = office.person("off-1")  # cleared for ลับ, not ลับมาก
+    for listing in ("/saraban/documents", "/saraban/documents?q=วินัย", "/saraban/loans"):
+        officer.goto(f"{office.url}{listing}")
+        assert secret not in officer.content(), listing
+    clerk.goto(f"{office.url}/saraban/documents?q=วินัย")
+    expect(clerk.locator("#documents")).to_contain_text(secret)  # she is cleared
+
     # A destruction list is made only in the 60 days after a year's end, of what expired in it.
     year_be = now_in_bangkok().year + 543 - 1
     opening(office, clerk, "/saraban/destruction-lists", "จัดทำบัญชีหนังสือขอทำลาย",
