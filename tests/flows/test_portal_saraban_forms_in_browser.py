@@ -394,8 +394,9 @@ def test_the_clerk_lends_a_filed_letter_takes_it_back_and_cancels_a_double(
     for listing in ("/saraban/documents", "/saraban/documents?q=วินัย", "/saraban/loans"):
         officer.goto(f"{office.url}{listing}")
         assert secret not in officer.content(), listing
-    clerk.goto(f"{office.url}/saraban/documents?q=วินัย")
-    expect(clerk.locator("#documents")).to_contain_text(secret)  # she is cleared
+    director = office.person("dir-1")  # cleared for ลับมาก: the service shows it to him
+    director.goto(f"{office.url}/saraban/documents?q=วินัย")
+    expect(director.locator("#documents")).to_contain_text(secret)
 
     # A destruction list is made only in the 60 days after a year's end, of what expired in it.
     year_be = now_in_bangkok().year + 543 - 1
