@@ -13,6 +13,7 @@ from services.portal import (
     pages_accounts,
     pages_auditor,
     pages_budgeting,
+    pages_coordination,
     pages_decisions,
     pages_directory,
     pages_monitoring,
@@ -20,6 +21,7 @@ from services.portal import (
     pages_planning,
     pages_restructuring,
     pages_saraban,
+    pages_saraban_records,
     pages_signin,
     pages_work,
     records,
@@ -53,8 +55,10 @@ def create_routers() -> list[APIRouter]:
 
     return [pages_signin.create_router(), pages_work.create_router(),
             pages_decisions.create_router(), pages_saraban.create_router(),
-            pages_news_meetings.create_router(), pages_planning.create_router(),
-            pages_budgeting.create_router(), pages_restructuring.create_router(),
+            pages_saraban_records.create_router(), pages_news_meetings.create_router(),
+            pages_coordination.create_router(), pages_planning.create_router(),
+            pages_budgeting.create_router(),
+            pages_restructuring.create_router(),
             pages_monitoring.create_router(), pages_directory.create_router(),
             pages_auditor.create_router(), pages_accounts.create_router(),
             records.create_router(), fonts]

@@ -86,9 +86,12 @@ KINDS: tuple[Kind, ...] = (
     # correspondence (procedures 1-4; its work comes from its own /my-work)
     Kind("correspondence", "document", "หนังสือราชการ", "/documents/{id}",
          "/saraban/documents/{id}"),
-    Kind("correspondence", "service_request", "คำขอรับบริการ", "/service-requests/{id}", ""),
-    Kind("correspondence", "action_item", "งานติดตามจากการประชุม", "/action-items/{id}", ""),
-    Kind("correspondence", "knowledge_item", "องค์ความรู้", "/knowledge-items/{id}", ""),
+    Kind("correspondence", "service_request", "คำขอรับบริการ", "/service-requests/{id}",
+         "/saraban/service-requests/{id}", record="correspondence/service_request"),
+    Kind("correspondence", "action_item", "งานติดตามจากการประชุม", "/action-items/{id}",
+         "/saraban/action-items/{id}", record="correspondence/action_item"),
+    Kind("correspondence", "knowledge_item", "องค์ความรู้", "/knowledge-items/{id}",
+         "/saraban/knowledge/{id}", record="correspondence/knowledge"),
     Kind("correspondence", "news_item", "ข่าวประชาสัมพันธ์", "/news-items/{id}",
          "/saraban/news/{id}", frozenset({"in_review"}), "correspondence/news"),
     # A meeting before it is held is the director's while agenda items wait for a decision.

@@ -44,14 +44,18 @@ class Action:
     label_th: str
     steps: frozenset[str]
     fields: tuple[str, ...] = ()
-    role: str | None = None  # offered to holders of this role too, not only to the holder
+    roles: frozenset[str] = frozenset()  # offered to holders of these roles too
     confirm_th: str = ""
+    on_loan: bool | None = None  # offered only while the document is (not) lent
+    to_holder: bool = True  # offered to whoever holds the document (else by role only)
 
     def offered(self, document: dict[str, Any], session: Session) -> bool:
         if document.get("step") not in self.steps:
             return False
-        return session.holds(document.get("holder")) or (self.role in session.roles
-                                                         if self.role else False)
+        if self.on_loan is not None and bool(document.get("on_loan")) != self.on_loan:
+            return False
+        return ((self.to_holder and session.holds(document.get("holder")))
+                or bool(self.roles & session.roles))
 
     def body(self, form: FormData) -> dict[str, Any]:
         values = {name: str(form.get(name, "")).strip() for name in self.fields}
@@ -59,9 +63,15 @@ class Action:
             values["due_date"] = values["due_date"] or None
         if "text" in values:
             values["text"] = str(form.get("text", "")) or None
+        if "outsider" in values:  # a ticked box; a group director approves an outsider's loan
+            values["outsider"] = values["outsider"] not in ("", "false")
+            values["approved_by"] = values.get("approved_by") or None
         return values
 
 
+CLERK = frozenset({"clerk"})
+OPEN_WORK = frozenset({"registered", "assigned", "drafted", "in_check", "revising",
+                       "awaiting_signature", "signed"})
 ACTIONS = {a.name: a for a in (
     Action("assign", "มอบหมายผู้รับผิดชอบ", frozenset({"registered", "assigned"}),
            ("officer_id", "instructions", "due_date")),
@@ -72,9 +82,17 @@ ACTIONS = {a.name: a for a in (
     Action("return", "ส่งกลับแก้ไข", frozenset({"in_check", "awaiting_signature"}), ("comments",)),
     Action("sign", "ลงนาม", frozenset({"awaiting_signature"}),
            confirm_th="ลงนามในหนังสือฉบับนี้"),
-    Action("dispatch", "ส่งหนังสือ (ออกเลขทะเบียนส่ง)", frozenset({"signed"}), role="clerk"),
+    Action("dispatch", "ส่งหนังสือ (ออกเลขทะเบียนส่ง)", frozenset({"signed"}), roles=CLERK),
     Action("file", "เก็บรักษา", frozenset({"assigned", "dispatched"}),
-           ("location", "retention_class"), role="clerk"),
+           ("location", "retention_class"), roles=CLERK),
+    Action("borrow", "ให้ยืมหนังสือ", frozenset({"filed"}),
+           ("borrower", "purpose", "due_date", "outsider", "approved_by"), roles=CLERK,
+           on_loan=False),
+    Action("return-loan", "รับคืนหนังสือที่ยืม", frozenset({"filed"}), roles=CLERK, on_loan=True,
+           confirm_th="หนังสือที่ยืมได้รับคืนแล้ว"),
+    # The register's keeper or a director; a number already given stays in its register.
+    Action("cancel", "ยกเลิกหนังสือ", OPEN_WORK | {"dispatched"}, ("reason",),
+           roles=frozenset({"clerk", "group_director", "esa_director"}), to_holder=False),
 )}
 
 
@@ -239,7 +257,8 @@ def create_router() -> PageRouter:
                       content=content, actions=actions, officer_options=options(None),
                       director_options=options("group_director"),
                       signer_options=options("signer"), done=ACTIONS.get(request.query_params.get("done", "")),
-                      registered=request.query_params.get("done") == "registered", **context)
+                      registered=request.query_params.get("done") == "registered",
+                      started=request.query_params.get("done") == "outgoing", **context)
 
     @router.get("/documents/{document_id}")
     async def document(request: Request, document_id: UUID,

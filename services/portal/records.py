@@ -102,6 +102,10 @@ class Action:
     decision: bool = False
     method: str = "POST"
     step_field: str = "step"
+    # Also offered to the officers the record names under these keys (an id or a list of ids:
+    # a meeting's organiser and chair, a committee's members), whoever holds it now.
+    named: tuple[str, ...] = ()
+
     # An opening (a form that creates a record: a case, a plan, a school) lands the officer on
     # the new record's page: its URL from the service's answer.
     lands_on: Callable[[Mapping[str, Any]], str] | None = None
@@ -116,7 +120,15 @@ class Action:
             return bool(self.roles & session.roles)
         if self.steps and str(record.get(self.step_field)) not in self.steps:
             return False
-        return holds_work(session, record.get("holder"), record) or bool(self.roles & session.roles)
+        return (holds_work(session, record.get("holder"), record)
+                or bool(self.roles & session.roles) or self.names(record, session.officer_id))
+
+    def names(self, record: Mapping[str, Any], officer_id: str) -> bool:
+        for key in self.named:
+            value = record.get(key)
+            if value == officer_id or (isinstance(value, list | tuple) and officer_id in value):
+                return True
+        return False
 
     @property
     def needs_directory(self) -> bool:
@@ -233,6 +245,8 @@ async def _value(request: Request, session: Session, service: str, f: Field, for
         return None
     if f.kind == "money":
         return _money(text)
+    if f.kind == "datetime":  # the browser's local date and time, read as Bangkok's
+        return f"{text}:00+07:00" if len(text) == 16 else text
     if f.kind == "number":
         return text.replace(",", "")
     if f.kind == "lines":

@@ -38,7 +38,8 @@ def test_work_is_the_officers_by_id_role_recorded_body_or_committee_seat() -> No
 def test_each_case_of_the_board_is_one_click_from_its_page() -> None:
     assert page_of("budgeting", "allocation", "a1") == "/budgeting/allocations/a1"
     assert page_of("monitoring", "monitoring_item", "p9:P68-01") == "/monitoring/plans/p9#g-P68-01"
-    assert page_of("correspondence", "service_request", "s1") is None  # still through the API
+    assert page_of("correspondence", "service_request", "s1") == "/saraban/service-requests/s1"
+    assert page_of("correspondence", "knowledge_item", "k1") == "/saraban/knowledge/k1"
     assert page_of("planning", "unknown", "x") is None
     assert is_decision("budgeting", "allocation", "submitted")
     assert not is_decision("budgeting", "allocation", "proposed")
