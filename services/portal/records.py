@@ -527,7 +527,7 @@ async def show_opening(request: Request, session: Session, page: RecordPage, act
                "choices": await action.choices(request, session) if action.choices else {}}
     return render(request, "record_new.html", status_code=status, action=action,
                   nav=page.service, options=options, names=options["names"],
-                  action_base=f"/act/{page.service}/{page.kind}/{NEW}",
+                  action_base=f"/act/{page.service}/{page.kind}/{NEW}", form_heading=2,
                   return_to=safe_next(back), **context)
 
 
