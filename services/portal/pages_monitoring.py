@@ -1,7 +1,9 @@
 """Monitoring and evaluation (procedures 14-16) in the portal: monitoring plans with each project's
 indicators, targets, progress and budget use, and the progress-report form (value, note, evidence
 file); inspection rounds with their report and recommendations (assign, act with evidence,
-close); evaluations and issuing their results; the dashboard's figures and the annual report."""
+close); evaluations and issuing their results; the dashboard's figures and the annual report.
+An inspection round (with its issues) and each kind of evaluation are opened from their list
+pages (`RecordPage.openings`)."""
 
 from __future__ import annotations
 
@@ -12,6 +14,7 @@ from fastapi.responses import Response
 
 from services.portal.records import (
     Action,
+    Choices,
     Column,
     Field,
     ListView,
@@ -92,6 +95,97 @@ EVALUATION_ACTIONS = (
            frozenset({"evaluated"}), roles=frozenset({"esa_director"}), decision=True,
            confirm_th="ระบบสารบรรณจะร่างหนังสือแจ้งผลถึงผู้เกี่ยวข้องทุกราย"),
 )
+
+
+def _strategies_body(body: dict[str, Any]) -> dict[str, Any]:
+    """One indicator a line, grouped by its strategy (in the order first named)."""
+    strategies: dict[str, dict[str, Any]] = {}
+    for row in body.pop("indicators", None) or ():
+        code, title = row.pop("strategy_code"), row.pop("strategy_title_th")
+        strategies.setdefault(code, {"code": code, "title_th": title, "indicators": []})[
+            "indicators"].append(row)
+    return {**body, "strategies": list(strategies.values()),
+            "recommendations": _by_code(body.get("recommendations"))}
+
+
+def _by_code(rows: Any) -> dict[str, str]:
+    return {row["code"]: row["text_th"] for row in rows or ()}
+
+
+def _plan_evaluation_body(body: dict[str, Any]) -> dict[str, Any]:
+    return {**body, **({"outcomes": _by_code(body["outcomes"])} if "outcomes" in body else {}),
+            "recommendations": _by_code(body.get("recommendations"))}
+
+
+async def _plans_of(request: Request, session: Session, kind: str) -> list[tuple[str, str]]:
+    try:
+        plans, _ = await portal_of(request).services.every(
+            SERVICE, "/monitoring-plans", actor=session.officer_id, params={"kind": kind},
+            most=500)
+    except (Refused, Unavailable):
+        return []
+    return [(str(p["plan_id"]), p["title_th"]) for p in plans]
+
+
+async def _action_plans(request: Request, session: Session) -> Choices:
+    return {"plan_id": await _plans_of(request, session, "action_plan")}
+
+
+async def _development_plans(request: Request, session: Session) -> Choices:
+    return {"plan_id": await _plans_of(request, session, "development_plan")}
+
+
+def _to_evaluation(created: Any) -> str:
+    return f"/monitoring/evaluations/{created['evaluation_id']}"
+
+
+YEAR_FIELD = Field("fiscal_year_be", "ปีงบประมาณ (พ.ศ.)", "number", required=True,
+                   default="fiscal_year")
+RECOMMENDATIONS = Field("recommendations", "ข้อเสนอแนะ", "rows", columns=(
+    Field("code", "รหัสโครงการหรือตัวชี้วัด", required=True),
+    Field("text_th", "ข้อเสนอแนะ", required=True)))
+OPEN_INSPECTION = Action(
+    "open", "บันทึกรอบการตรวจราชการ", "/inspections", roles=ANALYSTS, if_match=False,
+    lands_on=lambda created: f"/monitoring/inspections/{created['round_id']}",
+    fields=(YEAR_FIELD, Field("title_th", "ชื่อรอบการตรวจ", required=True),
+            Field("inspector_th", "ผู้ตรวจราชการ", required=True,
+                  hint="เช่น ผู้ตรวจราชการกระทรวงศึกษาธิการ ภาค 11"),
+            Field("scheduled_on", "กำหนดตรวจ", "date", required=True),
+            Field("issues", "ประเด็นการตรวจ", "rows", required=True, columns=(
+                Field("code", "รหัสประเด็น", required=True),
+                Field("title_th", "ประเด็น", required=True)))))
+OPEN_OBEC_EVALUATION = Action(
+    "obec-strategy", "ประเมินผลการดำเนินงานตามยุทธศาสตร์ สพฐ.", "/evaluations/obec-strategy",
+    roles=ANALYSTS, if_match=False, lands_on=_to_evaluation, shape=_strategies_body,
+    fields=(YEAR_FIELD,
+            Field("title_th", "ชื่อเรื่อง", required=True,
+                  default="ประเมินผลการดำเนินงานตามยุทธศาสตร์ สพฐ."),
+            Field("indicators", "ตัวชี้วัด (บรรทัดละหนึ่งตัวชี้วัด)", "rows", required=True,
+                  columns=(Field("strategy_code", "รหัสยุทธศาสตร์", required=True),
+                           Field("strategy_title_th", "ยุทธศาสตร์", required=True),
+                           Field("code", "รหัสตัวชี้วัด", required=True),
+                           Field("name_th", "ตัวชี้วัด", required=True),
+                           Field("unit", "หน่วย", required=True),
+                           Field("target_value", "ค่าเป้าหมาย", "number", required=True),
+                           Field("actual", "ผล", "number"))),
+            RECOMMENDATIONS))
+OPEN_ACTION_PLAN_EVALUATION = Action(
+    "action-plan", "ประเมินผลแผนปฏิบัติการประจำปี", "/evaluations/action-plan",
+    roles=ANALYSTS, if_match=False, lands_on=_to_evaluation, shape=_plan_evaluation_body,
+    choices=_action_plans,
+    confirm_th="ตัวชี้วัด ผลการดำเนินงาน และการใช้งบประมาณของทุกโครงการ จากแผนกำกับติดตาม",
+    fields=(Field("plan_id", "แผนปฏิบัติการ", "select", required=True),
+            Field("outcomes", "ผลลัพธ์ของโครงการ", "rows", columns=(
+                Field("code", "รหัสโครงการ", required=True),
+                Field("text_th", "ผลลัพธ์", required=True))),
+            RECOMMENDATIONS))
+OPEN_MID_PLAN_EVALUATION = Action(
+    "mid-plan", "ประเมินผลระยะครึ่งแผนพัฒนาการศึกษา", "/evaluations/mid-plan",
+    roles=ANALYSTS, if_match=False, lands_on=_to_evaluation, shape=_plan_evaluation_body,
+    choices=_development_plans,
+    fields=(Field("plan_id", "แผนพัฒนาการศึกษา", "select", required=True),
+            Field("as_of_year_be", "ประเมิน ณ ปี (พ.ศ.) (ไม่ระบุ: ปีกลางแผน)", "number"),
+            RECOMMENDATIONS))
 
 
 async def load_plan(request: Request, session: Session, plan_id: str) -> RecordView:
@@ -219,10 +313,12 @@ async def load_evaluation(request: Request, session: Session, evaluation_id: str
 
 
 PLAN = register(RecordPage(SERVICE, "plan", load_plan, PLAN_ACTIONS))
-INSPECTION = register(RecordPage(SERVICE, "inspection", load_inspection, INSPECTION_ACTIONS))
+INSPECTION = register(RecordPage(SERVICE, "inspection", load_inspection, INSPECTION_ACTIONS,
+                                 (OPEN_INSPECTION,)))
 RECOMMENDATION = register(RecordPage(SERVICE, "recommendation", load_recommendation,
                                      RECOMMENDATION_ACTIONS))
-EVALUATION = register(RecordPage(SERVICE, "evaluation", load_evaluation, EVALUATION_ACTIONS))
+EVALUATION = register(RecordPage(SERVICE, "evaluation", load_evaluation, EVALUATION_ACTIONS, (
+    OPEN_OBEC_EVALUATION, OPEN_ACTION_PLAN_EVALUATION, OPEN_MID_PLAN_EVALUATION)))
 YEAR = Field("fiscal_year_be", "ปีงบประมาณ (พ.ศ.)", "number")
 
 
@@ -267,7 +363,8 @@ def create_router() -> PageRouter:
         return show_list(request, ListView(
             "การตรวจราชการและข้อเสนอแนะ", SERVICE, table, [YEAR],
             {"fiscal_year_be": fiscal_year_be}, page.total if page else None,
-            next_url(request, page), problem=problem))
+            next_url(request, page), problem=problem,
+            links=INSPECTION.opening_links(session, "/monitoring/inspections")))
 
     @router.get("/evaluations")
     async def evaluations(request: Request, fiscal_year_be: str = "",
@@ -284,7 +381,8 @@ def create_router() -> PageRouter:
             Column("state", "สถานะ")], rows, id="evaluations")
         return show_list(request, ListView(
             "การประเมินผล", SERVICE, table, [YEAR], {"fiscal_year_be": fiscal_year_be},
-            page.total if page else None, next_url(request, page), problem=problem))
+            page.total if page else None, next_url(request, page), problem=problem,
+            links=EVALUATION.opening_links(session, "/monitoring/evaluations")))
 
     for path, page in (("plans", PLAN), ("inspections", INSPECTION),
                        ("recommendations", RECOMMENDATION), ("evaluations", EVALUATION)):

@@ -290,19 +290,12 @@ PAGE = register(RecordPage(SERVICE, "plan", load_plan, (*REVISIONS, *ACTIONS), O
 
 
 # --- the reference strategies and the fiscal years ---------------------------------------------------
-def _strategies_body(body: dict[str, Any]) -> dict[str, Any]:
-    rows = body.pop("strategies", [])
-    missing = next((r for r in rows if not (r[0] and r[1])), None)
-    if missing is not None:
-        raise FormProblem({"strategies": f"แถว “{' | '.join(missing)}”: ต้องมีทั้งรหัสและชื่อยุทธศาสตร์"})
-    return {**body, "strategies": [{"code": r[0], "title_th": r[1]} for r in rows]}
-
-
 STRATEGY_ACTIONS = (
     Action("add", "เพิ่มหรือแก้ไขชื่อยุทธศาสตร์", "/reference-strategies/{id}", roles=DRAFTERS,
-           if_match=False, shape=_strategies_body,
+           if_match=False,
            fields=(Field("strategies", "ยุทธศาสตร์", "rows", required=True,
-                         columns=("รหัส", "ชื่อยุทธศาสตร์"),
+                         columns=(Field("code", "รหัส", required=True),
+                                  Field("title_th", "ชื่อยุทธศาสตร์", required=True)),
                          hint="รหัสที่มีอยู่แล้วจะถูกแก้ไขชื่อ รหัสใหม่จะถูกเพิ่ม"),
                    Field("source", "ที่มา (เช่น แผนพัฒนาการศึกษาจังหวัดขอนแก่น พ.ศ. 2566-2570)"))),
 )

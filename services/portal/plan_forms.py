@@ -33,7 +33,19 @@ _SOURCE_ALIASES = {"ชาติ": "national", "ศธ.": "ministry", "ศธ": 
                    "กลุ่มจังหวัด": "regional", "วิจัย": "research", "สำนักงาน": "office_results"}
 
 # --- the fields -------------------------------------------------------------------------------------
-PROJECT_COLUMNS = ("รหัสโครงการ", "ชื่อโครงการ", "รหัสกลยุทธ์", "งบประมาณ (บาท)", "กลุ่มที่รับผิดชอบ",
+def _columns(*labels: str) -> tuple[Field, ...]:
+    """A rows field's columns, text as typed: the readers below read a row's cells by position,
+    in the order people type them, and check each cell themselves (naming the line)."""
+    return tuple(Field(str(i), label) for i, label in enumerate(labels))
+
+
+def _popped(body: dict[str, Any], fields: tuple[Field, ...], name: str) -> list[list[str]]:
+    """A rows field's items (as the form reading made them) as their cells, in column order."""
+    columns = next(f.columns for f in fields if f.name == name)
+    return [[str(item.get(c.name, "")) for c in columns] for item in body.pop(name, None) or ()]
+
+
+PROJECT_COLUMNS = _columns("รหัสโครงการ", "ชื่อโครงการ", "รหัสกลยุทธ์", "งบประมาณ (บาท)", "กลุ่มที่รับผิดชอบ",
                    "ผู้รับผิดชอบ", f"วันเริ่ม ({DATE_HINT}; ว่าง = ต้นปีงบประมาณ)",
                    "วันสิ้นสุด (ว่าง = สิ้นปีงบประมาณ)", "รหัสจุดเน้น", "ยุทธศาสตร์จังหวัด",
                    "ยุทธศาสตร์ชาติ")
@@ -41,25 +53,25 @@ ACTION_PLAN_FIELDS = (
     Field("projects", "โครงการ", "rows", required=True, columns=PROJECT_COLUMNS,
           hint="รหัสจุดเน้นและยุทธศาสตร์: หลายรหัสคั่นด้วยเว้นวรรค"),
     Field("objectives", "วัตถุประสงค์ของโครงการ", "rows", required=True,
-          columns=("รหัสโครงการ", "วัตถุประสงค์")),
+          columns=_columns("รหัสโครงการ", "วัตถุประสงค์")),
     Field("kpis", "ตัวชี้วัดของโครงการ", "rows", required=True,
-          columns=("รหัสโครงการ", "รหัสตัวชี้วัด", "ตัวชี้วัด", "หน่วยนับ", "ค่าเป้าหมาย",
+          columns=_columns("รหัสโครงการ", "รหัสตัวชี้วัด", "ตัวชี้วัด", "หน่วยนับ", "ค่าเป้าหมาย",
                    "เป้าหมายรายไตรมาส (เช่น 2=60 4=95)")),
     Field("budget", "งบประมาณตามหมวดและไตรมาส", "rows", required=True,
-          columns=("รหัสโครงการ", "หมวดงบ", "ไตรมาส", "จำนวนเงิน (บาท)"),
+          columns=_columns("รหัสโครงการ", "หมวดงบ", "ไตรมาส", "จำนวนเงิน (บาท)"),
           hint="หมวดงบ: " + ", ".join(CATEGORY_TH.values())),
     Field("activities", "กิจกรรม", "rows",
-          columns=("รหัสโครงการ", "กิจกรรม", f"วันเริ่ม ({DATE_HINT})", "วันสิ้นสุด")),
+          columns=_columns("รหัสโครงการ", "กิจกรรม", f"วันเริ่ม ({DATE_HINT})", "วันสิ้นสุด")),
     Field("total_budget", "งบประมาณรวมทั้งแผน (บาท)", "money", required=True,
           hint="ต้องเท่ากับผลรวมงบประมาณของทุกโครงการ"),
 )
 POLICY_FIELDS = (
     Field("sources", "นโยบายและทิศทางที่นำมาวิเคราะห์", "rows",
-          columns=("ระดับ", "ชื่อนโยบาย/แผน", "ผลการวิเคราะห์"),
+          columns=_columns("ระดับ", "ชื่อนโยบาย/แผน", "ผลการวิเคราะห์"),
           hint="ระดับ: " + ", ".join(SOURCE_LEVEL_TH.values())),
-    Field("focus_points", "จุดเน้น", "rows", required=True, columns=("รหัสจุดเน้น", "จุดเน้น")),
+    Field("focus_points", "จุดเน้น", "rows", required=True, columns=_columns("รหัสจุดเน้น", "จุดเน้น")),
     Field("targets", "เป้าหมายของจุดเน้น", "rows", required=True,
-          columns=("รหัสจุดเน้น", "รหัสเป้าหมาย", "เป้าหมาย", "หน่วยนับ", "ค่าเป้าหมาย")),
+          columns=_columns("รหัสจุดเน้น", "รหัสเป้าหมาย", "เป้าหมาย", "หน่วยนับ", "ค่าเป้าหมาย")),
 )
 DEVELOPMENT_FIELDS = (
     Field("vision_th", "วิสัยทัศน์", "textarea"),
@@ -67,13 +79,13 @@ DEVELOPMENT_FIELDS = (
     Field("goals", "เป้าประสงค์ (บรรทัดละข้อ)", "lines"),
     Field("values", "ค่านิยม (บรรทัดละข้อ)", "lines"),
     Field("strategies", "กลยุทธ์", "rows", required=True,
-          columns=("รหัสกลยุทธ์", "กลยุทธ์", "ยุทธศาสตร์จังหวัด", "ยุทธศาสตร์ชาติ"),
+          columns=_columns("รหัสกลยุทธ์", "กลยุทธ์", "ยุทธศาสตร์จังหวัด", "ยุทธศาสตร์ชาติ"),
           hint="ยุทธศาสตร์: หลายรหัสคั่นด้วยเว้นวรรค"),
-    Field("outcomes", "ผลลัพธ์ของกลยุทธ์", "rows", columns=("รหัสกลยุทธ์", "ผลลัพธ์")),
+    Field("outcomes", "ผลลัพธ์ของกลยุทธ์", "rows", columns=_columns("รหัสกลยุทธ์", "ผลลัพธ์")),
     Field("kpis", "ตัวชี้วัดของกลยุทธ์", "rows", required=True,
-          columns=("รหัสกลยุทธ์", "รหัสตัวชี้วัด", "ตัวชี้วัด", "หน่วยนับ",
+          columns=_columns("รหัสกลยุทธ์", "รหัสตัวชี้วัด", "ตัวชี้วัด", "หน่วยนับ",
                    "ค่าเป้าหมายรายปี (เช่น 2566=60 2567=65)")),
-    Field("programmes", "แผนงาน", "rows", columns=("รหัสกลยุทธ์", "แผนงาน")),
+    Field("programmes", "แผนงาน", "rows", columns=_columns("รหัสกลยุทธ์", "แผนงาน")),
 )
 
 
@@ -240,20 +252,21 @@ def action_plan_content(body: dict[str, Any], fiscal_year_be: int | None) -> dic
     errors = _Errors()
     starts, ends = fiscal_year_bounds(fiscal_year_be) if fiscal_year_be else ("", "")
     projects: dict[str, dict[str, Any]] = {}
-    for row in body.pop("projects", []):
+    for row in _popped(body, ACTION_PLAN_FIELDS, "projects"):
         project = errors.read("projects", row, _project, starts, ends)
         if project is not None:
             if row[0] in projects:
                 errors.add("projects", row, f"รหัสโครงการ “{row[0]}” ซ้ำ")
             projects[row[0]] = project
-    for row, project in _by_owner(errors, "objectives", body.pop("objectives", []), projects,
+    for row, project in _by_owner(errors, "objectives", _popped(body, ACTION_PLAN_FIELDS, "objectives"), projects,
                                   "โครงการ"):
         if row[1]:
             project["objectives"].append(row[1])
     for name, key, reader, more in (("kpis", "kpis", _project_kpi, ()),
                                     ("budget", "budget_lines", _budget_line, ()),
                                     ("activities", "activities", _activity, (starts, ends))):
-        for row, project in _by_owner(errors, name, body.pop(name, []), projects, "โครงการ"):
+        for row, project in _by_owner(errors, name, _popped(body, ACTION_PLAN_FIELDS, name),
+                                      projects, "โครงการ"):
             item = errors.read(name, row, reader, *more)
             if item is not None:
                 project[key].append(item)
@@ -326,13 +339,13 @@ def policy_content(body: dict[str, Any]) -> dict[str, Any]:
     """The policy's JSON from its form."""
     errors = _Errors()
     sources = [s for s in (errors.read("sources", row, _source)
-                           for row in body.pop("sources", [])) if s is not None]
+                           for row in _popped(body, POLICY_FIELDS, "sources")) if s is not None]
     focus: dict[str, dict[str, Any]] = {}
-    for row in body.pop("focus_points", []):
+    for row in _popped(body, POLICY_FIELDS, "focus_points"):
         point = errors.read("focus_points", row, _focus_point)
         if point is not None:
             focus[row[0]] = point
-    for row, point in _by_owner(errors, "targets", body.pop("targets", []), focus, "จุดเน้น"):
+    for row, point in _by_owner(errors, "targets", _popped(body, POLICY_FIELDS, "targets"), focus, "จุดเน้น"):
         target = errors.read("targets", row, _policy_target)
         if target is not None:
             point["targets"].append(target)
@@ -369,15 +382,16 @@ def development_content(body: dict[str, Any]) -> dict[str, Any]:
     """The development plan's JSON from its form."""
     errors = _Errors()
     strategies: dict[str, dict[str, Any]] = {}
-    for row in body.pop("strategies", []):
+    for row in _popped(body, DEVELOPMENT_FIELDS, "strategies"):
         strategy = errors.read("strategies", row, _strategy)
         if strategy is not None:
             strategies[row[0]] = strategy
     for name in ("outcomes", "programmes"):
-        for row, strategy in _by_owner(errors, name, body.pop(name, []), strategies, "กลยุทธ์"):
+        for row, strategy in _by_owner(errors, name, _popped(body, DEVELOPMENT_FIELDS, name),
+                                       strategies, "กลยุทธ์"):
             if row[1]:
                 strategy[name].append(row[1])
-    for row, strategy in _by_owner(errors, "kpis", body.pop("kpis", []), strategies, "กลยุทธ์"):
+    for row, strategy in _by_owner(errors, "kpis", _popped(body, DEVELOPMENT_FIELDS, "kpis"), strategies, "กลยุทธ์"):
         kpi = errors.read("kpis", row, _strategy_kpi)
         if kpi is not None:
             strategy["kpis"].append(kpi)

@@ -7,7 +7,9 @@ show of its records and which steps they offer; this module renders them and run
   officer who holds the record (by id, role, a body the group records, or a committee they sit
   on: `catalogue.holds_work`) or to the roles it names; the service still decides;
 - its form's fields become the command's JSON (dates, exact money as strings, officers, a
-  registered document cited by its id, files as base64); the officer acting is the session's,
+  registered document cited by its id, files as base64, and nested lists: `rows`, one item a line
+  of a textarea, and `table`, inputs for each of the rows the page offers, such as an amount for
+  each school); the officer acting is the session's,
   whatever the form says; the form's nonce is the `Idempotency-Key`, the ETag it was read with
   the `If-Match`;
 - a refusal shows the service's Thai reason beside the form, with what was typed kept; a service
@@ -23,6 +25,7 @@ import secrets
 from collections.abc import Awaitable, Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
+from itertools import zip_longest
 from typing import Any
 from urllib.parse import urlencode
 
@@ -43,6 +46,7 @@ from services.portal.service_client import Page, Refused, Unavailable
 from services.portal.sessions import Session
 from services.portal.views import bangkok_today, render, thai_date
 from shared.http.downloads import content_disposition
+from shared.thaitime import fiscal_year_be
 
 MAX_FILE_BYTES = 10 * 1024 * 1024
 LIST_LIMIT = 50
@@ -56,9 +60,10 @@ class Field:
     """One field of an action's form. `kind`: text, textarea, date, money, number, select,
     officer, officers, document (a registered document's id), document_ref (its id, reference and
     date, as budgeting takes it), file, check, lines (one item a line), many (a list of the
-    options, ticked), rows (a table typed or pasted one row a line, its `columns` split by `|` or
-    a tab, as copied from a spreadsheet: a list of rows, each its cells, padded to the columns;
-    the action's `shape` reads them, and may refuse a row with `FormProblem`)."""
+    options, ticked), rows (one item a line, its `columns` separated by "|" or tabs: a list of
+    objects),
+    table (the `columns` as inputs for each of the rows the page offers, `options` or the page's
+    choices: a list of objects with the row's `key` and `label`, rows left blank left out)."""
 
     name: str
     label_th: str
@@ -67,20 +72,21 @@ class Field:
     options: tuple[tuple[str, str], ...] = ()
     path: str | None = None  # where in the command's JSON (dotted); default: the name
     hint: str = ""
-    default: str = ""  # "today": today's date in Bangkok
+    default: str = ""  # "today": today's date in Bangkok; "fiscal_year": this fiscal year (BE)
     role: str | None = None  # officer pickers: only active holders of this role
-    columns: tuple[str, ...] = ()  # rows: the columns' Thai names, in order
-
-    @property
-    def columns_th(self) -> str:
-        return " | ".join(self.columns)
+    columns: tuple[Field, ...] = ()  # rows and table: each item's fields (text, money, number,
+    #                                  select: its value or its Thai text)
 
     @property
     def json_path(self) -> str:
         return self.path or self.name
 
     def initial(self) -> str:
-        return bangkok_today().isoformat() if self.default == "today" else self.default
+        if self.default == "today":
+            return bangkok_today().isoformat()
+        if self.default == "fiscal_year":
+            return str(fiscal_year_be(bangkok_today()))
+        return self.default
 
 
 @dataclass(frozen=True)
@@ -112,8 +118,9 @@ class Action:
     # The form's starting values from the record (a revision starts from the content as it is),
     # as the officer would type them.
     prefill: Callable[[Mapping[str, Any]], dict[str, str]] | None = None
-    # An opening's select options the service knows (e.g. the plans a new plan serves), by field.
-    choices: Callable[[Request, Session], Awaitable[dict[str, list[tuple[str, str]]]]] | None = None
+    # An opening's options read from the services (the budget lines an allocation may go onto):
+    # a record's page has them from its loader (`RecordView.choices`).
+    choices: Callable[[Request, Session], Awaitable[Choices]] | None = None
 
     def offered(self, record: Mapping[str, Any], session: Session) -> bool:
         if self.lands_on is not None:  # nothing is held yet: offered by role
@@ -138,6 +145,14 @@ class Action:
     def needs_documents(self) -> bool:
         return any(f.kind in ("document", "document_ref") for f in self.fields)
 
+    @property
+    def needs_rows(self) -> bool:
+        """A table's rows are the page's (never the browser's): read again to run it."""
+        return any(f.kind == "table" for f in self.fields)
+
+
+Choices = dict[str, list[tuple[str, str]]]
+
 
 def decision_fields(*, cites: str, decided_on: str = "decided_on", reason: str = "reason",
                     options: tuple[tuple[str, str], ...] = DECISIONS,
@@ -157,16 +172,32 @@ def decision_fields(*, cites: str, decided_on: str = "decided_on", reason: str =
 
 
 def typed(form: FormData, fields: Iterable[Field]) -> dict[str, str]:
-    """What was typed, to show again beside a refusal (a list as its items joined by commas)."""
-    return {f.name: ",".join(str(v) for v in form.getlist(f.name))
-            if f.kind in ("many", "officers") else str(form.get(f.name, ""))
-            for f in fields if f.kind != "file"}
+    """What was typed, to show again beside a refusal (a list as its items joined by commas, a
+    table's inputs each by its own name)."""
+    values: dict[str, str] = {}
+    for f in fields:
+        if f.kind == "file":
+            continue
+        values[f.name] = (",".join(str(v) for v in form.getlist(f.name))
+                          if f.kind in ("many", "officers") else str(form.get(f.name, "")))
+        if f.kind == "table":
+            values.update((k, str(v)) for k, v in form.multi_items()
+                          if k.startswith(f"{f.name}."))
+    return values
 
 
 class FormProblem(Exception):
     def __init__(self, errors: dict[str, str]) -> None:
         super().__init__(errors)
         self.errors = errors
+
+
+class CellProblems(ValueError):
+    """A table's inputs that are wrong: the field's message, and each input's by its name."""
+
+    def __init__(self, message: str, cells: dict[str, str]) -> None:
+        super().__init__(message)
+        self.cells = cells
 
 
 def _money(value: str) -> str:
@@ -178,16 +209,6 @@ def _money(value: str) -> str:
     if not amount.is_finite() or amount.as_tuple().exponent < -2:  # type: ignore[operator]
         raise ValueError("จำนวนเงินต้องเป็นบาทและสตางค์ไม่เกิน 2 ตำแหน่ง")
     return text
-
-
-def cells_of(line: str, f: Field) -> list[str]:
-    """One row of a `rows` field: its cells (split by `|`, or by tabs as pasted from a
-    spreadsheet), stripped, padded with empty cells to the field's columns."""
-    cells = [c.strip() for c in line.split("\t" if "\t" in line and "|" not in line else "|")]
-    if f.columns and len(cells) > len(f.columns):
-        raise ValueError(f"แถว “{line.strip()}” มี {len(cells)} ช่อง เกิน {len(f.columns)} ช่อง "
-                         f"({f.columns_th})")
-    return cells + [""] * (len(f.columns) - len(cells))
 
 
 def row_text(*cells: Any) -> str:
@@ -203,17 +224,97 @@ def _put(body: dict[str, Any], path: str, value: Any) -> None:
     body[parts[-1]] = value
 
 
+def _cell(f: Field, text: str) -> Any:
+    """One value of an item (a column of a `rows` line, an input of a `table` row)."""
+    text = text.strip()
+    if not text:
+        if f.required:
+            raise ValueError(f"ต้องระบุ{f.label_th}")
+        return None
+    if f.kind == "money":
+        return _money(text)
+    if f.kind == "number":
+        number = text.replace(",", "")
+        try:
+            if not Decimal(number).is_finite():
+                raise InvalidOperation
+        except InvalidOperation:
+            raise ValueError(f"{f.label_th}ต้องเป็นตัวเลข") from None
+        return number
+    if f.kind == "select":  # its value, its Thai text, or a part of the text one option has
+        found = [value for value, label in f.options if text in (value, label)] or [
+            value for value, label in f.options if text in label]
+        if len(found) == 1:
+            return found[0]
+        raise ValueError(f"{f.label_th}: ไม่มี “{text}” (ใช้ได้: "
+                         + ", ".join(label for _, label in f.options) + ")")
+    return text
+
+
+def _rows(f: Field, text: str) -> list[dict[str, Any]] | None:
+    """A `rows` textarea: one item a line, its columns separated by "|" or, as pasted from a
+    spreadsheet, by tabs (the last column takes the rest); the problems by line number."""
+    items, problems = [], []
+    for number, line in enumerate(text.splitlines(), 1):
+        if not line.strip():
+            continue
+        item: dict[str, Any] = {}
+        parts = line.split("\t" if "\t" in line and "|" not in line else "|",
+                           max(len(f.columns) - 1, 0))
+        for column, part in zip_longest(f.columns, parts, fillvalue=""):
+            try:
+                value = _cell(column, part)
+            except ValueError as error:
+                problems.append(f"บรรทัดที่ {number}: {error}")
+                continue
+            if value is not None:
+                item[column.name] = value
+        items.append(item)
+    if problems:
+        raise ValueError("; ".join(problems[:6]) + (" …" if len(problems) > 6 else ""))
+    return items or None
+
+
+def _table(f: Field, form: FormData, rows: Iterable[tuple[str, str]]) -> list[dict[str, Any]] | None:
+    """A `table`'s inputs, row by row of those the page offered (others are not read); a row
+    left blank is left out."""
+    items, cells = [], {}
+    for key, label in rows:
+        typed_in = {c.name: str(form.get(f"{f.name}.{key}.{c.name}") or "") for c in f.columns}
+        if not any(v.strip() for v in typed_in.values()):
+            continue
+        item: dict[str, Any] = {"key": key, "label": label}
+        for column in f.columns:
+            try:
+                value = _cell(column, typed_in[column.name])
+            except ValueError as error:
+                cells[f"{f.name}.{key}.{column.name}"] = f"{label}: {error}"
+                continue
+            if value is not None:
+                item[column.name] = value
+        items.append(item)
+    if cells:
+        raise CellProblems("; ".join(list(cells.values())[:6]), cells)
+    return items or None
+
+
 async def build_body(request: Request, session: Session, service: str, action: Action,
-                     form: FormData, record: Mapping[str, Any]) -> dict[str, Any]:
-    """The command's JSON from the form; a value the portal can tell is wrong is a field error."""
+                     form: FormData, record: Mapping[str, Any],
+                     choices: Choices | None = None) -> dict[str, Any]:
+    """The command's JSON from the form; a value the portal can tell is wrong is a field error.
+    `choices`: the rows a table offered (the page's, read again)."""
     body: dict[str, Any] = dict(action.fixed(record)) if action.fixed else {}
     errors: dict[str, str] = {}
     for f in action.fields:
         raw = form.get(f.name)
         try:
-            value = await _value(request, session, service, f, form, raw)
+            if f.kind == "table":
+                value = _table(f, form, f.options or (choices or {}).get(f.name, ()))
+            else:
+                value = await _value(request, session, service, f, form, raw)
         except ValueError as error:
             errors[f.name] = str(error)
+            errors.update(getattr(error, "cells", {}))
             continue
         if value is None:
             if f.required:
@@ -252,7 +353,7 @@ async def _value(request: Request, session: Session, service: str, f: Field, for
     if f.kind == "lines":
         return [line.strip() for line in text.splitlines() if line.strip()]
     if f.kind == "rows":
-        return [cells_of(line, f) for line in text.splitlines() if line.strip()]
+        return _rows(f, str(raw))
     if f.kind == "document_ref":
         try:  # the register's reference and date, as this service learned them
             known = (await portal_of(request).services.get(
@@ -452,7 +553,7 @@ async def show_opening(request: Request, session: Session, page: RecordPage, act
                "choices": await action.choices(request, session) if action.choices else {}}
     return render(request, "record_new.html", status_code=status, action=action,
                   nav=page.service, options=options, names=options["names"],
-                  action_base=f"/act/{page.service}/{page.kind}/{NEW}",
+                  action_base=f"/act/{page.service}/{page.kind}/{NEW}", form_heading=2,
                   return_to=safe_next(back), **context)
 
 
@@ -475,8 +576,10 @@ async def run_action(request: Request, session: Session, service: str, kind: str
     kept = {"return_to": back}
     services = portal_of(request).services
     try:
-        record = {} if not action.fixed else (await page.load(request, session, record_id)).record
-        body = await build_body(request, session, service, action, form, record)
+        view = (await page.load(request, session, record_id)
+                if action.fixed or action.needs_rows else None)
+        body = await build_body(request, session, service, action, form,
+                                view.record if view else {}, view.choices if view else None)
         path = (action.route(values) if action.route else action.path).format(id=record_id)
         # The officer is the session's, whatever the form says; If-Match is the version the
         # officer saw; the form's nonce makes a double submit record once.
@@ -506,7 +609,9 @@ async def _open(request: Request, session: Session, page: RecordPage, action: Ac
     if not action.offered({}, session):
         return await show_opening(request, session, page, action)
     try:
-        body = await build_body(request, session, page.service, action, form, {})
+        choices = (await action.choices(request, session)
+                   if action.choices and action.needs_rows else None)
+        body = await build_body(request, session, page.service, action, form, {}, choices)
         path = action.route(values) if action.route else action.path
         answer = await portal_of(request).services.command(
             page.service, path, actor=session.officer_id, body=body,
