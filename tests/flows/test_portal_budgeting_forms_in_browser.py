@@ -38,8 +38,8 @@ from shared.nats_server import NatsServer
 from shared.testing import CHROMIUM, ServiceProcess
 from shared.thaitime import bangkok_date, utc_now
 from tests.conftest import ALL_SERVICES, RunningSystem, Saraban
-from tests.flows.test_portal_procedures_in_browser import Api, Office, _account, eventually
 from tests.support.portal_browser import CHROMIUM_ARGS, screenshot, start_patiently, submit
+from tests.support.portal_office import Api, Office, create_account, eventually
 from tests.support.staff import position_th
 
 SAMPLE = Path(__file__).resolve().parents[1] / "data" / "schools-enrolment-2567.csv"
@@ -73,7 +73,7 @@ def office(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Office]:
                     "officer_id": officer_id, "name_th": name, "roles": roles,
                     "position_th": position_th(officer_id), "clearance": clearance},
                     key=f"staff-{officer_id}")
-            passwords = {who: _account(portal, "create-account", "--officer-id", who)
+            passwords = {who: create_account(portal, "create-account", "--officer-id", who)
                          for who in PEOPLE}
             yield Office(system, portal, browser, passwords,
                          {name: Api(process) for name, process in system.processes.items()})

@@ -35,16 +35,16 @@ from shared.messaging import bootstrap_streams
 from shared.nats_server import NatsServer
 from shared.testing import CHROMIUM, ServiceProcess
 from tests.conftest import STAFF, RunningSystem, Saraban
-from tests.flows.test_portal_procedures_in_browser import (
+from tests.support.portal_browser import CHROMIUM_ARGS, start_patiently, submit
+from tests.support.portal_office import (
     SCHOOLS,
     Api,
     Office,
-    _account,
-    _csv,
-    _sample_rows,
+    create_account,
+    csv_of,
     eventually,
+    sample_rows,
 )
-from tests.support.portal_browser import CHROMIUM_ARGS, start_patiently, submit
 
 SERVICES = ("correspondence", "planning", "restructuring")
 YEAR = 2569
@@ -87,7 +87,7 @@ def office(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Office]:
             api = {name: Api(process) for name, process in system.processes.items()}
             Saraban(system.correspondence).hire_staff()
             people = [s[0] for s in STAFF if s[0] != "clerk-1"]
-            passwords = {who: _account(portal, "create-account", "--officer-id", who)
+            passwords = {who: create_account(portal, "create-account", "--officer-id", who)
                          for who in people}
             planning, registry = api["planning"], api["restructuring"]
             for service in (planning, registry):
@@ -98,7 +98,7 @@ def office(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Office]:
             planning.post("/reference-strategies/national", {"strategies": NATIONAL})
             planning.post("/policies", policy(YEAR))
             planning.post("/development-plans", development_plan(2566, 2570))
-            imported = registry.http.post("/schools/import", content=_csv(_sample_rows()),
+            imported = registry.http.post("/schools/import", content=csv_of(sample_rows()),
                                           headers={"X-Actor-Id": "off-1",
                                                    "Content-Type": "text/csv"})
             assert imported.status_code == 200, imported.text

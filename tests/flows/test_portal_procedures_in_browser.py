@@ -26,15 +26,9 @@ the main pages are photographed at 1280 and 390 px into docs/screenshots/.
 from __future__ import annotations
 
 import asyncio
-import csv
-import io
 import json
 import re
-import subprocess
-import sys
-import time
-from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from collections.abc import Iterator
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -42,28 +36,33 @@ from typing import Any
 import httpx
 import pytest
 from planning_samples import NATIONAL, PROVINCIAL, action_plan, development_plan, policy
-from playwright.sync_api import Browser, Page, expect, sync_playwright
+from playwright.sync_api import expect, sync_playwright
 
 from shared.messaging import bootstrap_streams
 from shared.nats_server import NatsServer
-from shared.settings import PROJECT_ROOT
 from shared.testing import CHROMIUM, ServiceProcess
 from shared.thaimoney import format_baht
 from shared.thaitime import bangkok_date, utc_now
 from tests.conftest import ALL_SERVICES, STAFF, RunningSystem, Saraban
 from tests.support import portal as portal_http
+from tests.support import portal_office
 from tests.support.portal_browser import (
     CHROMIUM_ARGS,
-    check_accessibility,
     screenshot,
     start_patiently,
     submit,
 )
-from tests.support.portal_browser import sign_in as browser_sign_in
+from tests.support.portal_office import (
+    SCHOOLS,
+    Api,
+    Office,
+    create_account,
+    csv_of,
+    eventually,
+    sample_rows,
+)
 from tests.support.staff import position_th
 
-SAMPLE = Path(__file__).resolve().parents[1] / "data" / "schools-enrolment-2567.csv"
-SCHOOLS = ("40050001", "40050002", "40050003", "40050007", "40050038")
 FISCAL_YEAR = 2568  # funded from academic year 2567's snapshots, those of the sample file
 RATES = {"kindergarten": "1700.00", "primary": "1900.00", "lower_secondary": "3500.00",
          "upper_secondary": "3800.00"}
@@ -72,98 +71,8 @@ LETTER_SUBJECT = f"แจ้งการจัดสรรงบประมา�
 SECRET_SUBJECT = "รายชื่อผู้ถูกสอบสวนทางวินัยกรณีทุจริตการจัดซื้อ"
 MORE_STAFF = (("off-2", "นางสาววิไล ขยัน", ["officer"], "none"),
               ("clerk-2", "นายสุชาติ ธุรการ", ["clerk"], "none"))
-NEW_PASSWORD = "รหัสผ่านใหม่-ของฉัน-2569"
 MINIMAL_PDF = (b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj 2 0 obj<</Type/Pages/Kids[]"
                b"/Count 0>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n")
-
-
-def eventually(check: Callable[[], Any], what: str, timeout: float = 40.0) -> Any:
-    deadline = time.monotonic() + timeout
-    last: Any = None
-    while time.monotonic() < deadline:
-        last = check()
-        if last:
-            return last
-        time.sleep(0.3)
-    raise AssertionError(f"not within {timeout}s: {what} (last: {last!r})")
-
-
-class Api:
-    """One service's HTTP API as the office's staff (the portal's credentials, X-Actor-Id)."""
-
-    def __init__(self, service: ServiceProcess) -> None:
-        self.http = service.client(timeout=20.0)
-
-    def get(self, path: str, actor: str = "off-1", **params: Any) -> Any:
-        response = self.http.get(path, params=params, headers={"X-Actor-Id": actor})
-        assert response.status_code == 200, f"{path}: {response.text}"
-        return response.json()
-
-    def post(self, path: str, body: dict[str, Any] | None = None, actor: str = "off-1", *,
-             changes: str | None = None, method: str = "POST") -> Any:
-        headers = {"X-Actor-Id": actor}
-        if changes is not None:
-            read = self.http.get(changes, headers=headers)
-            assert read.status_code == 200, read.text
-            headers["If-Match"] = read.headers["ETag"]
-        response = self.http.request(method, path, json=body or {}, headers=headers)
-        assert response.status_code in (200, 201), f"{path}: {response.text}"
-        return response.json()
-
-    def step(self, record: str, verb: str, body: dict[str, Any] | None = None,
-             actor: str = "off-1") -> Any:
-        return self.post(f"{record}/{verb}", body, actor, changes=record)
-
-    def events_after(self, position: int) -> list[str]:
-        """What the service recorded after `position` (its auditor's log)."""
-        answer = self.http.get("/audit/events", params={"after": position, "limit": 1000})
-        assert answer.status_code == 200, answer.text
-        # The audit trail's own signed checkpoints come every second here: not the request's.
-        return [e["event_type"] for e in answer.json()["events"]
-                if "AuditCheckpoint." not in e["event_type"]]
-
-    def position(self) -> int:
-        answer = self.http.get("/audit/events", params={"after": 0, "limit": 1000})
-        events = answer.json()["events"]
-        while len(events) == 1000:
-            answer = self.http.get("/audit/events",
-                                   params={"after": events[-1]["position"], "limit": 1000})
-            events = answer.json()["events"] or events[-1:]
-        return max((e["position"] for e in events), default=0)
-
-
-@dataclass
-class Office:
-    system: RunningSystem
-    portal: ServiceProcess
-    browser: Browser
-    passwords: dict[str, str]
-    api: dict[str, Api]
-    axe: dict[str, dict[str, int]] = field(default_factory=dict)
-    pages: dict[str, Page] = field(default_factory=dict)
-
-    @property
-    def url(self) -> str:
-        return self.portal.url
-
-    def person(self, who: str, *, landing: str = "งานของฉัน") -> Page:
-        """`who` signed in, in a browser of their own (once; the page is reused)."""
-        if who not in self.pages:
-            context = self.browser.new_context(viewport={"width": 1280, "height": 900},
-                                               locale="th-TH", accept_downloads=True)
-            self.pages[who] = browser_sign_in(self.url, context, who, self.passwords[who],
-                                              NEW_PASSWORD, landing=landing)
-        return self.pages[who]
-
-    def axe_check(self, page: Page, name: str) -> None:
-        check_accessibility(self.axe, page, name)
-
-
-def _account(portal: ServiceProcess, *args: str) -> str:
-    result = subprocess.run([sys.executable, "-m", "services.portal", *args], env=portal.env,
-                            cwd=PROJECT_ROOT, capture_output=True, text=True, timeout=90)
-    assert result.returncode == 0, result.stderr
-    return next(x for x in result.stdout.splitlines() if "one-time password" in x).split()[-1]
 
 
 @pytest.fixture(scope="module")
@@ -195,9 +104,9 @@ def office(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Office]:
                     "position_th": position_th(officer_id), "clearance": clearance},
                     key=f"staff-{officer_id}")
             people = [s[0] for s in STAFF] + [s[0] for s in MORE_STAFF]
-            passwords = {who: _account(portal, "create-account", "--officer-id", who)
+            passwords = {who: create_account(portal, "create-account", "--officer-id", who)
                          for who in people}
-            passwords["audit-1"] = _account(portal, "create-auditor", "--account-id", "audit-1",
+            passwords["audit-1"] = create_account(portal, "create-auditor", "--account-id", "audit-1",
                                             "--name-th", "นางสาวตรวจตรา ละเอียด (ผู้ตรวจสอบภายใน)")
             yield Office(system, portal, browser, passwords, api)
         finally:
@@ -205,19 +114,6 @@ def office(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Office]:
             portal.stop()
             system.stop()
             nats.stop()
-
-
-def _sample_rows() -> list[dict[str, str]]:
-    with SAMPLE.open(encoding="utf-8") as f:
-        return [r for r in csv.DictReader(f) if r["school_code"] in SCHOOLS]
-
-
-def _csv(rows: list[dict[str, str]]) -> bytes:
-    out = io.StringIO()
-    writer = csv.DictWriter(out, fieldnames=list(rows[0]))
-    writer.writeheader()
-    writer.writerows(rows)
-    return out.getvalue().encode("utf-8")
 
 
 @pytest.fixture(scope="module")
@@ -261,7 +157,7 @@ def allocation(office: Office, plan_and_lines: dict[str, Any]) -> dict[str, Any]
     registry, budgeting = office.api["restructuring"], office.api["budgeting"]
     eventually(lambda: {"off-1", "esa-1"} <= {o["officer_id"] for o in registry.get(
         "/officers", limit=500)["items"]}, "restructuring knows the staff")
-    imported = registry.http.post("/schools/import", content=_csv(_sample_rows()),
+    imported = registry.http.post("/schools/import", content=csv_of(sample_rows()),
                                   headers={"X-Actor-Id": "off-1", "Content-Type": "text/csv"})
     assert imported.status_code == 200, imported.text
     eventually(lambda: [(s["school_code"], len(s["snapshots"])) for s in budgeting.get(
@@ -351,12 +247,12 @@ def test_a_dmc_file_with_bad_rows_shows_each_row_error_then_the_good_file_is_imp
     officer = office.person("off-1")
     registry = office.api["restructuring"]
     before = registry.position()
-    rows = _sample_rows()
+    rows = sample_rows()
     bad = [dict(r) for r in rows[:4]]
     bad[1]["school_code"] = "4005AB"  # not 8-10 digits
     bad[2]["p1"] = "-3"  # pupils below zero
-    (tmp_path / "bad.csv").write_bytes(_csv(bad))
-    (tmp_path / "good.csv").write_bytes(_csv(rows))
+    (tmp_path / "bad.csv").write_bytes(csv_of(bad))
+    (tmp_path / "good.csv").write_bytes(csv_of(rows))
 
     officer.goto(f"{office.url}/restructuring/import")
     office.axe_check(officer, "นำเข้าข้อมูล DMC")
@@ -580,7 +476,7 @@ def test_a_clerk_not_cleared_never_sees_a_secret_subject_and_a_forged_form_acts_
         "the board knows the document")
     with httpx.Client(base_url=office.url, timeout=30) as clerk:
         portal_http.sign_in(clerk, "clerk-2", office.passwords["clerk-2"],
-                            new_password=NEW_PASSWORD)
+                            new_password=portal_office.NEW_PASSWORD)
         year = bangkok_date(utc_now()).year + 543
         position = saraban.position()
         pages = ["/", "/my-work/list", "/decisions", f"/saraban/registers/receiving/{year}",

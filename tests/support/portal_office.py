@@ -1,0 +1,129 @@
+"""The office the portal's browser modules drive: the whole system as processes, the services'
+APIs as the office's staff speak to them (to set up what a test is not about), accounts made
+with the portal's own command, and the sample schools' DMC rows."""
+
+from __future__ import annotations
+
+import csv
+import io
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from playwright.sync_api import Browser, Page
+
+from shared.settings import PROJECT_ROOT
+from shared.testing import ServiceProcess
+from tests.conftest import RunningSystem
+from tests.support.portal_browser import check_accessibility
+from tests.support.portal_browser import sign_in as browser_sign_in
+
+SAMPLE = Path(__file__).resolve().parents[1] / "data" / "schools-enrolment-2567.csv"
+SCHOOLS = ("40050001", "40050002", "40050003", "40050007", "40050038")
+NEW_PASSWORD = "รหัสผ่านใหม่-ของฉัน-2569"
+
+
+def eventually(check: Callable[[], Any], what: str, timeout: float = 40.0) -> Any:
+    deadline = time.monotonic() + timeout
+    last: Any = None
+    while time.monotonic() < deadline:
+        last = check()
+        if last:
+            return last
+        time.sleep(0.3)
+    raise AssertionError(f"not within {timeout}s: {what} (last: {last!r})")
+
+
+class Api:
+    """One service's HTTP API as the office's staff (the portal's credentials, X-Actor-Id)."""
+
+    def __init__(self, service: ServiceProcess) -> None:
+        self.http = service.client(timeout=20.0)
+
+    def get(self, path: str, actor: str = "off-1", **params: Any) -> Any:
+        response = self.http.get(path, params=params, headers={"X-Actor-Id": actor})
+        assert response.status_code == 200, f"{path}: {response.text}"
+        return response.json()
+
+    def post(self, path: str, body: dict[str, Any] | None = None, actor: str = "off-1", *,
+             changes: str | None = None, method: str = "POST") -> Any:
+        headers = {"X-Actor-Id": actor}
+        if changes is not None:
+            read = self.http.get(changes, headers=headers)
+            assert read.status_code == 200, read.text
+            headers["If-Match"] = read.headers["ETag"]
+        response = self.http.request(method, path, json=body or {}, headers=headers)
+        assert response.status_code in (200, 201), f"{path}: {response.text}"
+        return response.json()
+
+    def step(self, record: str, verb: str, body: dict[str, Any] | None = None,
+             actor: str = "off-1") -> Any:
+        return self.post(f"{record}/{verb}", body, actor, changes=record)
+
+    def events_after(self, position: int) -> list[str]:
+        """What the service recorded after `position` (its auditor's log)."""
+        answer = self.http.get("/audit/events", params={"after": position, "limit": 1000})
+        assert answer.status_code == 200, answer.text
+        # The audit trail's own signed checkpoints come every second here: not the request's.
+        return [e["event_type"] for e in answer.json()["events"]
+                if "AuditCheckpoint." not in e["event_type"]]
+
+    def position(self) -> int:
+        answer = self.http.get("/audit/events", params={"after": 0, "limit": 1000})
+        events = answer.json()["events"]
+        while len(events) == 1000:
+            answer = self.http.get("/audit/events",
+                                   params={"after": events[-1]["position"], "limit": 1000})
+            events = answer.json()["events"] or events[-1:]
+        return max((e["position"] for e in events), default=0)
+
+
+@dataclass
+class Office:
+    system: RunningSystem
+    portal: ServiceProcess
+    browser: Browser
+    passwords: dict[str, str]
+    api: dict[str, Api]
+    axe: dict[str, dict[str, int]] = field(default_factory=dict)
+    pages: dict[str, Page] = field(default_factory=dict)
+
+    @property
+    def url(self) -> str:
+        return self.portal.url
+
+    def person(self, who: str, *, landing: str = "งานของฉัน") -> Page:
+        """`who` signed in, in a browser of their own (once; the page is reused)."""
+        if who not in self.pages:
+            context = self.browser.new_context(viewport={"width": 1280, "height": 900},
+                                               locale="th-TH", accept_downloads=True)
+            self.pages[who] = browser_sign_in(self.url, context, who, self.passwords[who],
+                                              NEW_PASSWORD, landing=landing)
+        return self.pages[who]
+
+    def axe_check(self, page: Page, name: str) -> None:
+        check_accessibility(self.axe, page, name)
+
+
+def create_account(portal: ServiceProcess, *args: str) -> str:
+    result = subprocess.run([sys.executable, "-m", "services.portal", *args], env=portal.env,
+                            cwd=PROJECT_ROOT, capture_output=True, text=True, timeout=90)
+    assert result.returncode == 0, result.stderr
+    return next(x for x in result.stdout.splitlines() if "one-time password" in x).split()[-1]
+
+
+def sample_rows() -> list[dict[str, str]]:
+    with SAMPLE.open(encoding="utf-8") as f:
+        return [r for r in csv.DictReader(f) if r["school_code"] in SCHOOLS]
+
+
+def csv_of(rows: list[dict[str, str]]) -> bytes:
+    out = io.StringIO()
+    writer = csv.DictWriter(out, fieldnames=list(rows[0]))
+    writer.writeheader()
+    writer.writerows(rows)
+    return out.getvalue().encode("utf-8")
