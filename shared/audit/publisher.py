@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import time
 from typing import Any
 
 import orjson
@@ -44,28 +45,56 @@ POLL_SECONDS = 1.0
 log = get_logger(__name__)
 
 
-def witness_keys_from(settings_value: list[str]) -> dict[str, Ed25519PublicKey]:
-    """`["witness-1=<hex or PEM path>", ...]` → {key id: key} (the name is for people)."""
-    from pathlib import Path
+class TrustedWitnesses:
+    """The witnesses whose cosignatures the service trusts, from `audit_witness_keys`
+    (`["witness-1=<hex or PEM path>", ...]`): {key id: key} (the name is for people). A key file
+    that is not there yet (a witness starting beside the service writes it) is read again when
+    a cosignature by an unknown key arrives, at most once a second."""
 
-    keys = {}
-    for entry in settings_value:
-        name, _, value = entry.partition("=")
-        value = value.strip() or entry.strip()
-        path = Path(value)
-        try:
-            key = load_public_key(path.read_bytes() if path.exists() else value)
-        except ValueError as error:  # e.g. the witness has not written its key yet
-            log.warning("witness key not usable: its cosignatures are ignored", witness=name,
-                        error=str(error))
-            continue
-        keys[key_id(key)] = key
-    return keys
+    def __init__(self, entries: list[str]) -> None:
+        self._keys: dict[str, Ed25519PublicKey] = {}
+        self._missing: list[str] = []
+        self._tried_at = 0.0
+        self._resolve(entries)
+
+    def _resolve(self, entries: list[str]) -> None:
+        from pathlib import Path
+
+        missing = []
+        for entry in entries:
+            name, _, value = entry.partition("=")
+            value = value.strip() or entry.strip()
+            path = Path(value)
+            try:
+                key = load_public_key(path.read_bytes() if path.exists() else value)
+            except ValueError as error:  # e.g. the witness has not written its key yet
+                log.warning("witness key not usable yet: its cosignatures are ignored until it "
+                            "is", witness=name, error=str(error))
+                missing.append(entry)
+                continue
+            self._keys[key_id(key)] = key
+        self._missing = missing
+
+    def get(self, kid: str) -> Ed25519PublicKey | None:
+        key = self._keys.get(kid)
+        if key is None and self._missing and time.monotonic() - self._tried_at > 1.0:
+            self._tried_at = time.monotonic()
+            self._resolve(self._missing)
+            key = self._keys.get(kid)
+        return key
+
+    def __len__(self) -> int:
+        return len(self._keys)
+
+
+def witness_keys_from(settings_value: list[str]) -> TrustedWitnesses:
+    return TrustedWitnesses(settings_value)
 
 
 class AuditPublisher:
     def __init__(self, audit: AuditLog, guard: AuditGuard, client: NatsClient, *,
-                 witness_keys: dict[str, Ed25519PublicKey], recorder: Any) -> None:
+                 witness_keys: TrustedWitnesses | dict[str, Ed25519PublicKey],
+                 recorder: Any) -> None:
         self.audit = audit
         self.service = audit.service
         self.guard = guard
@@ -260,6 +289,8 @@ class AuditPublisher:
         if not cosignature.verifies(key):
             log.warning("a cosignature that does not verify", witness=cosignature.witness)
             return
+        # The witness's newest cosignature stands (after an accepted loss it cosigns smaller
+        # trees than before: the new history's).
         held = self._witnessed.get(cosignature.witness)
-        if held is None or held.head.tree_size <= cosignature.head.tree_size:
+        if held is None or held.cosigned_at <= cosignature.cosigned_at:
             self._witnessed[cosignature.witness] = cosignature
