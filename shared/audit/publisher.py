@@ -17,6 +17,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import time
+from datetime import datetime
 from typing import Any
 
 import orjson
@@ -25,6 +26,7 @@ from nats.aio.client import Client as NatsClient
 from nats.js.api import DeliverPolicy
 from nats.js.errors import APIError, NotFoundError
 
+from contracts.audit.v1 import IntegrityAlarm
 from shared.audit.guard import AuditGuard, Fault
 from shared.audit.heads import (
     Cosignature,
@@ -243,8 +245,10 @@ class AuditPublisher:
         asyncio.run_coroutine_threadsafe(self.publish_alarm(fault), loop)
 
     async def publish_alarm(self, fault: Fault) -> None:
-        body = {"kind": "alarm", "service": self.service, "raised_by": self.service,
-                **fault.as_dict()}
+        body = IntegrityAlarm(service=self.service, raised_by=self.service, detail=fault.detail,
+                              reason=fault.reason, found_by=fault.found_by,
+                              since=datetime.fromisoformat(fault.since),
+                              evidence=fault.evidence).model_dump(mode="json")
         try:
             await self.js.publish(alarm_subject(self.service), orjson.dumps(body),
                                   stream=AUDIT_STREAM, headers={

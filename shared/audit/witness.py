@@ -36,6 +36,7 @@ from typing import Any
 import orjson
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
+from contracts.audit.v1 import IntegrityAlarm
 from shared.audit.heads import (
     Cosignature,
     SignedHead,
@@ -67,10 +68,12 @@ class Alarm:
     evidence: dict[str, Any] = field(default_factory=dict)
 
     def as_dict(self) -> dict[str, Any]:
-        return {"kind": "alarm", "alarm": self.kind, "service": self.service,
-                "raised_by": self.witness, "detail": self.detail, "raised_at": self.raised_at,
-                "held": self.held.summary() if self.held else None,
-                "offered": self.offered.summary(), "evidence": self.evidence}
+        """The alarm as published (contract `contracts/audit/v1.py`, `IntegrityAlarm`)."""
+        return IntegrityAlarm(
+            alarm=self.kind, service=self.service, raised_by=self.witness, detail=self.detail,
+            raised_at=datetime.fromisoformat(self.raised_at),
+            held=self.held.summary() if self.held else None, offered=self.offered.summary(),
+            evidence=self.evidence).model_dump(mode="json")
 
     @property
     def message_id(self) -> str:
