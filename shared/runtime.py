@@ -321,7 +321,11 @@ def create_http_app(
     api.include_router(create_rights_router(decision_rights))
     if isinstance(runtime.app.directory, LearnedDirectory):
         api.include_router(create_directory_router(runtime.app))
-    api.include_router(create_audit_router(runtime.audit, runtime.self_check.status))
+    def audit_status() -> dict[str, Any]:  # with every loss of history accepted after a restore
+        return {**runtime.self_check.status(),
+                "accepted_losses": [loss.as_dict() for loss in runtime.audit.losses()]}
+
+    api.include_router(create_audit_router(runtime.audit, audit_status))
     for router in routers:
         api.include_router(router)
     _declare_problems(api, service)

@@ -35,7 +35,9 @@ from shared.audit.heads import (
     cosigned_subject,
     head_message_id,
     head_subject,
+    loss_subject,
 )
+from shared.audit.losses import LossStatement
 from shared.audit.signing import key_id, load_public_key
 from shared.audit.tree import AuditLog, TreeNodeMissing
 from shared.logging import get_logger
@@ -105,6 +107,7 @@ class AuditPublisher:
         self.witness_keys = witness_keys
         self.recorder = recorder
         self.published_up_to = 0
+        self._losses: list[LossStatement] = []
         self._witnessed: dict[str, Cosignature] = {}
         self._wake = asyncio.Event()
         self._loop: asyncio.AbstractEventLoop | None = None
@@ -161,6 +164,15 @@ class AuditPublisher:
         if problem is None:
             return True
         reason, detail, store = problem
+        self._losses = await asyncio.to_thread(self.audit.losses)
+        accepted = [loss for loss in self._losses if loss.covers(published)]
+        if accepted and reason in ("rollback", "rewritten"):
+            # The stream's last head is of the history an operator declared lost: the heads
+            # after the restored one go out again, under ids of their own.
+            self.published_up_to = accepted[-1].restored.tree_size
+            log.warning("the stream's last head is of history accepted as lost",
+                        stream_head=published.tree_size, loss=accepted[-1].describe())
+            return True
         self.guard.raise_fault(reason, detail, "relay", {"stream_head": published.summary(),
                                                           "store_head": store})
         return False
@@ -209,9 +221,14 @@ class AuditPublisher:
             heads = await asyncio.to_thread(self.audit.heads, self.published_up_to, 500)
             if not heads:
                 return count
+            self._losses = await asyncio.to_thread(self.audit.losses)
             for start in range(0, len(heads), WINDOW):
                 window = heads[start:start + WINDOW]
-                acks = await asyncio.gather(*(self._publish(h) for h in window))
+                if {loss.tree_size for loss in self._losses} & {h.tree_size for h in window}:
+                    # In order: the head carrying a loss before any head after it.
+                    acks = [await self._publish(h) for h in window]
+                else:
+                    acks = await asyncio.gather(*(self._publish(h) for h in window))
                 for head, ack in zip(window, acks, strict=True):
                     if ack.duplicate:
                         await self._check_duplicate(head, ack.seq)
@@ -219,10 +236,21 @@ class AuditPublisher:
                 count += len(window)
 
     async def _publish(self, head: SignedHead) -> Any:
-        return await self.js.publish(head_subject(self.service), orjson.dumps(head.summary()),
-                                     stream=AUDIT_STREAM,
-                                     headers={"Nats-Msg-Id": head_message_id(self.service,
-                                                                             head.tree_size)})
+        after = [loss for loss in self._losses if loss.tree_size <= head.tree_size]
+        loss = after[-1] if after else None
+        summary = head.summary()
+        if loss is not None and loss.tree_size == head.tree_size:
+            # The statement goes out on its own subject, and with the head whose last leaf it
+            # is: a witness accepts the loss before it checks that head.
+            statement = loss.as_dict()
+            summary["loss"] = statement
+            await self.js.publish(loss_subject(self.service), orjson.dumps(statement),
+                                  stream=AUDIT_STREAM, headers={
+                                      "Nats-Msg-Id": f"{self.service}:loss:{loss.tree_size}"})
+        return await self.js.publish(
+            head_subject(self.service), orjson.dumps(summary), stream=AUDIT_STREAM,
+            headers={"Nats-Msg-Id": head_message_id(self.service, head.tree_size,
+                                                    loss.tree_size if loss else None)})
 
     async def _check_duplicate(self, head: SignedHead, sequence: int) -> None:
         """The stream already had a head of this size: the same one, or an equivocation."""
