@@ -11,6 +11,7 @@ import json
 from pathlib import Path
 from typing import Any
 
+from contracts.audit.v1 import MESSAGES as AUDIT_MESSAGES
 from contracts.catalog import all_events
 from contracts.envelope import SUBJECT_PREFIX, Envelope
 
@@ -23,6 +24,18 @@ ASYNCAPI = HERE / "asyncapi.json"
 def envelope_schema(key: str) -> dict[str, Any]:
     model = all_events()[key]
     schema = Envelope[model].model_json_schema(mode="serialization")  # type: ignore[valid-type]
+    schema["$id"] = f"https://esa.example/contracts/{key}.json"
+    schema["title"] = key
+    return schema
+
+
+def audit_messages() -> dict[str, Any]:
+    """The audit trail's messages (not envelopes), by key: `audit.alarm.v1`, ..."""
+    return {model.KEY: model for model in AUDIT_MESSAGES}  # type: ignore[attr-defined]
+
+
+def audit_schema(key: str) -> dict[str, Any]:
+    schema = audit_messages()[key].model_json_schema(mode="serialization")
     schema["$id"] = f"https://esa.example/contracts/{key}.json"
     schema["title"] = key
     return schema
@@ -59,6 +72,21 @@ def asyncapi_document() -> dict[str, Any]:
             "action": "send",
             "channel": {"$ref": f"#/channels/{name}"},
         }
+    for key, model in audit_messages().items():
+        name = key.replace(".", "_")
+        messages[name] = {
+            "name": key,
+            "title": model.__doc__.strip().splitlines()[0] if model.__doc__ else key,
+            "contentType": "application/json",
+            "payload": {"$ref": f"schemas/{key}.json"},
+            "headers": {"type": "object", "properties": {"Nats-Msg-Id": {"type": "string"}}},
+        }
+        channels[name] = {
+            "address": model.SUBJECT,
+            "parameters": {"service": {"description": "the service whose log it is about"}},
+            "messages": {name: {"$ref": f"#/components/messages/{name}"}},
+        }
+        operations[f"publish_{name}"] = {"action": "send", "channel": {"$ref": f"#/channels/{name}"}}
     return {
         "asyncapi": "3.0.0",
         "info": {
@@ -78,6 +106,7 @@ def asyncapi_document() -> dict[str, Any]:
 
 def expected_files() -> dict[Path, str]:
     files = {SCHEMAS / f"{key}.json": render(envelope_schema(key)) for key in all_events()}
+    files.update({SCHEMAS / f"{key}.json": render(audit_schema(key)) for key in audit_messages()})
     files[ASYNCAPI] = render(asyncapi_document())
     return files
 

@@ -42,57 +42,85 @@ NATS_MONITOR_PORT = 8222
 # and OAuth client under var/witness/.
 WITNESS_PORT = 8110
 WITNESS_NAME = "witness-1"
-# The services whose events go out on NATS, so whose heads are published and witnessed (the portal
-# is a front end over them).
-WITNESSED = ("correspondence", "planning", "budgeting", "restructuring", "monitoring")
+# Monitoring witnesses every other service too (`audit_witness_*` settings, shared/runtime.py):
+# its witness name and its OAuth client (provisioned by monitoring itself in the office's
+# registry); its key, secret and state under var/witness/ as well.
+MONITORING_WITNESS = "monitoring"
+MONITORING_WITNESS_CLIENT = "monitoring-witness"
+# The services whose heads are published on the audit stream and witnessed (every process with
+# an event store: the five services and the office portal).
+WITNESSED = ("portal", "correspondence", "planning", "budgeting", "restructuring", "monitoring")
 
 
 def existing_services() -> list[str]:
     return [name for name in SERVICE_PORTS if (PROJECT_ROOT / "services" / name / "main.py").exists()]
 
 
-def service_environment(name: str, nats_url: str, var_dir: Path) -> dict[str, str]:
-    return {
+def service_environment(name: str, nats_url: str, var_dir: Path,
+                        ports: dict[str, int] | None = None) -> dict[str, str]:
+    """A service's settings under `make run` (`ports`: where each service listens, for tests
+    that start the same system on free ports)."""
+    ports = ports or SERVICE_PORTS
+    environment = {
         **os.environ,
         "ESA_SERVICE_NAME": name,
-        "ESA_HTTP_PORT": str(SERVICE_PORTS[name]),
+        "ESA_HTTP_PORT": str(ports[name]),
         "ESA_NATS_URL": nats_url,
         "ESA_VAR_DIR": str(var_dir),
-        # The services trust the local witness's cosignatures (its public key, made once).
-        "ESA_AUDIT_WITNESS_KEYS": json.dumps([f"{WITNESS_NAME}={witness_public_key(var_dir)}"]),
+        # The services trust the cosignatures of the local witness and of monitoring (their
+        # public keys, made once).
+        "ESA_AUDIT_WITNESS_KEYS": json.dumps([
+            f"{witness}={witness_public_key(var_dir, witness)}"
+            for witness in (WITNESS_NAME, MONITORING_WITNESS)]),
         "PYTHONUNBUFFERED": "1",
+    }
+    if name == "monitoring":
+        environment.update(monitoring_witness_settings(ports))
+    return environment
+
+
+def monitoring_witness_settings(ports: dict[str, int]) -> dict[str, str]:
+    """Monitoring witnesses every other service that has an event store."""
+    return {
+        "ESA_AUDIT_WITNESS_SERVICES": json.dumps([
+            f"{name}=http://127.0.0.1:{ports[name]}" for name in WITNESSED
+            if name != "monitoring" and name in ports]),
+        "ESA_AUDIT_WITNESS_NAME": MONITORING_WITNESS,
+        "ESA_AUDIT_WITNESS_CLIENT_ID": MONITORING_WITNESS_CLIENT,
     }
 
 
-def witness_public_key(var_dir: Path) -> str:
+def witness_public_key(var_dir: Path, witness: str = WITNESS_NAME) -> str:
     from shared.audit.witness_main import witness_signer
 
-    key = var_dir / "witness" / f"{WITNESS_NAME}.ed25519"
+    key = var_dir / "witness" / f"{witness}.ed25519"
     return witness_signer(str(key), key).public_key_document()["public_key_hex"]
 
 
-def witness_command(services: list[str], nats_url: str, var_dir: Path) -> list[str]:
-    """The witness of every service, with an OAuth client of its own (registered once, the
-    secret kept beside its state)."""
+def witness_client_secret(var_dir: Path, client_id: str, services: list[str]) -> str:
+    """A witness's OAuth client with `<service>:audit` for each service it witnesses (registered
+    once, the secret kept under var/witness/)."""
     from shared.auth.clients import ClientRegistry
 
-    secret_file = var_dir / "witness" / f"{WITNESS_NAME}.secret"
-    registry = ClientRegistry(ServiceSettings(var_dir=var_dir).clients_path)
-    if not secret_file.exists() or registry.get(WITNESS_NAME) is None:
-        if registry.get(WITNESS_NAME) is not None:
-            registry.revoke(WITNESS_NAME)
-        _, secret = registry.register(
-            agency="พยานตรวจสอบบันทึก (audit witness)", client_id=WITNESS_NAME,
-            scopes=[f"{name}:audit" for name in WITNESSED], rate_per_minute=100_000,
-            burst=10_000)
-        secret_file.parent.mkdir(parents=True, exist_ok=True)
-        secret_file.write_text(secret)
-        secret_file.chmod(0o600)
+    secret = ClientRegistry(ServiceSettings(var_dir=var_dir).clients_path).provision(
+        client_id=client_id, agency=f"พยานตรวจสอบบันทึก (audit witness {client_id})",
+        scopes=[f"{name}:audit" for name in services],
+        secret_path=var_dir / "witness" / f"{client_id}.secret")
+    if secret is None:
+        raise SystemExit(f"the OAuth client {client_id} was revoked; register it again")
+    return secret
+
+
+def witness_command(services: list[str], nats_url: str, var_dir: Path,
+                    ports: dict[str, int] | None = None) -> list[str]:
+    """The standalone witness of every service, with an OAuth client of its own."""
+    ports = ports or SERVICE_PORTS
+    witnessed = [name for name in services if name in WITNESSED]
+    witness_client_secret(var_dir, WITNESS_NAME, witnessed)
     return [sys.executable, "-m", "shared.audit", "witness", "--name", WITNESS_NAME,
             "--nats", nats_url, "--client-id", WITNESS_NAME, "--client-secret-file",
-            str(secret_file), "--http-port", str(WITNESS_PORT),
-            *(f"--service={name}=http://127.0.0.1:{SERVICE_PORTS[name]}" for name in services
-              if name in WITNESSED)]
+            str(var_dir / "witness" / f"{WITNESS_NAME}.secret"), "--http-port", str(WITNESS_PORT),
+            *(f"--service={name}=http://127.0.0.1:{ports[name]}" for name in witnessed)]
 
 
 def wait_until_ready(name: str, port: int, stopping: Callable[[], bool],

@@ -80,9 +80,10 @@ class ServiceRuntime:
 
     @property
     def uses_nats(self) -> bool:
-        """A process that publishes nothing and consumes nothing (the office portal, a front end)
-        never connects to NATS."""
-        return self.translate is not None or bool(self.subscriptions)
+        """Every process with an audited event store connects, if only to publish its signed
+        heads for the witnesses (the office portal: accounts and sign-ins); a process with no
+        store of its own and nothing to publish or consume never does."""
+        return self.translate is not None or bool(self.subscriptions) or self.audit is not None
 
     async def start(self) -> None:
         # Set when the service starts shutting down: live feeds and the relay end at once.
@@ -140,13 +141,27 @@ class ServiceRuntime:
 
         name = settings.audit_witness_name or settings.service_name
         urls = dict(entry.split("=", 1) for entry in settings.audit_witness_services)
-        secret = settings.audit_witness_client_secret
-        auth = ClientCredentials(settings.audit_witness_client_id or name,
-                                 secret.get_secret_value()) if secret else None
-        proofs, keys = http_proofs(urls, auth)
+        client_id = settings.audit_witness_client_id or name
         folder = settings.var_dir / "witness"
-        witness = Witness(name, witness_signer(None, folder / f"{name}.ed25519"),
-                          WitnessStore(folder / f"{name}.sqlite3"), proofs, service_keys=keys)
+        secret = settings.audit_witness_client_secret.get_secret_value() \
+            if settings.audit_witness_client_secret else None
+        if not secret:  # the office's own witness: its client provisioned in the registry
+            from shared.auth.clients import ClientRegistry
+
+            secret = ClientRegistry(settings.clients_path).provision(
+                client_id=client_id, agency=f"พยานตรวจสอบบันทึก (audit witness {name})",
+                scopes=[f"{service}:audit" for service in urls],
+                secret_path=folder / f"{client_id}.secret")
+        auth = ClientCredentials(client_id, secret) if secret else None
+        proofs, keys = http_proofs(urls, auth)
+        signer = witness_signer(None, folder / f"{name}.ed25519")
+        if settings.audit_witness_public_key_out is not None:  # for the services to trust it
+            from shared.keyfiles import write_atomically
+
+            write_atomically(settings.audit_witness_public_key_out,
+                             signer.public_key_document()["public_key_pem"].encode(), 0o644)
+        witness = Witness(name, signer, WitnessStore(folder / f"{name}.sqlite3"), proofs,
+                          service_keys=keys)
         process = WitnessProcess(witness, settings.nats_url, services=list(urls))
         return asyncio.create_task(process.run(self.closing), name="audit-witness")
 
@@ -258,7 +273,7 @@ def create_http_app(
             "notification_position": runtime.app.max_notification_id(),
             "relay_position": runtime.relay.published_position if runtime.relay else None,
             "relay_error": runtime.relay.last_error if runtime.relay else None,
-            # None where the process has no use for NATS (the office portal).
+            # None where the process has no use for NATS (no store, nothing to publish).
             "nats_connected": (bool(runtime.client and runtime.client.is_connected)
                                if runtime.uses_nats else None),
             "dead_letters": parked,
@@ -306,7 +321,11 @@ def create_http_app(
     api.include_router(create_rights_router(decision_rights))
     if isinstance(runtime.app.directory, LearnedDirectory):
         api.include_router(create_directory_router(runtime.app))
-    api.include_router(create_audit_router(runtime.audit, runtime.self_check.status))
+    def audit_status() -> dict[str, Any]:  # with every loss of history accepted after a restore
+        return {**runtime.self_check.status(),
+                "accepted_losses": [loss.as_dict() for loss in runtime.audit.losses()]}
+
+    api.include_router(create_audit_router(runtime.audit, audit_status))
     for router in routers:
         api.include_router(router)
     _declare_problems(api, service)

@@ -77,7 +77,12 @@ class ServiceSettings(BaseSettings):
     audit_witness_services: list[str] = Field(default_factory=list)
     audit_witness_name: str | None = None  # default: the service's name
     audit_witness_client_id: str | None = None
+    # Unset: the office's own witness provisions its client in the registry (secret kept under
+    # <var>/witness/), as the portal does.
     audit_witness_client_secret: SecretStr | None = None
+    # Where this witness writes its public key (PEM) for the services to trust (compose: a volume
+    # they mount); its private key stays under <var>/witness/.
+    audit_witness_public_key_out: Path | None = None
 
     office_code: str = Field(default="ศธ 04123", description="The office's code in outgoing numbers")
     office_name_th: str = "สำนักงานเขตพื้นที่การศึกษาประถมศึกษาตัวอย่าง เขต 1"

@@ -238,7 +238,7 @@ class ServiceProcess(ManagedProcess):
                 raise RuntimeError(f"{self.name} exited early:\n{self.log_tail()}")
             try:
                 response = httpx.get(f"{self.url}/health", timeout=1.0)
-                # nats_connected is None for a process that uses no NATS (the portal).
+                # nats_connected is None for a process that uses no NATS at all.
                 if response.status_code == 200 and response.json().get("nats_connected") \
                         is not False:
                     return response.json()

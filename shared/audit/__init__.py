@@ -16,7 +16,10 @@ transaction, witnessed outside the service, and checked by the service itself.
 - `publisher`: heads out to the `audit` stream, cosignatures in, the stream compared with the
   store at start, alarms out;
 - `witness`, `witness_main`: a witness (a library, and `python -m shared.audit witness`);
-- `alarms`: an alarm read as a case (monitoring's board and dashboard);
+- `alarms`: an alarm read as a case (monitoring's board and dashboard); the alarm's contract is
+  `contracts/audit/v1.py`;
+- `losses`: accepting, after a restore, that the history after the restored head is lost
+  (`python -m shared.audit accept-loss`): a signed, stored, published and witnessed statement;
 - `api`: the auditor's read-only routes (`/audit/*`), added to every service by `shared.runtime`;
 - `verify`, `sources`, `__main__`: the offline verifier (`python -m shared.audit verify`), with
   the witnesses' cosignatures as its trust anchor; `checkpoints`: the signed checkpoints of

@@ -9,6 +9,8 @@
     esa-audit fetch --nats nats://office:4222 --service correspondence --out correspondence-published.jsonl
     esa-audit witness --name witness-1 --nats nats://office:4222 \
         --service correspondence=http://office:8101 --client-id witness-1 --client-secret-file s.txt
+    esa-audit accept-loss planning --reason "disk failed; backup of 1 Dec restored" --by esa-1 \
+        --nats nats://office:4222      # after a restore, the service stopped (shared/audit/losses.py)
 
 `--published FILE` (repeatable) adds heads and witnesses' cosignatures kept outside the service
 (`esa-audit fetch`, a witness's `/cosignatures`); `--witness KEY` (repeatable) names the witnesses
@@ -72,6 +74,14 @@ def _parser() -> argparse.ArgumentParser:
     fetch.add_argument("--nats", required=True, help="e.g. nats://127.0.0.1:4222")
     fetch.add_argument("--service", required=True)
     fetch.add_argument("--out", type=Path, help="file to write (default: standard output)")
+    loss = commands.add_parser(
+        "accept-loss", help="after restoring a backup: record, signed with the audit key, that "
+        "the history after the restored head up to the last published head is lost (the "
+        "service stopped; its ESA_* settings in the environment)")
+    loss.add_argument("service")
+    loss.add_argument("--reason", required=True, help="why: the incident, the copy restored")
+    loss.add_argument("--by", required=True, help="the officer id of who accepts the loss")
+    loss.add_argument("--nats", default=os.environ.get("ESA_NATS_URL", "nats://127.0.0.1:4222"))
     from shared.audit.witness_main import add_witness_arguments
 
     add_witness_arguments(commands.add_parser("witness", help="run a witness (see "
@@ -106,7 +116,25 @@ def main(argv: Sequence[str] | None = None) -> int:
         return run_witness(args)
     if args.command == "fetch":
         return _fetch(args)
+    if args.command == "accept-loss":
+        return _accept_loss(args)
     return _verify(args)
+
+
+def _accept_loss(args: argparse.Namespace) -> int:
+    from shared.audit.losses import LossRefused, accept_loss
+
+    try:
+        statement = accept_loss(args.service, args.reason, args.by, args.nats)
+    except LossRefused as refused:
+        print(f"esa-audit accept-loss: not recorded: {refused}", file=sys.stderr)
+        return 1
+    print(f"recorded in {args.service}'s store, signed with its audit key: "
+          f"{statement.describe()}")
+    print(f"the head of {statement.tree_size} events carries the statement; start the service: "
+          "it publishes both, the witnesses continue from the restored head, and writes are "
+          "accepted again")
+    return 0
 
 
 def _fetch(args: argparse.Namespace) -> int:
@@ -123,7 +151,8 @@ def _fetch(args: argparse.Namespace) -> int:
                                              limit=10_000_000):
                 item = orjson.loads(message.data)
                 kind = ("head" if message.subject.endswith(".head") else
-                        "cosignature" if ".cosigned." in message.subject else "alarm")
+                        "cosignature" if ".cosigned." in message.subject else
+                        "loss" if message.subject.endswith(".loss") else "alarm")
                 lines.append(orjson.dumps({**item, "kind": kind}) + b"\n")
             return lines
         finally:

@@ -36,7 +36,7 @@ from __future__ import annotations
 
 import base64
 from collections.abc import Mapping
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
@@ -87,6 +87,9 @@ class SignedHead:
     key_id: str
     signature: str  # base64
     endorsement: Endorsement | None = None
+    # The head whose last leaf is an accepted loss carries the statement when published
+    # (`shared.audit.losses`); it is signed on its own, not by the head's signature.
+    loss: Mapping[str, Any] | None = field(default=None, compare=False, hash=False)
 
     def signed_message(self) -> bytes:
         return head_message(self.service, self.tree_size, self.root_hash, self.signed_at,
@@ -118,7 +121,7 @@ class SignedHead:
         return (self.tree_size, self.root_hash) == (other.tree_size, other.root_hash)
 
     def summary(self) -> dict[str, Any]:
-        return {
+        summary = {
             "format": HEAD_FORMAT,
             "service": self.service,
             "tree_size": self.tree_size,
@@ -130,13 +133,17 @@ class SignedHead:
             "signed_message": self.signed_message().decode("utf-8"),
             "endorsement": self.endorsement.as_dict() if self.endorsement else None,
         }
+        if self.loss is not None:
+            summary["loss"] = dict(self.loss)
+        return summary
 
     @classmethod
     def from_summary(cls, data: Mapping[str, Any]) -> SignedHead:
         return cls(service=str(data["service"]), tree_size=int(data["tree_size"]),
                    root_hash=str(data["root_hash"]), signed_at=str(data["signed_at"]),
                    key_id=str(data["key_id"]), signature=str(data["signature"]),
-                   endorsement=Endorsement.from_dict(data.get("endorsement")))
+                   endorsement=Endorsement.from_dict(data.get("endorsement")),
+                   loss=data.get("loss"))
 
     def without_endorsement(self) -> SignedHead:
         return replace(self, endorsement=None)
@@ -204,5 +211,12 @@ def alarm_subject(service: str) -> str:
     return f"esa.audit.{service}.alarm"
 
 
-def head_message_id(service: str, tree_size: int) -> str:
-    return f"{service}:head:{tree_size}"
+def loss_subject(service: str) -> str:
+    return f"esa.audit.{service}.loss"
+
+
+def head_message_id(service: str, tree_size: int, after_loss: int | None = None) -> str:
+    """After an accepted loss (the statement's tree size), heads go out under ids of their own:
+    the stream's duplicate window may still hold the lost heads' ids."""
+    suffix = f":loss-{after_loss}" if after_loss else ""
+    return f"{service}:head:{tree_size}{suffix}"

@@ -16,6 +16,8 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import time
+from datetime import datetime
 from typing import Any
 
 import orjson
@@ -24,6 +26,7 @@ from nats.aio.client import Client as NatsClient
 from nats.js.api import DeliverPolicy
 from nats.js.errors import APIError, NotFoundError
 
+from contracts.audit.v1 import IntegrityAlarm
 from shared.audit.guard import AuditGuard, Fault
 from shared.audit.heads import (
     Cosignature,
@@ -32,7 +35,9 @@ from shared.audit.heads import (
     cosigned_subject,
     head_message_id,
     head_subject,
+    loss_subject,
 )
+from shared.audit.losses import LossStatement
 from shared.audit.signing import key_id, load_public_key
 from shared.audit.tree import AuditLog, TreeNodeMissing
 from shared.logging import get_logger
@@ -44,28 +49,56 @@ POLL_SECONDS = 1.0
 log = get_logger(__name__)
 
 
-def witness_keys_from(settings_value: list[str]) -> dict[str, Ed25519PublicKey]:
-    """`["witness-1=<hex or PEM path>", ...]` → {key id: key} (the name is for people)."""
-    from pathlib import Path
+class TrustedWitnesses:
+    """The witnesses whose cosignatures the service trusts, from `audit_witness_keys`
+    (`["witness-1=<hex or PEM path>", ...]`): {key id: key} (the name is for people). A key file
+    that is not there yet (a witness starting beside the service writes it) is read again when
+    a cosignature by an unknown key arrives, at most once a second."""
 
-    keys = {}
-    for entry in settings_value:
-        name, _, value = entry.partition("=")
-        value = value.strip() or entry.strip()
-        path = Path(value)
-        try:
-            key = load_public_key(path.read_bytes() if path.exists() else value)
-        except ValueError as error:  # e.g. the witness has not written its key yet
-            log.warning("witness key not usable: its cosignatures are ignored", witness=name,
-                        error=str(error))
-            continue
-        keys[key_id(key)] = key
-    return keys
+    def __init__(self, entries: list[str]) -> None:
+        self._keys: dict[str, Ed25519PublicKey] = {}
+        self._missing: list[str] = []
+        self._tried_at = 0.0
+        self._resolve(entries)
+
+    def _resolve(self, entries: list[str]) -> None:
+        from pathlib import Path
+
+        missing = []
+        for entry in entries:
+            name, _, value = entry.partition("=")
+            value = value.strip() or entry.strip()
+            path = Path(value)
+            try:
+                key = load_public_key(path.read_bytes() if path.exists() else value)
+            except ValueError as error:  # e.g. the witness has not written its key yet
+                log.warning("witness key not usable yet: its cosignatures are ignored until it "
+                            "is", witness=name, error=str(error))
+                missing.append(entry)
+                continue
+            self._keys[key_id(key)] = key
+        self._missing = missing
+
+    def get(self, kid: str) -> Ed25519PublicKey | None:
+        key = self._keys.get(kid)
+        if key is None and self._missing and time.monotonic() - self._tried_at > 1.0:
+            self._tried_at = time.monotonic()
+            self._resolve(self._missing)
+            key = self._keys.get(kid)
+        return key
+
+    def __len__(self) -> int:
+        return len(self._keys)
+
+
+def witness_keys_from(settings_value: list[str]) -> TrustedWitnesses:
+    return TrustedWitnesses(settings_value)
 
 
 class AuditPublisher:
     def __init__(self, audit: AuditLog, guard: AuditGuard, client: NatsClient, *,
-                 witness_keys: dict[str, Ed25519PublicKey], recorder: Any) -> None:
+                 witness_keys: TrustedWitnesses | dict[str, Ed25519PublicKey],
+                 recorder: Any) -> None:
         self.audit = audit
         self.service = audit.service
         self.guard = guard
@@ -74,6 +107,7 @@ class AuditPublisher:
         self.witness_keys = witness_keys
         self.recorder = recorder
         self.published_up_to = 0
+        self._losses: list[LossStatement] = []
         self._witnessed: dict[str, Cosignature] = {}
         self._wake = asyncio.Event()
         self._loop: asyncio.AbstractEventLoop | None = None
@@ -130,6 +164,15 @@ class AuditPublisher:
         if problem is None:
             return True
         reason, detail, store = problem
+        self._losses = await asyncio.to_thread(self.audit.losses)
+        accepted = [loss for loss in self._losses if loss.covers(published)]
+        if accepted and reason in ("rollback", "rewritten"):
+            # The stream's last head is of the history an operator declared lost: the heads
+            # after the restored one go out again, under ids of their own.
+            self.published_up_to = accepted[-1].restored.tree_size
+            log.warning("the stream's last head is of history accepted as lost",
+                        stream_head=published.tree_size, loss=accepted[-1].describe())
+            return True
         self.guard.raise_fault(reason, detail, "relay", {"stream_head": published.summary(),
                                                           "store_head": store})
         return False
@@ -178,9 +221,14 @@ class AuditPublisher:
             heads = await asyncio.to_thread(self.audit.heads, self.published_up_to, 500)
             if not heads:
                 return count
+            self._losses = await asyncio.to_thread(self.audit.losses)
             for start in range(0, len(heads), WINDOW):
                 window = heads[start:start + WINDOW]
-                acks = await asyncio.gather(*(self._publish(h) for h in window))
+                if {loss.tree_size for loss in self._losses} & {h.tree_size for h in window}:
+                    # In order: the head carrying a loss before any head after it.
+                    acks = [await self._publish(h) for h in window]
+                else:
+                    acks = await asyncio.gather(*(self._publish(h) for h in window))
                 for head, ack in zip(window, acks, strict=True):
                     if ack.duplicate:
                         await self._check_duplicate(head, ack.seq)
@@ -188,10 +236,21 @@ class AuditPublisher:
                 count += len(window)
 
     async def _publish(self, head: SignedHead) -> Any:
-        return await self.js.publish(head_subject(self.service), orjson.dumps(head.summary()),
-                                     stream=AUDIT_STREAM,
-                                     headers={"Nats-Msg-Id": head_message_id(self.service,
-                                                                             head.tree_size)})
+        after = [loss for loss in self._losses if loss.tree_size <= head.tree_size]
+        loss = after[-1] if after else None
+        summary = head.summary()
+        if loss is not None and loss.tree_size == head.tree_size:
+            # The statement goes out on its own subject, and with the head whose last leaf it
+            # is: a witness accepts the loss before it checks that head.
+            statement = loss.as_dict()
+            summary["loss"] = statement
+            await self.js.publish(loss_subject(self.service), orjson.dumps(statement),
+                                  stream=AUDIT_STREAM, headers={
+                                      "Nats-Msg-Id": f"{self.service}:loss:{loss.tree_size}"})
+        return await self.js.publish(
+            head_subject(self.service), orjson.dumps(summary), stream=AUDIT_STREAM,
+            headers={"Nats-Msg-Id": head_message_id(self.service, head.tree_size,
+                                                    loss.tree_size if loss else None)})
 
     async def _check_duplicate(self, head: SignedHead, sequence: int) -> None:
         """The stream already had a head of this size: the same one, or an equivocation."""
@@ -214,8 +273,10 @@ class AuditPublisher:
         asyncio.run_coroutine_threadsafe(self.publish_alarm(fault), loop)
 
     async def publish_alarm(self, fault: Fault) -> None:
-        body = {"kind": "alarm", "service": self.service, "raised_by": self.service,
-                **fault.as_dict()}
+        body = IntegrityAlarm(service=self.service, raised_by=self.service, detail=fault.detail,
+                              reason=fault.reason, found_by=fault.found_by,
+                              since=datetime.fromisoformat(fault.since),
+                              evidence=fault.evidence).model_dump(mode="json")
         try:
             await self.js.publish(alarm_subject(self.service), orjson.dumps(body),
                                   stream=AUDIT_STREAM, headers={
@@ -260,6 +321,8 @@ class AuditPublisher:
         if not cosignature.verifies(key):
             log.warning("a cosignature that does not verify", witness=cosignature.witness)
             return
+        # The witness's newest cosignature stands (after an accepted loss it cosigns smaller
+        # trees than before: the new history's).
         held = self._witnessed.get(cosignature.witness)
-        if held is None or held.head.tree_size <= cosignature.head.tree_size:
+        if held is None or held.cosigned_at <= cosignature.cosigned_at:
             self._witnessed[cosignature.witness] = cosignature

@@ -42,6 +42,7 @@ from shared.audit.heads import (
     head_message,
     rotation_message,
 )
+from shared.audit.losses import LOSS_TOPIC, LossStatement
 from shared.audit.merkle import (
     EMPTY_ROOT,
     Frontier,
@@ -109,6 +110,7 @@ class Tables:
             self.blob = "BLOB"
         self.leaves, self.nodes = f"{prefix}leaves", f"{prefix}nodes"
         self.heads, self.state = f"{prefix}heads", f"{prefix}state"
+        self.losses = f"{prefix}losses"
         self.index_prefix = prefix.rsplit(".", 1)[-1]
 
     def sql(self, statement: str) -> str:
@@ -127,6 +129,10 @@ class Tables:
             f"CREATE TABLE IF NOT EXISTS {self.heads} (tree_size BIGINT PRIMARY KEY, "
             "root_hash TEXT NOT NULL, signed_at TEXT NOT NULL, key_id TEXT NOT NULL, "
             "signature TEXT NOT NULL, endorsement TEXT)",
+            # Accepted losses (shared.audit.losses), by the tree size the statement ends: the
+            # statement's event is in the log too; this is its index.
+            f"CREATE TABLE IF NOT EXISTS {self.losses} (tree_size BIGINT PRIMARY KEY, "
+            "statement TEXT NOT NULL)",
             f"CREATE TABLE IF NOT EXISTS {self.state} (id INTEGER PRIMARY KEY, "
             f"tree_size BIGINT NOT NULL, last_position BIGINT NOT NULL, frontier {self.blob} "
             "NOT NULL, root_hash TEXT NOT NULL, key_id TEXT NOT NULL)",
@@ -322,7 +328,7 @@ class AuditLog:
             self.guard.raise_fault(reason, detail, "hook", {"last_position": last,
                                                            "new_positions": positions})
             raise AuditIntegrityFault(detail)
-        leaves, nodes = [], []
+        leaves, nodes, losses = [], [], []
         for offset, (stored, position) in enumerate(zip(stored_events, positions, strict=True)):
             record = StoredRecord.of(position, stored.originator_id, stored.originator_version,
                                      stored.topic, stored.state)
@@ -330,12 +336,17 @@ class AuditLog:
             leaves.append((size + offset, position, leaf, record.originator_id,
                            record.originator_version))
             nodes.extend(frontier.append(leaf))
+            if stored.topic == LOSS_TOPIC:
+                losses.append(self._loss_row(record, size + offset + 1))
         cursor.executemany(t.sql(f"INSERT INTO {t.leaves} (leaf_index, position, leaf_hash, "
                                  "originator_id, originator_version) VALUES (%s, %s, %s, %s, %s)"),
                            leaves)
         if nodes:
             cursor.executemany(t.sql(f"INSERT INTO {t.nodes} (level, node_index, hash) "
                                      "VALUES (%s, %s, %s)"), nodes)
+        if losses:
+            cursor.executemany(t.sql(f"INSERT INTO {t.losses} (tree_size, statement) "
+                                     "VALUES (%s, %s)"), losses)
         root = frontier.root().hex()
         head = self._sign(frontier.size, root, state["key_id"] or None)
         self._insert_head(cursor, head)
@@ -348,6 +359,26 @@ class AuditLog:
             receipt.add(positions, head)
         for listener in self.on_head:
             listener(head)
+
+    @staticmethod
+    def _loss_row(record: StoredRecord, tree_size: int) -> tuple[int, str]:
+        """An accepted loss being recorded: it must name the place its leaf takes."""
+        statement = (record.decoded() or {}).get("statement") or {}
+        if int(statement.get("tree_size") or 0) != tree_size:
+            raise AuditIntegrityFault(f"the loss statement names tree size "
+                                      f"{statement.get('tree_size')}; its leaf makes {tree_size}")
+        return tree_size, orjson.dumps(statement).decode()
+
+    def losses(self, cursor: Any = None) -> list[LossStatement]:
+        """The accepted losses whose statements verify with the service's keys, oldest first."""
+        if cursor is None:
+            with self.datastore.transaction(commit=False) as own:
+                return self.losses(own)
+        cursor.execute(f"SELECT statement FROM {self.tables.losses} ORDER BY tree_size")
+        keys = self.known_keys()
+        statements = [LossStatement.from_dict(orjson.loads(row["statement"]))
+                      for row in cursor.fetchall()]
+        return [s for s in statements if s.service == self.service and s.verifies_with(keys)]
 
     def _check_state_against_head(self, cursor: Any, state: dict[str, Any],
                                   frontier: Frontier) -> None:

@@ -36,6 +36,7 @@ from shared.audit.checkpoints import (
     decode_signature,
 )
 from shared.audit.heads import Cosignature, SignedHead
+from shared.audit.losses import LOSS_TOPIC, LossStatement
 from shared.audit.merkle import Frontier, MerkleTree
 from shared.audit.records import StoredRecord
 from shared.audit.signing import signature_valid
@@ -81,6 +82,11 @@ class Report:
     notes: list[str] = field(default_factory=list)
     heads: list[SignedHead] = field(default_factory=list)
     witnessed: dict[int, list[str]] = field(default_factory=dict)  # tree size → witnesses
+    # Losses of history accepted after a restore (shared.audit.losses), from the stored
+    # statements: reported always; the heads and cosignatures of the lost history they cover
+    # are read as lost, not as forgeries (`lost_heads`: how many).
+    losses: list[LossStatement] = field(default_factory=list)
+    lost_heads: int = 0
 
     @property
     def ok(self) -> bool:
@@ -98,6 +104,8 @@ class Report:
                 "latest_head": self.heads[-1].summary() if self.heads else None,
                 "witnessed": {str(size): names for size, names in sorted(self.witnessed.items())},
                 "latest_witnessed": self.latest_witnessed,
+                "accepted_losses": [loss.as_dict() for loss in self.losses],
+                "lost_heads": self.lost_heads,
                 "findings": [f.as_dict() for f in self.findings], "notes": self.notes}
 
     def text(self) -> str:
@@ -114,6 +122,12 @@ class Report:
                          f"{latest_cp.key_id}")
         for size, names in sorted(self.witnessed.items()):
             lines.append(f"witnessed: the head of {size} events, cosigned by {', '.join(names)}")
+        for loss in self.losses:
+            lines.append(f"ACCEPTED LOSS (statement at leaf {loss.tree_size}): "
+                         f"{loss.describe()}")
+        if self.lost_heads:
+            lines.append(f"{self.lost_heads} published heads or cosignatures are of that lost "
+                         "history (kept as evidence, not checked against this log)")
         lines.extend(f"note: {note}" for note in self.notes)
         if self.ok:
             tail = self.events - self.covered
@@ -176,8 +190,20 @@ def verify(records: Iterable[StoredRecord], public_keys: Mapping[str, Ed25519Pub
 
     report_heads: list[SignedHead] = []
     witnessed: dict[int, list[str]] = {}
+    losses = _stored_losses(rows, public_keys, findings)
+    lost = 0
     if leaves is not None:
         roots = _recorded_roots(leaves, frontier, heads, cosignatures, findings)
+        recorded = int(roots[-1])
+
+        def of_lost_history(head: SignedHead) -> bool:
+            return any(loss.covers(head) for loss in losses) and (
+                head.tree_size > recorded or roots.get(head.tree_size) != head.root_hash)
+
+        kept_heads = [h for h in heads if not of_lost_history(h)]
+        kept_cosignatures = [c for c in cosignatures if not of_lost_history(c.head)]
+        lost = len(heads) - len(kept_heads) + len(cosignatures) - len(kept_cosignatures)
+        heads, cosignatures = kept_heads, kept_cosignatures
         trusted = dict(public_keys)
         report_heads = _check_heads(heads, roots, trusted, findings)
         witnessed = _check_cosignatures(cosignatures, witness_keys or {}, trusted, roots, findings)
@@ -195,7 +221,29 @@ def verify(records: Iterable[StoredRecord], public_keys: Mapping[str, Ed25519Pub
     if frontier is not None:
         covered -= frontier.size
     return Report(service, len(rows), checkpoints, covered, findings, heads=report_heads,
-                  witnessed=witnessed)
+                  witnessed=witnessed, losses=losses, lost_heads=lost)
+
+
+def _stored_losses(rows: Sequence[StoredRecord], keys: Mapping[str, Ed25519PublicKey],
+                   findings: list[Finding]) -> list[LossStatement]:
+    """The accepted losses stored in the log; one not signed by the service is a finding."""
+    losses = []
+    for row in rows:
+        if row.topic != LOSS_TOPIC:
+            continue
+        try:
+            statement = LossStatement.from_dict((row.decoded() or {})["statement"])
+        except (KeyError, TypeError, ValueError):
+            findings.append(Finding("loss-unreadable", "a stored loss statement cannot be read",
+                                    row.position, row.originator_id, row.originator_version))
+            continue
+        if not statement.verifies_with(keys):
+            findings.append(Finding("loss-signature", "a stored loss statement is not signed by "
+                                    "the service's key: forged", row.position,
+                                    row.originator_id, row.originator_version))
+            continue
+        losses.append(statement)
+    return sorted(losses, key=lambda loss: loss.tree_size)
 
 
 def _compare_with_leaves(rows: Sequence[StoredRecord], leaves: Sequence[RecordedLeaf],

@@ -36,6 +36,7 @@ from typing import Any
 import orjson
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
+from contracts.audit.v1 import IntegrityAlarm
 from shared.audit.heads import (
     Cosignature,
     SignedHead,
@@ -44,6 +45,7 @@ from shared.audit.heads import (
     cosigned_subject,
     encode_signature,
 )
+from shared.audit.losses import LossStatement
 from shared.audit.merkle import verify_consistency
 from shared.audit.signing import AuditSigner, key_id, load_public_key, raw_public_bytes
 from shared.logging import get_logger
@@ -67,10 +69,12 @@ class Alarm:
     evidence: dict[str, Any] = field(default_factory=dict)
 
     def as_dict(self) -> dict[str, Any]:
-        return {"kind": "alarm", "alarm": self.kind, "service": self.service,
-                "raised_by": self.witness, "detail": self.detail, "raised_at": self.raised_at,
-                "held": self.held.summary() if self.held else None,
-                "offered": self.offered.summary(), "evidence": self.evidence}
+        """The alarm as published (contract `contracts/audit/v1.py`, `IntegrityAlarm`)."""
+        return IntegrityAlarm(
+            alarm=self.kind, service=self.service, raised_by=self.witness, detail=self.detail,
+            raised_at=datetime.fromisoformat(self.raised_at),
+            held=self.held.summary() if self.held else None, offered=self.offered.summary(),
+            evidence=self.evidence).model_dump(mode="json")
 
     @property
     def message_id(self) -> str:
@@ -102,6 +106,15 @@ class WitnessStore:
                 "cosignature TEXT, PRIMARY KEY (service, tree_size))",
                 "CREATE TABLE IF NOT EXISTS alarms (id INTEGER PRIMARY KEY, service TEXT, "
                 "alarm TEXT)",
+                # Accepted losses (shared.audit.losses), and the heads and cosignatures of the
+                # history they declared lost, kept as evidence.
+                "CREATE TABLE IF NOT EXISTS losses (service TEXT, tree_size INTEGER, "
+                "statement TEXT, accepted_at TEXT, PRIMARY KEY (service, tree_size))",
+                "CREATE TABLE IF NOT EXISTS lost_heads (service TEXT, tree_size INTEGER, "
+                "head TEXT, loss_size INTEGER, PRIMARY KEY (service, tree_size, loss_size))",
+                "CREATE TABLE IF NOT EXISTS lost_cosignatures (service TEXT, tree_size INTEGER, "
+                "cosignature TEXT, loss_size INTEGER, PRIMARY KEY (service, tree_size, "
+                "loss_size))",
             ):
                 self.connection.execute(statement)
 
@@ -150,6 +163,50 @@ class WitnessStore:
                 self.connection.execute("ROLLBACK")
                 raise
 
+    def loss(self, service: str, tree_size: int) -> LossStatement | None:
+        row = self._one("SELECT statement FROM losses WHERE service = ? AND tree_size = ?",
+                        service, tree_size)
+        return LossStatement.from_dict(orjson.loads(row[0])) if row else None
+
+    def losses(self, after: int = 0, limit: int = 100,
+               service: str | None = None) -> list[dict[str, Any]]:
+        rows = self._all("SELECT rowid, statement, accepted_at FROM losses WHERE rowid > ? AND "
+                         "(? IS NULL OR service = ?) ORDER BY rowid LIMIT ?", after, service,
+                         service, limit)
+        return [{"id": row[0], "accepted_by_witness_at": row[2], **orjson.loads(row[1])}
+                for row in rows]
+
+    def was_lost(self, head: SignedHead) -> bool:
+        row = self._one("SELECT head FROM lost_heads WHERE service = ? AND tree_size = ?",
+                        head.service, head.tree_size)
+        return row is not None and orjson.loads(row[0])["root_hash"] == head.root_hash
+
+    def accept_loss(self, statement: LossStatement) -> None:
+        """In one transaction: the heads and cosignatures after the restored size put apart
+        as evidence, the restored head held (the new history continues from it), the
+        statement recorded."""
+        service, restored = statement.service, statement.restored
+        with self._lock:
+            self.connection.execute("BEGIN")
+            try:
+                for table, lost in (("heads", "lost_heads"),
+                                    ("cosignatures", "lost_cosignatures")):
+                    self.connection.execute(
+                        f"INSERT OR IGNORE INTO {lost} SELECT service, tree_size, "  # noqa: S608
+                        f"{table[:-1]}, ? FROM {table} WHERE service = ? AND tree_size > ?",
+                        (statement.tree_size, service, restored.tree_size))
+                    self.connection.execute(f"DELETE FROM {table} WHERE service = ? AND "  # noqa: S608
+                                            "tree_size > ?", (service, restored.tree_size))
+                self.connection.execute("INSERT OR IGNORE INTO heads VALUES (?, ?, ?)", (
+                    service, restored.tree_size, orjson.dumps(restored.summary()).decode()))
+                self.connection.execute("INSERT INTO losses VALUES (?, ?, ?, ?)", (
+                    service, statement.tree_size, orjson.dumps(statement.as_dict()).decode(),
+                    datetime.now(UTC).isoformat()))
+                self.connection.execute("COMMIT")
+            except BaseException:
+                self.connection.execute("ROLLBACK")
+                raise
+
     def record_alarm(self, alarm: Alarm) -> None:
         with self._lock:
             self.connection.execute("INSERT INTO alarms (service, alarm) VALUES (?, ?)",
@@ -188,8 +245,21 @@ class Witness:
         return {**self.signer.public_key_document(), "witness": self.name}
 
     def consider(self, service: str, heads: Sequence[SignedHead]) -> Outcome:
+        """`heads` in the order they were published: a head carrying an accepted loss starts
+        a new history, so the heads before it and those from it on are considered apart."""
+        outcome = Outcome()
         with self._lock:
-            return self._consider(service, heads)
+            segment: list[SignedHead] = []
+            for head in [*heads, None]:
+                if head is None or head.loss is not None:
+                    if segment:
+                        part = self._consider(service, segment)
+                        outcome.cosignatures.extend(part.cosignatures)
+                        outcome.alarms.extend(part.alarms)
+                    segment = []
+                if head is not None:
+                    segment.append(head)
+        return outcome
 
     def _consider(self, service: str, heads: Sequence[SignedHead]) -> Outcome:
         outcome = Outcome()
@@ -201,9 +271,12 @@ class Witness:
             self.store.trust(service, first, 0)
             keys = self.store.keys(service)
         fresh: dict[int, SignedHead] = {}
+        for loss_head in [h for h in heads if h.loss is not None and h.service == service]:
+            if not self._accept_loss(loss_head, keys, outcome):
+                heads = [h for h in heads if h is not loss_head]
         for head in sorted(heads, key=lambda h: h.tree_size):
-            if head.service != service:
-                continue
+            if head.service != service or self.store.was_lost(head):
+                continue  # another's, or a head of history accepted as lost (evidence kept)
             key = keys.get(head.key_id)
             if key is None:
                 key = self._endorsed(head, keys)
@@ -257,6 +330,46 @@ class Witness:
         if cosignature is not None:
             outcome.cosignatures.append(cosignature)
         return self._record(outcome)
+
+    def _accept_loss(self, head: SignedHead, keys: dict[str, Ed25519PublicKey],
+                     outcome: Outcome) -> bool:
+        """The statement a head carries, checked and recorded; False (and an alarm) when it
+        cannot be accepted: the head is then not considered."""
+        service = head.service
+        try:
+            statement = LossStatement.from_dict(head.loss or {})
+        except (KeyError, TypeError, ValueError):
+            outcome.alarms.append(self._alarm("loss-refused", f"head {head.tree_size} carries "
+                                              "an unreadable loss statement", None, head))
+            return False
+        if self.store.loss(service, statement.tree_size) is not None:
+            return True  # accepted already (the head came again)
+        latest = self.store.latest(service)
+        held_lost = self.store.held(service, statement.lost.tree_size)
+        held_restored = self.store.held(service, statement.restored.tree_size)
+        problem = None
+        if statement.service != service or statement.tree_size != head.tree_size:
+            problem = "the statement is not about this head of this service"
+        elif not statement.verifies_with(keys):
+            problem = "the statement or a head it names is not signed by the service's key"
+        elif latest is not None and latest.tree_size > statement.lost.tree_size:
+            problem = (f"the witness holds a head of {latest.tree_size} events, newer than the "
+                       f"{statement.lost.tree_size} the statement declares lost")
+        elif held_lost is not None and held_lost.root_hash != statement.lost.root_hash:
+            problem = f"the statement's lost head of {statement.lost.tree_size} events is not " \
+                      "the one the witness holds"
+        elif held_restored is not None and \
+                held_restored.root_hash != statement.restored.root_hash:
+            problem = (f"the restored head of {statement.restored.tree_size} events is not the "
+                       "one the witness holds: the restored copy is not the history witnessed")
+        if problem is not None:
+            outcome.alarms.append(self._alarm("loss-refused", problem, latest, head,
+                                              {"statement": statement.as_dict()}))
+            return False
+        self.store.accept_loss(statement)
+        log.warning("witness accepts a loss of history", service=service,
+                    loss=statement.describe(), restored_was_held=held_restored is not None)
+        return True
 
     def _record(self, outcome: Outcome) -> Outcome:
         for alarm in outcome.alarms:
@@ -377,10 +490,13 @@ class WitnessProcess:
             outcome = await asyncio.to_thread(self.witness.consider, service, heads)
             self.considered += len(heads)
             for cosignature in outcome.cosignatures:
+                # The root in the id: after an accepted loss a size is cosigned again, with
+                # the new history's root, while the duplicate window may hold the old one's id.
+                head = cosignature.head
                 await js.publish(cosigned_subject(service, self.witness.name),
                                  orjson.dumps(cosignature.as_dict()), headers={
                                      "Nats-Msg-Id": f"{service}:cosigned:{self.witness.name}:"
-                                                    f"{cosignature.head.tree_size}"})
+                                                    f"{head.tree_size}:{head.root_hash[:16]}"})
             for alarm in outcome.alarms:
                 await js.publish(alarm_subject(service), orjson.dumps(alarm.as_dict()),
                                  headers={"Nats-Msg-Id": alarm.message_id})

@@ -10,7 +10,7 @@ The witness's key (`--key`: a PEM file, created if missing; or a `pkcs11:` URI) 
 cosignatures; its state (`--state`) holds every head it saw and what it cosigned. It reads proofs
 with an OAuth client holding `<service>:audit` for each service. Its HTTP API is read-only and
 public (cosignatures are meant to be shared): `/health`, `/public-key`, `/cosignatures/{service}`,
-`/alarms`.
+`/alarms`, `/losses`.
 """
 
 from __future__ import annotations
@@ -107,6 +107,12 @@ def create_witness_api(witness: Witness, process: WitnessProcess) -> Any:
     def alarms(after: int = Query(0, ge=0), limit: int = Query(100, ge=1, le=1000),
                service: str | None = None) -> list[dict[str, Any]]:
         return witness.store.alarms(after, limit, service)
+
+    @api.get("/losses")
+    def losses(after: int = Query(0, ge=0), limit: int = Query(100, ge=1, le=1000),
+               service: str | None = None) -> list[dict[str, Any]]:
+        """Losses of history the witness accepted after a restore (shared.audit.losses)."""
+        return witness.store.losses(after, limit, service)
 
     return api
 

@@ -72,3 +72,35 @@ def test_every_service_shares_the_office_key_and_client_registry() -> None:
     assert "office-auth" in compose()["volumes"]
     dockerfile = (ROOT / "infra" / "docker" / "Dockerfile").read_text(encoding="utf-8")
     assert "/var/lib/esa-auth" in dockerfile, "the image owns the mount point (runs as nobody)"
+
+
+def test_compose_and_make_run_have_the_same_witnesses(tmp_path: Path) -> None:
+    """Monitoring witnesses every other service with an event store, the standalone witness
+    every one of them, and each service trusts both: in compose as under `make run`."""
+    import json
+
+    from shared.launcher import WITNESSED, monitoring_witness_settings, witness_command
+
+    services = compose()["services"]
+    monitoring = services["monitoring"]["environment"]
+    local = monitoring_witness_settings(SERVICE_PORTS)
+
+    def names(entries: str) -> set[str]:
+        return {entry.split("=", 1)[0] for entry in json.loads(entries)}
+
+    witnessed_by_monitoring = names(monitoring["ESA_AUDIT_WITNESS_SERVICES"])
+    assert witnessed_by_monitoring == names(local["ESA_AUDIT_WITNESS_SERVICES"])
+    assert witnessed_by_monitoring == set(WITNESSED) - {"monitoring"}
+    assert monitoring["ESA_AUDIT_WITNESS_NAME"] == local["ESA_AUDIT_WITNESS_NAME"] == "monitoring"
+    assert monitoring["ESA_AUDIT_WITNESS_PUBLIC_KEY_OUT"] in {
+        entry.split("=", 1)[1] for entry in json.loads(monitoring["ESA_AUDIT_WITNESS_KEYS"])}
+    standalone = {arg.split("=", 2)[1] for arg in services["witness"]["command"]
+                  if arg.startswith("--service=")}
+    local_standalone = {arg.split("=", 2)[1] for arg in witness_command(
+        list(SERVICE_PORTS), "nats://x", tmp_path) if arg.startswith("--service=")}
+    assert standalone == local_standalone == set(WITNESSED)
+    for name in existing_services():
+        trusted = names(services[name]["environment"]["ESA_AUDIT_WITNESS_KEYS"])
+        assert trusted == names(service_environment(name, "nats://x", ROOT / "var")[
+            "ESA_AUDIT_WITNESS_KEYS"]) == {"witness-1", "monitoring"}, name
+        assert any(v.startswith("witness-public:") for v in services[name]["volumes"]), name
