@@ -48,7 +48,9 @@ def history(store_env: dict[str, str], monkeypatch: pytest.MonkeyPatch) -> dict[
 
         def save(case: Any, _: int) -> None:
             batch.append(case)
-            if len(batch) >= 500:
+            # About a hundred events a transaction: on PostgreSQL a few thousand in one insert
+            # stalled in psycopg's pipeline.
+            if len(batch) >= 20:
                 app.save(*batch)
                 batch.clear()
 
