@@ -13,14 +13,16 @@ The quick checks, in one read snapshot, O(log n) whatever the history's size:
 And a pass over the whole store, `audit_scan_batch` rows per check: each row's leaf hash, and the
 root recomputed from the rows at the size the pass started from against the head signed there.
 
-At start, only the quick checks run before the service serves (`check_quick`); the pass over the
-whole store is linear in the history (about 9 s a year of an office's correspondence on a shared
-two-core machine, benchmarks/README.md), so it runs in the background: the first pass after a
-start batch after batch with no pause (`first_pass` in `status()`: rows checked, of how many,
-completed or not), then one batch every `audit_check_seconds`, a new pass `audit_rescan_seconds`
-after the last ended. `/ready` does not wait for the first pass: a service is ready in seconds at
-any history size, and an alteration deep in old history, which only the whole pass can find, is
-found within about that many seconds a year of history after the start (then writes stop as below).
+At start, only the quick checks run before the service serves (`check_quick`: 16 ms on a year's
+store). The pass over the whole store is linear in the history: about 7 s of one core per year of
+an office's history (300,000 events), 20-50 s of wall time per year on a shared two-core machine
+under load (benchmarks/README.md). So it runs in the background: the first pass after a start
+batch after batch with no pause (`first_pass` in `status()`: rows checked, of how many, completed
+or not, its seconds and what it found), then one batch every `audit_check_seconds`, a new pass
+`audit_rescan_seconds` after the last ended. `/ready` does not wait for the first pass: a service
+is ready in seconds at any history size, and an alteration deep in old history, which only the
+whole pass can find, is found that many seconds per year of history after the start at the latest
+(then writes stop as below). What the quick checks cover is found before the service serves.
 
 Any finding raises the guard's fault (`shared.audit.guard`): writes refused, `/ready` failing, the
 alarm published. A fault this check raised clears once a whole pass and the checks above find
