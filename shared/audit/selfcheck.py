@@ -14,9 +14,9 @@ And a pass over the whole store, `audit_scan_batch` rows per check: each row's l
 root recomputed from the rows at the size the pass started from against the head signed there.
 
 At start, only the quick checks run before the service serves (`check_quick`: 16 ms on a year's
-store). The pass over the whole store is linear in the history: about 7 s of one core per year of
-an office's history (300,000 events), 20-50 s of wall time per year on a shared two-core machine
-under load (benchmarks/README.md). So it runs in the background: the first pass after a start
+store). The pass over the whole store is linear in the history: about 8 s per year of an office's
+history (300,000 events) on a two-core machine at load 2 (ten years: 76 s for correspondence, 86 s
+for monitoring), three to five times that under heavy load (benchmarks/README.md). So it runs in the background: the first pass after a start
 batch after batch with no pause (`first_pass` in `status()`: rows checked, of how many, completed
 or not, its seconds and what it found), then one batch every `audit_check_seconds`, a new pass
 `audit_rescan_seconds` after the last ended. `/ready` does not wait for the first pass: a service
