@@ -606,6 +606,8 @@ class CorrespondenceApplication(ServiceApplication):
         """(PDF, file name) of the document's letter: once dispatched, the letter as issued (signed
         by the office then, kept unchanged); before, its draft laid out as a marked draft. Reading
         it is reading the content: need to know, and recorded for a classified document."""
+        from services.correspondence.letter_pdf import render_letter
+
         document = self.document(document_id)
         if document.letter_sha256 is None and document.draft_sha256 is None:
             raise NoDraftToPrint(f"document {document_id} has no draft")  # before any read is recorded
@@ -616,17 +618,15 @@ class CorrespondenceApplication(ServiceApplication):
             if issued is not None:
                 return issued, _letter_file_name(document)
         draft = (content.draft or b"").decode("utf-8", "replace")
-        from services.correspondence.letter_pdf import render_letter
-
         return render_letter(self._printed_letter(document, draft, issued=False)), \
             _letter_file_name(document)
 
     def _issued_letter(self, document: Document) -> bytes:
         """The letter as the office issues it at dispatch: numbered, dated, signed."""
-        draft = self.blobs.get(document.draft_sha256 or "") or b""
-        letter = self._printed_letter(document, draft.decode("utf-8", "replace"), issued=True)
         from services.correspondence.letter_pdf import render_letter
 
+        draft = self.blobs.get(document.draft_sha256 or "") or b""
+        letter = self._printed_letter(document, draft.decode("utf-8", "replace"), issued=True)
         return self.letter_signer.sign(
             render_letter(letter), reason=f"ลงนามหนังสือ {letter.number}",
             location=self.settings.office_name_th, name=letter.signer_name_th)
