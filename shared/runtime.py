@@ -98,8 +98,10 @@ class ServiceRuntime:
             # The stream's last head against the store, and the witnessed heads against the
             # store, before anything is published: a rolled-back store raises the alarm instead.
             consistent = await self.audit_publisher.start(self.closing)
-        await asyncio.to_thread(self.self_check.check_all)
-        self.self_check.start()
+        # Before serving, only the quick checks (O(log n)): the head, the tail, the witnessed
+        # heads. The pass over the whole store is linear in the history, so it runs in the
+        # background once the service is up (shared.audit.selfcheck); a finding stops writes.
+        await asyncio.to_thread(self.self_check.check_quick)
         self._witness_task = self._start_witness()
         if self.translate is not None and consistent:
             self.relay = OutboxRelay(
@@ -125,6 +127,7 @@ class ServiceRuntime:
             await self.broker.start()
         # The persisted lists resume from where they were (a new or rebuilt one catches up now).
         await asyncio.to_thread(self.app.read_models.start)
+        self.self_check.start()
         for seconds, job in self.periodic:
             self._periodic_tasks.append(asyncio.create_task(_every(seconds, job)))
         log.info("service started", relay=self.relay is not None, sources=len(self.subscriptions))

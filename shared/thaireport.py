@@ -34,7 +34,6 @@ FONT_DIR = Path(__file__).resolve().parent / "fonts"
 FONT_FAMILY = "Sarabun"
 REGULAR_FONT = FONT_DIR / "Sarabun-Regular.ttf"
 BOLD_FONT = FONT_DIR / "Sarabun-Bold.ttf"
-XLSX_MEDIA_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 BAHT_FORMAT = "#,##0.00"
 Align = Literal["L", "C", "R", "J"]
 CELL_PADDING = (0.4, 1.0)  # mm: above and below, left and right of a table cell's text

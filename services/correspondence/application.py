@@ -14,7 +14,7 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from functools import cached_property
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from uuid import UUID, uuid4
 
 from contracts.vocabulary import RegisteredDocumentRef
@@ -55,7 +55,6 @@ from services.correspondence.domain import (
     receiving_year_be,
 )
 from services.correspondence.knowledge.application import KnowledgeBase
-from services.correspondence.letter_pdf import PrintedLetter, render_letter
 from services.correspondence.meetings.application import Meetings
 from services.correspondence.news.application import NewsDesk
 from services.correspondence.projections import (
@@ -95,8 +94,12 @@ from shared.eventstore import ServiceApplication, check_version
 from shared.http.paging import PageRequest
 from shared.office import rights
 from shared.office.rights import UnknownOfficer, outside_any_right
-from shared.pdfsign import PdfSigner
 from shared.thaitime import bangkok_date, calendar_year_be, ce_year, format_thai_date, utc_now
+
+if TYPE_CHECKING:  # the PDF (fpdf) and signing (pyhanko) libraries take seconds to import: they
+    # are loaded by the first letter printed, not at every start of the service
+    from services.correspondence.letter_pdf import PrintedLetter
+    from shared.pdfsign import PdfSigner
 
 Idempotency = tuple[str, str, str] | None
 
@@ -586,6 +589,8 @@ class CorrespondenceApplication(ServiceApplication):
     # --- the printed letter -------------------------------------------------------------------------
     @cached_property
     def letter_signer(self) -> PdfSigner:
+        from shared.pdfsign import PdfSigner
+
         url = self.settings.letter_timestamp_url
         return PdfSigner.load_or_create(
             self.settings.letter_signing_path, common_name=self.settings.office_name_th,
@@ -601,6 +606,8 @@ class CorrespondenceApplication(ServiceApplication):
         """(PDF, file name) of the document's letter: once dispatched, the letter as issued (signed
         by the office then, kept unchanged); before, its draft laid out as a marked draft. Reading
         it is reading the content: need to know, and recorded for a classified document."""
+        from services.correspondence.letter_pdf import render_letter
+
         document = self.document(document_id)
         if document.letter_sha256 is None and document.draft_sha256 is None:
             raise NoDraftToPrint(f"document {document_id} has no draft")  # before any read is recorded
@@ -616,6 +623,8 @@ class CorrespondenceApplication(ServiceApplication):
 
     def _issued_letter(self, document: Document) -> bytes:
         """The letter as the office issues it at dispatch: numbered, dated, signed."""
+        from services.correspondence.letter_pdf import render_letter
+
         draft = self.blobs.get(document.draft_sha256 or "") or b""
         letter = self._printed_letter(document, draft.decode("utf-8", "replace"), issued=True)
         return self.letter_signer.sign(
@@ -623,6 +632,8 @@ class CorrespondenceApplication(ServiceApplication):
             location=self.settings.office_name_th, name=letter.signer_name_th)
 
     def _printed_letter(self, document: Document, draft: str, *, issued: bool) -> PrintedLetter:
+        from services.correspondence.letter_pdf import PrintedLetter
+
         signer = self.get(Officer, Officer.create_id(document.signed_by)) \
             if issued and document.signed_by else None
         replying = document.direction == Direction.incoming

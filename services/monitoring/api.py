@@ -28,7 +28,6 @@ from fastapi.responses import FileResponse, HTMLResponse, JSONResponse
 from fastapi.sse import EventSourceResponse, ServerSentEvent
 from pydantic_core import to_jsonable_python
 
-from services.monitoring import annual_report
 from services.monitoring.application import MonitoringApplication
 from services.monitoring.domain import BudgetUse, BudgetUseEntry, EvaluationKind, PlanKind
 from services.monitoring.performance import dashboard_data, performance
@@ -62,7 +61,7 @@ from shared.auth import PUBLIC
 from shared.domain import DomainEvent, NotFound
 from shared.http.conditional import Idempotency, IfMatch, set_etag
 from shared.http.context import Actor
-from shared.http.downloads import file_download
+from shared.http.downloads import XLSX_MEDIA_TYPE, file_download
 from shared.http.paging import Page, PageRequest, Paging
 from shared.http.sse import FeedAfter, FeedLimit, LastEventId, follow_notifications, resume_after
 
@@ -421,10 +420,14 @@ def create_work_router(app: MonitoringApplication, board: CaseBoard,
 
     @reports.get("/reports/annual/{fiscal_year_be}",
                  summary="รายงานผลการดำเนินงานประจำปี: the annual performance report (PDF or Excel)",
-                 responses={200: {"content": {"application/pdf": {}, XLSX: {}}}})
+                 responses={200: {"content": {"application/pdf": {}, XLSX_MEDIA_TYPE: {}}}})
     def annual(fiscal_year_be: int, format: ReportFormat = "pdf") -> Response:  # noqa: A002
         if not 2400 <= fiscal_year_be <= 2800:
             raise YearOutOfRange(str(fiscal_year_be))
+        # Its charts, PDF and Excel libraries take seconds to import: loaded by this report, not
+        # at every start of the service.
+        from services.monitoring import annual_report
+
         perf = performance(app, board, fiscal_year_be)
         report = annual_report.AnnualReport(
             office_name_th=settings.office_name_th, performance=perf,
@@ -432,7 +435,7 @@ def create_work_router(app: MonitoringApplication, board: CaseBoard,
             evaluations=app.evaluations_of_year(fiscal_year_be))
         name = f"annual-report-{fiscal_year_be}"
         if format == "xlsx":
-            return file_download(annual_report.render_xlsx(report), XLSX, f"{name}.xlsx")
+            return file_download(annual_report.render_xlsx(report), XLSX_MEDIA_TYPE, f"{name}.xlsx")
         return file_download(annual_report.render_pdf(report), "application/pdf", f"{name}.pdf",
                              inline=True)
 
@@ -441,7 +444,6 @@ def create_work_router(app: MonitoringApplication, board: CaseBoard,
     return router
 
 
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 ReportFormat = Literal["pdf", "xlsx"]
 
 

@@ -23,7 +23,6 @@ from services.planning.domain import (
 )
 from services.planning.imports import read_strategies
 from services.planning.projections import action_plan_document, alignment_matrix, alignment_table
-from services.planning.reports import action_plan_pdf, action_plan_xlsx, alignment_xlsx
 from services.planning.schemas import (
     ActionPlanIn,
     ActionPlanRevision,
@@ -47,9 +46,8 @@ from services.planning.schemas import (
 from shared.csvfile import csv_text
 from shared.http.conditional import Idempotency, IfMatch, set_etag
 from shared.http.context import Actor
-from shared.http.downloads import csv_download, file_download
+from shared.http.downloads import XLSX_MEDIA_TYPE, csv_download, file_download
 from shared.http.paging import Page, Paging
-from shared.thaireport import XLSX_MEDIA_TYPE
 from shared.thaitime import bangkok_date
 from shared.thaitime import fiscal_year_be as fiscal_year_of
 
@@ -133,6 +131,10 @@ def create_router(app: PlanningApplication) -> APIRouter:
     @action.get("/{plan_id}/export", summary="The approved plan as published: PDF or Excel, in Thai",
                 responses={200: {"content": {"application/pdf": {}, XLSX_MEDIA_TYPE: {}}}})
     def export_action_plan(plan_id: UUID, format: ExportFormat = "pdf") -> Response:  # noqa: A002
+        # The PDF and Excel libraries take seconds to import: loaded by the exports that use them,
+        # not at every start.
+        from services.planning.reports import action_plan_pdf, action_plan_xlsx
+
         plan = app.approved_action_plan(plan_id)
         document = action_plan_document(plan, app.settings.office_name_th)
         name = f"action-plan-{plan.fiscal_year_be}-v{plan.plan_version}"
@@ -283,6 +285,8 @@ def create_router(app: PlanningApplication) -> APIRouter:
             headings, rows = alignment_table(matrix)
             return csv_download(csv_text(headings, rows), f"alignment-{year}.csv")
         if format == "xlsx":
+            from services.planning.reports import alignment_xlsx  # see export_action_plan
+
             return file_download(alignment_xlsx(matrix), XLSX_MEDIA_TYPE, f"alignment-{year}.xlsx")
         return matrix
 

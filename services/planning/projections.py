@@ -32,7 +32,7 @@ from services.planning.domain import (
     ReferenceStrategies,
     StrategyLevel,
 )
-from shared.thaireport import format_baht
+from shared.thaimoney import format_baht
 from shared.thaitime import format_thai_date
 
 QUARTERS = (1, 2, 3, 4)

@@ -8,6 +8,8 @@ from urllib.parse import quote
 from fastapi import Response
 from fastapi.responses import StreamingResponse
 
+XLSX_MEDIA_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
 
 def content_disposition(filename: str, *, inline: bool = False) -> str:
     """The header naming the file; a Thai name goes in `filename*` (RFC 6266), as headers are

@@ -247,30 +247,7 @@ class AuditedOffice:
 
     def sql_together(self, statements: list[tuple[str, tuple[Any, ...]]]) -> list[tuple]:
         """Several statements in one transaction (the rows of the last one)."""
-        names = ({"events": f"{SERVICE}_events", "position": "notification_id",
-                  **{t: f"{SERVICE}_audit_{t}" for t in ("leaves", "nodes", "heads", "state")}}
-                 if self.postgres else
-                 {"events": "stored_events", "position": "rowid",
-                  **{t: f"audit_{t}" for t in ("leaves", "nodes", "heads", "state")}})
-        if self.postgres:
-            import psycopg
-
-            with psycopg.connect(self.dsn()) as connection:
-                rows: list[tuple] = []
-                for statement, params in statements:
-                    cursor = connection.execute(statement.format(**names).replace("?", "%s"),
-                                                params)
-                    rows = cursor.fetchall() if cursor.description else []
-                connection.commit()
-                return rows
-        connection = sqlite3.connect(self.var_dir / f"{SERVICE}.sqlite3", timeout=10)
-        try:
-            for statement, params in statements:
-                rows = connection.execute(statement.format(**names), params).fetchall()
-            connection.commit()
-            return rows
-        finally:
-            connection.close()
+        return insider_sql(SERVICE, self.env, self.var_dir, statements)
 
     def copy_store(self) -> str:
         """A copy of the whole store as it stands (taken with the service stopped, then started
@@ -321,6 +298,39 @@ class AuditedOffice:
     def audit_key(self) -> AuditSigner:
         """The service's audit key, as the insider finds it beside the store."""
         return AuditSigner.from_settings(self.settings)
+
+
+def insider_sql(service: str, env: dict[str, str], var_dir: Path,
+                statements: list[tuple[str, tuple[Any, ...]]]) -> list[tuple]:
+    """Raw SQL on a service's store, bypassing the service, several statements in one
+    transaction (the rows of the last one): `{events}`, `{position}`, `{leaves}`, `{nodes}`,
+    `{heads}`, `{state}` name the tables; `?` marks parameters."""
+    postgres = env.get("ESA_STORE") == "postgres"
+    names = ({"events": f"{service}_events", "position": "notification_id",
+              **{t: f"{service}_audit_{t}" for t in ("leaves", "nodes", "heads", "state")}}
+             if postgres else
+             {"events": "stored_events", "position": "rowid",
+              **{t: f"audit_{t}" for t in ("leaves", "nodes", "heads", "state")}})
+    rows: list[tuple] = []
+    if postgres:
+        import psycopg
+
+        with psycopg.connect(f"host={env['ESA_POSTGRES_HOST']} port={env['ESA_POSTGRES_PORT']} "
+                             f"user={env['ESA_POSTGRES_USER']} "
+                             f"dbname={env['ESA_POSTGRES_DBNAME']}") as connection:
+            for statement, params in statements:
+                cursor = connection.execute(statement.format(**names).replace("?", "%s"), params)
+                rows = cursor.fetchall() if cursor.description else []
+            connection.commit()
+            return rows
+    connection = sqlite3.connect(var_dir / f"{service}.sqlite3", timeout=10)
+    try:
+        for statement, params in statements:
+            rows = connection.execute(statement.format(**names), params).fetchall()
+        connection.commit()
+        return rows
+    finally:
+        connection.close()
 
 
 def _auth_paths(var_dir: Path) -> dict[str, Path]:

@@ -28,9 +28,6 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from pythainlp.tokenize import word_tokenize
-from pythainlp.util import normalize as normalise_thai
-
 from services.correspondence.knowledge.domain import (
     KNOWLEDGE_STEP_TH,
     KnowledgeItem,
@@ -46,11 +43,15 @@ WORD_MATCH, PART_MATCH = 2, 1
 def normalise(text: str) -> str:
     """One spelling per word: Thai typing slips fixed (เเ → แ, doubled marks), case folded,
     whitespace collapsed."""
+    from pythainlp.util import normalize as normalise_thai  # loaded on first use: it takes a while
+
     return " ".join(normalise_thai(text).casefold().split())
 
 
 def words(text: str) -> list[str]:
     """The words of a text, in order (punctuation and spaces dropped)."""
+    from pythainlp.tokenize import word_tokenize  # loaded on first use: it takes a while
+
     return [w for w in word_tokenize(normalise(text), engine="newmm", keep_whitespace=False)
             if any(ch.isalnum() for ch in w)]
 
