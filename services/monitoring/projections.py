@@ -65,6 +65,17 @@ CASE_INDEXES = (
     ("changed",), ("closed", "changed"), ("source", "closed", "changed"),
     ("holder", "closed", "changed"), ("case_type", "closed", "changed"),
     ("closed", "source", "step"), ("open_due",), ("unraised_due",),
+    # The dashboard's lists in their order (the first hundred overdue cases and dead letters,
+    # not every one of them sorted), and the open cases by how long they have waited (its age
+    # buckets read only the recent ones).
+    ("closed", "open_due", "id"), ("case_type", "closed", "since", "id"),
+    ("closed", "since", "source", "step"),
+)
+# Counts kept with the rows (the dashboard's and the status page's figures): open and closed
+# cases per service and step; per service, step and due date (overdue: the dates before today).
+CASE_TALLIES = (
+    ("closed", "source", "step", "step_th"),
+    ("closed", "source", "step", "open_due"),
 )
 
 
