@@ -305,16 +305,17 @@ class ReadModels:
                   if self._positions[listing.name] < last]
         touched: dict[str, dict[UUID, Any]] = {listing.name: {} for listing in behind}
         wanted_by: dict[str, list[Listing]] = {}
+        # Beyond every position, each listing that wants an event takes it.
+        furthest = max((self._positions[listing.name] for listing in behind), default=0)
         for notification in notifications:
             topic = notification.topic
             wanting = wanted_by.get(topic)
             if wanting is None:
                 wanting = wanted_by[topic] = [listing for listing in behind
                                               if listing.wants(topic)]
-            if not wanting:
-                continue
-            wanting = [listing for listing in wanting
-                       if notification.id > self._positions[listing.name]]
+            if wanting and notification.id <= furthest:
+                wanting = [listing for listing in wanting
+                           if notification.id > self._positions[listing.name]]
             if not wanting:
                 continue
             state = self._states.after(self.app.to_domain_event(notification))
