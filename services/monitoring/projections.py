@@ -212,9 +212,14 @@ class CaseBoard:
     def open_cases(self, where: dict[str, Any], *, order_by: Sequence[str],
                    limit: int) -> tuple[list[CaseView], int]:
         """Some open cases (the first `limit` in that order) and how many there are."""
-        where = {**where, "closed": False}
-        rows = self.cases.select(where, order_by=order_by, limit=limit)
-        return [CaseView.of(row["view"]) for row in rows], self.cases.count(where)
+        return (self.open_cases_listed(where, order_by=order_by, limit=limit),
+                self.cases.count({**where, "closed": False}))
+
+    def open_cases_listed(self, where: dict[str, Any], *, order_by: Sequence[str],
+                          limit: int) -> list[CaseView]:
+        """The first `limit` open cases in that order."""
+        rows = self.cases.select({**where, "closed": False}, order_by=order_by, limit=limit)
+        return [CaseView.of(row["view"]) for row in rows]
 
 
 # --- monitoring plans, budget use, inspection, evaluation ---------------------------------------------
