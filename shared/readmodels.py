@@ -13,10 +13,16 @@ of each batch writes the rows of the aggregates the batch touched, and every lis
 in one transaction (the library's `TrackingRecorder`, extended as its own examples extend it).
 A restart resumes from the positions; nothing is rebuilt.
 
+A listing may keep tallies: for some of its columns, how many rows have each combination of
+their values, in a table of its own brought up to date with the rows (in the same transaction).
+A count or grouped count whose columns a tally holds reads the tally (as many rows as there are
+combinations), any other reads the rows; both give the same answer.
+
 A query first waits until the listings have caught up with what was committed when it was asked
 (so a list read right after a write shows it), then reads an indexed table: a page of rows in sort
 order after a cursor, and the count of rows that match. `python -m shared.readmodels` rebuilds one
-listing from scratch (a new listing is built the same way, at start).
+listing from scratch (a new listing is built the same way, at start), reading the log in long
+pages, each written in one transaction with the listing's position.
 """
 
 from __future__ import annotations

@@ -72,10 +72,11 @@ CASE_INDEXES = (
     ("closed", "since", "source", "step"),
 )
 # Counts kept with the rows (the dashboard's and the status page's figures): open and closed
-# cases per service and step; per service, step and due date (overdue: the dates before today).
+# cases per service and step; per due date, service and step (in that order, so that the open
+# cases due from today on are a range of the tally's index, whatever came before).
 CASE_TALLIES = (
     ("closed", "source", "step", "step_th"),
-    ("closed", "source", "step", "open_due"),
+    ("closed", "open_due", "source", "step"),
 )
 
 
