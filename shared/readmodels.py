@@ -13,16 +13,25 @@ of each batch writes the rows of the aggregates the batch touched, and every lis
 in one transaction (the library's `TrackingRecorder`, extended as its own examples extend it).
 A restart resumes from the positions; nothing is rebuilt.
 
+A listing may keep tallies: for some of its columns, how many rows have each combination of
+their values, in a table of its own brought up to date with the rows (in the same transaction).
+A count or grouped count whose columns a tally holds reads the tally (as many rows as there are
+combinations), any other reads the rows; both give the same answer.
+
 A query first waits until the listings have caught up with what was committed when it was asked
 (so a list read right after a write shows it), then reads an indexed table: a page of rows in sort
 order after a cursor, and the count of rows that match. `python -m shared.readmodels` rebuilds one
-listing from scratch (a new listing is built the same way, at start).
+listing from scratch (a new listing is built the same way, at start), reading the log in long
+pages, each written in one transaction with the listing's position.
 """
 
 from __future__ import annotations
 
+import gc
+import hashlib
 import threading
 import time
+from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
@@ -47,6 +56,10 @@ COLUMN_TYPES = {"text": ("TEXT", "TEXT"), "int": ("INTEGER", "BIGINT"),
 OPERATORS = {"": "=", "ne": "<>", "lt": "<", "le": "<=", "gt": ">", "ge": ">="}
 OWNER = "owner"  # the aggregate a row of a `many` listing belongs to
 BATCH = 500  # notifications per transaction while catching up
+# Notifications per transaction while rebuilding a listing from scratch: a long page read at once,
+# each aggregate's row written once per page (most of an aggregate's events fall in one), one
+# commit per page. Bounded by memory: the page's stored events and the states it folds.
+REBUILD_BATCH = 20_000
 STATES_KEPT = 5000  # aggregates kept folded between batches
 WAIT_SECONDS = 10.0
 
@@ -72,11 +85,19 @@ class Listing:
     version: int = 1  # a new version is rebuilt from scratch at start
     models: ReadModels | None = field(default=None, repr=False)
     many: bool = False  # `row` returns a list: rows "<aggregate id>/<n>", owned by the aggregate
+    # Counts kept as the rows change: for each tally (some of the columns), how many rows have
+    # each combination of their values, in a table of its own updated in the same transaction as
+    # the rows. `count` and `counts` read the smallest tally that holds every column they group
+    # and filter by, so a dashboard's figures cost the number of combinations, not of rows.
+    tallies: tuple[tuple[str, ...], ...] = ()
 
     def __post_init__(self) -> None:
         unknown = {t for t in self.columns.values()} - set(COLUMN_TYPES)
         if unknown or {"id", "view", OWNER} & set(self.columns):
             raise ValueError(f"listing {self.name}: bad columns {self.columns}")
+        if any(not tally or set(tally) - set(self.columns) for tally in self.tallies) or (
+                self.tallies and self.many):
+            raise ValueError(f"listing {self.name}: bad tallies {self.tallies}")
         self.topics = frozenset(topic for cls in self.of for topic in stored_topics(cls))
 
     @property
@@ -184,8 +205,10 @@ class ReadModels:
 
     def listing(self, name: str, *, of: tuple[type[Aggregate], ...], columns: dict[str, str],
                 row: Callable[[Any], Any], indexes: tuple[tuple[str, ...], ...] = (),
-                version: int = 1, many: bool = False) -> Listing:
-        listing = Listing(name, of, columns, row, indexes, version, models=self, many=many)
+                version: int = 1, many: bool = False,
+                tallies: tuple[tuple[str, ...], ...] = ()) -> Listing:
+        listing = Listing(name, of, columns, row, indexes, version, models=self, many=many,
+                          tallies=tallies)
         if name in self.listings:
             raise ValueError(f"two listings named {name}")
         running = self._thread is not None
@@ -281,18 +304,30 @@ class ReadModels:
                 if self._stopping.is_set():
                     return
 
-    def _apply(self, notifications: list[Notification]) -> None:
-        touched: dict[str, dict[UUID, Any]] = {name: {} for name in self.listings}
+    def _apply(self, notifications: Sequence[Notification]) -> None:
+        last = notifications[-1].id
+        # Only the listings behind the batch's end read it (a rebuild: the one rebuilt), and an
+        # event none of them wants is skipped by its topic, before it is decoded.
+        behind = [listing for listing in self.listings.values()
+                  if self._positions[listing.name] < last]
+        touched: dict[str, dict[UUID, Any]] = {listing.name: {} for listing in behind}
+        wanted_by: dict[str, list[Listing]] = {}
+        # Beyond every position, each listing that wants an event takes it.
+        furthest = max((self._positions[listing.name] for listing in behind), default=0)
         for notification in notifications:
-            wanting = [listing for listing in self.listings.values()
-                       if notification.id > self._positions[listing.name]
-                       and listing.wants(notification.topic)]
+            topic = notification.topic
+            wanting = wanted_by.get(topic)
+            if wanting is None:
+                wanting = wanted_by[topic] = [listing for listing in behind
+                                              if listing.wants(topic)]
+            if wanting and notification.id <= furthest:
+                wanting = [listing for listing in wanting
+                           if notification.id > self._positions[listing.name]]
             if not wanting:
                 continue
             state = self._states.after(self.app.to_domain_event(notification))
             for listing in wanting:
                 touched[listing.name][state.id] = state
-        last = notifications[-1].id
         writes = {name: [(_value(aggregate_id), self._row(self.listings[name], state))
                          for aggregate_id, state in states.items()]
                   for name, states in touched.items()}
@@ -328,14 +363,21 @@ class ReadModels:
         self._positions = {n: self.view.position(item) for n, item in self.listings.items()}
         target = self.app.max_notification_id()
         position = self._positions[name]
-        while position < target:
-            notifications = self.app.read_notifications(position, BATCH)
-            if not notifications:
-                break
-            self._apply(list(notifications))
-            position = notifications[-1].id
-            if progress is not None:
-                progress(position, target)
+        # A page's events, states and rows all stay alive until it is written: the cyclic
+        # collector, run every few hundred allocations, would walk them again and again (a
+        # fifth of a rebuild's time). It runs once a page instead, on what the page left.
+        gc.freeze()
+        try:
+            while position < target:
+                notifications = self.app.read_notifications(position, REBUILD_BATCH)
+                if not notifications:
+                    break
+                self._apply(notifications)
+                position = notifications[-1].id
+                if progress is not None:
+                    progress(position, target)
+        finally:
+            gc.unfreeze()
         return position
 
     def status(self) -> dict[str, Any]:
@@ -406,9 +448,85 @@ class RowsView:
             statements.append(f"CREATE INDEX IF NOT EXISTS {self.local(listing.table)}_"
                               f"{'_'.join(index)} "
                               f"ON {table} ({', '.join(index)})")
+        for tally in listing.tallies:
+            name = self.tally_table(listing, tally)
+            statements.append(f"CREATE TABLE IF NOT EXISTS {self.qualified(name)} (key TEXT "
+                              f"PRIMARY KEY, "
+                              + "".join(f"{c} {COLUMN_TYPES[listing.columns[c]][column_type]}, "
+                                        for c in tally) + "n BIGINT NOT NULL)")
+            statements.append(f"CREATE INDEX IF NOT EXISTS {self.local(name)}_by ON "
+                              f"{self.qualified(name)} ({', '.join(tally)})")
         with self.datastore.transaction(commit=True) as cursor:
             for statement in statements:
                 cursor.execute(statement)
+            for tally in listing.tallies:
+                self._fill_tally(cursor, listing, tally)
+
+    @staticmethod
+    def tally_table(listing: Listing, tally: tuple[str, ...]) -> str:
+        digest = hashlib.sha1(" ".join(tally).encode()).hexdigest()[:8]
+        return f"{listing.table}_n{digest}"
+
+    def _fill_tally(self, cursor: Any, listing: Listing, tally: tuple[str, ...]) -> None:
+        """A tally declared on rows that exist already (added to a listing, or a store of before
+        tallies) is counted from them once: every row counts in its tally, so an empty tally
+        of a listing with rows is one never filled."""
+        table, counted = self.qualified(listing.table), self.qualified(
+            self.tally_table(listing, tally))
+        cursor.execute(f"SELECT key FROM {counted} LIMIT 1")
+        if cursor.fetchall():
+            return
+        cursor.execute(f"SELECT {', '.join(tally)}, COUNT(*) AS n FROM {table} "
+                       f"GROUP BY {', '.join(tally)}")
+        found = [(_tally_values(listing, tally, [row[c] for c in tally]), row["n"])
+                 for row in cursor.fetchall()]
+        if found:
+            cursor.executemany(self._tally_upsert(listing, tally),
+                               [{**values, "key": _tally_key(values, tally), "n": n}
+                                for values, n in found])
+
+    def _tally_upsert(self, listing: Listing, tally: tuple[str, ...]) -> str:
+        names = ("key", *tally, "n")
+        return (f"INSERT INTO {self.qualified(self.tally_table(listing, tally))} AS t "
+                f"({', '.join(names)}) VALUES ({', '.join(self.placeholder(n) for n in names)}) "
+                f"ON CONFLICT (key) DO UPDATE SET n = t.n + excluded.n")
+
+    def _count_changes(self, cursor: Any, listing: Listing,
+                       rows: list[tuple[Any, Any]]) -> None:
+        """Bring the listing's tallies up to the rows about to be written: each row's former
+        values count one less, its new values one more (before the rows are written, in the
+        same transaction)."""
+        columns = sorted({c for tally in listing.tallies for c in tally})
+        ids = [row_id for row_id, _ in rows]
+        before: dict[Any, dict[str, Any]] = {}
+        for start in range(0, len(ids), 500):
+            chunk = ids[start:start + 500]
+            names = [f"i{n}" for n in range(len(chunk))]
+            cursor.execute(f"SELECT id, {', '.join(columns)} FROM "
+                           f"{self.qualified(listing.table)} WHERE id IN "
+                           f"({', '.join(self.placeholder(n) for n in names)})",
+                           dict(zip(names, chunk, strict=True)))
+            before.update((found["id"], found) for found in cursor.fetchall())
+        for tally in listing.tallies:
+            changes: Counter[tuple[Any, ...]] = Counter()
+            for row_id, row in rows:
+                old = before.get(row_id)
+                if old is not None:
+                    changes[tuple(_tally_values(listing, tally, [old[c] for c in tally])
+                                  .values())] -= 1
+                if row is not None:
+                    changes[tuple(_tally_values(listing, tally, [row[c] for c in tally])
+                                  .values())] += 1
+            changed = [(dict(zip(tally, values, strict=True)), n)
+                       for values, n in changes.items() if n]
+            if not changed:
+                continue
+            cursor.executemany(self._tally_upsert(listing, tally),
+                               [{**values, "key": _tally_key(values, tally), "n": n}
+                                for values, n in changed])
+            cursor.executemany(f"DELETE FROM {self.qualified(self.tally_table(listing, tally))} "
+                               f"WHERE key = {self.placeholder('key')} AND n = 0",
+                               [{"key": _tally_key(values, tally)} for values, _ in changed])
 
     def position(self, listing: Listing) -> int:
         return self.recorder.max_tracking_id(listing.tracking_name) or 0
@@ -416,6 +534,8 @@ class RowsView:
     def reset(self, listing: Listing) -> None:
         with self.datastore.transaction(commit=True) as cursor:
             cursor.execute(f"DELETE FROM {self.qualified(listing.table)}")
+            for tally in listing.tallies:
+                cursor.execute(f"DELETE FROM {self.qualified(self.tally_table(listing, tally))}")
             cursor.execute(f"DELETE FROM {self.tracking_table()} WHERE application_name = "
                            f"{self.placeholder('name')}", {"name": listing.tracking_name})
 
@@ -431,16 +551,26 @@ class RowsView:
                           f"DO UPDATE SET {', '.join(f'{n} = excluded.{n}' for n in names[1:])}")
                 key = OWNER if listing.many else "id"
                 delete = f"DELETE FROM {table} WHERE {key} = {self.placeholder(key)}"
+                # One statement for many rows (executemany): a batch of thousands of rows costs
+                # one round of each statement, not one per row.
+                if listing.tallies and rows:
+                    self._count_changes(cursor, listing, rows)
+                removed: list[dict[str, Any]] = []
+                upserted: list[dict[str, Any]] = []
                 for row_id, row in rows:
                     if listing.many:  # the aggregate's rows, replaced together
-                        cursor.execute(delete, {OWNER: row_id})
-                        for n, each in enumerate(row, start=1):
-                            cursor.execute(upsert, {**each, "id": f"{row_id}/{n}", OWNER: row_id,
-                                                    "view": _json(each["view"])})
+                        removed.append({OWNER: row_id})
+                        upserted.extend({**each, "id": f"{row_id}/{n}", OWNER: row_id,
+                                         "view": _json(each["view"])}
+                                        for n, each in enumerate(row, start=1))
                     elif row is None:
-                        cursor.execute(delete, {"id": row_id})
+                        removed.append({"id": row_id})
                     else:
-                        cursor.execute(upsert, {**row, "id": row_id, "view": _json(row["view"])})
+                        upserted.append({**row, "id": row_id, "view": _json(row["view"])})
+                if removed:
+                    cursor.executemany(delete, removed)
+                if upserted:
+                    cursor.executemany(upsert, upserted)
             for name, position in positions.items():
                 self.insert_tracking(cursor, Tracking(listings[name].tracking_name, position))
 
@@ -518,9 +648,12 @@ class RowsView:
 
     def count(self, listing: Listing, where: dict[str, Any]) -> int:
         sql_where, params = self._where(listing, where)
+        tally = _tally_for(listing, _where_columns(where))
+        counted = (f"COALESCE(SUM(n), 0) AS n FROM "
+                   f"{self.qualified(self.tally_table(listing, tally))}" if tally else
+                   f"COUNT(*) AS n FROM {self.qualified(listing.table)}")
         with self.datastore.transaction(commit=False) as cursor:
-            cursor.execute(f"SELECT COUNT(*) AS n FROM {self.qualified(listing.table)}"
-                           f"{sql_where}", params)
+            cursor.execute(f"SELECT {counted}{sql_where}", params)
             return int(cursor.fetchone()["n"])
 
 
@@ -531,12 +664,45 @@ class RowsView:
             raise ValueError(f"listing {listing.name} cannot count by {by} with {labels}")
         sql_where, params = self._where(listing, where)
         columns = ", ".join((*by, *(f"MAX({label}) AS {label}" for label in labels)))
-        statement = (f"SELECT {columns}, COUNT(*) AS count FROM {self.qualified(listing.table)}"
-                     f"{sql_where} GROUP BY {', '.join(by)} ORDER BY {', '.join(by)}")
+        tally = _tally_for(listing, {*by, *labels, *_where_columns(where)})
+        counted = (f"SUM(n) AS count FROM {self.qualified(self.tally_table(listing, tally))}"
+                   if tally else f"COUNT(*) AS count FROM {self.qualified(listing.table)}")
+        statement = (f"SELECT {columns}, {counted}{sql_where} GROUP BY {', '.join(by)} "
+                     f"ORDER BY {', '.join(by)}")
         with self.datastore.transaction(commit=False) as cursor:
             cursor.execute(statement, params)
-            return [{key: row[key] for key in (*by, *labels, "count")}
+            return [{**{key: row[key] for key in (*by, *labels)}, "count": int(row["count"])}
                     for row in cursor.fetchall()]
+
+
+def _where_columns(where: dict[str, Any]) -> set[str]:
+    """Every column a condition reads (in "any" and "all" too)."""
+    columns: set[str] = set()
+    for key, value in where.items():
+        if key in ("any", "all"):
+            for part in value:
+                columns |= _where_columns(part)
+        else:
+            columns.add(key.partition("__")[0])
+    return columns
+
+
+def _tally_for(listing: Listing, columns: set[str]) -> tuple[str, ...] | None:
+    """The smallest of the listing's tallies that holds every one of these columns, if any."""
+    fitting = [tally for tally in listing.tallies if columns <= set(tally)]
+    return min(fitting, key=len) if fitting else None
+
+
+def _tally_values(listing: Listing, tally: tuple[str, ...], values: list[Any]) -> dict[str, Any]:
+    """A tally's values, the same whether a row gives them or the database reads them back
+    (SQLite reads booleans as 0 and 1, a real may come as an integer)."""
+    kinds = {"bool": bool, "int": int, "real": float, "text": str}
+    return {column: None if value is None else kinds[listing.columns[column]](value)
+            for column, value in zip(tally, values, strict=True)}
+
+
+def _tally_key(values: dict[str, Any], tally: tuple[str, ...]) -> str:
+    return orjson.dumps([values[c] for c in tally]).decode()
 
 
 def _fits(kind: str, value: Any) -> bool:

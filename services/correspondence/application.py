@@ -60,6 +60,7 @@ from services.correspondence.news.application import NewsDesk
 from services.correspondence.projections import (
     DOCUMENT_COLUMNS,
     DOCUMENT_INDEXES,
+    DOCUMENT_TALLIES,
     OFFICER_COLUMNS,
     ROUTING_LISTING_COLUMNS,
     destruction_entry,
@@ -160,7 +161,7 @@ class CorrespondenceApplication(ServiceApplication):
         lists = self.read_models
         self.documents = lists.listing(
             "correspondence_documents", of=(Document,), columns=DOCUMENT_COLUMNS,
-            indexes=DOCUMENT_INDEXES, row=document_row)
+            indexes=DOCUMENT_INDEXES, tallies=DOCUMENT_TALLIES, row=document_row)
         self.routing = lists.listing(
             "correspondence_routing", of=(Document,), columns=ROUTING_LISTING_COLUMNS,
             indexes=(("year_be",),), row=routing_row)

@@ -97,6 +97,9 @@ DOCUMENT_INDEXES = (
     ("submitted_by", "receipt_year_be", "receipt_no"),
     ("step", "retention_expires_on"),
 )
+# The registers' totals (a year's receiving register, a series' year), kept with the rows: a
+# page's total costs one row, not a count of the year's documents.
+DOCUMENT_TALLIES = (("receipt_year_be",), ("outgoing_series", "outgoing_year_be"))
 
 
 def document_row(document: Document) -> dict[str, Any]:

@@ -49,6 +49,7 @@ from services.monitoring.integration import PlanClosedFacts, dead_letter_status,
 from services.monitoring.projections import (
     CASE_COLUMNS,
     CASE_INDEXES,
+    CASE_TALLIES,
     PLAN_COLUMNS,
     PLAN_INDEXES,
     budget_use_row,
@@ -148,7 +149,7 @@ class MonitoringApplication(ServiceApplication):
         # The lists, in monitoring's own database (`projections`): nothing is scanned in memory.
         lists = self.read_models
         self.cases = lists.listing("cases", of=(Case,), columns=CASE_COLUMNS, row=case_row,
-                                   indexes=CASE_INDEXES)
+                                   indexes=CASE_INDEXES, tallies=CASE_TALLIES)
         self.plans = lists.listing("monitoring_plans", of=(MonitoringPlan,), row=plan_row,
                                    columns=PLAN_COLUMNS, indexes=PLAN_INDEXES)
         self.budget_uses = lists.listing("budget_uses", of=(BudgetUse,), row=budget_use_row,

@@ -159,14 +159,17 @@ def performance(app: MonitoringApplication, board: CaseBoard,
     year = fiscal_year or default_fiscal_year(now)
     position = board.position()
     today = bangkok_date(now).isoformat()
-    overdue, overdue_total = board.open_cases({"open_due__lt": today}, order_by=("open_due",),
-                                              limit=LISTED)
+    steps = step_rows(board, now)
+    # The tile counts every overdue case (the steps' figures add up to them); the table lists
+    # the longest overdue.
+    overdue = board.open_cases_listed({"open_due__lt": today}, order_by=("open_due",),
+                                      limit=LISTED)
     letters, letters_total = board.open_cases({"case_type": DEAD_LETTER_CASE_TYPE},
                                               order_by=("since",), limit=LISTED)
     return Performance(
         fiscal_year_be=year, generated_at=now, position=position,
         kpis=kpi_rows(app, year), **budget_rows(app, year),
-        steps=step_rows(board, now), overdue=overdue, overdue_total=overdue_total,
+        steps=steps, overdue=overdue, overdue_total=sum(row.overdue for row in steps),
         dead_letters=[dead_letter_row(c, board.opening_facts(c.case_id)) for c in letters],
         dead_letters_total=letters_total,
     )
@@ -243,7 +246,9 @@ def budget_rows(app: MonitoringApplication, year: int) -> dict[str, list[BudgetR
 
 def step_rows(board: CaseBoard, now: datetime) -> list[StepRow]:
     """Open cases per service and step: how many, how many overdue, how long they have waited
-    (grouped counts, one query per age bound)."""
+    (grouped counts: the tallies kept with the cases, and the cases of the last days by when
+    they entered their step). Each query reads what is recent or still to come, not the
+    history: overdue is what is open less what is due today or later (or never)."""
     today = bangkok_date(now)
     open_ = {"closed": False}
     by = ("source", "step")
@@ -253,7 +258,7 @@ def step_rows(board: CaseBoard, now: datetime) -> list[StepRow]:
                 for row in board.cases.counts(by, {**open_, **where})}
 
     rows = board.cases.counts(by, open_, labels=("step_th",))
-    overdue = tally({"open_due__lt": today.isoformat()})
+    not_overdue = tally({"open_due__ge": today.isoformat()})
     # Cases that have waited at most each bound (since on or after now minus the bound).
     within = [tally({"since__ge": moment(now - timedelta(days=limit))})
               for limit, _ in AGE_BUCKETS if limit is not None]
@@ -265,7 +270,7 @@ def step_rows(board: CaseBoard, now: datetime) -> list[StepRow]:
         service = row["source"]
         found.append(StepRow(service, SERVICE_TH.get(service, service), row["step"] or "unknown",
                              row["step_th"] or "ยังไม่ทราบขั้นตอน", row["count"],
-                             overdue.get(key, 0), ages))
+                             row["count"] - not_overdue.get(key, 0), ages))
     return sorted(found, key=lambda r: (
         list(SERVICE_TH).index(r.service) if r.service in SERVICE_TH else 99, -r.open, r.step))
 

@@ -65,6 +65,18 @@ CASE_INDEXES = (
     ("changed",), ("closed", "changed"), ("source", "closed", "changed"),
     ("holder", "closed", "changed"), ("case_type", "closed", "changed"),
     ("closed", "source", "step"), ("open_due",), ("unraised_due",),
+    # The dashboard's lists in their order (the first hundred overdue cases and dead letters,
+    # not every one of them sorted), and the open cases by how long they have waited (its age
+    # buckets read only the recent ones).
+    ("closed", "open_due", "id"), ("case_type", "closed", "since", "id"),
+    ("closed", "since", "source", "step"),
+)
+# Counts kept with the rows (the dashboard's and the status page's figures): open and closed
+# cases per service and step; per due date, service and step (in that order, so that the open
+# cases due from today on are a range of the tally's index, whatever came before).
+CASE_TALLIES = (
+    ("closed", "source", "step", "step_th"),
+    ("closed", "open_due", "source", "step"),
 )
 
 
@@ -201,9 +213,14 @@ class CaseBoard:
     def open_cases(self, where: dict[str, Any], *, order_by: Sequence[str],
                    limit: int) -> tuple[list[CaseView], int]:
         """Some open cases (the first `limit` in that order) and how many there are."""
-        where = {**where, "closed": False}
-        rows = self.cases.select(where, order_by=order_by, limit=limit)
-        return [CaseView.of(row["view"]) for row in rows], self.cases.count(where)
+        return (self.open_cases_listed(where, order_by=order_by, limit=limit),
+                self.cases.count({**where, "closed": False}))
+
+    def open_cases_listed(self, where: dict[str, Any], *, order_by: Sequence[str],
+                          limit: int) -> list[CaseView]:
+        """The first `limit` open cases in that order."""
+        rows = self.cases.select({**where, "closed": False}, order_by=order_by, limit=limit)
+        return [CaseView.of(row["view"]) for row in rows]
 
 
 # --- monitoring plans, budget use, inspection, evaluation ---------------------------------------------

@@ -178,17 +178,39 @@ def test_the_dashboard_counts_open_cases_per_step_and_age_and_lists_the_longest_
         return next(i for i, (limit, _) in enumerate(performance.AGE_BUCKETS)
                     if limit is None or days <= limit)
 
-    expected: dict[tuple[str, str], dict[str, Any]] = {}
-    for f in open_:
-        row = expected.setdefault((f["source"], f["step"]), {
-            "open": 0, "overdue": 0, "ages": [0] * len(performance.AGE_BUCKETS),
-            "step_th": f["step_th"]})
-        row["open"] += 1
-        row["overdue"] += overdue(f)
-        row["ages"][bucket(f)] += 1
-    assert {(r["service"], r["step"]): {"open": r["open"], "overdue": r["overdue"],
-                                        "ages": r["ages"], "step_th": r["step_th"]}
-            for r in summary["cases_by_step"]} == expected
+    def counted(every: list[dict[str, Any]]) -> dict[tuple[str, str], dict[str, Any]]:
+        """The figures per step, counted case by case."""
+        expected: dict[tuple[str, str], dict[str, Any]] = {}
+        for f in every:
+            if f["closed"]:
+                continue
+            row = expected.setdefault((f["source"], f["step"]), {
+                "open": 0, "overdue": 0, "ages": [0] * len(performance.AGE_BUCKETS),
+                "step_th": f["step_th"]})
+            row["open"] += 1
+            row["overdue"] += overdue(f)
+            row["ages"][bucket(f)] += 1
+        return expected
+
+    def shown(summary: dict[str, Any]) -> dict[tuple[str, str], dict[str, Any]]:
+        return {(r["service"], r["step"]): {"open": r["open"], "overdue": r["overdue"],
+                                            "ages": r["ages"], "step_th": r["step_th"]}
+                for r in summary["cases_by_step"]}
+
+    every = [facts(n) for n in range(CASES)]
+    assert shown(summary) == counted(every)
+
+    # Cases move on, are closed, get another due date: the kept counts follow each change.
+    for n in range(0, CASES, 3):
+        changes = {"step": "checking", "step_th": STEPS[2][1], "holder": "group_director",
+                   "since": NOW - timedelta(days=n % 40, hours=2),
+                   "due": TODAY + timedelta(days=n % 5 - 2), "closed": n % 6 == 0}
+        deliver(app, event_of(n, 2, **changes))
+        every[n] |= changes
+    summary = office_client(api).get("/dashboard/summary").json()
+    assert shown(summary) == counted(every)
+    assert summary["totals"]["open_cases"] == sum(not f["closed"] for f in every)
+    assert summary["totals"]["overdue_cases"] == sum(overdue(f) for f in every)
 
 
 def test_a_restart_answers_from_the_persisted_lists_without_reading_the_log_again(
