@@ -57,13 +57,13 @@ DECISIONS = tuple(DECISION_TH.items())
 # --- forms -----------------------------------------------------------------------------------------
 @dataclass(frozen=True)
 class Field:
-    """One field of an action's form. `kind`: text, textarea, date, money, number, select,
-    officer, officers, document (a registered document's id), document_ref (its id, reference and
-    date, as budgeting takes it), file, check, lines (one item a line), many (a list of the
-    options, ticked), rows (one item a line, its `columns` separated by "|" or tabs: a list of
-    objects),
-    table (the `columns` as inputs for each of the rows the page offers, `options` or the page's
-    choices: a list of objects with the row's `key` and `label`, rows left blank left out)."""
+    """One field of an action's form. `kind`: text, textarea, date, datetime, money, number,
+    select, officer, officers, document (a registered document's id), document_ref (its id,
+    reference and date, as budgeting takes it), file, check, lines (one item a line), many (a list
+    of the options, ticked), rows (one item a line, its `columns` separated by "|" or, pasted from
+    a spreadsheet, by tabs: a list of objects), table (the `columns` as inputs for each of the
+    rows the page offers, `options` or the page's choices: a list of objects with the row's `key`
+    and `label`, rows left blank left out)."""
 
     name: str
     label_th: str
