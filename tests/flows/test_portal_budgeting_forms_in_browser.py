@@ -22,27 +22,24 @@ fit a phone's 390 px.
 
 from __future__ import annotations
 
-import asyncio
-import csv
-import io
 from collections.abc import Iterator
 from decimal import Decimal
-from pathlib import Path
 from typing import Any
 
 import pytest
-from playwright.sync_api import Page, expect, sync_playwright
+from playwright.sync_api import Page, expect
 
-from shared.messaging import bootstrap_streams
-from shared.nats_server import NatsServer
-from shared.testing import CHROMIUM, ServiceProcess
 from shared.thaitime import bangkok_date, utc_now
-from tests.conftest import ALL_SERVICES, RunningSystem, Saraban
-from tests.support.portal_browser import CHROMIUM_ARGS, screenshot, start_patiently, submit
-from tests.support.portal_office import Api, Office, create_account, eventually
-from tests.support.staff import position_th
+from tests.conftest import ALL_SERVICES
+from tests.support.portal_browser import screenshot, submit
+from tests.support.portal_office import (
+    Office,
+    csv_of,
+    eventually,
+    running_portal,
+    sample_rows,
+)
 
-SAMPLE = Path(__file__).resolve().parents[1] / "data" / "schools-enrolment-2567.csv"
 SCHOOLS = ("40050001", "40050002", "40050003")
 YEAR = 2568  # the schools' snapshots are academic year 2567's: open in fiscal year 2568
 RATES = {"kindergarten": "1700.00", "primary": "1900.00", "lower_secondary": "3500.00",
@@ -53,35 +50,10 @@ PEOPLE = ("off-1", "esa-1")
 
 @pytest.fixture(scope="module")
 def office(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Office]:
-    root = tmp_path_factory.mktemp("portal-budgeting-forms")
-    nats = NatsServer(root / "nats", log_file=root / "nats.log").start()
-    asyncio.run(bootstrap_streams(nats.url))
-    system = RunningSystem(nats.url, {"ESA_VAR_DIR": str(root / "var")}, ALL_SERVICES)
-    portal = ServiceProcess("portal", {
-        **system.env, "ESA_PORTAL_SERVICE_TIMEOUT_SECONDS": "20",
-        "ESA_PORTAL_ARGON2_TIME_COST": "1", "ESA_PORTAL_ARGON2_MEMORY_KIB": "8192",
-        **{f"ESA_{name.upper()}_URL": process.url for name, process in
-           system.processes.items()}})
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        try:
-            start_patiently(*system.processes.values(), portal)
-            saraban = Saraban(system.correspondence)
-            saraban.hire_staff()
-            for officer_id, name, roles, clearance in MORE_STAFF:
-                saraban.post("/officers", "esa-1", {
-                    "officer_id": officer_id, "name_th": name, "roles": roles,
-                    "position_th": position_th(officer_id), "clearance": clearance},
-                    key=f"staff-{officer_id}")
-            passwords = {who: create_account(portal, "create-account", "--officer-id", who)
-                         for who in PEOPLE}
-            yield Office(system, portal, browser, passwords,
-                         {name: Api(process) for name, process in system.processes.items()})
-        finally:
-            browser.close()
-            portal.stop()
-            system.stop()
-            nats.stop()
+    with running_portal(tmp_path_factory.mktemp("portal-budgeting-forms"), ALL_SERVICES,
+                        more_staff=MORE_STAFF, people=PEOPLE) as running:
+        yield Office(running.system, running.portal, running.browser, running.passwords,
+                     running.apis())
 
 
 @pytest.fixture(scope="module")
@@ -91,13 +63,7 @@ def lines(office: Office) -> dict[str, dict[str, Any]]:
     registry, budgeting = office.api["restructuring"], office.api["budgeting"]
     eventually(lambda: {"off-1", "esa-1"} <= {o["officer_id"] for o in registry.get(
         "/officers", limit=500)["items"]}, "restructuring knows the staff")
-    with SAMPLE.open(encoding="utf-8") as f:
-        rows = [r for r in csv.DictReader(f) if r["school_code"] in SCHOOLS]
-    out = io.StringIO()
-    writer = csv.DictWriter(out, fieldnames=list(rows[0]))
-    writer.writeheader()
-    writer.writerows(rows)
-    imported = registry.http.post("/schools/import", content=out.getvalue().encode(),
+    imported = registry.http.post("/schools/import", content=csv_of(sample_rows(SCHOOLS)),
                                   headers={"X-Actor-Id": "off-1", "Content-Type": "text/csv"})
     assert imported.status_code == 200, imported.text
     eventually(lambda: sorted(s["school_code"] for s in budgeting.get(

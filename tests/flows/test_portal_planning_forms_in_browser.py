@@ -22,27 +22,22 @@ phone's 390 px without scrolling sideways.
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Iterator
 from decimal import Decimal
 from typing import Any
 
 import pytest
 from planning_samples import NATIONAL, PROVINCIAL, development_plan, policy
-from playwright.sync_api import Page, expect, sync_playwright
+from playwright.sync_api import Page, expect
 
-from shared.messaging import bootstrap_streams
-from shared.nats_server import NatsServer
-from shared.testing import CHROMIUM, ServiceProcess
-from tests.conftest import STAFF, RunningSystem, Saraban
-from tests.support.portal_browser import CHROMIUM_ARGS, start_patiently, submit
+from tests.conftest import STAFF
+from tests.support.portal_browser import submit
 from tests.support.portal_office import (
     SCHOOLS,
-    Api,
     Office,
-    create_account,
     csv_of,
     eventually,
+    running_portal,
     sample_rows,
 )
 
@@ -69,45 +64,23 @@ NEW_SCHOOL = "40059901"
 def office(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Office]:
     """The services these forms write to, the staff, the schools of the sample DMC file, and the
     development plan and policy an action plan serves (drafts: the plan names them)."""
-    if not CHROMIUM.exists():
-        raise RuntimeError(f"{CHROMIUM} is missing: `make browser` installs it (apt-get)")
-    root = tmp_path_factory.mktemp("portal-planning-forms")
-    nats = NatsServer(root / "nats", log_file=root / "nats.log").start()
-    asyncio.run(bootstrap_streams(nats.url))
-    system = RunningSystem(nats.url, {"ESA_VAR_DIR": str(root / "var")}, SERVICES)
-    portal = ServiceProcess("portal", {
-        **system.env, "ESA_PORTAL_SERVICE_TIMEOUT_SECONDS": "20",
-        "ESA_PORTAL_ARGON2_TIME_COST": "1", "ESA_PORTAL_ARGON2_MEMORY_KIB": "8192",
-        **{f"ESA_{name.upper()}_URL": process.url for name, process in
-           system.processes.items()}})
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        try:
-            start_patiently(*system.processes.values(), portal)
-            api = {name: Api(process) for name, process in system.processes.items()}
-            Saraban(system.correspondence).hire_staff()
-            people = [s[0] for s in STAFF if s[0] != "clerk-1"]
-            passwords = {who: create_account(portal, "create-account", "--officer-id", who)
-                         for who in people}
-            planning, registry = api["planning"], api["restructuring"]
-            for service in (planning, registry):
-                eventually(lambda s=service: {"off-1", "dir-1", "esa-1"} <= {
-                    o["officer_id"] for o in s.get("/officers", limit=500)["items"]},
-                    "the service knows the staff")
-            planning.post("/reference-strategies/provincial", {"strategies": PROVINCIAL})
-            planning.post("/reference-strategies/national", {"strategies": NATIONAL})
-            planning.post("/policies", policy(YEAR))
-            planning.post("/development-plans", development_plan(2566, 2570))
-            imported = registry.http.post("/schools/import", content=csv_of(sample_rows()),
-                                          headers={"X-Actor-Id": "off-1",
-                                                   "Content-Type": "text/csv"})
-            assert imported.status_code == 200, imported.text
-            yield Office(system, portal, browser, passwords, api)
-        finally:
-            browser.close()
-            portal.stop()
-            system.stop()
-            nats.stop()
+    with running_portal(tmp_path_factory.mktemp("portal-planning-forms"), SERVICES,
+                        people=[s[0] for s in STAFF if s[0] != "clerk-1"]) as running:
+        api = running.apis()
+        planning, registry = api["planning"], api["restructuring"]
+        for service in (planning, registry):
+            eventually(lambda s=service: {"off-1", "dir-1", "esa-1"} <= {
+                o["officer_id"] for o in s.get("/officers", limit=500)["items"]},
+                "the service knows the staff")
+        planning.post("/reference-strategies/provincial", {"strategies": PROVINCIAL})
+        planning.post("/reference-strategies/national", {"strategies": NATIONAL})
+        planning.post("/policies", policy(YEAR))
+        planning.post("/development-plans", development_plan(2566, 2570))
+        imported = registry.http.post("/schools/import", content=csv_of(sample_rows()),
+                                      headers={"X-Actor-Id": "off-1",
+                                               "Content-Type": "text/csv"})
+        assert imported.status_code == 200, imported.text
+        yield Office(running.system, running.portal, running.browser, running.passwords, api)
 
 
 def fits_a_phone(page: Page) -> None:

@@ -25,7 +25,6 @@ the main pages are photographed at 1280 and 390 px into docs/screenshots/.
 
 from __future__ import annotations
 
-import asyncio
 import json
 import re
 from collections.abc import Iterator
@@ -36,32 +35,26 @@ from typing import Any
 import httpx
 import pytest
 from planning_samples import NATIONAL, PROVINCIAL, action_plan, development_plan, policy
-from playwright.sync_api import expect, sync_playwright
+from playwright.sync_api import expect
 
-from shared.messaging import bootstrap_streams
-from shared.nats_server import NatsServer
-from shared.testing import CHROMIUM, ServiceProcess
 from shared.thaimoney import format_baht
 from shared.thaitime import bangkok_date, utc_now
-from tests.conftest import ALL_SERVICES, STAFF, RunningSystem, Saraban
+from tests.conftest import ALL_SERVICES, STAFF
 from tests.support import portal as portal_http
 from tests.support import portal_office
 from tests.support.portal_browser import (
-    CHROMIUM_ARGS,
     screenshot,
-    start_patiently,
     submit,
 )
 from tests.support.portal_office import (
     SCHOOLS,
-    Api,
     Office,
     create_account,
     csv_of,
     eventually,
+    running_portal,
     sample_rows,
 )
-from tests.support.staff import position_th
 
 FISCAL_YEAR = 2568  # funded from academic year 2567's snapshots, those of the sample file
 RATES = {"kindergarten": "1700.00", "primary": "1900.00", "lower_secondary": "3500.00",
@@ -77,43 +70,15 @@ MINIMAL_PDF = (b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj 2 0 obj<</
 
 @pytest.fixture(scope="module")
 def office(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Office]:
-    if not CHROMIUM.exists():
-        raise RuntimeError(f"{CHROMIUM} is missing: `make browser` installs it (apt-get)")
-    root = tmp_path_factory.mktemp("portal-procedures")
-    nats = NatsServer(root / "nats", log_file=root / "nats.log").start()
-    asyncio.run(bootstrap_streams(nats.url))
     # Audit checkpoints every second (the auditor's marks need a signed head covering the events).
-    system = RunningSystem(nats.url, {"ESA_VAR_DIR": str(root / "var"),
-                                      "ESA_AUDIT_CHECKPOINT_SECONDS": "1"}, ALL_SERVICES)
-    portal = ServiceProcess("portal", {
-        **system.env, "ESA_PORTAL_SERVICE_TIMEOUT_SECONDS": "20",
-        # argon2id at its lightest here (the same code, less work): six people sign in.
-        "ESA_PORTAL_ARGON2_TIME_COST": "1", "ESA_PORTAL_ARGON2_MEMORY_KIB": "8192",
-        **{f"ESA_{name.upper()}_URL": process.url for name, process in
-           system.processes.items()}})
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        try:
-            start_patiently(*system.processes.values(), portal)
-            api = {name: Api(process) for name, process in system.processes.items()}
-            saraban = Saraban(system.correspondence)
-            saraban.hire_staff()
-            for officer_id, name, roles, clearance in MORE_STAFF:
-                saraban.post("/officers", "esa-1", {
-                    "officer_id": officer_id, "name_th": name, "roles": roles,
-                    "position_th": position_th(officer_id), "clearance": clearance},
-                    key=f"staff-{officer_id}")
-            people = [s[0] for s in STAFF] + [s[0] for s in MORE_STAFF]
-            passwords = {who: create_account(portal, "create-account", "--officer-id", who)
-                         for who in people}
-            passwords["audit-1"] = create_account(portal, "create-auditor", "--account-id", "audit-1",
-                                            "--name-th", "นางสาวตรวจตรา ละเอียด (ผู้ตรวจสอบภายใน)")
-            yield Office(system, portal, browser, passwords, api)
-        finally:
-            browser.close()
-            portal.stop()
-            system.stop()
-            nats.stop()
+    with running_portal(tmp_path_factory.mktemp("portal-procedures"), ALL_SERVICES,
+                        env={"ESA_AUDIT_CHECKPOINT_SECONDS": "1"}, more_staff=MORE_STAFF,
+                        people=[s[0] for s in (*STAFF, *MORE_STAFF)]) as running:
+        running.passwords["audit-1"] = create_account(
+            running.portal, "create-auditor", "--account-id", "audit-1",
+            "--name-th", "นางสาวตรวจตรา ละเอียด (ผู้ตรวจสอบภายใน)")
+        yield Office(running.system, running.portal, running.browser, running.passwords,
+                     running.apis())
 
 
 @pytest.fixture(scope="module")

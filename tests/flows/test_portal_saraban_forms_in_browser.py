@@ -22,11 +22,8 @@ where nothing may be wider than the screen.
 
 from __future__ import annotations
 
-import asyncio
 import json
 import re
-import subprocess
-import sys
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -34,22 +31,18 @@ from datetime import datetime, timedelta
 from typing import Any
 
 import pytest
-from playwright.sync_api import Browser, Page, expect, sync_playwright
+from playwright.sync_api import Browser, Page, expect
 
-from shared.messaging import bootstrap_streams
-from shared.nats_server import NatsServer
-from shared.settings import PROJECT_ROOT
-from shared.testing import CHROMIUM, ServiceProcess
+from shared.testing import ServiceProcess
 from shared.thaitime import BANGKOK
 from tests.conftest import ALL_SERVICES, STAFF, RunningSystem, Saraban
 from tests.support.portal_browser import (
-    CHROMIUM_ARGS,
     check_accessibility,
     screenshot,
-    start_patiently,
     submit,
 )
 from tests.support.portal_browser import sign_in as browser_sign_in
+from tests.support.portal_office import running_portal
 
 NEW_PASSWORD = "รหัสผ่านใหม่-ของฉัน-2569"
 PHONE = {"width": 390, "height": 844}
@@ -97,44 +90,16 @@ class Office:
             page.set_viewport_size(DESK)
 
 
-def _account(portal: ServiceProcess, officer_id: str) -> str:
-    """The documented command: an account for an officer of the staff directory."""
-    result = subprocess.run([sys.executable, "-m", "services.portal", "create-account",
-                             "--officer-id", officer_id], env=portal.env, cwd=PROJECT_ROOT,
-                            capture_output=True, text=True, timeout=90)
-    assert result.returncode == 0, result.stderr
-    return next(x for x in result.stdout.splitlines() if "one-time password" in x).split()[-1]
-
-
 @pytest.fixture(scope="module")
 def office(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Office]:
-    if not CHROMIUM.exists():
-        raise RuntimeError(f"{CHROMIUM} is missing: `make browser` installs it (apt-get)")
     started = time.monotonic()
-    root = tmp_path_factory.mktemp("portal-saraban-forms")
-    nats = NatsServer(root / "nats", log_file=root / "nats.log").start()
-    asyncio.run(bootstrap_streams(nats.url))
-    system = RunningSystem(nats.url, {"ESA_VAR_DIR": str(root / "var")}, ALL_SERVICES)
-    portal = ServiceProcess("portal", {
-        **system.env, "ESA_PORTAL_SERVICE_TIMEOUT_SECONDS": "20",
-        # argon2id at its lightest here (the same code, less work): four people sign in.
-        "ESA_PORTAL_ARGON2_TIME_COST": "1", "ESA_PORTAL_ARGON2_MEMORY_KIB": "8192",
-        **{f"ESA_{name.upper()}_URL": process.url for name, process in
-           system.processes.items()}})
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+    with running_portal(tmp_path_factory.mktemp("portal-saraban-forms"), ALL_SERVICES,
+                        people=[who for who, *_ in STAFF]) as running:
         try:
-            start_patiently(*system.processes.values(), portal)
-            saraban = Saraban(system.correspondence)
-            saraban.hire_staff()
-            passwords = {who: _account(portal, who) for who, *_ in STAFF}
-            yield Office(system, portal, browser, passwords, saraban, started)
+            yield Office(running.system, running.portal, running.browser, running.passwords,
+                         running.saraban, started)
         finally:
             print(f"\nmodule wall time: {time.monotonic() - started:.0f} s")
-            browser.close()
-            portal.stop()
-            system.stop()
-            nats.stop()
 
 
 @pytest.fixture(scope="module", autouse=True)

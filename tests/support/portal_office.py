@@ -1,26 +1,32 @@
-"""The office the portal's browser modules drive: the whole system as processes, the services'
-APIs as the office's staff speak to them (to set up what a test is not about), accounts made
-with the portal's own command, and the sample schools' DMC rows."""
+"""The office the portal's browser modules drive: the system as processes with the portal and a
+browser (`running_portal`), the services' APIs as the office's staff speak to them (to set up
+what a test is not about), accounts made with the portal's own command, and the sample schools'
+DMC rows."""
 
 from __future__ import annotations
 
+import asyncio
 import csv
 import io
 import subprocess
 import sys
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from playwright.sync_api import Browser, Page
+from playwright.sync_api import Browser, Page, sync_playwright
 
+from shared.messaging import bootstrap_streams
+from shared.nats_server import NatsServer
 from shared.settings import PROJECT_ROOT
-from shared.testing import ServiceProcess
-from tests.conftest import RunningSystem
-from tests.support.portal_browser import check_accessibility
+from shared.testing import CHROMIUM, ServiceProcess
+from tests.conftest import RunningSystem, Saraban
+from tests.support.portal_browser import CHROMIUM_ARGS, check_accessibility, start_patiently
 from tests.support.portal_browser import sign_in as browser_sign_in
+from tests.support.staff import position_th
 
 SAMPLE = Path(__file__).resolve().parents[1] / "data" / "schools-enrolment-2567.csv"
 SCHOOLS = ("40050001", "40050002", "40050003", "40050007", "40050038")
@@ -116,9 +122,11 @@ def create_account(portal: ServiceProcess, *args: str) -> str:
     return next(x for x in result.stdout.splitlines() if "one-time password" in x).split()[-1]
 
 
-def sample_rows() -> list[dict[str, str]]:
+def sample_rows(codes: Iterable[str] = SCHOOLS) -> list[dict[str, str]]:
+    """The sample DMC file's rows of these schools (both snapshots)."""
+    wanted = set(codes)
     with SAMPLE.open(encoding="utf-8") as f:
-        return [r for r in csv.DictReader(f) if r["school_code"] in SCHOOLS]
+        return [r for r in csv.DictReader(f) if r["school_code"] in wanted]
 
 
 def csv_of(rows: list[dict[str, str]]) -> bytes:
@@ -127,3 +135,55 @@ def csv_of(rows: list[dict[str, str]]) -> bytes:
     writer.writeheader()
     writer.writerows(rows)
     return out.getvalue().encode("utf-8")
+
+
+@dataclass
+class RunningPortal:
+    system: RunningSystem
+    portal: ServiceProcess
+    browser: Browser
+    saraban: Saraban
+    passwords: dict[str, str]
+
+    def apis(self) -> dict[str, Api]:
+        return {name: Api(process) for name, process in self.system.processes.items()}
+
+
+@contextmanager
+def running_portal(root: Path, services: Iterable[str], *, env: Mapping[str, str] | None = None,
+                   more_staff: Iterable[tuple[str, str, list[str], str]] = (),
+                   people: Iterable[str] = ()) -> Iterator[RunningPortal]:
+    """nats-server, `services` and the portal as processes and Chromium, the staff hired (and
+    `more_staff`: id, Thai name, roles, clearance), an account for each of `people` made with
+    the portal's documented command; everything stopped afterwards."""
+    if not CHROMIUM.exists():
+        raise RuntimeError(f"{CHROMIUM} is missing: `make browser` installs it (apt-get)")
+    nats = NatsServer(root / "nats", log_file=root / "nats.log").start()
+    asyncio.run(bootstrap_streams(nats.url))
+    system = RunningSystem(nats.url, {"ESA_VAR_DIR": str(root / "var"), **(env or {})},
+                           tuple(services))
+    portal = ServiceProcess("portal", {
+        **system.env, "ESA_PORTAL_SERVICE_TIMEOUT_SECONDS": "20",
+        # argon2id at its lightest here (the same code, less work): several people sign in.
+        "ESA_PORTAL_ARGON2_TIME_COST": "1", "ESA_PORTAL_ARGON2_MEMORY_KIB": "8192",
+        **{f"ESA_{name.upper()}_URL": process.url for name, process in
+           system.processes.items()}})
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        try:
+            start_patiently(*system.processes.values(), portal)
+            saraban = Saraban(system.correspondence)
+            saraban.hire_staff()
+            for officer_id, name, roles, clearance in more_staff:
+                saraban.post("/officers", "esa-1", {
+                    "officer_id": officer_id, "name_th": name, "roles": roles,
+                    "position_th": position_th(officer_id), "clearance": clearance},
+                    key=f"staff-{officer_id}")
+            passwords = {who: create_account(portal, "create-account", "--officer-id", who)
+                         for who in people}
+            yield RunningPortal(system, portal, browser, saraban, passwords)
+        finally:
+            browser.close()
+            portal.stop()
+            system.stop()
+            nats.stop()
