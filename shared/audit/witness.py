@@ -325,7 +325,12 @@ class Witness:
                         proven.append(head)
         else:
             proven = chain
-        cosignature = self._cosign(max(proven, key=lambda h: h.tree_size)) if proven else None
+        # Only a head newer than any held is cosigned: a service reads a witness's newest
+        # cosignature as how far it witnessed, and an older head (handed back and come again
+        # after newer ones) is covered by the newest's consistency proof anyway.
+        newest = max(proven, key=lambda h: h.tree_size) if proven else None
+        cosignature = self._cosign(newest) if newest is not None and (
+            latest is None or newest.tree_size > latest.tree_size) else None
         self.store.keep(proven, cosignature)
         if cosignature is not None:
             outcome.cosignatures.append(cosignature)
@@ -460,20 +465,34 @@ class WitnessProcess:
                     log.warning("witness cannot fetch heads, will retry", error=repr(error))
                     await asyncio.sleep(1.0)
                     continue
-                try:
-                    await self._handle(js, messages)
-                    for message in messages:
-                        await message.ack()
-                except Exception as error:  # noqa: BLE001 - the service may be away: again
-                    log.warning("witness could not check heads, will retry", error=repr(error))
-                    for message in messages:
-                        with contextlib.suppress(Exception):
-                            await message.nak(delay=1.0)
-                    await asyncio.sleep(1.0)
+                await self._handle_in_order(js, messages, closing)
         finally:
             # Closed, not drained: draining a pull subscription waits out the server's pending
             # fetch (the stop took 15 s), and every head handled was acknowledged already.
             await client.close()
+
+    async def _handle_in_order(self, js: Any, messages: list[Any],
+                               closing: asyncio.Event) -> None:
+        """The batch in the order published, tried again until it is handled: handed back,
+        a head would come again after newer ones, and a head carrying an accepted loss must be
+        considered before the new history's heads that follow it."""
+        messages = sorted(messages, key=lambda m: m.metadata.sequence.stream)
+        while True:
+            try:
+                await self._handle(js, messages)
+            except Exception as error:  # noqa: BLE001 - the service may be away: again
+                log.warning("witness could not check heads, will retry", error=repr(error))
+                if closing.is_set():
+                    return  # unacknowledged: delivered again to the next start
+                for message in messages:
+                    with contextlib.suppress(Exception):
+                        await message.in_progress()  # held, not redelivered meanwhile
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(closing.wait(), 1.0)
+                continue
+            for message in messages:
+                await message.ack()
+            return
 
     async def _handle(self, js: Any, messages: list[Any]) -> None:
         by_service: dict[str, list[SignedHead]] = {}

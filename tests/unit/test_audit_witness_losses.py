@@ -11,6 +11,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from shared.audit.heads import SignedHead, encode_signature, head_message
@@ -103,3 +104,34 @@ def test_a_loss_hiding_a_newer_head_or_not_signed_by_the_service_is_refused(
                                                        "loss": forged.as_dict()})])
     assert [a.kind for a in outcome.alarms] == ["loss-refused"] and not outcome.cosignatures
     assert witness.store.losses() == [] and not witness.store.was_lost(heads[4])
+
+
+def test_a_head_redelivered_after_newer_ones_is_kept_but_not_cosigned_over_them(
+        tmp_path: Path) -> None:
+    """The head carrying the statement was accepted, then handed back (the service was away for
+    the proofs) and came again after the new history's next heads: the witness's newest
+    cosignature stays the newest head, so a service reading the newest cosignature sees it."""
+    signer, old, heads, witness, source = office(tmp_path)
+    new = restored_branch(signer, old, 3)
+    statement = sign_statement(signer, SERVICE, heads[2], heads[4], "disk failed", "esa-1")
+    first = new.extend("the loss statement")
+    carrying = SignedHead(**{**first.__dict__, "loss": statement.as_dict()})
+    later = [new.extend("event after"), new.extend("event after that")]
+    source["branch"] = Away()
+    with pytest.raises(ConnectionError):
+        witness.consider(SERVICE, [carrying])
+    assert len(witness.store.losses()) == 1  # accepted before the proofs were asked for
+
+    source["branch"] = new
+    outcome = witness.consider(SERVICE, later)
+    assert outcome.alarms == [] and outcome.cosignatures[-1].head == later[-1]
+    outcome = witness.consider(SERVICE, [carrying])
+    assert outcome.alarms == [] and outcome.cosignatures == []
+    assert witness.store.latest(SERVICE) == later[-1]
+
+
+class Away:
+    """The service not answering for its proofs."""
+
+    def proofs(self, service: str, sizes: Sequence[int]) -> list[dict[str, Any]]:
+        raise ConnectionError("the service is away")
