@@ -156,6 +156,10 @@ class SelfCheck:
     def _quick(self) -> list[Finding]:
         audit, t = self.audit, self.audit.tables
         findings: list[Finding] = []
+        # Read before the snapshot is taken: a head is committed before it is cosigned, so the
+        # snapshot holds every head these name (read after, a head committed meanwhile and
+        # cosigned would look like a store rolled back).
+        witnessed = sorted(self.witnessed().items())
         with audit.datastore.transaction(commit=False) as cursor:
             if t.dialect == "postgres":  # one snapshot for every read below
                 cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
@@ -182,7 +186,7 @@ class SelfCheck:
             if tail:
                 findings.extend(self._compare(cursor, tail, 0 if tail[0].index == 0
                                               else self._position_before(cursor, tail[0].index)))
-            findings.extend(self._against_witnesses(cursor, size))
+            findings.extend(self._against_witnesses(cursor, size, witnessed))
         return findings
 
     def _position_before(self, cursor: Any, index: int) -> int:
@@ -194,10 +198,10 @@ class SelfCheck:
         return compare_with_leaves(self.audit.rows_between(cursor, after, leaves[-1].position),
                                    leaves)
 
-    def _against_witnesses(self, cursor: Any, size: int) -> list[Finding]:
+    def _against_witnesses(self, cursor: Any, size: int,
+                           witnessed: list[tuple[str, Cosignature]]) -> list[Finding]:
         findings = []
         nodes = SqlNodes(self.audit.tables, cursor)
-        witnessed = sorted(self.witnessed().items())
         losses = self.audit.losses(cursor) if witnessed else []
         for witness, cosignature in witnessed:
             head = cosignature.head

@@ -38,7 +38,8 @@ def fill(path: str, segment: str) -> str:
 def check_all(client: TestClient, app) -> int:
     tried = 0
     for method, path in routes(app):
-        for segment in JUNK_SEGMENTS:
+        # A path without a parameter is the same request whatever the segment: asked once.
+        for segment in JUNK_SEGMENTS if "{" in path else JUNK_SEGMENTS[:1]:
             url = fill(path, segment)
             bodies = JUNK_BODIES if method in {"POST", "PATCH", "PUT"} else [None]
             for body in bodies:
