@@ -3,6 +3,10 @@
 
 from __future__ import annotations
 
+import itertools
+import os
+import random
+import re
 import shutil
 import socket
 import subprocess
@@ -26,10 +30,29 @@ def nats_server_binary() -> str:
     return found
 
 
+# Ports for servers the tests start. Not the kernel's pick (bind to 0): it hands the same ports
+# out again soon after, to other test workers too, and takes source ports of connections from
+# that range, so a server started a moment later could find another's there and a test would
+# talk to someone else's service (seen as a 405 under three workers). Each process walks a
+# stretch of its own (one per pytest-xdist worker) below Linux's ephemeral range, from a random
+# point, and never hands a port out twice.
+_FIRST_PORT, _STRETCHES, _STRETCH = 15000, 8, 2000
+_worker = re.fullmatch(r"gw(\d+)", os.environ.get("PYTEST_XDIST_WORKER", ""))
+_stretch_start = _FIRST_PORT + (int(_worker[1]) % _STRETCHES if _worker else
+                                random.randrange(_STRETCHES)) * _STRETCH
+_next_port = itertools.count(random.randrange(_STRETCH))
+
+
 def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
+    for _ in range(_STRETCH):
+        port = _stretch_start + next(_next_port) % _STRETCH
+        with socket.socket() as sock:
+            try:
+                sock.bind(("127.0.0.1", port))
+            except OSError:
+                continue  # someone listens there
+            return port
+    raise RuntimeError(f"no free port from {_stretch_start} to {_stretch_start + _STRETCH - 1}")
 
 
 def wait_for_port(port: int, timeout: float = 15.0, host: str = "127.0.0.1") -> None:
