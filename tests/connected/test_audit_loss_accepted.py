@@ -130,20 +130,11 @@ def test_a_restore_is_refused_until_the_loss_is_accepted_then_witnessed_and_veri
 
     # The auditor: the whole log, everything the stream published (the lost heads and their
     # cosignatures too), the witness's key as the anchor.
-    with office.http() as http:
-        export = tmp_path / "planning.jsonl"
-        export.write_bytes(http.get("/audit/export").content)
-        public = tmp_path / "planning.pub"
-        public.write_text(http.get("/audit/public-key").json()["public_key_pem"])
-    witness_key = tmp_path / "witness-1.pub"
-    witness_key.write_text(httpx.get(f"http://127.0.0.1:{office.witness.port}/public-key")
-                           .json()["public_key_pem"])
-    published = tmp_path / "published.jsonl"
-    assert audit_cli(["fetch", "--nats", office.nats_url, "--service", SERVICE,
-                      "--out", str(published)]) == 0
+    files = office.auditor_files(tmp_path)
     capsys.readouterr()
-    assert audit_cli(["verify", "--export", str(export), "--public-key", str(public),
-                      "--published", str(published), "--witness", str(witness_key)]) == 0
+    assert audit_cli(["verify", "--export", str(files.export), "--public-key",
+                      str(files.public_key), "--published", str(files.published), "--witness",
+                      str(files.witness_key)]) == 0
     text = capsys.readouterr().out
     assert "ACCEPTED LOSS" in text and "esa-1" in text and "OK" in text, text
     assert "of that lost history" in text

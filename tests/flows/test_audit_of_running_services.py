@@ -37,22 +37,14 @@ def test_an_auditor_verifies_a_period_from_the_export_the_stream_and_the_witness
     assert all(a.status_code == 201 for a in office.draft_policies(5, start=10))
     office.wait_witnessed()
 
-    with office.http() as http:
-        export = tmp_path / "planning-period.jsonl"
-        export.write_bytes(http.get("/audit/export", params={"from_size": before}).content)
-        (tmp_path / "planning.pub").write_text(http.get("/audit/public-key").json()["public_key_pem"])
-    witness_key = tmp_path / "witness-1.pub"
-    witness_key.write_text(httpx.get(f"http://127.0.0.1:{office.witness.port}/public-key")
-                           .json()["public_key_pem"])
-    published = tmp_path / "published.jsonl"
-    assert audit_cli(["fetch", "--nats", office.nats_url, "--service", SERVICE,
-                      "--out", str(published)]) == 0
+    files = office.auditor_files(tmp_path, "planning-period.jsonl", from_size=before)
+    export, witness_key, published = files.export, files.witness_key, files.published
     kinds = {json.loads(line)["kind"] for line in published.read_text().splitlines()}
     assert kinds == {"head", "cosignature"}
 
     capsys.readouterr()
     assert audit_cli(["verify", "--export", str(export), "--public-key",
-                      str(tmp_path / "planning.pub"), "--published", str(published),
+                      str(files.public_key), "--published", str(published),
                       "--witness", str(witness_key)]) == 0
     text = capsys.readouterr().out
     assert "OK" in text and "cosigned by witness-1" in text

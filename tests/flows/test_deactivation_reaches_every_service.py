@@ -6,28 +6,18 @@ JetStream. All five services as real processes, on SQLite and on PostgreSQL."""
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
 from typing import Any
 
 import httpx
 from planning_samples import policy
 
 from shared.thaitime import bangkok_date, fiscal_year_be, utc_now
+from tests.support.waiting import eventually
 
 DEPUTY = {"officer_id": "esa-2", "name_th": "นางรอง ผู้อำนวยการ",
           "position_th": "รองผู้อำนวยการสำนักงานเขตพื้นที่การศึกษา", "roles": ["esa_director"]}
 ANALYST = {"officer_id": "off-2", "name_th": "นางสาวมาลี ขยันยิ่ง",
            "position_th": "นักวิเคราะห์นโยบายและแผน", "roles": ["officer"]}
-
-
-def eventually(check: Callable[[], Any], what: str, timeout: float = 30.0) -> Any:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        found = check()
-        if found:
-            return found
-        time.sleep(0.2)
-    raise AssertionError(f"not in time: {what}")
 
 
 class Client:

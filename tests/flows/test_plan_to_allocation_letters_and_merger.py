@@ -21,8 +21,6 @@ from __future__ import annotations
 
 import csv
 import io
-import time
-from collections.abc import Callable
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -33,6 +31,7 @@ from shared.testing import ServiceProcess, read_feed
 from shared.thaimoney import baht_text, format_baht
 from shared.thaitime import bangkok_date, utc_now
 from tests.support.http import every_item
+from tests.support.waiting import eventually
 
 SAMPLE = Path(__file__).resolve().parents[1] / "data" / "schools-enrolment-2567.csv"
 SMALL, RECEIVER = "40050003", "40050038"  # โรงเรียนหินลาด (32 pupils) into บ้านหนองตาไก้
@@ -63,17 +62,6 @@ def per_head(rows: list[dict[str, str]]) -> Decimal:
     """The subsidy of a school's snapshots (both terms), each term at half the yearly rate."""
     return sum((RATES[LEVEL_OF[g]] * int(row[g]) / 2 for row in rows for g in LEVEL_OF),
                Decimal("0")).quantize(Decimal("0.01"))
-
-
-def eventually(check: Callable[[], Any], what: str, timeout: float = 30.0) -> Any:
-    deadline = time.monotonic() + timeout
-    last: Any = None
-    while time.monotonic() < deadline:
-        last = check()
-        if last:
-            return last
-        time.sleep(0.2)
-    raise AssertionError(f"not within {timeout}s: {what} (last: {last!r})")
 
 
 class Client:

@@ -26,51 +26,32 @@ import json
 import re
 import time
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
 import pytest
-from playwright.sync_api import Browser, Page, expect
+from playwright.sync_api import Page, expect
 
-from shared.testing import ServiceProcess
 from shared.thaitime import BANGKOK
-from tests.conftest import ALL_SERVICES, STAFF, RunningSystem, Saraban
+from tests.conftest import ALL_SERVICES, STAFF, Saraban
+from tests.support import portal_office
 from tests.support.portal_browser import (
     check_accessibility,
     screenshot,
     submit,
 )
-from tests.support.portal_browser import sign_in as browser_sign_in
 from tests.support.portal_office import running_portal
 
-NEW_PASSWORD = "รหัสผ่านใหม่-ของฉัน-2569"
 PHONE = {"width": 390, "height": 844}
 DESK = {"width": 1280, "height": 900}
 
 
-@dataclass
-class Office:
-    system: RunningSystem
-    portal: ServiceProcess
-    browser: Browser
-    passwords: dict[str, str]
+@dataclass(kw_only=True)
+class Office(portal_office.Office):
+    """The shared office, with saraban's own reads and every page checked at a phone's width."""
     saraban: Saraban
     started: float
-    axe: dict[str, dict[str, int]] = field(default_factory=dict)
-    pages: dict[str, Page] = field(default_factory=dict)
-
-    @property
-    def url(self) -> str:
-        return self.portal.url
-
-    def person(self, who: str) -> Page:
-        """`who` signed in, in a browser of their own (once; the page is reused)."""
-        if who not in self.pages:
-            context = self.browser.new_context(viewport=DESK, locale="th-TH")
-            self.pages[who] = browser_sign_in(self.url, context, who, self.passwords[who],
-                                              NEW_PASSWORD)
-        return self.pages[who]
 
     def get(self, path: str, actor: str = "clerk-1") -> Any:
         """What correspondence recorded, read through its API as an officer."""
@@ -97,7 +78,7 @@ def office(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Office]:
                         people=[who for who, *_ in STAFF]) as running:
         try:
             yield Office(running.system, running.portal, running.browser, running.passwords,
-                         running.saraban, started)
+                         running.apis(), saraban=running.saraban, started=started)
         finally:
             print(f"\nmodule wall time: {time.monotonic() - started:.0f} s")
 

@@ -132,6 +132,14 @@ def stream_count(nats_url: str, stream: str) -> int:
     return asyncio.run(count())
 
 
+@dataclass(frozen=True)
+class AuditorFiles:
+    export: Path
+    public_key: Path
+    witness_key: Path
+    published: Path
+
+
 @dataclass
 class AuditedOffice:
     nats_url: str
@@ -294,6 +302,24 @@ class AuditedOffice:
                                              headers={"Nats-Msg-Id": message_id})
             await client.drain()
         asyncio.run(publish())
+
+    def auditor_files(self, directory: Path, export_name: str = "planning.jsonl",
+                      **export_params: Any) -> AuditorFiles:
+        """What an auditor gathers before `verify`: the service's export (`export_params`: e.g.
+        `from_size`) and public key, the witness's public key, everything the stream published
+        (`python -m shared.audit fetch`)."""
+        from shared.audit.__main__ import main as audit_cli
+
+        files = AuditorFiles(directory / export_name, directory / "planning.pub",
+                             directory / "witness-1.pub", directory / "published.jsonl")
+        with self.http() as http:
+            files.export.write_bytes(http.get("/audit/export", params=export_params).content)
+            files.public_key.write_text(http.get("/audit/public-key").json()["public_key_pem"])
+        files.witness_key.write_text(httpx.get(
+            f"http://127.0.0.1:{self.witness.port}/public-key").json()["public_key_pem"])
+        assert audit_cli(["fetch", "--nats", self.nats_url, "--service", SERVICE,
+                          "--out", str(files.published)]) == 0
+        return files
 
     def audit_key(self) -> AuditSigner:
         """The service's audit key, as the insider finds it beside the store."""

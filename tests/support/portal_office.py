@@ -10,7 +10,6 @@ import csv
 import io
 import subprocess
 import sys
-import time
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -24,6 +23,7 @@ from shared.nats_server import NatsServer
 from shared.settings import PROJECT_ROOT
 from shared.testing import CHROMIUM, ServiceProcess
 from tests.conftest import RunningSystem, Saraban
+from tests.support import waiting
 from tests.support.portal_browser import CHROMIUM_ARGS, check_accessibility, start_patiently
 from tests.support.portal_browser import sign_in as browser_sign_in
 from tests.support.staff import position_th
@@ -34,14 +34,8 @@ NEW_PASSWORD = "รหัสผ่านใหม่-ของฉัน-2569"
 
 
 def eventually(check: Callable[[], Any], what: str, timeout: float = 40.0) -> Any:
-    deadline = time.monotonic() + timeout
-    last: Any = None
-    while time.monotonic() < deadline:
-        last = check()
-        if last:
-            return last
-        time.sleep(0.3)
-    raise AssertionError(f"not within {timeout}s: {what} (last: {last!r})")
+    """The shared wait, a little longer: the portal's pages read five services."""
+    return waiting.eventually(check, what, timeout, every=0.3)
 
 
 class Api:
