@@ -45,25 +45,27 @@ def render(document: dict[str, Any]) -> str:
     return json.dumps(document, ensure_ascii=False, indent=2, sort_keys=True) + "\n"
 
 
+def _message(key: str, model: Any, headers: dict[str, Any]) -> dict[str, Any]:
+    """One message of the AsyncAPI document: its schema, its first docstring line as title."""
+    return {
+        "name": key,
+        "title": model.__doc__.strip().splitlines()[0] if model.__doc__ else key,
+        "contentType": "application/json",
+        "payload": {"$ref": f"schemas/{key}.json"},
+        "headers": {"type": "object", "properties": headers},
+    }
+
+
 def asyncapi_document() -> dict[str, Any]:
     channels: dict[str, Any] = {}
     operations: dict[str, Any] = {}
     messages: dict[str, Any] = {}
     for key, model in all_events().items():
         name = key.replace(".", "_")
-        messages[name] = {
-            "name": key,
-            "title": model.__doc__.strip().splitlines()[0] if model.__doc__ else key,
-            "contentType": "application/json",
-            "payload": {"$ref": f"schemas/{key}.json"},
-            "headers": {
-                "type": "object",
-                "properties": {
-                    "Nats-Msg-Id": {"type": "string", "description": "<service>:<aggregate id>:<version>"},
-                    "Esa-Trace-Id": {"type": "string"},
-                },
-            },
-        }
+        messages[name] = _message(key, model, {
+            "Nats-Msg-Id": {"type": "string", "description": "<service>:<aggregate id>:<version>"},
+            "Esa-Trace-Id": {"type": "string"},
+        })
         channels[name] = {
             "address": f"{SUBJECT_PREFIX}.{model.EVENT_TYPE}",
             "messages": {name: {"$ref": f"#/components/messages/{name}"}},
@@ -74,13 +76,7 @@ def asyncapi_document() -> dict[str, Any]:
         }
     for key, model in audit_messages().items():
         name = key.replace(".", "_")
-        messages[name] = {
-            "name": key,
-            "title": model.__doc__.strip().splitlines()[0] if model.__doc__ else key,
-            "contentType": "application/json",
-            "payload": {"$ref": f"schemas/{key}.json"},
-            "headers": {"type": "object", "properties": {"Nats-Msg-Id": {"type": "string"}}},
-        }
+        messages[name] = _message(key, model, {"Nats-Msg-Id": {"type": "string"}})
         channels[name] = {
             "address": model.SUBJECT,
             "parameters": {"service": {"description": "the service whose log it is about"}},

@@ -13,10 +13,9 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from datetime import date
 from decimal import Decimal
-from typing import Any
 
 import httpx
 import orjson
@@ -37,6 +36,7 @@ from shared.nats_server import NatsServer
 from shared.testing import ServiceProcess
 from shared.thaimoney import baht_text, format_baht
 from tests.support.http import every_item
+from tests.support.waiting import eventually
 
 STAFF = [("esa-1", ["esa_director", "signer"], "ผู้อำนวยการสำนักงานเขตพื้นที่การศึกษา"),
          ("dir-1", ["group_director"], "ผู้อำนวยการกลุ่มนโยบายและแผน"),
@@ -102,17 +102,6 @@ def consumed(nats_url: str, stream: str, durable: str) -> int:
             await client.drain()
 
     return asyncio.run(run())
-
-
-def eventually(check: Callable[[], Any], timeout: float = 30.0, what: str = "") -> Any:
-    deadline = time.monotonic() + timeout
-    last: Any = None
-    while time.monotonic() < deadline:
-        last = check()
-        if last:
-            return last
-        time.sleep(0.2)
-    raise AssertionError(f"not in {timeout}s: {what} (last: {last!r})")
 
 
 def post(http: httpx.Client, path: str, body: dict, actor: str = "off-1",

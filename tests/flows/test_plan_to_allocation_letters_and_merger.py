@@ -19,10 +19,7 @@ the sample file's.)
 
 from __future__ import annotations
 
-import csv
-import io
 from decimal import Decimal
-from pathlib import Path
 from typing import Any
 
 from planning_samples import NATIONAL, PROVINCIAL, action_plan, development_plan, policy
@@ -30,10 +27,10 @@ from planning_samples import NATIONAL, PROVINCIAL, action_plan, development_plan
 from shared.testing import ServiceProcess, read_feed
 from shared.thaimoney import baht_text, format_baht
 from shared.thaitime import bangkok_date, utc_now
+from tests.support.dmc import csv_of, sample_rows
 from tests.support.http import every_item
 from tests.support.waiting import eventually
 
-SAMPLE = Path(__file__).resolve().parents[1] / "data" / "schools-enrolment-2567.csv"
 SMALL, RECEIVER = "40050003", "40050038"  # โรงเรียนหินลาด (32 pupils) into บ้านหนองตาไก้
 SCHOOLS = ("40050001", "40050002", SMALL, "40050007", RECEIVER)
 FISCAL_YEAR = 2568  # funded from academic year 2567's snapshots, those of the sample file
@@ -43,19 +40,6 @@ LEVEL_OF = {**{g: "kindergarten" for g in ("k1", "k2", "k3")},
             **{g: "primary" for g in ("p1", "p2", "p3", "p4", "p5", "p6")},
             **{g: "lower_secondary" for g in ("m1", "m2", "m3")}}
 LETTER_SUBJECT = "แจ้งการจัดสรรงบประมาณ"
-
-
-def sample_rows() -> list[dict[str, str]]:
-    with SAMPLE.open(encoding="utf-8") as f:
-        return [r for r in csv.DictReader(f) if r["school_code"] in SCHOOLS]
-
-
-def dmc_file(rows: list[dict[str, str]]) -> bytes:
-    out = io.StringIO()
-    writer = csv.DictWriter(out, fieldnames=list(rows[0]))
-    writer.writeheader()
-    writer.writerows(rows)
-    return out.getvalue().encode("utf-8")
 
 
 def per_head(rows: list[dict[str, str]]) -> Decimal:
@@ -145,8 +129,8 @@ def test_plan_to_allocation_letters_then_a_merger_moves_the_next_allocation(whol
     # terms; budgeting learns the snapshots.
     eventually(lambda: {o["officer_id"] for o in registry.get("/officers", limit=500)["items"]}
                >= {"esa-1", "dir-1", "off-1", "off-2"}, "restructuring knows the staff")
-    rows = sample_rows()
-    response = registry.http.post("/schools/import", content=dmc_file(rows),
+    rows = sample_rows(SCHOOLS)
+    response = registry.http.post("/schools/import", content=csv_of(rows),
                                   headers={"X-Actor-Id": "off-1", "Content-Type": "text/csv"})
     assert response.status_code == 200, response.text
     eventually(lambda: [(s["school_code"], len(s["snapshots"]))

@@ -31,10 +31,10 @@ from playwright.sync_api import Page, expect
 
 from shared.thaitime import bangkok_date, utc_now
 from tests.conftest import ALL_SERVICES
+from tests.support.dmc import csv_of
 from tests.support.portal_browser import screenshot, submit
 from tests.support.portal_office import (
     Office,
-    csv_of,
     eventually,
     running_portal,
     sample_rows,

@@ -31,11 +31,11 @@ from planning_samples import NATIONAL, PROVINCIAL, development_plan, policy
 from playwright.sync_api import Page, expect
 
 from tests.conftest import STAFF
+from tests.support.dmc import csv_of
 from tests.support.portal_browser import submit
 from tests.support.portal_office import (
     SCHOOLS,
     Office,
-    csv_of,
     eventually,
     running_portal,
     sample_rows,

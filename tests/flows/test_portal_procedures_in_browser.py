@@ -42,6 +42,7 @@ from shared.thaitime import bangkok_date, utc_now
 from tests.conftest import ALL_SERVICES, STAFF
 from tests.support import portal as portal_http
 from tests.support import portal_office
+from tests.support.dmc import csv_of
 from tests.support.portal_browser import (
     screenshot,
     submit,
@@ -50,7 +51,6 @@ from tests.support.portal_office import (
     SCHOOLS,
     Office,
     create_account,
-    csv_of,
     eventually,
     running_portal,
     sample_rows,

@@ -4,7 +4,6 @@ each service counts monitoring among its witnesses."""
 
 from __future__ import annotations
 
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -18,6 +17,7 @@ from shared.nats_server import NatsServer, free_port
 from shared.testing import ServiceProcess
 from tests.support.audit import audit_messages
 from tests.support.portal_browser import start_patiently
+from tests.support.waiting import eventually
 
 
 @pytest.fixture
@@ -37,16 +37,6 @@ def office(nats_server: NatsServer, tmp_path: Path) -> Iterator[dict[str, Servic
             process.stop()
 
 
-def wait(predicate, timeout: float, what: str):  # noqa: ANN001, ANN201 - a test's poll
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = predicate()
-        if value:
-            return value
-        time.sleep(0.2)
-    raise TimeoutError(f"not in {timeout}s: {what}")
-
-
 def test_monitoring_cosigns_every_other_services_heads(
         office: dict[str, ServiceProcess], nats_server: NatsServer, tmp_path: Path) -> None:
     assert "portal" in office, "the office portal is started with the services"
@@ -57,16 +47,17 @@ def test_monitoring_cosigns_every_other_services_heads(
         assert httpx.get(f"{office[name].url}/audit/status", timeout=10).status_code == 401
 
     for name in others:
-        messages = wait(lambda name=name: audit_messages(
-            nats_server.url, f"{name}.cosigned.{MONITORING_WITNESS}"), 60,
-            f"monitoring's cosignature of {name}'s head on the audit stream")
+        messages = eventually(lambda name=name: audit_messages(
+            nats_server.url, f"{name}.cosigned.{MONITORING_WITNESS}"),
+            f"monitoring's cosignature of {name}'s head on the audit stream", 60)
         cosignature = Cosignature.from_dict(messages[-1])
         assert cosignature.verifies(monitoring_key) and cosignature.head.service == name
         assert audit_messages(nats_server.url, f"{name}.head"), f"{name} publishes its heads"
         with office[name].client(timeout=10) as http:
-            status = wait(lambda http=http: (lambda s: s if MONITORING_WITNESS in s["witnessed"]
-                                             else None)(http.get("/audit/status").json()), 30,
-                          f"{name} counts monitoring among its witnesses")
+            status = eventually(lambda http=http: (
+                lambda s: s if MONITORING_WITNESS in s["witnessed"] else None)(
+                    http.get("/audit/status").json()),
+                f"{name} counts monitoring among its witnesses", 30)
         assert status["ok"] and status["witnessed"][MONITORING_WITNESS]["tree_size"] >= 1
     health = httpx.get(f"{office['portal'].url}/health", timeout=10).json()
     assert health["nats_connected"] is True, "the portal connects to publish its heads"

@@ -6,8 +6,6 @@ DMC rows."""
 from __future__ import annotations
 
 import asyncio
-import csv
-import io
 import subprocess
 import sys
 from collections.abc import Callable, Iterable, Iterator, Mapping
@@ -23,12 +21,11 @@ from shared.nats_server import NatsServer
 from shared.settings import PROJECT_ROOT
 from shared.testing import CHROMIUM, ServiceProcess
 from tests.conftest import RunningSystem, Saraban
-from tests.support import waiting
+from tests.support import dmc, waiting
 from tests.support.portal_browser import CHROMIUM_ARGS, check_accessibility, start_patiently
 from tests.support.portal_browser import sign_in as browser_sign_in
 from tests.support.staff import position_th
 
-SAMPLE = Path(__file__).resolve().parents[1] / "data" / "schools-enrolment-2567.csv"
 SCHOOLS = ("40050001", "40050002", "40050003", "40050007", "40050038")
 NEW_PASSWORD = "รหัสผ่านใหม่-ของฉัน-2569"
 
@@ -117,18 +114,8 @@ def create_account(portal: ServiceProcess, *args: str) -> str:
 
 
 def sample_rows(codes: Iterable[str] = SCHOOLS) -> list[dict[str, str]]:
-    """The sample DMC file's rows of these schools (both snapshots)."""
-    wanted = set(codes)
-    with SAMPLE.open(encoding="utf-8") as f:
-        return [r for r in csv.DictReader(f) if r["school_code"] in wanted]
-
-
-def csv_of(rows: list[dict[str, str]]) -> bytes:
-    out = io.StringIO()
-    writer = csv.DictWriter(out, fieldnames=list(rows[0]))
-    writer.writeheader()
-    writer.writerows(rows)
-    return out.getvalue().encode("utf-8")
+    """The sample DMC file's rows of these schools (the portal's five by default)."""
+    return dmc.sample_rows(codes)
 
 
 @dataclass
