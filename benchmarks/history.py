@@ -1,6 +1,7 @@
 """Years of an office's history: make them, then measure the services on them (issue 13, item 6).
 
     python -m benchmarks.history generate --years 3 --out var/history [--seed 2568]
+        [--services planning restructuring]   # only these, beside the stores already there
     python -m benchmarks.history measure --years 1 3 10 --root var/history
 
 `generate` builds `DIR/years-N/`, laid out as `ESA_VAR_DIR` (one `<service>.sqlite3` each, the keys
@@ -23,7 +24,18 @@ batch, so one audit head per batch), seeded:
 - **budgeting**: each fiscal year 200 lines (`BudgetLine.open`, 40 projects × 5 categories), each
   allocated once, then 3,000 commitments with their disbursements on random lines (6,000
   movements a year; lines are snapshotted every 100 events by the application). The staff taught.
-- planning's plans and restructuring's schools and cases are **not generated** yet (see the README).
+- **planning**: `Plan`'s own methods, each step by the one the decision rights name; each fiscal
+  year a policy and an action plan of 40 projects (drafted, revised, proposed to กศจ., now and
+  then returned, approved citing a resolution learnt as a `RegisteredDocument`, published, run,
+  closed; half the action plans amended mid-year), the year closed to approvals; every five
+  years a development plan (amended after its mid-plan review), with the provincial and national
+  strategies imported before it.
+- **restructuring**: `School`'s and `RestructuringCase`'s own methods: 300 schools (the sample
+  office's 208 and more like them), a snapshot on both DMC dates of every academic year, and each
+  June's figures bring the year's cases (mergers, a class expansion, a dissolution, now and then
+  a transfer or a new school) taken through study, hearing, proposal, decision and execution.
+  Both run on a `Timeline`, so the log is in time order across aggregates and nothing falls after
+  "now".
 
 Every store then gets its persisted lists built once (`ReadModels.start` until caught up, as a
 service's first start would) and the relay's position set to the end of the log (the history was
@@ -62,7 +74,7 @@ MOVEMENTS_PER_YEAR = 3000  # commitment + disbursement pairs
 CLIENTS = 8
 REQUESTS = 200  # per read, shared by the clients
 REGISTRATIONS = 50
-SERVICES = ("correspondence", "monitoring", "budgeting")
+SERVICES = ("correspondence", "monitoring", "budgeting", "planning", "restructuring")
 STEP_HOURS = (2, 30)  # between two steps of a document
 
 
@@ -75,20 +87,37 @@ def load_average() -> str:
 
 
 # --- generate ------------------------------------------------------------------------------------
-def generate(out: Path, years: int, seed: int, now: datetime) -> dict[str, Any]:
+def generate(out: Path, years: int, seed: int, now: datetime,
+             services: tuple[str, ...] = SERVICES) -> dict[str, Any]:
+    """Build the chosen services' stores in `out/years-N`; a service whose store is already there
+    is refused, the others may be added beside it (`generated.json` gains their figures)."""
     var_dir = out / f"years-{years}"
-    if var_dir.exists() and any(var_dir.glob("*.sqlite3")):
-        raise SystemExit(f"{var_dir} already holds a store: remove it first")
+    there = [name for name in services if (var_dir / f"{name}.sqlite3").exists()]
+    if there:
+        raise SystemExit(f"{var_dir} already holds {', '.join(there)}: remove it first, or "
+                         "choose other --services")
     var_dir.mkdir(parents=True, exist_ok=True)
-    figures: dict[str, Any] = {"years": years, "seed": seed, "now": now.isoformat(),
-                               "cores": os.cpu_count(), "load_start": load_average()}
-    for name, make in (("correspondence", generate_correspondence),
-                       ("monitoring", generate_monitoring), ("budgeting", generate_budgeting)):
+    summary = var_dir / "generated.json"
+    # Merged, not overwritten: the services generated earlier keep their figures (and their
+    # "now" and seed, which each service's own entry repeats).
+    figures: dict[str, Any] = (json.loads(summary.read_text()) if summary.exists() else
+                               {"years": years, "seed": seed, "now": now.isoformat(),
+                                "cores": os.cpu_count()})
+    figures["load_start"] = load_average()
+    from benchmarks.history_plans_and_schools import generate_planning, generate_restructuring
+
+    makers = {"correspondence": generate_correspondence, "monitoring": generate_monitoring,
+              "budgeting": generate_budgeting, "planning": generate_planning,
+              "restructuring": generate_restructuring}
+    for name in services:
         step(f"{name}: {years} year(s)")
-        figures[name] = make(var_dir, years, random.Random(f"{seed}:{name}"), now)
+        made = makers[name](var_dir, years, random.Random(f"{seed}:{name}"), now)
+        figures[name] = {**made, "seed": seed, "now": now.isoformat()}
         step(f"{name}: {figures[name]}")
+        # Written after each service: a later failure keeps what was made.
+        summary.write_text(json.dumps(figures, indent=2))
     figures["load_end"] = load_average()
-    (var_dir / "generated.json").write_text(json.dumps(figures, indent=2))
+    summary.write_text(json.dumps(figures, indent=2))
     return figures
 
 
@@ -426,19 +455,20 @@ def measure_size(var_dir: Path, stack: contextlib.ExitStack, figures: dict[str, 
             headers={"Authorization": f"Bearer {token}", "X-Actor-Id": actor})
 
     reads: dict[str, tuple[str, Callable[[], Any], list[str]]] = {}
-    corr = services["correspondence"]
+    corr = services.get("correspondence")
     year_be = datetime.now(UTC).year + 543
-    with corr.client(timeout=60, headers={"X-Actor-Id": "dir-1"}) as client:
-        page = client.get(f"/registers/receiving/{year_be - 1 if generated['years'] > 1 else year_be}",
-                          params={"limit": 200})
-        page.raise_for_status()
-        ids = [item["document_id"] for item in page.json()["items"]]
-    reads["a document"] = ("correspondence", session(corr, "dir-1"),
-                           [f"/documents/{i}" for i in ids])
-    reads["receiving register page"] = ("correspondence", session(corr, "clerk-1"),
-                                        [f"/registers/receiving/{year_be}?limit=50"])
-    reads["/work-queue"] = ("correspondence", session(corr, "dir-1"), ["/work-queue?limit=50"])
-    reads["/my-work"] = ("correspondence", session(corr, "off-1"), ["/my-work?limit=50"])
+    if corr is not None:
+        with corr.client(timeout=60, headers={"X-Actor-Id": "dir-1"}) as client:
+            last = year_be - 1 if generated["years"] > 1 else year_be
+            page = client.get(f"/registers/receiving/{last}", params={"limit": 200})
+            page.raise_for_status()
+            ids = [item["document_id"] for item in page.json()["items"]]
+        reads["a document"] = ("correspondence", session(corr, "dir-1"),
+                               [f"/documents/{i}" for i in ids])
+        reads["receiving register page"] = ("correspondence", session(corr, "clerk-1"),
+                                            [f"/registers/receiving/{year_be}?limit=50"])
+        reads["/work-queue"] = ("correspondence", session(corr, "dir-1"), ["/work-queue?limit=50"])
+        reads["/my-work"] = ("correspondence", session(corr, "off-1"), ["/my-work?limit=50"])
     if "monitoring" in services:
         mon = services["monitoring"]
         reads["monitoring /cases"] = ("monitoring", session(mon, "dir-1"), ["/cases?limit=50"])
@@ -456,37 +486,54 @@ def measure_size(var_dir: Path, stack: contextlib.ExitStack, figures: dict[str, 
         moment = datetime(last_fy - 543, 4, 1, 3, tzinfo=UTC).isoformat()
         reads["budget line as_of"] = ("budgeting", session(bud, "dir-1"), [
             f"/lines/{i}?as_of={moment.replace('+', '%2B')}" for i in line_ids])
+    if "planning" in services:
+        plan = services["planning"]
+        with plan.client(timeout=60, headers={"X-Actor-Id": "dir-1"}) as client:
+            listed = client.get("/plans", params={"limit": 50})
+            listed.raise_for_status()
+            plan_ids = [item["plan_id"] for item in listed.json()["items"]]
+        reads["planning /plans page"] = ("planning", session(plan, "dir-1"),
+                                         ["/plans?limit=50"])
+        reads["a plan"] = ("planning", session(plan, "dir-1"), [f"/plans/{i}" for i in plan_ids])
+    if "restructuring" in services:
+        rest = services["restructuring"]
+        reads["restructuring /schools page"] = ("restructuring", session(rest, "dir-1"),
+                                                ["/schools?limit=50"])
+        reads["restructuring /cases page"] = ("restructuring", session(rest, "dir-1"),
+                                              ["/cases?limit=50"])
     for name, (_, session_for, paths) in reads.items():
         asyncio.run(timed_reads(session_for, paths[:1]))  # warm: the first answer is not counted
         figures[f"read {name}"] = percentiles(asyncio.run(timed_reads(session_for, paths)))
         step(f"{name}: p50 {figures[f'read {name}'][0]:.1f} ms, "
              f"p99 {figures[f'read {name}'][1]:.1f} ms")
-    latencies = []
-    with corr.client(timeout=60, headers={"X-Actor-Id": "clerk-1"}) as client:
-        for n in range(REGISTRATIONS):
-            started = time.perf_counter()
-            answer = client.post("/documents/incoming", headers={"Idempotency-Key": f"h-{uuid4().hex}"},
-                                 json={"received_at": datetime.now(UTC).isoformat(),
-                                       "sender": "สพฐ.", "sender_ref_no": f"ศธ 04002/{n}",
-                                       "subject": f"ทดสอบการลงรับ {n}",
-                                       "addressee": "ผอ.สพท."})
-            latencies.append(time.perf_counter() - started)
-            if answer.status_code != 201:
-                raise RuntimeError(f"registration: {answer.status_code} {answer.text[:300]}")
-    figures["registration"] = percentiles(latencies)
+    if corr is not None:  # a registration's latency, where correspondence was generated
+        latencies = []
+        with corr.client(timeout=60, headers={"X-Actor-Id": "clerk-1"}) as client:
+            for n in range(REGISTRATIONS):
+                started = time.perf_counter()
+                answer = client.post("/documents/incoming", headers={"Idempotency-Key": f"h-{uuid4().hex}"},
+                                     json={"received_at": datetime.now(UTC).isoformat(),
+                                           "sender": "สพฐ.", "sender_ref_no": f"ศธ 04002/{n}",
+                                           "subject": f"ทดสอบการลงรับ {n}",
+                                           "addressee": "ผอ.สพท."})
+                latencies.append(time.perf_counter() - started)
+                if answer.status_code != 201:
+                    raise RuntimeError(f"registration: {answer.status_code} {answer.text[:300]}")
+        figures["registration"] = percentiles(latencies)
     for name, service in services.items():
         figures[f"{name} rss_after"] = rss_mib(service.process.pid)
     for service in services.values():
         service.stop()
     nats_server.stop()
     # One list from scratch, with the service stopped (as the command asks).
-    started = time.monotonic()
-    subprocess.run([sys.executable, "-m", "shared.readmodels", "rebuild", "correspondence",
-                    "correspondence_documents"], check=True, capture_output=True,
-                   env={**os.environ, **env, "ESA_SERVICE_NAME": "correspondence",
-                        "ESA_VAR_DIR": str(var_dir)})
-    figures["rebuild correspondence_documents_s"] = time.monotonic() - started
-    step(f"rebuild: {figures['rebuild correspondence_documents_s']:.1f} s")
+    if corr is not None:
+        started = time.monotonic()
+        subprocess.run([sys.executable, "-m", "shared.readmodels", "rebuild", "correspondence",
+                        "correspondence_documents"], check=True, capture_output=True,
+                       env={**os.environ, **env, "ESA_SERVICE_NAME": "correspondence",
+                            "ESA_VAR_DIR": str(var_dir)})
+        figures["rebuild correspondence_documents_s"] = time.monotonic() - started
+        step(f"rebuild: {figures['rebuild correspondence_documents_s']:.1f} s")
     figures["load_end"] = load_average()
 
 
@@ -494,36 +541,38 @@ def print_table(results: dict[int, dict[str, Any]]) -> None:
     sizes = sorted(results)
     print(f"\nhistory benchmark, {date.today()}, {os.cpu_count()} cores (shared with other "
           "people's work: see the load averages)")
+    # The services generated in any of the sizes (a directory may hold only some of them).
+    generated = [name for name in SERVICES
+                 if any(name in r.get("generated", {}) for r in results.values())]
     rows: list[tuple[str, str, Callable[[dict[str, Any]], str]]] = [
-        ("correspondence events", "", lambda r: f"{r['generated']['correspondence']['events']:,}"),
-        ("monitoring events", "", lambda r: f"{r['generated'].get('monitoring', {}).get('events', 0):,}"),
-        ("budgeting events", "", lambda r: f"{r['generated'].get('budgeting', {}).get('events', 0):,}"),
-    ]
-    for name in SERVICES:
+        (f"{name} events", "", lambda r, n=name: f"{r['generated'][n]['events']:,}")
+        for name in generated]
+    for name in generated:
         rows.append((f"{name} generated (events/s) / lists first built (s)", "",
                      lambda r, n=name: f"{r['generated'][n]['events_per_s']:,} / "
                                        f"{r['generated'][n]['lists_built_s']:,.0f}"))
-    for name in SERVICES:
+    for name in generated:
         rows.append((f"{name} store (MiB)", "",
                      lambda r, n=name: f"{r.get(f'{n} db_mib', float('nan')):,.0f}"))
-    for name in SERVICES:
+    for name in generated:
         rows.append((f"{name} start → /health / → /ready (s)", "ready < 10",
                      lambda r, n=name: f"{r.get(f'{n} health_s', float('nan')):.1f} / "
                                        f"{r.get(f'{n} ready_s', float('nan')):.1f}"))
-    for name in SERVICES:
+    for name in generated:
         rows.append((f"{name} first whole audit pass, in the background after ready (s)", "",
                      lambda r, n=name: f"{r.get(f'{n} first_pass_s', float('nan')):.1f}"))
-    for name in SERVICES:
+    for name in generated:
         rows.append((f"{name} RSS ready / after reads (MiB)", "< 400",
                      lambda r, n=name: f"{r.get(f'{n} rss_ready', float('nan')):.0f} / "
                                        f"{r.get(f'{n} rss_after', float('nan')):.0f}"))
     for key in dict.fromkeys(k for r in results.values() for k in r if k.startswith("read ")):
         rows.append((f"{key[5:]} p50 / p99 (ms), 8 clients", "p99 < 100",
                      lambda r, k=key: f"{r[k][0]:.1f} / {r[k][1]:.1f}"))
-    rows.append(("registration p50 / p99 (ms), one client", "flat",
-                 lambda r: f"{r['registration'][0]:.1f} / {r['registration'][1]:.1f}"))
-    rows.append(("rebuild correspondence_documents (s)", "< 60",
-                 lambda r: f"{r['rebuild correspondence_documents_s']:.1f}"))
+    if "correspondence" in generated:
+        rows.append(("registration p50 / p99 (ms), one client", "flat",
+                     lambda r: f"{r['registration'][0]:.1f} / {r['registration'][1]:.1f}"))
+        rows.append(("rebuild correspondence_documents (s)", "< 60",
+                     lambda r: f"{r['rebuild correspondence_documents_s']:.1f}"))
     rows.append(("load average at start / end", "",
                  lambda r: f"{r['load_start'].split()[0]} / {r['load_end'].split()[0]}"))
     print(f"| figure | target | {' | '.join(f'{s} year(s)' for s in sizes)} |")
@@ -551,6 +600,8 @@ def main(argv: list[str] | None = None) -> int:
     make.add_argument("--seed", type=int, default=SEED)
     make.add_argument("--documents-per-year", type=int, default=DOCUMENTS_PER_YEAR,
                       help="fewer for a quick try (the store is then not the office's size)")
+    make.add_argument("--services", nargs="+", choices=SERVICES, default=list(SERVICES),
+                      help="only these (default: all); added beside the stores already in DIR")
     check = commands.add_parser("measure", help="measure the services on DIR/years-N")
     check.add_argument("--years", type=int, nargs="+", required=True)
     check.add_argument("--root", type=Path, default=Path("var/history"))
@@ -566,7 +617,8 @@ def main(argv: list[str] | None = None) -> int:
     step(f"{os.cpu_count()} cores, load average {load_average()} (a shared machine)")
     if args.command == "generate":
         DOCUMENTS_PER_YEAR = args.documents_per_year
-        generate(args.out, args.years, args.seed, datetime.now(UTC).replace(microsecond=0))
+        generate(args.out, args.years, args.seed, datetime.now(UTC).replace(microsecond=0),
+                 tuple(dict.fromkeys(args.services)))
         return 0
     if args.command == "report":
         print_table({years: json.loads((args.root / f"measured-{years}.json").read_text())
