@@ -27,12 +27,14 @@ pages, each written in one transaction with the listing's position.
 
 from __future__ import annotations
 
+import contextlib
 import gc
 import hashlib
 import threading
 import time
 from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from decimal import Decimal
@@ -62,6 +64,29 @@ BATCH = 500  # notifications per transaction while catching up
 REBUILD_BATCH = 20_000
 STATES_KEPT = 5000  # aggregates kept folded between batches
 WAIT_SECONDS = 10.0
+
+
+# Set while a quick read runs on the event loop (`shared.http.reads.quick_read`): there it must
+# not wait for the runner, it gives way to the thread pool instead; and once the read models
+# have been found caught up, the rest of the read does not ask the store again (a dashboard
+# queries a dozen times: what was committed before the read began is what it shows).
+_QUICK_READ: ContextVar[set[int] | None] = ContextVar("read_models_quick_read", default=None)
+
+
+class WouldWait(Exception):  # noqa: N818 - not an error: the read goes to the thread pool
+    """The listings are behind what was committed, and this read may not wait here."""
+
+
+@contextlib.contextmanager
+def without_waiting() -> Iterator[None]:
+    """Reads inside may not wait for the listings to catch up (`caught_up` raises `WouldWait`
+    instead: what a read on the event loop needs, so one read cannot stall every other), and
+    check the store's position once."""
+    token = _QUICK_READ.set(set())
+    try:
+        yield
+    finally:
+        _QUICK_READ.reset(token)
 
 
 class ReadModelBehind(DeclaredError):
@@ -162,12 +187,14 @@ class Listing:
         """One page for a list endpoint: `limit` rows after the cursor, the next cursor, the
         total that match."""
         keys = (*order_by, "id")
-        rows = self.select(where, order_by=order_by, descending=descending, after=paging.after,
-                           limit=paging.limit + 1)
+        rows_view = self._models().view  # caught up once for the rows and their total
+        rows = rows_view.select(self, where or {}, tuple(order_by), descending, paging.after,
+                                paging.limit + 1)
         more = len(rows) > paging.limit
         rows = rows[:paging.limit]
         cursor = encode_cursor([rows[-1][k] for k in keys]) if more and rows else None
-        return paging.answer([view(r["view"]) for r in rows], cursor, self.count(where))
+        return paging.answer([view(r["view"]) for r in rows], cursor,
+                             rows_view.count(self, where or {}))
 
 
 def _value(value: Any) -> Any:
@@ -267,7 +294,16 @@ class ReadModels:
             # (a row inserted by hand is never announced to a waiting subscriber). Reads answer
             # what the lists hold, with the warning the service adds to every answer.
             return
+        quick = _QUICK_READ.get()
+        if quick is not None and id(self) in quick:
+            return  # this read has found them caught up already
         target = self.app.max_notification_id()
+        if self.position >= target:
+            if quick is not None:
+                quick.add(id(self))
+            return
+        if quick is not None:
+            raise WouldWait(f"at {self.position} of {target}")
         deadline = time.monotonic() + timeout
         with self._advanced:
             while self.position < target:

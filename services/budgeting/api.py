@@ -80,6 +80,7 @@ from shared.http.conditional import Idempotency, IfMatch, IfMatchIfExists, set_e
 from shared.http.context import Actor
 from shared.http.downloads import content_disposition
 from shared.http.paging import Page, Paging
+from shared.http.reads import quick_read
 from shared.thaitime import BANGKOK
 
 AsOf = Annotated[
@@ -149,6 +150,7 @@ def create_router(app: BudgetingApplication) -> APIRouter:
     @lines.get("", response_model=Page[LineOut],
                summary="Budget lines with their balances, by fiscal year, project and category "
                        "(with `as_of`: those open then, as their events left them)")
+    @quick_read
     def list_lines(paging: Paging, fiscal_year_be: FiscalYear = None,
                    project_code: Annotated[str | None, Query(max_length=100)] = None,
                    category: ExpenseCategory | None = None, as_of: AsOf = None) -> dict[str, Any]:
@@ -164,6 +166,7 @@ def create_router(app: BudgetingApplication) -> APIRouter:
 
     @lines.get("/{line_id}/movements", response_model=Page[MovementOut],
                summary="The line's events in order, each with the balance after it")
+    @quick_read
     def line_movements(line_id: UUID, paging: Paging) -> dict[str, Any]:
         return app.line_movements(line_id, paging)
 
@@ -243,6 +246,7 @@ def create_router(app: BudgetingApplication) -> APIRouter:
     @schools.get("", response_model=Page[SchoolOut],
                  summary="Schools as restructuring reported them: status and enrolment snapshots, "
                          "by school code")
+    @quick_read
     def list_schools(paging: Paging, status: SchoolStatus | None = None,
                      district: Annotated[str | None, Query(max_length=200)] = None,
                      as_of: StandingOn = None) -> dict[str, Any]:

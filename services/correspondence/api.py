@@ -69,6 +69,7 @@ from shared.http.context import Actor
 from shared.http.downloads import csv_download as _csv
 from shared.http.downloads import csv_stream, file_download
 from shared.http.paging import Page, Paging
+from shared.http.reads import quick_read
 from shared.thaitime import bangkok_date
 
 # Other agencies hand letters over and follow their own; nothing else of the office's.
@@ -80,7 +81,7 @@ YearBE = Annotated[int, Path(ge=2400, le=2800, description="ปี พ.ศ. (Bud
 Kind = Literal[KINDS]  # type: ignore[valid-type]
 
 
-def document_filters(
+async def document_filters(  # async: FastAPI would run a plain def in the threadpool
     step: Annotated[Step | None, Query(description="Only documents at this step")] = None,
     holder: Annotated[str | None, Query(min_length=1, max_length=64,
                                         description="Only those held by this officer or role")
@@ -131,6 +132,7 @@ def create_router(app: CorrespondenceApplication) -> APIRouter:
             roles=body.roles, clearance=body.clearance, idempotency=idem.for_body(body)))
 
     @officers.get("", response_model=Page[OfficerOut], summary="The staff directory")
+    @quick_read
     def list_officers(
         paging: Paging,
         role: Annotated[Role | None, Query(description="Only holders of this role")] = None,
@@ -260,6 +262,7 @@ def create_router(app: CorrespondenceApplication) -> APIRouter:
                    summary="ทะเบียนหนังสือรับ of a BE calendar year, in receipt order (JSON pages, "
                            "or the whole register as CSV in Thai)",
                    responses={200: {"content": {"text/csv": {}}}})
+    @quick_read
     def receiving_register(year_be: YearBE, paging: Paging, filters: Filters,
                            format: Format = "json") -> Any:  # noqa: A002
         if format == "csv":
@@ -271,6 +274,7 @@ def create_router(app: CorrespondenceApplication) -> APIRouter:
                    summary="ทะเบียนหนังสือส่ง of a BE year: every number in order, cancelled ones "
                            "marked (JSON pages, or the whole register as CSV in Thai)",
                    responses={200: {"content": {"text/csv": {}}}})
+    @quick_read
     def dispatch_register(year_be: YearBE, paging: Paging, filters: Filters,
                           series: SeriesKind = SeriesKind.dispatch,
                           format: Format = "json") -> Any:  # noqa: A002
@@ -283,6 +287,7 @@ def create_router(app: CorrespondenceApplication) -> APIRouter:
     @registers.get("/work-queue", response_model=Page[DocumentOut],
                    summary="งานของฉัน: documents waiting for the acting officer (or their role), "
                            "the longest waiting first")
+    @quick_read
     def work_queue(actor: Actor, paging: Paging,
                    overdue: Annotated[bool | None, Query()] = None) -> dict[str, Any]:
         return app.work_queue(paging, overdue=overdue)
@@ -290,6 +295,7 @@ def create_router(app: CorrespondenceApplication) -> APIRouter:
     @registers.get("/my-work", response_model=Page[WorkItemOut],
                    summary="งานของฉัน: every record of procedures 1-4 waiting for the acting officer "
                            "(or their role), overdue first, then oldest")
+    @quick_read
     def my_work(
         actor: Actor, paging: Paging,
         procedure: Annotated[int | None, Query(ge=1, le=4, description="1 saraban, 2 coordination "
@@ -302,6 +308,7 @@ def create_router(app: CorrespondenceApplication) -> APIRouter:
     @registers.get("/work-in-progress", response_model=Page[DocumentOut],
                    summary="งานระหว่างดำเนินการ: every open document, its step, holder, since when, "
                            "the longest waiting first")
+    @quick_read
     def work_in_progress(paging: Paging, filters: Filters) -> dict[str, Any]:
         return app.work_in_progress(paging, filters)
 
@@ -319,6 +326,7 @@ def create_router(app: CorrespondenceApplication) -> APIRouter:
     @registers.get("/loans", response_model=Page[LoanOut],
                    summary="ทะเบียนการยืม: documents on loan, the earliest due back first, overdue "
                            "flagged")
+    @quick_read
     def loans(paging: Paging, overdue: Annotated[bool | None, Query()] = None) -> dict[str, Any]:
         return app.loans(paging, overdue=overdue)
 
@@ -332,6 +340,7 @@ def create_router(app: CorrespondenceApplication) -> APIRouter:
 
     @destruction.get("", response_model=Page[DestructionListOut],
                      summary="บัญชีหนังสือขอทำลาย of every year, the earliest first")
+    @quick_read
     def list_lists(paging: Paging,
                    step: Annotated[DestructionStep | None, Query()] = None) -> dict[str, Any]:
         return app.destruction_lists_page(paging, step=step.value if step else None)
@@ -387,6 +396,7 @@ def create_router(app: CorrespondenceApplication) -> APIRouter:
 
     @agency.get("", response_model=Page[AgencyDocumentOut], openapi_extra=SUBMIT,
                 summary="The letters this agency submitted, in receipt order")
+    @quick_read
     def own_submissions(caller: CallerDep, paging: Paging) -> dict[str, Any]:
         return app.agency_submissions(paging, client_id=caller.client_id,
                                       clearance=caller.clearance)

@@ -63,6 +63,7 @@ from shared.http.conditional import Idempotency, IfMatch, set_etag
 from shared.http.context import Actor
 from shared.http.downloads import XLSX_MEDIA_TYPE, file_download
 from shared.http.paging import Page, PageRequest, Paging
+from shared.http.reads import quick_read
 from shared.http.sse import FeedAfter, FeedLimit, LastEventId, follow_notifications, resume_after
 
 STATIC = Path(__file__).parent / "static"
@@ -134,12 +135,14 @@ def create_router(app: MonitoringApplication, board: CaseBoard, settings: Monito
 
     @router.get("/cases", response_model=Page[CaseOut],
                 summary="Cases of every service, most recently changed first (paged, filtered)")
+    @quick_read
     def list_cases(filters: Filters, paging: Paging, response: Response) -> dict[str, Any]:
         return page_of_cases(filters, paging, response)
 
     @router.get("/board", response_model=Page[CaseOut], openapi_extra=PUBLIC,
                 summary="The status page's cases, paged and filtered like /cases (public, like "
                         "the page and its feed)")
+    @quick_read
     def board_page(filters: Filters, paging: Paging, response: Response) -> dict[str, Any]:
         return page_of_cases(filters, paging, response)
 
@@ -163,6 +166,7 @@ def create_router(app: MonitoringApplication, board: CaseBoard, settings: Monito
     @router.get("/cases/{case_id}/history", response_model=Page[HistoryEntryOut],
                 summary="The case's observed events, oldest first (paged: the total is the "
                         "case's version)")
+    @quick_read
     def case_history(case_id: UUID, paging: Paging) -> dict[str, Any]:
         page = board.history(case_id, paging, view=HistoryEntryOut.of)
         if page is None:
@@ -243,6 +247,7 @@ def create_work_router(app: MonitoringApplication, board: CaseBoard,
     @plans.get("", response_model=Page[PlanOut],
                summary="The plans tracked, newest first: projects, KPIs, targets, progress, "
                        "budget use (paged, filtered)")
+    @quick_read
     def list_plans(paging: Paging, kind: PlanKind | None = None,
                    fiscal_year_be: YearQuery = None,
                    in_force: Annotated[bool | None, Query(
@@ -287,6 +292,7 @@ def create_work_router(app: MonitoringApplication, board: CaseBoard,
 
     @inspections.get("/inspections", response_model=Page[InspectionOut],
                      summary="Rounds of inspection, newest first (paged, filtered)")
+    @quick_read
     def list_inspections(paging: Paging, fiscal_year_be: YearQuery = None) -> dict[str, Any]:
         return app.inspections_page(paging, fiscal_year_be=fiscal_year_be)
 
@@ -375,6 +381,7 @@ def create_work_router(app: MonitoringApplication, board: CaseBoard,
 
     @evaluations.get("", response_model=Page[EvaluationOut],
                      summary="Evaluations, newest first (paged, filtered)")
+    @quick_read
     def list_evaluations(paging: Paging, kind: EvaluationKind | None = None,
                          fiscal_year_be: YearQuery = None,
                          issued: bool | None = None) -> dict[str, Any]:
@@ -402,6 +409,7 @@ def create_work_router(app: MonitoringApplication, board: CaseBoard,
     @reports.get("/dashboard/summary", openapi_extra=PUBLIC,
                  summary="The dashboard's figures: cases by service and step, overdue items, "
                          "KPI attainment, budget use (money as exact decimal strings)")
+    @quick_read
     def dashboard_summary(fiscal_year_be: YearQuery = None) -> JSONResponse:
         return JSONResponse(summary(fiscal_year_be))
 

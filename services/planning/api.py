@@ -48,6 +48,7 @@ from shared.http.conditional import Idempotency, IfMatch, set_etag
 from shared.http.context import Actor
 from shared.http.downloads import XLSX_MEDIA_TYPE, csv_download, file_download
 from shared.http.paging import Page, Paging
+from shared.http.reads import quick_read
 from shared.thaitime import bangkok_date
 from shared.thaitime import fiscal_year_be as fiscal_year_of
 
@@ -145,6 +146,7 @@ def create_router(app: PlanningApplication) -> APIRouter:
     # --- every plan: queries and the life cycle -----------------------------------------------------
     @plans.get("", response_model=Page[PlanOut],
                summary="Plans of every kind, most recently changed first (paged)")
+    @quick_read
     def list_plans(
         paging: Paging,
         kind: PlanKind | None = None,
@@ -166,11 +168,13 @@ def create_router(app: PlanningApplication) -> APIRouter:
 
     @plans.get("/{plan_id}/history", response_model=Page[HistoryEntryOut],
                summary="Every event of the plan: who, when, what (paged, oldest first)")
+    @quick_read
     def plan_history(plan_id: UUID, paging: Paging) -> dict[str, Any]:
         return app.history(plan_id, paging)
 
     @plans.get("/{plan_id}/versions", response_model=Page[PlanOut],
                summary="Every version of the plan (original and amendments; paged, oldest first)")
+    @quick_read
     def plan_versions(plan_id: UUID, paging: Paging) -> dict[str, Any]:
         return app.versions(plan_id, paging)
 
@@ -221,6 +225,7 @@ def create_router(app: PlanningApplication) -> APIRouter:
     # --- fiscal years -------------------------------------------------------------------------------
     @years.get("", response_model=Page[FiscalYearOut],
                summary="Fiscal years with plans or closed, and whether each is closed (paged)")
+    @quick_read
     def list_years(paging: Paging, closed: bool | None = None) -> dict[str, Any]:
         return app.fiscal_years(paging, closed=closed)
 

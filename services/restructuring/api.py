@@ -44,6 +44,7 @@ from shared.http.conditional import Idempotency, IfMatch, set_etag
 from shared.http.context import Actor
 from shared.http.downloads import csv_stream
 from shared.http.paging import Page, Paging
+from shared.http.reads import quick_read
 
 Format = Literal["json", "csv"]
 AsOf = Annotated[date | None, Query(description="The registry as it stood on this day (default today)")]
@@ -118,6 +119,7 @@ def create_router(app: RestructuringApplication) -> APIRouter:
                  summary="ทะเบียนสถานศึกษา: the schools as they stood on a day, by code (paged "
                          "JSON, or the whole selection as Thai CSV)",
                  responses={200: {"content": {"text/csv": {}}}})
+    @quick_read
     def list_schools(
         paging: Paging,
         as_of: AsOf = None,
@@ -155,6 +157,7 @@ def create_router(app: RestructuringApplication) -> APIRouter:
 
     @schools.get("/{code}/enrolment", response_model=Page[SnapshotOut],
                  summary="The school's enrolment snapshots (DMC dates), oldest first (paged)")
+    @quick_read
     def school_enrolment(code: str, paging: Paging) -> dict[str, Any]:
         return app.enrolment_of(code, paging)
 
@@ -169,6 +172,7 @@ def create_router(app: RestructuringApplication) -> APIRouter:
 
     @schools.get("/{code}/history", response_model=Page[HistoryEntryOut],
                  summary="Every event of the school: who, when, what (paged, oldest first)")
+    @quick_read
     def school_history(code: str, paging: Paging) -> dict[str, Any]:
         return app.school_history(code, paging)
 
@@ -205,6 +209,7 @@ def create_router(app: RestructuringApplication) -> APIRouter:
         return _answer(response, result)
 
     @cases.get("", response_model=Page[CaseOut], summary="Restructuring cases, oldest first (paged)")
+    @quick_read
     def list_cases(
         paging: Paging,
         case_type: CaseType | None = None,
@@ -230,6 +235,7 @@ def create_router(app: RestructuringApplication) -> APIRouter:
 
     @cases.get("/{case_id}/history", response_model=Page[HistoryEntryOut],
                summary="Every event of the case: who, when, what (paged, oldest first)")
+    @quick_read
     def case_history(case_id: UUID, paging: Paging) -> dict[str, Any]:
         return app.case_history(case_id, paging)
 

@@ -18,6 +18,7 @@ from contracts.vocabulary import StaffRole
 from shared.auth.scopes import required_scope
 from shared.eventstore import ServiceApplication
 from shared.http.paging import Page, Paging
+from shared.http.reads import quick_read
 from shared.http.routes import api_routes
 from shared.office.directory import DirectoryEntry, entry_view
 from shared.office.documents import DocumentNotKnown, RegisteredDocument, document_view
@@ -126,7 +127,8 @@ def create_directory_router(app: ServiceApplication) -> APIRouter:
 
     @router.get("", response_model=Page[KnownOfficerOut],
                 summary="The officers this service has heard of, and since which event")
-    async def known_officers(
+    @quick_read
+    def known_officers(
         paging: Paging,
         role: Annotated[StaffRole | None, Query(description="Only holders of this role")] = None,
         active: Annotated[bool | None, Query()] = None,
@@ -136,8 +138,7 @@ def create_directory_router(app: ServiceApplication) -> APIRouter:
             where["roles__contains"] = f",{role.value},"
         if active is not None:
             where["active"] = active
-        return await asyncio.to_thread(app.directory.entries.page, paging, where,
-                                       order_by=("officer_id",))
+        return app.directory.entries.page(paging, where, order_by=("officer_id",))
 
     @router.get("/{officer_id}", response_model=KnownOfficerOut,
                 summary="One officer as this service knows them")
@@ -172,14 +173,14 @@ def create_documents_router(app: ServiceApplication) -> APIRouter:
 
     @router.get("", response_model=Page[KnownDocumentOut],
                 summary="Documents learned from correspondence's events")
-    async def known_documents(
+    @quick_read
+    def known_documents(
         paging: Paging,
         citable: Annotated[bool | None, Query(description="Only those that can (not) be cited")
                            ] = None,
     ) -> dict[str, Any]:
         where = {} if citable is None else {"citable": citable}
-        return await asyncio.to_thread(known.listing.page, paging, where,
-                                       order_by=("document_id",))
+        return known.listing.page(paging, where, order_by=("document_id",))
 
     @router.get("/{document_id}", response_model=KnownDocumentOut,
                 summary="A document as this service knows it (citable or not)")

@@ -27,6 +27,7 @@ from services.correspondence.knowledge.schemas import (
 from shared.http.conditional import Idempotency
 from shared.http.context import Actor
 from shared.http.paging import Page, Paging
+from shared.http.reads import quick_read
 
 TAG = "knowledge management (งานจัดการความรู้)"
 
@@ -48,6 +49,7 @@ def create_router(app: CorrespondenceApplication) -> APIRouter:
     @router.get("", response_model=Page[KnowledgeItemOut],
                 summary="องค์ความรู้ทั้งหมด, newest first (of one status, captured in a fiscal "
                         "year or between two dates)")
+    @quick_read
     def list_items(paging: Paging, status: KnowledgeStep | None = None,
                    period: tuple[date, date] | None = period_query(app, default=False)
                    ) -> dict[str, Any]:

@@ -35,6 +35,7 @@ from shared.http.conditional import Idempotency
 from shared.http.context import Actor
 from shared.http.downloads import csv_stream
 from shared.http.paging import Page, Paging
+from shared.http.reads import quick_read
 
 Format = Literal["json", "csv"]
 TAG = "internal meetings (งานจัดการประชุมภายใน)"
@@ -58,6 +59,7 @@ def create_router(app: CorrespondenceApplication) -> APIRouter:
                 summary="ทะเบียนการประชุม in the order they are held (JSON pages, or the whole "
                         "register as CSV in Thai)",
                 responses={200: {"content": {"text/csv": {}}}})
+    @quick_read
     def list_meetings(paging: Paging, status: MeetingStep | None = None,
                       year_be: Annotated[int | None, Query(ge=2400, le=2800,
                                                            description="The BE year it is held in")
@@ -118,6 +120,7 @@ def create_router(app: CorrespondenceApplication) -> APIRouter:
                  summary="ติดตามงานตามมติที่ประชุม: action items, earliest due first (JSON pages, "
                          "or the whole list as CSV in Thai)",
                  responses={200: {"content": {"text/csv": {}}}})
+    @quick_read
     def list_action_items(
         paging: Paging,
         open: bool = False,  # noqa: A002

@@ -34,6 +34,7 @@ from shared.auth import PUBLIC
 from shared.http.conditional import Idempotency
 from shared.http.context import Actor
 from shared.http.paging import Page, PageRequest, Paging
+from shared.http.reads import quick_read
 
 TAG = "news (ประชาสัมพันธ์ข่าวสารผลการดำเนินงาน)"
 ATOM_TYPE = "application/atom+xml; charset=utf-8"
@@ -66,6 +67,7 @@ def create_router(app: CorrespondenceApplication) -> APIRouter:
 
     @staff.get("", response_model=Page[NewsItemOut],
                summary="ข่าวทุกสถานะ (ร่าง รอพิจารณา เผยแพร่ ถอน), newest draft first")
+    @quick_read
     def list_items(
         paging: Paging, status: NewsStep | None = None,
         year_be: Annotated[int | None, Query(ge=2400, le=2800,
@@ -112,6 +114,7 @@ def create_router(app: CorrespondenceApplication) -> APIRouter:
 
     @public.get("", openapi_extra=PUBLIC, response_model=Page[PublicNewsOut],
                 summary="ข่าวประชาสัมพันธ์: the published news, newest first (public)")
+    @quick_read
     def public_list(paging: Paging) -> dict[str, Any]:
         return news.public_list(paging)
 

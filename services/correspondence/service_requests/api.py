@@ -33,6 +33,7 @@ from shared.http.conditional import Idempotency
 from shared.http.context import Actor
 from shared.http.downloads import csv_stream
 from shared.http.paging import Page, Paging
+from shared.http.reads import quick_read
 
 Format = Literal["json", "csv"]
 
@@ -58,6 +59,7 @@ def create_router(app: CorrespondenceApplication) -> APIRouter:
                 summary="ทะเบียนคำขอรับบริการ of a period, oldest first (JSON pages, or the whole "
                         "period as CSV in Thai)",
                 responses={200: {"content": {"text/csv": {}}}})
+    @quick_read
     def list_requests(
         paging: Paging,
         period: tuple[date, date] = period_query(app),
