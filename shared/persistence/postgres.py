@@ -3,7 +3,13 @@ own (LISTEN/NOTIFY).
 
 The hooks run in `_fetch_ids_after_insert_events`, the first protected step of eventsourcing 9.5's
 insert (pinned `<9.6` in pyproject.toml) at which the new events' positions are known, inside the
-recording transaction (after the table lock that keeps positions in commit order)."""
+recording transaction (after the table lock that keeps positions in commit order).
+
+Events are inserted without psycopg's pipeline mode, which the library's insert uses: in it, a
+statement whose parameters pass about 1 MiB (one transaction of a thousand-odd events: an import,
+a rebuilt history) never reaches the server whole, and the connection waits for ever (psycopg
+3.3.9, both implementations; the server sits in ClientRead). The same steps, one after another,
+in one transaction."""
 
 from __future__ import annotations
 
@@ -12,8 +18,9 @@ from typing import Any
 
 # The module, not its factory class: a persistence module must hold exactly one factory class.
 from eventsourcing import postgres
-from eventsourcing.persistence import StoredEvent
+from eventsourcing.persistence import InterfaceError, OperationalError, StoredEvent
 from eventsourcing.postgres import PostgresProcessRecorder
+from eventsourcing.utils import retry
 
 from shared.persistence import TransactionHook
 
@@ -26,10 +33,30 @@ class ServicePostgresRecorder(PostgresProcessRecorder):
 
     def insert_events(self, stored_events: Sequence[StoredEvent],
                       **kwargs: Any) -> Sequence[int] | None:
-        positions = super().insert_events(stored_events, **kwargs)
+        positions = self._insert_in_one_transaction(stored_events, **kwargs)
         for listener in self.commit_listeners:
             listener()
         return positions
+
+    # As the library retries its own insert (a connection lost before the commit).
+    @retry((InterfaceError, OperationalError), max_attempts=10, wait=0.2)
+    def _insert_in_one_transaction(self, stored_events: Sequence[StoredEvent],
+                                   **kwargs: Any) -> Sequence[int] | None:
+        """eventsourcing 9.5's `PostgresApplicationRecorder.insert_events` without the pipeline:
+        the tracking record, then the table lock, the notification and the events, then their
+        positions; a uniqueness violation raises at its statement, as the library's sync makes
+        it do."""
+        if self.datastore.enable_db_functions:  # one statement: no pipeline to avoid
+            return super().insert_events(stored_events, **kwargs)
+        # The datastore's connection turns psycopg's errors into the library's.
+        with self.datastore.get_connection() as conn, conn.transaction():
+            with conn.cursor() as curs:
+                self._insert_events(curs, stored_events, **kwargs)
+            if not stored_events:
+                return None
+            with conn.cursor() as curs:
+                self._insert_stored_events(curs, stored_events, **kwargs)
+                return self._fetch_ids_after_insert_events(curs, stored_events, **kwargs)
 
     def _fetch_ids_after_insert_events(self, curs: Any, stored_events: Sequence[StoredEvent],
                                        **kwargs: Any) -> Sequence[int] | None:
