@@ -1,6 +1,8 @@
 """HTTP API of the budgeting service (procedures 10-13).
 
 Plain `def` endpoints: the event store is synchronous, so FastAPI runs them in its thread pool.
+Lists (`@quick_read`) run on the event loop, and go to the thread pool only when they would wait
+for the read models (`shared.http.reads`).
 Every write takes `Idempotency-Key`; every write to an existing line, case or rate table requires
 `If-Match` with the `ETag` read (428 without it, 412 if stale); creating one does not. The acting
 officer is named in `X-Actor-Id` (see `shared.http.context`); who may run each route is

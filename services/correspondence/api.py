@@ -1,6 +1,8 @@
 """HTTP API of the correspondence service (saraban, procedure 1).
 
 Plain `def` endpoints: the event store is synchronous, so FastAPI runs them in its thread pool.
+Lists (`@quick_read`) run on the event loop, and go to the thread pool only when they would wait
+for the read models (`shared.http.reads`).
 Every write takes `Idempotency-Key`; a write to an existing record requires `If-Match` with its
 `ETag` (428 without it). Every route needs an OAuth2 token (`shared.auth`): `correspondence:read`
 for GET, `correspondence:write` for commands, `correspondence:submit` for the agency routes. The

@@ -4,6 +4,8 @@ dashboard and the annual performance report.
 
 Store access is synchronous (eventsourcing), so the JSON endpoints are plain `def` (FastAPI runs them
 in its thread pool); only the feed is `async`, and it reads the store through `asyncio.to_thread`.
+The lists and the dashboard's figures (`@quick_read`) run on the event loop, and go to the thread
+pool only when they would wait for the read models (`shared.http.reads`).
 
 The status page (`/`), the pages of cases it shows (`/board`, with its filters' choices at
 `/board/facets`), its live feed (`/feed`) and the dashboard (`/dashboard`, its figures

@@ -1,6 +1,8 @@
 """HTTP API of the planning service (procedures 5-8).
 
 Plain `def` endpoints: the event store is synchronous, so FastAPI runs them in its thread pool.
+Lists (`@quick_read`) run on the event loop, and go to the thread pool only when they would wait
+for the read models (`shared.http.reads`).
 Every write takes `Idempotency-Key`; writes to an existing plan take `If-Match` with its `ETag`.
 The acting officer is named in `X-Actor-Id` (see `shared.http.context`).
 """

@@ -1,7 +1,9 @@
 """HTTP API of the restructuring service (procedure 9): the school registry and its cases.
 
 Plain `def` endpoints (the event store is synchronous, FastAPI runs them in its thread pool), except
-the file import, which reads the uploaded bytes asynchronously and then runs in the thread pool.
+the file import, which reads the uploaded bytes asynchronously and then runs in the thread pool,
+and the lists (`@quick_read`), which run on the event loop and go to the thread pool only when they
+would wait for the read models (`shared.http.reads`).
 Every write takes `Idempotency-Key`; a write to an existing school or case requires `If-Match` with
 its `ETag` (428 without it, 412 when stale). The acting officer is named in `X-Actor-Id` (see
 `shared.http.context`); who may run each command is the table in `services.restructuring.rights`,
