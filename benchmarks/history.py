@@ -583,7 +583,8 @@ def print_table(results: dict[int, dict[str, Any]]) -> None:
                                        f"{r['generated'][n]['lists_built_s']:,.0f}"))
     for name in generated:
         rows.append((f"{name} store (MiB)", "",
-                     lambda r, n=name: f"{r.get(f'{n} db_mib') or float('nan'):,.0f}"))
+                     lambda r, n=name: "—" if r.get(f"{n} db_mib") is None  # PostgreSQL
+                     else f"{r[f'{n} db_mib']:,.0f}"))
     for name in generated:
         rows.append((f"{name} start → /health / → /ready (s)", "ready < 10",
                      lambda r, n=name: f"{r.get(f'{n} health_s', float('nan')):.1f} / "
