@@ -272,7 +272,7 @@ def create_router(app: BudgetingApplication) -> APIRouter:
         # The case's own steps (a closure variable: resolved here, before the route is made).
         steps = type(next(iter(case_type.STEP_TH)))  # type: ignore[attr-defined]
         list_cases.__annotations__["step"] = steps | None
-        cases.add_api_route("", list_cases, methods=["GET"], response_model=Page[out],  # type: ignore[valid-type]
+        cases.add_api_route("", quick_read(list_cases), methods=["GET"], response_model=Page[out],  # type: ignore[valid-type]
                             summary="Cases, most recently changed first, by fiscal year, step, "
                                     "holder (who must act next) and whether they are over")
 
