@@ -9,7 +9,12 @@ Events are inserted without psycopg's pipeline mode, which the library's insert 
 statement whose parameters pass about 1 MiB (one transaction of a thousand-odd events: an import,
 a rebuilt history) never reaches the server whole, and the connection waits for ever (psycopg
 3.3.9, both implementations; the server sits in ClientRead). The same steps, one after another,
-in one transaction."""
+in one transaction.
+
+A subscription (the read models' runner, the feeds) listens before it trusts its first read: the
+library's pulls what is recorded, then LISTENs in another thread, so an event committed between
+the two was never announced to it, and the subscription sat behind until the next write (seen as
+a list "catching up" for ten seconds after a service's first command)."""
 
 from __future__ import annotations
 
@@ -19,8 +24,9 @@ from typing import Any
 # The module, not its factory class: a persistence module must hold exactly one factory class.
 from eventsourcing import postgres
 from eventsourcing.persistence import InterfaceError, OperationalError, StoredEvent
-from eventsourcing.postgres import PostgresProcessRecorder
+from eventsourcing.postgres import PostgresProcessRecorder, PostgresSubscription
 from eventsourcing.utils import retry
+from psycopg.sql import SQL, Identifier
 
 from shared.persistence import TransactionHook
 
@@ -58,12 +64,35 @@ class ServicePostgresRecorder(PostgresProcessRecorder):
                 self._insert_stored_events(curs, stored_events, **kwargs)
                 return self._fetch_ids_after_insert_events(curs, stored_events, **kwargs)
 
+    def subscribe(self, gt: int | None = None,
+                  topics: Sequence[str] = ()) -> ListeningSubscription:
+        return ListeningSubscription(recorder=self, gt=gt, topics=topics)
+
     def _fetch_ids_after_insert_events(self, curs: Any, stored_events: Sequence[StoredEvent],
                                        **kwargs: Any) -> Sequence[int] | None:
         positions = super()._fetch_ids_after_insert_events(curs, stored_events, **kwargs)
         for hook in self.hooks:
             hook.in_transaction("postgres", curs, stored_events, positions or [])
         return positions
+
+
+class ListeningSubscription(PostgresSubscription):
+    """eventsourcing 9.5's `PostgresSubscription._listen` (pinned `<9.6`), which pulls again once
+    its LISTEN is in place: whatever was committed before then is read by that pull, whatever
+    after is announced."""
+
+    def _listen(self) -> None:
+        try:
+            with self._recorder.datastore.get_connection() as conn:
+                conn.execute(SQL("LISTEN {0}").format(Identifier(self._recorder.channel_name)))
+                self._has_been_notified.set()  # the one line added: pull again, now listening
+                while not self._has_been_stopped and not self._thread_error:
+                    for _ in conn.notifies(timeout=0.1, stop_after=1):
+                        self._has_been_notified.set()
+        except BaseException as e:  # noqa: BLE001 - as the library: handed to the reader
+            if self._thread_error is None:
+                self._thread_error = e
+            self.stop()
 
 
 class Factory(postgres.PostgresFactory):
