@@ -63,10 +63,9 @@ class Timeline:
     def run(self) -> None:
         while self._waiting:
             at, _, path = heapq.heappop(self._waiting)
-            try:
-                self._wait(path, path.send(at))  # `at = yield moment` in the path: it is time
-            except StopIteration:
-                pass
+            # `at = yield moment` in the path: it is time; a path that has ended is dropped.
+            with contextlib.suppress(StopIteration):
+                self._wait(path, path.send(at))
 
 
 @contextlib.contextmanager

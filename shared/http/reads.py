@@ -16,6 +16,7 @@ request of the service, and belongs in a plain `def`.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 from collections.abc import Awaitable, Callable
 from typing import ParamSpec, TypeVar
@@ -34,11 +35,9 @@ def quick_read(endpoint: Callable[P, R]) -> Callable[P, Awaitable[R]]:
 
     @functools.wraps(endpoint)
     async def read(*args: P.args, **kwargs: P.kwargs) -> R:
-        try:
-            with without_waiting():
-                return endpoint(*args, **kwargs)
-        except WouldWait:
-            pass  # outside the handler: the worker thread starts with a context that may wait
+        # The context is left before the pool is asked: the worker starts with one that may wait.
+        with contextlib.suppress(WouldWait), without_waiting():
+            return endpoint(*args, **kwargs)
         return await run_in_threadpool(endpoint, *args, **kwargs)
 
     return read
