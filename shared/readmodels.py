@@ -22,7 +22,10 @@ A query first waits until the listings have caught up with what was committed wh
 (so a list read right after a write shows it), then reads an indexed table: a page of rows in sort
 order after a cursor, and the count of rows that match. `python -m shared.readmodels` rebuilds one
 listing from scratch (a new listing is built the same way, at start), reading the log in long
-pages, each written in one transaction with the listing's position.
+pages, each written in one transaction with the listing's position; the table is indexed and
+counted once at the end. With `--workers N` (default: one per core) N processes fold a share of the
+aggregates each (the database picks a share's events by the aggregate's id) and send their rows to
+the one process that writes.
 """
 
 from __future__ import annotations
@@ -30,10 +33,12 @@ from __future__ import annotations
 import contextlib
 import gc
 import hashlib
+import multiprocessing
+import queue
 import threading
 import time
 from collections import Counter
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Collection, Iterator, Sequence
 from contextvars import ContextVar
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
@@ -197,8 +202,13 @@ class Listing:
                              rows_view.count(self, where or {}))
 
 
+_STORED_AS_IS = frozenset({str, int, float, bool})
+
+
 def _value(value: Any) -> Any:
     """A column value as stored: text for ids, dates, times, money and enums."""
+    if value is None or type(value) in _STORED_AS_IS:  # most columns: asked first (a rebuild
+        return value  # makes every row of every aggregate)
     if isinstance(value, Enum):
         return value.value
     if isinstance(value, UUID | Decimal):
@@ -227,6 +237,7 @@ class ReadModels:
         self._advanced = threading.Condition()
         self._positions: dict[str, int] = {}
         self._states = StatesAfter(self.app, STATES_KEPT)
+        self._filling: set[str] = set()  # listings being rebuilt: tallied and indexed at the end
         self._lock = threading.Lock()
         self.error: str | None = None
 
@@ -342,10 +353,22 @@ class ReadModels:
 
     def _apply(self, notifications: Sequence[Notification]) -> None:
         last = notifications[-1].id
-        # Only the listings behind the batch's end read it (a rebuild: the one rebuilt), and an
-        # event none of them wants is skipped by its topic, before it is decoded.
+        # Only the listings behind the batch's end read it (a rebuild: the one rebuilt).
         behind = [listing for listing in self.listings.values()
                   if self._positions[listing.name] < last]
+        writes = self._rows_after(notifications, behind)
+        advanced = {name: last for name, position in self._positions.items() if position < last}
+        self.view.write(self.listings, writes, advanced, uncounted=self._filling)
+        with self._advanced:
+            self._positions.update(advanced)
+            self.error = None
+            self._advanced.notify_all()
+
+    def _rows_after(self, notifications: Sequence[Notification],
+                    behind: list[Listing]) -> dict[str, list[tuple[Any, Any]]]:
+        """Each listing's rows of the aggregates `notifications` touched, as they stood after
+        them. An event none of the listings wants is skipped by its topic, before it is
+        decoded."""
         touched: dict[str, dict[UUID, Any]] = {listing.name: {} for listing in behind}
         wanted_by: dict[str, list[Listing]] = {}
         # Beyond every position, each listing that wants an event takes it.
@@ -364,15 +387,9 @@ class ReadModels:
             state = self._states.after(self.app.to_domain_event(notification))
             for listing in wanting:
                 touched[listing.name][state.id] = state
-        writes = {name: [(_value(aggregate_id), self._row(self.listings[name], state))
-                         for aggregate_id, state in states.items()]
-                  for name, states in touched.items()}
-        advanced = {name: last for name, position in self._positions.items() if position < last}
-        self.view.write(self.listings, writes, advanced)
-        with self._advanced:
-            self._positions.update(advanced)
-            self.error = None
-            self._advanced.notify_all()
+        return {name: [(_value(aggregate_id), self._row(self.listings[name], state))
+                       for aggregate_id, state in states.items()]
+                for name, states in touched.items()}
 
     def _row(self, listing: Listing, state: Any) -> Any:
         """What the listing keeps of `state`: a row or None; for a `many` listing, a list."""
@@ -384,36 +401,95 @@ class ReadModels:
     @staticmethod
     def _stored(listing: Listing, row: dict[str, Any]) -> dict[str, Any]:
         stored = {column: _value(row.get(column)) for column in listing.columns}
-        stored["view"] = row["view"]
+        stored["view"] = _json(row["view"])  # as stored: made where the row is made
         return stored
 
 
     # --- operations ---------------------------------------------------------------------------
-    def rebuild(self, name: str, progress: Callable[[int, int], None] | None = None) -> int:
+    def rebuild(self, name: str, progress: Callable[[int, int], None] | None = None, *,
+                workers: int = 1, opener: Callable[[], Any] | None = None) -> int:
         """Empty one listing and build it again from the whole log (the others are left as they
-        are); returns the position reached."""
+        are); returns the position reached. With `workers` > 1 and `opener` (a picklable
+        callable that opens this service's application in a new process), as many processes
+        fold a share of the aggregates each, and this one writes what they send."""
         listing = self.listings[name]
         self.stop()
         self.view.create(listing)
         self.view.reset(listing)
         self._positions = {n: self.view.position(item) for n, item in self.listings.items()}
         target = self.app.max_notification_id()
-        position = self._positions[name]
-        # A page's events, states and rows all stay alive until it is written: the cyclic
-        # collector, run every few hundred allocations, would walk them again and again (a
-        # fifth of a rebuild's time). It runs once a page instead, on what the page left.
-        gc.freeze()
+        # Filled without its indexes and tallies, which are made once at the end from the rows
+        # (also when the rebuild stops halfway: what is there is indexed and counted).
+        self.view.drop_indexes(listing)
+        self._filling = {name}
+        try:
+            if workers > 1 and opener is not None and target > 0:
+                return self._rebuild_in_shares(listing, target, workers, opener, progress)
+            position = self._positions[name]
+            with _collected_once_a_page():
+                while position < target:
+                    notifications = self.app.read_notifications(position, REBUILD_BATCH)
+                    if not notifications:
+                        break
+                    self._apply(notifications)
+                    position = notifications[-1].id
+                    if progress is not None:
+                        progress(position, target)
+            return position
+        finally:
+            self._filling = set()
+            self.view.create(listing)
+
+    def _rebuild_in_shares(self, listing: Listing, target: int, workers: int,
+                           opener: Callable[[], Any],
+                           progress: Callable[[int, int], None] | None) -> int:
+        """The folding (decoding, `mutate`, `row`: nearly all of a rebuild's time) spread over
+        processes, each taking the aggregates of its share of ids through the whole log (an
+        aggregate's events stay in one process, in order). Rows reach this process a page at a
+        time and are written as they come, so the tallies are counted in one place; the
+        listing's position is the least page end every share has reached (a rebuild stopped
+        halfway resumes from there: a row written twice is the same row)."""
+        context = multiprocessing.get_context("spawn")  # a fresh interpreter: no inherited
+        # database connections or threads
+        # Each share may run two pages ahead of what is written (its queue's feeder thread
+        # sends while it folds on): the writing and the folding overlap.
+        pages = context.Queue(maxsize=2 * workers)
+        processes = [context.Process(
+            target=_rebuild_share, name=f"rebuild-{listing.name}-{part}",
+            args=(opener, listing.name, (part, workers), target, REBUILD_BATCH, pages),
+            daemon=True) for part in range(workers)]
+        for process in processes:
+            process.start()
+        reached = dict.fromkeys(range(workers), 0)
+        position = 0
         try:
             while position < target:
-                notifications = self.app.read_notifications(position, REBUILD_BATCH)
-                if not notifications:
-                    break
-                self._apply(notifications)
-                position = notifications[-1].id
-                if progress is not None:
-                    progress(position, target)
+                try:
+                    part, end, rows = pages.get(timeout=1.0)
+                except queue.Empty:
+                    if any(not process.is_alive() and reached[n] < target
+                           for n, process in enumerate(processes)):
+                        raise RuntimeError(f"rebuilding {listing.name}: a share's process "
+                                           "ended before it finished") from None
+                    continue
+                if isinstance(rows, str):
+                    raise RuntimeError(f"rebuilding {listing.name}: {rows}")
+                reached[part] = end
+                least = min(reached.values())
+                advanced = {listing.name: least} if least > position else {}
+                self.view.write(self.listings, {listing.name: rows}, advanced,
+                                uncounted=self._filling)
+                if advanced:
+                    position = least
+                    self._positions[listing.name] = least
+                    if progress is not None:
+                        progress(least, target)
         finally:
-            gc.unfreeze()
+            for process in processes:
+                process.join(5)
+                if process.is_alive():
+                    process.terminate()
+            pages.close()
         return position
 
     def status(self) -> dict[str, Any]:
@@ -421,6 +497,48 @@ class ReadModels:
         return {"position": self.position, "store_position": latest,
                 "caught_up": self.position >= latest, "error": self.error,
                 "listings": {name: self._positions.get(name, 0) for name in self.listings}}
+
+
+@contextlib.contextmanager
+def _collected_once_a_page() -> Iterator[None]:
+    """A page's events, states and rows all stay alive until it is written: the cyclic
+    collector, run every few hundred allocations, would walk them again and again (a fifth of a
+    rebuild's time). Frozen, it leaves them alone (it runs once a page instead, on what the
+    page left)."""
+    gc.freeze()
+    try:
+        yield
+    finally:
+        gc.unfreeze()
+
+
+def _rebuild_share(opener: Callable[[], Any], name: str, part: tuple[int, int], target: int,
+                   batch: int, pages: Any) -> None:
+    """One process of a rebuild in shares: the listing's rows of the aggregates of share `part`,
+    folded through the log up to `target`, sent a page at a time as (share, page end, rows); a
+    failure is sent as its text instead of rows."""
+    app = None
+    try:
+        app = opener()
+        models: ReadModels = app.read_models
+        models.stop()  # this process only folds; the writing one keeps the tables
+        listing = models.listings[name]
+        models._positions = {name: 0}
+        position = 0
+        with _collected_once_a_page():
+            while position < target:
+                notifications, position = models.view.share_of_log(listing, position, target, part,
+                                                                     batch)
+                rows = models._rows_after(notifications, [listing])[name]
+                pages.put((part[0], position, rows))
+    except Exception:  # noqa: BLE001 - reported to the writing process, which stops the rebuild
+        import traceback
+        pages.put((part[0], 0, traceback.format_exc()))
+    finally:
+        pages.close()
+        pages.join_thread()  # what was put is sent before the process ends
+        if app is not None:
+            app.close()
 
 
 def _more_waiting(subscription: Any) -> bool:
@@ -468,8 +586,41 @@ class RowsView:
     def tracking_table(self) -> str:
         return "tracking"
 
+    def events_table(self) -> tuple[str, str]:
+        """The event store's table and its column of notification ids."""
+        return self.recorder.events_table_name, "rowid"
+
     def insert_tracking(self, cursor: Any, tracking: Tracking) -> None:
         self.recorder._insert_tracking(cursor, tracking)
+
+    def share_of_log(self, listing: Listing, after: int, upto: int, part: tuple[int, int],
+                     limit: int) -> tuple[list[Notification], int]:
+        """The notifications after `after` and up to `upto` of the listing's aggregates in share
+        `part` (k, n): those whose id's last character's code is k modulo n (the database picks
+        them, so each share's process reads only its own), at most `limit`; and the position
+        they reach (`upto` once the share has no more)."""
+        table, column = self.events_table()
+        p = self.placeholder
+        # The id as text in both databases (PostgreSQL keeps a uuid, SQLite its text).
+        in_share = (f"unicode(substr(originator_id, -1)) % {p('n')} = {p('k')}"
+                    if self.dialect == "sqlite"
+                    else f"mod(ascii(right(originator_id::text, 1)), {p('n')}) = {p('k')}")
+        # Events are named after their aggregate ("<aggregate>.<event>"): what the listing is
+        # about, or more ("_" matches any character); `Listing.wants` decides each.
+        topics = {f"t{n}": f"{topic}.%" for n, topic in enumerate(sorted(listing.topics))}
+        of_listing = " OR ".join(f"topic LIKE {p(name)}" for name in topics)
+        with self.datastore.transaction(commit=False) as cursor:
+            cursor.execute(
+                f"SELECT {column} AS id, originator_id, originator_version, topic, state "
+                f"FROM {table} WHERE {column} > {p('after')} AND {column} <= {p('upto')} "
+                f"AND {in_share} AND ({of_listing}) ORDER BY {column} LIMIT {p('limit')}",
+                {"after": after, "upto": upto, "n": part[1], "k": part[0], "limit": limit,
+                 **topics})
+            found = [Notification(id=row["id"], originator_id=_uuid(row["originator_id"]),
+                                  originator_version=row["originator_version"],
+                                  topic=row["topic"], state=bytes(row["state"]))
+                     for row in cursor.fetchall()]
+        return found, (found[-1].id if len(found) == limit else upto)
 
     # shared SQL
     def create(self, listing: Listing) -> None:
@@ -481,8 +632,7 @@ class RowsView:
         statements = [f"CREATE TABLE IF NOT EXISTS {table} (id TEXT PRIMARY KEY{owner}"
                       f"{', ' + columns if columns else ''}, view TEXT NOT NULL)"]
         for index in ((OWNER,), *listing.indexes) if listing.many else listing.indexes:
-            statements.append(f"CREATE INDEX IF NOT EXISTS {self.local(listing.table)}_"
-                              f"{'_'.join(index)} "
+            statements.append(f"CREATE INDEX IF NOT EXISTS {self._index_name(listing, index)} "
                               f"ON {table} ({', '.join(index)})")
         for tally in listing.tallies:
             name = self.tally_table(listing, tally)
@@ -497,6 +647,18 @@ class RowsView:
                 cursor.execute(statement)
             for tally in listing.tallies:
                 self._fill_tally(cursor, listing, tally)
+
+    def _index_name(self, listing: Listing, index: tuple[str, ...]) -> str:
+        return f"{self.local(listing.table)}_{'_'.join(index)}"
+
+    def drop_indexes(self, listing: Listing) -> None:
+        """Drop the listing's own indexes (`create` makes them again): a table filled from
+        scratch is indexed once at the end, faster than index by index, row by row. The index
+        a `many` listing's rows are replaced by stays."""
+        schema = f"{self.datastore.schema}." if self.dialect == "postgres" else ""
+        with self.datastore.transaction(commit=True) as cursor:
+            for index in listing.indexes:
+                cursor.execute(f"DROP INDEX IF EXISTS {schema}{self._index_name(listing, index)}")
 
     @staticmethod
     def tally_table(listing: Listing, tally: tuple[str, ...]) -> str:
@@ -576,7 +738,10 @@ class RowsView:
                            f"{self.placeholder('name')}", {"name": listing.tracking_name})
 
     def write(self, listings: dict[str, Listing], writes: dict[str, list[tuple[Any, Any]]],
-              positions: dict[str, int]) -> None:
+              positions: dict[str, int], uncounted: Collection[str] = ()) -> None:
+        """Replace the rows of the aggregates written, bring the tallies up to them (except the
+        `uncounted` listings', being filled from scratch: `create` counts them at the end), and
+        record the listings' positions, in one transaction."""
         with self.datastore.transaction(commit=True) as cursor:
             for name, rows in writes.items():
                 listing = listings[name]
@@ -589,20 +754,19 @@ class RowsView:
                 delete = f"DELETE FROM {table} WHERE {key} = {self.placeholder(key)}"
                 # One statement for many rows (executemany): a batch of thousands of rows costs
                 # one round of each statement, not one per row.
-                if listing.tallies and rows:
+                if listing.tallies and rows and name not in uncounted:
                     self._count_changes(cursor, listing, rows)
                 removed: list[dict[str, Any]] = []
                 upserted: list[dict[str, Any]] = []
                 for row_id, row in rows:
                     if listing.many:  # the aggregate's rows, replaced together
                         removed.append({OWNER: row_id})
-                        upserted.extend({**each, "id": f"{row_id}/{n}", OWNER: row_id,
-                                         "view": _json(each["view"])}
+                        upserted.extend({**each, "id": f"{row_id}/{n}", OWNER: row_id}
                                         for n, each in enumerate(row, start=1))
                     elif row is None:
                         removed.append({"id": row_id})
                     else:
-                        upserted.append({**row, "id": row_id, "view": _json(row["view"])})
+                        upserted.append({**row, "id": row_id})
                 if removed:
                     cursor.executemany(delete, removed)
                 if upserted:
@@ -781,6 +945,13 @@ class PostgresRowsView(RowsView):
     def tracking_table(self) -> str:
         return f"{self.datastore.schema}.{self.recorder.tracking_table_name}"
 
+    def events_table(self) -> tuple[str, str]:
+        return f"{self.datastore.schema}.{self.recorder.events_table_name}", "notification_id"
+
+
+def _uuid(value: Any) -> UUID:
+    return value if isinstance(value, UUID) else UUID(value)
+
 
 def _json(view: Any) -> str:
     return orjson.dumps(view, default=_json_default).decode()
@@ -797,11 +968,21 @@ def _json_default(value: Any) -> Any:
 
 
 
+def open_service_application(service: str) -> Any:
+    """A service's application as the service's settings make it (ESA_* environment), its read
+    models not started: what the rebuild command and each of its processes work on."""
+    import importlib
+
+    module = importlib.import_module(f"services.{service}.main")
+    return module.create_app().state.runtime.app
+
+
 def main(argv: list[str] | None = None) -> int:
     """`python -m shared.readmodels list|rebuild <service> [<listing>]`, with the service's settings
     (ESA_* environment, as `make run` gives it). Rebuild with the service stopped."""
     import argparse
-    import importlib
+    import functools
+    import os
     import sys
 
     parser = argparse.ArgumentParser(prog="python -m shared.readmodels",
@@ -809,15 +990,18 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("command", choices=("list", "rebuild"))
     parser.add_argument("service")
     parser.add_argument("listing", nargs="?", help="rebuild: the listing (default: every one)")
+    parser.add_argument("--workers", type=int, default=os.cpu_count() or 1,
+                        help="rebuild: processes folding the log, each a share of the "
+                             "aggregates (default: one per core; 1: all in this process)")
     args = parser.parse_args(argv)
-    module = importlib.import_module(f"services.{args.service}.main")
-    api = module.create_app()
-    models: ReadModels = api.state.runtime.app.read_models
+    app = open_service_application(args.service)
+    models: ReadModels = app.read_models
     try:
         if args.command == "list":
             for name, listing in models.listings.items():
                 print(f"{name:<28} v{listing.version}  {models.view.position(listing):>10}")
             return 0
+        opener = functools.partial(open_service_application, args.service)
         for name in [args.listing] if args.listing else list(models.listings):
             started = time.monotonic()
 
@@ -827,11 +1011,12 @@ def main(argv: list[str] | None = None) -> int:
                 print(f"\r{name:<24} [{bar:<40}] {position:>10}/{target}", end="",
                       file=sys.stderr, flush=True)
 
-            position = models.rebuild(name, progress)
-            print(f"\n{name}: rebuilt to {position} in {time.monotonic() - started:.1f} s")
+            position = models.rebuild(name, progress, workers=args.workers, opener=opener)
+            print(f"\n{name}: rebuilt to {position} in {time.monotonic() - started:.1f} s"
+                  f" ({args.workers} {'process' if args.workers == 1 else 'processes'})")
         return 0
     finally:
-        api.state.runtime.app.close()
+        app.close()
 
 
 if __name__ == "__main__":

@@ -26,7 +26,8 @@ def test_a_list_that_must_wait_does_not_hold_up_the_others(
     # The lists' next write is held back (a slow disk, a long batch)...
     tables, caught_up = correspondence.read_models.view, threading.Event()
     write = tables.write
-    monkeypatch.setattr(tables, "write", lambda *args: (caught_up.wait(30), write(*args)))
+    monkeypatch.setattr(tables, "write",
+                        lambda *args, **kw: (caught_up.wait(30), write(*args, **kw)))
     second = register(staffed, subject="ระหว่างรายการยังไม่ตามทัน")  # ...while the log grows
 
     async def two_readers() -> tuple[Any, Any, float, bool]:

@@ -4,6 +4,7 @@ and upcasting, snapshots."""
 
 from __future__ import annotations
 
+import functools
 import random
 from collections import Counter
 from pathlib import Path
@@ -66,6 +67,15 @@ class Items(ServiceApplication):
         self.items = self.read_models.listing(
             "items", of=(Item,), columns={"code": "text", "grp": "text", "closed": "bool"},
             indexes=(("grp", "code"),), tallies=tallies, row=item_row)
+
+
+def open_items(env: dict[str, str], tallies: tuple[tuple[str, ...], ...] = ()) -> Items:
+    """The application in a rebuild's own process (module level: it is pickled to it)."""
+    return Items(settings_for(env), tallies=tallies)
+
+
+def open_nothing(env: dict[str, str]) -> Items:
+    raise RuntimeError(f"no store at {env['ESA_VAR_DIR']} (as a share's process finds it)")
 
 
 def item_row(item: Item) -> dict[str, Any] | None:
@@ -214,5 +224,19 @@ def test_tallies_count_as_the_rows_do_through_changes_restarts_and_rebuilds(
         again.read_models.rebuild("items")
         assert again.items.select() == built
         check(again)
+        # Rebuilt by two processes, each folding half of the items: the same rows and tallies,
+        # and the position where the log ends.
+        reached = again.read_models.rebuild(
+            "items", workers=2, opener=functools.partial(open_items, store_env, tallies))
+        assert reached == again.max_notification_id()
+        assert again.items.select() == built
+        check(again)
+        assert again.read_models.view.position(again.items) == reached
+        # A share that fails stops the rebuild with its reason, and the listing stays behind
+        # (the next start builds it again).
+        with pytest.raises(RuntimeError, match="no store at"):
+            again.read_models.rebuild("items", workers=2,
+                                      opener=functools.partial(open_nothing, store_env))
+        assert again.read_models.view.position(again.items) < reached
     finally:
         again.close()
