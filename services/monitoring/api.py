@@ -26,7 +26,7 @@ from uuid import UUID
 
 import orjson
 from fastapi import APIRouter, Depends, Query, Request, Response
-from fastapi.responses import FileResponse, HTMLResponse, JSONResponse
+from fastapi.responses import FileResponse, HTMLResponse
 from fastapi.sse import EventSourceResponse, ServerSentEvent
 from pydantic_core import to_jsonable_python
 
@@ -412,8 +412,10 @@ def create_work_router(app: MonitoringApplication, board: CaseBoard,
                  summary="The dashboard's figures: cases by service and step, overdue items, "
                          "KPI attainment, budget use (money as exact decimal strings)")
     @quick_read
-    def dashboard_summary(fiscal_year_be: YearQuery = None) -> JSONResponse:
-        return JSONResponse(summary(fiscal_year_be))
+    def dashboard_summary(fiscal_year_be: YearQuery = None) -> Response:
+        # Encoded by orjson: the figures are JSON types already (`summary`), and a screen on
+        # the wall asks again every few seconds.
+        return Response(orjson.dumps(summary(fiscal_year_be)), media_type="application/json")
 
     @reports.get("/dashboard", include_in_schema=False, openapi_extra=PUBLIC)
     def dashboard(fiscal_year_be: YearQuery = None) -> HTMLResponse:

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 from uuid import UUID
@@ -81,6 +81,27 @@ class StepRow:
 
 
 @dataclass(frozen=True)
+class OverdueRow:
+    """One overdue case as the dashboard lists it, read straight from the case board's row (a
+    public page's hundred lines: no case state is rebuilt for them)."""
+
+    case_id: str
+    service: str
+    title: str | None
+    step_th: str | None
+    holder: str | None
+    holder_th: str | None
+    due: date | None
+
+    @classmethod
+    def of(cls, view: dict[str, Any]) -> OverdueRow:
+        due = view.get("due")
+        return cls(view["case_id"], view["source"], view.get("title"), view.get("step_th"),
+                   view.get("holder"), view.get("holder_th"),
+                   date.fromisoformat(due) if due else None)
+
+
+@dataclass(frozen=True)
 class DeadLetterRow:
     """A message a service's consumer parked and nobody replayed yet."""
 
@@ -103,7 +124,7 @@ class Performance:
     budget_by_category: list[BudgetRow]
     budget_by_quarter: list[BudgetRow]
     steps: list[StepRow]
-    overdue: list[CaseView] = field(default_factory=list)  # the longest overdue first
+    overdue: list[OverdueRow] = field(default_factory=list)  # the longest overdue first
     dead_letters: list[DeadLetterRow] = field(default_factory=list)
     overdue_total: int | None = None  # all of them, when more than those listed
     dead_letters_total: int | None = None
@@ -162,8 +183,8 @@ def performance(app: MonitoringApplication, board: CaseBoard,
     steps = step_rows(board, now)
     # The tile counts every overdue case (the steps' figures add up to them); the table lists
     # the longest overdue.
-    overdue = board.open_cases_listed({"open_due__lt": today}, order_by=("open_due",),
-                                      limit=LISTED)
+    overdue = [OverdueRow.of(row["view"]) for row in board.cases.select(
+        {"open_due__lt": today, "closed": False}, order_by=("open_due",), limit=LISTED)]
     letters, letters_total = board.open_cases({"case_type": DEAD_LETTER_CASE_TYPE},
                                               order_by=("since",), limit=LISTED)
     return Performance(
@@ -290,12 +311,12 @@ def dashboard_data(perf: Performance) -> dict[str, Any]:
         "age_buckets": [label for _, label in AGE_BUCKETS],
         "cases_by_step": [vars(r) for r in perf.steps],
         "overdue": [
-            {"case_id": c.case_id, "service": c.state.source,
-             "service_th": SERVICE_TH.get(c.state.source, c.state.source),
-             "title": c.state.title, "step_th": c.state.step_th,
-             "holder": c.state.holder, "holder_th": c.state.holder_th, "due": c.state.due,
-             "days_late": (today - c.state.due).days if c.state.due else None}
-            for c in sorted(perf.overdue, key=lambda c: c.state.due or today)
+            {"case_id": c.case_id, "service": c.service,
+             "service_th": SERVICE_TH.get(c.service, c.service),
+             "title": c.title, "step_th": c.step_th,
+             "holder": c.holder, "holder_th": c.holder_th, "due": c.due,
+             "days_late": (today - c.due).days if c.due else None}
+            for c in sorted(perf.overdue, key=lambda c: c.due or today)
         ],
         "dead_letters": [vars(row) for row in sorted(
             perf.dead_letters, key=lambda row: (row.since is None, row.since or perf.generated_at))],
