@@ -37,6 +37,7 @@ import multiprocessing
 import queue
 import threading
 import time
+import traceback
 from collections import Counter
 from collections.abc import Callable, Collection, Iterator, Sequence
 from contextvars import ContextVar
@@ -532,7 +533,6 @@ def _rebuild_share(opener: Callable[[], Any], name: str, part: tuple[int, int], 
                 rows = models._rows_after(notifications, [listing])[name]
                 pages.put((part[0], position, rows))
     except Exception:  # noqa: BLE001 - reported to the writing process, which stops the rebuild
-        import traceback
         pages.put((part[0], 0, traceback.format_exc()))
     finally:
         pages.close()
@@ -593,6 +593,10 @@ class RowsView:
     def insert_tracking(self, cursor: Any, tracking: Tracking) -> None:
         self.recorder._insert_tracking(cursor, tracking)
 
+    def originator_id(self, stored: Any) -> Any:
+        """An aggregate's id as the event store reads it back (SQLite keeps text)."""
+        return self.recorder.convert_originator_id(stored)
+
     def share_of_log(self, listing: Listing, after: int, upto: int, part: tuple[int, int],
                      limit: int) -> tuple[list[Notification], int]:
         """The notifications after `after` and up to `upto` of the listing's aggregates in share
@@ -616,7 +620,8 @@ class RowsView:
                 f"AND {in_share} AND ({of_listing}) ORDER BY {column} LIMIT {p('limit')}",
                 {"after": after, "upto": upto, "n": part[1], "k": part[0], "limit": limit,
                  **topics})
-            found = [Notification(id=row["id"], originator_id=_uuid(row["originator_id"]),
+            found = [Notification(id=row["id"],
+                                  originator_id=self.originator_id(row["originator_id"]),
                                   originator_version=row["originator_version"],
                                   topic=row["topic"], state=bytes(row["state"]))
                      for row in cursor.fetchall()]
@@ -948,9 +953,8 @@ class PostgresRowsView(RowsView):
     def events_table(self) -> tuple[str, str]:
         return f"{self.datastore.schema}.{self.recorder.events_table_name}", "notification_id"
 
-
-def _uuid(value: Any) -> UUID:
-    return value if isinstance(value, UUID) else UUID(value)
+    def originator_id(self, stored: Any) -> Any:
+        return stored  # psycopg reads a uuid column as a UUID
 
 
 def _json(view: Any) -> str:

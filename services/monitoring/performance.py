@@ -183,8 +183,8 @@ def performance(app: MonitoringApplication, board: CaseBoard,
     steps = step_rows(board, now)
     # The tile counts every overdue case (the steps' figures add up to them); the table lists
     # the longest overdue.
-    overdue = [OverdueRow.of(row["view"]) for row in board.cases.select(
-        {"open_due__lt": today, "closed": False}, order_by=("open_due",), limit=LISTED)]
+    overdue = [OverdueRow.of(view) for view in board.open_case_views(
+        {"open_due__lt": today}, order_by=("open_due",), limit=LISTED)]
     letters, letters_total = board.open_cases({"case_type": DEAD_LETTER_CASE_TYPE},
                                               order_by=("since",), limit=LISTED)
     return Performance(
