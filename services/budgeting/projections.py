@@ -13,7 +13,7 @@ from __future__ import annotations
 import csv
 import io
 from collections.abc import Iterable, Iterator, Mapping, Sequence
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 from uuid import UUID
@@ -37,7 +37,7 @@ from services.budgeting.domain import (
     total_of,
 )
 from shared.domain import DomainEvent
-from shared.readmodels import Listing
+from shared.readmodels import Listing, sortable_moment
 from shared.thaitime import fiscal_year_be as fiscal_year_of
 
 BALANCE_FIELDS = ("allocated", "transfers_in", "transfers_out", "committed", "disbursed")
@@ -49,7 +49,7 @@ def moment_key(moment: datetime) -> str:
     """A moment as a column lists sort and compare by: fixed width and in UTC (isoformat drops
     zero microseconds and keeps the offset the moment came with, so its text order is not time
     order)."""
-    return f"{moment.astimezone(UTC):%Y-%m-%dT%H:%M:%S.%f}Z"
+    return sortable_moment(moment)
 
 
 def as_json(view: Any) -> Any:

@@ -1467,7 +1467,7 @@ class Document(Aggregate, stored_as="correspondence.Document"):
         people = {self.assignee_id, self.drafter_id, self.signed_by}
         for r in self.review_rounds:
             people |= {r.checker_id, r.checked_by, r.signer_id, r.signed_by, r.returned_by}
-        if self.holder and self.holder not in {role.value for role in Role}:
+        if self.holder and self.holder not in ROLE_VALUES:
             people.add(self.holder)
         return frozenset(p for p in people if p)
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 import statistics
 from collections import Counter
 from collections.abc import Iterable, Iterator
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from typing import Any
 
 from services.correspondence.domain import (
@@ -32,6 +32,7 @@ from services.correspondence.domain import (
     may_see,
 )
 from shared.csvfile import csv_lines
+from shared.readmodels import sortable_moment
 from shared.thaitime import (
     MONTHS_TH_ABBR,
     MONTHS_TH_FULL,
@@ -49,9 +50,7 @@ NEVER_DAY = "9999-12-31"
 def moment(value: datetime | None) -> str | None:
     """A moment as a listing's column keeps it: fixed width and in UTC, so that text order is
     time order whatever offset the moment came with."""
-    if value is None:
-        return None
-    return f"{value.astimezone(UTC):%Y-%m-%dT%H:%M:%S.%f}Z"
+    return None if value is None else sortable_moment(value)
 
 
 def day(value: date | None) -> str | None:
@@ -103,14 +102,18 @@ DOCUMENT_TALLIES = (("receipt_year_be",), ("outgoing_series", "outgoing_year_be"
 
 
 def document_row(document: Document) -> dict[str, Any]:
+    # Each of a document's derived values is worked out once here: a rebuild makes a row for
+    # every document of ten years.
     loan = document.current_loan
+    entry = document.register_entry()
+    participants = sorted(document.participants)
     view = {
-        **document.register_entry(),
+        **entry,
         "version": document.version,
         "review_rounds": len(document.review_rounds),
         "content_available": document.content_available,
         # What a reader's need to know and the time-dependent fields are decided by, when read.
-        "_participants": sorted(document.participants),
+        "_participants": participants,
         "_action_due": day(document.action_due),
         "_outgoing_number": document.outgoing_number,
         "_loan": None if loan is None else {
@@ -134,10 +137,10 @@ def document_row(document: Document) -> dict[str, Any]:
         "on_loan": loan is not None,
         "loan_due": day(loan.due) if loan is not None else None,
         "secrecy_rank": SECRECY_RANK[document.secrecy],
-        "participants": tokens(document.participants),
+        "participants": tokens(participants),
         "text": "\n".join(part for part in searched if part),
         "submitted_by": document.submitted_by,
-        "retention_expires_on": day(document.retention_expires_on),
+        "retention_expires_on": day(entry["retention_expires_on"]),
         "files": tokens(document.files),
         "view": view,
     }

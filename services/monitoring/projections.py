@@ -18,7 +18,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 from uuid import UUID
@@ -39,7 +39,7 @@ from services.monitoring.domain import (
 )
 from shared.history import history_page
 from shared.http.paging import PageRequest
-from shared.readmodels import Listing
+from shared.readmodels import Listing, sortable_moment
 from shared.thaitime import bangkok_date
 
 # The due date of a case that cannot be overdue (closed, or given none): after every real one, so
@@ -49,7 +49,7 @@ NEVER = "9999-12-31"
 
 def moment(value: datetime) -> str:
     """A moment as sortable text: fixed width, in UTC (text order is time order)."""
-    return f"{value.astimezone(UTC):%Y-%m-%dT%H:%M:%S.%f}Z"
+    return sortable_moment(value)
 
 
 # --- the case board --------------------------------------------------------------------------------
