@@ -411,7 +411,6 @@ class ReadModels:
         stored["view"] = _json(row["view"])  # as stored: made where the row is made
         return stored
 
-
     # --- operations ---------------------------------------------------------------------------
     def rebuild(self, name: str, progress: Callable[[int, int], None] | None = None, *,
                 workers: int = 1, opener: Callable[[], Any] | None = None) -> int:
@@ -488,8 +487,8 @@ class _Shares:
 
     def __init__(self, name: str, target: int, workers: int, opener: Callable[[], Any]) -> None:
         self.name, self.target, self.workers = name, target, workers
-        context = multiprocessing.get_context("spawn")  # a fresh interpreter: no inherited
-        # database connections or threads
+        # Spawned: a fresh interpreter, with no database connections or threads inherited.
+        context = multiprocessing.get_context("spawn")
         # Each share may run two pages ahead of what is written (its queue's feeder thread
         # sends while it folds on): the writing and the folding overlap.
         self.pages = context.Queue(maxsize=2 * workers)
@@ -644,7 +643,7 @@ class RowsView:
         - It waits for the disk at checkpoints, not at every commit (`synchronous = NORMAL`:
           in WAL mode a crash may lose the last pages written, never the store's consistency;
           the rebuild resumes from its position).
-        Ten years of correspondence_documents: 61 s -> 49-56 s."""
+        (Measured in benchmarks/README.md, 7 December 2026.)"""
         with self.datastore.get_connection(commit=True) as connection:
             if filling:
                 with connection.cursor() as settings:
@@ -921,7 +920,6 @@ class RowsView:
         with self.datastore.transaction(commit=False) as cursor:
             cursor.execute(f"SELECT {counted}{sql_where}", params)
             return int(cursor.fetchone()["n"])
-
 
     def counts(self, listing: Listing, by: tuple[str, ...], labels: tuple[str, ...],
                where: dict[str, Any]) -> list[dict[str, Any]]:
