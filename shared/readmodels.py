@@ -6,7 +6,12 @@ A service declares what it lists (`ReadModels.listing`): the aggregates it is ab
 list is filtered and sorted by, and `row(aggregate)` (the columns and the `view` a list answers;
 None removes the row). A listing `many=True` keeps several rows per aggregate (`row` returns a
 list, e.g. one per period of a record's history, so that "as it stood on a day" is an indexed
-query too); they are replaced together whenever the aggregate changes. One runner per service follows the log with the event store's subscription
+query too); they are replaced together whenever the aggregate changes. A listing whose
+aggregates' every event carries all its row is made of (`each_event_carries`, e.g. a monitoring
+case's state) is given the latest event instead: nothing is folded for it, and of the events read
+together only each aggregate's last is decoded.
+
+One runner per service follows the log with the event store's subscription
 (eventsourcing's `recorder.subscribe`, in a thread), decodes each event once, folds it into the
 aggregate as it stood (recent aggregates kept, older ones loaded at that version), and at the end
 of each batch writes the rows of the aggregates the batch touched, and every listing's position,
@@ -122,6 +127,11 @@ class Listing:
     # the rows. `count` and `counts` read the smallest tally that holds every column they group
     # and filter by, so a dashboard's figures cost the number of combinations, not of rows.
     tallies: tuple[tuple[str, ...], ...] = ()
+    # Event-carried state: every event of the listed aggregates carries, in this field, all that
+    # the row is made of (e.g. a monitoring case's "state"). `row` is then given the aggregate's
+    # latest event, not the aggregate: nothing is folded, and of the events read together only
+    # each aggregate's last is decoded (a rebuild decodes one event in eight, not every one).
+    each_event_carries: str | None = None
 
     def __post_init__(self) -> None:
         unknown = {t for t in self.columns.values()} - set(COLUMN_TYPES)
@@ -250,10 +260,10 @@ class ReadModels:
 
     def listing(self, name: str, *, of: tuple[type[Aggregate], ...], columns: dict[str, str],
                 row: Callable[[Any], Any], indexes: tuple[tuple[str, ...], ...] = (),
-                version: int = 1, many: bool = False,
-                tallies: tuple[tuple[str, ...], ...] = ()) -> Listing:
+                version: int = 1, many: bool = False, tallies: tuple[tuple[str, ...], ...] = (),
+                each_event_carries: str | None = None) -> Listing:
         listing = Listing(name, of, columns, row, indexes, version, models=self, many=many,
-                          tallies=tallies)
+                          tallies=tallies, each_event_carries=each_event_carries)
         if name in self.listings:
             raise ValueError(f"two listings named {name}")
         running = self._thread is not None
@@ -375,8 +385,12 @@ class ReadModels:
                     behind: list[Listing]) -> dict[str, list[tuple[Any, Any]]]:
         """Each listing's rows of the aggregates `notifications` touched, as they stood after
         them. An event none of the listings wants is skipped by its topic, before it is
-        decoded."""
+        decoded; one a listing of `each_event_carries` wants is decoded only if it is its
+        aggregate's last."""
         touched: dict[str, dict[UUID, Any]] = {listing.name: {} for listing in behind}
+        # Listings of event-carried state: each aggregate's last notification (by id as read).
+        latest: dict[str, dict[Any, Notification | LoggedEvent]] = {
+            listing.name: {} for listing in behind if listing.each_event_carries}
         wanted_by: dict[str, list[Listing]] = {}
         # Beyond every position, each listing that wants an event takes it.
         furthest = max((self._positions[listing.name] for listing in behind), default=0)
@@ -389,17 +403,32 @@ class ReadModels:
             if wanting and notification.id <= furthest:
                 wanting = [listing for listing in wanting
                            if notification.id > self._positions[listing.name]]
-            if not wanting:
-                continue
-            state = self._states.after(self.app.to_domain_event(notification))
+            folded = None
             for listing in wanting:
-                touched[listing.name][state.id] = state
+                if listing.each_event_carries:
+                    latest[listing.name][notification.originator_id] = notification
+                    continue
+                if folded is None:
+                    folded = self._states.after(self.app.to_domain_event(notification))
+                touched[listing.name][folded.id] = folded
+        decoded: dict[int, Any] = {}  # one notification may be the last for several listings
+        for name, last in latest.items():
+            carried = self.listings[name].each_event_carries
+            for notification in last.values():
+                event = decoded.get(notification.id)
+                if event is None:
+                    event = decoded[notification.id] = self.app.to_domain_event(notification)
+                if not hasattr(event, carried):  # its row would be made from too little
+                    raise TypeError(f"listing {name}: {type(event).__qualname__} carries no "
+                                    f"{carried}")
+                touched[name][event.originator_id] = event
         return {name: [(_value(aggregate_id), self._row(self.listings[name], state))
                        for aggregate_id, state in states.items()]
                 for name, states in touched.items()}
 
     def _row(self, listing: Listing, state: Any) -> Any:
-        """What the listing keeps of `state`: a row or None; for a `many` listing, a list."""
+        """What the listing keeps of `state` (the aggregate, or its latest event for a listing
+        of `each_event_carries`): a row or None; for a `many` listing, a list."""
         found = listing.row(state)
         if listing.many:
             return [self._stored(listing, row) for row in found or ()]

@@ -149,7 +149,8 @@ class MonitoringApplication(ServiceApplication):
         # The lists, in monitoring's own database (`projections`): nothing is scanned in memory.
         lists = self.read_models
         self.cases = lists.listing("cases", of=(Case,), columns=CASE_COLUMNS, row=case_row,
-                                   indexes=CASE_INDEXES, tallies=CASE_TALLIES)
+                                   each_event_carries="state", indexes=CASE_INDEXES,
+                                   tallies=CASE_TALLIES)
         self.plans = lists.listing("monitoring_plans", of=(MonitoringPlan,), row=plan_row,
                                    columns=PLAN_COLUMNS, indexes=PLAN_INDEXES)
         self.budget_uses = lists.listing("budget_uses", of=(BudgetUse,), row=budget_use_row,

@@ -151,3 +151,22 @@ def test_passing_a_due_date_is_announced_once_per_due_date() -> None:
     assert case.raise_overdue(date(2026, 12, 11), T0)
     closed = given(observed(1, status("done", due=date(2026, 11, 30), closed=True)))
     assert not closed.raise_overdue(date(2026, 12, 1), T0)
+
+
+def test_each_event_carries_the_case_as_it_stands_after_it() -> None:
+    """The board's rows are made from a case's latest event alone (`each_event_carries`)."""
+    case = Case.open("correspondence", "doc-1", observed(1, status(due=date(2026, 11, 30))))
+    after_each = [case.state]
+    case.observe(observed(3, status("assigned", holder="officer-7")))
+    after_each.append(case.state)
+    case.observe(observed(2, status("registered")))  # late: counted, not rolled back
+    after_each.append(case.state)
+    case.raise_overdue(date(2026, 12, 1), T0)
+    after_each.append(case.state)
+
+    events = case.collect_events()
+
+    assert [type(e).__name__ for e in events] == ["Opened", "Observed", "Observed", "Observed"]
+    assert [e.state for e in events] == after_each
+    assert [e.originator_version for e in events] == [1, 2, 3, 4] and case.version == 4
+    assert events[-1].timestamp == case.modified_on
