@@ -681,6 +681,10 @@ class RowsView:
             with connection.transaction(commit=True) as cursor:
                 yield cursor
 
+    def reading(self) -> contextlib.AbstractContextManager[Any]:
+        """A cursor for one query of the lists (a page, a count, a grouped count)."""
+        return self.datastore.transaction(commit=False)
+
     def for_scanning(self, cursor: Any) -> None:
         """A cursor that reads a share of the whole log: its rows as plain tuples (read into
         rows by name, they cost as much as the read). (Reading the file mapped in memory made
@@ -934,7 +938,7 @@ class RowsView:
                      f"ORDER BY {', '.join(k + direction for k in keys)}")
         if limit is not None:
             statement += f" LIMIT {int(limit)}"
-        with self.datastore.transaction(commit=False) as cursor:
+        with self.reading() as cursor:
             cursor.execute(statement, params)
             rows = cursor.fetchall()
         return [{**{k: row[k] for k in ("id", *listing.columns)},
@@ -946,7 +950,7 @@ class RowsView:
         counted = (f"COALESCE(SUM(n), 0) AS n FROM "
                    f"{self.qualified(self.tally_table(listing, tally))}" if tally else
                    f"COUNT(*) AS n FROM {self.qualified(listing.table)}")
-        with self.datastore.transaction(commit=False) as cursor:
+        with self.reading() as cursor:
             cursor.execute(f"SELECT {counted}{sql_where}", params)
             return int(cursor.fetchone()["n"])
 
@@ -962,7 +966,7 @@ class RowsView:
                    if tally else f"COUNT(*) AS count FROM {self.qualified(listing.table)}")
         statement = (f"SELECT {columns}, {counted}{sql_where} GROUP BY {', '.join(by)} "
                      f"ORDER BY {', '.join(by)}")
-        with self.datastore.transaction(commit=False) as cursor:
+        with self.reading() as cursor:
             cursor.execute(statement, params)
             return [{**{key: row[key] for key in (*by, *labels)}, "count": int(row["count"])}
                     for row in cursor.fetchall()]
@@ -1044,6 +1048,11 @@ class PostgresRowsView(RowsView):
     def writing(self, *, filling: bool) -> contextlib.AbstractContextManager[Any]:
         """The server's own buffers and commits serve every connection alike."""
         return self.datastore.transaction(commit=True)
+
+    def reading(self) -> contextlib.AbstractContextManager[Any]:
+        """The query alone, in the statement's own transaction (the pool's connections commit
+        by themselves): one round trip to the server, not three (BEGIN, it, ROLLBACK)."""
+        return self.datastore.cursor()
 
     def for_scanning(self, cursor: Any) -> None:
         cursor.row_factory = tuple_row

@@ -32,7 +32,7 @@ from pydantic_core import to_jsonable_python
 
 from services.monitoring.application import MonitoringApplication
 from services.monitoring.domain import BudgetUse, BudgetUseEntry, EvaluationKind, PlanKind
-from services.monitoring.performance import dashboard_data, performance
+from services.monitoring.performance import SharedFigures, dashboard_data, performance
 from services.monitoring.projections import CaseBoard, CaseFilter, CaseView
 from services.monitoring.schemas import (
     BUDGET_USE_EVENT,
@@ -403,8 +403,11 @@ def create_work_router(app: MonitoringApplication, board: CaseBoard,
             idempotency=idem.for_body({"evaluation_id": str(evaluation_id)})))
 
     # --- dashboard and reports ----------------------------------------------------------------------
+    figures = SharedFigures(board)
+
     def summary(fiscal_year_be: int | None) -> Any:
-        return to_jsonable_python(dashboard_data(performance(app, board, fiscal_year_be)))
+        return figures.get(fiscal_year_be, lambda: to_jsonable_python(
+            dashboard_data(performance(app, board, fiscal_year_be))))
 
     # The dashboard is public like the status page (the office's performance board, shown on
     # screens and to visitors): the page, the figures it refreshes from, its fonts.

@@ -6,6 +6,7 @@ for the dashboard (procedure 16) and the annual performance report, so both alwa
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from decimal import Decimal
@@ -185,11 +186,12 @@ def performance(app: MonitoringApplication, board: CaseBoard,
     # the longest overdue.
     overdue = [OverdueRow.of(view) for view in board.open_case_views(
         {"open_due__lt": today}, order_by=("open_due",), limit=LISTED)]
+    plans = _plans_of_year(app, year)  # read once: the KPIs and the budget both come from them
     letters, letters_total = board.open_cases({"case_type": DEAD_LETTER_CASE_TYPE},
                                               order_by=("since",), limit=LISTED)
     return Performance(
         fiscal_year_be=year, generated_at=now, position=position,
-        kpis=kpi_rows(app, year), **budget_rows(app, year),
+        kpis=kpi_rows(plans, year), **budget_rows(app, plans, year),
         steps=steps, overdue=overdue, overdue_total=sum(row.overdue for row in steps),
         dead_letters=[dead_letter_row(c, board.opening_facts(c.case_id)) for c in letters],
         dead_letters_total=letters_total,
@@ -212,9 +214,9 @@ def _plans_of_year(app: MonitoringApplication, year: int) -> list[Any]:
     return sorted(app.plans_in_force(year), key=lambda p: order[p.content.kind])
 
 
-def kpi_rows(app: MonitoringApplication, year: int) -> list[KpiRow]:
+def kpi_rows(plans: list[Any], year: int) -> list[KpiRow]:
     rows = []
-    for plan in _plans_of_year(app, year):
+    for plan in plans:
         content = plan.content
         for group in content.groups:
             for item in group.items:
@@ -235,13 +237,14 @@ def kpi_rows(app: MonitoringApplication, year: int) -> list[KpiRow]:
     return rows
 
 
-def budget_rows(app: MonitoringApplication, year: int) -> dict[str, list[BudgetRow]]:
+def budget_rows(app: MonitoringApplication, plans: list[Any],
+                year: int) -> dict[str, list[BudgetRow]]:
     planned_cat: dict[str, Decimal] = defaultdict(lambda: ZERO)
     planned_q: dict[int, Decimal] = defaultdict(lambda: ZERO)
     used_cat: dict[str, Decimal] = defaultdict(lambda: ZERO)
     used_q: dict[int, Decimal] = defaultdict(lambda: ZERO)
     projects = set()
-    for plan in _plans_of_year(app, year):
+    for plan in plans:
         if plan.content.kind != PlanKind.action_plan:
             continue
         for group in plan.content.groups:
@@ -294,6 +297,34 @@ def step_rows(board: CaseBoard, now: datetime) -> list[StepRow]:
                              row["count"] - not_overdue.get(key, 0), ages))
     return sorted(found, key=lambda r: (
         list(SERVICE_TH).index(r.service) if r.service in SERVICE_TH else 99, -r.open, r.step))
+
+
+class SharedFigures:
+    """The dashboard's figures, made once for every screen that asks at the same point of the log.
+
+    Every open dashboard refreshes when the feed announces an event, all at once (the office's
+    screens, visitors', the central office's): they ask for the same figures at the same position.
+    Figures made at a position are answered again while the read models are still there, for at
+    most `max_age`: what depends on the clock (overdue, waiting time) is at most that old, and
+    `generated_at` says when they were made."""
+
+    KEPT = 8  # fiscal years asked for (the default one, and a few others)
+
+    def __init__(self, board: CaseBoard, max_age: timedelta = timedelta(seconds=5)) -> None:
+        self.board, self.max_age = board, max_age
+        self._kept: dict[int | None, tuple[int, datetime, Any]] = {}
+
+    def get(self, fiscal_year: int | None, make: Callable[[], Any]) -> Any:
+        position, now = self.board.position(), self.board.clock()
+        kept = self._kept.get(fiscal_year)
+        if kept is not None and kept[0] == position and \
+                timedelta(0) <= now - kept[1] < self.max_age:
+            return kept[2]
+        figures = make()
+        if len(self._kept) >= self.KEPT:
+            self._kept.clear()
+        self._kept[fiscal_year] = (position, now, figures)
+        return figures
 
 
 def dashboard_data(perf: Performance) -> dict[str, Any]:
