@@ -129,7 +129,10 @@ async def find(request: Request, q: str) -> tuple[list[dict[str, Any]], list[str
     async def search(service: str, path: str, fields: tuple[str, ...]) -> list[dict[str, Any]]:
         try:
             page = await services.page(service, path, actor=None, q=q, search=fields, limit=20)
-        except (Refused, Unavailable):
+        except Refused:
+            return []
+        except Unavailable as down:  # said on the page: what it holds may not be all there is
+            problems.append(down.message_th)
             return []
         return page.items
 

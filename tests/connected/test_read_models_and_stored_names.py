@@ -7,7 +7,6 @@ from __future__ import annotations
 import functools
 import random
 from collections import Counter
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -20,6 +19,7 @@ from shared.domain import Aggregate, event, stored_name
 from shared.eventstore import ServiceApplication, decode_event
 from shared.http.paging import InvalidCursor, PageRequest
 from shared.settings import ServiceSettings
+from tests.support.stores import service_settings
 
 
 class Item(Aggregate, stored_as="test.Item", formerly=("tests.old_module:Item",)):
@@ -48,13 +48,7 @@ class Item(Aggregate, stored_as="test.Item", formerly=("tests.old_module:Item",)
 
 
 def settings_for(env: dict[str, str]) -> ServiceSettings:
-    values: dict[str, Any] = {"service_name": "itemtest", "var_dir": Path(env["ESA_VAR_DIR"])}
-    if env.get("ESA_STORE") == "postgres":
-        values.update(store="postgres", postgres_host=env["ESA_POSTGRES_HOST"],
-                      postgres_port=int(env["ESA_POSTGRES_PORT"]),
-                      postgres_user=env["ESA_POSTGRES_USER"],
-                      postgres_dbname=env["ESA_POSTGRES_DBNAME"])
-    return ServiceSettings(**values)
+    return service_settings("itemtest", env)
 
 
 class Items(ServiceApplication):

@@ -13,7 +13,7 @@ from pydantic import BaseModel
 
 from shared.domain import Aggregate, event
 from shared.eventstore import ServiceApplication
-from tests.connected.test_read_models_many_rows import settings_for
+from tests.support.stores import service_settings
 
 
 class Reading(BaseModel):
@@ -61,7 +61,7 @@ class Meters(ServiceApplication):
 
 
 def test_rows_come_from_each_aggregates_latest_event(store_env: dict[str, str]) -> None:
-    app = Meters(settings_for(store_env))
+    app = Meters(service_settings("metertest", store_env))
     try:
         meters = [Meter(f"M{n}", Reading(meter=f"M{n}", total=0)) for n in range(5)]
         for n, meter in enumerate(meters):

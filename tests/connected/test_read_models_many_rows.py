@@ -5,7 +5,6 @@ refuses a cursor of another shape, resumes after a restart and rebuilds from scr
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -16,16 +15,11 @@ from shared.domain import Aggregate, event
 from shared.eventstore import ServiceApplication
 from shared.http.paging import InvalidCursor, PageRequest
 from shared.settings import ServiceSettings
+from tests.support.stores import service_settings
 
 
 def settings_for(env: dict[str, str]) -> ServiceSettings:
-    values: dict[str, Any] = {"service_name": "roomtest", "var_dir": Path(env["ESA_VAR_DIR"])}
-    if env.get("ESA_STORE") == "postgres":
-        values.update(store="postgres", postgres_host=env["ESA_POSTGRES_HOST"],
-                      postgres_port=int(env["ESA_POSTGRES_PORT"]),
-                      postgres_user=env["ESA_POSTGRES_USER"],
-                      postgres_dbname=env["ESA_POSTGRES_DBNAME"])
-    return ServiceSettings(**values)
+    return service_settings("roomtest", env)
 
 
 class Tenancy(Aggregate, stored_as="test.Tenancy"):

@@ -5,7 +5,6 @@ every test that uses them: a stored name is pinned to one class, imported once."
 from __future__ import annotations
 
 import asyncio
-from pathlib import Path
 from typing import Any
 from uuid import NAMESPACE_URL, UUID, uuid5
 
@@ -13,6 +12,7 @@ from contracts.envelope import AnyEnvelope, Envelope, IntegrationEvent
 from shared.domain import Aggregate, event
 from shared.eventstore import ServiceApplication
 from shared.settings import ServiceSettings
+from tests.support.stores import service_settings
 
 
 class Counter(Aggregate, stored_as="test.Counter"):
@@ -73,13 +73,7 @@ def translate(domain_event: Any, _counter: Any = None) -> Envelope[Any] | None:
 
 
 def settings_for(name: str, env: dict[str, str], nats_url: str) -> ServiceSettings:
-    values: dict[str, Any] = {"service_name": name, "nats_url": nats_url,
-                              "var_dir": Path(env["ESA_VAR_DIR"]), "consumer_max_deliver": 3}
-    if env.get("ESA_STORE") == "postgres":
-        values.update(store="postgres", postgres_host=env["ESA_POSTGRES_HOST"],
-                      postgres_port=int(env["ESA_POSTGRES_PORT"]),
-                      postgres_user=env["ESA_POSTGRES_USER"], postgres_dbname=env["ESA_POSTGRES_DBNAME"])
-    return ServiceSettings(**values)
+    return service_settings(name, env, nats_url=nats_url, consumer_max_deliver=3)
 
 
 def increment_many(app: Producer, times: int) -> None:
