@@ -396,7 +396,7 @@ def test_an_auditor_sees_every_event_of_a_budget_line_verified_and_can_do_nothin
         submit(auditor)
         return found.count() == 1
 
-    eventually(searched, "the budget line found by its project code", timeout=60, every=1)
+    eventually(searched, "the budget line found by its project code", timeout=60)
     with auditor.expect_navigation():
         found.click()
     movements = office.api["budgeting"].get(f"/lines/{line['line_id']}/movements",
