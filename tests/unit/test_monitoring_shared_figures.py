@@ -32,7 +32,7 @@ def test_figures_are_made_again_only_when_the_log_moves_or_they_age() -> None:
     def ask(year: int | None = None) -> Any:
         return figures.get(year, lambda: made.append((year, board.at, board.now)) or len(made))
 
-    assert [ask(), ask(), ask()] == [1, 1, 1], "eight screens refreshing at once: made once"
+    assert [ask(), ask(), ask()] == [1, 1, 1], "screens refreshing at once: made once"
     board.now = T0 + timedelta(seconds=4)
     assert ask() == 1
     board.at = 101  # an event recorded: the figures may have changed
