@@ -162,9 +162,7 @@ class DeadLetterIndex:
 
     def __init__(self, app: Any) -> None:
         self.app = app
-        models = app.read_models
-        # One list per application, however many runtimes are built around it.
-        self.letters = models.listings.get(self.NAME) or models.listing(
+        self.letters = app.read_models.listing(
             self.NAME, of=(DeadLetter,), row=_parked_row, columns={"parked_at": "text"},
             indexes=(("parked_at",),))
 

@@ -33,6 +33,7 @@ from contracts.vocabulary import RegisteredDocumentRef
 from shared.audit.guard import AuditGuard
 from shared.audit.signing import AuditSigner
 from shared.audit.tree import AuditLog
+from shared.deadletters import DeadLetterIndex
 from shared.domain import (
     Aggregate,
     Conflict,
@@ -224,6 +225,9 @@ class ServiceApplication(Application):
         super().__init__(env={**settings.eventsourcing_env(), **(env or {})})
         # The service's persisted lists (`shared.readmodels`), declared by the subclass.
         self.read_models = ReadModels(self)
+        # Every service parks what it cannot handle (`shared.deadletters`): the list of those not
+        # replayed is one of its own, whatever opens the store (a service, a tool, a generator).
+        self.dead_letters = DeadLetterIndex(self)
         # Every transaction that records events extends and signs the audit tree before it
         # commits (`shared.audit.tree`); while the guard holds a fault, nothing is written.
         # (Only the services' SQL stores take hooks: the library's in-memory store, which some

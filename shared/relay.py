@@ -24,7 +24,7 @@ from __future__ import annotations
 import asyncio
 import time
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import orjson
 from eventsourcing.persistence import Tracking
@@ -36,9 +36,11 @@ from nats.js.errors import APIError
 from structlog.contextvars import bound_contextvars
 
 from contracts.envelope import CaseStatus, Envelope, IntegrationEvent, Secrecy
-from shared.eventstore import ServiceApplication
 from shared.follow import StatesAfter, follow_log
 from shared.logging import get_logger
+
+if TYPE_CHECKING:
+    from shared.eventstore import ServiceApplication
 
 RELAY_TRACKING_NAME = "outbox-relay"
 TRACE_HEADER = "Esa-Trace-Id"

@@ -22,7 +22,7 @@ from shared.auth import PUBLIC, authorize
 from shared.auth.install import install_auth
 from shared.auth.scopes import required_scope
 from shared.consumer import IdempotentConsumer, Subscription
-from shared.deadletters import DeadLetterIndex, publishing_dead_letters
+from shared.deadletters import publishing_dead_letters
 from shared.eventstore import ServiceApplication
 from shared.http.context import RequestContextMiddleware
 from shared.http.problems import (
@@ -58,7 +58,7 @@ class ServiceRuntime:
         self.translate = publishing_dead_letters(settings.service_name, translate) \
             if translate is not None or subscriptions else None
         self.subscriptions = subscriptions
-        self.dead_letters = DeadLetterIndex(app)
+        self.dead_letters = app.dead_letters
         # Every service's log is an audit trail: a tree signed in every transaction
         # (app.audit), published for witnesses, and checked by the service itself (shared/audit).
         self.audit = app.audit

@@ -27,7 +27,7 @@ from services.planning.application import PlanningApplication
 from services.planning.main import create_app as create_planning
 from services.planning.settings import PlanningSettings
 from shared.consumer import IdempotentConsumer, Subscription
-from shared.deadletters import DeadLetterIndex, publishing_dead_letters
+from shared.deadletters import publishing_dead_letters
 from shared.messaging import connect, read_stream
 from shared.nats_server import NatsServer
 from shared.relay import OutboxRelay
@@ -128,7 +128,7 @@ def test_a_replayed_dead_letter_closes_its_case_and_health_is_ok_again(nats_serv
     applies the message and the record is replayed in the same transaction."""
     producer = Producer(settings_for("correspondence", store_env, nats_server.url))
     consumer_app = Consumer(settings_for("monitoring", store_env, nats_server.url))
-    parked = DeadLetterIndex(consumer_app)
+    parked = consumer_app.dead_letters
     # Monitoring's board on its own store, fed the parking service's contract events.
     board_settings = MonitoringSettings(var_dir=Path(store_env["ESA_VAR_DIR"]) / "board")
     board_app = MonitoringApplication(board_settings)
