@@ -9,6 +9,7 @@ from __future__ import annotations
 import hashlib
 import threading
 import time
+import weakref
 from collections.abc import Callable, Sequence
 from functools import cached_property
 from typing import Any, ClassVar, TypeVar
@@ -216,8 +217,12 @@ class ServiceApplication(Application):
     def __init__(self, settings: ServiceSettings, env: dict[str, str] | None = None) -> None:
         self.settings = settings
         # eventsourcing copies a cached aggregate after releasing the lock that guards updating
-        # it, so a concurrent fast-forward can change a dict mid-copy: loads go one at a time.
-        self._cache_lock = threading.Lock()
+        # it, so a concurrent fast-forward can change a dict mid-copy: loads of one aggregate go
+        # one at a time. Loads of others (and their reads of the store) go on beside them: one
+        # lock per aggregate being loaded, kept while a load holds it.
+        self._loads_lock = threading.Lock()
+        self._load_locks: weakref.WeakValueDictionary[Any, threading.Lock] = \
+            weakref.WeakValueDictionary()
         # Commands of one process run one at a time: the store takes one writer at a time anyway
         # (SQLite), and commands racing for the same register would only fail and be retried.
         # Races with other processes are still caught by the store and retried.
@@ -312,7 +317,11 @@ class ServiceApplication(Application):
         """The aggregate now (from the cache, fast-forwarded) or as it was at `version`."""
         if version is not None:
             return self.repository.get(aggregate_id, version=version)
-        with self._cache_lock:
+        with self._loads_lock:
+            lock = self._load_locks.get(aggregate_id)
+            if lock is None:
+                lock = self._load_locks[aggregate_id] = threading.Lock()
+        with lock:
             return self.repository.get(aggregate_id)
 
     def get(self, aggregate_class: type[A], aggregate_id: UUID) -> A | None:

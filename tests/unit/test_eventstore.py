@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from pathlib import Path
 from uuid import NAMESPACE_URL, UUID, uuid5
 
@@ -24,6 +25,16 @@ class Ledger(Aggregate, stored_as="test.Ledger"):
     @event("Entered")
     def enter(self, amount: int) -> None:
         self.entries.append(amount)
+
+
+class Shelf(Aggregate, stored_as="test.Shelf"):
+    @staticmethod
+    def create_id(label: str) -> UUID:
+        return uuid5(NAMESPACE_URL, f"shelf/{label}")
+
+    @event("Placed")
+    def __init__(self, label: str) -> None:
+        self.label = label
 
 
 class Books(ServiceApplication):
@@ -146,3 +157,33 @@ def _added(books: Books, bag_id: UUID, n: int) -> Bag:
     bag = books.get(Bag, bag_id)
     bag.add(n)
     return bag
+
+
+def test_a_slow_load_of_one_aggregate_holds_up_no_other(books: Books,
+                                                        monkeypatch: pytest.MonkeyPatch) -> None:
+    """Loads of one aggregate go one at a time (the library copies a cached aggregate after
+    letting go of it); loads of others go on beside them: one letter read slowly from the disk
+    does not keep every other reader waiting."""
+    slow, other = Shelf(label="slow"), Shelf(label="other")
+    books.save(slow, other)
+    reading_slow, go_on = threading.Event(), threading.Event()
+    read_events = books.repository.event_store.get
+
+    def get(originator_id: UUID, *args: object, **kwargs: object) -> object:
+        if originator_id == slow.id:
+            reading_slow.set()
+            go_on.wait(10)
+        return read_events(originator_id, *args, **kwargs)
+
+    monkeypatch.setattr(books.repository.event_store, "get", get)
+    loading_slow = threading.Thread(target=books.get, args=(Shelf, slow.id))
+    loading_slow.start()
+    assert reading_slow.wait(5)
+    loaded: list[Shelf | None] = []
+    loading_other = threading.Thread(target=lambda: loaded.append(books.get(Shelf, other.id)))
+    loading_other.start()
+    loading_other.join(5)
+    go_on.set()
+    loading_slow.join(10)
+    assert loaded and loaded[0] is not None and loaded[0].label == "other", \
+        "the other aggregate was loaded while the slow one was still being read"
