@@ -64,8 +64,9 @@ class ServiceSettings(BaseSettings):
     # During a rotation: the key being replaced, which endorses the new key's first head.
     audit_previous_signing_key: SecretStr | None = None
     # The service checks its store against its tree and its witnessed heads this often (the
-    # newest leaves and the stream's cosignatures), and re-reads the whole store in batches of
-    # `audit_scan_batch` rows per check, a new pass `audit_rescan_seconds` after the last ended.
+    # newest leaves and the stream's cosignatures), and re-reads the whole store,
+    # `audit_scan_batch` rows per check (a slice at a time, spread over the interval), a new pass
+    # `audit_rescan_seconds` after the last ended.
     audit_check_seconds: float = Field(default=1.0, gt=0)
     audit_scan_batch: int = Field(default=5000, ge=100)
     audit_rescan_seconds: float = Field(default=30.0, ge=0)

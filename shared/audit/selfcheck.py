@@ -18,8 +18,10 @@ store). The pass over the whole store is linear in the history: about 8 s per ye
 history (300,000 events) on a two-core machine at load 2 (ten years: 76 s for correspondence, 86 s
 for monitoring), three to five times that under heavy load (benchmarks/README.md). So it runs in the background: the first pass after a start
 batch after batch with no pause (`first_pass` in `status()`: rows checked, of how many, completed
-or not, its seconds and what it found), then one batch every `audit_check_seconds`, a new pass
-`audit_rescan_seconds` after the last ended. `/ready` does not wait for the first pass: a service
+or not, its seconds and what it found); then a batch's rows every `audit_check_seconds`, read a
+slice at a time (`SLICE` rows, evenly spread over the interval, so that the requests the
+service answers meanwhile are not held up), a new pass `audit_rescan_seconds` after the last
+ended. The quick checks run once every `audit_check_seconds`. `/ready` does not wait for the first pass: a service
 is ready in seconds at any history size, and an alteration deep in old history, which only the
 whole pass can find, is found that many seconds per year of history after the start at the latest
 (then writes stop as below). What the quick checks cover is found before the service serves.
@@ -47,6 +49,12 @@ from shared.logging import get_logger
 
 TAIL = 64
 FOUND_BY = "self-check"
+# Rows of a pass after the first read and hashed at a time: a couple of milliseconds of the
+# interpreter each, then a pause. A whole batch at once (100 ms at ten years) held up the requests
+# the service answered meanwhile: at ten years the register page's p99 was 41-49 ms with no pass
+# running, 132-162 ms while one ran in batches, 71-80 ms in slices (benchmarks/README.md,
+# 7 December 2026).
+SLICE = 100
 
 log = get_logger(__name__)
 
@@ -54,11 +62,14 @@ log = get_logger(__name__)
 class SelfCheck:
     def __init__(self, audit: AuditLog, guard: AuditGuard, *, interval: float = 1.0,
                  scan_batch: int = 5000, rescan_seconds: float = 30.0,
-                 witnessed: Callable[[], dict[str, Cosignature]] = dict) -> None:
+                 witnessed: Callable[[], dict[str, Cosignature]] = dict,
+                 slice_rows: int = SLICE) -> None:
         self.audit = audit
         self.guard = guard
         self.interval = interval
         self.scan_batch = scan_batch
+        self.slice_rows = min(slice_rows, scan_batch)
+        self._next_quick_at = 0.0
         self.rescan_seconds = rescan_seconds
         self.witnessed = witnessed
         self.findings: list[Finding] = []
@@ -90,17 +101,32 @@ class SelfCheck:
 
     def _run(self) -> None:
         while not self._stopping.is_set():
-            hurry = False
+            pause = self.interval
             try:
-                findings = self.check()
-                # The first pass goes batch after batch; a finding ends it (the fault stands).
-                hurry = not findings and not self.first_pass["completed"]
+                pause = self.step()
             except Exception as error:  # noqa: BLE001 - the store may be closing; next round
                 if self._stopping.is_set():
                     return
                 log.warning("audit self-check could not run", error=repr(error))
-            if not hurry:
-                self._stopping.wait(self.interval)
+            if pause:
+                self._stopping.wait(pause)
+
+    def step(self) -> float:
+        """One round of the background check; returns the seconds to wait before the next.
+        The first pass goes batch after batch (a finding ends it: the fault stands); the later
+        ones a slice of rows at a time, `scan_batch` rows every `interval`; the quick checks
+        once every `interval`."""
+        now = time.monotonic()
+        quick = now >= self._next_quick_at
+        if quick:
+            self._next_quick_at = now + self.interval
+        if not self.first_pass["completed"]:
+            findings = self.check(quick=quick)
+            return self.interval if findings else 0.0
+        self.check(quick=quick, rows=self.slice_rows)
+        if self._pass is None:  # between two passes: nothing to read before the quick checks
+            return max(0.0, self._next_quick_at - time.monotonic())
+        return self.interval * self.slice_rows / self.scan_batch
 
     def check_quick(self) -> list[Finding]:
         """The quick checks alone (at start, before the service serves), O(log n); a finding
@@ -121,12 +147,16 @@ class SelfCheck:
             findings = self.check()
         return findings
 
-    def check(self) -> list[Finding]:
+    def check(self, *, quick: bool = True, rows: int | None = None) -> list[Finding]:
+        """The quick checks (unless `quick` is false) and the next `rows` of the pass over the
+        whole store (`scan_batch` unless said)."""
         with self._lock:
-            findings = self._quick()
+            if not quick and self.findings:
+                return self.findings  # they stand until the quick checks run again
+            findings = self._quick() if quick else []
             passed = False
             if not findings:
-                findings, passed = self._scan()
+                findings, passed = self._scan(rows or self.scan_batch)
             self.findings = findings
             self.last_check = datetime.now(UTC).isoformat()
         self._report(findings, passed)
@@ -226,8 +256,9 @@ class SelfCheck:
         return findings
 
     # --- the pass over the whole store ----------------------------------------------------------
-    def _scan(self) -> tuple[list[Finding], bool]:
-        """One batch of the current pass; (findings, whether a whole pass just ended clean)."""
+    def _scan(self, rows: int) -> tuple[list[Finding], bool]:
+        """The next `rows` of the current pass; (findings, whether a whole pass just ended
+        clean)."""
         now = time.monotonic()
         if self._pass is None:
             if now < self._next_pass_at:
@@ -244,7 +275,7 @@ class SelfCheck:
         audit = self.audit
         with audit.datastore.transaction(commit=False) as cursor:
             leaves = audit.leaves_from(cursor, scan["index"],
-                                       min(self.scan_batch, scan["target"] - scan["index"]))
+                                       min(rows, scan["target"] - scan["index"]))
             findings = self._compare(cursor, leaves, scan["after"]) if leaves else []
         for leaf in leaves:
             scan["frontier"].append(leaf.leaf_hash)
