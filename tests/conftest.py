@@ -35,21 +35,6 @@ from tests.support.audit import audit_messages, witness_for
 from tests.support.http import every_item
 from tests.support.staff import position_th
 
-# `make test`'s two workers take whole files (`--dist loadfile`) in the order collected: the long
-# ones first (flows through running services and browsers), the many short ones last, so that the
-# workers end together instead of one running a long file alone at the end.
-LONGEST_FIRST = ("flows", "component", "connected", "contracts", "architecture", "unit")
-
-
-def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    tests = Path(__file__).parent
-
-    def kind(item: pytest.Item) -> int:
-        folder = item.path.relative_to(tests).parts[0]
-        return LONGEST_FIRST.index(folder) if folder in LONGEST_FIRST else len(LONGEST_FIRST)
-
-    items.sort(key=kind)  # stable: within a kind, as collected
-
 
 def pytest_configure(config: pytest.Config) -> None:
     recording = os.environ.get("ESA_RECORD_STORED_EVENTS")
