@@ -58,7 +58,6 @@ class ServiceRuntime:
         self.translate = publishing_dead_letters(settings.service_name, translate) \
             if translate is not None or subscriptions else None
         self.subscriptions = subscriptions
-        self.dead_letters = app.dead_letters
         # Every service's log is an audit trail: a tree signed in every transaction
         # (app.audit), published for witnesses, and checked by the service itself (shared/audit).
         self.audit = app.audit
@@ -276,7 +275,7 @@ def create_http_app(
         # Degraded, not down: it serves, but a message it was sent did not do its work (a dead
         # letter not replayed yet), or its events are not reaching the others (the relay), or
         # it refuses writes because its history does not match its audit trail.
-        parked = runtime.dead_letters.count()
+        parked = runtime.app.dead_letters.count()
         fault = runtime.app.audit_guard.fault
         degraded = bool(runtime.relay and runtime.relay.last_error) or bool(parked) \
             or fault is not None
@@ -291,7 +290,7 @@ def create_http_app(
             "nats_connected": (bool(runtime.client and runtime.client.is_connected)
                                if runtime.uses_nats else None),
             "dead_letters": parked,
-            "oldest_dead_letter": runtime.dead_letters.oldest() if parked else None,
+            "oldest_dead_letter": runtime.app.dead_letters.oldest() if parked else None,
             "audit_fault": fault.reason if fault else None,
         }
 

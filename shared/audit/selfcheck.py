@@ -16,15 +16,19 @@ root recomputed from the rows at the size the pass started from against the head
 At start, only the quick checks run before the service serves (`check_quick`: 16 ms on a year's
 store). The pass over the whole store is linear in the history: about 8 s per year of an office's
 history (300,000 events) on a two-core machine at load 2 (ten years: 76 s for correspondence, 86 s
-for monitoring), three to five times that under heavy load (benchmarks/README.md). So it runs in the background: the first pass after a start
-batch after batch with no pause (`first_pass` in `status()`: rows checked, of how many, completed
-or not, its seconds and what it found); then a batch's rows every `audit_check_seconds`, read a
-slice at a time (`SLICE` rows, evenly spread over the interval, so that the requests the
-service answers meanwhile are not held up), a new pass `audit_rescan_seconds` after the last
-ended. The quick checks run once every `audit_check_seconds`. `/ready` does not wait for the first pass: a service
-is ready in seconds at any history size, and an alteration deep in old history, which only the
-whole pass can find, is found that many seconds per year of history after the start at the latest
-(then writes stop as below). What the quick checks cover is found before the service serves.
+for monitoring), three to five times that under heavy load (benchmarks/README.md). So it runs in
+the background:
+- the first pass after a start batch after batch with no pause (`first_pass` in `status()`: rows
+  checked, of how many, completed or not, its seconds and what it found);
+- the later ones `audit_scan_batch` rows every `audit_check_seconds`, read a slice at a time
+  (`SLICE` rows, evenly spread over the interval, so that the requests the service answers
+  meanwhile are not held up), a new pass `audit_rescan_seconds` after the last ended;
+- the quick checks once every `audit_check_seconds`.
+
+`/ready` does not wait for the first pass: a service is ready in seconds at any history size, and
+an alteration deep in old history, which only the whole pass can find, is found that many seconds
+per year of history after the start at the latest (then writes stop as below). What the quick
+checks cover is found before the service serves.
 
 Any finding raises the guard's fault (`shared.audit.guard`): writes refused, `/ready` failing, the
 alarm published. A fault this check raised clears once a whole pass and the checks above find
