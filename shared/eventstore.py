@@ -6,11 +6,12 @@ race, and idempotent commands.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import threading
 import time
 import weakref
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from functools import cached_property
 from typing import Any, ClassVar, TypeVar
 from uuid import NAMESPACE_URL, UUID, uuid5
@@ -317,11 +318,7 @@ class ServiceApplication(Application):
         """The aggregate now (from the cache, fast-forwarded) or as it was at `version`."""
         if version is not None:
             return self.repository.get(aggregate_id, version=version)
-        with self._loads_lock:
-            lock = self._load_locks.get(aggregate_id)
-            if lock is None:
-                lock = self._load_locks[aggregate_id] = threading.Lock()
-        with lock:
+        with self._loading(aggregate_id):
             return self.repository.get(aggregate_id)
 
     def get(self, aggregate_class: type[A], aggregate_id: UUID) -> A | None:
@@ -332,6 +329,34 @@ class ServiceApplication(Application):
         if not isinstance(aggregate, aggregate_class):
             return None
         return aggregate
+
+    def view(self, aggregate_class: type[A], aggregate_id: UUID,
+             render: Callable[[A], R]) -> R | None:
+        """What `render` makes of the aggregate now (None if there is none): for reads.
+
+        `render` is given the cached aggregate itself, not a copy (copying a 60 KB action plan
+        costs 3 ms, ten times the view made of it), and runs while no load of that aggregate can
+        fast-forward it; saving never touches the cached one (it is only fast-forwarded). So
+        `render` must not change what it is given.
+        """
+        with self._loading(aggregate_id):
+            try:
+                aggregate = self.repository.get(aggregate_id, deepcopy_from_cache=False)
+            except AggregateNotFoundError:
+                return None
+            if not isinstance(aggregate, aggregate_class):
+                return None
+            return render(aggregate)
+
+    @contextlib.contextmanager
+    def _loading(self, aggregate_id: UUID) -> Iterator[None]:
+        """Hold the lock of loading this aggregate (one at a time; others go on beside it)."""
+        with self._loads_lock:
+            lock = self._load_locks.get(aggregate_id)
+            if lock is None:
+                lock = self._load_locks[aggregate_id] = threading.Lock()
+        with lock:
+            yield
 
     def execute(
         self,

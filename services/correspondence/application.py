@@ -765,23 +765,26 @@ class CorrespondenceApplication(ServiceApplication):
         return bangkok_date(self.clock())
 
     def summary(self, document: Document, viewer: Officer | None) -> dict[str, Any]:
+        return self._with_destruction_year(self._summary(document, viewer))
+
+    @staticmethod
+    def _summary(document: Document, viewer: Officer | None) -> dict[str, Any]:
         view = document.register_view(viewer)
-        if document.destruction_list_id is not None and document.destruction_year_be is None:
-            # Destroyed before the record named its list's year: the list knows it.
-            listing = self.get(DestructionList, document.destruction_list_id)
-            view["destruction_year_be"] = listing.year_be if listing else None
         view["version"] = document.version
         view["content_available"] = document.content_available and document.can_read_content(viewer)
         view["review_rounds"] = len(document.review_rounds)
         return view
 
+    def _with_destruction_year(self, view: dict[str, Any]) -> dict[str, Any]:
+        if view["destruction_list_id"] and view["destruction_year_be"] is None:
+            # Destroyed before the record named its list's year: the list knows it.
+            listing = self.get(DestructionList, UUID(view["destruction_list_id"]))
+            view["destruction_year_be"] = listing.year_be if listing else None
+        return view
+
     def line(self, view: dict[str, Any], viewer: Officer | None) -> dict[str, Any]:
         """A stored register line as `viewer` may see it (`summary` of a listed document)."""
-        line = reader_view(view, viewer)
-        if line["destruction_list_id"] and line["destruction_year_be"] is None:
-            listing = self.get(DestructionList, UUID(line["destruction_list_id"]))
-            line["destruction_year_be"] = listing.year_be if listing else None
-        return line
+        return self._with_destruction_year(reader_view(view, viewer))
 
     def agency_summary(self, document: Document, clearance: Secrecy) -> dict[str, Any]:
         return {**document.agency_view(clearance), "version": document.version}
@@ -805,7 +808,11 @@ class CorrespondenceApplication(ServiceApplication):
             view=lambda v: {**agency_entry(v, clearance), "version": v["version"]})
 
     def document_summary(self, document_id: UUID) -> dict[str, Any]:
-        return self.summary(self.document(document_id), self.viewer())
+        viewer = self.viewer()
+        found = self.view(Document, document_id, lambda d: self._summary(d, viewer))
+        if found is None:
+            raise DocumentNotFound(str(document_id))
+        return self._with_destruction_year(found)
 
     def history(self, document_id: UUID) -> list[dict[str, Any]]:
         """Every event of the document: who, when, what (details withheld if not cleared)."""

@@ -36,6 +36,7 @@ from services.planning.schemas import (
     DevelopmentPlanRevision,
     FiscalYearOut,
     HistoryEntryOut,
+    PlanDetailOut,
     PlanOut,
     PolicyIn,
     PolicyRevision,
@@ -46,7 +47,7 @@ from services.planning.schemas import (
     SubmitIn,
 )
 from shared.csvfile import csv_text
-from shared.http.conditional import Idempotency, IfMatch, set_etag
+from shared.http.conditional import Idempotency, IfMatch, set_etag, versioned_json
 from shared.http.context import Actor
 from shared.http.downloads import XLSX_MEDIA_TYPE, csv_download, file_download
 from shared.http.paging import Page, Paging
@@ -164,9 +165,11 @@ def create_router(app: PlanningApplication) -> APIRouter:
         return app.list_plans(paging, kind=kind, fiscal_year_be=fiscal_year_be, step=step,
                               holder=holder, text=q)
 
-    @plans.get("/{plan_id}", summary="A plan: content, step, holder, every approval round")
-    def get_plan(plan_id: UUID, response: Response) -> dict[str, Any]:
-        return _answer(response, app.plan_summary(plan_id))
+    @plans.get("/{plan_id}", summary="A plan: content, step, holder, every approval round",
+               responses={200: {"model": PlanDetailOut, "description": "The plan (ETag: its "
+                                                                       "version)"}})
+    def get_plan(plan_id: UUID) -> Response:
+        return versioned_json(app.plan_summary(plan_id))
 
     @plans.get("/{plan_id}/history", response_model=Page[HistoryEntryOut],
                summary="Every event of the plan: who, when, what (paged, oldest first)")

@@ -293,7 +293,10 @@ class PlanningApplication(ServiceApplication):
 
     # --- queries ------------------------------------------------------------------------------------
     def plan_summary(self, plan_id: UUID) -> dict[str, Any]:
-        return plan_view(self.plan(plan_id))
+        found = self.view(Plan, plan_id, plan_view)
+        if found is None:
+            raise PlanNotFound(str(plan_id))
+        return found
 
     def list_plans(self, paging: PageRequest, *, kind: PlanKind | None = None,
                    fiscal_year_be: int | None = None, step: Step | None = None,

@@ -344,6 +344,16 @@ class PlanOut(Out):
     version: int
 
 
+class PlanDetailOut(PlanOut):
+    """A plan with its content (`GET /plans/{id}`): the action plan's projects or the
+    development plan's strategies, as drafted or last revised."""
+
+    content: dict[str, Any]
+    total_budget: str | None = Field(None, description="An action plan's total (baht, exact)")
+    project_count: int | None = None
+    strategy_count: int | None = None
+
+
 class FiscalYearOut(Out):
     fiscal_year_be: int
     closed: bool

@@ -187,3 +187,18 @@ def test_a_slow_load_of_one_aggregate_holds_up_no_other(books: Books,
     loading_slow.join(10)
     assert loaded and loaded[0] is not None and loaded[0].label == "other", \
         "the other aggregate was loaded while the slow one was still being read"
+
+
+def test_a_view_sees_what_others_wrote_and_no_missing_or_other_kind_of_record(books: Books) -> None:
+    """A read renders the aggregate as it is now, other processes' writes included, without
+    copying it first; no record, or a record of another kind, is no view."""
+    ledger_id = Ledger.create_id()
+    assert books.view(Ledger, ledger_id, lambda ledger: list(ledger.entries)) == []
+    other = rival(books)
+    ledger = other.get(Ledger, ledger_id)
+    ledger.enter(amount=3)
+    other.save(ledger)
+    assert books.view(Ledger, ledger_id, lambda ledger: list(ledger.entries)) == [3]
+    assert books.view(Shelf, ledger_id, lambda shelf: shelf.label) is None
+    assert books.view(Ledger, Shelf.create_id("none"), lambda ledger: ledger.entries) is None
+    assert books.get(Ledger, ledger_id).entries == [3], "a view left the record as it was"
