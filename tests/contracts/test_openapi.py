@@ -17,6 +17,8 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
 from services.openapi import OPENAPI_DIR, service_app, service_names
+from shared.auth.scopes import scopes_of
+from shared.testing import office_auth
 
 # Anyone may call these: liveness and readiness, the token endpoint, and monitoring's public status board (its
 # snapshot and live feed: a browser's EventSource cannot send a bearer token; classified titles
@@ -65,6 +67,13 @@ def test_every_route_needs_a_scope_except_the_public_ones(api: FastAPI) -> None:
     scheme = api.openapi()["components"]["securitySchemes"]["OAuth2"]
     assert scheme["flows"]["clientCredentials"]["tokenUrl"] == "/oauth/token"
     assert "office:staff" in scheme["flows"]["clientCredentials"]["scopes"]
+
+
+def test_the_scopes_the_routes_need_are_those_the_document_lists(api: FastAPI) -> None:
+    """The portal's test credentials read them from the routes (`office_auth`): a scope they
+    missed would be refused the way no deployed client is."""
+    needed = office_auth(api).scopes()
+    assert needed | {"office:staff"} == scopes_of(api.openapi())
 
 
 def test_the_gate_refuses_every_documented_route_without_a_token(api: FastAPI) -> None:
