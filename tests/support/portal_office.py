@@ -8,7 +8,7 @@ from __future__ import annotations
 import asyncio
 import subprocess
 import sys
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -107,10 +107,24 @@ class Office:
 
 
 def create_account(portal: ServiceProcess, *args: str) -> str:
-    result = subprocess.run([sys.executable, "-m", "services.portal", *args], env=portal.env,
-                            cwd=PROJECT_ROOT, capture_output=True, text=True, timeout=90)
-    assert result.returncode == 0, result.stderr
-    return next(x for x in result.stdout.splitlines() if "one-time password" in x).split()[-1]
+    [password] = create_accounts(portal, [args])
+    return password
+
+
+def create_accounts(portal: ServiceProcess, commands: list[Sequence[str]]) -> list[str]:
+    """The portal's documented command, once for each of `commands` (all at once, as several
+    directors might: each start costs a couple of seconds of imports); their one-time
+    passwords in order."""
+    running = [subprocess.Popen([sys.executable, "-m", "services.portal", *args], env=portal.env,
+                                cwd=PROJECT_ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                                text=True) for args in commands]
+    passwords = []
+    for process in running:
+        stdout, stderr = process.communicate(timeout=90)
+        assert process.returncode == 0, stderr
+        passwords.append(next(x for x in stdout.splitlines()
+                              if "one-time password" in x).split()[-1])
+    return passwords
 
 
 def sample_rows(codes: Iterable[str] = SCHOOLS) -> list[dict[str, str]]:
@@ -160,8 +174,10 @@ def running_portal(root: Path, services: Iterable[str], *, env: Mapping[str, str
                     "officer_id": officer_id, "name_th": name, "roles": roles,
                     "position_th": position_th(officer_id), "clearance": clearance},
                     key=f"staff-{officer_id}")
-            passwords = {who: create_account(portal, "create-account", "--officer-id", who)
-                         for who in people}
+            people = list(people)
+            passwords = dict(zip(people, create_accounts(
+                portal, [("create-account", "--officer-id", who) for who in people]),
+                strict=True))
             yield RunningPortal(system, portal, browser, saraban, passwords)
         finally:
             browser.close()
