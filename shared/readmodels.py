@@ -359,6 +359,11 @@ class ReadModels:
         start = self.position
         with self.app.recorder.subscribe(gt=start) as subscription:
             self._subscription = subscription
+            # `stop` may have come while this thread was subscribing, found no subscription to
+            # stop, and be waiting for this thread: it would wait in vain (10 s) for the next
+            # commit. Asked after the subscription is there, one of the two stops it.
+            if self._stopping.is_set():
+                return
             batch: list[Notification] = []
             for notification in subscription:
                 batch.append(notification)

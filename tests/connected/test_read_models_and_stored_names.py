@@ -126,6 +126,24 @@ def test_a_listing_pages_filters_and_resumes_without_replaying(store_env: dict[s
         again.close()
 
 
+def test_lists_stopped_just_after_they_start_leave_nothing_running(
+        store_env: dict[str, str]) -> None:
+    """A service closed (or a rebuild begun) while its lists are still subscribing to the log:
+    the follower ends, rather than waiting for the next commit that a stopped service never
+    makes (it was left running, and each close waited 10 s for it)."""
+    app = Items(settings_for(store_env))
+    try:
+        app.save(Item("I001", "a"))
+        for _ in range(5):
+            app.read_models.start()
+            follower = app.read_models._thread
+            app.read_models.stop()
+            assert follower is not None and not follower.is_alive(), "still following the log"
+        assert app.items.count() == 1, "and they start again"
+    finally:
+        app.close()
+
+
 def test_stored_names_are_pinned_and_old_names_and_versions_still_decode(
         store_env: dict[str, str]) -> None:
     app = Items(settings_for(store_env))
