@@ -14,12 +14,14 @@ And a pass over the whole store, `audit_scan_batch` rows per check: each row's l
 root recomputed from the rows at the size the pass started from against the head signed there.
 
 At start, only the quick checks run before the service serves (`check_quick`: 16 ms on a year's
-store). The pass over the whole store is linear in the history: about 8 s per year of an office's
-history (300,000 events) on a two-core machine at load 2 (ten years: 76 s for correspondence, 86 s
-for monitoring), three to five times that under heavy load (benchmarks/README.md). So it runs in
-the background:
-- the first pass after a start batch after batch with no pause (`first_pass` in `status()`: rows
-  checked, of how many, completed or not, its seconds and what it found);
+store). The pass over the whole store is linear in the history: with no rest, about 4-8 s per
+year of an office's history (300,000 events) on a two-core machine at load 2 (ten years: 41-76 s
+for correspondence, 49-86 s for monitoring), three to five times that under heavy load; the first
+pass's rests make it about 1.2-1.5 times as long (benchmarks/README.md). So it runs in the
+background:
+- the first pass after a start `FIRST_PASS_SLICE` rows at a time, resting after each slice half
+  as long as it took (`first_pass` in `status()`: rows checked, of how many, completed or not,
+  its seconds and what it found);
 - the later ones `audit_scan_batch` rows every `audit_check_seconds`, read a slice at a time
   (`SLICE` rows, evenly spread over the interval, so that the requests the service answers
   meanwhile are not held up), a new pass `audit_rescan_seconds` after the last ended;
@@ -59,6 +61,12 @@ FOUND_BY = "self-check"
 # running, 132-162 ms while one ran in batches, 71-80 ms in slices (benchmarks/README.md,
 # 7 December 2026).
 SLICE = 100
+# The first pass after a start reads more rows at a time, and rests after each slice half as long
+# as it took: a register page read during it at ten years had a p99 of 95.7-135.7 ms with no
+# rest, 47.7-56.2 ms with it; the pass took 41-54 s, then 63-64 s (benchmarks/README.md,
+# 7 December 2026).
+FIRST_PASS_SLICE = 1000
+FIRST_PASS_REST = 0.5
 
 log = get_logger(__name__)
 
@@ -67,20 +75,21 @@ class SelfCheck:
     def __init__(self, audit: AuditLog, guard: AuditGuard, *, interval: float = 1.0,
                  scan_batch: int = 5000, rescan_seconds: float = 30.0,
                  witnessed: Callable[[], dict[str, Cosignature]] = dict,
-                 slice_rows: int = SLICE) -> None:
+                 slice_rows: int = SLICE, first_pass_rest: float = FIRST_PASS_REST) -> None:
         self.audit = audit
         self.guard = guard
         self.interval = interval
         self.scan_batch = scan_batch
         self.slice_rows = min(slice_rows, scan_batch)
+        self.first_pass_rest = first_pass_rest
         self._next_quick_at = 0.0
         self.rescan_seconds = rescan_seconds
         self.witnessed = witnessed
         self.findings: list[Finding] = []
         self.last_check: str | None = None
         self.passes_completed = 0
-        # The first pass after a start runs with no pause between batches; its progress is what
-        # an operator reads in /ready and /audit/status.
+        # The first pass after a start runs at its own pace (`FIRST_PASS_REST`); its progress is
+        # what an operator reads in /ready and /audit/status.
         self.first_pass: dict[str, Any] = {"checked": 0, "of": None, "completed": False,
                                            "started_at": None, "completed_at": None,
                                            "seconds": None, "found": None}
@@ -117,16 +126,17 @@ class SelfCheck:
 
     def step(self) -> float:
         """One round of the background check; returns the seconds to wait before the next.
-        The first pass goes batch after batch (a finding ends it: the fault stands); the later
-        ones a slice of rows at a time, `scan_batch` rows every `interval`; the quick checks
-        once every `interval`."""
+        The first pass a large slice at a time, resting after each (a finding ends it: the fault
+        stands); the later ones a slice of rows at a time, `scan_batch` rows every `interval`;
+        the quick checks once every `interval`."""
         now = time.monotonic()
         quick = now >= self._next_quick_at
         if quick:
             self._next_quick_at = now + self.interval
         if not self.first_pass["completed"]:
-            findings = self.check(quick=quick)
-            return self.interval if findings else 0.0
+            findings = self.check(quick=quick, rows=FIRST_PASS_SLICE)
+            return self.interval if findings else \
+                (time.monotonic() - now) * self.first_pass_rest
         self.check(quick=quick, rows=self.slice_rows)
         if self._pass is None:  # between two passes: nothing to read before the quick checks
             return max(0.0, self._next_quick_at - time.monotonic())

@@ -1,8 +1,8 @@
-"""The passes over the whole store after the first (shared/audit/selfcheck.py): read a slice of
+"""The passes over the whole store (shared/audit/selfcheck.py): the later ones read a slice of
 rows at a time, spread evenly over the interval at the rate set, so that the requests a service
-answers meanwhile are not held up behind a whole batch; the first pass still goes batch after
-batch. A slice finds an altered row as a batch did, and a fault the quick checks found stands
-while slices go on."""
+answers meanwhile are not held up behind a whole batch; the first pass reads larger slices and
+rests after each half as long as it took. A slice finds an altered row as a batch did, and a
+fault the quick checks found stands while slices go on."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ from collections.abc import Callable
 import pytest
 
 from services.planning.application import PlanningApplication
-from shared.audit.selfcheck import SelfCheck
+from shared.audit.selfcheck import FIRST_PASS_REST, FIRST_PASS_SLICE, SelfCheck
 from tests.support.audit import insider_sql
 
 BATCH, SLICE = 100, 2  # rows an interval, rows at a time
@@ -43,10 +43,14 @@ def check(planning: PlanningApplication) -> SelfCheck:
                       rescan_seconds=0.0, slice_rows=SLICE)
     first = []
     while not check.first_pass["completed"]:
-        first.append(check.step())
+        started = time.monotonic()
+        rest = check.step()
+        first.append((rest, time.monotonic() - started))
     size = planning.audit.size
     assert size > 2 * SLICE
-    assert first == [0.0] * math.ceil(size / BATCH), "the first pass goes without a pause"
+    assert len(first) == math.ceil(size / FIRST_PASS_SLICE), "the first pass in its own slices"
+    assert all(0 < rest <= FIRST_PASS_REST * took for rest, took in first), \
+        "each slice of the first pass rests at most half as long as it took"
     return check
 
 
