@@ -477,8 +477,9 @@ def measure_size(var_dir: Path, stack: contextlib.ExitStack, figures: dict[str, 
             service.launch()
             record(name, service, *wait_ready(service.url, 1800, started))
 
-    # The audit trail's first whole pass runs in the background after a start (one core, about
-    # 8 s per year of history): reads are measured once it has ended, and the pass timed.
+    # The audit trail's first whole pass runs in the background after a start (at most two
+    # thirds of a core, about 6-12 s per year of history): reads are measured once it has ended,
+    # and the pass timed.
     for name, service in services.items():
         figures[f"{name} first_pass_s"] = wait_first_pass(service.url, 1800)
         step(f"{name}: first whole audit pass ended after {figures[f'{name} first_pass_s']:.1f} s")
