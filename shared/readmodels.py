@@ -1,6 +1,6 @@
 """Read models that persist: tables in the service's own database, kept up to date from its event
 log, each with its tracking position updated in the same transaction as its rows. The one home for
-read models (the in-memory `shared.projection` is what they replace).
+read models, in every service and the portal (nothing keeps a list in memory).
 
 A service declares what it lists (`ReadModels.listing`): the aggregates it is about, the columns a
 list is filtered and sorted by, and `row(aggregate)` (the columns and the `view` a list answers;

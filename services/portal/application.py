@@ -34,15 +34,20 @@ from services.portal.domain import (
     Stage,
     UnknownAccount,
 )
-from services.portal.projections import accounts_page
+from services.portal.projections import (
+    ACCOUNT_COLUMNS,
+    ACCOUNT_INDEXES,
+    account_row,
+    account_view,
+)
 from services.portal.sessions import CsrfTokens, Session, SessionStore
 from services.portal.settings import PortalSettings
 from services.portal.tables import PortalTables
 from shared.context import acting_as, current_trace_id
 from shared.domain import DeclaredError
 from shared.eventstore import ServiceApplication
+from shared.http.paging import InvalidCursor, decode_cursor, encode_cursor
 from shared.office.directory import NoDirectory
-from shared.projection import AggregateIndex
 from shared.thaitime import utc_now
 
 SETUP_ACTOR = "setup"  # who created an account from the command line
@@ -118,8 +123,8 @@ class PortalApplication(ServiceApplication):
             lockout=timedelta(minutes=settings.portal_lockout_minutes),
             backoff_after=settings.portal_backoff_after,
             backoff_base_seconds=settings.portal_backoff_base_seconds)
-        self.accounts: AggregateIndex[Account] = AggregateIndex(
-            self, lambda a: a, aggregate_types=(Account,))
+        self.accounts = self.read_models.listing("accounts", of=(Account,), row=account_row,
+                                                 columns=ACCOUNT_COLUMNS, indexes=ACCOUNT_INDEXES)
 
     @property
     def directory(self) -> NoDirectory:  # type: ignore[override]
@@ -215,8 +220,24 @@ class PortalApplication(ServiceApplication):
         self._save(account, actor=by.officer_id)
         self.credentials.clear_second_factor(account.id, serial)
 
-    def accounts_view(self, *, q: str = "", offset: int = 0, limit: int = 50) -> dict[str, Any]:
-        return accounts_page(self.accounts.all(), self.clock(), q=q, offset=offset, limit=limit)
+    def accounts_view(self, *, q: str = "", cursor: str | None = None,
+                      limit: int = 50) -> dict[str, Any]:
+        """Accounts by officer id, those whose officer id or name holds `q`, one page after
+        `cursor` (the last of the page before); a cursor that is not one is the first page."""
+        needle = q.strip()
+        where: dict[str, Any] = {"any": [{"officer_id__contains": needle},
+                                         {"name_th__contains": needle}]} if needle else {}
+        try:
+            rows = self.accounts.select(where, order_by=("officer_id",), limit=limit + 1,
+                                        after=decode_cursor(cursor) if cursor else None)
+        except InvalidCursor:
+            rows = self.accounts.select(where, order_by=("officer_id",), limit=limit + 1)
+        now = self.clock()
+        page = rows[:limit]
+        return {"items": [account_view(row["view"], now) for row in page],
+                "total": self.accounts.count(where),
+                "next_cursor": encode_cursor([page[-1]["officer_id"], page[-1]["id"]])
+                if len(rows) > limit else None}
 
     def _end_sessions(self, account: Account, *, by: str, at: datetime) -> None:
         count = self.sessions.delete_all(account.id)

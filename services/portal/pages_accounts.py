@@ -60,11 +60,8 @@ def create_router() -> PageRouter:
                           message=NotAnAccountAdministrator.title_th)
         portal = portal_of(request)
         q = request.query_params.get("q", "")
-        try:
-            offset = max(0, int(request.query_params.get("offset", "0")))
-        except ValueError:
-            offset = 0
-        listing = await asyncio.to_thread(portal.app.accounts_view, q=q, offset=offset,
+        listing = await asyncio.to_thread(portal.app.accounts_view, q=q,
+                                          cursor=request.query_params.get("cursor"),
                                           limit=PAGE_SIZE)
         without: list[dict[str, Any]] = []
         directory_problem = None
@@ -77,7 +74,7 @@ def create_router() -> PageRouter:
         except (Refused, Unavailable) as error:
             directory_problem = error.message_th
         return render(request, "accounts.html", status_code=status, listing=listing, q=q,
-                      offset=offset, without=without, directory_problem=directory_problem,
+                      without=without, directory_problem=directory_problem,
                       roles=ROLE_TH, **context)
 
     @router.get("")

@@ -197,3 +197,46 @@ def test_no_password_hash_or_seed_ever_enters_an_event(tmp_path: Path) -> None:
                          "SignedIn", "SignInFailed", "PasswordSet", "SessionsRevoked"]
     finally:
         app.close()
+
+
+def test_directors_page_through_and_search_the_accounts_and_a_lockout_runs_out(
+        tmp_path: Path) -> None:
+    """The list of accounts is read from the portal's own database a page at a time, by officer
+    id, searched by id or name; whether an account is locked is decided when it is read."""
+    now = [T0]
+    app = PortalApplication(PortalSettings(var_dir=tmp_path / "var", portal_max_failures=3,
+                                           portal_backoff_base_seconds=0,
+                                           portal_argon2_time_cost=1,
+                                           portal_argon2_memory_kib=8192),
+                            clock=lambda: now[0])
+    try:
+        for n in range(57):
+            app.create_account(DirectoryEntry(f"off-{n:02d}", f"ครู คนที่ {n}",
+                                              frozenset({"officer"})), by=None)
+        clerk = DirectoryEntry("clerk-1", "สมศรี ใจดี", frozenset({"clerk"}))
+        app.create_account(clerk, by=None)
+        for _ in range(3):
+            with pytest.raises(SignInRefused):
+                app.check_password("clerk-1", "ผิด", remote=None, officer=clerk)
+
+        seen, cursor = [], None
+        while True:
+            page = app.accounts_view(cursor=cursor, limit=25)
+            assert page["total"] == 58 and len(page["items"]) <= 25
+            seen += [a["officer_id"] for a in page["items"]]
+            if (cursor := page["next_cursor"]) is None:
+                break
+        assert seen == ["clerk-1", *(f"off-{n:02d}" for n in range(57))], "each once, in order"
+
+        found = app.accounts_view(q="สมศรี")
+        assert [a["officer_id"] for a in found["items"]] == ["clerk-1"] and found["total"] == 1
+        assert found["items"][0]["locked"] and found["items"][0]["locked_until"]
+        assert app.accounts_view(q="off-1")["total"] == 10
+        assert app.accounts_view(cursor="not-a-cursor", limit=5)["items"][0]["officer_id"] == \
+            "clerk-1", "a cursor that is not one starts from the first page"
+
+        now[0] = T0 + timedelta(days=1)
+        clerk_now = app.accounts_view(q="clerk")["items"][0]
+        assert not clerk_now["locked"] and clerk_now["locked_until"] is None
+    finally:
+        app.close()
