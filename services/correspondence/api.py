@@ -187,10 +187,11 @@ def create_router(app: CorrespondenceApplication) -> APIRouter:
     def get_document(document_id: UUID, response: Response) -> dict[str, Any]:
         return _answer(response, app.document_summary(document_id))
 
-    @documents.get("/{document_id}/history", response_model=list[HistoryEntryOut],
-                   summary="Every event of the document: who, when, what")
-    def document_history(document_id: UUID) -> list[dict[str, Any]]:
-        return app.history(document_id)
+    @documents.get("/{document_id}/history", response_model=Page[HistoryEntryOut],
+                   summary="Every event of the document: who, when, what (paged, oldest first)")
+    @quick_read
+    def document_history(document_id: UUID, paging: Paging) -> dict[str, Any]:
+        return app.history(document_id, paging)
 
     @documents.get("/{document_id}/content", response_model=ContentOut,
                    summary="Body, draft and attachments (need to know; classified reads recorded)")

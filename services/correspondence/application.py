@@ -92,6 +92,7 @@ from shared.blobs import BlobStore
 from shared.context import current_actor
 from shared.domain import Aggregate, DomainEvent
 from shared.eventstore import ServiceApplication, check_version
+from shared.history import event_entry, history_page
 from shared.http.paging import PageRequest
 from shared.office import rights
 from shared.office.rights import UnknownOfficer, outside_any_right
@@ -814,11 +815,12 @@ class CorrespondenceApplication(ServiceApplication):
             raise DocumentNotFound(str(document_id))
         return self._with_destruction_year(found)
 
-    def history(self, document_id: UUID) -> list[dict[str, Any]]:
-        """Every event of the document: who, when, what (details withheld if not cleared)."""
+    def history(self, document_id: UUID, paging: PageRequest) -> dict[str, Any]:
+        """A page of the document's events: who, when, what (details withheld if not
+        cleared)."""
         document = self.document(document_id)
         mask = None if document.can_see_subject(self.viewer()) else document.mask
-        return [history_entry(e, mask) for e in self.events.get(document_id)]
+        return history_page(self, document, paging, entry=lambda e: history_entry(e, mask))
 
     def _narrowed(self, where: dict[str, Any], filters: DocumentFilters,
                   viewer: Officer | None) -> dict[str, Any]:
@@ -1029,14 +1031,8 @@ def _reference(document: Document) -> str:
 def history_entry(event: DomainEvent, mask: str | None) -> dict[str, Any]:
     """One event as the reader may see it; `mask` replaces what describes a classified document
     for a reader who is not cleared (None: cleared)."""
-    data = event.model_dump(mode="json", exclude={"originator_id", "originator_topic"})
+    entry = event_entry(event)
     if mask is not None:
-        data = {k: (mask if k in CLASSIFIED_REGISTER_FIELDS else v) for k, v in data.items()}
-    return {
-        "version": data.pop("originator_version"),
-        "event": type(event).__name__,
-        "at": data.pop("timestamp"),
-        "actor": data.pop("actor"),
-        "trace_id": data.pop("trace_id"),
-        "data": data,
-    }
+        entry["data"] = {k: (mask if k in CLASSIFIED_REGISTER_FIELDS else v)
+                         for k, v in entry["data"].items()}
+    return entry

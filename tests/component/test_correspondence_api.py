@@ -109,7 +109,10 @@ def test_the_whole_saraban_path(directory: TestClient) -> None:
     doc = act(client, doc, "file", "clerk-1", {"location": "ตู้ 2 ชั้น 3", "retention_class": "years_10"})
     assert doc["step"] == "filed" and doc["retention_expires_on"] == "2036-11-27"
 
-    history = client.get(f"/documents/{doc['document_id']}/history").json()
+    history = every_item(client, f"/documents/{doc['document_id']}/history", "dir-1", limit=3)
+    first = client.get(f"/documents/{doc['document_id']}/history", params={"limit": 3},
+                       headers=h("dir-1")).json()
+    assert first["items"] == history[:3] and first["total"] == len(history), "paged, oldest first"
     assert [e["event"] for e in history] == [
         "Registered", "Assigned", "Drafted", "SubmittedForCheck", "ReturnedForRevision",
         "Drafted", "SubmittedForCheck", "CheckApproved", "Signed", "Dispatched", "LetterIssued",
@@ -246,10 +249,10 @@ def test_classified_documents_are_need_to_know_and_reads_are_recorded(directory:
         "รายชื่อผู้ถูกสอบสวนทางวินัย")
     content = client.get(f"/documents/{doc['document_id']}/content", headers=h("off-1")).json()
     assert content["body_text"].startswith("ด้วย")
-    history = client.get(f"/documents/{doc['document_id']}/history", headers=h("off-1")).json()
+    history = every_item(client, f"/documents/{doc['document_id']}/history", "off-1")
     assert history[-1]["event"] == "ClassifiedContentRead" and history[-1]["actor"] == "off-1"
     # An officer without clearance sees neither subject nor history details.
-    hidden = client.get(f"/documents/{doc['document_id']}/history", headers=h("off-2")).json()
+    hidden = every_item(client, f"/documents/{doc['document_id']}/history", "off-2")
     assert hidden[0]["data"]["subject"] == "(ลับ)"
     rows = every_item(client, "/registers/receiving/2569", "off-2")
     assert rows[0]["subject"] == "(ลับ)"

@@ -93,7 +93,7 @@ def test_the_dispatched_letter_is_issued_once_signed_by_the_office_and_any_chang
     # would carry a new creation and signing time).
     clock.now += timedelta(days=3)
     assert letter(directory, doc)[1] == pdf
-    history = directory.get(f"/documents/{doc['document_id']}/history", headers=h("off-1")).json()
+    history = every_item(directory, f"/documents/{doc['document_id']}/history", "off-1")
     assert [e["event"] for e in history][-2:] == ["Dispatched", "LetterIssued"]
     raw = pdftotext(pdf)  # what `pdftotext | grep` sees: SARA AM whole, marks in order
     assert "สำนักงานเขตพื้นที่การศึกษา" in raw and "ถนนราชดำเนิน อำเภอเมือง" in raw
@@ -152,7 +152,7 @@ def test_the_letter_is_need_to_know_and_reading_a_classified_one_is_recorded(
     assert status == 403 and b"not-cleared" in body
     status, pdf, _ = letter(directory, doc)
     assert status == 200 and "ลับ" in text_of(pdf)
-    history = directory.get(f"/documents/{doc['document_id']}/history", headers=h("off-1")).json()
+    history = every_item(directory, f"/documents/{doc['document_id']}/history", "off-1")
     assert history[-1]["event"] == "ClassifiedContentRead" and history[-1]["actor"] == "off-1"
 
 

@@ -18,7 +18,7 @@ from services.correspondence.application import CorrespondenceApplication
 from services.correspondence.rights import RIGHTS
 from shared.office.testing import STANDARD_STAFF
 from shared.testing import access_refusals, state_changes_since
-from tests.support.http import etag_of, h, post
+from tests.support.http import etag_of, every_item, h, post
 from tests.support.rights import GHOST, Decision, assert_decision_rights
 
 # The office's people as in every service's tests, and a group director who also signs.
@@ -328,7 +328,7 @@ def test_each_decision_of_the_committee_is_taken_by_a_member_in_person(
         # The destroyed document says which list, of which year, destroyed it.
         assert (document["step"], document["destruction_year_be"]) == ("destroyed", 2570)
         assert document["destruction_list_id"] == done["destruction_list_id"]
-        history = office.get(f"/documents/{document_id}/history", headers=h("dir-1")).json()
+        history = every_item(office, f"/documents/{document_id}/history", "dir-1")
         assert history[-1]["event"] == "Destroyed" and history[-1]["actor"] == "off-2"
         assert history[-1]["data"]["destruction_year_be"] == 2570
 

@@ -178,7 +178,7 @@ def test_an_officer_drafts_an_outgoing_letter_that_others_check_sign_and_send(
     assert (recorded["direction"], recorded["step"], recorded["secrecy"]) == (
         "outgoing", "dispatched", "none")
     assert "/ว " in recorded["outgoing_no"]  # numbered in the circulars' series
-    history = [(e["event"], e["actor"]) for e in office.get(f"/documents/{document_id}/history")]
+    history = [(e["event"], e["actor"]) for e in office.get(f"/documents/{document_id}/history")["items"]]
     assert [h for h in history if h[0] != "LetterIssued"] == [
         ("Started", "off-1"), ("SubmittedForCheck", "off-1"), ("CheckApproved", "dir-1"),
         ("Signed", "esa-1"), ("Dispatched", "clerk-1")]
@@ -319,7 +319,7 @@ def test_the_clerk_lends_a_filed_letter_takes_it_back_and_cancels_a_double(
 
     recorded = office.get(path)
     assert recorded["on_loan"] is False and recorded["step"] == "filed"
-    events = [e["event"] for e in office.get(f"{path}/history")]
+    events = [e["event"] for e in office.get(f"{path}/history")["items"]]
     assert events[-2:] == ["Borrowed", "LoanReturned"]
     assert office.get("/loans")["items"] == []
 
