@@ -31,7 +31,7 @@ def event_entry(event: DomainEvent) -> dict[str, Any]:
 def history_page(app: ServiceApplication, record: Aggregate, paging: PageRequest,
                  entry: Callable[[DomainEvent], Any] = event_entry) -> dict[str, Any]:
     """A page of `record`'s events after the cursor (the version of the last one given)."""
-    after = _version_after(paging)
+    after = version_after(paging)
     events = list(app.events.get(record.id, gt=after, limit=paging.limit + 1))
     more = len(events) > paging.limit
     events = events[:paging.limit]
@@ -39,7 +39,8 @@ def history_page(app: ServiceApplication, record: Aggregate, paging: PageRequest
     return paging.answer([entry(event) for event in events], cursor, record.version)
 
 
-def _version_after(paging: PageRequest) -> int | None:
+def version_after(paging: PageRequest) -> int | None:
+    """The version a history's page starts after (its cursor), None for the first page."""
     after = paging.after
     if after is None:
         return None

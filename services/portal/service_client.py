@@ -323,7 +323,7 @@ class ServiceClient:
     # --- the auditors' routes ---------------------------------------------------------------------
     async def audit_history(self, service: str, aggregate_id: str) -> list[dict[str, Any]]:
         """Every stored event of one aggregate, in order, as the service's audit trail has it."""
-        return list((await self.get(service, f"/audit/history/{aggregate_id}", actor=None)).data)
+        return await self.items(service, f"/audit/history/{aggregate_id}", actor=None)
 
     async def audit_head(self, service: str) -> SignedHead:
         """The latest signed head of the service's log (or its latest signed checkpoint)."""

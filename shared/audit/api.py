@@ -18,7 +18,9 @@ from fastapi import APIRouter, Path, Query
 from fastapi.responses import StreamingResponse
 
 from shared.audit.tree import AuditLog, NoHeadYet, TreeSizeOutOfRange
+from shared.history import version_after
 from shared.http.downloads import content_disposition
+from shared.http.paging import Paging, encode_cursor
 
 INT64_MAX = 2**63 - 1
 
@@ -68,9 +70,15 @@ def create_audit_router(audit: AuditLog, status: Any = None) -> APIRouter:
         return audit.events(after, limit)
 
     @router.get("/history/{aggregate_id}",
-                summary="Every event of one case, document, plan or budget line, in order")
-    def history(aggregate_id: UUID) -> list[dict[str, Any]]:
-        return audit.history(str(aggregate_id))
+                summary="Every event of one case, document, plan or budget line, in order "
+                        "(paged: the cursor is the last version given)")
+    def history(aggregate_id: UUID, paging: Paging) -> dict[str, Any]:
+        entries, total = audit.history(str(aggregate_id), after_version=version_after(paging) or 0,
+                                       limit=paging.limit + 1)
+        more = len(entries) > paging.limit
+        entries = entries[:paging.limit]
+        return paging.answer(entries, encode_cursor([entries[-1]["version"]])
+                             if more and entries else None, total)
 
     @router.get("/proof/inclusion/{position}",
                 summary="RFC 6962 audit path of the event at a position (default: latest head)")

@@ -599,22 +599,28 @@ class AuditLog:
         return {"events": entries, "next_after": records[-1].position if records else after,
                 "tree_size": int(state["tree_size"]) if state else 0}
 
-    def history(self, aggregate_id: str) -> list[dict[str, Any]]:
+    def history(self, aggregate_id: str, *, after_version: int = 0,
+                limit: int = 50) -> tuple[list[dict[str, Any]], int]:
+        """Up to `limit` of one aggregate's stored events after `after_version`, in order, each
+        with its leaf; and how many it has (an aggregate's history grows as long as it lives)."""
         t = self.tables
+        aggregate = t.originator_param(aggregate_id)
         with self.datastore.transaction(commit=False) as cursor:
-            cursor.execute(t.rows_sql("originator_id = %s", limit=False),
-                           (t.originator_param(aggregate_id),))
-            rows = cursor.fetchall()
+            cursor.execute(t.sql(f"SELECT COUNT(*) AS n FROM {t.events} "
+                                 "WHERE originator_id = %s"), (aggregate,))
+            total = int(cursor.fetchone()["n"])
+            if not total:
+                raise AggregateNotInLog(aggregate_id)
+            cursor.execute(t.rows_sql("originator_id = %s AND originator_version > %s"),
+                           (aggregate, after_version, limit))
             entries = []
-            for row in rows:
+            for row in cursor.fetchall():
                 record = StoredRecord.of(row["position"], row["originator_id"],
                                          row["originator_version"], row["topic"], row["state"])
                 entry = record.describe()
                 entry["leaf_index"] = self.leaf_index_of(cursor, record.position)
                 entries.append(entry)
-        if not entries:
-            raise AggregateNotInLog(aggregate_id)
-        return sorted(entries, key=lambda e: e["version"])
+        return entries, total
 
     def public_key(self) -> dict[str, Any]:
         document: dict[str, Any] = dict(self.signer.public_key_document())

@@ -97,10 +97,21 @@ def test_every_transaction_signs_its_own_head(planning_client: TestClient) -> No
 
 def test_the_log_and_each_history_say_who_when_what_and_why(planning_client: TestClient) -> None:
     plan_id, _ = draft(planning_client)
-    history = planning_client.get(f"/audit/history/{plan_id}").json()
+    page = planning_client.get(f"/audit/history/{plan_id}", params={"limit": 1}).json()
+    history = page["items"]
     assert [(e["version"], e["actor"]) for e in history] == [(1, "off-1")]
+    assert page["total"] == 1 and page["next_cursor"] is None
     assert history[0]["at_th"] and "25" in history[0]["at_th"]  # Buddhist era
     assert history[0]["leaf_index"] is not None
+    submitted = planning_client.post(f"/plans/{plan_id}/submit",
+                                     headers=h("dir-1", **{"If-Match": '"1"'}), json={})
+    assert submitted.status_code == 200, submitted.text
+    first = planning_client.get(f"/audit/history/{plan_id}", params={"limit": 1}).json()
+    rest = planning_client.get(f"/audit/history/{plan_id}",
+                               params={"limit": 1, "cursor": first["next_cursor"]}).json()
+    assert [e["version"] for e in first["items"] + rest["items"]] == [1, 2], "a page at a time"
+    assert first["total"] == rest["total"] == 2 and rest["next_cursor"] is None
+    assert rest["items"][0]["actor"] == "dir-1"
     page = planning_client.get("/audit/events", params={"after": 2, "limit": 2}).json()
     assert [e["position"] for e in page["events"]] == [3, 4] and page["next_after"] == 4
 
