@@ -31,7 +31,7 @@ def versioned_json(record: dict[str, Any]) -> Response:
 
     For large records: returned as a plain dict, FastAPI walks every value in Python before
     encoding it (`jsonable_encoder`, on the event loop): 3.4 ms for a 60 KB action plan, then
-    1 ms more to encode it, where orjson takes 0.1 ms. Dates as ISO 8601, UUIDs and enums as
+    1 ms more to encode it, where orjson takes 0.03 ms. Dates as ISO 8601, UUIDs and enums as
     text, like FastAPI; amounts are already text in every view (exact money).
     """
     return Response(orjson.dumps(record, default=_amount_as_text), media_type="application/json",
