@@ -12,7 +12,7 @@ from typing import Any
 
 from shared.domain import Aggregate, DomainEvent
 from shared.eventstore import ServiceApplication
-from shared.http.paging import InvalidCursor, PageRequest, encode_cursor
+from shared.http.paging import PageRequest, encode_cursor
 
 
 def event_entry(event: DomainEvent) -> dict[str, Any]:
@@ -31,20 +31,9 @@ def event_entry(event: DomainEvent) -> dict[str, Any]:
 def history_page(app: ServiceApplication, record: Aggregate, paging: PageRequest,
                  entry: Callable[[DomainEvent], Any] = event_entry) -> dict[str, Any]:
     """A page of `record`'s events after the cursor (the version of the last one given)."""
-    after = version_after(paging)
+    after = paging.number_after()
     events = list(app.events.get(record.id, gt=after, limit=paging.limit + 1))
     more = len(events) > paging.limit
     events = events[:paging.limit]
     cursor = encode_cursor([events[-1].originator_version]) if more and events else None
     return paging.answer([entry(event) for event in events], cursor, record.version)
-
-
-def version_after(paging: PageRequest) -> int | None:
-    """The version a history's page starts after (its cursor), None for the first page."""
-    after = paging.after
-    if after is None:
-        return None
-    if len(after) != 1 or not isinstance(after[0], int) or isinstance(after[0], bool) \
-            or not 0 <= after[0] < 2**63:
-        raise InvalidCursor("the cursor is not one of this history", field="cursor")
-    return after[0]

@@ -18,7 +18,6 @@ from fastapi import APIRouter, Path, Query
 from fastapi.responses import StreamingResponse
 
 from shared.audit.tree import AuditLog, NoHeadYet, TreeSizeOutOfRange
-from shared.history import version_after
 from shared.http.downloads import content_disposition
 from shared.http.paging import Paging, encode_cursor
 
@@ -35,16 +34,14 @@ def create_audit_router(audit: AuditLog, status: Any = None) -> APIRouter:
         return audit.public_key()
 
     @router.get("/heads", summary="Signed tree heads (one per committed transaction), oldest "
-                "first, a page at a time")
-    def heads(after: int = Query(0, ge=0, le=INT64_MAX, description="after this tree size"),
-              limit: int = Query(100, ge=1, le=1000),
+                "first, a page at a time (the cursor is the last tree size given)")
+    def heads(paging: Paging,
               until: int | None = Query(None, ge=1, le=INT64_MAX,
                                         description="up to this tree size")) -> dict[str, Any]:
-        page = audit.heads(after, limit + 1, until=until)
-        more = len(page) > limit
-        page = page[:limit]
-        return {"heads": [h.summary() for h in page],
-                "next_after": page[-1].tree_size if more and page else None}
+        found = audit.heads(paging.number_after(), paging.limit + 1, until=until)
+        page = found[:paging.limit]
+        return paging.answer([h.summary() for h in page], encode_cursor([page[-1].tree_size])
+                             if len(found) > paging.limit and page else None, None)
 
     @router.get("/heads/latest", summary="The latest signed tree head")
     def latest_head() -> dict[str, Any]:
@@ -64,16 +61,20 @@ def create_audit_router(audit: AuditLog, status: Any = None) -> APIRouter:
         return status() if status is not None else {"checked": False}
 
     @router.get("/events", summary="The event log in order: who, when, what and why, with leaf "
-                "hashes")
-    def events(after: int = Query(0, ge=0, le=INT64_MAX, description="after this position"),
-               limit: int = Query(100, ge=1, le=1000)) -> dict[str, Any]:
-        return audit.events(after, limit)
+                "hashes (paged: the cursor is the last position given; the total the tree's "
+                "size)")
+    def events(paging: Paging) -> dict[str, Any]:
+        page = audit.events(paging.number_after(), paging.limit + 1)
+        entries = page["events"][:paging.limit]
+        more = len(page["events"]) > paging.limit
+        return paging.answer(entries, encode_cursor([entries[-1]["position"]])
+                             if more and entries else None, page["tree_size"])
 
     @router.get("/history/{aggregate_id}",
                 summary="Every event of one case, document, plan or budget line, in order "
                         "(paged: the cursor is the last version given)")
     def history(aggregate_id: UUID, paging: Paging) -> dict[str, Any]:
-        entries, total = audit.history(str(aggregate_id), after_version=version_after(paging) or 0,
+        entries, total = audit.history(str(aggregate_id), after_version=paging.number_after(),
                                        limit=paging.limit + 1)
         more = len(entries) > paging.limit
         entries = entries[:paging.limit]

@@ -64,6 +64,17 @@ class PageRequest:
         """The sort key the page starts after (None: from the start)."""
         return decode_cursor(self.cursor) if self.cursor else None
 
+    def number_after(self) -> int:
+        """Where a list sorted by one whole number (a record's versions, a log's positions)
+        starts: after the cursor's number, 0 for the first page."""
+        after = self.after
+        if after is None:
+            return 0
+        if len(after) != 1 or not isinstance(after[0], int) or isinstance(after[0], bool) \
+                or not 0 <= after[0] < 2**63:
+            raise InvalidCursor("the cursor is not one of this list", field="cursor")
+        return after[0]
+
     def page(self, rows: Iterable[T], *, key: Callable[[T], Sequence[Any]],
              view: Callable[[T], Any] = lambda row: row) -> dict[str, Any]:
         """One page of `rows`, which are already filtered and sorted by `key` (ascending, unique).

@@ -24,6 +24,7 @@ from shared.audit.heads import SignedHead, head_message
 from shared.audit.merkle import verify_consistency, verify_inclusion
 from shared.audit.records import StoredRecord
 from shared.audit.signing import AuditSigner, load_public_key, signature_valid
+from shared.http.paging import decode_cursor, encode_cursor
 from shared.office.testing import STANDARD_STAFF, teach
 from shared.signing_keys import pem_of
 from shared.testing import office_client
@@ -58,7 +59,7 @@ def test_every_write_answers_with_a_receipt_that_proves_its_events(
             proof = client.get(f"/audit/proof/inclusion/{position}",
                                params={"tree_size": head.tree_size}).json()
             event = next(e for e in client.get("/audit/events", params={
-                "after": position - 1, "limit": 1}).json()["events"])
+                "cursor": encode_cursor([position - 1]), "limit": 1}).json()["items"])
             assert proof["leaf_hash"] == event["leaf_hash"]
             assert verify_inclusion(proof["leaf_index"], head.tree_size,
                                     bytes.fromhex(proof["leaf_hash"]),
@@ -80,14 +81,16 @@ def test_every_write_answers_with_a_receipt_that_proves_its_events(
 def test_every_transaction_signs_its_own_head(planning_client: TestClient) -> None:
     draft(planning_client)
     page = planning_client.get("/audit/heads", params={"limit": 3}).json()
-    sizes = [h["tree_size"] for h in page["heads"]]
-    assert sizes == sorted(sizes) and len(sizes) == 3 and page["next_after"] == sizes[-1]
-    rest = planning_client.get("/audit/heads", params={"after": sizes[-1]}).json()["heads"]
+    sizes = [h["tree_size"] for h in page["items"]]
+    assert sizes == sorted(sizes) and len(sizes) == 3
+    assert decode_cursor(page["next_cursor"]) == [sizes[-1]]
+    rest = planning_client.get("/audit/heads",
+                               params={"cursor": page["next_cursor"]}).json()["items"]
     assert rest and rest[-1]["tree_size"] == planning_client.get(
         "/audit/heads/latest").json()["tree_size"]
     chain = planning_client.get("/audit/proof/consistency-chain", params={
-        "sizes": ",".join(str(h["tree_size"]) for h in page["heads"] + rest)}).json()
-    heads = {h["tree_size"]: h for h in page["heads"] + rest}
+        "sizes": ",".join(str(h["tree_size"]) for h in page["items"] + rest)}).json()
+    heads = {h["tree_size"]: h for h in page["items"] + rest}
     for link in chain:
         assert verify_consistency(link["first"], link["second"],
                                   [bytes.fromhex(x) for x in link["consistency_path"]],
@@ -112,8 +115,10 @@ def test_the_log_and_each_history_say_who_when_what_and_why(planning_client: Tes
     assert [e["version"] for e in first["items"] + rest["items"]] == [1, 2], "a page at a time"
     assert first["total"] == rest["total"] == 2 and rest["next_cursor"] is None
     assert rest["items"][0]["actor"] == "dir-1"
-    page = planning_client.get("/audit/events", params={"after": 2, "limit": 2}).json()
-    assert [e["position"] for e in page["events"]] == [3, 4] and page["next_after"] == 4
+    page = planning_client.get("/audit/events", params={"cursor": encode_cursor([2]),
+                                                        "limit": 2}).json()
+    assert [e["position"] for e in page["items"]] == [3, 4]
+    assert decode_cursor(page["next_cursor"]) == [4] and page["total"] >= 4
 
 
 def test_an_export_verifies_offline_and_an_edit_to_it_is_named(

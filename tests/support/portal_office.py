@@ -16,6 +16,7 @@ from typing import Any
 
 from playwright.sync_api import Browser, Page, sync_playwright
 
+from shared.http.paging import encode_cursor
 from shared.messaging import bootstrap_streams
 from shared.nats_server import NatsServer
 from shared.settings import PROJECT_ROOT
@@ -63,20 +64,23 @@ class Api:
 
     def events_after(self, position: int) -> list[str]:
         """What the service recorded after `position` (its auditor's log)."""
-        answer = self.http.get("/audit/events", params={"after": position, "limit": 1000})
-        assert answer.status_code == 200, answer.text
         # The audit trail's own signed checkpoints come every second here: not the request's.
-        return [e["event_type"] for e in answer.json()["events"]
+        return [e["event_type"] for e in self._log_after(position)
                 if "AuditCheckpoint." not in e["event_type"]]
 
     def position(self) -> int:
-        answer = self.http.get("/audit/events", params={"after": 0, "limit": 1000})
-        events = answer.json()["events"]
-        while len(events) == 1000:
-            answer = self.http.get("/audit/events",
-                                   params={"after": events[-1]["position"], "limit": 1000})
-            events = answer.json()["events"] or events[-1:]
-        return max((e["position"] for e in events), default=0)
+        return max((e["position"] for e in self._log_after(0)), default=0)
+
+    def _log_after(self, position: int) -> Iterator[dict[str, Any]]:
+        """The auditor's log after `position`, page after page."""
+        cursor = encode_cursor([position]) if position else None
+        while True:
+            answer = self.http.get("/audit/events", params={
+                "limit": 500, **({"cursor": cursor} if cursor else {})})
+            assert answer.status_code == 200, answer.text
+            yield from answer.json()["items"]
+            if (cursor := answer.json()["next_cursor"]) is None:
+                return
 
 
 @dataclass
