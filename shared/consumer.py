@@ -209,8 +209,10 @@ class IdempotentConsumer:
         return waiting
 
     # --- dead letters -----------------------------------------------------------------------------
-    async def list_dead_letters(self, client: NatsClient) -> list[dict[str, Any]]:
-        """Every message parked by this consumer, with the dead-letter sequence used to replay it."""
+    async def list_dead_letters(self, client: NatsClient, *, after: int = 0,
+                                limit: int = 10_000) -> list[dict[str, Any]]:
+        """The messages parked by this consumer after dead-letter sequence `after` (up to
+        `limit`), each with the dead-letter sequence used to replay it."""
         replayed_up_to = await asyncio.to_thread(self._replayed_up_to)
         return [
             {
@@ -221,7 +223,7 @@ class IdempotentConsumer:
                 "replayed": message.sequence <= replayed_up_to,
                 "envelope": _json_or_none(message.data),
             }
-            for message in await self._parked(client)
+            for message in await self._parked(client, after=after, limit=limit)
         ]
 
     async def replay_dead_letters(self, client: NatsClient) -> dict[str, int]:
@@ -258,8 +260,10 @@ class IdempotentConsumer:
     def _replayed_up_to(self) -> int:
         return self.app.process_recorder.max_tracking_id(replay_tracking_name(self.name)) or 0
 
-    async def _parked(self, client: NatsClient) -> list[StoredMessage]:
-        return await read_stream(client, DEAD_LETTER_STREAM, f"{DEAD_LETTER_PREFIX}.{self.name}.>")
+    async def _parked(self, client: NatsClient, *, after: int = 0,
+                      limit: int = 10_000) -> list[StoredMessage]:
+        return await read_stream(client, DEAD_LETTER_STREAM, f"{DEAD_LETTER_PREFIX}.{self.name}.>",
+                                 after=after, limit=limit)
 
 
 def _source_of(subject: str) -> str:

@@ -25,6 +25,7 @@ from shared.consumer import IdempotentConsumer, Subscription
 from shared.deadletters import publishing_dead_letters
 from shared.eventstore import ServiceApplication
 from shared.http.context import RequestContextMiddleware
+from shared.http.paging import Paging, encode_cursor
 from shared.http.problems import (
     declare_problem_responses,
     install_problem_handlers,
@@ -320,10 +321,16 @@ def create_http_app(
         return status
 
     if runtime.subscriptions:  # operators' routes: /admin/ needs <service>:admin
-        @api.get("/admin/dead-letters", tags=["operations"], summary="Messages parked after failing")
-        async def dead_letters() -> list[dict[str, Any]]:
+        @api.get("/admin/dead-letters", tags=["operations"],
+                 summary="Messages parked after failing, in parking order (paged: the cursor is "
+                         "the last dead-letter sequence given)")
+        async def dead_letters(paging: Paging) -> dict[str, Any]:
             consumer, client = runtime.connected_consumer()
-            return await consumer.list_dead_letters(client)
+            letters = await consumer.list_dead_letters(client, after=paging.number_after(),
+                                                       limit=paging.limit + 1)
+            page = letters[:paging.limit]
+            return paging.answer(page, encode_cursor([page[-1]["deadletter_sequence"]])
+                                 if len(letters) > paging.limit and page else None, None)
 
         @api.post("/admin/dead-letters/replay", tags=["operations"],
                   summary="Apply parked messages again, in order, each at most once")

@@ -95,7 +95,7 @@ def test_a_message_parked_by_any_service_is_a_case_on_monitoring_and_degrades_it
                             and h)
         assert health["status"] == "degraded" and health["nats_connected"] is True
         assert health["oldest_dead_letter"] is not None
-        parked = planning_http.get("/admin/dead-letters").json()
+        parked = planning_http.get("/admin/dead-letters").json()["items"]
         assert [p["envelope"]["id"] for p in parked] == [poison.id]
 
         # On monitoring: planning's dead letter (published by planning's relay) and its own

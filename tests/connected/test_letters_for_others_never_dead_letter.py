@@ -80,7 +80,7 @@ def test_letters_issued_on_someone_s_behalf_are_drafted_and_nothing_is_parked(
             assert letter["named_drafter_id"] == officer
             assert (letter["rerouted"] or {}).get("reason") == reason
         parked = saraban.http.get("/admin/dead-letters")
-        assert parked.status_code == 200 and parked.json() == [], "nothing on a dead-letter subject"
+        assert parked.status_code == 200 and parked.json()["items"] == [], "nothing on a dead-letter subject"
     finally:
         saraban.close()
         correspondence.stop()

@@ -96,7 +96,7 @@ def test_results_the_esa_director_issues_become_draft_letters_in_correspondence(
         assert letter["rerouted"]["reason"] == "may_not_draft"
     parked = httpx.get(f"{system.correspondence.url}/admin/dead-letters",
                        auth=system.correspondence.auth, timeout=10)
-    assert parked.status_code == 200 and parked.json() == [], "nothing parked"
+    assert parked.status_code == 200 and parked.json()["items"] == [], "nothing parked"
 
     events = read_feed(f"{system.monitoring.url}/feed", until=lambda evs: any(
         e.data["subject"] == str(letter_id) for e in evs))
