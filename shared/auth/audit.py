@@ -139,16 +139,20 @@ class RefusalRecorder:
         return None, [access_log]
 
 
-def refusals_on(app: ServiceApplication, service: str, day: date) -> list[dict[str, Any]]:
-    """The day's recorded refusals, in order, as the audit route shows them."""
-    access_log_id = AccessLog.create_id(service, day)
-    if app.get(AccessLog, access_log_id) is None:
-        return []
-    return [
+def refusals_on(app: ServiceApplication, service: str, day: date, *, after: int = 0,
+                limit: int | None = None) -> tuple[list[dict[str, Any]], int | None]:
+    """The day's recorded refusals, in order, as the audit route shows them: those among the
+    day's log's events after version `after` (at most `limit` events read); and the version of
+    the last event read when there may be more (a page's cursor), else None. An attack fills a
+    day's log: it is read a page at a time, never folded whole."""
+    events = list(app.events.get(AccessLog.create_id(service, day), gt=after, limit=limit))
+    refusals = [
         {**e.model_dump(mode="json", exclude={"originator_id", "originator_version", "timestamp"}),
          "recorded_at": e.timestamp}
-        for e in app.events.get(access_log_id) if isinstance(e, AccessLog.AccessRefused)
+        for e in events if isinstance(e, AccessLog.AccessRefused)
     ]
+    more = limit is not None and len(events) == limit
+    return refusals, events[-1].originator_version if more and events else None
 
 
 def is_access_log_event(domain_event: Any) -> bool:

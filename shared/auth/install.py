@@ -15,6 +15,7 @@ from shared.auth.gate import Gate, OutOfScope, Refused
 from shared.auth.scopes import document_security, requires_scope
 from shared.domain import DomainError
 from shared.eventstore import ServiceApplication
+from shared.http.paging import Paging, encode_cursor
 from shared.http.problems import domain_problem, problem_response
 from shared.office.rights import RightsRefusal
 from shared.settings import ServiceSettings
@@ -54,10 +55,13 @@ def install_auth(api: FastAPI, settings: ServiceSettings, app: ServiceApplicatio
     api.include_router(token_router(gate))
 
     @api.get("/admin/access-refusals/{day}", tags=["operations"],
-             summary="Refused requests of a Bangkok calendar day (the audit trail of access)",
+             summary="Refused requests of a Bangkok calendar day (the audit trail of access; "
+                     "paged)",
              openapi_extra=requires_scope(f"{gate.service}:audit"))
-    async def access_refusals(day: date) -> list[dict[str, Any]]:
-        return await asyncio.to_thread(refusals_on, app, gate.service, day)
+    async def access_refusals(day: date, paging: Paging) -> dict[str, Any]:
+        refusals, last = await asyncio.to_thread(refusals_on, app, gate.service, day,
+                                                 after=paging.number_after(), limit=paging.limit)
+        return paging.answer(refusals, encode_cursor([last]) if last is not None else None, None)
 
     generate = api.openapi
 

@@ -370,11 +370,11 @@ def test_a_client_over_its_rate_gets_429_with_retry_after_and_it_is_audited(api:
 def test_the_audit_route_lists_the_days_refusals(api: FastAPI, office: TestClient) -> None:
     TestClient(api).get("/work-queue")
     today = bangkok_date(utc_now()).isoformat()
-    listed = office.get(f"/admin/access-refusals/{today}").json()
+    listed = office.get(f"/admin/access-refusals/{today}").json()["items"]
     assert [(r["reason"], r["path"], r["status"]) for r in listed] == [
         ("token-missing", "/work-queue", 401)]
     assert listed[0]["actor"] == "anonymous" and listed[0]["trace_id"]
-    assert office.get("/admin/access-refusals/2001-01-01").json() == []
+    assert office.get("/admin/access-refusals/2001-01-01").json()["items"] == []
 
 
 # --- the token endpoint (RFC 6749 client credentials) ---------------------------------------------------

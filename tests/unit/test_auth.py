@@ -276,9 +276,12 @@ def test_every_refusal_is_its_own_record_and_only_429s_are_counted_per_minute(
         assert recorded[4]["officer"] == "off-1" and recorded[4]["client"] == "office-portal"
         log = app.get(AccessLog, AccessLog.create_id("authtest", at.date()))
         assert log is not None and log.refused == 9, "every refusal is counted"
-        listed = refusals_on(app, "authtest", at.date())
-        assert [r["path"] for r in listed] == ["/x", "/x", "/x", "/y", "/z", "/y"]
-        assert refusals_on(app, "authtest", at.date() + timedelta(days=1)) == []
+        listed, last = refusals_on(app, "authtest", at.date())
+        assert [r["path"] for r in listed] == ["/x", "/x", "/x", "/y", "/z", "/y"] and last is None
+        first, last = refusals_on(app, "authtest", at.date(), limit=4)  # "Opened", then three
+        rest, end = refusals_on(app, "authtest", at.date(), after=last, limit=4)
+        assert first + rest == listed and last == 4 and end is None, "a page at a time"
+        assert refusals_on(app, "authtest", at.date() + timedelta(days=1)) == ([], None)
     finally:
         app.close()
 
