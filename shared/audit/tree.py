@@ -316,15 +316,21 @@ class AuditLog:
         positions = list(positions)
         if len(positions) != len(stored_events):
             raise AuditIntegrityFault("the store did not say where the new events are")
-        cursor.execute(t.sql(f"SELECT COUNT(*) AS n FROM {t.events} WHERE {t.position} > %s"),
-                       (last,))
-        added = int(cursor.fetchone()["n"])
+        # The rows after the tree's last leaf: this transaction's, and any added outside it. Read
+        # along the log's key, never more than one beyond this transaction's: a plain COUNT is
+        # planned from the table's statistics, and on PostgreSQL, before the first ANALYZE of a
+        # bulk-loaded store (a history made or restored), it scanned the whole log in parallel at
+        # every commit (0.9 s with two workers at ten years).
+        cursor.execute(t.sql(f"SELECT {t.position} AS position FROM {t.events} "
+                             f"WHERE {t.position} > %s ORDER BY {t.position} LIMIT %s"),
+                       (last, len(positions) + 1))
+        added = len(cursor.fetchall())
         if min(positions) <= last or added != len(positions):
             reason, detail = ("position-reused", f"new events were given positions up to {last}, "
                               "which the tree already covers (the newest events were deleted)") \
                 if min(positions) <= last else \
-                ("inserted", f"{added - len(positions)} rows were added to the log after position "
-                 f"{last} outside the service")
+                ("inserted", f"rows were added to the log after position {last} outside the "
+                 "service")
             self.guard.raise_fault(reason, detail, "hook", {"last_position": last,
                                                            "new_positions": positions})
             raise AuditIntegrityFault(detail)
