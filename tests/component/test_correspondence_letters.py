@@ -85,7 +85,7 @@ def test_an_approved_allocation_drafts_one_letter_per_school_once(
         "ผู้อำนวยการโรงเรียนชุมชนป่ารัง", "ผู้อำนวยการโรงเรียนบ้านนาหนองแคนพัฒนา"]
     for letter in letters:
         assert (letter.step.value, letter.holder, letter.drafter_id) == ("drafted", "off-1", "off-1")
-        history = correspondence.history(letter.id)
+        history = every_item(client, f"/documents/{letter.id}/history", "off-1")
         assert [h["actor"] for h in history] == ["system"]
 
     text = content(client, letters[1])
