@@ -12,7 +12,7 @@ from typing import Any
 
 from shared.domain import Aggregate, DomainEvent
 from shared.eventstore import ServiceApplication
-from shared.http.paging import PageRequest, encode_cursor
+from shared.http.paging import PageRequest
 
 
 def event_entry(event: DomainEvent) -> dict[str, Any]:
@@ -33,7 +33,5 @@ def history_page(app: ServiceApplication, record: Aggregate, paging: PageRequest
     """A page of `record`'s events after the cursor (the version of the last one given)."""
     after = paging.number_after()
     events = list(app.events.get(record.id, gt=after, limit=paging.limit + 1))
-    more = len(events) > paging.limit
-    events = events[:paging.limit]
-    cursor = encode_cursor([events[-1].originator_version]) if more and events else None
-    return paging.answer([entry(event) for event in events], cursor, record.version)
+    return paging.answer_read(events, key=lambda event: [event.originator_version],
+                              total=record.version, view=entry)

@@ -25,7 +25,7 @@ from shared.consumer import IdempotentConsumer, Subscription
 from shared.deadletters import publishing_dead_letters
 from shared.eventstore import ServiceApplication
 from shared.http.context import RequestContextMiddleware
-from shared.http.paging import Paging, encode_cursor
+from shared.http.paging import Paging
 from shared.http.problems import (
     declare_problem_responses,
     install_problem_handlers,
@@ -328,9 +328,8 @@ def create_http_app(
             consumer, client = runtime.connected_consumer()
             letters = await consumer.list_dead_letters(client, after=paging.number_after(),
                                                        limit=paging.limit + 1)
-            page = letters[:paging.limit]
-            return paging.answer(page, encode_cursor([page[-1]["deadletter_sequence"]])
-                                 if len(letters) > paging.limit and page else None, None)
+            return paging.answer_read(letters, key=lambda letter: [letter["deadletter_sequence"]],
+                                      total=None)
 
         @api.post("/admin/dead-letters/replay", tags=["operations"],
                   summary="Apply parked messages again, in order, each at most once")

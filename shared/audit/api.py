@@ -19,7 +19,7 @@ from fastapi.responses import StreamingResponse
 
 from shared.audit.tree import AuditLog, NoHeadYet, TreeSizeOutOfRange
 from shared.http.downloads import content_disposition
-from shared.http.paging import Paging, encode_cursor
+from shared.http.paging import Paging
 
 INT64_MAX = 2**63 - 1
 
@@ -39,9 +39,8 @@ def create_audit_router(audit: AuditLog, status: Any = None) -> APIRouter:
               until: int | None = Query(None, ge=1, le=INT64_MAX,
                                         description="up to this tree size")) -> dict[str, Any]:
         found = audit.heads(paging.number_after(), paging.limit + 1, until=until)
-        page = found[:paging.limit]
-        return paging.answer([h.summary() for h in page], encode_cursor([page[-1].tree_size])
-                             if len(found) > paging.limit and page else None, None)
+        return paging.answer_read(found, key=lambda head: [head.tree_size], total=None,
+                                  view=lambda head: head.summary())
 
     @router.get("/heads/latest", summary="The latest signed tree head")
     def latest_head() -> dict[str, Any]:
@@ -65,10 +64,8 @@ def create_audit_router(audit: AuditLog, status: Any = None) -> APIRouter:
                 "size)")
     def events(paging: Paging) -> dict[str, Any]:
         page = audit.events(paging.number_after(), paging.limit + 1)
-        entries = page["events"][:paging.limit]
-        more = len(page["events"]) > paging.limit
-        return paging.answer(entries, encode_cursor([entries[-1]["position"]])
-                             if more and entries else None, page["tree_size"])
+        return paging.answer_read(page["events"], key=lambda entry: [entry["position"]],
+                                  total=page["tree_size"])
 
     @router.get("/history/{aggregate_id}",
                 summary="Every event of one case, document, plan or budget line, in order "
@@ -76,10 +73,7 @@ def create_audit_router(audit: AuditLog, status: Any = None) -> APIRouter:
     def history(aggregate_id: UUID, paging: Paging) -> dict[str, Any]:
         entries, total = audit.history(str(aggregate_id), after_version=paging.number_after(),
                                        limit=paging.limit + 1)
-        more = len(entries) > paging.limit
-        entries = entries[:paging.limit]
-        return paging.answer(entries, encode_cursor([entries[-1]["version"]])
-                             if more and entries else None, total)
+        return paging.answer_read(entries, key=lambda entry: [entry["version"]], total=total)
 
     @router.get("/proof/inclusion/{position}",
                 summary="RFC 6962 audit path of the event at a position (default: latest head)")

@@ -93,6 +93,16 @@ class PageRequest:
         next_cursor = encode_cursor(key(chosen[-1])) if more and chosen else None
         return self.answer([view(row) for row in chosen], next_cursor, total)
 
+    def answer_read(self, found: Sequence[T], *, key: Callable[[T], Sequence[Any]],
+                    total: int | None, view: Callable[[T], Any] = lambda row: row
+                    ) -> dict[str, Any]:
+        """A page of rows read after the cursor, up to `limit` + 1 of them (the extra one says
+        there is more): the cursor is the `key` of the last row given."""
+        chosen = found[: self.limit]
+        next_cursor = encode_cursor(key(chosen[-1])) if len(found) > self.limit and chosen \
+            else None
+        return self.answer([view(row) for row in chosen], next_cursor, total)
+
     def answer(self, items: list[Any], next_cursor: str | None, total: int | None) -> dict[str, Any]:
         """A page computed elsewhere (e.g. by a query on an indexed table)."""
         if next_cursor is not None:
