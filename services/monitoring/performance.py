@@ -284,8 +284,11 @@ def step_rows(board: CaseBoard, now: datetime) -> list[StepRow]:
     rows = board.cases.counts(by, open_, labels=("step_th",))
     not_overdue = tally({"open_due__ge": today.isoformat()})
     # Cases that have waited at most each bound (since on or after now minus the bound).
-    within = [tally({"since__ge": moment(now - timedelta(days=limit))})
-              for limit, _ in AGE_BUCKETS if limit is not None]
+    limits = [limit for limit, _ in AGE_BUCKETS if limit is not None]
+    bounds = {f"d{limit}": {"since__ge": moment(now - timedelta(days=limit))} for limit in limits}
+    # Read once: the open cases of the widest bound (those of the last 90 days), each counted.
+    recent = board.cases.counts_each(by, {**open_, **bounds[f"d{max(limits)}"]}, bounds)
+    within = [{(row["source"], row["step"]): row[name] for row in recent} for name in bounds]
     found = []
     for row in rows:
         key = (row["source"], row["step"])

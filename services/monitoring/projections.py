@@ -216,9 +216,11 @@ class CaseBoard:
 
     def open_cases(self, where: dict[str, Any], *, order_by: Sequence[str],
                    limit: int) -> tuple[list[CaseView], int]:
-        """Some open cases (the first `limit` in that order) and how many there are."""
-        return (self.open_cases_listed(where, order_by=order_by, limit=limit),
-                self.cases.count({**where, "closed": False}))
+        """Some open cases (the first `limit` in that order) and how many there are (counted
+        only when there are more than those)."""
+        listed = self.open_cases_listed(where, order_by=order_by, limit=limit)
+        return listed, (len(listed) if len(listed) < limit
+                        else self.cases.count({**where, "closed": False}))
 
     def open_cases_listed(self, where: dict[str, Any], *, order_by: Sequence[str],
                           limit: int) -> list[CaseView]:

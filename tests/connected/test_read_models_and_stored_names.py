@@ -202,6 +202,13 @@ def test_tallies_count_as_the_rows_do_through_changes_restarts_and_rebuilds(
         assert app.items.count({"closed": True}) == sum(i.closed for i in listed)
         assert app.items.count({"any": [{"grp": "b"}, {"closed": True}]}) == sum(
             i.group == "b" or i.closed for i in listed)
+        # Of the rows selected, those of each condition counted per group, in one read.
+        each = {"early": {"code__lt": "T020"}, "late": {"code__ge": "T040"}}
+        open_items = [i for i in listed if not i.closed]
+        assert app.items.counts_each(("grp",), {"closed": False}, each) == [
+            {"grp": g, "early": sum(i.code < "T020" for i in open_items if i.group == g),
+             "late": sum(i.code >= "T040" for i in open_items if i.group == g)}
+            for g in sorted({i.group for i in open_items})]
         # A condition no tally holds is counted from the rows, the same way.
         assert app.items.count({"code__lt": "T030", "closed": False}) == sum(
             i.code < "T030" and not i.closed for i in listed)
