@@ -29,8 +29,8 @@ order after a cursor, and the count of rows that match. `python -m shared.readmo
 listing from scratch (a new listing is built the same way, at start), reading the log in long
 pages, each written in one transaction with the listing's position; the table is indexed and
 counted once at the end. With `--workers N` (default: one per core) N processes fold a share of the
-aggregates each (the database picks a share's events by the aggregate's id) and send their rows to
-the one process that writes.
+aggregates each (the database picks a share's events by the aggregate's id; PostgreSQL returns
+them through one cursor kept on the server) and send their rows to the one process that writes.
 """
 
 from __future__ import annotations
@@ -494,6 +494,7 @@ class ReadModels:
             finally:
                 self._filling = set()
                 self.view.create(listing, filling=True)
+                self.view.settle(listing)
 
     def _write_shares(self, listing: Listing, target: int, shares: _Shares,
                       progress: Callable[[int, int], None] | None) -> int:
@@ -851,6 +852,9 @@ class RowsView:
         drops the table's pages at once)."""
         return f"DELETE FROM {table}"
 
+    def settle(self, listing: Listing) -> None:
+        """After a rebuild: nothing more in SQLite (its planner keeps no statistics here)."""
+
     def reset(self, listing: Listing) -> None:
         with self.writing(filling=True) as cursor:
             cursor.execute(self.emptying(self.qualified(listing.table)))
@@ -1127,6 +1131,18 @@ class PostgresRowsView(RowsView):
         dead one by one (and leave them to vacuum). It waits for, and holds off, the table's
         readers until the transaction ends: a rebuild runs with its service stopped."""
         return f"TRUNCATE {table}"
+
+    def settle(self, listing: Listing) -> None:
+        """After a rebuild, the table and its tallies vacuumed and their statistics made at
+        once, with the service still stopped: a row is written again whenever its aggregate
+        turns up in a later page (dead rows), and a table filled after TRUNCATE has no
+        statistics. Left to autovacuum, both were done minutes later, while the service answered
+        (benchmarks/README.md, 7 December 2026)."""
+        tables = (listing.table, *(self.tally_table(listing, t) for t in listing.tallies))
+        # VACUUM runs outside a transaction: the pool's connections commit by themselves.
+        with self.datastore.get_connection() as connection:
+            for table in tables:
+                connection.execute(f"VACUUM (ANALYZE) {self.qualified(table)}")
 
 
 def _json(view: Any) -> str:
