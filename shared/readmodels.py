@@ -999,7 +999,6 @@ class RowsView:
             return [{**{key: row[key] for key in (*by, *labels)}, "count": int(row["count"])}
                     for row in cursor.fetchall()]
 
-
     def counts_each(self, listing: Listing, by: tuple[str, ...], where: dict[str, Any],
                     each: dict[str, dict[str, Any]]) -> list[dict[str, Any]]:
         if set(by) - set(listing.columns) or not by or not each or not all(
@@ -1112,8 +1111,8 @@ class PostgresRowsView(RowsView):
           the id, the names' pattern): for the first pages it read the whole log and sorted
           what matched (1.9 GB, 4.4 s a page, for monitoring's cases at ten years). A cursor's
           plan is made once, for its first rows: along the log's key.
-        - One share's read of those cases (1.5M events): 31.5 s and 28.1 s of the server's CPU
-          a page at a time, 12.0 s and 5.8 s this way (benchmarks/README.md, 7 December 2026)."""
+        - One share's read of those cases (1.5M events): 31.5 s (28.1 s of the server's CPU) a
+          page at a time, 12.0 s (5.8 s) this way (benchmarks/README.md, 7 December 2026)."""
         query, params = self._share_query(listing, upto, part)
         reached = after
         with self.datastore.get_connection() as connection, connection.transaction(), \
