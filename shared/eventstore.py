@@ -12,6 +12,7 @@ import threading
 import time
 import weakref
 from collections.abc import Callable, Iterator, Sequence
+from copy import deepcopy
 from functools import cached_property
 from typing import Any, ClassVar, TypeVar
 from uuid import NAMESPACE_URL, UUID, uuid5
@@ -48,12 +49,13 @@ from shared.domain import (
 from shared.logging import get_logger
 from shared.office import rights
 from shared.office.directory import Directory
-from shared.readmodels import ReadModels
+from shared.readmodels import ReadModels, quick_read_position
 from shared.settings import ServiceSettings
 
 log = get_logger(__name__)
 # Tries at creating the store's tables when other services sharing the database create theirs.
 STARTUP_ATTEMPTS = 5
+AGGREGATES_CACHED = 10_000  # recently used aggregates kept in memory
 
 R = TypeVar("R")
 A = TypeVar("A", bound=Aggregate)
@@ -203,9 +205,10 @@ class ServiceApplication(Application):
         "TRANSCODER_TOPIC": get_topic(OrjsonTranscoder),
         "MAPPER_TOPIC": get_topic(PydanticMapper),
         # Keep recently used aggregates in memory; each get still reads any newer events from the
-        # store first (fast-forward), so other processes' writes are seen, and hands out a copy,
-        # so a command that fails leaves the cached aggregate untouched.
-        "AGGREGATE_CACHE_MAXSIZE": "10000",
+        # store first (fast-forward), so other processes' writes are seen (a quick read skips it
+        # while nothing was committed: `_current`), and hands out a copy, so a command that
+        # fails leaves the cached aggregate untouched.
+        "AGGREGATE_CACHE_MAXSIZE": str(AGGREGATES_CACHED),
         "AGGREGATE_CACHE_FASTFORWARD": "y",
         "DEEPCOPY_FROM_AGGREGATE_CACHE": "y",
     }
@@ -228,6 +231,8 @@ class ServiceApplication(Application):
         # (SQLite), and commands racing for the same register would only fail and be retried.
         # Races with other processes are still caught by the store and retried.
         self._command_lock = threading.Lock()
+        # The store's position each cached aggregate was last brought up to date at (`_current`).
+        self._current_at: dict[UUID, int] = {}
         super().__init__(env={**settings.eventsourcing_env(), **(env or {})})
         # The service's persisted lists (`shared.readmodels`), declared by the subclass.
         self.read_models = ReadModels(self)
@@ -319,7 +324,7 @@ class ServiceApplication(Application):
         if version is not None:
             return self.repository.get(aggregate_id, version=version)
         with self._loading(aggregate_id):
-            return self.repository.get(aggregate_id)
+            return self._current(aggregate_id, copy=True)
 
     def get(self, aggregate_class: type[A], aggregate_id: UUID) -> A | None:
         try:
@@ -341,12 +346,36 @@ class ServiceApplication(Application):
         """
         with self._loading(aggregate_id):
             try:
-                aggregate = self.repository.get(aggregate_id, deepcopy_from_cache=False)
+                aggregate = self._current(aggregate_id, copy=False)
             except AggregateNotFoundError:
                 return None
             if not isinstance(aggregate, aggregate_class):
                 return None
             return render(aggregate)
+
+    def _current(self, aggregate_id: UUID, *, copy: bool) -> Any:
+        """The aggregate now, while its load lock is held. Fast-forwarding a cached aggregate
+        asks the store for newer events: a round trip on PostgreSQL, for the acting officer of
+        every read. In a quick read the store's position is known (`quick_read_position`); if
+        the cached aggregate was last brought up to date at that same position, nothing has
+        been committed since, and the cache is used as it is. (`Repository.cache` is the
+        library's cache object; eventsourcing pinned below 9.6 in pyproject.toml.)"""
+        position = quick_read_position(self)
+        cache = self.repository.cache
+        if position is not None and cache is not None and \
+                self._current_at.get(aggregate_id) == position:
+            try:
+                cached = cache.get(aggregate_id)
+            except KeyError:  # dropped from the cache since
+                pass
+            else:
+                return deepcopy(cached) if copy else cached
+        aggregate = self.repository.get(aggregate_id, deepcopy_from_cache=copy)
+        if position is not None:
+            if len(self._current_at) >= AGGREGATES_CACHED:
+                self._current_at.clear()
+            self._current_at[aggregate_id] = position
+        return aggregate
 
     @contextlib.contextmanager
     def _loading(self, aggregate_id: UUID) -> Iterator[None]:

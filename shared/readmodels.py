@@ -25,7 +25,7 @@ combinations), any other reads the rows; both give the same answer.
 
 A query first waits until the listings have caught up with what was committed when it was asked
 (so a list read right after a write shows it), then reads an indexed table: a page of rows in sort
-order after a cursor, and the count of rows that match. `python -m shared.readmodels` rebuilds one
+order after a cursor, and the count of rows that match (in the page's own query). `python -m shared.readmodels` rebuilds one
 listing from scratch (a new listing is built the same way, at start), reading the log in long
 pages, each written in one transaction with the listing's position; the table is indexed and
 counted once at the end. With `--workers N` (default: one per core) N processes fold a share of the
@@ -76,13 +76,20 @@ BATCH = 500  # notifications per transaction while catching up
 REBUILD_BATCH = 20_000
 STATES_KEPT = 5000  # aggregates kept folded between batches
 WAIT_SECONDS = 10.0
+PAGE_TOTAL = "page_total_"  # the column a page's rows carry their selection's count in
 
 
 # Set while a quick read runs on the event loop (`shared.http.reads.quick_read`): there it must
-# not wait for the runner, it gives way to the thread pool instead; and once the read models
-# have been found caught up, the rest of the read does not ask the store again (a dashboard
-# queries a dozen times: what was committed before the read began is what it shows).
-_QUICK_READ: ContextVar[set[int] | None] = ContextVar("read_models_quick_read", default=None)
+# not wait for the runner, it gives way to the thread pool instead; and the read asks the store
+# for its position once, and once the read models have been found caught up, does not ask again
+# (a dashboard queries a dozen times: what was committed before the read began is what it shows).
+@dataclass
+class _QuickRead:
+    positions: dict[int, int] = field(default_factory=dict)  # id(application) -> its store's
+    caught_up: set[int] = field(default_factory=set)  # id(ReadModels) found caught up
+
+
+_QUICK_READ: ContextVar[_QuickRead | None] = ContextVar("read_models_quick_read", default=None)
 
 
 class WouldWait(Exception):  # noqa: N818 - not an error: the read goes to the thread pool
@@ -94,11 +101,23 @@ def without_waiting() -> Iterator[None]:
     """Reads inside may not wait for the listings to catch up (`caught_up` raises `WouldWait`
     instead: what a read on the event loop needs, so one read cannot stall every other), and
     check the store's position once."""
-    token = _QUICK_READ.set(set())
+    token = _QUICK_READ.set(_QuickRead())
     try:
         yield
     finally:
         _QUICK_READ.reset(token)
+
+
+def quick_read_position(app: Any) -> int | None:
+    """In a quick read, the position of `app`'s store when the read first asked (asked now if
+    it has not yet); None in any other read or command, which asks the store each time."""
+    quick = _QUICK_READ.get()
+    if quick is None:
+        return None
+    position = quick.positions.get(id(app))
+    if position is None:
+        position = quick.positions[id(app)] = app.max_notification_id()
+    return position
 
 
 class ReadModelBehind(DeclaredError):
@@ -174,6 +193,16 @@ class Listing:
     def views(self, where: dict[str, Any] | None = None, **options: Any) -> list[Any]:
         return [row["view"] for row in self.select(where, **options)]
 
+    def select_counted(self, where: dict[str, Any] | None = None, *,
+                       order_by: Sequence[str] = (), descending: bool = False,
+                       after: Sequence[Any] | None = None, limit: int,
+                       total_of: dict[str, Any] | None = None) -> tuple[list[dict[str, Any]], int]:
+        """`select`, and how many rows match `total_of` (by default `where`), in one query."""
+        where = where or {}
+        return self._models().view.select_counted(
+            self, where, tuple(order_by), descending, after, limit,
+            where if total_of is None else total_of)
+
     def count(self, where: dict[str, Any] | None = None) -> int:
         return self._models().view.count(self, where or {})
 
@@ -213,14 +242,12 @@ class Listing:
         """One page for a list endpoint: `limit` rows after the cursor, the next cursor, the
         total that match."""
         keys = (*order_by, "id")
-        rows_view = self._models().view  # caught up once for the rows and their total
-        rows = rows_view.select(self, where or {}, tuple(order_by), descending, paging.after,
-                                paging.limit + 1)
+        rows, total = self.select_counted(where, order_by=order_by, descending=descending,
+                                          after=paging.after, limit=paging.limit + 1)
         more = len(rows) > paging.limit
         rows = rows[:paging.limit]
         cursor = encode_cursor([rows[-1][k] for k in keys]) if more and rows else None
-        return paging.answer([view(r["view"]) for r in rows], cursor,
-                             rows_view.count(self, where or {}))
+        return paging.answer([view(r["view"]) for r in rows], cursor, total)
 
 
 _STORED_AS_IS = frozenset({str, int, float, bool})
@@ -332,12 +359,13 @@ class ReadModels:
             # what the lists hold, with the warning the service adds to every answer.
             return
         quick = _QUICK_READ.get()
-        if quick is not None and id(self) in quick:
+        if quick is not None and id(self) in quick.caught_up:
             return  # this read has found them caught up already
-        target = self.app.max_notification_id()
+        target = quick_read_position(self.app) if quick is not None else \
+            self.app.max_notification_id()
         if self.position >= target:
             if quick is not None:
-                quick.add(id(self))
+                quick.caught_up.add(id(self))
             return
         if quick is not None:
             raise WouldWait(f"at {self.position} of {target}")
@@ -900,8 +928,9 @@ class RowsView:
             for name, position in positions.items():
                 self.insert_tracking(cursor, Tracking(listings[name].tracking_name, position))
 
-    def _where(self, listing: Listing, where: dict[str, Any]) -> tuple[str, dict[str, Any]]:
-        clauses, params = self._clauses(listing, where, "w")
+    def _where(self, listing: Listing, where: dict[str, Any],
+               prefix: str = "w") -> tuple[str, dict[str, Any]]:
+        clauses, params = self._clauses(listing, where, prefix)
         return (" WHERE " + " AND ".join(clauses)) if clauses else "", params
 
     def _clauses(self, listing: Listing, where: dict[str, Any],
@@ -949,6 +978,33 @@ class RowsView:
     def select(self, listing: Listing, where: dict[str, Any], order_by: tuple[str, ...],
                descending: bool, after: Sequence[Any] | None,
                limit: int | None) -> list[dict[str, Any]]:
+        statement, params = self._select(listing, where, order_by, descending, after, limit)
+        with self.reading() as cursor:
+            cursor.execute(statement, params)
+            return [self._row(listing, row) for row in cursor.fetchall()]
+
+    def select_counted(self, listing: Listing, where: dict[str, Any], order_by: tuple[str, ...],
+                       descending: bool, after: Sequence[Any] | None, limit: int,
+                       total_of: dict[str, Any]) -> tuple[list[dict[str, Any]], int]:
+        """A page's rows and how many rows match `total_of`, in one query: the count rides
+        along as a subquery the database works out once. Each query is a round trip, and on
+        PostgreSQL the event loop waits through each (benchmarks/README.md). A page with no
+        rows is counted apart, unless it is a first page of the same selection (then none)."""
+        counted, count_params = self._count(listing, total_of, "t")
+        statement, params = self._select(listing, where, order_by, descending, after, limit,
+                                         also=f", (SELECT {counted}) AS {PAGE_TOTAL}")
+        with self.reading() as cursor:
+            cursor.execute(statement, {**params, **count_params})
+            rows = cursor.fetchall()
+        if rows:
+            return [self._row(listing, row) for row in rows], int(rows[0][PAGE_TOTAL])
+        if after is None and total_of == where:
+            return [], 0
+        return [], self.count(listing, total_of)
+
+    def _select(self, listing: Listing, where: dict[str, Any], order_by: tuple[str, ...],
+                descending: bool, after: Sequence[Any] | None, limit: int | None,
+                also: str = "") -> tuple[str, dict[str, Any]]:
         sql_where, params = self._where(listing, where)
         keys = (*order_by, "id")
         if after is not None:
@@ -962,25 +1018,32 @@ class RowsView:
             sql_where += (" AND " if sql_where else " WHERE ") + comparison
             params.update(zip(names, after, strict=True))
         direction = " DESC" if descending else ""
-        statement = (f"SELECT * FROM {self.qualified(listing.table)}{sql_where} "
+        statement = (f"SELECT *{also} FROM {self.qualified(listing.table)}{sql_where} "
                      f"ORDER BY {', '.join(k + direction for k in keys)}")
         if limit is not None:
             statement += f" LIMIT {int(limit)}"
-        with self.reading() as cursor:
-            cursor.execute(statement, params)
-            rows = cursor.fetchall()
-        return [{**{k: row[k] for k in ("id", *listing.columns)},
-                 "view": self.decode_view(row["view"])} for row in rows]
+        return statement, params
+
+    def _row(self, listing: Listing, row: dict[str, Any]) -> dict[str, Any]:
+        return {**{k: row[k] for k in ("id", *listing.columns)},
+                "view": self.decode_view(row["view"])}
 
     def count(self, listing: Listing, where: dict[str, Any]) -> int:
-        sql_where, params = self._where(listing, where)
+        counted, params = self._count(listing, where, "w")
+        with self.reading() as cursor:
+            cursor.execute(f"SELECT {counted}", params)
+            return int(cursor.fetchone()["n"])
+
+    def _count(self, listing: Listing, where: dict[str, Any],
+               prefix: str) -> tuple[str, dict[str, Any]]:
+        """What follows SELECT to count the rows matching `where`: from the smallest tally that
+        holds its columns, else from the rows."""
+        sql_where, params = self._where(listing, where, prefix)
         tally = _tally_for(listing, _where_columns(where))
         counted = (f"COALESCE(SUM(n), 0) AS n FROM "
                    f"{self.qualified(self.tally_table(listing, tally))}" if tally else
                    f"COUNT(*) AS n FROM {self.qualified(listing.table)}")
-        with self.reading() as cursor:
-            cursor.execute(f"SELECT {counted}{sql_where}", params)
-            return int(cursor.fetchone()["n"])
+        return counted + sql_where, params
 
     def counts(self, listing: Listing, by: tuple[str, ...], labels: tuple[str, ...],
                where: dict[str, Any]) -> list[dict[str, Any]]:

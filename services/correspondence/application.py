@@ -174,8 +174,9 @@ class CorrespondenceApplication(ServiceApplication):
             columns={"year_be": "int", "step": "text"}, indexes=(("year_be",),),
             row=destruction_row)
         # What someone must act on, one row per record while someone must (procedures 1-4).
+        # v2: a document's row keeps its register line (the work queue answers it).
         self.work = lists.listing("correspondence_work", of=WORK_RECORDS, columns=WORK_COLUMNS,
-                                  indexes=WORK_INDEXES, row=work_row)
+                                  indexes=WORK_INDEXES, row=work_row, version=2)
         # Procedures 2-4, each in its own sub-package, on this store and this staff directory.
         self.service_requests = ServiceRequests(self)
         self.news = NewsDesk(self)
@@ -905,10 +906,8 @@ class CorrespondenceApplication(ServiceApplication):
         where: dict[str, Any] = {"kind": DOCUMENT.kind, "holder__in": holders_of(me)}
         if overdue is not None:
             where["overdue_from__le" if overdue else "overdue_from__gt"] = self.today().isoformat()
-        page = self.work.page(paging, where, order_by=("since",), view=lambda v: v["id"])
-        found = {row["id"]: row["view"] for row in self.documents.select({"id__in": page["items"]})}
-        page["items"] = [self.line(found[i], me) for i in page["items"] if i in found]
-        return page
+        return self.work.page(paging, where, order_by=("since",),
+                              view=lambda v: self.line(v["_line"], me))
 
     def my_work(self, paging: PageRequest, *, procedure: int | None = None,
                 kind: str | None = None, overdue: bool | None = None) -> dict[str, Any]:

@@ -101,25 +101,31 @@ DOCUMENT_INDEXES = (
 DOCUMENT_TALLIES = (("receipt_year_be",), ("outgoing_series", "outgoing_year_be"))
 
 
-def document_row(document: Document) -> dict[str, Any]:
-    # Each of a document's derived values is worked out once here: a rebuild makes a row for
-    # every document of ten years.
+def document_view(document: Document) -> dict[str, Any]:
+    """A document's stored line: what a register, a search or a work list answers of it (as a
+    reader may see it: `reader_view`)."""
     loan = document.current_loan
-    entry = document.register_entry()
-    participants = sorted(document.participants)
-    view = {
-        **entry,
+    return {
+        **document.register_entry(),
         "version": document.version,
         "review_rounds": len(document.review_rounds),
         "content_available": document.content_available,
         # What a reader's need to know and the time-dependent fields are decided by, when read.
-        "_participants": participants,
+        "_participants": sorted(document.participants),
         "_action_due": day(document.action_due),
         "_outgoing_number": document.outgoing_number,
         "_loan": None if loan is None else {
             "borrower": loan.borrower, "purpose": loan.purpose, "loan_due": loan.due,
             "borrowed_at": loan.borrowed_at},
     }
+
+
+def document_row(document: Document) -> dict[str, Any]:
+    # Each of a document's derived values is worked out once here: a rebuild makes a row for
+    # every document of ten years.
+    loan = document.current_loan
+    view = document_view(document)
+    participants = view["_participants"]
     searched = (document.subject, document.sender, document.sender_ref_no, document.addressee,
                 document.outgoing_no or "")
     return {
@@ -140,7 +146,7 @@ def document_row(document: Document) -> dict[str, Any]:
         "participants": tokens(participants),
         "text": "\n".join(part for part in searched if part),
         "submitted_by": document.submitted_by,
-        "retention_expires_on": day(entry["retention_expires_on"]),
+        "retention_expires_on": day(view["retention_expires_on"]),
         "files": tokens(document.files),
         "view": view,
     }

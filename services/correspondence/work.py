@@ -26,7 +26,7 @@ from services.correspondence.domain import (
 from services.correspondence.knowledge.domain import KnowledgeItem
 from services.correspondence.meetings.domain import ActionItem, Meeting
 from services.correspondence.news.domain import NewsItem
-from services.correspondence.projections import NEVER, NEVER_DAY, moment
+from services.correspondence.projections import NEVER, NEVER_DAY, document_view, moment
 from services.correspondence.service_requests.domain import ServiceRequest
 from shared.http.paging import InvalidCursor, PageRequest, encode_cursor
 from shared.readmodels import Listing
@@ -46,6 +46,9 @@ class WorkKind:
     title: Callable[[Any], str]
     # The last day the work may wait (None: no date); overdue from the day after.
     deadline: Callable[[Any], date | None]
+    # The record's own stored line, kept in its row for a list that answers it (the work queue
+    # answers documents' register lines from this listing alone, with no second query).
+    line: Callable[[Any], dict[str, Any]] | None = None
 
     def row(self, record: Any) -> dict[str, Any] | None:
         """The record's line of the work listing while someone must act on it."""
@@ -72,6 +75,7 @@ class WorkKind:
                 "_secrecy": getattr(record, "secrecy", Secrecy.none),
                 "_participants": sorted(getattr(record, "participants", ())),
                 "_overdue_from": (deadline + timedelta(days=1)).isoformat() if deadline else None,
+                **({"_line": self.line(record)} if self.line is not None else {}),
             },
         }
 
@@ -85,7 +89,7 @@ def _open_due(record: Any) -> date | None:
 
 
 DOCUMENT = WorkKind(Document, 1, "document", "หนังสือ (งานสารบรรณ)", "/documents",
-                    lambda d: d.subject, lambda d: d.action_due)
+                    lambda d: d.subject, lambda d: d.action_due, line=document_view)
 SERVICE_REQUEST = WorkKind(ServiceRequest, 2, "service_request", "คำขอรับบริการ",
                            "/service-requests", lambda r: r.subject, _open_due)
 NEWS_ITEM = WorkKind(NewsItem, 2, "news_item", "ข่าวประชาสัมพันธ์", "/news-items",
@@ -136,13 +140,20 @@ def overdue_first(listing: Listing, paging: PageRequest, where: dict[str, Any], 
     after = paging.after
     if after is not None and (len(after) != 1 + len(keys) or after[0] not in (0, 1)):
         raise InvalidCursor("the cursor is not one of this list", field="cursor")
+    # The parts together are every row `where` selects: the first query made counts them.
+    counted = where if overdue is None else parts[0][1]
+    total: int | None = None
     rows: list[tuple[int, dict[str, Any]]] = []
     for part, part_where in parts:
         if after is not None and part < after[0]:
             continue
         start = after[1:] if after is not None and part == after[0] else None
-        found = listing.select(part_where, order_by=keys[:-1], after=start,
-                               limit=paging.limit + 1 - len(rows))
+        limit = paging.limit + 1 - len(rows)
+        if total is None:
+            found, total = listing.select_counted(part_where, order_by=keys[:-1], after=start,
+                                                  limit=limit, total_of=counted)
+        else:
+            found = listing.select(part_where, order_by=keys[:-1], after=start, limit=limit)
         rows += [(part, row) for row in found]
         if len(rows) > paging.limit:
             break
@@ -152,5 +163,5 @@ def overdue_first(listing: Listing, paging: PageRequest, where: dict[str, Any], 
     if more and rows:
         part, last = rows[-1]
         cursor = encode_cursor([part, *(last[k] for k in keys)])
-    total = sum(listing.count(part_where) for _, part_where in parts)
-    return paging.answer([view(row["view"]) for _, row in rows], cursor, total)
+    return paging.answer([view(row["view"]) for _, row in rows], cursor,
+                         total if total is not None else listing.count(counted))

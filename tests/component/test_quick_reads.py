@@ -14,8 +14,11 @@ import pytest
 from fastapi.testclient import TestClient
 
 from services.correspondence.application import CorrespondenceApplication
+from services.correspondence.main import create_app as create_correspondence
+from shared.testing import office_client
 from tests.component.test_correspondence_api import directory as directory  # noqa: F401 - fixture
 from tests.component.test_correspondence_api import register
+from tests.conftest import Clock
 from tests.support.http import h
 
 
@@ -52,3 +55,33 @@ def test_a_list_that_must_wait_does_not_hold_up_the_others(
     assert register_page.status_code == 200, register_page.text
     subjects = [item["subject"] for item in register_page.json()["items"]]
     assert subjects == ["ก่อนหยุดปรับปรุงรายการ", "ระหว่างรายการยังไม่ตามทัน"]
+
+
+def test_an_officer_changed_by_another_process_is_seen_by_the_next_list(
+        staffed: TestClient, correspondence: CorrespondenceApplication, clock: Clock) -> None:
+    # A quick read takes the acting officer from the cache while nothing was committed since it
+    # was last brought up to date; a change committed by another process must end that.
+    registered = register(staffed, subject="รอผู้อำนวยการกลุ่มพิจารณา")
+    first = staffed.get("/work-queue", headers=h("dir-1"))
+    assert first.status_code == 200, first.text
+    assert [d["document_id"] for d in first.json()["items"]] == [registered["document_id"]]
+    assert staffed.get("/work-queue", headers=h("dir-1")).json() == first.json()  # cached
+
+    other = CorrespondenceApplication(correspondence.settings, clock=clock)  # the same store
+    try:
+        elsewhere = office_client(create_correspondence(other.settings, other))
+        officer = elsewhere.get("/officers/dir-1", headers=h("esa-1"))
+        changed = elsewhere.patch("/officers/dir-1", json={"active": False}, headers={
+            **h("esa-1"), "If-Match": officer.headers["ETag"]})
+        assert changed.status_code == 200, changed.text
+    finally:
+        other.close()
+
+    # This service's lists take in the change (so the read is answered on the event loop)...
+    deadline = time.monotonic() + 10
+    while not correspondence.read_models.is_caught_up() and time.monotonic() < deadline:
+        time.sleep(0.05)
+    # ...and no longer active, the director holds nothing (a cached officer would still hold it).
+    after = staffed.get("/work-queue", headers=h("dir-1"))
+    assert after.status_code == 200, after.text
+    assert after.json()["items"] == [] and after.json()["total"] == 0

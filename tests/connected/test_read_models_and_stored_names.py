@@ -104,7 +104,14 @@ def test_a_listing_pages_filters_and_resumes_without_replaying(store_env: dict[s
             page = app.items.page(page_request(7, cursor), {"grp": "a"}, order_by=("code",))
             codes += [v["code"] for v in page["items"]]
             cursor = page["next_cursor"]
+            assert page["total"] == 26  # counted in the page's own query
         assert codes == sorted(f"I{n:03d}" for n in range(40) if n % 3), "no row twice or missed"
+        # Past the last row (say its rows went since the cursor was given): none, and the count.
+        assert app.items.select_counted({"grp": "a"}, order_by=("code",), limit=7,
+                                        after=["I038", str(items[38].id)]) == ([], 26)
+        rows, total = app.items.select_counted({"grp": "a", "closed": True}, order_by=("code",),
+                                               limit=3, total_of={"grp": "a"})
+        assert [row["code"] for row in rows] == ["I001", "I002", "I004"] and total == 26
         with pytest.raises(InvalidCursor):
             app.items.page(page_request(7, "bm90IGEgY3Vyc29y"), order_by=("code",))
         # A list read right after a write shows it.
@@ -209,6 +216,11 @@ def test_tallies_count_as_the_rows_do_through_changes_restarts_and_rebuilds(
             {"grp": g, "early": sum(i.code < "T020" for i in open_items if i.group == g),
              "late": sum(i.code >= "T040" for i in open_items if i.group == g)}
             for g in sorted({i.group for i in open_items})]
+        # A page's total, counted in its query: from a tally, or from the rows.
+        assert app.items.page(page_request(4), {"closed": True}, order_by=("code",))["total"] \
+            == sum(i.closed for i in listed)
+        assert app.items.page(page_request(4), {"code__lt": "T030"})["total"] == sum(
+            i.code < "T030" for i in listed)
         # A condition no tally holds is counted from the rows, the same way.
         assert app.items.count({"code__lt": "T030", "closed": False}) == sum(
             i.code < "T030" and not i.closed for i in listed)
