@@ -360,16 +360,14 @@ class ServiceApplication(Application):
         the cached aggregate was last brought up to date at that same position, nothing has
         been committed since, and the cache is used as it is. (`Repository.cache` is the
         library's cache object; eventsourcing pinned below 9.6 in pyproject.toml.)"""
-        position = quick_read_position(self)
         cache = self.repository.cache
-        if position is not None and cache is not None and \
-                self._current_at.get(aggregate_id) == position:
-            try:
-                cached = cache.get(aggregate_id)
-            except KeyError:  # dropped from the cache since
-                pass
-            else:
-                return deepcopy(cached) if copy else cached
+        try:
+            cached = cache.get(aggregate_id) if cache is not None else None
+        except KeyError:  # not cached: loaded from the store, the position not asked
+            cached = None
+        position = quick_read_position(self) if cached is not None else None
+        if position is not None and self._current_at.get(aggregate_id) == position:
+            return deepcopy(cached) if copy else cached
         aggregate = self.repository.get(aggregate_id, deepcopy_from_cache=copy)
         if position is not None:
             if len(self._current_at) >= AGGREGATES_CACHED:
