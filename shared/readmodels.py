@@ -25,9 +25,9 @@ combinations), any other reads the rows; both give the same answer.
 
 A query first waits until the listings have caught up with what was committed when it was asked
 (so a list read right after a write shows it), then reads an indexed table: a page of rows in sort
-order after a cursor, and the count of rows that match (in the page's own query). `python
--m shared.readmodels` rebuilds one listing from scratch (a new listing is built the same way, at
-start), reading the log in long pages, each written in one transaction with the listing's
+order after a cursor, and the count of rows that match (in the page's own query).
+`python -m shared.readmodels` rebuilds one listing from scratch (a new listing is built the same
+way, at start), reading the log in long pages, each written in one transaction with the listing's
 position; the table is indexed and counted once at the end. With `--workers N` (default: one per
 core) N processes fold a share of the aggregates each (the database picks a share's events by the
 aggregate's id; PostgreSQL returns them through one cursor kept on the server) and send their rows
@@ -1068,14 +1068,13 @@ class RowsView:
         if set(by) - set(listing.columns) or not by or not each or not all(
                 name.isidentifier() and name not in by for name in each):
             raise ValueError(f"listing {listing.name} cannot count {list(each)} by {by}")
-        clauses, params = self._clauses(listing, where, "w")
+        sql_where, params = self._where(listing, where)
         sums = []
         for i, (name, condition) in enumerate(each.items()):
             inner, inner_params = self._clauses(listing, condition, f"e{i}_")
             sums.append(f"SUM(CASE WHEN {' AND '.join(inner) or '1 = 1'} THEN 1 ELSE 0 END) "
                         f"AS {name}")
             params.update(inner_params)
-        sql_where = f" WHERE {' AND '.join(clauses)}" if clauses else ""
         statement = (f"SELECT {', '.join(by)}, {', '.join(sums)} FROM "
                      f"{self.qualified(listing.table)}{sql_where} "
                      f"GROUP BY {', '.join(by)} ORDER BY {', '.join(by)}")

@@ -216,17 +216,11 @@ class CaseBoard:
 
     def open_cases(self, where: dict[str, Any], *, order_by: Sequence[str],
                    limit: int) -> tuple[list[CaseView], int]:
-        """Some open cases (the first `limit` in that order) and how many there are (counted
-        only when there are more than those)."""
-        listed = self.open_cases_listed(where, order_by=order_by, limit=limit)
-        return listed, (len(listed) if len(listed) < limit
-                        else self.cases.count({**where, "closed": False}))
-
-    def open_cases_listed(self, where: dict[str, Any], *, order_by: Sequence[str],
-                          limit: int) -> list[CaseView]:
-        """The first `limit` open cases in that order."""
-        return [CaseView.of(view) for view in self.open_case_views(where, order_by=order_by,
-                                                                   limit=limit)]
+        """Some open cases (the first `limit` in that order) and how many there are (one
+        query)."""
+        rows, total = self.cases.select_counted({**where, "closed": False}, order_by=order_by,
+                                                limit=limit)
+        return [CaseView.of(row["view"]) for row in rows], total
 
     def open_case_views(self, where: dict[str, Any], *, order_by: Sequence[str],
                         limit: int) -> list[dict[str, Any]]:
