@@ -184,6 +184,7 @@ def create_router(app: CorrespondenceApplication) -> APIRouter:
 
     @documents.get("/{document_id}", response_model=DocumentOut,
                    summary="A document's register line, current step, holder and since when")
+    @quick_read
     def get_document(document_id: UUID, response: Response) -> dict[str, Any]:
         return _answer(response, app.document_summary(document_id))
 

@@ -66,6 +66,7 @@ from services.correspondence.projections import (
     destruction_entry,
     destruction_row,
     document_row,
+    document_view,
     is_action_overdue,
     officer_row,
     officer_view,
@@ -767,15 +768,10 @@ class CorrespondenceApplication(ServiceApplication):
         return bangkok_date(self.clock())
 
     def summary(self, document: Document, viewer: Officer | None) -> dict[str, Any]:
-        return self._with_destruction_year(self._summary(document, viewer))
-
-    @staticmethod
-    def _summary(document: Document, viewer: Officer | None) -> dict[str, Any]:
-        view = document.register_view(viewer)
-        view["version"] = document.version
-        view["content_available"] = document.content_available and document.can_read_content(viewer)
-        view["review_rounds"] = len(document.review_rounds)
-        return view
+        """The document's register line as `viewer` may see it: the line its stored row gives
+        (`document_view`), so that an answer to a command and a later read of the document say
+        the same."""
+        return self.line(document_view(document), viewer)
 
     def _with_destruction_year(self, view: dict[str, Any]) -> dict[str, Any]:
         if view["destruction_list_id"] and view["destruction_year_be"] is None:
@@ -810,11 +806,13 @@ class CorrespondenceApplication(ServiceApplication):
             view=lambda v: {**agency_entry(v, clearance), "version": v["version"]})
 
     def document_summary(self, document_id: UUID) -> dict[str, Any]:
+        """The document's register line, from its row in the documents list (one read by key,
+        where loading the document would replay its events)."""
         viewer = self.viewer()
-        found = self.view(Document, document_id, lambda d: self._summary(d, viewer))
-        if found is None:
+        view = self.documents.get(document_id)
+        if view is None:
             raise DocumentNotFound(str(document_id))
-        return self._with_destruction_year(found)
+        return self.line(view, viewer)
 
     def history(self, document_id: UUID, paging: PageRequest) -> dict[str, Any]:
         """A page of the document's events: who, when, what (details withheld if not

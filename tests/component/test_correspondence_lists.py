@@ -179,7 +179,17 @@ def test_a_classified_letter_is_found_by_its_words_only_by_those_who_may_read_th
     assert "ผลการสอบสวนวินัย" in get(directory, path, "dir-1", format="csv").text, (
         "the export, written as it streams, is the director's own")
 
-    act(directory, secret, "assign", "dir-1", {"officer_id": "off-1"})
+    def alone(actor: str) -> dict:
+        return get(directory, f"/documents/{secret['document_id']}", actor).json()
+
+    for actor in ("off-2", "off-1", "dir-1"):
+        listed = {r["document_id"]: r for r in every_item(directory, path, actor)}
+        assert alone(actor) == listed[secret["document_id"]], f"{actor}: read alone as listed"
+    assert alone("off-1")["subject"] == "(ลับ)"
+
+    assigned = act(directory, secret, "assign", "dir-1", {"officer_id": "off-1"})
+    assert alone("dir-1") == assigned, "a read says what the command answered"
+    assert alone("off-1")["subject"] == "ผลการสอบสวนวินัยข้าราชการ"
     assert found("off-1") == ["ผลการสอบสวนวินัยข้าราชการ", "ขอเชิญประชุมเรื่องการสอบสวน"], (
         "the officer working on it now has the need to know")
     assert found("off-2") == ["ขอเชิญประชุมเรื่องการสอบสวน"]
