@@ -6,6 +6,7 @@ DMC rows."""
 from __future__ import annotations
 
 import asyncio
+import json
 import subprocess
 import sys
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
@@ -115,19 +116,35 @@ def create_account(portal: ServiceProcess, *args: str) -> str:
     return password
 
 
+# The portal's command line for each of several argument lists, in one interpreter: a process
+# each cost a couple of seconds of imports apiece, on two cores shared with the running services.
+# A line of its own ends what each printed.
+_COMMANDS = """
+import json, sys
+from services.portal.__main__ import main
+for args in json.loads(sys.argv[1]):
+    code = main(args)
+    print(f"--- exit {code}", flush=True)
+"""
+
+
 def create_accounts(portal: ServiceProcess, commands: list[Sequence[str]]) -> list[str]:
-    """The portal's documented command, once for each of `commands` (all at once, as several
-    directors might: each start costs a couple of seconds of imports); their one-time
+    """The portal's documented command (`main` of `python -m services.portal`; the command itself
+    is run as a process in `test_portal_in_browser`), once for each of `commands`; their one-time
     passwords in order."""
-    running = [subprocess.Popen([sys.executable, "-m", "services.portal", *args], env=portal.env,
-                                cwd=PROJECT_ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                                text=True) for args in commands]
-    passwords = []
-    for process in running:
-        stdout, stderr = process.communicate(timeout=90)
-        assert process.returncode == 0, stderr
-        passwords.append(next(x for x in stdout.splitlines()
-                              if "one-time password" in x).split()[-1])
+    done = subprocess.run([sys.executable, "-c", _COMMANDS, json.dumps([list(c) for c in commands])],
+                          env=portal.env, cwd=PROJECT_ROOT, capture_output=True, text=True,
+                          timeout=90)
+    assert done.returncode == 0, done.stderr
+    passwords, password = [], None
+    for line in done.stdout.splitlines():
+        if "one-time password" in line:
+            password = line.split()[-1]
+        elif line.startswith("--- exit "):
+            assert line == "--- exit 0" and password, done.stdout + done.stderr
+            passwords.append(password)
+            password = None
+    assert len(passwords) == len(commands), done.stdout
     return passwords
 
 
