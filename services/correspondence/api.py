@@ -184,7 +184,9 @@ def create_router(app: CorrespondenceApplication) -> APIRouter:
 
     @documents.get("/{document_id}", response_model=DocumentOut,
                    summary="A document's register line, current step, holder and since when")
-    @quick_read
+    # In the thread pool, not a quick read: any document of any year may be asked for, and a row
+    # that is not in memory waits for the disk; on the event loop every other request would wait
+    # with it (p99 313 against 44 ms just after a start at ten years, benchmarks/README.md).
     def get_document(document_id: UUID, response: Response) -> dict[str, Any]:
         return _answer(response, app.document_summary(document_id))
 
