@@ -117,7 +117,7 @@ def create_account(portal: ServiceProcess, *args: str) -> str:
 
 
 # The portal's command line for each of several argument lists, in one interpreter: a process
-# each cost a couple of seconds of imports apiece, on two cores shared with the running services.
+# for each cost a couple of seconds of imports, on two cores shared with the running services.
 # A line of its own ends what each printed.
 _COMMANDS = """
 import json, sys
