@@ -97,10 +97,10 @@ def load_average() -> str:
 class DiskWaits:
     """How much a step waited for the disk: the share of its time in which some task waited
     for IO (`/proc/pressure/io`, "some") and the MiB read from and written to disk (`pgpgin`,
-    `pgpgout`). On a machine
-    whose host pages out file pages not touched for a minute (this one: DAMON, `pageout` of
-    regions idle for 12 x 5 s), a cold row is read from a disk shared with other people's work:
-    a figure made while that disk was slow is shown as such, not mistaken for the code's."""
+    `pgpgout`). On a machine whose host pages out file pages not touched for a minute (this
+    one: DAMON, `pageout` of regions idle for 12 x 5 s), a cold row is read from a disk shared
+    with other people's work: a figure made while that disk was slow is shown as such, not
+    mistaken for the code's."""
 
     def __init__(self) -> None:
         self.started = time.monotonic()
