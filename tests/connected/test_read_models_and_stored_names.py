@@ -4,9 +4,12 @@ and upcasting, snapshots."""
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import random
+import sqlite3
 from collections import Counter
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -287,3 +290,62 @@ def test_tallies_count_as_the_rows_do_through_changes_restarts_and_rebuilds(
         assert again.read_models.view.position(again.items) < reached
     finally:
         again.close()
+
+
+def test_views_are_kept_compressed_in_sqlite_and_rows_kept_as_json_still_read(
+        store_env: dict[str, str]) -> None:
+    app = Items(settings_for(store_env))
+    try:
+        long, short, older = Item("ก" * 300, "a"), Item("I002", "a"), Item("I003", "a")
+        app.save(long, short, older)
+        assert app.items.get(long.id) == {"code": "ก" * 300, "notes": 0}
+        assert app.items.get(short.id) == {"code": "I002", "notes": 0}
+        view = app.read_models.view
+        table, p = view.qualified(app.items.table), view.placeholder
+        # A row as SQLite stores kept it before views were compressed: its view as JSON text.
+        with view.writing(filling=False) as cursor:
+            cursor.execute(f"UPDATE {table} SET view = {p('view')} WHERE id = {p('id')}",
+                           {"view": '{"code": "I003", "notes": 7}', "id": str(older.id)})
+        assert app.items.get(older.id) == {"code": "I003", "notes": 7}
+        assert [v["code"] for v in app.items.views(order_by=("code",))] == [
+            "I002", "I003", "ก" * 300]
+        with view.reading() as cursor:
+            cursor.execute(f"SELECT id, view FROM {table}")
+            kept = {row["id"]: row["view"] for row in cursor.fetchall()}
+        json_of_long = '{"code":"' + "ก" * 300 + '","notes":0}'
+        if view.dialect == "sqlite":  # compressed where that makes it shorter
+            assert isinstance(kept[str(long.id)], bytes)
+            assert len(kept[str(long.id)]) < len(json_of_long.encode()) / 10
+            assert kept[str(short.id)] == '{"code":"I002","notes":0}'
+        else:  # PostgreSQL compresses long values itself
+            assert kept[str(long.id)] == json_of_long
+    finally:
+        app.close()
+
+
+def test_a_new_sqlite_store_has_8_kib_pages_and_an_existing_one_keeps_its_own(
+        tmp_path: Path) -> None:
+    def page_size(path: Path) -> int:
+        with contextlib.closing(sqlite3.connect(path)) as connection:
+            return connection.execute("PRAGMA page_size").fetchone()[0]
+
+    new = tmp_path / "new"
+    app = Items(settings_for({"ESA_VAR_DIR": str(new)}))
+    try:
+        app.save(Item("I001", "a"))
+        assert app.items.count() == 1
+    finally:
+        app.close()
+    assert page_size(new / "itemtest.sqlite3") == 8192
+
+    old = tmp_path / "old"
+    old.mkdir()
+    with contextlib.closing(sqlite3.connect(old / "itemtest.sqlite3")) as connection:
+        connection.execute("CREATE TABLE made_before (n INTEGER)")  # SQLite's default pages
+    app = Items(settings_for({"ESA_VAR_DIR": str(old)}))
+    try:
+        app.save(Item("I001", "a"))
+        assert app.items.count() == 1
+    finally:
+        app.close()
+    assert page_size(old / "itemtest.sqlite3") == 4096
