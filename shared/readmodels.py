@@ -77,6 +77,10 @@ BATCH = 500  # notifications per transaction while catching up
 # each aggregate's row written once per page (most of an aggregate's events fall in one), one
 # commit per page. Bounded by memory: the page's stored events and the states it folds.
 REBUILD_BATCH = 20_000
+# Rows per transaction of a rebuild in shares (the shares' pages gathered): each commit writes
+# again every page of the table's key index it touched, and at ten years one page's rows touch
+# most of them (random ids); a commit per page wrote that index a hundred times over.
+REBUILD_ROWS_PER_COMMIT = 20_000
 STATES_KEPT = 5000  # aggregates kept folded between batches
 WAIT_SECONDS = 10.0
 PAGE_TOTAL = "page_total_"  # the column a page's rows carry their selection's count in
@@ -529,17 +533,24 @@ class ReadModels:
 
     def _write_shares(self, listing: Listing, target: int, shares: _Shares,
                       progress: Callable[[int, int], None] | None) -> int:
-        """The rows the shares' processes send, written as they come (so the tallies are counted
-        in one place); the listing's position is the least page end every share has reached (a
-        rebuild stopped halfway resumes from there: a row written twice is the same row)."""
+        """The rows the shares' processes send, written here (so the tallies are counted in one
+        place), gathered into transactions of `REBUILD_ROWS_PER_COMMIT` rows; the listing's
+        position is the least page end every share has reached (a rebuild stopped halfway resumes
+        from there: a row written twice is the same row)."""
         reached = dict.fromkeys(range(shares.workers), 0)
         position = 0
+        rows: dict[Any, Any] = {}  # by aggregate: a later page's row replaces an earlier one's
         while position < target:
-            part, end, rows = shares.next_page(reached)
+            part, end, page = shares.next_page(reached)
             reached[part] = end
+            rows.update(page)
             least = min(reached.values())
+            if least < target and len(rows) < REBUILD_ROWS_PER_COMMIT:
+                continue
             advanced = {listing.name: least} if least > position else {}
-            self.view.write(self.listings, {listing.name: rows}, advanced, filling=self._filling)
+            self.view.write(self.listings, {listing.name: list(rows.items())}, advanced,
+                            filling=self._filling)
+            rows = {}
             if advanced:
                 position = least
                 self._positions[listing.name] = least

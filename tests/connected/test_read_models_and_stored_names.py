@@ -274,8 +274,9 @@ def test_tallies_count_as_the_rows_do_through_changes_restarts_and_rebuilds(
             assert planned_rows(again, again.items.table) == len(built)
             assert planned_rows(again, again.read_models.view.tally_table(
                 again.items, ("closed",))) == len({row["closed"] for row in built})
-        # Rebuilt by two processes, each folding half of the items: the same rows and tallies,
-        # and the position where the log ends.
+        # Rebuilt by two processes, each folding half of the items, their pages written a few
+        # together: the same rows and tallies, and the position where the log ends.
+        monkeypatch.setattr(readmodels, "REBUILD_ROWS_PER_COMMIT", 5)
         reached = again.read_models.rebuild(
             "items", workers=2, opener=functools.partial(open_items, store_env, tallies))
         assert reached == again.max_notification_id()
