@@ -82,3 +82,18 @@ def test_services_are_added_beside_the_others(tmp_path: Path) -> None:
     assert made["years"] == 1
     with pytest.raises(SystemExit, match="planning"):
         history.generate(tmp_path, 1, 7, NOW, ("planning",))
+
+
+def test_monitoring_history_is_left_as_the_overdue_sweeps_would_have_left_it(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every open case already past its due date has been announced overdue, as the service's
+    sweep (once a minute) would have by now; and the announcements count as published."""
+    monkeypatch.setattr(history, "DOCUMENTS_PER_YEAR", 60)  # 600 events
+    figures = history.generate_monitoring(tmp_path, 1, random.Random(7), NOW)
+    store = tmp_path / "monitoring.sqlite3"
+    assert figures["overdue_announced"] > 0
+    with sqlite3.connect(store) as db:
+        left = db.execute("SELECT count(*) FROM rm_cases WHERE unraised_due < ?",
+                          ("2026-12-06",)).fetchone()[0]
+    assert left == 0
+    built_to_the_end(store, figures, "cases")
