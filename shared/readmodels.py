@@ -27,8 +27,9 @@ A query first waits until the listings have caught up with what was committed wh
 (so a list read right after a write shows it), then reads an indexed table: a page of rows in sort
 order after a cursor, and the count of rows that match (in the page's own query).
 `python -m shared.readmodels` rebuilds one listing from scratch (a new listing is built the same
-way, at start), reading the log in long pages, each written in one transaction with the listing's
-position; the table is indexed and counted once at the end. With `--workers N` (default: one per
+way, at start), reading the log in long pages, their rows written in long transactions with the
+listing's position; the table is indexed and counted once at the end. In SQLite a row's view is
+kept compressed (`SQLiteRowsView.encode_view`). With `--workers N` (default: one per
 core) N processes fold a share of the aggregates each (the database picks a share's events by the
 aggregate's id; PostgreSQL returns them through one cursor kept on the server) and send their rows
 to the one process that writes.
