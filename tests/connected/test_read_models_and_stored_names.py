@@ -326,27 +326,19 @@ def test_views_are_kept_compressed_in_sqlite_and_rows_kept_as_json_still_read(
 
 def test_a_new_sqlite_store_has_8_kib_pages_and_an_existing_one_keeps_its_own(
         tmp_path: Path) -> None:
-    def page_size(path: Path) -> int:
-        with contextlib.closing(sqlite3.connect(path)) as connection:
+    def page_size_once_used(var_dir: Path) -> int:
+        app = Items(settings_for({"ESA_VAR_DIR": str(var_dir)}))
+        try:
+            app.save(Item("I001", "a"))
+            assert app.items.count() == 1
+        finally:
+            app.close()
+        with contextlib.closing(sqlite3.connect(var_dir / "itemtest.sqlite3")) as connection:
             return connection.execute("PRAGMA page_size").fetchone()[0]
 
-    new = tmp_path / "new"
-    app = Items(settings_for({"ESA_VAR_DIR": str(new)}))
-    try:
-        app.save(Item("I001", "a"))
-        assert app.items.count() == 1
-    finally:
-        app.close()
-    assert page_size(new / "itemtest.sqlite3") == 8192
-
+    assert page_size_once_used(tmp_path / "new") == 8192
     old = tmp_path / "old"
     old.mkdir()
     with contextlib.closing(sqlite3.connect(old / "itemtest.sqlite3")) as connection:
         connection.execute("CREATE TABLE made_before (n INTEGER)")  # SQLite's default pages
-    app = Items(settings_for({"ESA_VAR_DIR": str(old)}))
-    try:
-        app.save(Item("I001", "a"))
-        assert app.items.count() == 1
-    finally:
-        app.close()
-    assert page_size(old / "itemtest.sqlite3") == 4096
+    assert page_size_once_used(old) == 4096
