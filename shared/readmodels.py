@@ -74,9 +74,9 @@ COLUMN_TYPES = {"text": ("TEXT", "TEXT"), "int": ("INTEGER", "BIGINT"),
 OPERATORS = {"": "=", "ne": "<>", "lt": "<", "le": "<=", "gt": ">", "ge": ">="}
 OWNER = "owner"  # the aggregate a row of a `many` listing belongs to
 BATCH = 500  # notifications per transaction while catching up
-# Notifications per transaction while rebuilding a listing from scratch: a long page read at once,
-# each aggregate's row written once per page (most of an aggregate's events fall in one), one
-# commit per page. Bounded by memory: the page's stored events and the states it folds.
+# Notifications a page while rebuilding a listing from scratch: a long page read at once, each
+# aggregate's row made once per page (most of an aggregate's events fall in one); in one process,
+# a commit per page. Bounded by memory: the page's stored events and the states it folds.
 REBUILD_BATCH = 20_000
 # Rows per transaction of a rebuild in shares (the shares' pages gathered): each commit writes
 # again every page of the table's key index it touched, and at ten years one page's rows touch
@@ -1158,12 +1158,12 @@ class SQLiteRowsView(RowsView):
         a row to compress and 4 to decompress. PostgreSQL compresses large values itself. A
         view too short to gain is kept as its JSON."""
         text = view.encode()
-        packed = _zstd().compressor.compress(text)
+        packed = _zstd.compressor.compress(text)
         return packed if len(packed) < len(text) else view
 
     def decode_view(self, value: Any) -> Any:
         if isinstance(value, bytes):
-            value = _zstd().decompressor.decompress(value)
+            value = _zstd.decompressor.decompress(value)
         return orjson.loads(value)  # JSON as text: a row written before views were compressed
 
 
@@ -1243,15 +1243,16 @@ class PostgresRowsView(RowsView):
 
 
 class _Zstd(threading.local):
-    """A compressor and a decompressor per thread: they are not shared between threads, and
-    made for each row they would cost more than the (de)compression itself."""
+    """A compressor and a decompressor per thread (made in each thread on its first use): they
+    are not shared between threads, and made for each row they would cost more than the
+    (de)compression itself."""
 
     def __init__(self) -> None:
         self.compressor = zstandard.ZstdCompressor(level=1)
         self.decompressor = zstandard.ZstdDecompressor()
 
 
-_zstd = functools.cache(_Zstd)
+_zstd = _Zstd()
 
 
 def _json(view: Any) -> str:

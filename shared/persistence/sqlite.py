@@ -108,10 +108,11 @@ class Factory(sqlite.SQLiteFactory):
 
 def made_with_large_pages(path: str) -> None:
     """A new store's file is made with pages of 8 KiB (SQLite's default is 4; PostgreSQL's are
-    8), in WAL mode as the library would set it. A read model's row of 2-3 KB (a document's
-    list row) left more than a third of a 4 KiB page unused: with 8 KiB pages its table is a
-    third smaller, and a rebuild writes a quarter less (benchmarks/README.md, 7 December 2026).
-    A page's size is fixed when the file is first written: an existing store keeps its own."""
+    8), in WAL mode as the library would set it. A read model's rows of 1-2 KB (a document's
+    list row, its view compressed) leave less of an 8 KiB page unused than of a 4 KiB one: the
+    documents' table at three years 176 -> 140 MiB (uncompressed rows: 352 -> 235 MiB, and a
+    rebuild wrote a quarter less; benchmarks/README.md, 7 December 2026). A page's size is
+    fixed when the file is first written: an existing store keeps its own."""
     if Path(path).exists():
         return
     with contextlib.closing(sqlite3.connect(path)) as connection:
