@@ -19,7 +19,6 @@ import threading
 from collections import OrderedDict
 from collections.abc import AsyncIterator, Callable, Sequence
 from typing import TYPE_CHECKING, Any, TypeVar
-from uuid import UUID
 
 from eventsourcing.persistence import Tracking
 from eventsourcing.projection import ApplicationSubscription
@@ -39,18 +38,19 @@ class StatesAfter:
     def __init__(self, app: ServiceApplication, kept: int) -> None:
         self.app = app
         self.kept = kept
-        self._states: OrderedDict[UUID, Any] = OrderedDict()
+        # By the id's number: a UUID's own hash and comparison run in Python, twice an event.
+        self._states: OrderedDict[int, Any] = OrderedDict()
 
     def after(self, event: Any) -> Any:
         aggregate_id, version = event.originator_id, event.originator_version
-        state = self._states.pop(aggregate_id, None)
+        state = self._states.pop(aggregate_id.int, None)
         if version == 1:
             state = event.mutate(None)
         elif state is not None and state.version == version - 1:
             state = event.mutate(state)
         else:
             state = self.app.load(aggregate_id, version)
-        self._states[aggregate_id] = state
+        self._states[aggregate_id.int] = state
         if len(self._states) > self.kept:
             self._states.popitem(last=False)
         return state

@@ -28,11 +28,11 @@ A query first waits until the listings have caught up with what was committed wh
 order after a cursor, and the count of rows that match (in the page's own query).
 `python -m shared.readmodels` rebuilds one listing from scratch (a new listing is built the same
 way, at start), reading the log in long pages, their rows written in long transactions with the
-listing's position; the table is indexed and counted once at the end. In SQLite a row's view is
-kept compressed (`SQLiteRowsView.encode_view`). With `--workers N` (default: one per
-core) N processes fold a share of the aggregates each (the database picks a share's events by the
-aggregate's id; PostgreSQL returns them through one cursor kept on the server) and send their rows
-to the one process that writes.
+listing's position; the table is indexed and counted once at the end (PostgreSQL is sent a
+rebuild's new rows by COPY). A row's view is kept compressed (`RowsView.encode_view`). With
+`--workers N` (default: one per core) N processes fold a share of the aggregates each (the
+database picks a share's events by the aggregate's id; PostgreSQL returns them through one cursor
+kept on the server) and send their rows to the one process that writes.
 """
 
 from __future__ import annotations
@@ -82,6 +82,7 @@ REBUILD_BATCH = 20_000
 # again every page of the table's key index it touched, and at ten years one page's rows touch
 # most of them (random ids); a commit per page wrote that index a hundred times over.
 REBUILD_ROWS_PER_COMMIT = 20_000
+ZSTD_MAGIC = b"\x28\xb5\x2f\xfd"  # how a zstd frame begins (JSON never does)
 STATES_KEPT = 5000  # aggregates kept folded between batches
 WAIT_SECONDS = 10.0
 PAGE_TOTAL = "page_total_"  # the column a page's rows carry their selection's count in
@@ -437,7 +438,8 @@ class ReadModels:
         them. An event none of the listings wants is skipped by its topic, before it is
         decoded; one a listing of `each_event_carries` wants is decoded only if it is its
         aggregate's last."""
-        touched: dict[str, dict[UUID, Any]] = {listing.name: {} for listing in behind}
+        # By the aggregate id's number (a UUID hashes in Python): its id and state.
+        touched: dict[str, dict[int, tuple[UUID, Any]]] = {listing.name: {} for listing in behind}
         # Listings of event-carried state: each aggregate's last notification (by id as read).
         latest: dict[str, dict[Any, Notification | LoggedEvent]] = {
             listing.name: {} for listing in behind if listing.each_event_carries}
@@ -460,7 +462,7 @@ class ReadModels:
                     continue
                 if folded is None:
                     folded = self._states.after(self.app.to_domain_event(notification))
-                touched[listing.name][folded.id] = folded
+                touched[listing.name][folded.id.int] = (folded.id, folded)
         decoded: dict[int, Any] = {}  # one notification may be the last for several listings
         for name, last in latest.items():
             carried = self.listings[name].each_event_carries
@@ -471,9 +473,9 @@ class ReadModels:
                 if not hasattr(event, carried):  # its row would be made from too little
                     raise TypeError(f"listing {name}: {type(event).__qualname__} carries no "
                                     f"{carried}")
-                touched[name][event.originator_id] = event
+                touched[name][event.originator_id.int] = (event.originator_id, event)
         return {name: [(_value(aggregate_id), self._row(self.listings[name], state))
-                       for aggregate_id, state in states.items()]
+                       for aggregate_id, state in states.values()]
                 for name, states in touched.items()}
 
     def _row(self, listing: Listing, state: Any) -> Any:
@@ -541,6 +543,7 @@ class ReadModels:
         reached = dict.fromkeys(range(shares.workers), 0)
         position = 0
         rows: dict[Any, Any] = {}  # by aggregate: a later page's row replaces an earlier one's
+        written: set[Any] = set()  # the aggregates with rows in the table (emptied first)
         while position < target:
             part, end, page = shares.next_page(reached)
             reached[part] = end
@@ -549,8 +552,10 @@ class ReadModels:
             if least < target and len(rows) < REBUILD_ROWS_PER_COMMIT:
                 continue
             advanced = {listing.name: least} if least > position else {}
+            new = rows.keys() - written
             self.view.write(self.listings, {listing.name: list(rows.items())}, advanced,
-                            filling=self._filling)
+                            filling=self._filling, new=new)
+            written |= new
             rows = {}
             if advanced:
                 position = least
@@ -678,6 +683,7 @@ class RowsView:
     """The listings' tables and positions in the service's database (SQLite or PostgreSQL)."""
 
     dialect = "sqlite"
+    view_type = "TEXT"
 
     @staticmethod
     def for_app(app: Any) -> RowsView:
@@ -704,12 +710,31 @@ class RowsView:
     def like(self) -> str:
         return "LIKE"
 
-    def encode_view(self, view: str) -> Any:
-        """A row's view as its table keeps it (its JSON here)."""
-        return view
+    def encode_view(self, view: str) -> bytes:
+        """A row's view as its table keeps it: compressed (zstd), or its JSON where compressing
+        does not make it shorter. A document's view is 1.7 KB of JSON, Thai text in UTF-8;
+        compressed, about half that:
+        - SQLite (which keeps the bytes as they are in the TEXT column): with its other columns
+          a row filled more than half a 4 KiB page, so each took a page of its own; now two rows
+          share one, and the table and what a rebuild writes are about halved (at three years
+          353 -> 176 MiB and 870 -> 500 MiB).
+        - PostgreSQL (a BYTEA column): it compressed each long view itself (pglz), in the one
+          server process that writes, for every row of a rebuild; compressed here, that is done
+          by the processes that fold, at 8 µs a row (and 4 to decompress).
+        (benchmarks/README.md, 7 and 8 December 2026.)"""
+        text = view.encode()
+        packed = _zstd.compressor.compress(text)
+        return packed if len(packed) < len(text) else text
 
     def decode_view(self, value: Any) -> Any:
+        # JSON as text or bytes: a row written before views were compressed, or a short one.
+        if isinstance(value, bytes) and value.startswith(ZSTD_MAGIC):
+            value = _zstd.decompressor.decompress(value)
         return orjson.loads(value)
+
+    def migrate_view_column(self, cursor: Any, listing: Listing) -> None:
+        """A table made before views were compressed, brought to today's column (SQLite's keeps
+        any value as it is)."""
 
     def tracking_table(self) -> str:
         return "tracking"
@@ -795,7 +820,7 @@ class RowsView:
         table = self.qualified(listing.table)
         owner = f", {OWNER} TEXT NOT NULL" if listing.many else ""
         statements = [f"CREATE TABLE IF NOT EXISTS {table} (id TEXT PRIMARY KEY{owner}"
-                      f"{', ' + columns if columns else ''}, view TEXT NOT NULL)"]
+                      f"{', ' + columns if columns else ''}, view {self.view_type} NOT NULL)"]
         for index in ((OWNER,), *listing.indexes) if listing.many else listing.indexes:
             statements.append(f"CREATE INDEX IF NOT EXISTS {self._index_name(listing, index)} "
                               f"ON {table} ({', '.join(index)})")
@@ -808,7 +833,9 @@ class RowsView:
             statements.append(f"CREATE INDEX IF NOT EXISTS {self.local(name)}_by ON "
                               f"{self.qualified(name)} ({', '.join(tally)})")
         with self.writing(filling=filling) as cursor:
-            for statement in statements:
+            cursor.execute(statements[0])
+            self.migrate_view_column(cursor, listing)
+            for statement in statements[1:]:
                 cursor.execute(statement)
             for tally in listing.tallies:
                 self._fill_tally(cursor, listing, tally)
@@ -911,10 +938,12 @@ class RowsView:
                            f"{self.placeholder('name')}", {"name": listing.tracking_name})
 
     def write(self, listings: dict[str, Listing], writes: dict[str, list[tuple[Any, Any]]],
-              positions: dict[str, int], filling: Collection[str] = ()) -> None:
+              positions: dict[str, int], filling: Collection[str] = (),
+              new: Collection[Any] = ()) -> None:
         """Replace the rows of the aggregates written, bring the tallies up to them (except the
         listings being `filling` from scratch: `create` counts them at the end), and record the
-        listings' positions, in one transaction."""
+        listings' positions, in one transaction. The rows of aggregates `new` (a rebuild's first
+        of each: none of their rows is in the table) are only added (`add`)."""
         with self.writing(filling=bool(filling)) as cursor:
             for name, rows in writes.items():
                 listing = listings[name]
@@ -931,21 +960,33 @@ class RowsView:
                     self._count_changes(cursor, listing, rows)
                 removed: list[dict[str, Any]] = []
                 upserted: list[dict[str, Any]] = []
+                added: list[dict[str, Any]] = []
                 for row_id, row in rows:
+                    first = row_id in new
                     if listing.many:  # the aggregate's rows, replaced together
-                        removed.append({OWNER: row_id})
-                        upserted.extend({**each, "id": f"{row_id}/{n}", OWNER: row_id}
-                                        for n, each in enumerate(row, start=1))
+                        if not first:
+                            removed.append({OWNER: row_id})
+                        (added if first else upserted).extend(
+                            {**each, "id": f"{row_id}/{n}", OWNER: row_id}
+                            for n, each in enumerate(row, start=1))
                     elif row is None:
-                        removed.append({"id": row_id})
+                        if not first:
+                            removed.append({"id": row_id})
                     else:
-                        upserted.append({**row, "id": row_id})
+                        (added if first else upserted).append({**row, "id": row_id})
                 if removed:
                     cursor.executemany(delete, removed)
                 if upserted:
                     cursor.executemany(upsert, upserted)
+                if added:
+                    self.add(cursor, table, names, added)
             for name, position in positions.items():
                 self.insert_tracking(cursor, Tracking(listings[name].tracking_name, position))
+
+    def add(self, cursor: Any, table: str, names: list[str], rows: list[dict[str, Any]]) -> None:
+        """Rows whose ids are not in the table yet, added."""
+        cursor.executemany(f"INSERT INTO {table} ({', '.join(names)}) VALUES "
+                           f"({', '.join(self.placeholder(n) for n in names)})", rows)
 
     def _where(self, listing: Listing, where: dict[str, Any],
                prefix: str = "w") -> tuple[str, dict[str, Any]]:
@@ -1149,26 +1190,24 @@ def _fits(kind: str, value: Any) -> bool:
 class SQLiteRowsView(RowsView):
     dialect = "sqlite"
 
-    def encode_view(self, view: str) -> Any:
-        """Compressed (zstd; a BLOB, which SQLite keeps as it is in the TEXT column). A document's
-        view is 1.7 KB of JSON, Thai text in UTF-8: with its other columns a row filled more than
-        half a 4 KiB page, so each took a page of its own. Compressed, it is about half the size
-        and two rows share a page: the table and what a rebuild writes are about halved (at three
-        years 353 -> 176 MiB and 870 -> 500 MiB; benchmarks/README.md, 7 December 2026), for 8 µs
-        a row to compress and 4 to decompress. PostgreSQL compresses large values itself. A
-        view too short to gain is kept as its JSON."""
-        text = view.encode()
-        packed = _zstd.compressor.compress(text)
-        return packed if len(packed) < len(text) else view
-
-    def decode_view(self, value: Any) -> Any:
-        if isinstance(value, bytes):
-            value = _zstd.decompressor.decompress(value)
-        return orjson.loads(value)  # JSON as text: a row written before views were compressed
-
 
 class PostgresRowsView(RowsView):
     dialect = "postgres"
+    view_type = "BYTEA"
+
+    def migrate_view_column(self, cursor: Any, listing: Listing) -> None:
+        """A table made when views were kept as text (until 8 December 2026): its column made
+        BYTEA, every view becoming its JSON's bytes (read as they are; compressed when the row
+        is next written). Each table is written again, once, in the service's first start after
+        the change: at ten years 13 s for correspondence's lists and 9 s for monitoring's."""
+        cursor.execute("SELECT data_type FROM information_schema.columns WHERE table_schema = "
+                       "%(schema)s AND table_name = %(table)s AND column_name = 'view'",
+                       {"schema": self.datastore.schema, "table": self.local(listing.table)})
+        found = cursor.fetchone()
+        if found is not None and found["data_type"] == "text":
+            log.info("read model view column made BYTEA", listing=listing.name)
+            cursor.execute(f"ALTER TABLE {self.qualified(listing.table)} ALTER COLUMN view "
+                           f"TYPE BYTEA USING convert_to(view, 'UTF8')")
 
     def placeholder(self, name: str) -> str:
         return f"%({name})s"
@@ -1222,6 +1261,16 @@ class PostgresRowsView(RowsView):
                 yield page, reached
         if reached < upto:
             yield [], upto
+
+    def add(self, cursor: Any, table: str, names: list[str], rows: list[dict[str, Any]]) -> None:
+        """By COPY: a rebuild's rows streamed to the server, which only stores them (no plan, no
+        conflict to look for, row by row). With views compressed before they are sent
+        (`encode_view`), a ten-year rebuild of the documents spent 5.0-5.6 s of the server's
+        CPU in its writes instead of 17.1, and the writing process 4.3-5.1 s instead of 10.7
+        (benchmarks/README.md, 8 December 2026)."""
+        with cursor.copy(f"COPY {table} ({', '.join(names)}) FROM STDIN") as copy:
+            for row in rows:
+                copy.write_row([row[n] for n in names])
 
     def emptying(self, table: str) -> str:
         """TRUNCATE: the table's files replaced in one step, where DELETE would mark every row
