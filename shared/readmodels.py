@@ -300,6 +300,9 @@ class ReadModels:
         self._positions: dict[str, int] = {}
         self._states = StatesAfter(self.app, STATES_KEPT)
         self._filling: set[str] = set()  # listings being rebuilt: tallied and indexed at the end
+        # The aggregates with rows in the listing being rebuilt (its table emptied first): the
+        # others' rows are only added.
+        self._written: set[Any] = set()
         self._lock = threading.Lock()
         self.error: str | None = None
 
@@ -426,7 +429,8 @@ class ReadModels:
                   if self._positions[listing.name] < last]
         writes = self._rows_after(notifications, behind)
         advanced = {name: last for name, position in self._positions.items() if position < last}
-        self.view.write(self.listings, writes, advanced, filling=self._filling)
+        self.view.write(self.listings, writes, advanced, filling=self._filling,
+                        new=self._first_rows(writes))
         with self._advanced:
             self._positions.update(advanced)
             self.error = None
@@ -515,6 +519,7 @@ class ReadModels:
             self.view.reset(listing)
             self._positions = {n: self.view.position(item) for n, item in self.listings.items()}
             self._filling = {name}
+            self._written = set()
             try:
                 if shares is not None:
                     return self._write_shares(listing, target, shares, progress)
@@ -531,6 +536,7 @@ class ReadModels:
                 return position
             finally:
                 self._filling = set()
+                self._written = set()
                 self.view.create(listing, filling=True)
                 self.view.settle(listing)
 
@@ -543,7 +549,6 @@ class ReadModels:
         reached = dict.fromkeys(range(shares.workers), 0)
         position = 0
         rows: dict[Any, Any] = {}  # by aggregate: a later page's row replaces an earlier one's
-        written: set[Any] = set()  # the aggregates with rows in the table (emptied first)
         while position < target:
             part, end, page = shares.next_page(reached)
             reached[part] = end
@@ -552,10 +557,9 @@ class ReadModels:
             if least < target and len(rows) < REBUILD_ROWS_PER_COMMIT:
                 continue
             advanced = {listing.name: least} if least > position else {}
-            new = rows.keys() - written
-            self.view.write(self.listings, {listing.name: list(rows.items())}, advanced,
-                            filling=self._filling, new=new)
-            written |= new
+            writes = {listing.name: list(rows.items())}
+            self.view.write(self.listings, writes, advanced, filling=self._filling,
+                            new=self._first_rows(writes))
             rows = {}
             if advanced:
                 position = least
@@ -563,6 +567,15 @@ class ReadModels:
                 if progress is not None:
                     progress(least, target)
         return position
+
+    def _first_rows(self, writes: dict[str, list[tuple[Any, Any]]]) -> dict[str, set[Any]]:
+        """Of the aggregates written to the listing being rebuilt, those written for the first
+        time since its table was emptied (then counted as written)."""
+        new: dict[str, set[Any]] = {}
+        for name in self._filling & writes.keys():
+            new[name] = {row_id for row_id, _ in writes[name]} - self._written
+            self._written |= new[name]
+        return new
 
     def status(self) -> dict[str, Any]:
         latest = self.app.max_notification_id()
@@ -939,14 +952,16 @@ class RowsView:
 
     def write(self, listings: dict[str, Listing], writes: dict[str, list[tuple[Any, Any]]],
               positions: dict[str, int], filling: Collection[str] = (),
-              new: Collection[Any] = ()) -> None:
+              new: dict[str, Collection[Any]] | None = None) -> None:
         """Replace the rows of the aggregates written, bring the tallies up to them (except the
         listings being `filling` from scratch: `create` counts them at the end), and record the
-        listings' positions, in one transaction. The rows of aggregates `new` (a rebuild's first
-        of each: none of their rows is in the table) are only added (`add`)."""
+        listings' positions, in one transaction. A listing's rows of the aggregates `new` names
+        for it (a rebuild's first of each: none of their rows is in its table) are only added
+        (`add`)."""
         with self.writing(filling=bool(filling)) as cursor:
             for name, rows in writes.items():
                 listing = listings[name]
+                first_of = (new or {}).get(name, ())
                 table = self.qualified(listing.table)
                 names = ["id", *([OWNER] if listing.many else []), *listing.columns, "view"]
                 upsert = (f"INSERT INTO {table} ({', '.join(names)}) VALUES "
@@ -962,7 +977,7 @@ class RowsView:
                 upserted: list[dict[str, Any]] = []
                 added: list[dict[str, Any]] = []
                 for row_id, row in rows:
-                    first = row_id in new
+                    first = row_id in first_of
                     if listing.many:  # the aggregate's rows, replaced together
                         if not first:
                             removed.append({OWNER: row_id})
