@@ -60,9 +60,12 @@ def start(url: str, out: Path) -> subprocess.Popen[bytes]:
 
 
 def lines(out: Path) -> list[dict]:
+    """The file's complete lines, as a reader of it sees them: a last line without its newline
+    is being written, or was torn by the crash until the follower, started again, cuts it."""
     if not out.exists():
         return []
-    return [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines() if line]
+    text = out.read_text(encoding="utf-8")
+    return [json.loads(line) for line in text[:text.rfind("\n") + 1].splitlines() if line]
 
 
 def wait_for_lines(out: Path, count: int, process: subprocess.Popen[bytes]) -> None:
